@@ -1,0 +1,136 @@
+// The one wire protocol between the relay and every client.
+// The extension imports this module too, so it must stay free of Node imports.
+//
+// The relay routes opaque `data` strings between the peers of a room. It never
+// reads them: SDP, ICE candidates, names and mute state all travel inside
+// `data`, which is why sealing them end to end drops in without a protocol change.
+
+/** A relay-assigned address of one connection in one room. Never chosen by a client. */
+export type PeerId = string;
+/** The room id the relay sees: base64url, 16 to 64 characters (at least 96 bits). */
+export type RoomId = string;
+
+export type ClientMessage =
+  | { type: 'join'; room: RoomId }
+  /** To one peer of the room, or (without `to`) to every other peer in it. */
+  | { type: 'signal'; to?: PeerId; data: string }
+  | { type: 'leave' };
+
+export type ServerMessage =
+  /** `peers` are the ones already in the room, oldest first. */
+  | { type: 'joined'; room: RoomId; self: PeerId; peers: PeerId[] }
+  | { type: 'peerJoined'; peer: PeerId }
+  | { type: 'peerLeft'; peer: PeerId }
+  | { type: 'signal'; from: PeerId; data: string }
+  | { type: 'error'; code: ErrorCode; detail: string };
+
+/** Every typed error the relay can answer with. The connection stays open unless a close code follows. */
+export const ERROR_CODES = [
+  'BAD_JSON',
+  'BAD_MESSAGE',
+  'NOT_JOINED',
+  'ALREADY_JOINED',
+  'UNKNOWN_PEER',
+  'ROOM_FULL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** WebSocket close codes the relay uses; Zing's own sit in 4000–4999. */
+export const CloseCode = {
+  /** Relay shutting down (RFC 6455 "going away"); clients reconnect. */
+  GOING_AWAY: 1001,
+  /** A frame above the relay's size cap (RFC 6455 "message too big"). */
+  MESSAGE_TOO_BIG: 1009,
+} as const;
+
+/** The WebSocket endpoint, relative to the relay origin. */
+export const SOCKET_PATH = '/ws';
+/** Where a share link points, relative to the relay origin: `/r/<room>`. */
+export const ROOM_PATH_PREFIX = '/r/';
+
+// 16 characters of base64url are 96 bits; 64 leaves room for derived ids.
+const ROOM_ID = /^[A-Za-z0-9_-]{16,64}$/;
+// Peer ids are minted by the relay; accept only that shape back.
+const PEER_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+export const isRoomId = (v: unknown): v is RoomId => typeof v === 'string' && ROOM_ID.test(v);
+export const isPeerId = (v: unknown): v is PeerId => typeof v === 'string' && PEER_ID.test(v);
+
+export type Parsed<T> = { ok: true; msg: T } | { ok: false; code: ErrorCode; detail: string };
+
+const bad = (code: ErrorCode, detail: string): { ok: false; code: ErrorCode; detail: string } => ({
+  ok: false,
+  code,
+  detail,
+});
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validates one inbound frame at the relay's edge. Extra fields are dropped, never forwarded. */
+export function parseClientMessage(raw: string): Parsed<ClientMessage> {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return bad('BAD_JSON', 'frame is not JSON');
+  }
+  if (!isRecord(v)) return bad('BAD_MESSAGE', 'frame is not a JSON object');
+  switch (v.type) {
+    case 'join':
+      return isRoomId(v.room)
+        ? { ok: true, msg: { type: 'join', room: v.room } }
+        : bad('BAD_MESSAGE', 'join needs a room id of 16-64 base64url characters');
+    case 'signal': {
+      if (typeof v.data !== 'string') return bad('BAD_MESSAGE', 'signal needs string data');
+      if (v.to === undefined) return { ok: true, msg: { type: 'signal', data: v.data } };
+      return isPeerId(v.to)
+        ? { ok: true, msg: { type: 'signal', to: v.to, data: v.data } }
+        : bad('BAD_MESSAGE', 'signal.to must be a peer id');
+    }
+    case 'leave':
+      return { ok: true, msg: { type: 'leave' } };
+    default:
+      return bad('BAD_MESSAGE', typeof v.type === 'string' ? `unknown type "${v.type.slice(0, 32)}"` : 'missing type');
+  }
+}
+
+/**
+ * Validates one frame from the relay on the client side. The relay is not
+ * trusted to be well-formed either: a bad frame is reported, never thrown.
+ */
+export function parseServerMessage(raw: string): Parsed<ServerMessage> {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return bad('BAD_JSON', 'frame is not JSON');
+  }
+  if (!isRecord(v)) return bad('BAD_MESSAGE', 'frame is not a JSON object');
+  switch (v.type) {
+    case 'joined':
+      return isRoomId(v.room) && isPeerId(v.self) && Array.isArray(v.peers) && v.peers.every(isPeerId)
+        ? { ok: true, msg: { type: 'joined', room: v.room, self: v.self, peers: v.peers } }
+        : bad('BAD_MESSAGE', 'malformed joined');
+    case 'peerJoined':
+    case 'peerLeft':
+      return isPeerId(v.peer)
+        ? { ok: true, msg: { type: v.type, peer: v.peer } }
+        : bad('BAD_MESSAGE', `malformed ${v.type}`);
+    case 'signal':
+      return isPeerId(v.from) && typeof v.data === 'string'
+        ? { ok: true, msg: { type: 'signal', from: v.from, data: v.data } }
+        : bad('BAD_MESSAGE', 'malformed signal');
+    case 'error':
+      return typeof v.code === 'string' &&
+        (ERROR_CODES as readonly string[]).includes(v.code) &&
+        typeof v.detail === 'string'
+        ? { ok: true, msg: { type: 'error', code: v.code as ErrorCode, detail: v.detail } } // checked against ERROR_CODES just above
+        : bad('BAD_MESSAGE', 'malformed error');
+    default:
+      return bad('BAD_MESSAGE', 'unknown type');
+  }
+}
+
+export const encodeMessage = (msg: ClientMessage | ServerMessage): string => JSON.stringify(msg);

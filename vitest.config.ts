@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects: unit (pure logic), relay (a real relay on port 0 with real ws
+// clients) and e2e (the built extension in real Chromium). `npm test` runs all.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'relay',
+          include: ['tests/relay/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.e2e.test.ts'],
+          environment: 'node',
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          // Each e2e file starts its own Chromium profiles; two at once would starve 2 cores.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
