@@ -1,0 +1,31 @@
+// Wiring only: read the link and storage, start the session, render.
+import { render } from 'solid-js/web';
+import { CallSession } from '../session/call-session.ts';
+import { linkFromCallPageHash } from '../session/share-link.ts';
+import { loadProfileWithName, loadSettings, onProfileChanged, saveProfile } from '../session/storage.ts';
+import { CallPage } from './CallPage.tsx';
+import { FailurePage } from './FailurePage.tsx';
+import './call.css';
+
+async function boot(root: HTMLElement): Promise<void> {
+  const parsed = linkFromCallPageHash(location.hash);
+  if (!parsed.ok) {
+    render(() => <FailurePage message={`This call link is not valid. ${parsed.reason}`} />, root);
+    return;
+  }
+  const [profile, settings] = await Promise.all([loadProfileWithName(), loadSettings()]);
+  const session = new CallSession(parsed.link, { profile, settings, saveProfile, onProfileChanged });
+  render(() => <CallPage session={session} />, root);
+  session.start();
+  // Closing the tab hangs up at once instead of waiting for the relay's heartbeat.
+  addEventListener('pagehide', () => session.leave());
+}
+
+const root = document.getElementById('root');
+if (root) {
+  boot(root).catch((err: unknown) => {
+    console.error('zing: the call page failed to start', err);
+    root.replaceChildren();
+    render(() => <FailurePage message="Zing could not start this call. Reload the page to try again." />, root);
+  });
+}

@@ -1,0 +1,281 @@
+// One call, in one call tab: the relay socket, one PeerLink per remote peer,
+// the local media, and a plain state snapshot for the UI. No UI code here.
+import type { PeerId } from '../../relay/protocol.ts';
+import { ZingError } from './errors.ts';
+import { LocalMedia } from './media.ts';
+import { PeerLink, type LinkState } from './peer-connection.ts';
+import { encodePeerMessage, parsePeerMessage, type PeerMessage, type PeerPresence } from './peer-messages.ts';
+import type { Profile, Settings } from './settings.ts';
+import type { ShareLink } from './share-link.ts';
+import { SignalingClient, type SignalingOptions } from './signaling-client.ts';
+import { TypedEmitter } from './typed-emitter.ts';
+
+export type CallPhase = 'connecting' | 'waiting' | 'inCall' | 'reconnecting' | 'ended' | 'failed';
+
+export interface ParticipantView {
+  /** The relay's peer id, or `self`. */
+  readonly id: string;
+  readonly self: boolean;
+  readonly name: string;
+  readonly micMuted: boolean;
+  readonly cameraOff: boolean;
+  readonly stream: MediaStream | null;
+  /** The media link to this participant (`connected` for self). */
+  readonly link: LinkState;
+}
+
+export interface CallState {
+  readonly phase: CallPhase;
+  /** Self first, then the others in the order they joined. */
+  readonly participants: readonly ParticipantView[];
+  /** What to tell the person right now, if anything; fatal where phase is `failed`. */
+  readonly alert: ZingError | undefined;
+}
+
+export type CallSessionEvents = {
+  stateChanged: [CallState];
+};
+
+export interface CallSessionDeps {
+  profile: Profile;
+  settings: Settings;
+  /** Persists mute and camera preferences for the next call. */
+  saveProfile: (patch: Partial<Profile>) => Promise<unknown>;
+  /** Renames made elsewhere (the popup) reach the call through this. */
+  onProfileChanged: (listener: (profile: Profile) => void) => () => void;
+  signaling?: Partial<SignalingOptions>;
+}
+
+interface Remote {
+  link: PeerLink;
+  presence: PeerPresence | undefined;
+  stream: MediaStream | null;
+}
+
+const SELF_ID = 'self';
+
+export class CallSession extends TypedEmitter<CallSessionEvents> {
+  readonly link: ShareLink;
+  readonly #deps: CallSessionDeps;
+  readonly #signaling: SignalingClient;
+  readonly #media = new LocalMedia();
+  readonly #remotes = new Map<PeerId, Remote>();
+  readonly #cleanups: (() => void)[] = [];
+  #self: PeerId | undefined;
+  #presence: PeerPresence;
+  #alert: ZingError | undefined;
+  #phase: CallPhase = 'connecting';
+  #state: CallState;
+  #started = false;
+
+  constructor(link: ShareLink, deps: CallSessionDeps) {
+    super();
+    this.link = link;
+    this.#deps = deps;
+    this.#presence = { name: deps.profile.name, micMuted: deps.profile.micMuted, cameraOff: deps.profile.cameraOff };
+    this.#signaling = new SignalingClient(link, deps.signaling);
+    this.#state = this.#snapshot();
+  }
+
+  get state(): CallState {
+    return this.#state;
+  }
+
+  /** Opens camera and relay at the same time: neither waits for the other. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    const s = this.#signaling;
+    this.#cleanups.push(
+      s.on('stateChanged', () => this.#update()),
+      s.on('joined', ({ self, peers }) => this.#onJoined(self, peers)),
+      s.on('peerJoined', (peer) => {
+        this.#addRemote(peer, false);
+        this.#sendPresence(peer);
+        this.#update();
+      }),
+      s.on('peerLeft', (peer) => this.#removeRemote(peer)),
+      s.on('signal', ({ from, data }) => this.#onSignal(from, data)),
+      s.on('relayError', ({ code, detail }) => {
+        if (code === 'ROOM_FULL') this.#fail(new ZingError('ROOM_FULL', detail));
+        else console.warn(`zing: relay said ${code}: ${detail}`);
+      }),
+      s.on('unreachable', () => {
+        if (this.#alert?.code !== 'CAMERA_DENIED') this.#setAlert(new ZingError('RELAY_UNREACHABLE', this.link.relayOrigin));
+      }),
+      this.#deps.onProfileChanged((profile) => {
+        if (profile.name !== '' && profile.name !== this.#presence.name) {
+          this.#presence = { ...this.#presence, name: profile.name };
+          this.#sendPresence();
+          this.#update();
+        }
+      }),
+    );
+    s.connect();
+    void this.#media.start(this.#presence).then((error) => {
+      if (this.#phase === 'ended' || this.#phase === 'failed') return this.#media.stop();
+      if (error) this.#setAlert(error);
+      for (const remote of this.#remotes.values()) this.#sendTracks(remote.link);
+      this.#update();
+    });
+  }
+
+  async setMicMuted(muted: boolean): Promise<void> {
+    this.#media.setMicMuted(muted);
+    this.#presence = { ...this.#presence, micMuted: muted };
+    this.#sendPresence();
+    this.#update();
+    await this.#deps.saveProfile({ micMuted: muted });
+  }
+
+  async setCameraOff(off: boolean): Promise<void> {
+    try {
+      await this.#media.setCameraOff(off);
+    } catch (err) {
+      this.#setAlert(err instanceof ZingError ? err : ZingError.fromMediaError(err));
+      return;
+    }
+    if (!off && this.#alert && (this.#alert.code === 'CAMERA_DENIED' || this.#alert.code === 'CAMERA_UNAVAILABLE')) {
+      this.#alert = undefined;
+    }
+    this.#presence = { ...this.#presence, cameraOff: off };
+    for (const remote of this.#remotes.values()) void remote.link.setTrack('video', this.#media.video);
+    this.#sendPresence();
+    this.#update();
+    await this.#deps.saveProfile({ cameraOff: off });
+  }
+
+  /** Hangs up: the others see this participant leave at once. Safe twice. */
+  leave(): void {
+    if (this.#phase === 'ended') return;
+    this.#phase = 'ended';
+    this.#teardown();
+    this.#update();
+  }
+
+  #onJoined(self: PeerId, peers: PeerId[]): void {
+    // A rejoin after a relay outage gets new ids: links to the old ids are stale.
+    for (const id of [...this.#remotes.keys()]) this.#removeRemote(id, false);
+    this.#self = self;
+    if (this.#alert?.code === 'RELAY_UNREACHABLE') this.#alert = undefined;
+    for (const peer of peers) this.#addRemote(peer, true);
+    this.#sendPresence();
+    this.#update();
+  }
+
+  #addRemote(peer: PeerId, initiator: boolean): Remote {
+    const existing = this.#remotes.get(peer);
+    if (existing) return existing;
+    const link = new PeerLink({
+      self: this.#self ?? '',
+      remote: peer,
+      iceServers: this.#deps.settings.iceServers,
+      initiator,
+      audio: this.#media.audio,
+      video: this.#media.video,
+    });
+    const remote: Remote = { link, presence: undefined, stream: null };
+    link.on('signal', (msg) => this.#send(peer, msg));
+    link.on('remoteStream', (stream) => {
+      remote.stream = stream;
+      this.#update();
+    });
+    link.on('stateChanged', () => this.#update());
+    this.#remotes.set(peer, remote);
+    return remote;
+  }
+
+  #removeRemote(peer: PeerId, update = true): void {
+    const remote = this.#remotes.get(peer);
+    if (!remote) return;
+    this.#remotes.delete(peer);
+    remote.link.close();
+    if (update) this.#update();
+  }
+
+  #onSignal(from: PeerId, data: string): void {
+    const msg = parsePeerMessage(data);
+    if (!msg) return console.warn(`zing: ignored a malformed message from ${from}`);
+    // The relay announces every peer before it can signal, but a late
+    // announcement must not drop a signal on the floor.
+    const remote = this.#remotes.get(from) ?? this.#addRemote(from, false);
+    if (msg.t === 'presence') {
+      remote.presence = { name: msg.name, micMuted: msg.micMuted, cameraOff: msg.cameraOff };
+      this.#update();
+    } else {
+      remote.link.receive(msg);
+    }
+  }
+
+  #sendTracks(link: PeerLink): void {
+    void link.setTrack('audio', this.#media.audio);
+    void link.setTrack('video', this.#media.video);
+  }
+
+  #sendPresence(to?: PeerId): void {
+    this.#send(to, { t: 'presence', ...this.#presence });
+  }
+
+  #send(to: PeerId | undefined, msg: PeerMessage): void {
+    this.#signaling.send(to, encodePeerMessage(msg));
+  }
+
+  #setAlert(alert: ZingError): void {
+    this.#alert = alert;
+    this.#update();
+  }
+
+  #fail(error: ZingError): void {
+    this.#alert = error;
+    this.#phase = 'failed';
+    this.#teardown();
+    this.#update();
+  }
+
+  #teardown(): void {
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#signaling.close();
+    for (const id of [...this.#remotes.keys()]) this.#removeRemote(id, false);
+    this.#media.stop();
+  }
+
+  #derivePhase(): CallPhase {
+    if (this.#phase === 'ended' || this.#phase === 'failed') return this.#phase;
+    switch (this.#signaling.state) {
+      case 'open':
+        return this.#remotes.size === 0 ? 'waiting' : 'inCall';
+      case 'reconnecting':
+        return 'reconnecting';
+      default:
+        return 'connecting';
+    }
+  }
+
+  #snapshot(): CallState {
+    const self: ParticipantView = {
+      id: SELF_ID,
+      self: true,
+      ...this.#presence,
+      stream: this.#media.preview.getTracks().length > 0 ? this.#media.preview : null,
+      link: 'connected',
+    };
+    const others = [...this.#remotes.entries()].map(
+      ([id, r]): ParticipantView => ({
+        id,
+        self: false,
+        name: r.presence?.name ?? 'Guest',
+        micMuted: r.presence?.micMuted ?? false,
+        cameraOff: r.presence?.cameraOff ?? false,
+        stream: r.stream,
+        link: r.link.state,
+      }),
+    );
+    return { phase: this.#phase, participants: [self, ...others], alert: this.#alert };
+  }
+
+  #update(): void {
+    this.#phase = this.#derivePhase();
+    this.#state = this.#snapshot();
+    this.emit('stateChanged', this.#state);
+  }
+}

@@ -1,0 +1,33 @@
+// Every failure the call page can explain to a person. The words live in
+// call/error-text.ts, keyed by these codes, so a missing message is a type error.
+export type ZingErrorCode =
+  | 'BAD_LINK'
+  | 'CAMERA_DENIED'
+  | 'CAMERA_UNAVAILABLE'
+  | 'RELAY_UNREACHABLE'
+  | 'RELAY_REJECTED'
+  | 'ROOM_FULL'
+  | 'PEER_FAILED';
+
+export class ZingError extends Error {
+  override name = 'ZingError';
+  readonly code: ZingErrorCode;
+
+  constructor(code: ZingErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  static badLink(reason: string): ZingError {
+    return new ZingError('BAD_LINK', reason);
+  }
+
+  /** Maps a getUserMedia rejection to what a person can act on. */
+  static fromMediaError(cause: unknown): ZingError {
+    const name = cause instanceof DOMException ? cause.name : '';
+    if (name === 'NotAllowedError' || name === 'SecurityError') {
+      return new ZingError('CAMERA_DENIED', 'camera or microphone permission denied', { cause });
+    }
+    return new ZingError('CAMERA_UNAVAILABLE', `no usable camera or microphone (${name || 'unknown'})`, { cause });
+  }
+}

@@ -1,0 +1,113 @@
+// The local camera and microphone: acquire, mute, turn the camera off and on.
+// Turning the camera off stops the track so the camera light goes out too.
+import { ZingError } from './errors.ts';
+
+/** 720p is what a 1:1 call deserves; group calls scale each link down per sender. */
+export const CAMERA_CONSTRAINTS: MediaTrackConstraints = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 30 },
+};
+export const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+
+export class LocalMedia {
+  /** The own-tile preview: whatever local tracks exist right now. */
+  readonly preview = new MediaStream();
+  #audio: MediaStreamTrack | null = null;
+  #video: MediaStreamTrack | null = null;
+  #micMuted = false;
+  #stopped = false;
+
+  get audio(): MediaStreamTrack | null {
+    return this.#audio;
+  }
+
+  get video(): MediaStreamTrack | null {
+    return this.#video;
+  }
+
+  /**
+   * Opens the microphone, and the camera unless `cameraOff`. Returns the error
+   * to show where a device is denied or missing; the call goes on without it.
+   */
+  async start(prefs: { micMuted: boolean; cameraOff: boolean }): Promise<ZingError | undefined> {
+    this.#micMuted = prefs.micMuted;
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: MIC_CONSTRAINTS,
+        video: prefs.cameraOff ? false : CAMERA_CONSTRAINTS,
+      });
+      this.#adopt(stream);
+      return undefined;
+    } catch (err) {
+      const error = ZingError.fromMediaError(err);
+      // A missing camera should not cost the microphone: try audio alone.
+      if (error.code === 'CAMERA_UNAVAILABLE' && !prefs.cameraOff) {
+        try {
+          this.#adopt(await navigator.mediaDevices.getUserMedia({ audio: MIC_CONSTRAINTS }));
+        } catch {
+          // both failed: the first error says more
+        }
+      }
+      return error;
+    }
+  }
+
+  setMicMuted(muted: boolean): void {
+    this.#micMuted = muted;
+    if (this.#audio) this.#audio.enabled = !muted;
+  }
+
+  /** Stops or reopens the camera; rejects with a ZingError where it cannot be opened. */
+  async setCameraOff(off: boolean): Promise<void> {
+    if (off) {
+      this.#dropVideo();
+      return;
+    }
+    if (this.#video) return;
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: CAMERA_CONSTRAINTS });
+    } catch (err) {
+      throw ZingError.fromMediaError(err);
+    }
+    this.#adopt(stream);
+  }
+
+  /** Stops every track. Safe twice. */
+  stop(): void {
+    this.#stopped = true;
+    for (const track of this.preview.getTracks()) {
+      track.stop();
+      this.preview.removeTrack(track);
+    }
+    this.#audio = null;
+    this.#video = null;
+  }
+
+  #adopt(stream: MediaStream): void {
+    for (const track of stream.getTracks()) {
+      if (this.#stopped) {
+        track.stop();
+        continue;
+      }
+      if (track.kind === 'audio') {
+        this.#audio?.stop();
+        if (this.#audio) this.preview.removeTrack(this.#audio);
+        track.enabled = !this.#micMuted;
+        this.#audio = track;
+      } else {
+        this.#dropVideo();
+        this.#video = track;
+      }
+      this.preview.addTrack(track);
+    }
+  }
+
+  #dropVideo(): void {
+    if (!this.#video) return;
+    this.#video.stop();
+    this.preview.removeTrack(this.#video);
+    this.#video = null;
+  }
+}

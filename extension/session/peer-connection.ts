@@ -1,0 +1,213 @@
+// One RTCPeerConnection to one remote peer, negotiated with the W3C
+// "perfect negotiation" pattern (webrtc-pc §10.7, with isSettingRemoteAnswerPending),
+// so either side may renegotiate at any time and glare resolves itself.
+// It emits signals and never owns a socket: the session carries them.
+import type { PeerId } from '../../relay/protocol.ts';
+import type { PeerMessage } from './peer-messages.ts';
+import { TypedEmitter } from './typed-emitter.ts';
+
+/** Both ends agree on who yields in a collision without a round trip. */
+export const isPolite = (self: PeerId, remote: PeerId): boolean => self < remote;
+
+export type LinkState = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
+
+export type PeerLinkEvents = {
+  /** A message for the remote peer; the session sends it through the relay. */
+  signal: [PeerMessage];
+  /** The remote camera and microphone, as one stream (tracks are added as they are negotiated). */
+  remoteStream: [MediaStream];
+  stateChanged: [LinkState];
+};
+
+export interface PeerLinkOptions {
+  self: PeerId;
+  remote: PeerId;
+  iceServers: RTCIceServer[];
+  /** The side that offers first: the peer that joined later, so exactly one side of each pair does. */
+  initiator: boolean;
+  /** Local camera and microphone, or null where there is none (yet). */
+  audio: MediaStreamTrack | null;
+  video: MediaStreamTrack | null;
+  /** How long ICE may stay `disconnected` before it is restarted; Chromium's own consent checks give up after ~30 s. */
+  disconnectedRestartMs?: number;
+}
+
+export class PeerLink extends TypedEmitter<PeerLinkEvents> {
+  readonly remote: PeerId;
+  readonly polite: boolean;
+  readonly pc: RTCPeerConnection;
+  readonly remoteStream = new MediaStream();
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #isSettingRemoteAnswerPending = false;
+  #inbox: Promise<void> = Promise.resolve();
+  #audio: MediaStreamTrack | null;
+  #video: MediaStreamTrack | null;
+  #camera: { audio: RTCRtpTransceiver; video: RTCRtpTransceiver } | undefined;
+  #state: LinkState = 'new';
+  #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #disconnectedRestartMs: number;
+  #closed = false;
+
+  constructor(opts: PeerLinkOptions) {
+    super();
+    this.remote = opts.remote;
+    this.polite = isPolite(opts.self, opts.remote);
+    this.#audio = opts.audio;
+    this.#video = opts.video;
+    this.#disconnectedRestartMs = opts.disconnectedRestartMs ?? 3_000;
+    this.pc = new RTCPeerConnection({ iceServers: opts.iceServers, bundlePolicy: 'max-bundle' });
+    this.pc.onnegotiationneeded = () => void this.#negotiate();
+    this.pc.onicecandidate = ({ candidate }) => {
+      // Trickle every candidate at once; never wait for gathering to finish.
+      if (candidate) this.emit('signal', { t: 'candidate', candidate: candidate.toJSON() });
+    };
+    this.pc.ontrack = ({ track, transceiver }) => {
+      if (transceiver === this.#cameraTransceivers()?.[track.kind === 'audio' ? 'audio' : 'video']) {
+        for (const old of this.remoteStream.getTracks()) if (old.kind === track.kind) this.remoteStream.removeTrack(old);
+        this.remoteStream.addTrack(track);
+        this.emit('remoteStream', this.remoteStream);
+      }
+    };
+    this.pc.onconnectionstatechange = () => this.#onConnectionState();
+    this.pc.oniceconnectionstatechange = () => this.#onIceState();
+    if (opts.initiator) {
+      // Both transceivers exist from the start, even without a camera, so a
+      // camera that arrives later is a replaceTrack, not a renegotiation.
+      this.#camera = {
+        audio: this.pc.addTransceiver(this.#audio ?? 'audio', { direction: 'sendrecv' }),
+        video: this.pc.addTransceiver(this.#video ?? 'video', { direction: 'sendrecv' }),
+      };
+    }
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  /** Handles one message from the remote peer, strictly after the ones before it. */
+  receive(msg: PeerMessage): void {
+    this.#inbox = this.#inbox.then(() => this.#handle(msg)).catch((err: unknown) => {
+      console.warn(`zing: signaling with ${this.remote} failed`, err);
+    });
+  }
+
+  /** Swaps the outgoing camera or microphone (null sends nothing) without renegotiating. */
+  async setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    if (kind === 'audio') this.#audio = track;
+    else this.#video = track;
+    const transceiver = this.#camera?.[kind];
+    if (transceiver && !this.#closed) await transceiver.sender.replaceTrack(track);
+  }
+
+  /** Restarts ICE; perfect negotiation carries the new offer. */
+  restartIce(): void {
+    if (!this.#closed) this.pc.restartIce();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#disconnectedTimer);
+    this.pc.close();
+    this.#setState('closed');
+    this.removeAllListeners();
+  }
+
+  // The first audio and video transceivers carry the camera; later ones (a screen) are not.
+  #cameraTransceivers(): { audio: RTCRtpTransceiver; video: RTCRtpTransceiver } | undefined {
+    if (this.#camera) return this.#camera;
+    const all = this.pc.getTransceivers();
+    const audio = all.find((t) => t.receiver.track.kind === 'audio');
+    const video = all.find((t) => t.receiver.track.kind === 'video');
+    return audio && video ? { audio, video } : undefined;
+  }
+
+  async #negotiate(): Promise<void> {
+    try {
+      this.#makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.#sendDescription();
+    } catch (err) {
+      console.warn(`zing: offer to ${this.remote} failed`, err);
+    } finally {
+      this.#makingOffer = false;
+    }
+  }
+
+  async #handle(msg: PeerMessage): Promise<void> {
+    if (this.#closed) return;
+    if (msg.t === 'description') {
+      const { description } = msg;
+      const readyForOffer =
+        !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
+      const offerCollision = description.type === 'offer' && !readyForOffer;
+      this.#ignoreOffer = !this.polite && offerCollision;
+      if (this.#ignoreOffer) return;
+      this.#isSettingRemoteAnswerPending = description.type === 'answer';
+      await this.pc.setRemoteDescription(description);
+      this.#isSettingRemoteAnswerPending = false;
+      if (description.type === 'offer') {
+        await this.#attachCamera();
+        await this.pc.setLocalDescription();
+        this.#sendDescription();
+      }
+    } else if (msg.t === 'candidate') {
+      try {
+        await this.pc.addIceCandidate(msg.candidate);
+      } catch (err) {
+        if (!this.#ignoreOffer) throw err;
+      }
+    }
+  }
+
+  // The answering side sends its camera on the transceivers the offer created,
+  // so the first answer already carries media both ways: one round trip.
+  async #attachCamera(): Promise<void> {
+    if (this.#camera) return;
+    const camera = this.#cameraTransceivers();
+    if (!camera) return;
+    this.#camera = camera;
+    for (const kind of ['audio', 'video'] as const) {
+      camera[kind].direction = 'sendrecv';
+      await camera[kind].sender.replaceTrack(kind === 'audio' ? this.#audio : this.#video);
+    }
+  }
+
+  #sendDescription(): void {
+    const local = this.pc.localDescription;
+    if (local && (local.type === 'offer' || local.type === 'answer')) {
+      this.emit('signal', { t: 'description', description: { type: local.type, sdp: local.sdp } });
+    }
+  }
+
+  #onConnectionState(): void {
+    switch (this.pc.connectionState) {
+      case 'connecting':
+        return this.#setState(this.#state === 'connected' ? 'reconnecting' : 'connecting');
+      case 'connected':
+        return this.#setState('connected');
+      case 'disconnected':
+        return this.#setState('reconnecting');
+      case 'failed':
+        return this.#setState('failed');
+      default:
+        return;
+    }
+  }
+
+  #onIceState(): void {
+    const ice = this.pc.iceConnectionState;
+    clearTimeout(this.#disconnectedTimer);
+    if (ice === 'failed') this.restartIce();
+    else if (ice === 'disconnected') {
+      this.#disconnectedTimer = setTimeout(() => this.restartIce(), this.#disconnectedRestartMs);
+    }
+  }
+
+  #setState(state: LinkState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.emit('stateChanged', state);
+  }
+}

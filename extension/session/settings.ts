@@ -1,0 +1,89 @@
+// The shapes kept in extension storage, their defaults and their parsers.
+// Pure: storage.ts does the I/O, so these are unit-tested without a browser.
+
+declare const __ZING_DEFAULT_RELAY_URL__: string;
+
+export interface Profile {
+  /** Display name; empty means "pick one for me" (see guestName). */
+  name: string;
+  micMuted: boolean;
+  cameraOff: boolean;
+}
+
+export interface Settings {
+  relayUrl: string;
+  iceServers: RTCIceServer[];
+}
+
+export const DEFAULT_PROFILE: Profile = { name: '', micMuted: false, cameraOff: false };
+
+export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];
+
+export const defaultSettings = (): Settings => ({
+  relayUrl: typeof __ZING_DEFAULT_RELAY_URL__ === 'string' ? __ZING_DEFAULT_RELAY_URL__ : 'http://127.0.0.1:8787',
+  iceServers: DEFAULT_ICE_SERVERS,
+});
+
+/** Display names are capped so one person cannot flood everyone's tiles. */
+export const MAX_NAME_LENGTH = 64;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const cleanName = (v: unknown): string =>
+  typeof v === 'string' ? v.replace(/\s+/g, ' ').trim().slice(0, MAX_NAME_LENGTH) : '';
+
+export function parseProfile(v: unknown): Profile {
+  if (!isRecord(v)) return { ...DEFAULT_PROFILE };
+  return {
+    name: cleanName(v.name),
+    micMuted: v.micMuted === true,
+    cameraOff: v.cameraOff === true,
+  };
+}
+
+export function isRelayUrl(v: unknown): v is string {
+  if (typeof v !== 'string') return false;
+  try {
+    const url = new URL(v);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.pathname === '/' && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
+export type IceServersResult = { ok: true; servers: RTCIceServer[] } | { ok: false; reason: string };
+
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
+
+/** Validates ICE servers as typed in the options page (JSON) or read back from storage. */
+export function parseIceServers(v: unknown): IceServersResult {
+  if (!Array.isArray(v)) return { ok: false, reason: 'ICE servers must be a JSON list, e.g. [{"urls":"stun:stun.example:3478"}]' };
+  const servers: RTCIceServer[] = [];
+  for (const [i, s] of v.entries()) {
+    if (!isRecord(s)) return { ok: false, reason: `entry ${i + 1} is not an object` };
+    const urls = typeof s.urls === 'string' ? [s.urls] : s.urls;
+    if (!Array.isArray(urls) || urls.length === 0 || !urls.every((u) => typeof u === 'string' && ICE_URL.test(u))) {
+      return { ok: false, reason: `entry ${i + 1} needs "urls" starting with stun:, stuns:, turn: or turns:` };
+    }
+    const server: RTCIceServer = { urls: s.urls as string | string[] }; // checked just above
+    if (typeof s.username === 'string') server.username = s.username;
+    if (typeof s.credential === 'string') server.credential = s.credential;
+    servers.push(server);
+  }
+  return { ok: true, servers };
+}
+
+export function parseSettings(v: unknown): Settings {
+  const defaults = defaultSettings();
+  if (!isRecord(v)) return defaults;
+  const ice = parseIceServers(v.iceServers);
+  return {
+    relayUrl: isRelayUrl(v.relayUrl) ? v.relayUrl : defaults.relayUrl,
+    iceServers: ice.ok ? ice.servers : defaults.iceServers,
+  };
+}
+
+/** What the product calls someone who left `Your name` empty. */
+export function guestName(random: () => number = Math.random): string {
+  return `Guest ${1000 + Math.floor(random() * 9000)}`;
+}

@@ -1,0 +1,169 @@
+// The relay socket: join a room, send and receive opaque payloads, reconnect
+// with exponential backoff and jitter. Knows nothing about WebRTC.
+import {
+  SOCKET_PATH,
+  encodeMessage,
+  parseServerMessage,
+  type ClientMessage,
+  type ErrorCode,
+  type PeerId,
+  type RoomId,
+} from '../../relay/protocol.ts';
+import { TypedEmitter } from './typed-emitter.ts';
+import { socketUrl, type ShareLink } from './share-link.ts';
+
+export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export type SignalingEvents = {
+  stateChanged: [SignalingState];
+  /** Fired on each (re)join; `peers` are already in the room. */
+  joined: [{ self: PeerId; peers: PeerId[] }];
+  peerJoined: [PeerId];
+  peerLeft: [PeerId];
+  signal: [{ from: PeerId; data: string }];
+  /** A typed error frame from the relay; the socket stays usable. */
+  relayError: [{ code: ErrorCode; detail: string }];
+  /** The relay could not be reached `attempt` times in a row; reconnecting goes on. */
+  unreachable: [{ attempt: number }];
+};
+
+export interface SignalingOptions {
+  /** First retry delay; doubles per failure up to `maxBackoffMs`, each with ±50% jitter so peers do not stampede a restarted relay. */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  /** A socket that has not opened by then counts as a failed attempt. */
+  connectTimeoutMs: number;
+  createSocket: (url: string) => WebSocket;
+}
+
+export const DEFAULT_SIGNALING_OPTIONS: SignalingOptions = {
+  baseBackoffMs: 250,
+  maxBackoffMs: 5_000,
+  connectTimeoutMs: 5_000,
+  createSocket: (url) => new WebSocket(url),
+};
+
+/** Delay before retry number `attempt` (0-based): exponential, capped, jittered. */
+export function backoffDelay(attempt: number, opts: Pick<SignalingOptions, 'baseBackoffMs' | 'maxBackoffMs'>, random = Math.random): number {
+  const ceiling = Math.min(opts.maxBackoffMs, opts.baseBackoffMs * 2 ** Math.min(attempt, 20));
+  return Math.round(ceiling * (0.5 + random() * 0.5));
+}
+
+export class SignalingClient extends TypedEmitter<SignalingEvents> {
+  readonly #url: string;
+  readonly #room: RoomId;
+  readonly #opts: SignalingOptions;
+  #socket: WebSocket | undefined;
+  #state: SignalingState = 'closed';
+  #failures = 0;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(link: ShareLink, opts: Partial<SignalingOptions> = {}) {
+    super();
+    this.#url = socketUrl(link, SOCKET_PATH);
+    this.#room = link.room;
+    this.#opts = { ...DEFAULT_SIGNALING_OPTIONS, ...opts };
+  }
+
+  get state(): SignalingState {
+    return this.#state;
+  }
+
+  connect(): void {
+    if (this.#closed || this.#socket) return;
+    this.#setState(this.#failures === 0 && this.#state === 'closed' ? 'connecting' : 'reconnecting');
+    let socket: WebSocket;
+    try {
+      socket = this.#opts.createSocket(this.#url);
+    } catch {
+      this.#scheduleRetry();
+      return;
+    }
+    this.#socket = socket;
+    let opened = false;
+    const timeout = setTimeout(() => socket.close(), this.#opts.connectTimeoutMs);
+    socket.onopen = () => {
+      opened = true;
+      clearTimeout(timeout);
+      this.#write({ type: 'join', room: this.#room });
+    };
+    socket.onmessage = (ev: MessageEvent) => {
+      if (typeof ev.data === 'string') this.#receive(ev.data);
+    };
+    socket.onclose = () => {
+      clearTimeout(timeout);
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      if (this.#closed) return;
+      if (!opened) {
+        this.#failures += 1;
+        this.emit('unreachable', { attempt: this.#failures });
+      }
+      this.#scheduleRetry();
+    };
+  }
+
+  /** Sends `data` to one peer, or to every other peer. Returns false while not joined (the payload is dropped). */
+  send(to: PeerId | undefined, data: string): boolean {
+    if (this.#state !== 'open') return false;
+    return this.#write(to === undefined ? { type: 'signal', data } : { type: 'signal', to, data });
+  }
+
+  /** Leaves the room and stops reconnecting. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) {
+      if (socket.readyState === WebSocket.OPEN) socket.send(encodeMessage({ type: 'leave' }));
+      socket.close(1000, 'left');
+    }
+    this.#setState('closed');
+  }
+
+  #write(msg: ClientMessage): boolean {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(encodeMessage(msg));
+    return true;
+  }
+
+  #receive(raw: string): void {
+    const parsed = parseServerMessage(raw);
+    if (!parsed.ok) {
+      console.warn(`zing: ignored a malformed relay frame (${parsed.detail})`);
+      return;
+    }
+    const msg = parsed.msg;
+    switch (msg.type) {
+      case 'joined':
+        this.#failures = 0;
+        this.#setState('open');
+        this.emit('joined', { self: msg.self, peers: msg.peers });
+        return;
+      case 'peerJoined':
+        return this.emit('peerJoined', msg.peer);
+      case 'peerLeft':
+        return this.emit('peerLeft', msg.peer);
+      case 'signal':
+        return this.emit('signal', { from: msg.from, data: msg.data });
+      case 'error':
+        return this.emit('relayError', { code: msg.code, detail: msg.detail });
+    }
+  }
+
+  #scheduleRetry(): void {
+    this.#setState('reconnecting');
+    const delay = backoffDelay(this.#failures, this.#opts);
+    this.#retry = setTimeout(() => this.connect(), delay);
+  }
+
+  #setState(state: SignalingState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.emit('stateChanged', state);
+  }
+}

@@ -1,0 +1,147 @@
+// Real Chromium with the built extension, one persistent profile per person.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const DIST = resolve('dist/chrome');
+const CHROMIUM = process.env.ZING_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Chrome's id for an extension with a `key`: SHA-256 of the DER key, 32 hex digits spelled a-p. */
+export function extensionIdFromManifest(dir = DIST): string {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { key?: string };
+  if (!manifest.key) throw new Error('manifest has no key: the extension id would depend on the path');
+  const hex = createHash('sha256').update(Buffer.from(manifest.key, 'base64')).digest('hex').slice(0, 32);
+  return [...hex].map((d) => String.fromCharCode(97 + parseInt(d, 16))).join('');
+}
+
+export interface Person {
+  name: string;
+  context: BrowserContext;
+  extensionId: string;
+  /** `chrome-extension://<id>/<path>` */
+  url(path: string): string;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  name: string;
+  relayUrl: string;
+  /** Without the fake-UI flag, headless Chromium refuses camera and microphone: a denied prompt. */
+  denyMedia?: boolean;
+  extraArgs?: string[];
+}
+
+export async function launchPerson(opts: LaunchOptions): Promise<Person> {
+  if (!existsSync(join(DIST, 'manifest.json'))) throw new Error('dist/chrome is missing: run `npm run build` first');
+  const profile = mkdtempSync(join(tmpdir(), 'zing-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1000, height: 700 },
+    args: [
+      '--headless=new',
+      `--disable-extensions-except=${DIST}`,
+      `--load-extension=${DIST}`,
+      '--no-sandbox',
+      '--use-fake-device-for-media-stream',
+      ...(opts.denyMedia ? [] : ['--use-fake-ui-for-media-stream']),
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-gpu',
+      ...(opts.extraArgs ?? []),
+    ],
+  });
+  const extensionId = extensionIdFromManifest();
+  const person: Person = {
+    name: opts.name,
+    context,
+    extensionId,
+    url: (path) => `chrome-extension://${extensionId}/${path}`,
+    close: async () => {
+      await context.close().catch(() => {});
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+  // Point this profile at the test relay, with no STUN server: loopback host
+  // candidates suffice and no test may send packets off this machine.
+  const page = await context.newPage();
+  await page.goto(person.url('extension/options/index.html'));
+  await page.evaluate(
+    async ({ relayUrl, name }) => {
+      // An extension page has `chrome`; Node's types do not know it.
+      const ext = (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome;
+      await ext.storage.local.set({ settings: { relayUrl, iceServers: [] }, profile: { name, micMuted: false, cameraOff: false } });
+    },
+    { relayUrl: opts.relayUrl, name: opts.name },
+  );
+  await page.close();
+  return person;
+}
+
+/** Opens the popup as a tab (a test cannot click the toolbar). */
+export async function openPopup(person: Person): Promise<Page> {
+  const page = await person.context.newPage();
+  await page.goto(person.url('extension/popup/index.html'));
+  return page;
+}
+
+/** Runs `action` and returns the tab it opens. */
+export async function nextPage(person: Person, action: () => Promise<void>): Promise<Page> {
+  const [page] = await Promise.all([person.context.waitForEvent('page', { timeout: 15_000 }), action()]);
+  await page.waitForLoadState('domcontentloaded');
+  return page;
+}
+
+/** Starts a call from the popup and returns the call page. */
+export async function startCall(person: Person): Promise<Page> {
+  const popup = await openPopup(person);
+  return nextPage(person, () => popup.getByRole('button', { name: 'Start a call', exact: true }).click());
+}
+
+/** Joins `link` from the popup and returns the call page. */
+export async function joinCall(person: Person, link: string): Promise<Page> {
+  const popup = await openPopup(person);
+  await popup.getByRole('textbox', { name: 'Call link', exact: true }).fill(link);
+  return nextPage(person, () => popup.getByRole('button', { name: 'Join', exact: true }).click());
+}
+
+export const callLinkOf = (page: Page): Promise<string> =>
+  page.getByRole('textbox', { name: 'Call link', exact: true }).inputValue();
+
+export interface FrameProof {
+  width: number;
+  height: number;
+  /** Frames presented between the first and last callback. */
+  framesAdvanced: number;
+}
+
+/**
+ * Proof that a participant's video really decodes: the <video> in their tile
+ * presents new frames (requestVideoFrameCallback) with a real size.
+ */
+export async function videoFrames(page: Page, groupName: string, timeoutMs = 15_000): Promise<FrameProof> {
+  const video = page.getByRole('group', { name: groupName, exact: true }).locator('video');
+  await video.waitFor({ state: 'attached', timeout: timeoutMs });
+  return video.evaluate(
+    (el, timeout) =>
+      new Promise<FrameProof>((resolve, reject) => {
+        const v = el as HTMLVideoElement;
+        const timer = setTimeout(() => reject(new Error(`no decoded frames within ${timeout} ms`)), timeout);
+        let first: number | undefined;
+        const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+          if (first === undefined) first = meta.presentedFrames;
+          const advanced = meta.presentedFrames - first;
+          if (advanced >= 5 && meta.width > 0 && meta.height > 0) {
+            clearTimeout(timer);
+            resolve({ width: meta.width, height: meta.height, framesAdvanced: advanced });
+          } else v.requestVideoFrameCallback(onFrame);
+        };
+        v.requestVideoFrameCallback(onFrame);
+      }),
+    timeoutMs,
+  );
+}

@@ -1,0 +1,109 @@
+// What two people do: start a call, join it from a pasted link, see and hear
+// each other (proven by decoded frames), mute, leave.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEFAULTS } from '../../relay/config.ts';
+import { startRelay, type Relay } from '../../relay/server.ts';
+import { callLinkOf, joinCall, launchPerson, openPopup, startCall, videoFrames, type Person } from './browser.ts';
+
+describe('a two-person call', () => {
+  let relay: Relay;
+  let alice: Person;
+  let bob: Person;
+  let alicePage: Page;
+  let bobPage: Page;
+
+  beforeAll(async () => {
+    relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+    [alice, bob] = await Promise.all([
+      launchPerson({ name: 'Alice', relayUrl: relay.url }),
+      launchPerson({ name: 'Bob', relayUrl: relay.url }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice?.close(), bob?.close()]);
+    await relay?.close();
+  });
+
+  it('starts from the popup with a share link on the relay', async () => {
+    alicePage = await startCall(alice);
+    const link = await callLinkOf(alicePage);
+    expect(link).toMatch(new RegExp(`^${relay.url}/r/[A-Za-z0-9_-]{22}$`));
+    await expect.poll(() => alicePage.getByRole('status').textContent()).toBe('Waiting for others');
+    await expect.poll(() => alicePage.getByRole('group', { name: 'Alice (you)', exact: true }).count()).toBe(1);
+  });
+
+  it('lets the second person join by pasting the link, and both decode each other’s video', async () => {
+    bobPage = await joinCall(bob, await callLinkOf(alicePage));
+    const [bobSeenByAlice, aliceSeenByBob] = await Promise.all([
+      videoFrames(alicePage, 'Bob'),
+      videoFrames(bobPage, 'Alice'),
+    ]);
+    expect(bobSeenByAlice.width).toBeGreaterThan(0);
+    expect(aliceSeenByBob.width).toBeGreaterThan(0);
+    expect(bobSeenByAlice.framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect(aliceSeenByBob.framesAdvanced).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => alicePage.getByRole('status').textContent()).toBe('Connected');
+    await expect.poll(() => bobPage.getByRole('status').textContent()).toBe('Connected');
+  });
+
+  it('shows a mute on the other side within a second', async () => {
+    const aliceAtBob = bobPage.getByRole('group', { name: 'Alice', exact: true });
+    expect(await aliceAtBob.getByText('Microphone off', { exact: true }).count()).toBe(0);
+    const mute = alicePage.getByRole('button', { name: 'Mute microphone', exact: true });
+    await mute.click();
+    expect(await mute.getAttribute('aria-pressed')).toBe('true');
+    await aliceAtBob.getByText('Microphone off', { exact: true }).waitFor({ state: 'visible', timeout: 1_000 });
+    await mute.click();
+    await aliceAtBob.getByText('Microphone off', { exact: true }).waitFor({ state: 'detached', timeout: 1_000 });
+  });
+
+  it('shows the camera turned off, and video again when it comes back', async () => {
+    const camera = bobPage.getByRole('button', { name: 'Turn off camera', exact: true });
+    await camera.click();
+    const bobAtAlice = alicePage.getByRole('group', { name: 'Bob', exact: true });
+    await bobAtAlice.getByText('Camera off', { exact: true }).waitFor({ state: 'visible', timeout: 1_000 });
+    await camera.click();
+    await bobAtAlice.getByText('Camera off', { exact: true }).waitFor({ state: 'detached', timeout: 2_000 });
+    expect((await videoFrames(alicePage, 'Bob')).framesAdvanced).toBeGreaterThanOrEqual(5);
+  });
+
+  it('carries a rename from the popup into the call', async () => {
+    const popup = await openPopup(bob);
+    await popup.getByRole('textbox', { name: 'Your name', exact: true }).fill('Robert');
+    await alicePage.getByRole('group', { name: 'Robert', exact: true }).waitFor({ timeout: 2_000 });
+    await bobPage.getByRole('group', { name: 'Robert (you)', exact: true }).waitFor({ timeout: 2_000 });
+    await popup.close();
+  });
+
+  it('removes the person who leaves from the other side', async () => {
+    await bobPage.getByRole('button', { name: 'Leave call', exact: true }).click();
+    await alicePage.getByRole('group', { name: 'Robert', exact: true }).waitFor({ state: 'detached', timeout: 3_000 });
+    await expect.poll(() => alicePage.getByRole('status').textContent()).toBe('Waiting for others');
+    expect(await bobPage.getByRole('status').textContent()).toBe('You left the call');
+  });
+
+  it('restores the saved name and mute preference next time', async () => {
+    const popup = await openPopup(alice);
+    expect(await popup.getByRole('textbox', { name: 'Your name', exact: true }).inputValue()).toBe('Alice');
+    await popup.close();
+    const mute = alicePage.getByRole('button', { name: 'Mute microphone', exact: true });
+    await mute.click();
+    await alicePage.reload();
+    await expect
+      .poll(() => alicePage.getByRole('button', { name: 'Mute microphone', exact: true }).getAttribute('aria-pressed'))
+      .toBe('true');
+  });
+
+  it('refuses an invalid pasted link with an alert in words', async () => {
+    const popup = await openPopup(bob);
+    await popup.getByRole('textbox', { name: 'Call link', exact: true }).fill('https://example.com/not-a-call');
+    await popup.getByRole('button', { name: 'Join', exact: true }).click();
+    const alert = popup.getByRole('alert');
+    await alert.waitFor({ timeout: 2_000 });
+    expect(await alert.textContent()).toContain('not a Zing call link');
+    expect(bob.context.pages().filter((p) => p.url().includes('/call/')).length).toBe(1); // only the call Bob left
+    await popup.close();
+  });
+});
