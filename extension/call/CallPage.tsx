@@ -1,6 +1,7 @@
 import { For, Show, createSignal, onCleanup } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import type { CallSession, CallState } from '../session/call-session.ts';
+import { CameraIcon, LeaveIcon, MicIcon } from './icons.tsx';
 import { ParticipantTile } from './ParticipantTile.tsx';
 import { errorText } from './error-text.ts';
 import { statusText } from './status-text.ts';
@@ -63,17 +64,17 @@ export function CallPage(props: { session: CallSession }) {
             aria-pressed={self()?.micMuted ?? false}
             onClick={() => void props.session.setMicMuted(!(self()?.micMuted ?? false))}
           >
-            <span aria-hidden="true">{self()?.micMuted ? '🔇' : '🎤'}</span> Mute microphone
+            <MicIcon off={self()?.micMuted ?? false} /> Mute microphone
           </button>
           <button
             type="button"
             aria-pressed={self()?.cameraOff ?? false}
             onClick={() => void props.session.setCameraOff(!(self()?.cameraOff ?? false))}
           >
-            <span aria-hidden="true">{self()?.cameraOff ? '🚫' : '📷'}</span> Turn off camera
+            <CameraIcon off={self()?.cameraOff ?? false} /> Turn off camera
           </button>
           <button type="button" class="leave" onClick={() => props.session.leave()}>
-            Leave call
+            <LeaveIcon /> Leave call
           </button>
         </footer>
       </Show>

@@ -38,7 +38,9 @@ export function Popup() {
         <div class="row">
           <input
             id="call-link"
-            type="url"
+            type="text"
+            inputmode="url"
+            spellcheck={false}
             placeholder="https://…/r/…"
             autocomplete="off"
             value={pasted()}

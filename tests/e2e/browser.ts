@@ -55,6 +55,9 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
       ...(opts.extraArgs ?? []),
     ],
   });
+  // Scripts run through tsx (the benchmarks) get esbuild's keepNames, which
+  // wraps functions passed to page.evaluate in a __name() the page lacks.
+  await context.addInitScript('globalThis.__name ??= (fn) => fn;');
   const extensionId = extensionIdFromManifest();
   const person: Person = {
     name: opts.name,

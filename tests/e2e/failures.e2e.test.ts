@@ -1,0 +1,85 @@
+// Every failure a person can meet shows words in a role="alert", never a blank page.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { DEFAULTS } from '../../relay/config.ts';
+import { startRelay, type Relay } from '../../relay/server.ts';
+import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from './browser.ts';
+
+/** A port nothing listens on: bind one, then let it go. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('failures in words', () => {
+  let relay: Relay;
+  let people: Person[] = [];
+
+  beforeAll(async () => {
+    relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent', maxPeersPerRoom: 2 });
+  });
+
+  afterAll(async () => {
+    await Promise.all(people.map((p) => p.close()));
+    await relay?.close();
+  });
+
+  it('tells a person whose camera is denied, and still shows them the others', async () => {
+    const [host, denied] = await Promise.all([
+      launchPerson({ name: 'Host', relayUrl: relay.url }),
+      launchPerson({ name: 'Denied', relayUrl: relay.url, denyMedia: true }),
+    ]);
+    people.push(host, denied);
+    const hostPage = await startCall(host);
+    const page = await joinCall(denied, await callLinkOf(hostPage));
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.textContent()).toContain('not allowed to use your camera or microphone');
+    // The call goes on: the host's video still decodes for the person without a camera.
+    expect((await videoFrames(page, 'Host')).framesAdvanced).toBeGreaterThanOrEqual(5);
+    await page.close();
+    await hostPage.close();
+  });
+
+  it('tells a third person that a call capped at two is full, and leaves the two untouched', async () => {
+    const [a, b, c] = await Promise.all([
+      launchPerson({ name: 'Ann', relayUrl: relay.url }),
+      launchPerson({ name: 'Ben', relayUrl: relay.url }),
+      launchPerson({ name: 'Cat', relayUrl: relay.url }),
+    ]);
+    people.push(a, b, c);
+    const aPage = await startCall(a);
+    const link = await callLinkOf(aPage);
+    const bPage = await joinCall(b, link);
+    await videoFrames(aPage, 'Ben');
+    const cPage = await joinCall(c, link);
+    const alert = cPage.getByRole('alert');
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.textContent()).toContain('This call is full');
+    expect(await aPage.getByRole('group', { name: 'Cat', exact: true }).count()).toBe(0);
+    expect((await videoFrames(bPage, 'Ann')).framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect(await aPage.getByRole('status').textContent()).toBe('Connected');
+  });
+
+  it('tells a person when the relay cannot be reached', async () => {
+    const lonely = await launchPerson({ name: 'Lonely', relayUrl: `http://127.0.0.1:${await closedPort()}` });
+    people.push(lonely);
+    const page = await startCall(lonely);
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.textContent()).toContain('Cannot reach the Zing relay');
+    expect(await page.getByRole('status').textContent()).toBe('Reconnecting…');
+  });
+
+  it('shows a damaged call page link as an alert, not a blank page', async () => {
+    const person = people[0]!;
+    const page = await person.context.newPage();
+    await page.goto(person.url('extension/call/index.html#garbage'));
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 5_000 });
+    expect(await alert.textContent()).toContain('This call link is not valid');
+  });
+});
