@@ -1,8 +1,10 @@
-import { For, Show, createSignal, onCleanup } from 'solid-js';
+import { For, Show, createEffect, createMemo, createSignal, on, onCleanup, onMount } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import type { CallSession, CallState } from '../session/call-session.ts';
+import type { AudioActivity, CallSession, CallState } from '../session/call-session.ts';
 import { CameraIcon, LeaveIcon, MicIcon } from './icons.tsx';
+import { EMPTY_LAYOUT, arrange, keepOnly, keyboardTile, moveTile, resizeTile, togglePin, type LayoutState } from './layout.ts';
 import { ParticipantTile } from './ParticipantTile.tsx';
+import { StatsPanel } from './StatsPanel.tsx';
 import { errorText } from './error-text.ts';
 import { statusText } from './status-text.ts';
 
@@ -10,9 +12,33 @@ export function CallPage(props: { session: CallSession }) {
   const [state, setState] = createStore<CallState>(props.session.state);
   // reconcile keeps each participant's object (and its <video>) across updates.
   onCleanup(props.session.on('stateChanged', (s) => setState(reconcile(s, { key: 'id', merge: true }))));
+  const [activity, setActivity] = createSignal<AudioActivity>({ levels: {}, speaking: {} });
+  onCleanup(props.session.on('audioActivity', setActivity));
+
   const self = () => state.participants.find((p) => p.self);
   const active = () => state.phase !== 'ended' && state.phase !== 'failed';
   const [copied, setCopied] = createSignal(false);
+  const [statsOpen, setStatsOpen] = createSignal(false);
+
+  const [layout, setLayout] = createSignal<LayoutState>(EMPTY_LAYOUT);
+  const [stage, setStage] = createSignal({ width: 1, height: 1 });
+  const ids = createMemo(() => state.participants.map((p) => p.id), undefined, {
+    equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
+  });
+  createEffect(on(ids, (present) => setLayout((l) => keepOnly(l, present))));
+  const rects = createMemo(() => arrange(ids(), layout(), stage()));
+  const z = (id: string) => {
+    const i = layout().order.indexOf(id);
+    return i < 0 ? 1 : 10 + i;
+  };
+  let stageEl: HTMLElement | undefined;
+  onMount(() => {
+    if (!stageEl) return;
+    const el = stageEl;
+    const observer = new ResizeObserver(() => setStage({ width: el.clientWidth, height: el.clientHeight }));
+    observer.observe(el);
+    onCleanup(() => observer.disconnect());
+  });
 
   const copy = async () => {
     try {
@@ -55,9 +81,31 @@ export function CallPage(props: { session: CallSession }) {
           </section>
         }
       >
-        <section class="tiles" aria-label="Participants" data-count={state.participants.length}>
-          <For each={state.participants}>{(p) => <ParticipantTile participant={p} />}</For>
+        <p id="tile-help" class="visually-hidden">
+          Drag a tile to move it, or its corner to resize it. With a tile focused, arrow keys move it and Shift with arrow keys resizes it.
+        </p>
+        <section class="stage" aria-label="Participants" ref={stageEl}>
+          <For each={state.participants}>
+            {(p) => (
+              <ParticipantTile
+                participant={p}
+                rect={rects()[p.id]}
+                z={z(p.id)}
+                pinned={layout().pinned === p.id}
+                speaking={activity().speaking[p.id] ?? false}
+                level={activity().levels[p.id] ?? 0}
+                stage={stage}
+                onDrag={(from, dx, dy) => setLayout((l) => moveTile(l, p.id, from, dx, dy))}
+                onResize={(from, dw, dh) => setLayout((l) => resizeTile(l, p.id, from, dw, dh))}
+                onKey={(from, key, resize) => setLayout((l) => keyboardTile(l, p.id, from, key, resize))}
+                onPin={() => setLayout((l) => togglePin(l, p.id))}
+              />
+            )}
+          </For>
         </section>
+        <Show when={statsOpen()}>
+          <StatsPanel session={props.session} participants={state.participants} />
+        </Show>
         <footer class="controls">
           <button
             type="button"
@@ -72,6 +120,12 @@ export function CallPage(props: { session: CallSession }) {
             onClick={() => void props.session.setCameraOff(!(self()?.cameraOff ?? false))}
           >
             <CameraIcon off={self()?.cameraOff ?? false} /> Turn off camera
+          </button>
+          <button type="button" onClick={() => setLayout(EMPTY_LAYOUT)}>
+            Reset layout
+          </button>
+          <button type="button" aria-expanded={statsOpen()} aria-controls="stats-panel" onClick={() => setStatsOpen((o) => !o)}>
+            Stats
           </button>
           <button type="button" class="leave" onClick={() => props.session.leave()}>
             <LeaveIcon /> Leave call

@@ -1,5 +1,6 @@
 import { Show, createEffect, createSignal, onCleanup } from 'solid-js';
 import type { ParticipantView } from '../session/call-session.ts';
+import type { Rect, TileKey } from './layout.ts';
 
 /** Two letters for the camera-off placeholder. */
 const initials = (name: string): string =>
@@ -10,7 +11,43 @@ const initials = (name: string): string =>
     .map((w) => w[0]?.toUpperCase() ?? '')
     .join('') || '?';
 
-export function ParticipantTile(props: { participant: ParticipantView }) {
+const TILE_KEYS: readonly string[] = ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'];
+const isTileKey = (key: string): key is TileKey => TILE_KEYS.includes(key);
+
+export interface TileProps {
+  participant: ParticipantView;
+  rect: Rect | undefined;
+  z: number;
+  pinned: boolean;
+  speaking: boolean;
+  level: number;
+  /** The stage's size in px, to turn pointer moves into stage fractions. */
+  stage: () => { width: number; height: number };
+  onDrag: (from: Rect, dx: number, dy: number) => void;
+  onResize: (from: Rect, dw: number, dh: number) => void;
+  onKey: (from: Rect, key: TileKey, resize: boolean) => void;
+  onPin: () => void;
+}
+
+/** Follows one pointer from pointerdown, reporting its travel as stage fractions. */
+function track(e: PointerEvent, stage: { width: number; height: number }, report: (dx: number, dy: number) => void): void {
+  const el = e.currentTarget as HTMLElement; // the listener sits on an element
+  const x0 = e.clientX;
+  const y0 = e.clientY;
+  el.setPointerCapture(e.pointerId);
+  const move = (m: PointerEvent) => report((m.clientX - x0) / stage.width, (m.clientY - y0) / stage.height);
+  const end = () => {
+    el.removeEventListener('pointermove', move);
+    el.removeEventListener('pointerup', end);
+    el.removeEventListener('pointercancel', end);
+  };
+  el.addEventListener('pointermove', move);
+  el.addEventListener('pointerup', end);
+  el.addEventListener('pointercancel', end);
+  e.preventDefault();
+}
+
+export function ParticipantTile(props: TileProps) {
   const p = () => props.participant;
   const label = () => (p().self ? `${p().name} (you)` : p().name);
   const [needsClick, setNeedsClick] = createSignal(false);
@@ -32,12 +69,42 @@ export function ParticipantTile(props: { participant: ParticipantView }) {
     if (audio) audio.srcObject = null;
   });
 
+  const startDrag = (e: PointerEvent) => {
+    const from = props.rect;
+    if (!from || e.button !== 0 || (e.target as Element).closest('button')) return; // targets are Elements
+    track(e, props.stage(), (dx, dy) => props.onDrag(from, dx, dy));
+  };
+  const startResize = (e: PointerEvent) => {
+    const from = props.rect;
+    if (!from || e.button !== 0) return;
+    e.stopPropagation();
+    track(e, props.stage(), (dw, dh) => props.onResize(from, dw, dh));
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.target !== e.currentTarget || !props.rect || !isTileKey(e.key)) return;
+    e.preventDefault();
+    props.onKey(props.rect, e.key, e.shiftKey);
+  };
+
   return (
     <div
       role="group"
       aria-label={label()}
+      aria-describedby="tile-help"
+      tabindex="0"
       class="tile"
-      classList={{ self: p().self, 'camera-off': p().cameraOff || !p().stream }}
+      classList={{ self: p().self, 'camera-off': p().cameraOff || !p().stream, speaking: props.speaking, pinned: props.pinned }}
+      style={
+        props.rect && {
+          left: `${props.rect.x * 100}%`,
+          top: `${props.rect.y * 100}%`,
+          width: `${props.rect.w * 100}%`,
+          height: `${props.rect.h * 100}%`,
+          'z-index': props.z,
+        }
+      }
+      onPointerDown={startDrag}
+      onKeyDown={onKeyDown}
     >
       <video ref={video} autoplay playsinline muted />
       <Show when={!p().self}>
@@ -52,19 +119,29 @@ export function ParticipantTile(props: { participant: ParticipantView }) {
         </div>
       </Show>
       <div class="caption">
+        <span class="level" aria-hidden="true" style={{ '--level': Math.min(1, props.level * 4) }} />
         <span class="name">{label()}</span>
         <Show when={p().micMuted}>
           <span class="badge mic">Microphone off</span>
+        </Show>
+        <Show when={props.speaking && !p().micMuted}>
+          <span class="badge speaking-badge">Speaking</span>
         </Show>
         <Show when={!p().self && p().link !== 'connected'}>
           <span class="badge">{p().link === 'reconnecting' || p().link === 'failed' ? 'Reconnecting…' : 'Connecting…'}</span>
         </Show>
       </div>
-      <Show when={needsClick()}>
-        <button type="button" class="sound" onClick={() => audio?.play().then(() => setNeedsClick(false))}>
-          Play sound
+      <div class="tile-tools">
+        <Show when={needsClick()}>
+          <button type="button" onClick={() => audio?.play().then(() => setNeedsClick(false))}>
+            Play sound
+          </button>
+        </Show>
+        <button type="button" class="pin" aria-pressed={props.pinned} onClick={() => props.onPin()}>
+          Pin
         </button>
-      </Show>
+      </div>
+      <div class="resize" aria-hidden="true" onPointerDown={startResize} />
     </div>
   );
 }

@@ -1,16 +1,28 @@
-import { Show, createSignal, onMount } from 'solid-js';
-import { isRelayUrl, parseIceServers } from '../session/settings.ts';
+import { For, Show, createSignal, onMount } from 'solid-js';
+import {
+  UPLOAD_BUDGET_RANGE_KBPS,
+  VIDEO_HEIGHTS,
+  isRelayUrl,
+  isUploadBudget,
+  isVideoHeight,
+  parseIceServers,
+  type VideoHeight,
+} from '../session/settings.ts';
 import { loadSettings, saveSettings } from '../session/storage.ts';
 
 export function Options() {
   const [relayUrl, setRelayUrl] = createSignal('');
   const [ice, setIce] = createSignal('');
+  const [budget, setBudget] = createSignal('');
+  const [height, setHeight] = createSignal<VideoHeight>(720);
   const [message, setMessage] = createSignal<{ ok: boolean; text: string }>();
 
   onMount(async () => {
     const s = await loadSettings();
     setRelayUrl(s.relayUrl);
     setIce(JSON.stringify(s.iceServers, null, 2));
+    setBudget(String(s.uploadBudgetKbps));
+    setHeight(s.maxVideoHeight);
   });
 
   const save = async (e: SubmitEvent) => {
@@ -25,7 +37,14 @@ export function Options() {
     }
     const servers = parseIceServers(parsedJson);
     if (!servers.ok) return setMessage({ ok: false, text: servers.reason });
-    await saveSettings({ relayUrl: url, iceServers: servers.servers });
+    const kbps = Number(budget());
+    if (!isUploadBudget(kbps)) {
+      return setMessage({
+        ok: false,
+        text: `The upload budget must be a whole number of kbps from ${UPLOAD_BUDGET_RANGE_KBPS.min} to ${UPLOAD_BUDGET_RANGE_KBPS.max}.`,
+      });
+    }
+    await saveSettings({ relayUrl: url, iceServers: servers.servers, uploadBudgetKbps: kbps, maxVideoHeight: height() });
     setMessage({ ok: true, text: 'Saved. New calls use these settings.' });
   };
 
@@ -34,9 +53,22 @@ export function Options() {
       <h1>Zing settings</h1>
       <form onSubmit={(e) => void save(e)}>
         <label for="relay-url">Relay URL</label>
-        <input id="relay-url" type="url" value={relayUrl()} onInput={(e) => setRelayUrl(e.currentTarget.value)} />
+        <input id="relay-url" type="text" inputmode="url" value={relayUrl()} onInput={(e) => setRelayUrl(e.currentTarget.value)} />
         <label for="ice-servers">ICE servers (JSON)</label>
         <textarea id="ice-servers" rows={8} value={ice()} onInput={(e) => setIce(e.currentTarget.value)} />
+        <label for="upload-budget">Upload budget for video (kbps, shared by everyone you send to)</label>
+        <input id="upload-budget" type="number" inputmode="numeric" value={budget()} onInput={(e) => setBudget(e.currentTarget.value)} />
+        <label for="video-height">Camera resolution</label>
+        <select
+          id="video-height"
+          value={String(height())}
+          onChange={(e) => {
+            const v = Number(e.currentTarget.value);
+            if (isVideoHeight(v)) setHeight(v);
+          }}
+        >
+          <For each={VIDEO_HEIGHTS}>{(h) => <option value={String(h)}>{h}p</option>}</For>
+        </select>
         <button type="submit">Save</button>
       </form>
       <Show when={message()}>

@@ -1,9 +1,12 @@
 // One call, in one call tab: the relay socket, one PeerLink per remote peer,
 // the local media, and a plain state snapshot for the UI. No UI code here.
 import type { PeerId } from '../../relay/protocol.ts';
+import { videoEncodingFor } from './bandwidth.ts';
 import { ZingError } from './errors.ts';
+import { linkStats, sampleStats, type LinkStats, type StatsSample } from './link-stats.ts';
 import { LocalMedia } from './media.ts';
 import { PeerLink, type LinkState } from './peer-connection.ts';
+import { NOT_SPEAKING, nextSpeaking, type SpeakingState } from './speaking.ts';
 import { encodePeerMessage, parsePeerMessage, type PeerMessage, type PeerPresence } from './peer-messages.ts';
 import type { Profile, Settings } from './settings.ts';
 import type { ShareLink } from './share-link.ts';
@@ -32,9 +35,20 @@ export interface CallState {
   readonly alert: ZingError | undefined;
 }
 
+export interface AudioActivity {
+  /** Level 0..1 per participant id. */
+  readonly levels: Readonly<Record<string, number>>;
+  readonly speaking: Readonly<Record<string, boolean>>;
+}
+
 export type CallSessionEvents = {
   stateChanged: [CallState];
+  /** Several times a second while in a call; kept out of CallState so the tiles do not re-render for it. */
+  audioActivity: [AudioActivity];
 };
+
+/** How often audio levels are read: fast enough for a level meter, cheap for 7 links. */
+export const AUDIO_POLL_MS = 150;
 
 export interface CallSessionDeps {
   profile: Profile;
@@ -50,6 +64,7 @@ interface Remote {
   link: PeerLink;
   presence: PeerPresence | undefined;
   stream: MediaStream | null;
+  lastStats: StatsSample | undefined;
 }
 
 const SELF_ID = 'self';
@@ -58,7 +73,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly link: ShareLink;
   readonly #deps: CallSessionDeps;
   readonly #signaling: SignalingClient;
-  readonly #media = new LocalMedia();
+  readonly #media: LocalMedia;
+  readonly #speaking = new Map<string, SpeakingState>();
+  #audioTimer: ReturnType<typeof setInterval> | undefined;
   readonly #remotes = new Map<PeerId, Remote>();
   readonly #cleanups: (() => void)[] = [];
   #self: PeerId | undefined;
@@ -74,6 +91,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#deps = deps;
     this.#presence = { name: deps.profile.name, micMuted: deps.profile.micMuted, cameraOff: deps.profile.cameraOff };
     this.#signaling = new SignalingClient(link, deps.signaling);
+    this.#media = new LocalMedia({ maxVideoHeight: deps.settings.maxVideoHeight });
     this.#state = this.#snapshot();
   }
 
@@ -116,8 +134,29 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       if (this.#phase === 'ended' || this.#phase === 'failed') return this.#media.stop();
       if (error) this.#setAlert(error);
       for (const remote of this.#remotes.values()) this.#sendTracks(remote.link);
+      this.#govern();
       this.#update();
     });
+    this.#audioTimer = setInterval(() => void this.#pollAudio(), AUDIO_POLL_MS);
+  }
+
+  /** Figures for each remote participant's link, measured since the previous call. */
+  async linkStats(): Promise<Record<string, LinkStats>> {
+    const out: Record<string, LinkStats> = {};
+    await Promise.all(
+      [...this.#remotes.entries()].map(async ([id, remote]) => {
+        // RTCStatsReport is typed as a map of `any`; sampleStats narrows each field.
+        const sample = sampleStats((await remote.link.pc.getStats()).values() as Iterable<Record<string, unknown>>, performance.now());
+        out[id] = linkStats(remote.lastStats, sample);
+        remote.lastStats = sample;
+      }),
+    );
+    return out;
+  }
+
+  /** The upload budget the governor splits between links, in bits per second. */
+  get uploadBudgetBps(): number {
+    return this.#deps.settings.uploadBudgetKbps * 1000;
   }
 
   async setMicMuted(muted: boolean): Promise<void> {
@@ -140,6 +179,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     }
     this.#presence = { ...this.#presence, cameraOff: off };
     for (const remote of this.#remotes.values()) void remote.link.setTrack('video', this.#media.video);
+    this.#govern();
     this.#sendPresence();
     this.#update();
     await this.#deps.saveProfile({ cameraOff: off });
@@ -174,7 +214,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       audio: this.#media.audio,
       video: this.#media.video,
     });
-    const remote: Remote = { link, presence: undefined, stream: null };
+    const remote: Remote = { link, presence: undefined, stream: null, lastStats: undefined };
     link.on('signal', (msg) => this.#send(peer, msg));
     link.on('remoteStream', (stream) => {
       remote.stream = stream;
@@ -182,6 +222,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     });
     link.on('stateChanged', () => this.#update());
     this.#remotes.set(peer, remote);
+    this.#govern();
     return remote;
   }
 
@@ -189,7 +230,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const remote = this.#remotes.get(peer);
     if (!remote) return;
     this.#remotes.delete(peer);
+    this.#speaking.delete(peer);
     remote.link.close();
+    this.#govern();
     if (update) this.#update();
   }
 
@@ -205,6 +248,32 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     } else {
       remote.link.receive(msg);
     }
+  }
+
+  // Splits the upload budget between the links: as the room grows each link
+  // gets less, and as people leave it grows back.
+  #govern(): void {
+    const encoding = videoEncodingFor(
+      this.#remotes.size,
+      this.uploadBudgetBps,
+      this.#media.videoHeight || this.#deps.settings.maxVideoHeight,
+    );
+    for (const remote of this.#remotes.values()) void remote.link.setVideoEncoding(encoding);
+  }
+
+  async #pollAudio(): Promise<void> {
+    const now = performance.now();
+    const levels: Record<string, number> = {};
+    for (const [id, remote] of this.#remotes) levels[id] = remote.presence?.micMuted ? 0 : remote.link.remoteAudioLevel();
+    const first = this.#remotes.values().next().value;
+    levels[SELF_ID] = first && !this.#presence.micMuted ? await first.link.localAudioLevel().catch(() => 0) : 0;
+    const speaking: Record<string, boolean> = {};
+    for (const [id, level] of Object.entries(levels)) {
+      const next = nextSpeaking(this.#speaking.get(id) ?? NOT_SPEAKING, level, now);
+      this.#speaking.set(id, next);
+      speaking[id] = next.speaking;
+    }
+    this.emit('audioActivity', { levels, speaking });
   }
 
   #sendTracks(link: PeerLink): void {
@@ -233,6 +302,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   #teardown(): void {
+    clearInterval(this.#audioTimer);
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#signaling.close();
     for (const id of [...this.#remotes.keys()]) this.#removeRemote(id, false);

@@ -2,12 +2,12 @@
 // Turning the camera off stops the track so the camera light goes out too.
 import { ZingError } from './errors.ts';
 
-/** 720p is what a 1:1 call deserves; group calls scale each link down per sender. */
-export const CAMERA_CONSTRAINTS: MediaTrackConstraints = {
-  width: { ideal: 1280 },
-  height: { ideal: 720 },
+/** Capture at up to 720p (what a 1:1 call deserves); the governor scales each link down per sender. */
+export const cameraConstraints = (maxHeight: number): MediaTrackConstraints => ({
+  width: { ideal: Math.round((maxHeight * 16) / 9) },
+  height: { ideal: maxHeight },
   frameRate: { ideal: 30 },
-};
+});
 export const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
 export class LocalMedia {
@@ -17,6 +17,11 @@ export class LocalMedia {
   #video: MediaStreamTrack | null = null;
   #micMuted = false;
   #stopped = false;
+  readonly #camera: MediaTrackConstraints;
+
+  constructor(opts: { maxVideoHeight: number } = { maxVideoHeight: 720 }) {
+    this.#camera = cameraConstraints(opts.maxVideoHeight);
+  }
 
   get audio(): MediaStreamTrack | null {
     return this.#audio;
@@ -24,6 +29,11 @@ export class LocalMedia {
 
   get video(): MediaStreamTrack | null {
     return this.#video;
+  }
+
+  /** The camera's real capture height (what the governor scales down from). */
+  get videoHeight(): number {
+    return this.#video?.getSettings().height ?? 0;
   }
 
   /**
@@ -35,7 +45,7 @@ export class LocalMedia {
     try {
       const stream = await navigator.mediaDevices.getUserMedia({
         audio: MIC_CONSTRAINTS,
-        video: prefs.cameraOff ? false : CAMERA_CONSTRAINTS,
+        video: prefs.cameraOff ? false : this.#camera,
       });
       this.#adopt(stream);
       return undefined;
@@ -67,7 +77,7 @@ export class LocalMedia {
     if (this.#video) return;
     let stream: MediaStream;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: CAMERA_CONSTRAINTS });
+      stream = await navigator.mediaDevices.getUserMedia({ video: this.#camera });
     } catch (err) {
       throw ZingError.fromMediaError(err);
     }

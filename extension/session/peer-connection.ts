@@ -3,6 +3,7 @@
 // so either side may renegotiate at any time and glare resolves itself.
 // It emits signals and never owns a socket: the session carries them.
 import type { PeerId } from '../../relay/protocol.ts';
+import type { VideoEncoding } from './bandwidth.ts';
 import type { PeerMessage } from './peer-messages.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
@@ -45,6 +46,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #video: MediaStreamTrack | null;
   #camera: { audio: RTCRtpTransceiver; video: RTCRtpTransceiver } | undefined;
   #state: LinkState = 'new';
+  #encoding: VideoEncoding | undefined;
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #disconnectedRestartMs: number;
   #closed = false;
@@ -100,6 +102,56 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (transceiver && !this.#closed) await transceiver.sender.replaceTrack(track);
   }
 
+  /** Caps the outgoing camera (the governor's share for this link); applied again after each negotiation. */
+  async setVideoEncoding(encoding: VideoEncoding): Promise<void> {
+    this.#encoding = encoding;
+    await this.#applyEncoding();
+  }
+
+  async #applyEncoding(): Promise<void> {
+    const sender = this.#camera?.video.sender;
+    const want = this.#encoding;
+    if (!sender || !want || this.#closed) return;
+    const params = sender.getParameters();
+    const enc = params.encodings[0];
+    // Before negotiation a sender may have no encodings yet; the next call applies it.
+    if (!enc) return;
+    if (
+      enc.maxBitrate === want.maxBitrate &&
+      enc.scaleResolutionDownBy === want.scaleResolutionDownBy &&
+      enc.maxFramerate === want.maxFramerate
+    ) {
+      return;
+    }
+    enc.maxBitrate = want.maxBitrate;
+    enc.scaleResolutionDownBy = want.scaleResolutionDownBy;
+    enc.maxFramerate = want.maxFramerate;
+    try {
+      await sender.setParameters(params);
+    } catch (err) {
+      // A concurrent setParameters invalidates this one's transaction; the next change reapplies.
+      console.warn(`zing: could not cap video to ${this.remote}`, err);
+    }
+  }
+
+  /** The remote microphone's current level (0..1), from the RTP header extension: no getStats round trip. */
+  remoteAudioLevel(): number {
+    const receiver = this.#cameraTransceivers()?.audio.receiver;
+    return receiver?.getSynchronizationSources()[0]?.audioLevel ?? 0;
+  }
+
+  /** The local microphone's level as this link's sender sees it (0..1). */
+  async localAudioLevel(): Promise<number> {
+    const sender = this.#camera?.audio.sender;
+    if (!sender?.track || this.#closed) return 0;
+    const report = await sender.getStats();
+    // RTCStatsReport is typed as a map of `any`; narrowed field by field below.
+    for (const s of report.values() as IterableIterator<Record<string, unknown>>) {
+      if (s.type === 'media-source' && typeof s.audioLevel === 'number') return s.audioLevel;
+    }
+    return 0;
+  }
+
   /** Restarts ICE; perfect negotiation carries the new offer. */
   restartIce(): void {
     if (!this.#closed) this.pc.restartIce();
@@ -152,6 +204,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         await this.pc.setLocalDescription();
         this.#sendDescription();
       }
+      await this.#applyEncoding();
     } else if (msg.t === 'candidate') {
       try {
         await this.pc.addIceCandidate(msg.candidate);

@@ -1,6 +1,8 @@
 // The shapes kept in extension storage, their defaults and their parsers.
 // Pure: storage.ts does the I/O, so these are unit-tested without a browser.
 
+import { DEFAULT_UPLOAD_BUDGET_KBPS } from './bandwidth.ts';
+
 declare const __ZING_DEFAULT_RELAY_URL__: string;
 
 export interface Profile {
@@ -13,7 +15,16 @@ export interface Profile {
 export interface Settings {
   relayUrl: string;
   iceServers: RTCIceServer[];
+  /** Total camera upload across all links; the governor splits it (see bandwidth.ts). */
+  uploadBudgetKbps: number;
+  /** Camera capture height; a weak machine in a big call does better with less. */
+  maxVideoHeight: VideoHeight;
 }
+
+export const VIDEO_HEIGHTS = [720, 540, 360, 240] as const;
+export type VideoHeight = (typeof VIDEO_HEIGHTS)[number];
+/** 100 kbps cannot carry even one small video; 20 Mbps is past any home uplink. */
+export const UPLOAD_BUDGET_RANGE_KBPS = { min: 100, max: 20_000 } as const;
 
 export const DEFAULT_PROFILE: Profile = { name: '', micMuted: false, cameraOff: false };
 
@@ -22,7 +33,14 @@ export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.
 export const defaultSettings = (): Settings => ({
   relayUrl: typeof __ZING_DEFAULT_RELAY_URL__ === 'string' ? __ZING_DEFAULT_RELAY_URL__ : 'http://127.0.0.1:8787',
   iceServers: DEFAULT_ICE_SERVERS,
+  uploadBudgetKbps: DEFAULT_UPLOAD_BUDGET_KBPS,
+  maxVideoHeight: 720,
 });
+
+export const isUploadBudget = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= UPLOAD_BUDGET_RANGE_KBPS.min && v <= UPLOAD_BUDGET_RANGE_KBPS.max;
+
+export const isVideoHeight = (v: unknown): v is VideoHeight => (VIDEO_HEIGHTS as readonly unknown[]).includes(v);
 
 /** Display names are capped so one person cannot flood everyone's tiles. */
 export const MAX_NAME_LENGTH = 64;
@@ -80,6 +98,8 @@ export function parseSettings(v: unknown): Settings {
   return {
     relayUrl: isRelayUrl(v.relayUrl) ? v.relayUrl : defaults.relayUrl,
     iceServers: ice.ok ? ice.servers : defaults.iceServers,
+    uploadBudgetKbps: isUploadBudget(v.uploadBudgetKbps) ? v.uploadBudgetKbps : defaults.uploadBudgetKbps,
+    maxVideoHeight: isVideoHeight(v.maxVideoHeight) ? v.maxVideoHeight : defaults.maxVideoHeight,
   };
 }
 

@@ -31,6 +31,8 @@ export interface LaunchOptions {
   /** Without the fake-UI flag, headless Chromium refuses camera and microphone: a denied prompt. */
   denyMedia?: boolean;
   extraArgs?: string[];
+  /** Extra settings, e.g. a small `maxVideoHeight` so many peers fit on 2 cores. */
+  settings?: Record<string, unknown>;
 }
 
 export async function launchPerson(opts: LaunchOptions): Promise<Person> {
@@ -74,12 +76,12 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
   const page = await context.newPage();
   await page.goto(person.url('extension/options/index.html'));
   await page.evaluate(
-    async ({ relayUrl, name }) => {
+    async ({ relayUrl, name, settings }) => {
       // An extension page has `chrome`; Node's types do not know it.
       const ext = (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome;
-      await ext.storage.local.set({ settings: { relayUrl, iceServers: [] }, profile: { name, micMuted: false, cameraOff: false } });
+      await ext.storage.local.set({ settings: { relayUrl, iceServers: [], ...settings }, profile: { name, micMuted: false, cameraOff: false } });
     },
-    { relayUrl: opts.relayUrl, name: opts.name },
+    { relayUrl: opts.relayUrl, name: opts.name, settings: opts.settings ?? {} },
   );
   await page.close();
   return person;
@@ -96,6 +98,13 @@ export async function openPopup(person: Person): Promise<Page> {
 export async function nextPage(person: Person, action: () => Promise<void>): Promise<Page> {
   const [page] = await Promise.all([person.context.waitForEvent('page', { timeout: 15_000 }), action()]);
   await page.waitForLoadState('domcontentloaded');
+  return page;
+}
+
+/** Opens the call page for `link` directly, as the popup would (faster for repeated joins). */
+export async function openCallPage(person: Person, link: string): Promise<Page> {
+  const page = await person.context.newPage();
+  await page.goto(`${person.url('extension/call/index.html')}#${encodeURIComponent(link)}`);
   return page;
 }
 

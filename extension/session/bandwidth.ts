@@ -1,0 +1,51 @@
+// The bandwidth governor: a full mesh sends one copy of the camera per remote
+// peer, so every sender's upload must shrink as the room grows. Peer-to-peer
+// products that keep full bitrate per link stall at 4–6 people. Pure functions.
+
+/** Opus speech at 32 kbps plus RTP/SRTP overhead; reserved first so audio is never starved. */
+export const AUDIO_RESERVE_BPS = 40_000;
+/** A single link gains little above this at 720p (and the receiver's downlink is shared too). */
+export const MAX_LINK_VIDEO_BPS = 1_500_000;
+/** Below this a video link is a slideshow; the budget is exceeded rather than going lower. */
+export const MIN_LINK_VIDEO_BPS = 60_000;
+export const DEFAULT_UPLOAD_BUDGET_KBPS = 2_500;
+
+/** Height each bitrate can carry at a fair quality (VP8/H.264 rules of thumb, 30 fps). */
+const HEIGHT_LADDER: readonly (readonly [bps: number, height: number])[] = [
+  [1_000_000, 720],
+  [500_000, 540],
+  [250_000, 360],
+  [120_000, 240],
+  [0, 180],
+];
+
+export interface VideoEncoding {
+  maxBitrate: number;
+  scaleResolutionDownBy: number;
+  maxFramerate: number;
+}
+
+/** The video bitrate each of `links` outgoing links may use within the upload budget. */
+export function linkVideoBitrate(links: number, budgetBps: number): number {
+  if (links <= 0) return MAX_LINK_VIDEO_BPS;
+  const perLink = Math.floor((budgetBps - links * AUDIO_RESERVE_BPS) / links);
+  return Math.max(MIN_LINK_VIDEO_BPS, Math.min(MAX_LINK_VIDEO_BPS, perLink));
+}
+
+export function targetHeight(bitrate: number): number {
+  for (const [bps, height] of HEIGHT_LADDER) if (bitrate >= bps) return height;
+  return 180;
+}
+
+/** The encoding for every outgoing camera link when there are `links` of them. */
+export function videoEncodingFor(links: number, budgetBps: number, sourceHeight: number): VideoEncoding {
+  const maxBitrate = linkVideoBitrate(links, budgetBps);
+  const height = targetHeight(maxBitrate);
+  return {
+    maxBitrate,
+    // Never upscale: a 360p camera stays 360p on a fat link.
+    scaleResolutionDownBy: sourceHeight > height ? sourceHeight / height : 1,
+    // Under ~150 kbps, fewer sharper frames beat many smeared ones.
+    maxFramerate: maxBitrate < 150_000 ? 15 : 30,
+  };
+}
