@@ -1,9 +1,10 @@
 import { For, Show, createEffect, createMemo, createSignal, on, onCleanup, onMount } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import type { AudioActivity, CallSession, CallState } from '../session/call-session.ts';
-import { CameraIcon, LeaveIcon, MicIcon } from './icons.tsx';
-import { EMPTY_LAYOUT, arrange, keepOnly, keyboardTile, moveTile, resizeTile, togglePin, type LayoutState } from './layout.ts';
+import { CameraIcon, LeaveIcon, MicIcon, ScreenIcon } from './icons.tsx';
+import { EMPTY_LAYOUT, arrange, keepOnly, spotlight, keyboardTile, moveTile, resizeTile, togglePin, type LayoutState } from './layout.ts';
 import { ParticipantTile } from './ParticipantTile.tsx';
+import { SidePanel } from './SidePanel.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
 import { errorText } from './error-text.ts';
 import { statusText } from './status-text.ts';
@@ -19,6 +20,9 @@ export function CallPage(props: { session: CallSession }) {
   const active = () => state.phase !== 'ended' && state.phase !== 'failed';
   const [copied, setCopied] = createSignal(false);
   const [statsOpen, setStatsOpen] = createSignal(false);
+  const [chatOpen, setChatOpen] = createSignal(true);
+  const [unread, setUnread] = createSignal(0);
+  const [dragOver, setDragOver] = createSignal(false);
 
   const [layout, setLayout] = createSignal<LayoutState>(EMPTY_LAYOUT);
   const [stage, setStage] = createSignal({ width: 1, height: 1 });
@@ -26,7 +30,9 @@ export function CallPage(props: { session: CallSession }) {
     equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
   });
   createEffect(on(ids, (present) => setLayout((l) => keepOnly(l, present))));
-  const rects = createMemo(() => arrange(ids(), layout(), stage()));
+  const isScreen = (id: string) => id.endsWith(':screen');
+  const rects = createMemo(() => arrange(ids(), layout(), stage(), isScreen));
+  const spotlit = createMemo(() => spotlight(ids(), layout(), isScreen));
   const z = (id: string) => {
     const i = layout().order.indexOf(id);
     return i < 0 ? 1 : 10 + i;
@@ -84,25 +90,44 @@ export function CallPage(props: { session: CallSession }) {
         <p id="tile-help" class="visually-hidden">
           Drag a tile to move it, or its corner to resize it. With a tile focused, arrow keys move it and Shift with arrow keys resizes it.
         </p>
-        <section class="stage" aria-label="Participants" ref={stageEl}>
+        <div class="middle">
+        <section
+          class="stage"
+          classList={{ 'drop-target': dragOver() }}
+          aria-label="Participants"
+          ref={stageEl}
+          onDragOver={(e) => {
+            if (!e.dataTransfer?.types.includes('Files')) return;
+            e.preventDefault();
+            setDragOver(true);
+          }}
+          onDragLeave={() => setDragOver(false)}
+          onDrop={(e) => {
+            e.preventDefault();
+            setDragOver(false);
+            for (const file of e.dataTransfer?.files ?? []) props.session.sendFile(file);
+          }}
+        >
           <For each={state.participants}>
             {(p) => (
               <ParticipantTile
                 participant={p}
                 rect={rects()[p.id]}
                 z={z(p.id)}
-                pinned={layout().pinned === p.id}
+                pinned={spotlit() === p.id}
                 speaking={activity().speaking[p.id] ?? false}
                 level={activity().levels[p.id] ?? 0}
                 stage={stage}
                 onDrag={(from, dx, dy) => setLayout((l) => moveTile(l, p.id, from, dx, dy))}
                 onResize={(from, dw, dh) => setLayout((l) => resizeTile(l, p.id, from, dw, dh))}
                 onKey={(from, key, resize) => setLayout((l) => keyboardTile(l, p.id, from, key, resize))}
-                onPin={() => setLayout((l) => togglePin(l, p.id))}
+                onPin={() => setLayout((l) => togglePin(l, p.id, spotlit()))}
               />
             )}
           </For>
         </section>
+        <SidePanel session={props.session} open={chatOpen()} onUnread={setUnread} />
+        </div>
         <Show when={statsOpen()}>
           <StatsPanel session={props.session} participants={state.participants} />
         </Show>
@@ -121,8 +146,23 @@ export function CallPage(props: { session: CallSession }) {
           >
             <CameraIcon off={self()?.cameraOff ?? false} /> Turn off camera
           </button>
+          <button
+            type="button"
+            aria-pressed={self()?.screenSharing ?? false}
+            onClick={() => void props.session.setScreenSharing(!(self()?.screenSharing ?? false))}
+          >
+            <ScreenIcon /> Share screen
+          </button>
           <button type="button" onClick={() => setLayout(EMPTY_LAYOUT)}>
             Reset layout
+          </button>
+          <button type="button" aria-expanded={chatOpen()} aria-controls="side-panel" onClick={() => setChatOpen((o) => !o)}>
+            Chat
+            <Show when={!chatOpen() && unread() > 0}>
+              <span class="unread">
+                {unread()} <span class="visually-hidden">unread</span>
+              </span>
+            </Show>
           </button>
           <button type="button" aria-expanded={statsOpen()} aria-controls="stats-panel" onClick={() => setStatsOpen((o) => !o)}>
             Stats

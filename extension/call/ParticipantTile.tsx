@@ -93,7 +93,13 @@ export function ParticipantTile(props: TileProps) {
       aria-describedby="tile-help"
       tabindex="0"
       class="tile"
-      classList={{ self: p().self, 'camera-off': p().cameraOff || !p().stream, speaking: props.speaking, pinned: props.pinned }}
+      classList={{
+        self: p().self,
+        screen: p().kind === 'screen',
+        'camera-off': p().cameraOff || !p().stream,
+        speaking: props.speaking,
+        pinned: props.pinned,
+      }}
       style={
         props.rect && {
           left: `${props.rect.x * 100}%`,
@@ -107,7 +113,7 @@ export function ParticipantTile(props: TileProps) {
       onKeyDown={onKeyDown}
     >
       <video ref={video} autoplay playsinline muted />
-      <Show when={!p().self}>
+      <Show when={!p().self && p().kind === 'camera'}>
         <audio ref={audio} autoplay />
       </Show>
       <Show when={p().cameraOff}>
@@ -119,7 +125,9 @@ export function ParticipantTile(props: TileProps) {
         </div>
       </Show>
       <div class="caption">
-        <span class="level" aria-hidden="true" style={{ '--level': Math.min(1, props.level * 4) }} />
+        <Show when={p().kind === 'camera'}>
+          <span class="level" aria-hidden="true" style={{ '--level': Math.min(1, props.level * 4) }} />
+        </Show>
         <span class="name">{label()}</span>
         <Show when={p().micMuted}>
           <span class="badge mic">Microphone off</span>

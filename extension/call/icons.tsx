@@ -28,3 +28,10 @@ export const LeaveIcon = () => (
     <path d="M3 15c5-5 13-5 18 0l-2 3-4-1v-3a12 12 0 0 0-6 0v3l-4 1z" />
   </Svg>
 );
+
+export const ScreenIcon = () => (
+  <Svg>
+    <rect x="3" y="4" width="18" height="12" rx="2" />
+    <path d="M8 20h8M12 16v4" />
+  </Svg>
+);

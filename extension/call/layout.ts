@@ -15,7 +15,8 @@ export interface Rect {
 
 export interface LayoutState {
   readonly floating: Readonly<Record<string, Rect>>;
-  readonly pinned: string | undefined;
+  /** A tile the person pinned; `null`: they unpinned everything; `undefined`: automatic (a screen share, if any). */
+  readonly pinned: string | null | undefined;
   /** Floating tiles, last touched last: the order they stack in. */
   readonly order: readonly string[];
 }
@@ -67,14 +68,30 @@ function gridIn(n: number, area: { x: number; y: number; w: number; h: number },
   return rects;
 }
 
+/**
+ * The tile in the spotlight: the pinned one, or else the first screen share
+ * (a shared screen is for reading, so it is large by default).
+ */
+export function spotlight(ids: readonly string[], layout: LayoutState, isScreen: (id: string) => boolean): string | undefined {
+  const candidates = ids.filter((id) => !layout.floating[id]);
+  if (layout.pinned === null) return undefined;
+  if (layout.pinned !== undefined) return candidates.includes(layout.pinned) ? layout.pinned : undefined;
+  return candidates.find(isScreen);
+}
+
 /** Every tile's rect, as fractions of the stage. */
-export function arrange(ids: readonly string[], layout: LayoutState, stage: StageSize): Record<string, Rect> {
+export function arrange(
+  ids: readonly string[],
+  layout: LayoutState,
+  stage: StageSize,
+  isScreen: (id: string) => boolean = () => false,
+): Record<string, Rect> {
   const W = Math.max(1, stage.width);
   const H = Math.max(1, stage.height);
   const gap = GAP * Math.min(W, H);
   const out: Record<string, Rect> = {};
   const inGrid = ids.filter((id) => !layout.floating[id]);
-  const pinned = layout.pinned !== undefined && inGrid.includes(layout.pinned) ? layout.pinned : undefined;
+  const pinned = spotlight(ids, layout, isScreen);
   const toFraction = (r: Rect): Rect => ({ x: r.x / W, y: r.y / H, w: r.w / W, h: r.h / H });
 
   if (pinned === undefined) {
@@ -149,9 +166,9 @@ export function resizeTile(layout: LayoutState, id: string, from: Rect, dw: numb
   };
 }
 
-/** Pins a tile into the spotlight (back into the grid if it floated), or unpins it. */
-export function togglePin(layout: LayoutState, id: string): LayoutState {
-  if (layout.pinned === id) return { ...layout, pinned: undefined };
+/** Pins a tile into the spotlight (back into the grid if it floated), or unpins it. `current` is the tile in the spotlight now. */
+export function togglePin(layout: LayoutState, id: string, current: string | undefined = layout.pinned ?? undefined): LayoutState {
+  if (current === id) return { ...layout, pinned: null };
   const { [id]: _dropped, ...floating } = layout.floating;
   return { floating, pinned: id, order: layout.order.filter((o) => o !== id) };
 }
@@ -159,11 +176,12 @@ export function togglePin(layout: LayoutState, id: string): LayoutState {
 /** Forgets tiles that are gone; everyone else keeps their place. */
 export function keepOnly(layout: LayoutState, ids: readonly string[]): LayoutState {
   const present = new Set(ids);
-  const gone = Object.keys(layout.floating).some((id) => !present.has(id)) || (layout.pinned !== undefined && !present.has(layout.pinned));
+  const pinnedGone = typeof layout.pinned === 'string' && !present.has(layout.pinned);
+  const gone = Object.keys(layout.floating).some((id) => !present.has(id)) || pinnedGone;
   if (!gone) return layout;
   return {
     floating: Object.fromEntries(Object.entries(layout.floating).filter(([id]) => present.has(id))),
-    pinned: layout.pinned !== undefined && present.has(layout.pinned) ? layout.pinned : undefined,
+    pinned: pinnedGone ? undefined : layout.pinned,
     order: layout.order.filter((id) => present.has(id)),
   };
 }

@@ -49,3 +49,21 @@ export function videoEncodingFor(links: number, budgetBps: number, sourceHeight:
     maxFramerate: maxBitrate < 150_000 ? 15 : 30,
   };
 }
+
+/** While a screen is shared, text on it matters more than faces: it takes this share of each link's video budget. */
+export const SCREEN_SHARE_OF_VIDEO = 0.7;
+
+export interface LinkEncodings {
+  camera: VideoEncoding;
+  screen: { maxBitrate: number } | undefined;
+}
+
+/** Camera and (while sharing) screen caps for each of `links` links; screens keep full resolution. */
+export function linkEncodingsFor(links: number, budgetBps: number, cameraHeight: number, sharing: boolean): LinkEncodings {
+  if (!sharing) return { camera: videoEncodingFor(links, budgetBps, cameraHeight), screen: undefined };
+  const perLink = linkVideoBitrate(links, budgetBps);
+  const screenBps = Math.max(MIN_LINK_VIDEO_BPS, Math.round(perLink * SCREEN_SHARE_OF_VIDEO));
+  // The camera gets the rest, as if the budget were that much smaller.
+  const cameraBudget = links * (AUDIO_RESERVE_BPS + Math.max(MIN_LINK_VIDEO_BPS, perLink - screenBps));
+  return { camera: videoEncodingFor(links, cameraBudget, cameraHeight), screen: { maxBitrate: screenBps } };
+}

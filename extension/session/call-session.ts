@@ -1,8 +1,11 @@
 // One call, in one call tab: the relay socket, one PeerLink per remote peer,
 // the local media, and a plain state snapshot for the UI. No UI code here.
 import type { PeerId } from '../../relay/protocol.ts';
-import { videoEncodingFor } from './bandwidth.ts';
+import { linkEncodingsFor } from './bandwidth.ts';
+import { Chat } from './chat.ts';
+import { CHAT_CHANNEL_LABEL, FILE_CHANNEL_PREFIX } from './data-messages.ts';
 import { ZingError } from './errors.ts';
+import { FileTransfers } from './file-transfer.ts';
 import { linkStats, sampleStats, type LinkStats, type StatsSample } from './link-stats.ts';
 import { LocalMedia } from './media.ts';
 import { PeerLink, type LinkState } from './peer-connection.ts';
@@ -16,12 +19,15 @@ import { TypedEmitter } from './typed-emitter.ts';
 export type CallPhase = 'connecting' | 'waiting' | 'inCall' | 'reconnecting' | 'ended' | 'failed';
 
 export interface ParticipantView {
-  /** The relay's peer id, or `self`. */
+  /** The relay's peer id, or `self`; a screen share is `<that id>:screen`. */
   readonly id: string;
   readonly self: boolean;
+  /** A person's camera tile, or their screen share as a tile of its own. */
+  readonly kind: 'camera' | 'screen';
   readonly name: string;
   readonly micMuted: boolean;
   readonly cameraOff: boolean;
+  readonly screenSharing: boolean;
   readonly stream: MediaStream | null;
   /** The media link to this participant (`connected` for self). */
   readonly link: LinkState;
@@ -64,6 +70,7 @@ interface Remote {
   link: PeerLink;
   presence: PeerPresence | undefined;
   stream: MediaStream | null;
+  screen: MediaStream | null;
   lastStats: StatsSample | undefined;
 }
 
@@ -71,6 +78,10 @@ const SELF_ID = 'self';
 
 export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly link: ShareLink;
+  /** Text chat with everyone, peer to peer over each link's `chat` data channel. */
+  readonly chat = new Chat();
+  /** Files to and from everyone, one data channel per transfer and peer. */
+  readonly files: FileTransfers;
   readonly #deps: CallSessionDeps;
   readonly #signaling: SignalingClient;
   readonly #media: LocalMedia;
@@ -89,9 +100,21 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     super();
     this.link = link;
     this.#deps = deps;
-    this.#presence = { name: deps.profile.name, micMuted: deps.profile.micMuted, cameraOff: deps.profile.cameraOff };
+    this.#presence = {
+      name: deps.profile.name,
+      micMuted: deps.profile.micMuted,
+      cameraOff: deps.profile.cameraOff,
+      screenSharing: false,
+    };
     this.#signaling = new SignalingClient(link, deps.signaling);
     this.#media = new LocalMedia({ maxVideoHeight: deps.settings.maxVideoHeight });
+    this.files = new FileTransfers({
+      openChannel: (peer, label) => {
+        const remote = this.#remotes.get(peer);
+        if (!remote) throw new Error(`no link to ${peer}`);
+        return remote.link.openDataChannel(label);
+      },
+    });
     this.#state = this.#snapshot();
   }
 
@@ -185,6 +208,39 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     await this.#deps.saveProfile({ cameraOff: off });
   }
 
+  /** Shares a screen, window or tab with everyone (the browser asks which), or stops sharing. */
+  async setScreenSharing(on: boolean): Promise<void> {
+    if (on === this.#presence.screenSharing) return;
+    if (on) {
+      let track: MediaStreamTrack | null;
+      try {
+        track = await this.#media.startScreen(() => void this.setScreenSharing(false));
+      } catch (err) {
+        console.warn('zing: screen capture failed', err);
+        return;
+      }
+      if (!track || this.#phase === 'ended' || this.#phase === 'failed') return;
+    } else {
+      this.#media.stopScreen();
+    }
+    this.#presence = { ...this.#presence, screenSharing: on };
+    for (const remote of this.#remotes.values()) void remote.link.setScreen(this.#media.screen);
+    this.#govern();
+    this.#sendPresence();
+    this.#update();
+  }
+
+  /** Sends a file to everyone in the call now; returns the transfer id. */
+  sendFile(file: File): string | undefined {
+    const peers = [...this.#remotes.keys()];
+    return peers.length === 0 ? undefined : this.files.send(file, peers, file.name);
+  }
+
+  /** The display name of a participant id, `self` included; undefined once they are gone. */
+  nameOf(id: string): string | undefined {
+    return id === SELF_ID ? this.#presence.name : this.#remotes.get(id)?.presence?.name;
+  }
+
   /** Hangs up: the others see this participant leave at once. Safe twice. */
   leave(): void {
     if (this.#phase === 'ended') return;
@@ -214,13 +270,24 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       audio: this.#media.audio,
       video: this.#media.video,
     });
-    const remote: Remote = { link, presence: undefined, stream: null, lastStats: undefined };
+    const remote: Remote = { link, presence: undefined, stream: null, screen: null, lastStats: undefined };
     link.on('signal', (msg) => this.#send(peer, msg));
     link.on('remoteStream', (stream) => {
       remote.stream = stream;
       this.#update();
     });
+    link.on('remoteScreen', (stream) => {
+      remote.screen = stream;
+      this.#update();
+    });
     link.on('stateChanged', () => this.#update());
+    link.on('dataChannel', (channel) => {
+      if (channel.label === CHAT_CHANNEL_LABEL) this.chat.addPeer(peer, channel);
+      else if (channel.label.startsWith(FILE_CHANNEL_PREFIX)) this.files.acceptChannel(peer, channel);
+      else channel.close();
+    });
+    if (link.chatChannel) this.chat.addPeer(peer, link.chatChannel);
+    if (this.#media.screen) void link.setScreen(this.#media.screen);
     this.#remotes.set(peer, remote);
     this.#govern();
     return remote;
@@ -231,6 +298,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (!remote) return;
     this.#remotes.delete(peer);
     this.#speaking.delete(peer);
+    this.chat.removePeer(peer);
+    this.files.removePeer(peer);
     remote.link.close();
     this.#govern();
     if (update) this.#update();
@@ -243,7 +312,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     // announcement must not drop a signal on the floor.
     const remote = this.#remotes.get(from) ?? this.#addRemote(from, false);
     if (msg.t === 'presence') {
-      remote.presence = { name: msg.name, micMuted: msg.micMuted, cameraOff: msg.cameraOff };
+      remote.presence = { name: msg.name, micMuted: msg.micMuted, cameraOff: msg.cameraOff, screenSharing: msg.screenSharing };
       this.#update();
     } else {
       remote.link.receive(msg);
@@ -253,12 +322,16 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   // Splits the upload budget between the links: as the room grows each link
   // gets less, and as people leave it grows back.
   #govern(): void {
-    const encoding = videoEncodingFor(
+    const { camera, screen } = linkEncodingsFor(
       this.#remotes.size,
       this.uploadBudgetBps,
       this.#media.videoHeight || this.#deps.settings.maxVideoHeight,
+      this.#media.screen !== null,
     );
-    for (const remote of this.#remotes.values()) void remote.link.setVideoEncoding(encoding);
+    for (const remote of this.#remotes.values()) {
+      void remote.link.setVideoEncoding(camera);
+      void remote.link.setScreenBitrate(screen?.maxBitrate);
+    }
   }
 
   async #pollAudio(): Promise<void> {
@@ -306,6 +379,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#signaling.close();
     for (const id of [...this.#remotes.keys()]) this.#removeRemote(id, false);
+    this.chat.close();
+    this.files.close();
     this.#media.stop();
   }
 
@@ -322,25 +397,30 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   #snapshot(): CallState {
-    const self: ParticipantView = {
-      id: SELF_ID,
-      self: true,
-      ...this.#presence,
-      stream: this.#media.preview.getTracks().length > 0 ? this.#media.preview : null,
-      link: 'connected',
+    const views: ParticipantView[] = [];
+    const add = (id: string, self: boolean, presence: PeerPresence, stream: MediaStream | null, screen: MediaStream | null, link: LinkState) => {
+      views.push({ id, self, kind: 'camera', ...presence, stream, link });
+      if (presence.screenSharing && screen) {
+        views.push({
+          id: `${id}:screen`,
+          self,
+          kind: 'screen',
+          name: `${presence.name}'s screen`,
+          micMuted: false,
+          cameraOff: false,
+          screenSharing: false,
+          stream: screen,
+          link,
+        });
+      }
     };
-    const others = [...this.#remotes.entries()].map(
-      ([id, r]): ParticipantView => ({
-        id,
-        self: false,
-        name: r.presence?.name ?? 'Guest',
-        micMuted: r.presence?.micMuted ?? false,
-        cameraOff: r.presence?.cameraOff ?? false,
-        stream: r.stream,
-        link: r.link.state,
-      }),
-    );
-    return { phase: this.#phase, participants: [self, ...others], alert: this.#alert };
+    const preview = this.#media.preview.getTracks().length > 0 ? this.#media.preview : null;
+    add(SELF_ID, true, this.#presence, preview, this.#media.screenPreview, 'connected');
+    for (const [id, r] of this.#remotes) {
+      const presence = r.presence ?? { name: 'Guest', micMuted: false, cameraOff: false, screenSharing: false };
+      add(id, false, presence, r.stream, r.screen, r.link.state);
+    }
+    return { phase: this.#phase, participants: views, alert: this.#alert };
   }
 
   #update(): void {

@@ -13,6 +13,9 @@ export const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, 
 export class LocalMedia {
   /** The own-tile preview: whatever local tracks exist right now. */
   readonly preview = new MediaStream();
+  /** The own screen-share tile. */
+  readonly screenPreview = new MediaStream();
+  #screen: MediaStreamTrack | null = null;
   #audio: MediaStreamTrack | null = null;
   #video: MediaStreamTrack | null = null;
   #micMuted = false;
@@ -84,8 +87,47 @@ export class LocalMedia {
     this.#adopt(stream);
   }
 
+  get screen(): MediaStreamTrack | null {
+    return this.#screen;
+  }
+
+  /**
+   * Asks the browser for a screen, window or tab. Resolves null where the
+   * person cancels the picker; `onEnded` fires when the browser's own
+   * "Stop sharing" control ends it.
+   */
+  async startScreen(onEnded: () => void): Promise<MediaStreamTrack | null> {
+    if (this.#screen) return this.#screen;
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
+    } catch (err) {
+      if (err instanceof DOMException && err.name === 'NotAllowedError') return null; // cancelled
+      throw err;
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track || this.#stopped) {
+      for (const t of stream.getTracks()) t.stop();
+      return null;
+    }
+    // Tells the encoder to keep text sharp rather than motion smooth.
+    track.contentHint = 'detail';
+    track.addEventListener('ended', onEnded, { once: true });
+    this.#screen = track;
+    this.screenPreview.addTrack(track);
+    return track;
+  }
+
+  stopScreen(): void {
+    if (!this.#screen) return;
+    this.#screen.stop();
+    this.screenPreview.removeTrack(this.#screen);
+    this.#screen = null;
+  }
+
   /** Stops every track. Safe twice. */
   stop(): void {
+    this.stopScreen();
     this.#stopped = true;
     for (const track of this.preview.getTracks()) {
       track.stop();

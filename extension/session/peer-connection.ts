@@ -4,6 +4,7 @@
 // It emits signals and never owns a socket: the session carries them.
 import type { PeerId } from '../../relay/protocol.ts';
 import type { VideoEncoding } from './bandwidth.ts';
+import { CHAT_CHANNEL_LABEL } from './data-messages.ts';
 import type { PeerMessage } from './peer-messages.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
@@ -17,6 +18,10 @@ export type PeerLinkEvents = {
   signal: [PeerMessage];
   /** The remote camera and microphone, as one stream (tracks are added as they are negotiated). */
   remoteStream: [MediaStream];
+  /** The remote screen share's stream; whether it is live is told by the peer's presence. */
+  remoteScreen: [MediaStream];
+  /** A data channel the remote side opened (chat on the answering side, one per file transfer). */
+  dataChannel: [RTCDataChannel];
   stateChanged: [LinkState];
 };
 
@@ -38,6 +43,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly polite: boolean;
   readonly pc: RTCPeerConnection;
   readonly remoteStream = new MediaStream();
+  readonly remoteScreen = new MediaStream();
+  /** The chat channel, where this side opened it (the initiator); the other side gets it as a `dataChannel` event. */
+  readonly chatChannel: RTCDataChannel | undefined;
+  /** Our screen going to this peer: its own transceiver, added on the first share, renegotiated by perfect negotiation. */
+  #screenTx: RTCRtpTransceiver | undefined;
+  #screen: MediaStreamTrack | null = null;
+  #screenBitrate: number | undefined;
   #makingOffer = false;
   #ignoreOffer = false;
   #isSettingRemoteAnswerPending = false;
@@ -69,6 +81,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         for (const old of this.remoteStream.getTracks()) if (old.kind === track.kind) this.remoteStream.removeTrack(old);
         this.remoteStream.addTrack(track);
         this.emit('remoteStream', this.remoteStream);
+      } else if (track.kind === 'video' && transceiver !== this.#screenTx) {
+        // Any other video the peer sends is its screen.
+        for (const old of this.remoteScreen.getTracks()) this.remoteScreen.removeTrack(old);
+        this.remoteScreen.addTrack(track);
+        this.emit('remoteScreen', this.remoteScreen);
       }
     };
     this.pc.onconnectionstatechange = () => this.#onConnectionState();
@@ -80,7 +97,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         audio: this.pc.addTransceiver(this.#audio ?? 'audio', { direction: 'sendrecv' }),
         video: this.pc.addTransceiver(this.#video ?? 'video', { direction: 'sendrecv' }),
       };
+      // In the first offer too, so later file channels need no renegotiation.
+      this.chatChannel = this.pc.createDataChannel(CHAT_CHANNEL_LABEL, { ordered: true });
     }
+    this.pc.ondatachannel = ({ channel }) => this.emit('dataChannel', channel);
   }
 
   get state(): LinkState {
@@ -100,6 +120,42 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     else this.#video = track;
     const transceiver = this.#camera?.[kind];
     if (transceiver && !this.#closed) await transceiver.sender.replaceTrack(track);
+  }
+
+  /**
+   * Starts, swaps or stops (null) our screen to this peer. The answering side
+   * waits for the first offer so that joining and sharing never collide.
+   */
+  async setScreen(track: MediaStreamTrack | null): Promise<void> {
+    this.#screen = track;
+    if (this.#closed || !this.#camera) return; // applied by #attachCamera
+    await this.#applyScreen();
+  }
+
+  async #applyScreen(): Promise<void> {
+    const track = this.#screen;
+    if (track && !this.#screenTx) {
+      this.#screenTx = this.pc.addTransceiver(track, { direction: 'sendonly' });
+    } else if (this.#screenTx) {
+      await this.#screenTx.sender.replaceTrack(track);
+      // inactive tells the other side to stop rendering; a new share flips it back.
+      this.#screenTx.direction = track ? 'sendonly' : 'inactive';
+    }
+    await this.#applyScreenBitrate();
+  }
+
+  async setScreenBitrate(maxBitrate: number | undefined): Promise<void> {
+    this.#screenBitrate = maxBitrate;
+    await this.#applyScreenBitrate();
+  }
+
+  async #applyScreenBitrate(): Promise<void> {
+    const sender = this.#screenTx?.sender;
+    const enc = sender?.getParameters();
+    const first = enc?.encodings[0];
+    if (!sender || !enc || !first || this.#screenBitrate === undefined || first.maxBitrate === this.#screenBitrate) return;
+    first.maxBitrate = this.#screenBitrate;
+    await sender.setParameters(enc).catch((err: unknown) => console.warn('zing: could not cap the screen share', err));
   }
 
   /** Caps the outgoing camera (the governor's share for this link); applied again after each negotiation. */
@@ -152,6 +208,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     return 0;
   }
 
+  /** Opens an ordered, reliable data channel to this peer (a file transfer). */
+  openDataChannel(label: string): RTCDataChannel {
+    return this.pc.createDataChannel(label, { ordered: true });
+  }
+
   /** Restarts ICE; perfect negotiation carries the new offer. */
   restartIce(): void {
     if (!this.#closed) this.pc.restartIce();
@@ -169,7 +230,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   // The first audio and video transceivers carry the camera; later ones (a screen) are not.
   #cameraTransceivers(): { audio: RTCRtpTransceiver; video: RTCRtpTransceiver } | undefined {
     if (this.#camera) return this.#camera;
-    const all = this.pc.getTransceivers();
+    const all = this.pc.getTransceivers().filter((t) => t !== this.#screenTx);
     const audio = all.find((t) => t.receiver.track.kind === 'audio');
     const video = all.find((t) => t.receiver.track.kind === 'video');
     return audio && video ? { audio, video } : undefined;
@@ -205,6 +266,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         this.#sendDescription();
       }
       await this.#applyEncoding();
+      await this.#applyScreenBitrate();
     } else if (msg.t === 'candidate') {
       try {
         await this.pc.addIceCandidate(msg.candidate);
@@ -225,6 +287,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       camera[kind].direction = 'sendrecv';
       await camera[kind].sender.replaceTrack(kind === 'audio' ? this.#audio : this.#video);
     }
+    // A screen already being shared when this peer arrived follows in its own negotiation.
+    if (this.#screen) queueMicrotask(() => void this.#applyScreen());
   }
 
   #sendDescription(): void {

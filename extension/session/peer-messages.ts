@@ -6,6 +6,7 @@ export interface PeerPresence {
   name: string;
   micMuted: boolean;
   cameraOff: boolean;
+  screenSharing: boolean;
 }
 
 export type PeerMessage =
@@ -29,7 +30,14 @@ export function parsePeerMessage(raw: string): PeerMessage | undefined {
   switch (v.t) {
     case 'presence':
       return typeof v.micMuted === 'boolean' && typeof v.cameraOff === 'boolean'
-        ? { t: 'presence', name: cleanName(v.name) || 'Guest', micMuted: v.micMuted, cameraOff: v.cameraOff }
+        ? {
+            t: 'presence',
+            name: cleanName(v.name) || 'Guest',
+            micMuted: v.micMuted,
+            cameraOff: v.cameraOff,
+            // Absent from older peers: they are not sharing.
+            screenSharing: v.screenSharing === true,
+          }
         : undefined;
     case 'description': {
       const d = v.description;

@@ -1,0 +1,519 @@
+// Sending files to the peers of a call, straight over data channels.
+//
+// Each transfer to each peer gets its own ordered, reliable channel labelled
+// `file:<id>` (the protocol is in data-messages.ts): the sender opens it through
+// the caller's `openChannel`, the receiving side's caller hands it to
+// `acceptChannel`. A channel per transfer keeps simultaneous transfers apart
+// without any framing, and lets either side stop one without touching the rest.
+//
+// Memory: the sender holds one READ_BYTES slice of the file plus what the
+// channel has buffered (at most HIGH_WATER_BYTES + CHUNK_BYTES); the receiver
+// turns chunks into Blob parts every RECEIVE_BATCH_BYTES, and the browser keeps
+// Blob bytes in its blob store (Chromium pages large ones to disk). Both sides
+// hash incrementally (sha256.ts), so no side ever needs the whole file as one buffer.
+import type { PeerId } from '../../relay/protocol.ts';
+import {
+  encodeDataMessage,
+  fileChannelLabel,
+  parseDataMessage,
+  transferIdOfLabel,
+  type Channel,
+  type ChannelEventMap,
+  type DataMessage,
+  type FileControl,
+} from './data-messages.ts';
+import { Sha256 } from './sha256.ts';
+import { TypedEmitter } from './typed-emitter.ts';
+
+/**
+ * Bytes per binary message. 16 KiB is the size every Chromium and Firefox pair
+ * handles: larger messages were not interoperable until both implemented SCTP
+ * EOR/ndata, and a peer's advertised max-message-size is never below it
+ * (MDN, "Using WebRTC data channels", Understanding message size limits).
+ * SCTP packs packets of ~1200 bytes anyway, so bigger messages would not be faster.
+ */
+export const CHUNK_BYTES = 16 * 1024;
+
+/**
+ * Bytes read from the Blob at a time, then sent as 16 chunks. Each Blob read is
+ * an asynchronous round trip to the browser's blob store; one per 16 KiB would be
+ * 65536 of them for 1 GB. 256 KiB is still a small, constant amount of memory.
+ */
+export const READ_BYTES = 16 * CHUNK_BYTES;
+
+/**
+ * Stop sending while the channel buffers more than this. 1 MiB covers the
+ * bandwidth-delay product of a fast link (10 MB/s at 100 ms RTT) so the pipe stays
+ * full, and is far below the 16 MiB at which Chromium's send() throws and closes the channel.
+ */
+export const HIGH_WATER_BYTES = 1024 * 1024;
+
+/** Resume when the buffer drains to this (`bufferedamountlow`): early enough that it never runs dry. */
+export const LOW_WATER_BYTES = 256 * 1024;
+
+/** Chunks gathered before they become one Blob part: 64 chunks, instead of 65536 tiny Blobs for 1 GB. */
+export const RECEIVE_BATCH_BYTES = 1024 * 1024;
+
+/** Progress is emitted once per this many bytes (and at the end), not per chunk. */
+export const PROGRESS_STEP_BYTES = READ_BYTES;
+
+/**
+ * The largest file accepted by default. Chromium pages received Blobs to disk,
+ * Firefox keeps them in memory, so this is what a Firefox tab can safely hold.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024 * 1024;
+
+/** Incoming transfers from one peer at once; a peer opening hundreds of channels is refused. */
+export const DEFAULT_MAX_INCOMING_PER_PEER = 8;
+
+/**
+ * After sending the last word of a transfer (done, failed, cancel) a side waits
+ * this long for the other to close the channel, then closes it itself. The side
+ * that hears the last word closes first, so the word is never cut off by the close.
+ */
+export const CLOSE_GRACE_MS = 5_000;
+
+export type TransferDirection = 'send' | 'receive';
+
+export interface TransferInfo {
+  /** The same id for every peer a file is sent to. */
+  id: string;
+  peer: PeerId;
+  direction: TransferDirection;
+  name: string;
+  size: number;
+  mime: string;
+}
+
+export interface TransferProgress extends TransferInfo {
+  /** Bytes handed to the channel (sending) or received (receiving). */
+  transferred: number;
+}
+
+export interface CompletedTransfer extends TransferInfo {
+  /** The received file, or for a sender the file that was sent. */
+  blob: Blob;
+  /** Always true: a file whose size or SHA-256 does not match is `failed`, never `completed`. */
+  verified: true;
+}
+
+export interface FailedTransfer extends TransferInfo {
+  reason: string;
+}
+
+export interface CancelledTransfer extends TransferInfo {
+  by: 'self' | 'peer';
+  reason: string;
+}
+
+/** Every transfer emits `transferStarted`, any number of `progress`, then exactly one of the last three. */
+export type FileTransferEvents = {
+  transferStarted: [TransferInfo];
+  progress: [TransferProgress];
+  completed: [CompletedTransfer];
+  failed: [FailedTransfer];
+  cancelled: [CancelledTransfer];
+};
+
+export interface FileTransfersOptions {
+  /** Opens an ordered, reliable data channel with this label on the connection to `peer`. */
+  openChannel: (peer: PeerId, label: string) => Channel;
+  maxFileBytes?: number;
+  maxIncomingPerPeer?: number;
+  closeGraceMs?: number;
+  newId?: () => string;
+}
+
+type Emit = <K extends keyof FileTransferEvents>(event: K, ...args: FileTransferEvents[K]) => void;
+
+interface Host {
+  emit: Emit;
+  forget(transfer: Transfer): void;
+  closeGraceMs: number;
+}
+
+export class FileTransfers extends TypedEmitter<FileTransferEvents> {
+  readonly #transfers = new Set<Transfer>();
+  readonly #openChannel: (peer: PeerId, label: string) => Channel;
+  readonly #maxFileBytes: number;
+  readonly #maxIncomingPerPeer: number;
+  readonly #newId: () => string;
+  readonly #host: Host;
+  #closed = false;
+
+  constructor(opts: FileTransfersOptions) {
+    super();
+    this.#openChannel = opts.openChannel;
+    this.#maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.#maxIncomingPerPeer = opts.maxIncomingPerPeer ?? DEFAULT_MAX_INCOMING_PER_PEER;
+    this.#newId = opts.newId ?? (() => crypto.randomUUID());
+    this.#host = {
+      emit: (event, ...args) => this.emit(event, ...args),
+      forget: (transfer) => this.#transfers.delete(transfer),
+      closeGraceMs: opts.closeGraceMs ?? CLOSE_GRACE_MS,
+    };
+  }
+
+  /**
+   * Sends `file` to each of `peers` and returns the transfer id. Each peer gets
+   * its own channel and pace, so a slow peer never holds up a fast one (each
+   * reads and hashes the file on its own; hashing runs far faster than a data channel).
+   */
+  send(file: Blob, peers: readonly PeerId[], name = fileNameOf(file)): string {
+    const id = this.#newId();
+    if (this.#closed) return id;
+    for (const peer of new Set(peers)) {
+      const info: TransferInfo = { id, peer, direction: 'send', name, size: file.size, mime: file.type };
+      const outgoing = new Outgoing(this.#host, info, file, this.#openChannel(peer, fileChannelLabel(id)));
+      this.#transfers.add(outgoing);
+      outgoing.start();
+    }
+    return id;
+  }
+
+  /**
+   * Takes a channel `peer` opened to us (its label starts with FILE_CHANNEL_PREFIX).
+   * The caller hands it over in `ondatachannel`, before any message can arrive.
+   */
+  acceptChannel(peer: PeerId, channel: Channel): void {
+    const id = transferIdOfLabel(channel.label);
+    if (this.#closed || id === undefined) {
+      channel.close();
+      return;
+    }
+    const running = [...this.#transfers].filter((t) => t instanceof Incoming && !t.refused && t.active && t.info.peer === peer);
+    const refusal = running.some((t) => t.info.id === id)
+      ? 'a transfer with this id is already running'
+      : running.length >= this.#maxIncomingPerPeer
+        ? `too many files at once (at most ${this.#maxIncomingPerPeer})`
+        : undefined;
+    const transfer = new Incoming(this.#host, peer, id, channel, this.#maxFileBytes, refusal);
+    this.#transfers.add(transfer);
+    transfer.start();
+  }
+
+  /** Cancels transfer `id` (to or from every peer, or only `peer`) and tells the other side. */
+  cancel(id: string, peer?: PeerId): void {
+    for (const t of [...this.#transfers]) {
+      if (t.info.id === id && (peer === undefined || t.info.peer === peer)) t.cancel('cancelled');
+    }
+  }
+
+  /** Fails every transfer with `peer`, who has left the call; its channels are closing anyway. */
+  removePeer(peer: PeerId): void {
+    for (const t of [...this.#transfers]) {
+      if (t.info.peer !== peer) continue;
+      t.abandon('the peer left the call');
+      t.dispose(); // also a finished one still waiting out its grace period
+    }
+  }
+
+  /** Cancels every transfer, closes their channels and forgets all listeners; safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of [...this.#transfers]) t.cancel('the call ended');
+    for (const t of [...this.#transfers]) t.dispose();
+    this.#transfers.clear();
+    this.removeAllListeners();
+  }
+}
+
+const fileNameOf = (blob: Blob): string => ('name' in blob && typeof blob.name === 'string' && blob.name) || 'file';
+
+/** Sends a control frame if the channel can still take it; false if it could not. */
+function sendQuietly(channel: Channel, msg: FileControl): boolean {
+  if (channel.readyState !== 'open') return false;
+  try {
+    channel.send(encodeDataMessage(msg));
+    return true;
+  } catch (err) {
+    console.warn(`zing: could not send ${msg.t}`, err);
+    return false;
+  }
+}
+
+/** Only these types become the received Blob's type; HTML, SVG and the like could run script if opened. */
+const INERT_MIME = /^(image\/(png|jpeg|gif|webp|avif|bmp)|audio\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+|text\/plain|application\/pdf)$/;
+const inertBlobType = (mime: string): string => (INERT_MIME.test(mime) ? mime : 'application/octet-stream');
+
+/**
+ * One transfer with one peer over one channel: its listeners, the last word,
+ * and closing. It stays with its FileTransfers until the channel is closed, so
+ * FileTransfers.close() can end a grace timer that is still running.
+ */
+abstract class Transfer {
+  abstract readonly info: TransferInfo;
+  protected readonly host: Host;
+  protected readonly channel: Channel;
+  protected finished = false;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #onMessage = (ev: ChannelEventMap['message']) => {
+    if (!this.finished) this.onData(ev.data);
+  };
+  readonly #onClose = () => {
+    this.abandon('the connection closed before the transfer finished');
+    this.closeNow();
+  };
+
+  constructor(host: Host, channel: Channel) {
+    this.host = host;
+    this.channel = channel;
+    // A binary frame as an ArrayBuffer, not a Blob (Firefox's default): chunks are hashed as they come.
+    channel.binaryType = 'arraybuffer';
+  }
+
+  /** Until it has completed, failed or been cancelled. */
+  get active(): boolean {
+    return !this.finished;
+  }
+
+  start(): void {
+    this.channel.addEventListener('message', this.#onMessage);
+    this.channel.addEventListener('close', this.#onClose);
+  }
+
+  protected abstract onData(data: unknown): void;
+
+  /** Stops on the user's word and tells the other side. */
+  cancel(reason: string): void {
+    if (this.finished) return;
+    this.sendLastWord({ t: 'file-cancel', id: this.info.id, reason });
+    this.finish('cancelled', { ...this.info, by: 'self', reason });
+  }
+
+  /** Fails without a word to the other side, which is gone or already knows. */
+  abandon(reason: string): void {
+    if (this.finished) return;
+    this.finish('failed', { ...this.info, reason });
+    this.closeNow();
+  }
+
+  /** Fails and tells the other side why. */
+  protected fail(reason: string): void {
+    if (this.finished) return;
+    this.sendLastWord({ t: 'file-failed', id: this.info.id, reason });
+    this.finish('failed', { ...this.info, reason });
+  }
+
+  /** Handles the other side's last word; true if `msg` was one. */
+  protected heardLastWord(msg: DataMessage): boolean {
+    if (msg.t === 'file-cancel') this.finish('cancelled', { ...this.info, by: 'peer', reason: msg.reason });
+    else if (msg.t === 'file-failed') this.finish('failed', { ...this.info, reason: msg.reason });
+    else return false;
+    this.closeNow();
+    return true;
+  }
+
+  /** Sends the transfer's last word; the other side closes on hearing it, or this side after the grace period. */
+  protected sendLastWord(msg: FileControl): void {
+    if (!sendQuietly(this.channel, msg)) return this.closeNow();
+    clearTimeout(this.#closeTimer);
+    this.#closeTimer = setTimeout(() => this.closeNow(), this.host.closeGraceMs);
+  }
+
+  protected finish<K extends 'completed' | 'failed' | 'cancelled'>(event: K, ...args: FileTransferEvents[K]): void {
+    this.finished = true;
+    this.host.emit(event, ...args);
+  }
+
+  /** Closes the channel (a no-op if it is already closed) and lets go of it; safe to call twice. */
+  protected closeNow(): void {
+    clearTimeout(this.#closeTimer);
+    this.#unlisten();
+    this.channel.close();
+    this.host.forget(this);
+  }
+
+  /** Closes at once, without a word or an event; only for FileTransfers.close(). */
+  dispose(): void {
+    this.finished = true;
+    this.closeNow();
+  }
+
+  #unlisten(): void {
+    this.channel.removeEventListener('message', this.#onMessage);
+    this.channel.removeEventListener('close', this.#onClose);
+  }
+}
+
+class Outgoing extends Transfer {
+  readonly info: TransferInfo;
+  readonly #file: Blob;
+  #sentAll = false;
+
+  constructor(host: Host, info: TransferInfo, file: Blob, channel: Channel) {
+    super(host, channel);
+    this.info = info;
+    this.#file = file;
+    channel.bufferedAmountLowThreshold = LOW_WATER_BYTES;
+  }
+
+  override start(): void {
+    super.start();
+    this.host.emit('transferStarted', { ...this.info });
+    this.#run().catch((err: unknown) => this.fail(`could not send the file: ${describe(err)}`));
+  }
+
+  protected onData(data: unknown): void {
+    const msg = typeof data === 'string' ? parseDataMessage(data) : undefined;
+    if (msg?.t === 'file-done' && this.#sentAll && msg.id === this.info.id) {
+      this.finish('completed', { ...this.info, blob: this.#file, verified: true });
+      this.closeNow();
+    } else if (!(msg && msg.id === this.info.id && this.heardLastWord(msg))) {
+      this.fail('the receiver sent something unexpected');
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { id, name, size, mime } = this.info;
+    if (!(await this.#until('open'))) return;
+    this.channel.send(encodeDataMessage({ t: 'file-offer', id, name, size, mime }));
+    const hash = new Sha256();
+    for (let offset = 0; offset < size; offset += READ_BYTES) {
+      const bytes = await this.#file.slice(offset, offset + READ_BYTES).arrayBuffer();
+      if (this.finished) return;
+      if (bytes.byteLength !== Math.min(READ_BYTES, size - offset)) throw new Error('the file changed while it was being read');
+      hash.update(new Uint8Array(bytes));
+      for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES) {
+        // Waiting only above HIGH_WATER bounds the buffer at HIGH_WATER + one chunk.
+        while (this.channel.bufferedAmount > HIGH_WATER_BYTES) {
+          if (!(await this.#until('bufferedamountlow'))) return;
+        }
+        this.channel.send(bytes.slice(at, at + CHUNK_BYTES));
+      }
+      this.host.emit('progress', { ...this.info, transferred: offset + bytes.byteLength });
+    }
+    if (size === 0) this.host.emit('progress', { ...this.info, transferred: 0 });
+    this.#sentAll = true;
+    this.channel.send(encodeDataMessage({ t: 'file-end', id, sha256: hash.digestHex() }));
+  }
+
+  /** Resolves true on `event`, false once the transfer is over (cancelled, failed, channel closed). */
+  #until(event: 'open' | 'bufferedamountlow'): Promise<boolean> {
+    if (this.finished) return Promise.resolve(false);
+    if (event === 'open' && this.channel.readyState === 'open') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        this.channel.removeEventListener(event, onEvent);
+        this.channel.removeEventListener('close', onEnd);
+        this.#wake = undefined;
+        resolve(ok && !this.finished);
+      };
+      const onEvent = () => done(true);
+      const onEnd = () => done(false);
+      this.channel.addEventListener(event, onEvent);
+      this.channel.addEventListener('close', onEnd);
+      this.#wake = onEnd;
+    });
+  }
+
+  // Ends a pending #until when the transfer finishes without the channel closing (a cancel).
+  #wake: (() => void) | undefined;
+
+  protected override finish<K extends 'completed' | 'failed' | 'cancelled'>(event: K, ...args: FileTransferEvents[K]): void {
+    super.finish(event, ...args);
+    this.#wake?.();
+  }
+}
+
+class Incoming extends Transfer {
+  info: TransferInfo;
+  /** Why this channel is not taken, told to the sender once it offers; such a transfer emits nothing. */
+  readonly refused: string | undefined;
+  readonly #maxFileBytes: number;
+  #offered = false;
+  readonly #hash = new Sha256();
+  readonly #parts: Blob[] = [];
+  #batch: ArrayBuffer[] = [];
+  #batchBytes = 0;
+  #received = 0;
+
+  constructor(host: Host, peer: PeerId, id: string, channel: Channel, maxFileBytes: number, refused: string | undefined) {
+    super(host, channel);
+    // Filled in by the offer; until then nothing is emitted, so these placeholders are never seen.
+    this.info = { id, peer, direction: 'receive', name: '', size: 0, mime: '' };
+    this.#maxFileBytes = maxFileBytes;
+    this.refused = refused;
+  }
+
+  protected onData(data: unknown): void {
+    if (data instanceof ArrayBuffer) {
+      this.#chunk(data);
+      return;
+    }
+    const msg = typeof data === 'string' ? parseDataMessage(data) : undefined;
+    if (!msg || msg.id !== this.info.id) {
+      this.#protocolError('a frame that is not part of this transfer');
+    } else if (msg.t === 'file-offer' && !this.#offered && this.refused !== undefined) {
+      this.fail(this.refused); // silently: #offered stays false
+    } else if (msg.t === 'file-offer' && !this.#offered) {
+      this.#offered = true;
+      this.info = { ...this.info, name: msg.name, size: msg.size, mime: msg.mime };
+      this.host.emit('transferStarted', { ...this.info });
+      if (msg.size > this.#maxFileBytes) this.fail(`the file is larger than the ${formatBytes(this.#maxFileBytes)} limit`);
+    } else if (msg.t === 'file-end' && this.#offered) {
+      this.#end(msg.sha256);
+    } else if (!this.heardLastWord(msg)) {
+      this.#protocolError(`an unexpected ${msg.t}`);
+    }
+  }
+
+  #chunk(bytes: ArrayBuffer): void {
+    if (!this.#offered) return this.#protocolError('file bytes before the offer');
+    const before = this.#received;
+    this.#received += bytes.byteLength;
+    if (this.#received > this.info.size) {
+      return this.fail(`received more than the ${this.info.size} bytes offered`);
+    }
+    this.#hash.update(new Uint8Array(bytes));
+    this.#batch.push(bytes);
+    this.#batchBytes += bytes.byteLength;
+    if (this.#batchBytes >= RECEIVE_BATCH_BYTES) this.#flushBatch();
+    if (Math.floor(this.#received / PROGRESS_STEP_BYTES) > Math.floor(before / PROGRESS_STEP_BYTES) || this.#received === this.info.size) {
+      this.host.emit('progress', { ...this.info, transferred: this.#received });
+    }
+  }
+
+  #flushBatch(): void {
+    if (this.#batch.length === 0) return;
+    this.#parts.push(new Blob(this.#batch));
+    this.#batch = [];
+    this.#batchBytes = 0;
+  }
+
+  #end(sha256: string): void {
+    const { size } = this.info;
+    if (this.#received !== size) return this.fail(`received ${this.#received} of ${size} bytes`);
+    const actual = this.#hash.digestHex();
+    if (actual !== sha256) return this.fail(`SHA-256 mismatch: the sender's is ${sha256}, the received bytes' is ${actual}`);
+    if (size === 0) this.host.emit('progress', { ...this.info, transferred: 0 });
+    this.#flushBatch();
+    const blob = new Blob(this.#parts, { type: inertBlobType(this.info.mime) });
+    this.sendLastWord({ t: 'file-done', id: this.info.id });
+    this.finish('completed', { ...this.info, blob, verified: true });
+  }
+
+  #protocolError(what: string): void {
+    if (this.#offered) this.fail(`the sender sent ${what}`);
+    else this.abandon(`the sender sent ${what}`); // nothing was announced yet, so nobody is told
+  }
+
+  protected override finish<K extends 'completed' | 'failed' | 'cancelled'>(event: K, ...args: FileTransferEvents[K]): void {
+    // Let go of the received bytes now, not when the channel finally closes.
+    this.#parts.length = 0;
+    this.#batch = [];
+    // Nothing was announced before the offer, so nothing ends either.
+    if (this.#offered) super.finish(event, ...args);
+    else this.finished = true;
+  }
+}
+
+const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+function formatBytes(n: number): string {
+  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+    if (n >= size) return `${+(n / size).toFixed(1)} ${unit}`;
+  }
+  return `${n} bytes`;
+}

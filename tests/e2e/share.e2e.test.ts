@@ -1,0 +1,140 @@
+// Chat, screen sharing and file drop among three people, all peer to peer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { DEFAULTS } from '../../relay/config.ts';
+import { startRelay, type Relay } from '../../relay/server.ts';
+import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from './browser.ts';
+
+const SMALL = { maxVideoHeight: 240 };
+
+describe('sharing in a call of three', () => {
+  let relay: Relay;
+  const people: Person[] = [];
+  let ann: Page;
+  let ben: Page;
+  let cat: Page;
+
+  beforeAll(async () => {
+    relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+    people.push(
+      ...(await Promise.all(['Ann', 'Ben', 'Cat'].map((name) => launchPerson({ name, relayUrl: relay.url, settings: SMALL })))),
+    );
+    ann = await startCall(people[0]!);
+    const link = await callLinkOf(ann);
+    [ben, cat] = await Promise.all([openCallPage(people[1]!, link), openCallPage(people[2]!, link)]);
+    await Promise.all([videoFrames(ann, 'Ben'), videoFrames(ben, 'Cat'), videoFrames(cat, 'Ann')]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(people.map((p) => p.close()));
+    await relay?.close();
+  });
+
+  it('delivers a burst of 100 chat messages to both others complete, once each, in order', async () => {
+    const box = ann.getByRole('textbox', { name: 'Message', exact: true });
+    for (let i = 0; i < 100; i++) {
+      await box.fill(`burst ${i}`);
+      await box.press('Enter');
+    }
+    const expected = Array.from({ length: 100 }, (_, i) => `burst ${i}`);
+    for (const page of [ben, cat]) {
+      const texts = page.getByRole('log', { name: 'Chat', exact: true }).locator('.text');
+      await expect.poll(() => texts.count(), { timeout: 10_000 }).toBe(100);
+      expect(await texts.allTextContents()).toEqual(expected);
+      const who = await page.getByRole('log', { name: 'Chat', exact: true }).locator('.who').allTextContents();
+      expect(new Set(who)).toEqual(new Set(['Ann']));
+    }
+    expect(await box.inputValue()).toBe('');
+  });
+
+  it('shows markup in a message as text and runs nothing; links become safe links', async () => {
+    const box = ben.getByRole('textbox', { name: 'Message', exact: true });
+    await box.fill('<img src=x onerror="window.__pwned = 1"> look at https://example.com/page?a=1.');
+    await ben.getByRole('button', { name: 'Send', exact: true }).click();
+    const log = cat.getByRole('log', { name: 'Chat', exact: true });
+    await log.getByText('<img src=x onerror="window.__pwned = 1">', { exact: false }).waitFor({ timeout: 5_000 });
+    expect(await log.locator('img').count()).toBe(0);
+    expect(await cat.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    const link = log.getByRole('link', { name: 'https://example.com/page?a=1', exact: true });
+    expect(await link.getAttribute('href')).toBe('https://example.com/page?a=1');
+    expect(await link.getAttribute('rel')).toContain('noopener');
+  });
+
+  it('counts unread messages while the chat is collapsed', async () => {
+    const toggle = cat.getByRole('button', { name: /^Chat/ });
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await ann.getByRole('textbox', { name: 'Message', exact: true }).fill('are you there?');
+    await ann.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+    await expect.poll(() => toggle.textContent(), { timeout: 5_000 }).toContain('1');
+    await toggle.click();
+    await expect.poll(() => toggle.textContent()).toBe('Chat');
+  });
+
+  it('sends a 20 MB file to both others, who get it whole with a matching SHA-256', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zing-file-'));
+    try {
+      const bytes = Buffer.alloc(20 * 1024 * 1024);
+      for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((i * 2654435761) >>> 0, i);
+      const path = join(dir, 'big.bin');
+      writeFileSync(path, bytes);
+      const want = createHash('sha256').update(bytes).digest('hex');
+
+      await ann.locator('input[type="file"]').setInputFiles(path);
+      await ann.getByRole('progressbar', { name: 'big.bin', exact: true }).waitFor({ timeout: 5_000 });
+      for (const page of [ben, cat]) {
+        const save = page.getByRole('link', { name: 'Save big.bin', exact: true });
+        await save.waitFor({ timeout: 60_000 });
+        const [download] = await Promise.all([page.waitForEvent('download'), save.click()]);
+        expect(download.suggestedFilename()).toBe('big.bin');
+        const saved = join(dir, `${await page.title()}-${Math.random()}.bin`);
+        await download.saveAs(saved);
+        expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(want);
+        expect(await page.getByRole('progressbar', { name: 'big.bin', exact: true }).count()).toBe(0);
+      }
+      await ann.getByText('Sent big.bin', { exact: true }).waitFor({ timeout: 10_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows a screen share at both others as its own decoding tile, and removes it when stopped', async () => {
+    const share = ann.getByRole('button', { name: 'Share screen', exact: true });
+    await share.click();
+    await expect.poll(() => share.getAttribute('aria-pressed')).toBe('true');
+    const [atBen, atCat] = await Promise.all([videoFrames(ben, "Ann's screen"), videoFrames(cat, "Ann's screen")]);
+    expect(atBen.framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect(atCat.framesAdvanced).toBeGreaterThanOrEqual(5);
+    // Large by default: the screen takes the spotlight.
+    const screenBox = (await ben.getByRole('group', { name: "Ann's screen", exact: true }).boundingBox())!;
+    const cameraBox = (await ben.getByRole('group', { name: 'Ann', exact: true }).boundingBox())!;
+    expect(screenBox.width).toBeGreaterThan(cameraBox.width * 2);
+    // Camera and screen at once: Ann's camera still decodes.
+    expect((await videoFrames(cat, 'Ann')).framesAdvanced).toBeGreaterThanOrEqual(5);
+
+    await share.click();
+    await Promise.all([
+      ben.getByRole('group', { name: "Ann's screen", exact: true }).waitFor({ state: 'detached', timeout: 2_000 }),
+      cat.getByRole('group', { name: "Ann's screen", exact: true }).waitFor({ state: 'detached', timeout: 2_000 }),
+    ]);
+    expect(await share.getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('gives someone who joins during a share the screen too', async () => {
+    await ben.getByRole('button', { name: 'Share screen', exact: true }).click();
+    await videoFrames(ann, "Ben's screen");
+    // Cat leaves and comes back while Ben shares.
+    await cat.close();
+    await ann.getByRole('group', { name: 'Cat', exact: true }).waitFor({ state: 'detached', timeout: 3_000 });
+    cat = await openCallPage(people[2]!, await callLinkOf(ann));
+    expect((await videoFrames(cat, "Ben's screen")).framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect((await videoFrames(cat, 'Ben')).framesAdvanced).toBeGreaterThanOrEqual(5);
+    await ben.getByRole('button', { name: 'Share screen', exact: true }).click();
+    await cat.getByRole('group', { name: "Ben's screen", exact: true }).waitFor({ state: 'detached', timeout: 2_000 });
+  });
+});

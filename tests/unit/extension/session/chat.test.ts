@@ -1,0 +1,328 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Chat, type ChatEntry } from '../../../../extension/session/chat.ts';
+import {
+  MAX_CHAT_TEXT_BYTES,
+  encodeDataMessage,
+  parseDataMessage,
+  type Channel,
+  type ChannelEventMap,
+} from '../../../../extension/session/data-messages.ts';
+
+// A real RTCDataChannel must fit the interface the chat is written against (checked by tsc).
+const realChannelFits = (dc: RTCDataChannel): Channel => dc;
+void realChannelFits;
+
+/**
+ * One end of an in-memory, ordered, reliable channel pair. Messages arrive in a
+ * later task (setTimeout 0), like a real channel's; both ends start
+ * 'connecting' and open together once `open()` is called.
+ */
+class FakeChannel implements Channel {
+  readyState: RTCDataChannelState = 'connecting';
+  bufferedAmount = 0;
+  bufferedAmountLowThreshold = 0;
+  binaryType: BinaryType = 'blob';
+  remote!: FakeChannel;
+  readonly sent: string[] = [];
+
+  readonly #events = new EventTarget();
+
+  constructor(readonly label: string) {}
+
+  addEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
+    // The fake dispatches a MessageEvent as 'message' and a plain Event otherwise, so type K brings ChannelEventMap[K].
+    this.#events.addEventListener(type, listener as EventListener);
+  }
+
+  removeEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
+    this.#events.removeEventListener(type, listener as EventListener);
+  }
+
+  dispatchEvent(event: Event): void {
+    this.#events.dispatchEvent(event);
+  }
+
+  send(data: string | ArrayBuffer): void {
+    if (this.readyState !== 'open') throw new DOMException('channel not open', 'InvalidStateError');
+    if (typeof data !== 'string') throw new Error('the chat channel only sends text in these tests');
+    this.sent.push(data);
+    setTimeout(() => {
+      if (this.remote.readyState === 'open') this.remote.dispatchEvent(new MessageEvent('message', { data }));
+    });
+  }
+
+  close(): void {
+    for (const end of [this, this.remote]) {
+      if (end.readyState === 'closed') continue;
+      end.readyState = 'closed';
+      end.dispatchEvent(new Event('close'));
+    }
+  }
+}
+
+function channelPair(label = 'chat'): { a: FakeChannel; b: FakeChannel; open: () => void } {
+  const a = new FakeChannel(label);
+  const b = new FakeChannel(label);
+  a.remote = b;
+  b.remote = a;
+  const open = () => {
+    for (const end of [a, b]) {
+      end.readyState = 'open';
+      end.dispatchEvent(new Event('open'));
+    }
+  };
+  return { a, b, open };
+}
+
+/** Resolves once every message sent so far has been delivered (each is one setTimeout away). */
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
+
+function record(chat: Chat): ChatEntry[] {
+  const entries: ChatEntry[] = [];
+  chat.on('message', (e) => entries.push(e));
+  return entries;
+}
+
+/** Alice and Bob, each with a Chat, joined by one open channel pair. */
+function twoPeople() {
+  const alice = new Chat();
+  const bob = new Chat();
+  const pair = channelPair();
+  alice.addPeer('bob', pair.a);
+  bob.addPeer('alice', pair.b);
+  pair.open();
+  return { alice, bob, pair, aliceSaw: record(alice), bobSaw: record(bob) };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('Chat', () => {
+  it('emits the sender its own message as an entry from self', () => {
+    const { alice, aliceSaw } = twoPeople();
+    const result = alice.send('hello');
+    expect(result.ok).toBe(true);
+    expect(aliceSaw).toEqual([expect.objectContaining({ from: 'self', text: 'hello' })]);
+    expect(result.ok && result.entry).toBe(aliceSaw[0]);
+  });
+
+  it('delivers a message to the peer as an entry from that peer, with the same id and sentAt', async () => {
+    const { alice, bobSaw } = twoPeople();
+    const result = alice.send('hello');
+    await settle();
+    expect(bobSaw).toHaveLength(1);
+    expect(bobSaw[0]).toMatchObject({ from: 'alice', text: 'hello' });
+    expect(result.ok && bobSaw[0]?.id).toBe(result.ok && result.entry.id);
+    expect(result.ok && bobSaw[0]?.sentAt).toBe(result.ok && result.entry.sentAt);
+  });
+
+  it('stamps received entries with the receiving clock', async () => {
+    const bob = new Chat({ now: () => 42 });
+    const alice = new Chat({ now: () => 7 });
+    const pair = channelPair();
+    alice.addPeer('bob', pair.a);
+    bob.addPeer('alice', pair.b);
+    pair.open();
+    const bobSaw = record(bob);
+    alice.send('hi');
+    await settle();
+    expect(bobSaw[0]).toMatchObject({ sentAt: 7, receivedAt: 42 });
+  });
+
+  it('delivers 100 messages sent in a burst once each and in order', async () => {
+    const { alice, bobSaw } = twoPeople();
+    const texts = Array.from({ length: 100 }, (_, i) => `message ${i}`);
+    for (const text of texts) alice.send(text);
+    await settle();
+    expect(bobSaw.map((e) => e.text)).toEqual(texts);
+    expect(new Set(bobSaw.map((e) => e.id)).size).toBe(100);
+  });
+
+  it('queues messages sent while the channel is still connecting and delivers them, in order, once it opens', async () => {
+    const alice = new Chat();
+    const bob = new Chat();
+    const pair = channelPair();
+    alice.addPeer('bob', pair.a);
+    bob.addPeer('alice', pair.b);
+    const bobSaw = record(bob);
+    for (let i = 0; i < 100; i++) alice.send(`early ${i}`);
+    expect(pair.a.sent).toEqual([]);
+    pair.open();
+    alice.send('after open');
+    await settle();
+    expect(bobSaw.map((e) => e.text)).toEqual([...Array.from({ length: 100 }, (_, i) => `early ${i}`), 'after open']);
+  });
+
+  it('sends every peer the same message under the same id', async () => {
+    const alice = new Chat();
+    const bob = new Chat();
+    const carol = new Chat();
+    const ab = channelPair();
+    const ac = channelPair();
+    alice.addPeer('bob', ab.a);
+    alice.addPeer('carol', ac.a);
+    bob.addPeer('alice', ab.b);
+    carol.addPeer('alice', ac.b);
+    ab.open();
+    ac.open();
+    const bobSaw = record(bob);
+    const carolSaw = record(carol);
+    alice.send('to everyone');
+    await settle();
+    expect(bobSaw).toHaveLength(1);
+    expect(carolSaw).toHaveLength(1);
+    expect(bobSaw[0]?.id).toBe(carolSaw[0]?.id);
+  });
+
+  it('emits a message that arrives twice only once', async () => {
+    const { pair, bobSaw } = twoPeople();
+    const frame = encodeDataMessage({ t: 'chat', id: crypto.randomUUID(), text: 'once', sentAt: 1 });
+    pair.a.send(frame);
+    pair.a.send(frame);
+    await settle();
+    expect(bobSaw.map((e) => e.text)).toEqual(['once']);
+  });
+
+  it('emits a message relayed by two peers only once', async () => {
+    const bob = new Chat();
+    const fromAlice = channelPair();
+    const fromCarol = channelPair();
+    bob.addPeer('alice', fromAlice.b);
+    bob.addPeer('carol', fromCarol.b);
+    fromAlice.open();
+    fromCarol.open();
+    const bobSaw = record(bob);
+    const frame = encodeDataMessage({ t: 'chat', id: crypto.randomUUID(), text: 'hi', sentAt: 1 });
+    fromAlice.a.send(frame);
+    fromCarol.a.send(frame);
+    await settle();
+    expect(bobSaw).toHaveLength(1);
+  });
+
+  it('ignores its own message echoed back by a peer', async () => {
+    const { alice, pair, aliceSaw } = twoPeople();
+    alice.send('mine');
+    pair.b.send(pair.a.sent[0]!); // Bob's side bounces Alice's frame back
+    await settle();
+    expect(aliceSaw).toHaveLength(1);
+  });
+
+  it('sends and receives a message of exactly 16 KiB of UTF-8', async () => {
+    const { alice, bobSaw } = twoPeople();
+    const text = 'é'.repeat(MAX_CHAT_TEXT_BYTES / 2); // 2 bytes each in UTF-8
+    expect(alice.send(text).ok).toBe(true);
+    await settle();
+    expect(bobSaw[0]?.text).toBe(text);
+  });
+
+  it('refuses to send a message one byte over 16 KiB, and sends nothing', () => {
+    const { alice, pair, aliceSaw } = twoPeople();
+    expect(alice.send('é'.repeat(MAX_CHAT_TEXT_BYTES / 2) + 'x')).toEqual({ ok: false, reason: 'invalid' });
+    expect(pair.a.sent).toEqual([]);
+    expect(aliceSaw).toEqual([]);
+  });
+
+  it('drops a received message over 16 KiB', async () => {
+    const { pair, bobSaw } = twoPeople();
+    pair.a.send(JSON.stringify({ t: 'chat', id: crypto.randomUUID(), text: 'x'.repeat(MAX_CHAT_TEXT_BYTES + 1), sentAt: 1 }));
+    await settle();
+    expect(bobSaw).toEqual([]);
+  });
+
+  it('refuses blank text', () => {
+    const { alice } = twoPeople();
+    expect(alice.send('')).toEqual({ ok: false, reason: 'invalid' });
+    expect(alice.send(' \n\t ')).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('ignores frames that are not valid chat messages', async () => {
+    const { pair, bobSaw } = twoPeople();
+    for (const frame of [
+      'not json',
+      '[]',
+      JSON.stringify({ t: 'chat', id: 'not-a-uuid', text: 'x', sentAt: 1 }),
+      JSON.stringify({ t: 'chat', id: crypto.randomUUID(), text: 42, sentAt: 1 }),
+      JSON.stringify({ t: 'chat', id: crypto.randomUUID(), text: 'x', sentAt: -1 }),
+      JSON.stringify({ t: 'file-cancel', id: crypto.randomUUID(), reason: 'wrong channel' }),
+    ]) {
+      pair.a.send(frame);
+    }
+    await settle();
+    expect(bobSaw).toEqual([]);
+  });
+
+  it('stops sending to a peer once it is removed', async () => {
+    const { alice, pair, bobSaw } = twoPeople();
+    alice.removePeer('bob');
+    alice.send('gone');
+    await settle();
+    expect(pair.a.sent).toEqual([]);
+    expect(bobSaw).toEqual([]);
+  });
+
+  it('keeps messages queued for a peer whose channel is replaced, and sends them on the new one', async () => {
+    const alice = new Chat();
+    const bob = new Chat();
+    const first = channelPair();
+    alice.addPeer('bob', first.a);
+    alice.send('queued');
+    const second = channelPair();
+    alice.addPeer('bob', second.a);
+    bob.addPeer('alice', second.b);
+    const bobSaw = record(bob);
+    first.open(); // the replaced channel opening late sends nothing
+    second.open();
+    await settle();
+    expect(first.a.sent).toEqual([]);
+    expect(bobSaw.map((e) => e.text)).toEqual(['queued']);
+  });
+
+  it('keeps a frame the channel refused and sends it with the next message', async () => {
+    const { alice, pair, bobSaw } = twoPeople();
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const send = vi.spyOn(pair.a, 'send').mockImplementationOnce(() => {
+      throw new DOMException('send queue is full', 'OperationError');
+    });
+    alice.send('first');
+    alice.send('second');
+    await settle();
+    expect(send).toHaveBeenCalledTimes(3);
+    expect(bobSaw.map((e) => e.text)).toEqual(['first', 'second']);
+  });
+
+  it('does nothing after close, and close is safe twice', async () => {
+    const { alice, pair, bob, aliceSaw, bobSaw } = twoPeople();
+    alice.close();
+    alice.close();
+    expect(alice.send('late')).toEqual({ ok: false, reason: 'closed' });
+    bob.send('to a closed chat');
+    await settle();
+    expect(pair.a.sent).toEqual([]);
+    expect(aliceSaw).toEqual([]);
+    expect(bobSaw).toHaveLength(1);
+  });
+});
+
+describe('parseDataMessage for chat', () => {
+  it('round-trips a chat message', () => {
+    const msg = { t: 'chat', id: crypto.randomUUID(), text: 'hi', sentAt: 1_700_000_000_000 } as const;
+    expect(parseDataMessage(encodeDataMessage(msg))).toEqual(msg);
+  });
+
+  it('drops extra fields a peer adds', () => {
+    const id = crypto.randomUUID();
+    expect(parseDataMessage(JSON.stringify({ t: 'chat', id, text: 'hi', sentAt: 1, html: '<b>' }))).toEqual({
+      t: 'chat',
+      id,
+      text: 'hi',
+      sentAt: 1,
+    });
+  });
+
+  it('refuses an oversized frame before parsing it', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    expect(parseDataMessage(' '.repeat(10 * MAX_CHAT_TEXT_BYTES))).toBeUndefined();
+    expect(parse).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,596 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  encodeDataMessage,
+  fileChannelLabel,
+  parseDataMessage,
+  transferIdOfLabel,
+  type Channel,
+  type ChannelEventMap,
+} from '../../../../extension/session/data-messages.ts';
+import {
+  CHUNK_BYTES,
+  FileTransfers,
+  HIGH_WATER_BYTES,
+  type CancelledTransfer,
+  type CompletedTransfer,
+  type FailedTransfer,
+  type FileTransferEvents,
+  type TransferProgress,
+} from '../../../../extension/session/file-transfer.ts';
+import { Sha256 } from '../../../../extension/session/sha256.ts';
+
+// A real RTCDataChannel must fit the interface the transfers are written against (checked by tsc).
+const realChannelFits = (dc: RTCDataChannel): Channel => dc;
+void realChannelFits;
+
+const MiB = 1024 * 1024;
+
+type Tamper = (data: string | ArrayBuffer, binaryIndex: number) => string | ArrayBuffer | undefined;
+
+/**
+ * One end of an in-memory, ordered, reliable channel pair that behaves like
+ * RTCDataChannel where it matters here: messages arrive one per macrotask, so a
+ * fast sender really does pile up `bufferedAmount`; `bufferedamountlow` fires
+ * when the buffer drains to the threshold; binary frames arrive as Blobs unless
+ * `binaryType` is 'arraybuffer'; close() delivers what was sent first.
+ */
+class FakeChannel implements Channel {
+  readyState: RTCDataChannelState = 'connecting';
+  bufferedAmount = 0;
+  bufferedAmountLowThreshold = 0;
+  binaryType: BinaryType = 'blob';
+  remote!: FakeChannel;
+  /** Messages from this end, not yet delivered; one is delivered per macrotask. */
+  readonly #outbox: (() => void)[] = [];
+  #draining = false;
+  maxBuffered = 0;
+  lowEvents = 0;
+  binarySent = 0;
+  bytesSent = 0;
+  readonly textSent: string[] = [];
+  /** Changes (or with undefined, drops) a message on its way to the other end. */
+  tamper: Tamper | undefined;
+
+  readonly #events = new EventTarget();
+
+  constructor(readonly label: string) {}
+
+  addEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
+    // The fake dispatches a MessageEvent as 'message' and a plain Event otherwise, so type K brings ChannelEventMap[K].
+    this.#events.addEventListener(type, listener as EventListener);
+  }
+
+  removeEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
+    this.#events.removeEventListener(type, listener as EventListener);
+  }
+
+  dispatchEvent(event: Event): void {
+    this.#events.dispatchEvent(event);
+  }
+
+  send(data: string | ArrayBuffer): void {
+    if (this.readyState !== 'open') throw new DOMException('channel not open', 'InvalidStateError');
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    if (typeof data === 'string') this.textSent.push(data);
+    else this.bytesSent += size;
+    this.bufferedAmount += size;
+    this.maxBuffered = Math.max(this.maxBuffered, this.bufferedAmount);
+    // Copied, as a real channel's receiver gets its own buffer.
+    let copy: string | ArrayBuffer | undefined = typeof data === 'string' ? data : data.slice(0);
+    if (typeof data !== 'string') {
+      if (this.tamper) copy = this.tamper(copy, this.binarySent);
+      this.binarySent++;
+    } else if (this.tamper) {
+      copy = this.tamper(copy, -1);
+    }
+    this.#enqueue(() => {
+      const before = this.bufferedAmount;
+      this.bufferedAmount -= size;
+      if (before > this.bufferedAmountLowThreshold && this.bufferedAmount <= this.bufferedAmountLowThreshold) {
+        this.lowEvents++;
+        this.dispatchEvent(new Event('bufferedamountlow'));
+      }
+      const to = this.remote;
+      if (copy === undefined || to.readyState !== 'open') return;
+      const data = typeof copy === 'string' || to.binaryType === 'arraybuffer' ? copy : new Blob([copy]);
+      to.dispatchEvent(new MessageEvent('message', { data }));
+    });
+  }
+
+  close(): void {
+    if (this.readyState === 'closing' || this.readyState === 'closed') return;
+    this.readyState = 'closing';
+    this.remote.readyState = 'closing';
+    this.#enqueue(() => {
+      for (const end of [this, this.remote]) {
+        end.readyState = 'closed';
+        end.dispatchEvent(new Event('close'));
+      }
+    });
+  }
+
+  open(): void {
+    this.readyState = 'open';
+    this.dispatchEvent(new Event('open'));
+  }
+
+  #enqueue(step: () => void): void {
+    this.#outbox.push(step);
+    if (this.#draining) return;
+    this.#draining = true;
+    const next = () => {
+      const step = this.#outbox.shift();
+      if (!step) {
+        this.#draining = false;
+        return;
+      }
+      step();
+      setImmediate(next);
+    };
+    setImmediate(next);
+  }
+}
+
+type Log = { [K in keyof FileTransferEvents]: FileTransferEvents[K][0][] };
+
+interface Person {
+  name: string;
+  transfers: FileTransfers;
+  log: Log;
+  /** Channels this person opened, by `${peer} ${label}`. */
+  opened: Map<string, FakeChannel>;
+}
+
+/** People who can send each other files: each opened channel's other end is handed to the receiver, as ondatachannel would. */
+function people(names: string[], opts: { maxFileBytes?: number; maxIncomingPerPeer?: number } = {}): Map<string, Person> {
+  const all = new Map<string, Person>();
+  for (const name of names) {
+    const opened = new Map<string, FakeChannel>();
+    const transfers = new FileTransfers({
+      ...opts,
+      openChannel: (peer, label) => {
+        const mine = new FakeChannel(label);
+        const theirs = new FakeChannel(label);
+        mine.remote = theirs;
+        theirs.remote = mine;
+        opened.set(`${peer} ${label}`, mine);
+        setImmediate(() => {
+          all.get(peer)?.transfers.acceptChannel(name, theirs);
+          mine.open();
+          theirs.open();
+        });
+        return mine;
+      },
+    });
+    const log: Log = { transferStarted: [], progress: [], completed: [], failed: [], cancelled: [] };
+    for (const event of Object.keys(log) as (keyof Log)[]) {
+      // Each key's array holds that event's payloads; the cast only widens the push.
+      transfers.on(event, (payload) => (log[event] as unknown[]).push(payload));
+    }
+    all.set(name, { name, transfers, log, opened });
+  }
+  return all;
+}
+
+function pick(all: Map<string, Person>, name: string): Person {
+  const p = all.get(name);
+  if (!p) throw new Error(`no ${name}`);
+  return p;
+}
+
+/** Resolves with the next `event` from `who` matching `test`. */
+function next<K extends keyof FileTransferEvents>(
+  who: Person,
+  event: K,
+  test: (payload: FileTransferEvents[K][0]) => boolean = () => true,
+): Promise<FileTransferEvents[K][0]> {
+  return new Promise((resolve) => {
+    const off = who.transfers.on(event, ((payload: FileTransferEvents[K][0]) => {
+      if (!test(payload)) return;
+      off();
+      resolve(payload);
+    }) as never); // `never`: a listener of one payload stands for the event's one-argument tuple
+  });
+}
+
+/** Resolves when `who` has ended as many transfers as `count` (completed, failed or cancelled). */
+const ended = (who: Person, count = 1) =>
+  vi.waitFor(
+    () => {
+      const n = who.log.completed.length + who.log.failed.length + who.log.cancelled.length;
+      if (n < count) throw new Error(`${who.name} ended ${n} of ${count}`);
+    },
+    { timeout: 20_000, interval: 5 },
+  );
+
+const bytesOf = async (blob: Blob) => new Uint8Array(await blob.arrayBuffer());
+const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('Sha256', () => {
+  it('matches node:crypto for every length around the block and padding edges, fed in random pieces', () => {
+    for (const length of [0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4097]) {
+      const bytes = randomBytes(length);
+      const hash = new Sha256();
+      for (let at = 0; at < length; ) {
+        const step = 1 + Math.floor(Math.random() * 100);
+        hash.update(bytes.subarray(at, at + step));
+        at += step;
+      }
+      expect(hash.digestHex(), `length ${length}`).toBe(sha256Of(bytes));
+    }
+  });
+
+  it('matches node:crypto for several MB fed in 16 KiB chunks', () => {
+    const bytes = randomBytes(5 * MiB + 123);
+    const hash = new Sha256();
+    for (let at = 0; at < bytes.length; at += CHUNK_BYTES) hash.update(bytes.subarray(at, at + CHUNK_BYTES));
+    expect(hash.digestHex()).toBe(sha256Of(bytes));
+  });
+
+  it('gives the known digest of "abc" (FIPS 180-4 example)', () => {
+    expect(new Sha256().update(new TextEncoder().encode('abc')).digestHex()).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+  });
+
+  it('returns the same digest when asked twice, and refuses more bytes after it', () => {
+    const hash = new Sha256().update(new Uint8Array([1, 2, 3]));
+    expect(hash.digestHex()).toBe(hash.digestHex());
+    expect(() => hash.update(new Uint8Array([4]))).toThrow();
+  });
+});
+
+describe('FileTransfers', () => {
+  it('sends a several-MB file that arrives byte for byte, verified, with its name and type', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const bytes = randomBytes(5 * MiB + 12_345);
+    const id = alice.transfers.send(new File([bytes], 'holiday.png', { type: 'image/png' }), ['bob']);
+    const got = await next(bob, 'completed');
+    await ended(alice);
+    expect(got).toMatchObject({ id, peer: 'alice', direction: 'receive', name: 'holiday.png', size: bytes.length, verified: true });
+    expect(got.blob.type).toBe('image/png');
+    expect(sha256Of(await bytesOf(got.blob))).toBe(sha256Of(bytes));
+    expect(alice.log.completed).toEqual([expect.objectContaining({ id, peer: 'bob', direction: 'send', verified: true })]);
+    expect(alice.log.failed).toEqual([]);
+    expect(bob.log.failed).toEqual([]);
+  });
+
+  it('never lets the sender buffer more than HIGH_WATER + one chunk, waiting for bufferedamountlow instead', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const id = alice.transfers.send(new Blob([randomBytes(6 * MiB)]), ['bob']);
+    await ended(bob);
+    const channel = alice.opened.get(`bob ${fileChannelLabel(id)}`);
+    expect(channel?.maxBuffered).toBeLessThanOrEqual(HIGH_WATER_BYTES + CHUNK_BYTES);
+    // Proof that backpressure was exercised, not just never needed:
+    expect(channel?.maxBuffered).toBeGreaterThan(HIGH_WATER_BYTES);
+    expect(channel?.lowEvents).toBeGreaterThan(0);
+    expect(bob.log.completed).toHaveLength(1);
+  });
+
+  it('reports progress on both sides that rises to the full size', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const size = 2 * MiB + 5;
+    alice.transfers.send(new Blob([randomBytes(size)]), ['bob']);
+    await ended(bob);
+    for (const progress of [alice.log.progress, bob.log.progress]) {
+      const seen = progress.map((p: TransferProgress) => p.transferred);
+      expect(seen.length).toBeGreaterThan(2);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+      expect(seen.at(-1)).toBe(size);
+    }
+  });
+
+  it('announces every transfer with transferStarted before anything else about it', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const order: string[] = [];
+    for (const who of [alice, bob]) {
+      for (const event of ['transferStarted', 'progress', 'completed'] as const) {
+        who.transfers.on(event, () => order.push(`${who.name} ${event}`));
+      }
+    }
+    alice.transfers.send(new Blob(['small']), ['bob']);
+    await ended(alice);
+    expect(order.filter((e) => e.startsWith('alice')).at(0)).toBe('alice transferStarted');
+    expect(order.filter((e) => e.startsWith('bob')).at(0)).toBe('bob transferStarted');
+    expect(order.filter((e) => e.endsWith('completed'))).toEqual(['bob completed', 'alice completed']);
+  });
+
+  it('sends an empty file, which arrives verified', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    alice.transfers.send(new File([], 'empty.txt', { type: 'text/plain' }), ['bob']);
+    const got = await next(bob, 'completed');
+    expect(got).toMatchObject({ name: 'empty.txt', size: 0, verified: true });
+    expect(got.blob.size).toBe(0);
+    await ended(alice);
+    expect(alice.log.completed).toHaveLength(1);
+  });
+
+  it('rejects a file with a corrupted chunk on both sides, naming the SHA-256 mismatch', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const id = alice.transfers.send(new Blob([randomBytes(MiB)]), ['bob']);
+    const channel = alice.opened.get(`bob ${fileChannelLabel(id)}`);
+    expect(channel).toBeDefined();
+    if (channel) {
+      channel.tamper = (data, index) => {
+        if (index !== 3 || typeof data === 'string') return data;
+        new Uint8Array(data)[100]! ^= 0xff; // flip one byte in flight
+        return data;
+      };
+    }
+    const failure = await next(bob, 'failed');
+    expect(failure.reason).toMatch(/^SHA-256 mismatch/);
+    await ended(alice);
+    expect(alice.log.failed).toEqual([expect.objectContaining({ id, peer: 'bob', reason: failure.reason })]);
+    expect(bob.log.completed).toEqual([]);
+    expect(alice.log.completed).toEqual([]);
+  });
+
+  it('rejects a file with a missing chunk, naming how many bytes arrived', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const size = MiB;
+    const id = alice.transfers.send(new Blob([randomBytes(size)]), ['bob']);
+    const channel = alice.opened.get(`bob ${fileChannelLabel(id)}`);
+    if (channel) channel.tamper = (data, index) => (index === 5 ? undefined : data);
+    const failure = await next(bob, 'failed');
+    expect(failure.reason).toBe(`received ${size - CHUNK_BYTES} of ${size} bytes`);
+    await ended(alice);
+    expect(alice.log.failed[0]?.reason).toBe(failure.reason);
+  });
+
+  it('rejects a file whose announced hash is wrong even though every byte arrived', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const id = alice.transfers.send(new Blob(['hello']), ['bob']);
+    const channel = alice.opened.get(`bob ${fileChannelLabel(id)}`);
+    if (channel) {
+      channel.tamper = (data) => {
+        const msg = typeof data === 'string' ? parseDataMessage(data) : undefined;
+        return msg?.t === 'file-end' ? encodeDataMessage({ ...msg, sha256: '0'.repeat(64) }) : data;
+      };
+    }
+    expect((await next(bob, 'failed')).reason).toMatch(/^SHA-256 mismatch/);
+  });
+
+  it('stops the sender when the receiver cancels, and both sides say who cancelled', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const size = 8 * MiB;
+    const id = alice.transfers.send(new Blob([randomBytes(size)]), ['bob']);
+    await next(bob, 'progress');
+    bob.transfers.cancel(id);
+    expect(bob.log.cancelled).toEqual([expect.objectContaining({ id, peer: 'alice', by: 'self', direction: 'receive' })]);
+    const theirs: CancelledTransfer = await next(alice, 'cancelled');
+    expect(theirs).toMatchObject({ id, peer: 'bob', by: 'peer', direction: 'send', reason: 'cancelled' });
+    const channel = alice.opened.get(`bob ${fileChannelLabel(id)}`);
+    await vi.waitFor(() => expect(channel?.readyState).toBe('closed'));
+    expect(channel?.bytesSent).toBeLessThan(size);
+    expect(bob.log.completed).toEqual([]);
+    expect(alice.log.completed).toEqual([]);
+    expect([...alice.log.failed, ...bob.log.failed]).toEqual([]);
+  });
+
+  it('stops the receiver when the sender cancels, and the receiver emits cancelled by peer', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const size = 8 * MiB;
+    const id = alice.transfers.send(new Blob([randomBytes(size)]), ['bob']);
+    await next(bob, 'progress');
+    alice.transfers.cancel(id);
+    expect(alice.log.cancelled).toEqual([expect.objectContaining({ id, by: 'self', direction: 'send' })]);
+    const theirs = await next(bob, 'cancelled');
+    expect(theirs).toMatchObject({ id, peer: 'alice', by: 'peer', direction: 'receive' });
+    const channel = alice.opened.get(`bob ${fileChannelLabel(id)}`);
+    await vi.waitFor(() => expect(channel?.readyState).toBe('closed'));
+    expect(channel?.bytesSent).toBeLessThan(size);
+    expect([...alice.log.failed, ...bob.log.failed, ...bob.log.completed]).toEqual([]);
+  });
+
+  it('cancels a transfer whose channel has not opened yet without a word on the wire', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const id = alice.transfers.send(new Blob(['soon']), ['bob']);
+    alice.transfers.cancel(id);
+    expect(alice.log.cancelled).toHaveLength(1);
+    const channel = alice.opened.get(`bob ${fileChannelLabel(id)}`);
+    await vi.waitFor(() => expect(channel?.readyState).toBe('closed'));
+    expect(channel?.textSent).toEqual([]);
+    expect(bob.log.transferStarted).toEqual([]);
+  });
+
+  it('keeps two transfers at once to the same peer apart', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const one = randomBytes(3 * MiB + 1);
+    const two = randomBytes(2 * MiB + 7);
+    const idOne = alice.transfers.send(new File([one], 'one.bin'), ['bob']);
+    const idTwo = alice.transfers.send(new File([two], 'two.bin'), ['bob']);
+    await ended(bob, 2);
+    const byId = new Map(bob.log.completed.map((c: CompletedTransfer) => [c.id, c]));
+    expect(byId.get(idOne)?.name).toBe('one.bin');
+    expect(byId.get(idTwo)?.name).toBe('two.bin');
+    const [gotOne, gotTwo] = [byId.get(idOne), byId.get(idTwo)];
+    expect(gotOne && sha256Of(await bytesOf(gotOne.blob))).toBe(sha256Of(one));
+    expect(gotTwo && sha256Of(await bytesOf(gotTwo.blob))).toBe(sha256Of(two));
+    // They really overlapped: the second started before the first was done.
+    const startedTwo = bob.log.progress.findIndex((p: TransferProgress) => p.id === idTwo);
+    const lastOfOne = bob.log.progress.findLastIndex((p: TransferProgress) => p.id === idOne);
+    expect(startedTwo).toBeLessThan(lastOfOne);
+  });
+
+  it('sends one file to two peers under one id, each at its own pace', async () => {
+    const all = people(['alice', 'bob', 'carol']);
+    const [alice, bob, carol] = [pick(all, 'alice'), pick(all, 'bob'), pick(all, 'carol')];
+    const bytes = randomBytes(MiB + 3);
+    const id = alice.transfers.send(new Blob([bytes]), ['bob', 'carol']);
+    await Promise.all([ended(bob), ended(carol), ended(alice, 2)]);
+    for (const who of [bob, carol]) {
+      const got = who.log.completed[0];
+      expect(got?.id).toBe(id);
+      expect(got && sha256Of(await bytesOf(got.blob))).toBe(sha256Of(bytes));
+    }
+    expect(alice.log.completed.map((c: CompletedTransfer) => c.peer).sort()).toEqual(['bob', 'carol']);
+  });
+
+  it('cancels one peer of a shared transfer without touching the other', async () => {
+    const all = people(['alice', 'bob', 'carol']);
+    const [alice, bob, carol] = [pick(all, 'alice'), pick(all, 'bob'), pick(all, 'carol')];
+    const id = alice.transfers.send(new Blob([randomBytes(2 * MiB)]), ['bob', 'carol']);
+    await next(bob, 'progress');
+    alice.transfers.cancel(id, 'bob');
+    await Promise.all([ended(bob), ended(carol)]);
+    expect(bob.log.cancelled).toHaveLength(1);
+    expect(carol.log.completed).toHaveLength(1);
+  });
+
+  it('refuses a file over the receiver’s size limit, and the sender learns why', async () => {
+    const all = people(['alice', 'bob'], { maxFileBytes: MiB });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    alice.transfers.send(new Blob([randomBytes(MiB + 1)]), ['bob']);
+    const refused: FailedTransfer = await next(bob, 'failed');
+    expect(refused.reason).toBe('the file is larger than the 1 MiB limit');
+    expect((await next(alice, 'failed')).reason).toBe(refused.reason);
+  });
+
+  it('refuses more simultaneous files from one peer than the limit, and tells the sender', async () => {
+    const all = people(['alice', 'bob'], { maxIncomingPerPeer: 1 });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    alice.transfers.send(new Blob([randomBytes(MiB)]), ['bob']);
+    alice.transfers.send(new Blob([randomBytes(MiB)]), ['bob']);
+    await ended(alice, 2);
+    expect(alice.log.completed).toHaveLength(1);
+    expect(alice.log.failed).toEqual([expect.objectContaining({ reason: 'too many files at once (at most 1)' })]);
+    // The refused one never reaches the receiver's UI.
+    expect(bob.log.transferStarted).toHaveLength(1);
+  });
+
+  it('fails both sides when the channel closes mid-transfer', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const id = alice.transfers.send(new Blob([randomBytes(4 * MiB)]), ['bob']);
+    await next(bob, 'progress');
+    alice.opened.get(`bob ${fileChannelLabel(id)}`)?.remote.close(); // as if the connection dropped
+    await Promise.all([ended(alice), ended(bob)]);
+    const reason = 'the connection closed before the transfer finished';
+    expect(alice.log.failed).toEqual([expect.objectContaining({ id, reason })]);
+    expect(bob.log.failed).toEqual([expect.objectContaining({ id, reason })]);
+  });
+
+  it('fails transfers with a peer who leaves the call', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    alice.transfers.send(new Blob([randomBytes(4 * MiB)]), ['bob']);
+    await next(bob, 'progress');
+    alice.transfers.removePeer('bob');
+    expect(alice.log.failed).toEqual([expect.objectContaining({ reason: 'the peer left the call' })]);
+  });
+
+  it('types a received HTML file as application/octet-stream so opening it cannot run script', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    alice.transfers.send(new File(['<script>alert(1)</script>'], 'x.html', { type: 'text/html' }), ['bob']);
+    const got = await next(bob, 'completed');
+    expect(got.mime).toBe('text/html');
+    expect(got.blob.type).toBe('application/octet-stream');
+  });
+
+  it('strips a path and control characters from an offered file name', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    alice.transfers.send(new Blob(['x']), ['bob'], '../../etc/pass\u202ewd\u0000.txt');
+    expect((await next(bob, 'completed')).name).toBe('passwd.txt');
+  });
+
+  it('closes a channel whose label is not a transfer id', () => {
+    const transfers = new FileTransfers({ openChannel: () => new FakeChannel('unused') });
+    const channel = new FakeChannel('file:not-a-uuid');
+    channel.remote = new FakeChannel('file:not-a-uuid');
+    channel.remote.remote = channel;
+    channel.open();
+    transfers.acceptChannel('mallory', channel);
+    expect(channel.readyState).toBe('closing');
+  });
+
+  it('fails a transfer whose sender sends bytes past the offered size, and closes it if the sender does not', async () => {
+    const transfers = new FileTransfers({ openChannel: () => new FakeChannel('unused'), closeGraceMs: 20 });
+    const failed: FailedTransfer[] = [];
+    transfers.on('failed', (f) => failed.push(f));
+    const id = crypto.randomUUID();
+    const mine = new FakeChannel(fileChannelLabel(id));
+    const theirs = new FakeChannel(fileChannelLabel(id));
+    mine.remote = theirs;
+    theirs.remote = mine;
+    transfers.acceptChannel('mallory', theirs);
+    mine.open();
+    theirs.open();
+    mine.send(encodeDataMessage({ t: 'file-offer', id, name: 'a', size: 10, mime: '' }));
+    mine.send(new ArrayBuffer(11));
+    await vi.waitFor(() => expect(failed).toEqual([expect.objectContaining({ reason: 'received more than the 10 bytes offered' })]));
+    await vi.waitFor(() => expect(mine.textSent.length).toBe(1));
+    await vi.waitFor(() => expect(theirs.readyState).toBe('closed'));
+  });
+
+  it('cancels everything on close, and close is safe twice', async () => {
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    alice.transfers.send(new Blob([randomBytes(4 * MiB)]), ['bob']);
+    await next(bob, 'progress');
+    const cancelled = alice.log.cancelled;
+    alice.transfers.close();
+    alice.transfers.close();
+    expect(cancelled).toEqual([expect.objectContaining({ by: 'self', reason: 'the call ended' })]);
+    await ended(bob);
+    expect(bob.log.cancelled.length + bob.log.failed.length).toBe(1);
+  });
+});
+
+describe('file channel labels', () => {
+  it('round-trip a transfer id', () => {
+    const id = crypto.randomUUID();
+    expect(transferIdOfLabel(fileChannelLabel(id))).toBe(id);
+  });
+
+  it.each(['chat', 'file:', 'file:x', 'FILE:' + '0'.repeat(36)])('do not take %j as a transfer', (label) => {
+    expect(transferIdOfLabel(label)).toBeUndefined();
+  });
+});
+
+describe('parseDataMessage for file control frames', () => {
+  const id = crypto.randomUUID();
+
+  it.each([
+    { t: 'file-offer', id, name: 'a.txt', size: 3, mime: 'text/plain' },
+    { t: 'file-end', id, sha256: 'a'.repeat(64) },
+    { t: 'file-done', id },
+    { t: 'file-failed', id, reason: 'nope' },
+    { t: 'file-cancel', id, reason: 'cancelled' },
+  ] as const)('round-trips a $t', (msg) => {
+    expect(parseDataMessage(encodeDataMessage(msg))).toEqual(msg);
+  });
+
+  it.each([
+    ['a negative size', { t: 'file-offer', id, name: 'a', size: -1, mime: '' }],
+    ['a fractional size', { t: 'file-offer', id, name: 'a', size: 1.5, mime: '' }],
+    ['a short hash', { t: 'file-end', id, sha256: 'abc' }],
+    ['an uppercase hash', { t: 'file-end', id, sha256: 'A'.repeat(64) }],
+    ['a missing id', { t: 'file-done' }],
+  ])('rejects %s', (_name, msg) => {
+    expect(parseDataMessage(JSON.stringify(msg))).toBeUndefined();
+  });
+
+  it('drops a mime type that is not a plain type/subtype', () => {
+    const msg = parseDataMessage(JSON.stringify({ t: 'file-offer', id, name: 'a', size: 1, mime: 'text/html; charset=utf-7' }));
+    expect(msg?.t === 'file-offer' && msg.mime).toBe('');
+  });
+});
