@@ -17,12 +17,31 @@ export type ClientMessage =
   | { type: 'leave' };
 
 export type ServerMessage =
-  /** `peers` are the ones already in the room, oldest first. */
-  | { type: 'joined'; room: RoomId; self: PeerId; peers: PeerId[] }
+  /**
+   * `peers` are the ones already in the room, oldest first. `iceServers`:
+   * short-lived TURN credentials minted for this connection, where the relay
+   * has a TURN secret; nothing secret ships in the extension.
+   */
+  | { type: 'joined'; room: RoomId; self: PeerId; peers: PeerId[]; iceServers?: TurnServer[] }
   | { type: 'peerJoined'; peer: PeerId }
   | { type: 'peerLeft'; peer: PeerId }
   | { type: 'signal'; from: PeerId; data: string }
   | { type: 'error'; code: ErrorCode; detail: string };
+
+/** A TURN server with coturn REST credentials: username `<expiry unix s>:<peer>`, credential base64 HMAC-SHA1. */
+export interface TurnServer {
+  urls: string[];
+  username: string;
+  credential: string;
+}
+
+const isTurnServer = (v: unknown): v is TurnServer =>
+  isRecord(v) &&
+  Array.isArray(v.urls) &&
+  v.urls.length > 0 &&
+  v.urls.every((u) => typeof u === 'string' && /^turns?:/.test(u)) &&
+  typeof v.username === 'string' &&
+  typeof v.credential === 'string';
 
 /** Every typed error the relay can answer with. The connection stays open unless a close code follows. */
 export const ERROR_CODES = [
@@ -110,9 +129,22 @@ export function parseServerMessage(raw: string): Parsed<ServerMessage> {
   if (!isRecord(v)) return bad('BAD_MESSAGE', 'frame is not a JSON object');
   switch (v.type) {
     case 'joined':
-      return isRoomId(v.room) && isPeerId(v.self) && Array.isArray(v.peers) && v.peers.every(isPeerId)
-        ? { ok: true, msg: { type: 'joined', room: v.room, self: v.self, peers: v.peers } }
-        : bad('BAD_MESSAGE', 'malformed joined');
+      if (!(isRoomId(v.room) && isPeerId(v.self) && Array.isArray(v.peers) && v.peers.every(isPeerId))) {
+        return bad('BAD_MESSAGE', 'malformed joined');
+      }
+      if (v.iceServers !== undefined && !(Array.isArray(v.iceServers) && v.iceServers.every(isTurnServer))) {
+        return bad('BAD_MESSAGE', 'malformed joined.iceServers');
+      }
+      return {
+        ok: true,
+        msg: {
+          type: 'joined',
+          room: v.room,
+          self: v.self,
+          peers: v.peers,
+          ...(v.iceServers !== undefined && { iceServers: v.iceServers }),
+        },
+      };
     case 'peerJoined':
     case 'peerLeft':
       return isPeerId(v.peer)

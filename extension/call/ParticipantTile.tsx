@@ -135,6 +135,13 @@ export function ParticipantTile(props: TileProps) {
         <Show when={props.speaking && !p().micMuted}>
           <span class="badge speaking-badge">Speaking</span>
         </Show>
+        <Show when={p().safetyCode}>
+          {(code) => (
+            <span class="badge code" role="note" aria-label="Safety code" title="Compare this code with theirs: if it matches, no one is in the middle">
+              {code()}
+            </span>
+          )}
+        </Show>
         <Show when={!p().self && p().link !== 'connected'}>
           <span class="badge">{p().link === 'reconnecting' || p().link === 'failed' ? 'Reconnecting…' : 'Connecting…'}</span>
         </Show>

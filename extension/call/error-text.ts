@@ -12,6 +12,8 @@ const ERROR_TEXT: Record<ZingErrorCode, (err: ZingError) => string> = {
   RELAY_REJECTED: () => 'The Zing relay refused this call.',
   ROOM_FULL: () => 'This call is full. Ask the others to make room, or start a new call.',
   PEER_FAILED: () => 'The connection to another participant failed.',
+  TAMPERING: (err) =>
+    `Zing refused ${err.message} signaling messages that were altered, re-sent or misdirected on the way. Someone may be tampering with the relay; compare safety codes before saying anything private.`,
 };
 
 export const errorText = (err: ZingError): string => ERROR_TEXT[err.code](err);

@@ -15,6 +15,7 @@ export function Options() {
   const [ice, setIce] = createSignal('');
   const [budget, setBudget] = createSignal('');
   const [height, setHeight] = createSignal<VideoHeight>(720);
+  const [relayOnly, setRelayOnly] = createSignal(false);
   const [message, setMessage] = createSignal<{ ok: boolean; text: string }>();
 
   onMount(async () => {
@@ -23,6 +24,7 @@ export function Options() {
     setIce(JSON.stringify(s.iceServers, null, 2));
     setBudget(String(s.uploadBudgetKbps));
     setHeight(s.maxVideoHeight);
+    setRelayOnly(s.relayOnly);
   });
 
   const save = async (e: SubmitEvent) => {
@@ -44,7 +46,7 @@ export function Options() {
         text: `The upload budget must be a whole number of kbps from ${UPLOAD_BUDGET_RANGE_KBPS.min} to ${UPLOAD_BUDGET_RANGE_KBPS.max}.`,
       });
     }
-    await saveSettings({ relayUrl: url, iceServers: servers.servers, uploadBudgetKbps: kbps, maxVideoHeight: height() });
+    await saveSettings({ relayUrl: url, iceServers: servers.servers, uploadBudgetKbps: kbps, maxVideoHeight: height(), relayOnly: relayOnly() });
     setMessage({ ok: true, text: 'Saved. New calls use these settings.' });
   };
 
@@ -69,6 +71,10 @@ export function Options() {
         >
           <For each={VIDEO_HEIGHTS}>{(h) => <option value={String(h)}>{h}p</option>}</For>
         </select>
+        <label class="check">
+          <input type="checkbox" checked={relayOnly()} onChange={(e) => setRelayOnly(e.currentTarget.checked)} />
+          Relay media through TURN only (hides your IP address from the others; needs a TURN server)
+        </label>
         <button type="submit">Save</button>
       </form>
       <Show when={message()}>

@@ -1,5 +1,6 @@
 import { Show, createSignal, onMount } from 'solid-js';
-import { buildShareLink, newRoomId, parseShareLink } from '../session/share-link.ts';
+import { deriveRoomKey, newSecret } from '../session/room-key.ts';
+import { buildShareLink, parseShareLink } from '../session/share-link.ts';
 import { loadProfileWithName, loadSettings, saveProfile } from '../session/storage.ts';
 import { openCall } from './open-call.ts';
 
@@ -15,8 +16,9 @@ export function Popup() {
   const fail = (err: unknown) => setError(`Zing could not open the call page (${err instanceof Error ? err.message : String(err)}).`);
 
   const start = async () => {
-    const { relayUrl } = await loadSettings();
-    await openCall(buildShareLink(relayUrl, newRoomId()));
+    const secret = newSecret();
+    const [{ relayUrl }, { room }] = await Promise.all([loadSettings(), deriveRoomKey(secret)]);
+    await openCall(buildShareLink(relayUrl, room, secret));
   };
 
   const join = async (e: SubmitEvent) => {

@@ -1,6 +1,12 @@
-// One call, in one call tab: the relay socket, one PeerLink per remote peer,
-// the local media, and a plain state snapshot for the UI. No UI code here.
-import type { PeerId } from '../../relay/protocol.ts';
+// One call, in one call tab: the relay socket, one PeerLink per remote
+// participant, the local media, chat and files, and a plain state snapshot for
+// the UI. No UI code here.
+//
+// Participants are known by the participant id they carry inside sealed
+// messages, not by the relay's peer id: the relay address of a participant
+// changes on every reconnect (a restarted relay remembers nothing), while
+// their media link and tile go on.
+import type { PeerId, TurnServer } from '../../relay/protocol.ts';
 import { linkEncodingsFor } from './bandwidth.ts';
 import { Chat } from './chat.ts';
 import { CHAT_CHANNEL_LABEL, FILE_CHANNEL_PREFIX } from './data-messages.ts';
@@ -8,18 +14,22 @@ import { ZingError } from './errors.ts';
 import { FileTransfers } from './file-transfer.ts';
 import { linkStats, sampleStats, type LinkStats, type StatsSample } from './link-stats.ts';
 import { LocalMedia } from './media.ts';
-import { PeerLink, type LinkState } from './peer-connection.ts';
-import { NOT_SPEAKING, nextSpeaking, type SpeakingState } from './speaking.ts';
-import { encodePeerMessage, parsePeerMessage, type PeerMessage, type PeerPresence } from './peer-messages.ts';
+import { newParticipantId } from './participant-id.ts';
+import { PeerLink, isPolite, type LinkState } from './peer-connection.ts';
+import type { PeerMessage, PeerPresence } from './peer-messages.ts';
+import { deriveRoomKey } from './room-key.ts';
+import { safetyCode } from './safety-code.ts';
+import { SealedSignaling } from './sealed-signaling.ts';
 import type { Profile, Settings } from './settings.ts';
 import type { ShareLink } from './share-link.ts';
 import { SignalingClient, type SignalingOptions } from './signaling-client.ts';
+import { NOT_SPEAKING, nextSpeaking, type SpeakingState } from './speaking.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 export type CallPhase = 'connecting' | 'waiting' | 'inCall' | 'reconnecting' | 'ended' | 'failed';
 
 export interface ParticipantView {
-  /** The relay's peer id, or `self`; a screen share is `<that id>:screen`. */
+  /** The participant id, or `self`; a screen share is `<that id>:screen`. */
   readonly id: string;
   readonly self: boolean;
   /** A person's camera tile, or their screen share as a tile of its own. */
@@ -31,11 +41,13 @@ export interface ParticipantView {
   readonly stream: MediaStream | null;
   /** The media link to this participant (`connected` for self). */
   readonly link: LinkState;
+  /** The code to compare by voice for the link to this participant, once it is up. */
+  readonly safetyCode: string | undefined;
 }
 
 export interface CallState {
   readonly phase: CallPhase;
-  /** Self first, then the others in the order they joined. */
+  /** Self first, then the others in the order they were met. */
   readonly participants: readonly ParticipantView[];
   /** What to tell the person right now, if anything; fatal where phase is `failed`. */
   readonly alert: ZingError | undefined;
@@ -55,6 +67,13 @@ export type CallSessionEvents = {
 
 /** How often audio levels are read: fast enough for a level meter, cheap for 7 links. */
 export const AUDIO_POLL_MS = 150;
+/** Refused signaling messages before the call warns of tampering; one can be a race, three are not. */
+export const TAMPER_WARNING_AFTER = 3;
+/**
+ * After a relay outage, how long a participant has to show up again before a
+ * link that is also down counts as them gone (their tab may have closed meanwhile).
+ */
+export const REJOIN_GRACE_MS = 10_000;
 
 export interface CallSessionDeps {
   profile: Profile;
@@ -67,29 +86,41 @@ export interface CallSessionDeps {
 }
 
 interface Remote {
+  readonly participant: string;
+  /** The relay address they last spoke from. */
+  peer: PeerId;
+  /** When they last announced themselves through the relay (performance.now()). */
+  seenAt: number;
   link: PeerLink;
-  presence: PeerPresence | undefined;
+  presence: PeerPresence;
   stream: MediaStream | null;
   screen: MediaStream | null;
   lastStats: StatsSample | undefined;
+  safetyCode: string | undefined;
 }
 
 const SELF_ID = 'self';
 
 export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly link: ShareLink;
+  /** Who this tab is to the others, for the whole call. */
+  readonly participant = newParticipantId();
   /** Text chat with everyone, peer to peer over each link's `chat` data channel. */
   readonly chat = new Chat();
-  /** Files to and from everyone, one data channel per transfer and peer. */
+  /** Files to and from everyone, one data channel per transfer and participant. */
   readonly files: FileTransfers;
   readonly #deps: CallSessionDeps;
   readonly #signaling: SignalingClient;
+  #sealed: SealedSignaling | undefined;
   readonly #media: LocalMedia;
-  readonly #speaking = new Map<string, SpeakingState>();
-  #audioTimer: ReturnType<typeof setInterval> | undefined;
-  readonly #remotes = new Map<PeerId, Remote>();
+  readonly #remotes = new Map<string, Remote>();
+  readonly #byPeer = new Map<PeerId, string>();
   readonly #cleanups: (() => void)[] = [];
-  #self: PeerId | undefined;
+  readonly #speaking = new Map<string, SpeakingState>();
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #turn: TurnServer[] = [];
+  #rejoinedAt: number | undefined;
+  #rejected = 0;
   #presence: PeerPresence;
   #alert: ZingError | undefined;
   #phase: CallPhase = 'connecting';
@@ -109,9 +140,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#signaling = new SignalingClient(link, deps.signaling);
     this.#media = new LocalMedia({ maxVideoHeight: deps.settings.maxVideoHeight });
     this.files = new FileTransfers({
-      openChannel: (peer, label) => {
-        const remote = this.#remotes.get(peer);
-        if (!remote) throw new Error(`no link to ${peer}`);
+      openChannel: (participant, label) => {
+        const remote = this.#remotes.get(participant);
+        if (!remote) throw new Error(`no link to ${participant}`);
         return remote.link.openDataChannel(label);
       },
     });
@@ -126,23 +157,56 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   start(): void {
     if (this.#started) return;
     this.#started = true;
+    void this.#media.start(this.#presence).then((error) => {
+      if (this.#phase === 'ended' || this.#phase === 'failed') return this.#media.stop();
+      if (error) this.#setAlert(error);
+      for (const remote of this.#remotes.values()) this.#sendTracks(remote.link);
+      this.#govern();
+      this.#update();
+    });
+    void deriveRoomKey(this.link.secret).then(
+      (key) => {
+        if (key.room !== this.link.room) {
+          this.#fail(ZingError.badLink('Its key does not belong to its room: part of the link was changed. Ask for it again.'));
+          return;
+        }
+        if (this.#phase === 'ended' || this.#phase === 'failed') return;
+        this.#sealed = new SealedSignaling(this.#signaling, key, this.participant);
+        this.#listen(this.#sealed);
+        this.#signaling.connect();
+      },
+      (err: unknown) => this.#fail(new ZingError('BAD_LINK', 'The key in this link could not be used.', { cause: err })),
+    );
+    this.#timers.push(
+      setInterval(() => void this.#pollAudio(), AUDIO_POLL_MS),
+      setInterval(() => this.#dropVanished(), 1_000),
+    );
+  }
+
+  #listen(sealed: SealedSignaling): void {
     const s = this.#signaling;
     this.#cleanups.push(
       s.on('stateChanged', () => this.#update()),
-      s.on('joined', ({ self, peers }) => this.#onJoined(self, peers)),
-      s.on('peerJoined', (peer) => {
-        this.#addRemote(peer, false);
-        this.#sendPresence(peer);
-        this.#update();
+      s.on('joined', ({ iceServers }) => this.#onJoined(iceServers)),
+      s.on('peerJoined', (peer) => this.#sendPresence(peer)),
+      s.on('peerLeft', (peer) => {
+        const participant = this.#byPeer.get(peer);
+        this.#byPeer.delete(peer);
+        // Only their current address leaving is a leave; an old one is a reconnect.
+        if (participant !== undefined && this.#remotes.get(participant)?.peer === peer) this.#removeRemote(participant);
       }),
-      s.on('peerLeft', (peer) => this.#removeRemote(peer)),
-      s.on('signal', ({ from, data }) => this.#onSignal(from, data)),
       s.on('relayError', ({ code, detail }) => {
         if (code === 'ROOM_FULL') this.#fail(new ZingError('ROOM_FULL', detail));
         else console.warn(`zing: relay said ${code}: ${detail}`);
       }),
       s.on('unreachable', () => {
         if (this.#alert?.code !== 'CAMERA_DENIED') this.#setAlert(new ZingError('RELAY_UNREACHABLE', this.link.relayOrigin));
+      }),
+      sealed.on('message', ({ from, participant, msg }) => this.#onMessage(from, participant, msg)),
+      sealed.on('rejected', ({ from, reason }) => {
+        console.warn(`zing: refused a signaling message from ${from} (${reason})`);
+        this.#rejected += 1;
+        if (this.#rejected >= TAMPER_WARNING_AFTER) this.#setAlert(new ZingError('TAMPERING', String(this.#rejected)));
       }),
       this.#deps.onProfileChanged((profile) => {
         if (profile.name !== '' && profile.name !== this.#presence.name) {
@@ -151,16 +215,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
           this.#update();
         }
       }),
+      () => sealed.close(),
     );
-    s.connect();
-    void this.#media.start(this.#presence).then((error) => {
-      if (this.#phase === 'ended' || this.#phase === 'failed') return this.#media.stop();
-      if (error) this.#setAlert(error);
-      for (const remote of this.#remotes.values()) this.#sendTracks(remote.link);
-      this.#govern();
-      this.#update();
-    });
-    this.#audioTimer = setInterval(() => void this.#pollAudio(), AUDIO_POLL_MS);
   }
 
   /** Figures for each remote participant's link, measured since the previous call. */
@@ -232,13 +288,13 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   /** Sends a file to everyone in the call now; returns the transfer id. */
   sendFile(file: File): string | undefined {
-    const peers = [...this.#remotes.keys()];
-    return peers.length === 0 ? undefined : this.files.send(file, peers, file.name);
+    const participants = [...this.#remotes.keys()];
+    return participants.length === 0 ? undefined : this.files.send(file, participants, file.name);
   }
 
   /** The display name of a participant id, `self` included; undefined once they are gone. */
   nameOf(id: string): string | undefined {
-    return id === SELF_ID ? this.#presence.name : this.#remotes.get(id)?.presence?.name;
+    return id === SELF_ID ? this.#presence.name : this.#remotes.get(id)?.presence.name;
   }
 
   /** Hangs up: the others see this participant leave at once. Safe twice. */
@@ -249,29 +305,65 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#update();
   }
 
-  #onJoined(self: PeerId, peers: PeerId[]): void {
-    // A rejoin after a relay outage gets new ids: links to the old ids are stale.
-    for (const id of [...this.#remotes.keys()]) this.#removeRemote(id, false);
-    this.#self = self;
+  #onJoined(iceServers: TurnServer[] | undefined): void {
+    this.#turn = iceServers ?? [];
+    // Everyone already known keeps their link; they re-announce from their new addresses.
+    if (this.#remotes.size > 0) this.#rejoinedAt = performance.now();
+    this.#byPeer.clear();
     if (this.#alert?.code === 'RELAY_UNREACHABLE') this.#alert = undefined;
-    for (const peer of peers) this.#addRemote(peer, true);
     this.#sendPresence();
     this.#update();
   }
 
-  #addRemote(peer: PeerId, initiator: boolean): Remote {
-    const existing = this.#remotes.get(peer);
-    if (existing) return existing;
+  #onMessage(from: PeerId, participant: string, msg: PeerMessage): void {
+    if (participant === this.participant) return; // our own broadcast echoed by a misbehaving relay
+    let remote = this.#remotes.get(participant);
+    if (msg.t === 'presence') {
+      const presence = { name: msg.name, micMuted: msg.micMuted, cameraOff: msg.cameraOff, screenSharing: msg.screenSharing };
+      if (!remote) {
+        remote = this.#addRemote(participant, from, presence);
+      } else {
+        remote.presence = presence;
+        if (remote.peer !== from) {
+          // The same person at a new relay address: a reconnect, not a leave and a join.
+          this.#byPeer.delete(remote.peer);
+          remote.peer = from;
+          remote.link.resync();
+        }
+      }
+      remote.seenAt = performance.now();
+      this.#byPeer.set(from, participant);
+      this.#update();
+      return;
+    }
+    // Media negotiation only from where that participant is now.
+    if (remote && remote.peer === from) remote.link.receive(msg);
+  }
+
+  #addRemote(participant: string, peer: PeerId, presence: PeerPresence): Remote {
+    const polite = isPolite(this.participant, participant);
     const link = new PeerLink({
-      self: this.#self ?? '',
-      remote: peer,
-      iceServers: this.#deps.settings.iceServers,
-      initiator,
+      self: this.participant,
+      remote: participant,
+      iceServers: [...this.#deps.settings.iceServers, ...this.#turn],
+      iceTransportPolicy: this.#deps.settings.relayOnly ? 'relay' : 'all',
+      // Exactly one side of each pair offers first: the one that does not yield in a collision.
+      initiator: !polite,
       audio: this.#media.audio,
       video: this.#media.video,
     });
-    const remote: Remote = { link, presence: undefined, stream: null, screen: null, lastStats: undefined };
-    link.on('signal', (msg) => this.#send(peer, msg));
+    const remote: Remote = {
+      participant,
+      peer,
+      seenAt: performance.now(),
+      link,
+      presence,
+      stream: null,
+      screen: null,
+      lastStats: undefined,
+      safetyCode: undefined,
+    };
+    link.on('signal', (msg) => this.#sealed?.send(remote.peer, msg));
     link.on('remoteStream', (stream) => {
       remote.stream = stream;
       this.#update();
@@ -280,42 +372,52 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       remote.screen = stream;
       this.#update();
     });
-    link.on('stateChanged', () => this.#update());
+    link.on('stateChanged', (state) => {
+      if (state === 'connected') void this.#computeSafetyCode(remote);
+      this.#update();
+    });
     link.on('dataChannel', (channel) => {
-      if (channel.label === CHAT_CHANNEL_LABEL) this.chat.addPeer(peer, channel);
-      else if (channel.label.startsWith(FILE_CHANNEL_PREFIX)) this.files.acceptChannel(peer, channel);
+      if (channel.label === CHAT_CHANNEL_LABEL) this.chat.addPeer(participant, channel);
+      else if (channel.label.startsWith(FILE_CHANNEL_PREFIX)) this.files.acceptChannel(participant, channel);
       else channel.close();
     });
-    if (link.chatChannel) this.chat.addPeer(peer, link.chatChannel);
+    if (link.chatChannel) this.chat.addPeer(participant, link.chatChannel);
     if (this.#media.screen) void link.setScreen(this.#media.screen);
-    this.#remotes.set(peer, remote);
+    this.#remotes.set(participant, remote);
     this.#govern();
     return remote;
   }
 
-  #removeRemote(peer: PeerId, update = true): void {
-    const remote = this.#remotes.get(peer);
+  #removeRemote(participant: string, update = true): void {
+    const remote = this.#remotes.get(participant);
     if (!remote) return;
-    this.#remotes.delete(peer);
-    this.#speaking.delete(peer);
-    this.chat.removePeer(peer);
-    this.files.removePeer(peer);
+    this.#remotes.delete(participant);
+    if (this.#byPeer.get(remote.peer) === participant) this.#byPeer.delete(remote.peer);
+    this.#speaking.delete(participant);
+    this.chat.removePeer(participant);
+    this.files.removePeer(participant);
     remote.link.close();
     this.#govern();
     if (update) this.#update();
   }
 
-  #onSignal(from: PeerId, data: string): void {
-    const msg = parsePeerMessage(data);
-    if (!msg) return console.warn(`zing: ignored a malformed message from ${from}`);
-    // The relay announces every peer before it can signal, but a late
-    // announcement must not drop a signal on the floor.
-    const remote = this.#remotes.get(from) ?? this.#addRemote(from, false);
-    if (msg.t === 'presence') {
-      remote.presence = { name: msg.name, micMuted: msg.micMuted, cameraOff: msg.cameraOff, screenSharing: msg.screenSharing };
+  async #computeSafetyCode(remote: Remote): Promise<void> {
+    const fp = remote.link.fingerprints();
+    if (!fp) return;
+    const code = await safetyCode(fp.local, fp.remote);
+    if (code !== remote.safetyCode) {
+      remote.safetyCode = code;
       this.#update();
-    } else {
-      remote.link.receive(msg);
+    }
+  }
+
+  // A participant who vanished while the relay was away (their tab closed)
+  // cannot announce a leave: drop them once they missed the rejoin and their link is down too.
+  #dropVanished(): void {
+    const since = this.#rejoinedAt;
+    if (since === undefined || performance.now() - since < REJOIN_GRACE_MS) return;
+    for (const remote of [...this.#remotes.values()]) {
+      if (remote.seenAt < since && remote.link.state !== 'connected') this.#removeRemote(remote.participant);
     }
   }
 
@@ -337,7 +439,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   async #pollAudio(): Promise<void> {
     const now = performance.now();
     const levels: Record<string, number> = {};
-    for (const [id, remote] of this.#remotes) levels[id] = remote.presence?.micMuted ? 0 : remote.link.remoteAudioLevel();
+    for (const [id, remote] of this.#remotes) levels[id] = remote.presence.micMuted ? 0 : remote.link.remoteAudioLevel();
     const first = this.#remotes.values().next().value;
     levels[SELF_ID] = first && !this.#presence.micMuted ? await first.link.localAudioLevel().catch(() => 0) : 0;
     const speaking: Record<string, boolean> = {};
@@ -355,11 +457,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   #sendPresence(to?: PeerId): void {
-    this.#send(to, { t: 'presence', ...this.#presence });
-  }
-
-  #send(to: PeerId | undefined, msg: PeerMessage): void {
-    this.#signaling.send(to, encodePeerMessage(msg));
+    this.#sealed?.send(to, { t: 'presence', ...this.#presence });
   }
 
   #setAlert(alert: ZingError): void {
@@ -375,7 +473,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   #teardown(): void {
-    clearInterval(this.#audioTimer);
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#signaling.close();
     for (const id of [...this.#remotes.keys()]) this.#removeRemote(id, false);
@@ -398,8 +496,16 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   #snapshot(): CallState {
     const views: ParticipantView[] = [];
-    const add = (id: string, self: boolean, presence: PeerPresence, stream: MediaStream | null, screen: MediaStream | null, link: LinkState) => {
-      views.push({ id, self, kind: 'camera', ...presence, stream, link });
+    const add = (
+      id: string,
+      self: boolean,
+      presence: PeerPresence,
+      stream: MediaStream | null,
+      screen: MediaStream | null,
+      link: LinkState,
+      code: string | undefined,
+    ) => {
+      views.push({ id, self, kind: 'camera', ...presence, stream, link, safetyCode: code });
       if (presence.screenSharing && screen) {
         views.push({
           id: `${id}:screen`,
@@ -411,15 +517,13 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
           screenSharing: false,
           stream: screen,
           link,
+          safetyCode: undefined,
         });
       }
     };
     const preview = this.#media.preview.getTracks().length > 0 ? this.#media.preview : null;
-    add(SELF_ID, true, this.#presence, preview, this.#media.screenPreview, 'connected');
-    for (const [id, r] of this.#remotes) {
-      const presence = r.presence ?? { name: 'Guest', micMuted: false, cameraOff: false, screenSharing: false };
-      add(id, false, presence, r.stream, r.screen, r.link.state);
-    }
+    add(SELF_ID, true, this.#presence, preview, this.#media.screenPreview, 'connected', undefined);
+    for (const [id, r] of this.#remotes) add(id, false, r.presence, r.stream, r.screen, r.link.state, r.safetyCode);
     return { phase: this.#phase, participants: views, alert: this.#alert };
   }
 

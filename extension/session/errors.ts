@@ -7,7 +7,8 @@ export type ZingErrorCode =
   | 'RELAY_UNREACHABLE'
   | 'RELAY_REJECTED'
   | 'ROOM_FULL'
-  | 'PEER_FAILED';
+  | 'PEER_FAILED'
+  | 'TAMPERING';
 
 export class ZingError extends Error {
   override name = 'ZingError';

@@ -5,6 +5,7 @@
 import type { PeerId } from '../../relay/protocol.ts';
 import type { VideoEncoding } from './bandwidth.ts';
 import { CHAT_CHANNEL_LABEL } from './data-messages.ts';
+import { fingerprintOf } from './safety-code.ts';
 import type { PeerMessage } from './peer-messages.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
@@ -29,7 +30,9 @@ export interface PeerLinkOptions {
   self: PeerId;
   remote: PeerId;
   iceServers: RTCIceServer[];
-  /** The side that offers first: the peer that joined later, so exactly one side of each pair does. */
+  /** `relay`: media only through TURN. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** The side that offers first: the impolite one, so exactly one side of each pair does. */
   initiator: boolean;
   /** Local camera and microphone, or null where there is none (yet). */
   audio: MediaStreamTrack | null;
@@ -70,7 +73,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.#audio = opts.audio;
     this.#video = opts.video;
     this.#disconnectedRestartMs = opts.disconnectedRestartMs ?? 3_000;
-    this.pc = new RTCPeerConnection({ iceServers: opts.iceServers, bundlePolicy: 'max-bundle' });
+    this.pc = new RTCPeerConnection({
+      iceServers: opts.iceServers,
+      iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
+      bundlePolicy: 'max-bundle',
+    });
     this.pc.onnegotiationneeded = () => void this.#negotiate();
     this.pc.onicecandidate = ({ candidate }) => {
       // Trickle every candidate at once; never wait for gathering to finish.
@@ -206,6 +213,25 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       if (s.type === 'media-source' && typeof s.audioLevel === 'number') return s.audioLevel;
     }
     return 0;
+  }
+
+  /** Both ends' DTLS certificate fingerprints, once negotiated. */
+  fingerprints(): { local: string; remote: string } | undefined {
+    const local = this.pc.localDescription?.sdp;
+    const remote = this.pc.remoteDescription?.sdp;
+    const l = local ? fingerprintOf(local) : undefined;
+    const r = remote ? fingerprintOf(remote) : undefined;
+    return l && r ? { local: l, remote: r } : undefined;
+  }
+
+  /**
+   * After a relay outage: an offer sent meanwhile may be lost, so send it
+   * again; a link that is not connected restarts ICE.
+   */
+  resync(): void {
+    if (this.#closed) return;
+    if (this.pc.signalingState === 'have-local-offer') this.#sendDescription();
+    else if (this.#state !== 'connected') this.restartIce();
   }
 
   /** Opens an ordered, reliable data channel to this peer (a file transfer). */

@@ -19,6 +19,8 @@ export interface Settings {
   uploadBudgetKbps: number;
   /** Camera capture height; a weak machine in a big call does better with less. */
   maxVideoHeight: VideoHeight;
+  /** Send media only through TURN: hides this machine's addresses from the others, at some cost in latency. */
+  relayOnly: boolean;
 }
 
 export const VIDEO_HEIGHTS = [720, 540, 360, 240] as const;
@@ -35,6 +37,7 @@ export const defaultSettings = (): Settings => ({
   iceServers: DEFAULT_ICE_SERVERS,
   uploadBudgetKbps: DEFAULT_UPLOAD_BUDGET_KBPS,
   maxVideoHeight: 720,
+  relayOnly: false,
 });
 
 export const isUploadBudget = (v: unknown): v is number =>
@@ -100,6 +103,7 @@ export function parseSettings(v: unknown): Settings {
     iceServers: ice.ok ? ice.servers : defaults.iceServers,
     uploadBudgetKbps: isUploadBudget(v.uploadBudgetKbps) ? v.uploadBudgetKbps : defaults.uploadBudgetKbps,
     maxVideoHeight: isVideoHeight(v.maxVideoHeight) ? v.maxVideoHeight : defaults.maxVideoHeight,
+    relayOnly: v.relayOnly === true,
   };
 }
 

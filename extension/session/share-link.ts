@@ -1,27 +1,23 @@
-// Share links: `<relay origin>/r/<room>`. Pure functions, no browser APIs beyond URL and crypto.
+// Share links: `<relay origin>/r/<room>#<secret>`. Pure functions, no browser APIs beyond URL.
+// The room id is derived from the secret (room-key.ts); the call page checks that they match.
 import { ROOM_PATH_PREFIX, isRoomId, type RoomId } from '../../relay/protocol.ts';
+import { SECRET_PATTERN } from './room-key.ts';
 
 export interface ShareLink {
   /** `http(s)://host[:port]` of the relay that introduces the peers. */
   readonly relayOrigin: string;
   readonly room: RoomId;
+  /** The key material in the #fragment: never sent to any server. */
+  readonly secret: string;
   /** The link as people share it. */
   readonly href: string;
 }
 
 export type LinkResult = { ok: true; link: ShareLink } | { ok: false; reason: string };
 
-/** 128 random bits, base64url: unguessable, so only people given the link find the room. */
-export function newRoomId(): RoomId {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function buildShareLink(relayOrigin: string, room: RoomId): ShareLink {
+export function buildShareLink(relayOrigin: string, room: RoomId, secret: string): ShareLink {
   const origin = new URL(relayOrigin).origin;
-  return { relayOrigin: origin, room, href: `${origin}${ROOM_PATH_PREFIX}${room}` };
+  return { relayOrigin: origin, room, secret, href: `${origin}${ROOM_PATH_PREFIX}${room}#${secret}` };
 }
 
 /** Parses what a person pasted. Surrounding white space is forgiven; anything else wrong is named. */
@@ -44,7 +40,17 @@ export function parseShareLink(text: string): LinkResult {
   if (!isRoomId(room)) {
     return { ok: false, reason: 'The call link is incomplete or damaged. Ask for it again.' };
   }
-  return { ok: true, link: buildShareLink(url.origin, room) };
+  const secret = url.hash.replace(/^#/, '');
+  if (secret === '') {
+    return {
+      ok: false,
+      reason: 'This link has no key after its # (it may be from an older Zing, or cut short). Ask for a new link.',
+    };
+  }
+  if (!SECRET_PATTERN.test(secret)) {
+    return { ok: false, reason: 'The key part of this link (after #) is damaged. Ask for the link again.' };
+  }
+  return { ok: true, link: buildShareLink(url.origin, room, secret) };
 }
 
 /** The relay's WebSocket endpoint for a link (ws:// for http, wss:// for https). */

@@ -8,6 +8,7 @@ import {
   type ErrorCode,
   type PeerId,
   type RoomId,
+  type TurnServer,
 } from '../../relay/protocol.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 import { socketUrl, type ShareLink } from './share-link.ts';
@@ -17,7 +18,7 @@ export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 export type SignalingEvents = {
   stateChanged: [SignalingState];
   /** Fired on each (re)join; `peers` are already in the room. */
-  joined: [{ self: PeerId; peers: PeerId[] }];
+  joined: [{ self: PeerId; peers: PeerId[]; iceServers: TurnServer[] | undefined }];
   peerJoined: [PeerId];
   peerLeft: [PeerId];
   signal: [{ from: PeerId; data: string }];
@@ -142,7 +143,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       case 'joined':
         this.#failures = 0;
         this.#setState('open');
-        this.emit('joined', { self: msg.self, peers: msg.peers });
+        this.emit('joined', { self: msg.self, peers: msg.peers, iceServers: msg.iceServers });
         return;
       case 'peerJoined':
         return this.emit('peerJoined', msg.peer);

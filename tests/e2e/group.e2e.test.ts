@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
+import { newCallLink } from './links.ts';
 import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from './browser.ts';
 
 // Four Chromium profiles on 2 cores: capture small, as the product's own setting allows.
@@ -182,8 +183,7 @@ describe('simultaneous joins (glare)', () => {
 
   it('connects two people who join the same room at the same instant, 10 times out of 10', async () => {
     for (let round = 0; round < 10; round++) {
-      const room = `glare-round-${round}-${Date.now().toString(36)}`.padEnd(22, 'x').slice(0, 32);
-      const link = `${relay.url}/r/${room}`;
+      const link = await newCallLink(relay.url);
       const [px, py] = await Promise.all([openCallPage(x, link), openCallPage(y, link)]);
       await Promise.all([videoFrames(px, 'Yui', 10_000), videoFrames(py, 'Xan', 10_000)]);
       await Promise.all([px.close(), py.close()]);

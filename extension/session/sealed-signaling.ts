@@ -1,0 +1,90 @@
+// Peer messages over the relay, sealed end to end. Each payload carries the
+// sender's participant id (stable across relay reconnects) and a sequence
+// number, so a replayed message is refused like a tampered one.
+import type { PeerId } from '../../relay/protocol.ts';
+import { open, seal } from './envelope.ts';
+import { encodePeerMessage, parsePeerMessage, type PeerMessage } from './peer-messages.ts';
+import type { RoomKey } from './room-key.ts';
+import type { SignalingClient } from './signaling-client.ts';
+import { TypedEmitter } from './typed-emitter.ts';
+
+export type RejectReason = 'unreadable' | 'replayed' | 'malformed';
+
+export type SealedSignalingEvents = {
+  /** A message that opened, was new, and parsed. */
+  message: [{ from: PeerId; participant: string; msg: PeerMessage }];
+  /** A message that was dropped: altered, re-routed, replayed, or not Zing's. */
+  rejected: [{ from: PeerId; reason: RejectReason }];
+};
+
+const PARTICIPANT = /^[A-Za-z0-9_-]{16,64}$/;
+
+export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
+  readonly participant: string;
+  readonly #client: SignalingClient;
+  readonly #key: RoomKey;
+  #self: PeerId | undefined;
+  #seq = 0;
+  readonly #lastSeq = new Map<string, number>();
+  // Opening is async; one chain keeps messages in the order the relay delivered them.
+  #inbox: Promise<void> = Promise.resolve();
+  #outbox: Promise<void> = Promise.resolve();
+  readonly #unsubscribe: (() => void)[];
+
+  constructor(client: SignalingClient, key: RoomKey, participant: string) {
+    super();
+    this.#client = client;
+    this.#key = key;
+    this.participant = participant;
+    this.#unsubscribe = [
+      client.on('joined', ({ self }) => {
+        this.#self = self;
+      }),
+      client.on('signal', ({ from, data }) => {
+        this.#inbox = this.#inbox.then(() => this.#receive(from, data));
+      }),
+    ];
+  }
+
+  /** Seals and sends `msg` to one peer, or to everyone else. Sends keep their order. */
+  send(to: PeerId | undefined, msg: PeerMessage): void {
+    const self = this.#self;
+    if (self === undefined) return;
+    const plaintext = JSON.stringify({ p: this.participant, n: ++this.#seq, m: encodePeerMessage(msg) });
+    this.#outbox = this.#outbox
+      .then(async () => {
+        const envelope = await seal(this.#key.key, this.#key.room, self, to, plaintext);
+        // A reconnect in between gave us a new address: the old header would not open.
+        if (this.#self === self) this.#client.send(to, envelope);
+      })
+      .catch((err: unknown) => console.warn('zing: sealing failed', err));
+  }
+
+  close(): void {
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.removeAllListeners();
+  }
+
+  async #receive(from: PeerId, envelope: string): Promise<void> {
+    const self = this.#self;
+    if (self === undefined) return;
+    const plain = await open(this.#key.key, this.#key.room, from, self, envelope);
+    if (plain === undefined) return this.emit('rejected', { from, reason: 'unreadable' });
+    let outer: unknown;
+    try {
+      outer = JSON.parse(plain);
+    } catch {
+      return this.emit('rejected', { from, reason: 'malformed' });
+    }
+    if (typeof outer !== 'object' || outer === null) return this.emit('rejected', { from, reason: 'malformed' });
+    const { p, n, m } = outer as Record<string, unknown>; // an object, checked just above; each field narrowed below
+    if (typeof p !== 'string' || !PARTICIPANT.test(p) || typeof n !== 'number' || !Number.isSafeInteger(n) || typeof m !== 'string') {
+      return this.emit('rejected', { from, reason: 'malformed' });
+    }
+    if (n <= (this.#lastSeq.get(p) ?? 0)) return this.emit('rejected', { from, reason: 'replayed' });
+    const msg = parsePeerMessage(m);
+    if (!msg) return this.emit('rejected', { from, reason: 'malformed' });
+    this.#lastSeq.set(p, n);
+    this.emit('message', { from, participant: p, msg });
+  }
+}
