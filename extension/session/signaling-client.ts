@@ -39,7 +39,8 @@ export interface SignalingOptions {
 
 export const DEFAULT_SIGNALING_OPTIONS: SignalingOptions = {
   baseBackoffMs: 250,
-  maxBackoffMs: 5_000,
+  // Signaling must be back within ~2 s of a relay restart, so retries never wait longer.
+  maxBackoffMs: 2_000,
   connectTimeoutMs: 5_000,
   createSocket: (url) => new WebSocket(url),
 };

@@ -1,0 +1,94 @@
+// A call outlives its relay: kill the relay mid-call, start it again, and
+// media never stops while signaling comes back on its own.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from './browser.ts';
+import { freePort, spawnRelay, type RelayProcess } from './relay-process.ts';
+
+interface Sample {
+  at: number;
+  frames: number;
+  tile: boolean;
+}
+
+/** Samples, every 200 ms, how many frames of `name`'s video were presented and whether the tile is there. */
+async function startSampling(page: Page, name: string): Promise<void> {
+  await page.evaluate((who) => {
+    const w = window as unknown as { __samples: Sample[] };
+    w.__samples = [];
+    let frames = 0;
+    let watched: HTMLVideoElement | null = null;
+    const group = () => [...document.querySelectorAll('[role="group"]')].find((g) => g.getAttribute('aria-label') === who);
+    const count = () => {
+      frames += 1;
+      watched?.requestVideoFrameCallback(count);
+    };
+    setInterval(() => {
+      const video = group()?.querySelector('video') ?? null;
+      if (video !== watched) {
+        watched = video;
+        video?.requestVideoFrameCallback(count);
+      }
+      w.__samples.push({ at: Date.now(), frames, tile: group() !== undefined });
+    }, 200);
+  }, name);
+}
+
+const samples = (page: Page) => page.evaluate(() => (window as unknown as { __samples: Sample[] }).__samples);
+
+describe('a relay restart mid-call', () => {
+  let relay: RelayProcess;
+  let port: number;
+  let alice: Person;
+  let bob: Person;
+
+  beforeAll(async () => {
+    port = await freePort();
+    relay = await spawnRelay(port);
+    [alice, bob] = await Promise.all([
+      launchPerson({ name: 'Alice', relayUrl: relay.url }),
+      launchPerson({ name: 'Bob', relayUrl: relay.url }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice?.close(), bob?.close()]);
+    relay?.child.kill('SIGKILL');
+  });
+
+  it('keeps frames decoding through the outage, brings signaling back within 3 s, and shows no one leaving', async () => {
+    const a = await startCall(alice);
+    const b = await joinCall(bob, await callLinkOf(a));
+    await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);
+    await Promise.all([startSampling(a, 'Bob'), startSampling(b, 'Alice')]);
+    await new Promise((r) => setTimeout(r, 600));
+
+    relay.child.kill('SIGKILL');
+    await relay.exited;
+    await expect.poll(() => a.getByRole('status').textContent(), { timeout: 5_000 }).toBe('Reconnecting…');
+    await new Promise((r) => setTimeout(r, 1_500));
+    relay = await spawnRelay(port);
+    const up = Date.now();
+
+    // Signaling is back: a mute reaches the other side.
+    await expect.poll(() => a.getByRole('status').textContent(), { timeout: 3_000 }).toBe('Connected');
+    await a.getByRole('button', { name: 'Mute microphone', exact: true }).click();
+    await b
+      .getByRole('group', { name: 'Alice', exact: true })
+      .getByText('Microphone off', { exact: true })
+      .waitFor({ timeout: Math.max(100, 3_000 - (Date.now() - up)) });
+    await new Promise((r) => setTimeout(r, 600));
+
+    for (const page of [a, b]) {
+      const s = await samples(page);
+      expect(s.length).toBeGreaterThan(15);
+      expect(s.every((x) => x.tile)).toBe(true); // nobody left, not even for a moment
+      // Frames kept coming: no 200 ms sample window without a new frame for over a second.
+      let stalled = 0;
+      for (let i = 1; i < s.length; i++) {
+        stalled = s[i]!.frames > s[i - 1]!.frames ? 0 : stalled + (s[i]!.at - s[i - 1]!.at);
+        expect(stalled).toBeLessThan(1_000);
+      }
+    }
+  });
+});
