@@ -1,25 +1,81 @@
-import { crx } from '@crxjs/vite-plugin';
-import { defineConfig } from 'vite';
+import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type UserConfig } from 'vite';
 import solid from 'vite-plugin-solid';
-import manifest from './manifest.json' with { type: 'json' };
+import baseManifest from './manifest.json' with { type: 'json' };
+
+// One source, three builds, picked by ZING_TARGET:
+//   chrome  (default) → dist/chrome   the extension for Chromium browsers
+//   firefox           → dist/firefox  the same extension for Firefox
+//   web               → dist/web      the call page alone, which the relay serves to guests without Zing
+type Target = 'chrome' | 'firefox' | 'web';
+const target = (process.env.ZING_TARGET ?? 'chrome') as Target; // checked just below
+if (!['chrome', 'firefox', 'web'].includes(target)) throw new Error(`ZING_TARGET must be chrome, firefox or web, not "${target}"`);
 
 // The relay a build talks to unless the user sets another in the options page.
-const relayUrl = process.env.ZING_RELAY_URL ?? 'http://127.0.0.1:8787';
+const relayUrl = new URL(process.env.ZING_RELAY_URL ?? 'http://127.0.0.1:8787');
+// Host permission for the relay's host (any port), and nothing broader: it lets
+// a share link opened in the browser go straight to the call page.
+const relayHosts = `${relayUrl.protocol}//${relayUrl.hostname}/*`;
 
-export default defineConfig({
-  plugins: [solid(), crx({ manifest, browser: 'chrome' })],
+type Manifest = typeof baseManifest & Record<string, unknown>;
+
+function manifestFor(browser: 'chrome' | 'firefox'): ManifestV3Export {
+  const { key, browser_specific_settings, ...common } = baseManifest as Manifest;
+  const m: Record<string, unknown> = {
+    ...common,
+    host_permissions: [relayHosts],
+    web_accessible_resources: [{ resources: ['extension/call/index.html'], matches: [relayHosts] }],
+  };
+  if (browser === 'chrome') {
+    // The key pins the extension id, so every unpacked install has the same origin.
+    m.key = key;
+    m.permissions = [...common.permissions, 'declarativeNetRequestWithHostAccess'];
+    m.background = { service_worker: 'extension/background/index.ts', type: 'module' };
+  } else {
+    m.browser_specific_settings = browser_specific_settings;
+    m.background = { scripts: ['extension/background/index.ts'], type: 'module' };
+    // Firefox's default extension CSP upgrades ws:// to wss://, which breaks a plain-HTTP relay.
+    m.content_security_policy = { extension_pages: "script-src 'self'; object-src 'self'" };
+    m.content_scripts = [{ matches: [`${relayHosts.slice(0, -1)}r/*`], js: ['extension/background/share-link-catcher.ts'], run_at: 'document_start' }];
+  }
+  return m as unknown as ManifestV3Export; // assembled from the checked-in manifest plus the keys above
+}
+
+const shared: UserConfig = {
   define: {
-    __ZING_DEFAULT_RELAY_URL__: JSON.stringify(relayUrl),
+    __ZING_DEFAULT_RELAY_URL__: JSON.stringify(relayUrl.origin),
   },
-  build: {
-    outDir: 'dist/chrome',
-    emptyOutDir: true,
-    target: 'es2022',
-    // The call page is opened by URL, not named in the manifest, so it must be an explicit input.
-    rollupOptions: {
-      input: {
-        call: 'extension/call/index.html',
+};
+
+export default defineConfig(
+  target === 'web'
+    ? {
+        ...shared,
+        plugins: [solid()],
+        // The relay serves these files under /_zing/ and the page itself at /r/<room>.
+        base: '/_zing/',
+        resolve: {
+          alias: {
+            'webextension-polyfill': fileURLToPath(new URL('./extension/web/browser-shim.ts', import.meta.url)),
+          },
+        },
+        build: {
+          outDir: 'dist/web',
+          emptyOutDir: true,
+          target: 'es2022',
+          rollupOptions: { input: { guest: 'extension/web/index.html' } },
+        },
+      }
+    : {
+        ...shared,
+        plugins: [solid(), crx({ manifest: manifestFor(target), browser: target })],
+        build: {
+          outDir: `dist/${target}`,
+          emptyOutDir: true,
+          target: 'es2022',
+          // The call page is opened by URL, not named in the manifest, so it must be an explicit input.
+          rollupOptions: { input: { call: 'extension/call/index.html' } },
+        },
       },
-    },
-  },
-});
+);

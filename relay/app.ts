@@ -25,13 +25,47 @@ const PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-export function createApp(): Hono {
+// The guest call page runs Zing's own code from this relay; it may talk only to this origin.
+const GUEST_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-cache',
+};
+
+export interface AppOptions {
+  /** The web build (dist/web): served as the call itself to guests without Zing. Absent: an explanation page. */
+  guest?: GuestPage;
+}
+
+export interface GuestPage {
+  html: string;
+  /** Reads a built asset by its name under assets/, or undefined. */
+  asset(name: string): { body: Uint8Array<ArrayBuffer>; type: string } | undefined;
+}
+
+export function createApp(opts: AppOptions = {}): Hono {
   const app = new Hono();
+  const guest = opts.guest;
   app.get('/healthz', (c) => c.text('ok'));
   app.get('/r/:room', (c) => {
     const valid = isRoomId(c.req.param('room'));
+    if (valid && guest) return c.body(guest.html, 200, GUEST_HEADERS);
     return c.body(roomPage(valid), valid ? 200 : 400, PAGE_HEADERS);
   });
-  app.get('/r', (c) => c.body(roomPage(false), 400, PAGE_HEADERS));
+  app.get('/_zing/assets/:name', (c) => {
+    const file = guest?.asset(c.req.param('name'));
+    if (!file) return c.notFound();
+    return c.body(file.body, 200, {
+      'content-type': file.type,
+      // Asset names carry a content hash: safe to cache for good.
+      'cache-control': 'public, max-age=31536000, immutable',
+      'x-content-type-options': 'nosniff',
+    });
+  });
+  // A link cut short before the room part gets the same page (Hono tells '/r' and '/r/' apart).
+  app.on('GET', ['/r', '/r/'], (c) => c.body(roomPage(false), 400, PAGE_HEADERS));
   return app;
 }

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 // Every setting of the relay: the environment variable, its default, unit and reason.
 // Nothing else in the relay reads process.env.
 
@@ -14,6 +16,8 @@ export interface RelayConfig {
   shutdownGraceMs: number;
   /** `info` logs one line per join, leave and error; `silent` for tests and benchmarks. */
   logLevel: 'info' | 'silent';
+  /** The web build served to guests without Zing at /r/<room>; where it is missing, an explanation page. */
+  webDir: string;
 }
 
 export const DEFAULTS: RelayConfig = {
@@ -24,6 +28,7 @@ export const DEFAULTS: RelayConfig = {
   heartbeatMs: 15_000,
   shutdownGraceMs: 2_000,
   logLevel: 'info',
+  webDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
 };
 
 export class ConfigError extends Error {
@@ -42,7 +47,7 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
 
 /** Reads the relay's settings; a malformed value stops start-up, naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
-  const logLevel = env.ZING_LOG ?? DEFAULTS.logLevel;
+  const logLevel = env.ZING_LOG || DEFAULTS.logLevel; // empty means unset, as for the numbers below
   if (logLevel !== 'info' && logLevel !== 'silent') {
     throw new ConfigError(`ZING_LOG must be "info" or "silent", got "${logLevel}"`);
   }
@@ -54,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     heartbeatMs: int(env, 'ZING_HEARTBEAT_MS', DEFAULTS.heartbeatMs, 100, 3_600_000),
     shutdownGraceMs: int(env, 'ZING_SHUTDOWN_GRACE_MS', DEFAULTS.shutdownGraceMs, 0, 60_000),
     logLevel,
+    webDir: env.ZING_WEB_DIR || DEFAULTS.webDir,
   };
 }

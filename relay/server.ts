@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { loadGuestPage } from './guest-page.ts';
 import type { RelayConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Rooms } from './rooms.ts';
@@ -14,12 +15,14 @@ export interface Relay {
   readonly port: number;
   readonly rooms: Rooms;
   readonly transport: Transport;
+  /** The HTTP server underneath, for operators' hooks and tests that watch requests. */
+  readonly server: Server;
   /** Closes every socket with 1001 and stops listening. Safe twice. */
   close(): Promise<void>;
 }
 
 export async function startRelay(config: RelayConfig, log: Logger = createLogger(config.logLevel)): Promise<Relay> {
-  const app = createApp();
+  const app = createApp({ guest: loadGuestPage(config.webDir) });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server; // no http2/https options given, so a node:http Server
   const rooms = new Rooms({ maxPeersPerRoom: config.maxPeersPerRoom });
   const transport = new Transport(server, rooms, config, log);
@@ -42,6 +45,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     port,
     rooms,
     transport,
+    server,
     close: () =>
       (closing ??= (async () => {
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,14 +1,14 @@
 // Wiring only: read the link and storage, start the session, render.
 import { render } from 'solid-js/web';
 import { CallSession } from '../session/call-session.ts';
-import { linkFromCallPageHash } from '../session/share-link.ts';
+import { linkFromPageLocation } from '../session/share-link.ts';
 import { loadProfileWithName, loadSettings, onProfileChanged, saveProfile } from '../session/storage.ts';
 import { CallPage } from './CallPage.tsx';
 import { FailurePage } from './FailurePage.tsx';
 import './call.css';
 
 async function boot(root: HTMLElement): Promise<void> {
-  const parsed = linkFromCallPageHash(location.hash);
+  const parsed = linkFromPageLocation(location);
   if (!parsed.ok) {
     render(() => <FailurePage message={`This call link is not valid. ${parsed.reason}`} />, root);
     return;

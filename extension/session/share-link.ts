@@ -73,3 +73,19 @@ export function linkFromCallPageHash(hash: string): LinkResult {
   }
   return parseShareLink(decoded);
 }
+
+/**
+ * The link a call page was opened for, from wherever it came:
+ * the relay's own /r/ page (a guest without Zing), a redirected share link
+ * (`?o=<relay origin>&r=<room>` plus the carried-over #key), or the popup (#<encoded link>).
+ */
+export function linkFromPageLocation(loc: Pick<Location, 'protocol' | 'pathname' | 'search' | 'hash' | 'href'>): LinkResult {
+  if ((loc.protocol === 'http:' || loc.protocol === 'https:') && loc.pathname.startsWith(ROOM_PATH_PREFIX)) {
+    return parseShareLink(loc.href);
+  }
+  const query = new URLSearchParams(loc.search);
+  const origin = query.get('o');
+  const room = query.get('r');
+  if (origin && room) return parseShareLink(`${origin}${ROOM_PATH_PREFIX}${room}${loc.hash}`);
+  return linkFromCallPageHash(loc.hash);
+}

@@ -43,3 +43,12 @@ export function onProfileChanged(listener: (profile: Profile) => void): () => vo
   browser.storage.onChanged.addListener(handler);
   return () => browser.storage.onChanged.removeListener(handler);
 }
+
+/** Calls `listener` whenever the settings change (the options page saved). */
+export function onSettingsChanged(listener: () => void): () => void {
+  const handler = (changes: Record<string, browser.Storage.StorageChange>, area: string) => {
+    if (area === 'local' && changes[SETTINGS_KEY]) listener();
+  };
+  browser.storage.onChanged.addListener(handler);
+  return () => browser.storage.onChanged.removeListener(handler);
+}

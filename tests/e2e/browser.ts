@@ -31,6 +31,8 @@ export interface LaunchOptions {
   /** Without the fake-UI flag, headless Chromium refuses camera and microphone: a denied prompt. */
   denyMedia?: boolean;
   extraArgs?: string[];
+  /** false: a browser without Zing (a guest). */
+  extension?: boolean;
   /** Extra settings, e.g. a small `maxVideoHeight` so many peers fit on 2 cores. */
   settings?: Record<string, unknown>;
 }
@@ -44,8 +46,7 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
     viewport: { width: 1000, height: 700 },
     args: [
       '--headless=new',
-      `--disable-extensions-except=${DIST}`,
-      `--load-extension=${DIST}`,
+      ...(opts.extension === false ? [] : [`--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`]),
       '--no-sandbox',
       '--use-fake-device-for-media-stream',
       ...(opts.denyMedia ? [] : ['--use-fake-ui-for-media-stream']),
@@ -71,6 +72,7 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+  if (opts.extension === false) return person;
   // Point this profile at the test relay, with no STUN server: loopback host
   // candidates suffice and no test may send packets off this machine.
   const page = await context.newPage();
