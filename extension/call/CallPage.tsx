@@ -1,9 +1,11 @@
-import { For, Show, createEffect, createMemo, createSignal, on, onCleanup, onMount } from 'solid-js';
+import { For, Show, createEffect, createMemo, createSignal, on, onCleanup, type JSX } from 'solid-js';
+import { Portal } from 'solid-js/web';
 import { createStore, reconcile } from 'solid-js/store';
 import type { AudioActivity, CallSession, CallState } from '../session/call-session.ts';
 import { CameraIcon, LeaveIcon, MicIcon, ScreenIcon } from './icons.tsx';
 import { EMPTY_LAYOUT, arrange, keepOnly, spotlight, keyboardTile, moveTile, resizeTile, togglePin, type LayoutState } from './layout.ts';
 import { ParticipantTile } from './ParticipantTile.tsx';
+import { canPopOut, openPopOut } from './pop-out.ts';
 import { SidePanel } from './SidePanel.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
 import { errorText } from './error-text.ts';
@@ -37,14 +39,35 @@ export function CallPage(props: { session: CallSession }) {
     const i = layout().order.indexOf(id);
     return i < 0 ? 1 : 10 + i;
   };
-  let stageEl: HTMLElement | undefined;
-  onMount(() => {
-    if (!stageEl) return;
-    const el = stageEl;
-    const observer = new ResizeObserver(() => setStage({ width: el.clientWidth, height: el.clientHeight }));
+  // The stage may live in this tab or in the pop-out window: observe it wherever it is now.
+  let observer: ResizeObserver | undefined;
+  const observeStage = (el: HTMLElement) => {
+    observer?.disconnect();
+    const view = el.ownerDocument.defaultView ?? window;
+    observer = new view.ResizeObserver(() => setStage({ width: el.clientWidth, height: el.clientHeight }));
     observer.observe(el);
-    onCleanup(() => observer.disconnect());
+  };
+  onCleanup(() => observer?.disconnect());
+
+  const [popOut, setPopOut] = createSignal<Window>();
+  const closePopOut = () => {
+    popOut()?.close();
+    setPopOut(undefined);
+  };
+  const popOutNow = async () => {
+    try {
+      const win = await openPopOut({ width: 520, height: 400 });
+      win.addEventListener('pagehide', () => setPopOut(undefined), { once: true });
+      setPopOut(win);
+    } catch (err) {
+      console.warn('zing: could not pop out', err);
+    }
+  };
+  // Leaving, from either window, closes the floating one.
+  createEffect(() => {
+    if (!active()) closePopOut();
   });
+  onCleanup(closePopOut);
 
   const copy = async () => {
     try {
@@ -56,6 +79,68 @@ export function CallPage(props: { session: CallSession }) {
       document.querySelector<HTMLInputElement>('#call-link')?.select();
     }
   };
+
+  // The tiles and the media controls render in this tab, or in the pop-out window while it is open.
+  const stageView = (): JSX.Element => (
+    <section
+      class="stage"
+      classList={{ 'drop-target': dragOver() }}
+      aria-label="Participants"
+      ref={observeStage}
+      onDragOver={(e) => {
+        if (!e.dataTransfer?.types.includes('Files')) return;
+        e.preventDefault();
+        setDragOver(true);
+      }}
+      onDragLeave={() => setDragOver(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragOver(false);
+        for (const file of e.dataTransfer?.files ?? []) props.session.sendFile(file);
+      }}
+    >
+      <For each={state.participants}>
+        {(p) => (
+          <ParticipantTile
+            participant={p}
+            rect={rects()[p.id]}
+            z={z(p.id)}
+            pinned={spotlit() === p.id}
+            speaking={activity().speaking[p.id] ?? false}
+            level={activity().levels[p.id] ?? 0}
+            stage={stage}
+            onDrag={(from, dx, dy) => setLayout((l) => moveTile(l, p.id, from, dx, dy))}
+            onResize={(from, dw, dh) => setLayout((l) => resizeTile(l, p.id, from, dw, dh))}
+            onKey={(from, key, resize) => setLayout((l) => keyboardTile(l, p.id, from, key, resize))}
+            onPin={() => setLayout((l) => togglePin(l, p.id, spotlit()))}
+          />
+        )}
+      </For>
+    </section>
+  );
+  const mediaControls = (): JSX.Element => (
+    <>
+      <button
+        type="button"
+        aria-pressed={self()?.micMuted ?? false}
+        onClick={() => void props.session.setMicMuted(!(self()?.micMuted ?? false))}
+      >
+        <MicIcon off={self()?.micMuted ?? false} /> Mute microphone
+      </button>
+      <button
+        type="button"
+        aria-pressed={self()?.cameraOff ?? false}
+        onClick={() => void props.session.setCameraOff(!(self()?.cameraOff ?? false))}
+      >
+        <CameraIcon off={self()?.cameraOff ?? false} /> Turn off camera
+      </button>
+    </>
+  );
+  const leaveButton = (): JSX.Element => (
+    <button type="button" class="leave" onClick={() => props.session.leave()}>
+      <LeaveIcon /> Leave call
+    </button>
+  );
 
   return (
     <main class="call">
@@ -91,61 +176,34 @@ export function CallPage(props: { session: CallSession }) {
           Drag a tile to move it, or its corner to resize it. With a tile focused, arrow keys move it and Shift with arrow keys resizes it.
         </p>
         <div class="middle">
-        <section
-          class="stage"
-          classList={{ 'drop-target': dragOver() }}
-          aria-label="Participants"
-          ref={stageEl}
-          onDragOver={(e) => {
-            if (!e.dataTransfer?.types.includes('Files')) return;
-            e.preventDefault();
-            setDragOver(true);
-          }}
-          onDragLeave={() => setDragOver(false)}
-          onDrop={(e) => {
-            e.preventDefault();
-            setDragOver(false);
-            for (const file of e.dataTransfer?.files ?? []) props.session.sendFile(file);
-          }}
-        >
-          <For each={state.participants}>
-            {(p) => (
-              <ParticipantTile
-                participant={p}
-                rect={rects()[p.id]}
-                z={z(p.id)}
-                pinned={spotlit() === p.id}
-                speaking={activity().speaking[p.id] ?? false}
-                level={activity().levels[p.id] ?? 0}
-                stage={stage}
-                onDrag={(from, dx, dy) => setLayout((l) => moveTile(l, p.id, from, dx, dy))}
-                onResize={(from, dw, dh) => setLayout((l) => resizeTile(l, p.id, from, dw, dh))}
-                onKey={(from, key, resize) => setLayout((l) => keyboardTile(l, p.id, from, key, resize))}
-                onPin={() => setLayout((l) => togglePin(l, p.id, spotlit()))}
-              />
+          <Show when={popOut()} fallback={stageView()}>
+            {(win) => (
+              <>
+                <section class="stage popped" aria-label="Call moved">
+                  <p>The call is in a floating window.</p>
+                  <button type="button" onClick={closePopOut}>
+                    Bring the call back
+                  </button>
+                </section>
+                <Portal mount={win().document.body}>
+                  <div class="call pip">
+                    {stageView()}
+                    <footer class="controls">
+                      {mediaControls()}
+                      {leaveButton()}
+                    </footer>
+                  </div>
+                </Portal>
+              </>
             )}
-          </For>
-        </section>
-        <SidePanel session={props.session} open={chatOpen()} onUnread={setUnread} />
+          </Show>
+          <SidePanel session={props.session} open={chatOpen()} onUnread={setUnread} />
         </div>
         <Show when={statsOpen()}>
           <StatsPanel session={props.session} participants={state.participants} />
         </Show>
         <footer class="controls">
-          <button
-            type="button"
-            aria-pressed={self()?.micMuted ?? false}
-            onClick={() => void props.session.setMicMuted(!(self()?.micMuted ?? false))}
-          >
-            <MicIcon off={self()?.micMuted ?? false} /> Mute microphone
-          </button>
-          <button
-            type="button"
-            aria-pressed={self()?.cameraOff ?? false}
-            onClick={() => void props.session.setCameraOff(!(self()?.cameraOff ?? false))}
-          >
-            <CameraIcon off={self()?.cameraOff ?? false} /> Turn off camera
-          </button>
+          <Show when={!popOut()}>{mediaControls()}</Show>
           <button
             type="button"
             aria-pressed={self()?.screenSharing ?? false}
@@ -167,9 +225,12 @@ export function CallPage(props: { session: CallSession }) {
           <button type="button" aria-expanded={statsOpen()} aria-controls="stats-panel" onClick={() => setStatsOpen((o) => !o)}>
             Stats
           </button>
-          <button type="button" class="leave" onClick={() => props.session.leave()}>
-            <LeaveIcon /> Leave call
-          </button>
+          <Show when={canPopOut() && !popOut()}>
+            <button type="button" onClick={() => void popOutNow()}>
+              Pop out
+            </button>
+          </Show>
+          <Show when={!popOut()}>{leaveButton()}</Show>
         </footer>
       </Show>
     </main>
