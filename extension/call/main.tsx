@@ -15,8 +15,9 @@ async function boot(root: HTMLElement): Promise<void> {
   }
   const [profile, settings] = await Promise.all([loadProfileWithName(), loadSettings()]);
   const session = new CallSession(parsed.link, { profile, settings, saveProfile, onProfileChanged });
-  render(() => <CallPage session={session} />, root);
+  // Camera and relay first: the page renders from the session's current state either way.
   session.start();
+  render(() => <CallPage session={session} />, root);
   // Closing the tab hangs up at once instead of waiting for the relay's heartbeat.
   addEventListener('pagehide', () => session.leave());
 }

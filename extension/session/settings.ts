@@ -50,8 +50,9 @@ export const MAX_NAME_LENGTH = 64;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+// Cut by code points, not UTF-16 units, so an emoji at the limit is kept or dropped whole.
 export const cleanName = (v: unknown): string =>
-  typeof v === 'string' ? v.replace(/\s+/g, ' ').trim().slice(0, MAX_NAME_LENGTH) : '';
+  typeof v === 'string' ? Array.from(v.replace(/\s+/g, ' ').trim()).slice(0, MAX_NAME_LENGTH).join('').trim() : '';
 
 export function parseProfile(v: unknown): Profile {
   if (!isRecord(v)) return { ...DEFAULT_PROFILE };
@@ -85,6 +86,10 @@ export function parseIceServers(v: unknown): IceServersResult {
     const urls = typeof s.urls === 'string' ? [s.urls] : s.urls;
     if (!Array.isArray(urls) || urls.length === 0 || !urls.every((u) => typeof u === 'string' && ICE_URL.test(u))) {
       return { ok: false, reason: `entry ${i + 1} needs "urls" starting with stun:, stuns:, turn: or turns:` };
+    }
+    // Browsers refuse a TURN server without credentials when the call starts; refuse it here, in words.
+    if (urls.some((u) => /^turns?:/.test(u)) && (typeof s.username !== 'string' || typeof s.credential !== 'string')) {
+      return { ok: false, reason: `entry ${i + 1} is a TURN server: it needs "username" and "credential"` };
     }
     const server: RTCIceServer = { urls: s.urls as string | string[] }; // checked just above
     if (typeof s.username === 'string') server.username = s.username;

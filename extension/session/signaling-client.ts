@@ -29,7 +29,7 @@ export type SignalingEvents = {
 };
 
 export interface SignalingOptions {
-  /** First retry delay; doubles per failure up to `maxBackoffMs`, each with ±50% jitter so peers do not stampede a restarted relay. */
+  /** First retry delay; doubles per failure up to `maxBackoffMs`, each jittered down to half of that so peers do not stampede a restarted relay. */
   baseBackoffMs: number;
   maxBackoffMs: number;
   /** A socket that has not opened by then counts as a failed attempt. */
@@ -79,6 +79,9 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     try {
       socket = this.#opts.createSocket(this.#url);
     } catch {
+      // A socket that cannot even be created is a failed attempt like any other.
+      this.#failures += 1;
+      this.emit('unreachable', { attempt: this.#failures });
       this.#scheduleRetry();
       return;
     }

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { isRoomId } from '../../../../relay/protocol.ts';
+import { deriveRoomKey, newSecret } from '../../../../extension/session/room-key.ts';
+import {
+  buildShareLink,
+  callPageFragment,
+  linkFromCallPageHash,
+  parseShareLink,
+  socketUrl,
+  type LinkResult,
+} from '../../../../extension/session/share-link.ts';
+
+const ROOM = 'AbCdEfGhIjKlMnOpQrSt_-'; // 22 base64url characters, the length room-key.ts derives
+const SECRET = 'k'.repeat(40) + '_-9'; // 43 base64url characters: 32 bytes unpadded
+const HREF = `https://relay.example/r/${ROOM}#${SECRET}`;
+
+/** The reason of a refused link; fails the test if the link was accepted. */
+function reasonOf(result: LinkResult): string {
+  if (result.ok) throw new Error(`expected a refusal, got ${result.link.href}`);
+  return result.reason;
+}
+
+describe('the room id of a new link (newSecret + deriveRoomKey)', () => {
+  it('is 22 base64url characters, a valid room id for the relay', async () => {
+    const { room } = await deriveRoomKey(newSecret());
+    expect(room).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(isRoomId(room)).toBe(true);
+  });
+
+  it('carries 128 bits (16 bytes decoded)', async () => {
+    const { room } = await deriveRoomKey(newSecret());
+    expect(Buffer.from(room, 'base64url')).toHaveLength(16);
+  });
+
+  it('is distinct for distinct secrets, and the same for the same secret', async () => {
+    const secrets = Array.from({ length: 200 }, () => newSecret());
+    expect(new Set(secrets).size).toBe(200);
+    const rooms = await Promise.all(secrets.map(async (s) => (await deriveRoomKey(s)).room));
+    expect(new Set(rooms).size).toBe(200);
+    const first = secrets[0] ?? '';
+    expect((await deriveRoomKey(first)).room).toBe(rooms[0]);
+  });
+
+  it('never contains the secret it came from', async () => {
+    const secret = newSecret();
+    const { room } = await deriveRoomKey(secret);
+    expect(secret).not.toContain(room);
+    expect(room).not.toBe(secret.slice(0, 22));
+  });
+});
+
+describe('buildShareLink', () => {
+  it('puts the room under /r/ on the relay origin and the secret in the fragment', () => {
+    expect(buildShareLink('https://relay.example', ROOM, SECRET)).toEqual({
+      relayOrigin: 'https://relay.example',
+      room: ROOM,
+      secret: SECRET,
+      href: HREF,
+    });
+  });
+
+  it('keeps a non-default port and drops a trailing slash, path, query and fragment of the relay address', () => {
+    const link = buildShareLink('http://127.0.0.1:8787/some/path?x=1#y', ROOM, SECRET);
+    expect(link.relayOrigin).toBe('http://127.0.0.1:8787');
+    expect(link.href).toBe(`http://127.0.0.1:8787/r/${ROOM}#${SECRET}`);
+  });
+
+  it('normalises the host to lower case and drops a default port', () => {
+    expect(buildShareLink('HTTPS://Relay.Example:443/', ROOM, SECRET).href).toBe(HREF);
+  });
+
+  it('throws on a relay address that is not a URL', () => {
+    expect(() => buildShareLink('relay.example', ROOM, SECRET)).toThrow(TypeError);
+  });
+});
+
+describe('parseShareLink', () => {
+  it('accepts an https link', () => {
+    expect(parseShareLink(HREF)).toEqual({
+      ok: true,
+      link: { relayOrigin: 'https://relay.example', room: ROOM, secret: SECRET, href: HREF },
+    });
+  });
+
+  it('accepts an http link with a port (a relay on the local machine)', () => {
+    const result = parseShareLink(`http://127.0.0.1:8787/r/${ROOM}#${SECRET}`);
+    expect(result.ok && result.link.relayOrigin).toBe('http://127.0.0.1:8787');
+  });
+
+  it('forgives white space and line breaks around a pasted link', () => {
+    const result = parseShareLink(`  \n\t${HREF} \r\n`);
+    expect(result.ok && result.link.href).toBe(HREF);
+  });
+
+  it('forgives one trailing slash after the room', () => {
+    const result = parseShareLink(`https://relay.example/r/${ROOM}/#${SECRET}`);
+    expect(result.ok && result.link.room).toBe(ROOM);
+  });
+
+  it('round-trips every link buildShareLink makes', async () => {
+    for (let i = 0; i < 20; i++) {
+      const secret = newSecret();
+      const link = buildShareLink('https://relay.example:8443', (await deriveRoomKey(secret)).room, secret);
+      expect(parseShareLink(link.href)).toEqual({ ok: true, link });
+    }
+  });
+
+  it('asks for a link when given nothing or only white space', () => {
+    expect(reasonOf(parseShareLink(''))).toMatch(/paste/i);
+    expect(reasonOf(parseShareLink('   \n'))).toMatch(/paste/i);
+  });
+
+  it('says that text which is not a URL is not a link', () => {
+    expect(reasonOf(parseShareLink('hello there'))).toMatch(/not a link/);
+    expect(reasonOf(parseShareLink(`relay.example/r/${ROOM}#${SECRET}`))).toMatch(/not a link/);
+  });
+
+  it.each(['ftp', 'ws', 'wss', 'file', 'javascript', 'chrome-extension'])('refuses the %s: scheme, naming the one expected', (scheme) => {
+    expect(reasonOf(parseShareLink(`${scheme}://relay.example/r/${ROOM}#${SECRET}`))).toMatch(/https:\/\//);
+  });
+
+  it.each([
+    ['no path', `https://relay.example#${SECRET}`],
+    ['another path', `https://relay.example/room/${ROOM}#${SECRET}`],
+    ['the room in the query', `https://relay.example/?r=${ROOM}#${SECRET}`],
+    ['a path that only contains /r/ later', `https://relay.example/x/r/${ROOM}#${SECRET}`],
+  ])('says a link with %s is not a Zing call link', (_what, text) => {
+    expect(reasonOf(parseShareLink(text))).toMatch(/not a Zing call link/);
+  });
+
+  it.each([
+    ['no room', `https://relay.example/r/#${SECRET}`],
+    ['a room that is too short', `https://relay.example/r/abc#${SECRET}`],
+    ['a room longer than 64 characters', `https://relay.example/r/${'a'.repeat(65)}#${SECRET}`],
+    ['a room with characters outside base64url', `https://relay.example/r/${ROOM.slice(0, 20)}+/#${SECRET}`],
+    ['a room followed by more path', `https://relay.example/r/${ROOM}/extra#${SECRET}`],
+    ['a room with percent-encoded characters', `https://relay.example/r/${ROOM}%20#${SECRET}`],
+  ])('says a link with %s is incomplete or damaged', (_what, text) => {
+    expect(reasonOf(parseShareLink(text))).toMatch(/incomplete or damaged/);
+  });
+
+  it.each([
+    ['no fragment', `https://relay.example/r/${ROOM}`],
+    ['an empty fragment', `https://relay.example/r/${ROOM}#`],
+  ])('says a link with %s has no key', (_what, text) => {
+    expect(reasonOf(parseShareLink(text))).toMatch(/no key/);
+  });
+
+  it.each([
+    ['cut short', SECRET.slice(0, 42)],
+    ['one character too long', `${SECRET}x`],
+    ['with a character outside base64url', `${SECRET.slice(0, 42)}=`],
+    ['percent-encoded', `${SECRET.slice(0, 40)}%20`],
+  ])('says a key that is %s is damaged', (_what, secret) => {
+    expect(reasonOf(parseShareLink(`https://relay.example/r/${ROOM}#${secret}`))).toMatch(/key part .* damaged/);
+  });
+});
+
+describe('socketUrl', () => {
+  it('uses ws: for an http relay', () => {
+    expect(socketUrl(buildShareLink('http://127.0.0.1:8787', ROOM, SECRET), '/ws')).toBe('ws://127.0.0.1:8787/ws');
+  });
+
+  it('uses wss: for an https relay, keeping its port', () => {
+    expect(socketUrl(buildShareLink('https://relay.example:8443', ROOM, SECRET), '/ws')).toBe('wss://relay.example:8443/ws');
+  });
+
+  it('never puts the room or the secret into the socket URL', () => {
+    const url = socketUrl(buildShareLink('https://relay.example', ROOM, SECRET), '/ws');
+    expect(url).not.toContain(ROOM);
+    expect(url).not.toContain(SECRET);
+  });
+});
+
+describe('the call page fragment', () => {
+  it('round-trips a link through callPageFragment and linkFromCallPageHash', () => {
+    const link = buildShareLink('http://127.0.0.1:8787', ROOM, newSecret());
+    const hash = callPageFragment(link);
+    expect(hash.startsWith('#')).toBe(true);
+    expect(linkFromCallPageHash(hash)).toEqual({ ok: true, link });
+  });
+
+  it('encodes the link so the fragment holds no raw :, / or second #', () => {
+    const hash = callPageFragment(buildShareLink('https://relay.example', ROOM, SECRET));
+    expect(hash.slice(1)).not.toMatch(/[:/#]/);
+  });
+
+  it('accepts a hash without its leading #', () => {
+    const link = buildShareLink('https://relay.example', ROOM, SECRET);
+    expect(linkFromCallPageHash(callPageFragment(link).slice(1))).toEqual({ ok: true, link });
+  });
+
+  it('calls a hash with broken percent-encoding damaged', () => {
+    expect(reasonOf(linkFromCallPageHash('#https%3A%2F%2Frelay.example%2Fr%2F%E0%A4%A'))).toMatch(/damaged/);
+  });
+
+  it('asks for a link when the hash is empty', () => {
+    expect(reasonOf(linkFromCallPageHash(''))).toMatch(/paste/i);
+    expect(reasonOf(linkFromCallPageHash('#'))).toMatch(/paste/i);
+  });
+
+  it('refuses a hash whose link lost its key', () => {
+    expect(reasonOf(linkFromCallPageHash(`#${encodeURIComponent(`https://relay.example/r/${ROOM}`)}`))).toMatch(/no key/);
+  });
+
+  it('refuses a hash that decodes to something that is not a call link', () => {
+    expect(reasonOf(linkFromCallPageHash(`#${encodeURIComponent('javascript:alert(1)')}`))).toMatch(/https:\/\//);
+  });
+});
