@@ -74,6 +74,9 @@ export const TAMPER_WARNING_AFTER = 3;
  * link that is also down counts as them gone (their tab may have closed meanwhile).
  */
 export const REJOIN_GRACE_MS = 10_000;
+/** Presence is re-sent to a peer we have not heard from after this long, a few times: a lost or mangled hello must not leave two people apart. */
+export const HELLO_RETRY_MS = 2_000;
+export const HELLO_ATTEMPTS = 3;
 
 export interface CallSessionDeps {
   profile: Profile;
@@ -115,6 +118,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly #media: LocalMedia;
   readonly #remotes = new Map<string, Remote>();
   readonly #byPeer = new Map<PeerId, string>();
+  /** Relay peers we have greeted but not heard a valid presence from: when we last greeted them, and how often. */
+  readonly #unanswered = new Map<PeerId, { at: number; attempts: number }>();
   readonly #cleanups: (() => void)[] = [];
   readonly #speaking = new Map<string, SpeakingState>();
   #timers: ReturnType<typeof setInterval>[] = [];
@@ -179,7 +184,10 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     );
     this.#timers.push(
       setInterval(() => void this.#pollAudio(), AUDIO_POLL_MS),
-      setInterval(() => this.#dropVanished(), 1_000),
+      setInterval(() => {
+        this.#dropVanished();
+        this.#greetAgain();
+      }, 1_000),
     );
   }
 
@@ -187,11 +195,15 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const s = this.#signaling;
     this.#cleanups.push(
       s.on('stateChanged', () => this.#update()),
-      s.on('joined', ({ iceServers }) => this.#onJoined(iceServers)),
-      s.on('peerJoined', (peer) => this.#sendPresence(peer)),
+      s.on('joined', ({ peers, iceServers }) => this.#onJoined(peers, iceServers)),
+      s.on('peerJoined', (peer) => {
+        this.#unanswered.set(peer, { at: performance.now(), attempts: 1 });
+        this.#sendPresence(peer);
+      }),
       s.on('peerLeft', (peer) => {
         const participant = this.#byPeer.get(peer);
         this.#byPeer.delete(peer);
+        this.#unanswered.delete(peer);
         // Only their current address leaving is a leave; an old one is a reconnect.
         if (participant !== undefined && this.#remotes.get(participant)?.peer === peer) this.#removeRemote(participant);
       }),
@@ -206,7 +218,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       sealed.on('rejected', ({ from, reason }) => {
         console.warn(`zing: refused a signaling message from ${from} (${reason})`);
         this.#rejected += 1;
-        if (this.#rejected >= TAMPER_WARNING_AFTER) this.#setAlert(new ZingError('TAMPERING', String(this.#rejected)));
+        if (this.#rejected >= TAMPER_WARNING_AFTER && this.#alert?.code !== 'ROOM_FULL') this.#setAlert(new ZingError('TAMPERING', String(this.#rejected)));
       }),
       this.#deps.onProfileChanged((profile) => {
         if (profile.name !== '' && profile.name !== this.#presence.name) {
@@ -305,8 +317,10 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#update();
   }
 
-  #onJoined(iceServers: TurnServer[] | undefined): void {
+  #onJoined(peers: PeerId[], iceServers: TurnServer[] | undefined): void {
     this.#turn = iceServers ?? [];
+    this.#unanswered.clear();
+    for (const peer of peers) this.#unanswered.set(peer, { at: performance.now(), attempts: 1 });
     // Everyone already known keeps their link; they re-announce from their new addresses.
     if (this.#remotes.size > 0) this.#rejoinedAt = performance.now();
     this.#byPeer.clear();
@@ -333,6 +347,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       }
       remote.seenAt = performance.now();
       this.#byPeer.set(from, participant);
+      this.#unanswered.delete(from);
       this.#update();
       return;
     }
@@ -418,6 +433,17 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (since === undefined || performance.now() - since < REJOIN_GRACE_MS) return;
     for (const remote of [...this.#remotes.values()]) {
       if (remote.seenAt < since && remote.link.state !== 'connected') this.#removeRemote(remote.participant);
+    }
+  }
+
+  #greetAgain(): void {
+    const now = performance.now();
+    for (const [peer, hello] of this.#unanswered) {
+      if (hello.attempts >= HELLO_ATTEMPTS) this.#unanswered.delete(peer);
+      else if (now - hello.at >= HELLO_RETRY_MS) {
+        this.#unanswered.set(peer, { at: now, attempts: hello.attempts + 1 });
+        this.#sendPresence(peer);
+      }
     }
   }
 

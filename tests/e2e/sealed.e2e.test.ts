@@ -1,0 +1,78 @@
+// The relay cannot read or tamper: during a real call it sees no SDP or ICE
+// in the clear, and a relay that alters, forges or replays messages is refused.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../relay/config.ts';
+import { startRelay, type Relay } from '../../relay/server.ts';
+import { launchPerson, openCallPage, videoFrames, type Person } from './browser.ts';
+import { newCallLink } from './links.ts';
+import { startRelayProxy, type RelayProxy, type Tamper } from './relay-proxy.ts';
+
+describe('sealed signaling against the relay', () => {
+  let relay: Relay;
+  let ann: Person;
+  let ben: Person;
+  const proxies: RelayProxy[] = [];
+
+  beforeAll(async () => {
+    relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+    // Each person's relay URL is set per test through the link itself (the call page uses the link's relay).
+    [ann, ben] = await Promise.all([
+      launchPerson({ name: 'Ann', relayUrl: relay.url, settings: { maxVideoHeight: 240 } }),
+      launchPerson({ name: 'Ben', relayUrl: relay.url, settings: { maxVideoHeight: 240 } }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([ann?.close(), ben?.close()]);
+    await Promise.all(proxies.map((p) => p.close()));
+    await relay?.close();
+  });
+
+  const callThrough = async (mode: Tamper) => {
+    const proxy = await startRelayProxy(relay.url, mode);
+    proxies.push(proxy);
+    const link = await newCallLink(proxy.url);
+    const a = await openCallPage(ann, link);
+    await a.getByRole('status').filter({ hasText: 'Waiting for others' }).waitFor({ timeout: 10_000 });
+    const b = await openCallPage(ben, link);
+    return { proxy, a, b };
+  };
+
+  it('sees no SDP, ICE candidate or name in the clear during a real call', async () => {
+    const { proxy, a, b } = await callThrough('none');
+    await Promise.all([videoFrames(a, 'Ben'), videoFrames(b, 'Ann')]);
+    await b.getByRole('button', { name: 'Mute microphone', exact: true }).click();
+    await a.getByText('Microphone off', { exact: true }).waitFor({ timeout: 2_000 });
+    const frames = proxy.received.join('\n');
+    expect(proxy.received.filter((f) => f.includes('"signal"')).length).toBeGreaterThan(4);
+    for (const clear of ['a=fingerprint', 'candidate:', 'v=0', 'm=video', 'Ann', 'Ben', 'micMuted', 'presence']) {
+      expect(frames).not.toContain(clear);
+    }
+    expect(await a.getByRole('alert').count()).toBe(0);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  for (const mode of ['flip', 'forge'] as const) {
+    it(`refuses every message a relay ${mode === 'flip' ? 'alters' : 'claims came from someone else'}, and says so`, async () => {
+      const { proxy, a, b } = await callThrough(mode);
+      for (const page of [a, b]) {
+        const alert = page.getByRole('alert');
+        await alert.waitFor({ timeout: 15_000 });
+        expect(await alert.textContent()).toContain('tampering');
+        // Nobody was let in on the strength of a tampered message.
+        expect(await page.getByRole('group').count()).toBe(1);
+      }
+      expect(proxy.tampered()).toBeGreaterThanOrEqual(3);
+      await Promise.all([a.close(), b.close()]);
+    });
+  }
+
+  it('drops replayed messages, warns, and still connects on the genuine ones', async () => {
+    const { a, b } = await callThrough('replay');
+    await Promise.all([videoFrames(a, 'Ben'), videoFrames(b, 'Ann')]);
+    const alert = a.getByRole('alert');
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.textContent()).toContain('re-sent');
+    await Promise.all([a.close(), b.close()]);
+  });
+});
