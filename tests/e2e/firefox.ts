@@ -1,0 +1,419 @@
+// Real Firefox (Debian's firefox-esr) with the built extension, driven over
+// raw WebDriver BiDi: Playwright cannot drive Firefox ESR, but Firefox's own
+// Remote Agent speaks BiDi on a WebSocket. This file is a small client
+// (commands with ids and time limits) plus the few steps a call test needs.
+// Spec: https://w3c.github.io/webdriver-bidi/ ; Firefox's chrome-scope and
+// moz-extension details are in shared/FIELD-NOTES.md ("Testing in real browsers").
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import WebSocket from 'ws';
+
+export const FIREFOX_DIST = resolve('dist/firefox');
+export const FIREFOX = process.env.ZING_FIREFOX ?? '/usr/bin/firefox-esr';
+
+/** Long enough for a cold start on 2 busy cores; firefox-esr 153 prints its BiDi URL in about 1–2 s. */
+const START_TIMEOUT_MS = 20_000;
+/** Every BiDi command answers in milliseconds; a navigation waits for the page's load event. */
+const COMMAND_TIMEOUT_MS = 15_000;
+/** After `browser.close`, how long Firefox gets to exit before SIGKILL. */
+const EXIT_GRACE_MS = 5_000;
+
+// Prefs for a quiet, offline, permission-free profile. The Remote Agent sets
+// some of these itself (remote.prefs.recommended); they are repeated here so
+// the profile does not depend on that list.
+const PREFS: Record<string, string | number | boolean> = {
+  // Fake camera and microphone, no permission prompt (the BiDi twin of Chromium's fake-device flags).
+  'media.navigator.streams.fake': true,
+  'media.navigator.permission.disabled': true,
+  // Nothing leaves the machine: updates, telemetry, studies, captive portal, safe browsing, prefetch…
+  'app.update.auto': false,
+  'app.update.enabled': false,
+  'app.update.disabledForTesting': true,
+  'app.normandy.enabled': false,
+  'app.shield.optoutstudies.enabled': false,
+  'browser.aboutwelcome.enabled': false,
+  'browser.discovery.enabled': false,
+  'browser.newtabpage.enabled': false,
+  'browser.newtabpage.activity-stream.feeds.section.topstories': false,
+  'browser.newtabpage.activity-stream.feeds.system.topstories': false,
+  'browser.newtabpage.activity-stream.feeds.telemetry': false,
+  'browser.newtabpage.activity-stream.telemetry': false,
+  'browser.ping-centre.telemetry': false,
+  'browser.safebrowsing.blockedURIs.enabled': false,
+  'browser.safebrowsing.downloads.enabled': false,
+  'browser.safebrowsing.downloads.remote.enabled': false,
+  'browser.safebrowsing.malware.enabled': false,
+  'browser.safebrowsing.phishing.enabled': false,
+  'browser.safebrowsing.provider.google.updateURL': '',
+  'browser.safebrowsing.provider.google4.updateURL': '',
+  'browser.safebrowsing.provider.mozilla.updateURL': '',
+  'browser.search.update': false,
+  'browser.shell.checkDefaultBrowser': false,
+  'browser.startup.homepage': 'about:blank',
+  'browser.startup.homepage_override.mstone': 'ignore',
+  'browser.startup.page': 0,
+  'browser.tabs.warnOnClose': false,
+  'browser.topsites.contile.enabled': false,
+  'browser.urlbar.suggest.quicksuggest.sponsored': false,
+  'browser.urlbar.suggest.quicksuggest.nonsponsored': false,
+  'captivedetect.canonicalURL': '',
+  'datareporting.healthreport.uploadEnabled': false,
+  'datareporting.policy.dataSubmissionEnabled': false,
+  'datareporting.policy.firstRunURL': '',
+  'extensions.blocklist.enabled': false,
+  'extensions.getAddons.cache.enabled': false,
+  'extensions.update.enabled': false,
+  'extensions.update.autoUpdateDefault': false,
+  'extensions.systemAddon.update.enabled': false,
+  'geo.provider.network.url': '',
+  'media.gmp-manager.url': '',
+  'media.gmp-manager.updateEnabled': false,
+  'network.captive-portal-service.enabled': false,
+  'network.connectivity-service.enabled': false,
+  'network.dns.disablePrefetch': true,
+  'network.http.speculative-parallel-limit': 0,
+  'network.predictor.enabled': false,
+  'network.prefetch-next': false,
+  'network.proxy.type': 0,
+  'services.settings.server': 'data:,',
+  'toolkit.telemetry.archive.enabled': false,
+  'toolkit.telemetry.enabled': false,
+  'toolkit.telemetry.server': '',
+  'toolkit.telemetry.unified': false,
+  'toolkit.startup.max_resumed_crashes': -1,
+};
+
+const userJs = (prefs: Record<string, string | number | boolean>): string =>
+  Object.entries(prefs)
+    .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`)
+    .join('\n') + '\n';
+
+/** A failed BiDi command: its error code and message, as Firefox sent them. */
+export class BiDiError extends Error {
+  constructor(
+    readonly method: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${method}: ${code}: ${message}`);
+  }
+}
+
+type Pending = { method: string; resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
+ * One BiDi session over one WebSocket. Commands carry increasing ids; each
+ * waits for the frame with its id, or fails after its time limit. Events are
+ * not needed by these tests and are ignored.
+ */
+export class BiDi {
+  #ws: WebSocket;
+  #nextId = 1;
+  #pending = new Map<number, Pending>();
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws;
+    ws.on('message', (raw) => this.#receive(String(raw)));
+    ws.on('close', () => this.#failAll(new Error('BiDi socket closed')));
+    ws.on('error', (err) => this.#failAll(err));
+  }
+
+  static connect(url: string, timeoutMs = COMMAND_TIMEOUT_MS): Promise<BiDi> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      const timer = setTimeout(() => {
+        ws.terminate();
+        reject(new Error(`no BiDi connection to ${url} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      ws.once('open', () => {
+        clearTimeout(timer);
+        resolve(new BiDi(ws));
+      });
+      ws.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  }
+
+  send<T = Record<string, unknown>>(method: string, params: object = {}, timeoutMs = COMMAND_TIMEOUT_MS): Promise<T> {
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new Error(`${method}: no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      // Each id resolves only with the result of its own command, which is `method`'s result type.
+      this.#pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.#ws.send(JSON.stringify({ id, method, params }), (err) => {
+        if (err) this.#settle(id, undefined, err);
+      });
+    });
+  }
+
+  close(): void {
+    this.#ws.terminate();
+  }
+
+  #receive(raw: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(raw);
+    } catch (err) {
+      this.#failAll(new Error('BiDi sent a frame that is not JSON', { cause: err }));
+      return;
+    }
+    if (!isRecord(msg) || typeof msg.id !== 'number') return; // an event, or an error without an id
+    const p = this.#pending.get(msg.id);
+    if (!p) return;
+    if (msg.type === 'error') this.#settle(msg.id, undefined, new BiDiError(p.method, String(msg.error), String(msg.message)));
+    else this.#settle(msg.id, msg.result);
+  }
+
+  #settle(id: number, result: unknown, err?: Error): void {
+    const p = this.#pending.get(id);
+    if (!p) return;
+    this.#pending.delete(id);
+    clearTimeout(p.timer);
+    if (err) p.reject(err);
+    else p.resolve(result);
+  }
+
+  #failAll(err: Error): void {
+    for (const id of [...this.#pending.keys()]) this.#settle(id, undefined, err);
+  }
+}
+
+/** A BiDi RemoteValue for a primitive, or a node with its sharedId. */
+type RemoteValue = { type: string; value?: unknown; sharedId?: string };
+type EvaluateResult = { type: 'success'; result: RemoteValue } | { type: 'exception'; exceptionDetails: { text: string } };
+
+export interface FirefoxPerson {
+  name: string;
+  bidi: BiDi;
+  /** The tab the tests drive. */
+  context: string;
+  /** `moz-extension://<uuid>/<path>`: the uuid is random per profile. */
+  url(path: string): string;
+  close(): Promise<void>;
+}
+
+export interface FirefoxLaunchOptions {
+  name: string;
+  relayUrl: string;
+  settings?: Record<string, unknown>;
+}
+
+/** Starts Firefox and resolves with the BiDi URL it prints on stderr. */
+function waitForBiDiUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => done(new Error(`firefox printed no BiDi URL within ${timeoutMs} ms. Output:\n${seen.slice(-2000)}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      const m = /WebDriver BiDi listening on (ws:\/\/\S+)/.exec(seen);
+      if (m?.[1]) done(undefined, m[1]);
+    };
+    const onExit = (code: number | null) => done(new Error(`firefox exited (${code}) before BiDi was ready. Output:\n${seen.slice(-2000)}`));
+    const done = (err?: Error, url?: string) => {
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(url as string); // set whenever err is not
+    };
+    child.stderr?.on('data', onData);
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/** Waits for the process to exit; true if it did within `ms`. */
+function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+export async function evaluate(bidi: BiDi, context: string, expression: string, timeoutMs = COMMAND_TIMEOUT_MS): Promise<unknown> {
+  const r = await bidi.send<EvaluateResult>('script.evaluate', { expression, target: { context }, awaitPromise: true }, timeoutMs);
+  if (r.type === 'exception') throw new Error(`script threw: ${r.exceptionDetails.text}`);
+  return r.result.value;
+}
+
+/** Runs `fn` in the page with `node` (a sharedId from locateNodes) as its argument. */
+export async function callOnNode(bidi: BiDi, context: string, sharedId: string, fn: string, timeoutMs = COMMAND_TIMEOUT_MS): Promise<unknown> {
+  const r = await bidi.send<EvaluateResult>(
+    'script.callFunction',
+    { functionDeclaration: fn, arguments: [{ sharedId }], target: { context }, awaitPromise: true },
+    timeoutMs,
+  );
+  if (r.type === 'exception') throw new Error(`script threw: ${r.exceptionDetails.text}`);
+  return r.result.value;
+}
+
+/** Elements by accessible role and name (exact), as a screen reader sees them. */
+export async function locate(bidi: BiDi, context: string, role: string, name: string, within?: string): Promise<string[]> {
+  const r = await bidi.send<{ nodes: RemoteValue[] }>('browsingContext.locateNodes', {
+    context,
+    locator: { type: 'accessibility', value: { role, name } },
+    ...(within ? { startNodes: [{ sharedId: within }] } : {}),
+  });
+  return r.nodes.flatMap((n) => (n.sharedId ? [n.sharedId] : []));
+}
+
+/** Polls `locate` until exactly one element matches. */
+export async function waitForOne(bidi: BiDi, context: string, role: string, name: string, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await locate(bidi, context, role, name);
+    if (found.length === 1 && found[0]) return found[0];
+    if (Date.now() > deadline) throw new Error(`expected one ${role} named "${name}", found ${found.length} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A real pointer click at the element's centre, as a person would click. */
+export async function click(bidi: BiDi, context: string, sharedId: string): Promise<void> {
+  await bidi.send('input.performActions', {
+    context,
+    actions: [
+      {
+        type: 'pointer',
+        id: 'mouse',
+        parameters: { pointerType: 'mouse' },
+        actions: [
+          { type: 'pointerMove', x: 0, y: 0, origin: { type: 'element', element: { sharedId } } },
+          { type: 'pointerDown', button: 0 },
+          { type: 'pointerUp', button: 0 },
+        ],
+      },
+    ],
+  });
+}
+
+export async function navigate(bidi: BiDi, context: string, url: string): Promise<void> {
+  await bidi.send('browsingContext.navigate', { context, url, wait: 'complete' });
+}
+
+/**
+ * Firefox with a fresh profile, Zing installed as a temporary add-on, and
+ * its storage pointed at the test relay (no ICE servers: nothing leaves the machine).
+ */
+export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<FirefoxPerson> {
+  if (!existsSync(FIREFOX))
+    throw new Error(`${FIREFOX} is missing: install Debian's firefox-esr (apt-get install firefox-esr) or set ZING_FIREFOX`);
+  if (!existsSync(join(FIREFOX_DIST, 'manifest.json'))) throw new Error('dist/firefox is missing: run `npm run build` first');
+  const profile = mkdtempSync(join(tmpdir(), 'zing-firefox-'));
+  writeFileSync(join(profile, 'user.js'), userJs(PREFS));
+  const child = spawn(
+    FIREFOX,
+    ['--headless', '--no-remote', '--remote-debugging-port=0', '--remote-allow-system-access', '--profile', profile, 'about:blank'],
+    // MOZ_CRASHREPORTER_DISABLE: a crash fails the test instead of waiting on a reporter.
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_HEADLESS: '1' } },
+  );
+  // If the test runner itself exits (a crash, Ctrl-C), Firefox must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let bidi: BiDi | undefined;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      process.off('exit', killOnExit);
+      if (bidi) {
+        await bidi.send('browser.close', {}, 2_000).catch(() => {}); // Firefox may drop the socket before answering
+        bidi.close();
+      }
+      if (!(await exited(child, EXIT_GRACE_MS))) {
+        child.kill('SIGKILL');
+        await exited(child, EXIT_GRACE_MS);
+      }
+      rmSync(profile, { recursive: true, force: true });
+    })());
+  try {
+    const wsUrl = await waitForBiDiUrl(child, START_TIMEOUT_MS);
+    // Keep draining Firefox's output so a chatty process never blocks on a full pipe.
+    child.stdout?.resume();
+    child.stderr?.resume();
+    bidi = await BiDi.connect(`${wsUrl}/session`);
+    await bidi.send('session.new', { capabilities: {} });
+    const { extension } = await bidi.send<{ extension: string }>('webExtension.install', {
+      extensionData: { type: 'path', path: FIREFOX_DIST },
+    });
+    // moz-extension:// URLs carry a per-profile uuid, known only inside Firefox.
+    const chrome = await bidi.send<{ contexts: { context: string }[] }>('browsingContext.getTree', { 'moz:scope': 'chrome' });
+    const chromeContext = chrome.contexts[0]?.context;
+    if (!chromeContext) throw new Error('no chrome-scope browsing context');
+    const base = await evaluate(bidi, chromeContext, `WebExtensionPolicy.getByID(${JSON.stringify(extension)}).getURL('')`);
+    if (typeof base !== 'string' || !base.startsWith('moz-extension://')) throw new Error(`unexpected extension base URL: ${String(base)}`);
+    const tabs = await bidi.send<{ contexts: { context: string }[] }>('browsingContext.getTree', {});
+    const context = tabs.contexts[0]?.context;
+    if (!context) throw new Error('no tab to drive');
+    const url = (path: string) => base + path;
+    // Settings through the extension's own storage, in an extension page's realm.
+    await navigate(bidi, context, url('extension/options/index.html'));
+    const stored = {
+      settings: { relayUrl: opts.relayUrl, iceServers: [], ...opts.settings },
+      profile: { name: opts.name, micMuted: false, cameraOff: false },
+    };
+    await evaluate(bidi, context, `browser.storage.local.set(${JSON.stringify(stored)}).then(() => true)`);
+    return { name: opts.name, bidi, context, url, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Opens the call page for `link` in the person's tab. */
+export async function openFirefoxCallPage(person: FirefoxPerson, link: string): Promise<void> {
+  await navigate(person.bidi, person.context, `${person.url('extension/call/index.html')}#${encodeURIComponent(link)}`);
+}
+
+export interface FirefoxFrameProof {
+  width: number;
+  height: number;
+  framesAdvanced: number;
+}
+
+/**
+ * Proof that Firefox decodes a participant's video: the <video> in their tile
+ * presents new frames (requestVideoFrameCallback, Firefox 132+) with a real size.
+ */
+export async function firefoxVideoFrames(person: FirefoxPerson, groupName: string, timeoutMs = 15_000): Promise<FirefoxFrameProof> {
+  const started = Date.now();
+  const group = await waitForOne(person.bidi, person.context, 'group', groupName, timeoutMs);
+  const left = Math.max(1_000, timeoutMs - (Date.now() - started));
+  const fn = `(group) => new Promise((resolve, reject) => {
+    const v = group.querySelector('video');
+    if (!v) return reject(new Error('no <video> in the tile'));
+    const timer = setTimeout(() => reject(new Error('no decoded frames within ${left} ms')), ${left});
+    let first;
+    const onFrame = (_now, meta) => {
+      if (first === undefined) first = meta.presentedFrames;
+      const advanced = meta.presentedFrames - first;
+      if (advanced >= 5 && meta.width > 0 && meta.height > 0) {
+        clearTimeout(timer);
+        resolve(JSON.stringify({ width: meta.width, height: meta.height, framesAdvanced: advanced }));
+      } else v.requestVideoFrameCallback(onFrame);
+    };
+    v.requestVideoFrameCallback(onFrame);
+  })`;
+  const json = await callOnNode(person.bidi, person.context, group, fn, left + 2_000);
+  return JSON.parse(String(json)) as FirefoxFrameProof; // the page sent exactly this shape
+}
+
+/** The value of an attribute on an element found by locateNodes. */
+export async function attribute(person: FirefoxPerson, sharedId: string, name: string): Promise<string | null> {
+  const v = await callOnNode(person.bidi, person.context, sharedId, `(el) => el.getAttribute(${JSON.stringify(name)})`);
+  return typeof v === 'string' ? v : null;
+}
