@@ -95,11 +95,13 @@ describe('a group call', () => {
     const total = bo.getByRole('region', { name: 'Connection stats', exact: true }).locator('[data-stat="total-upload"]');
     const kbps = async () => Number((await total.textContent())?.replace(/\D+/g, '') || NaN);
     await expect.poll(kbps, { timeout: 5_000 }).toBeGreaterThan(0);
-    // (400 - 3×40) / 3 ≈ 93 kbps a link carries 180p: every link is scaled down from 240p to that.
+    // (400 - 3×40) / 3 ≈ 93 kbps a link carries 180p: every link is scaled down from 240p.
     const boStats = bo.getByRole('region', { name: 'Connection stats', exact: true });
     for (const other of ['Ada', 'Cy', 'Di']) {
       const sending = boStats.getByRole('row', { name: new RegExp(`^${other} `) }).getByRole('cell').first();
-      await expect.poll(() => sending.textContent(), { timeout: 5_000 }).toMatch(/×180$/);
+      // At most 180 lines (the encoder may go lower still on a busy machine), never the camera's 240.
+      const sentHeight = async () => Number((await sending.textContent())?.match(/×(\d+)$/)?.[1] ?? NaN);
+      await expect.poll(sentHeight, { timeout: 5_000 }).toBeLessThanOrEqual(180);
     }
     await new Promise((r) => setTimeout(r, 2_000));
     expect(await kbps()).toBeLessThanOrEqual(BO_BUDGET_KBPS * 1.2);
