@@ -37,8 +37,12 @@ export interface PeerLinkOptions {
   /** Local camera and microphone, or null where there is none (yet). */
   audio: MediaStreamTrack | null;
   video: MediaStreamTrack | null;
-  /** How long ICE may stay `disconnected` before it is restarted; Chromium's own consent checks give up after ~30 s. */
-  disconnectedRestartMs?: number;
+  /**
+   * While a link that was up is down, ICE is restarted this often until it is
+   * back: a Wi-Fi switch or a TURN server returning is picked up within one
+   * period, where Chromium's own consent checks would give up only after ~30 s.
+   */
+  recoveryIntervalMs?: number;
 }
 
 export class PeerLink extends TypedEmitter<PeerLinkEvents> {
@@ -62,8 +66,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #camera: { audio: RTCRtpTransceiver; video: RTCRtpTransceiver } | undefined;
   #state: LinkState = 'new';
   #encoding: VideoEncoding | undefined;
-  #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #disconnectedRestartMs: number;
+  #recovery: ReturnType<typeof setInterval> | undefined;
+  readonly #recoveryIntervalMs: number;
   #closed = false;
 
   constructor(opts: PeerLinkOptions) {
@@ -72,7 +76,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.polite = isPolite(opts.self, opts.remote);
     this.#audio = opts.audio;
     this.#video = opts.video;
-    this.#disconnectedRestartMs = opts.disconnectedRestartMs ?? 3_000;
+    this.#recoveryIntervalMs = opts.recoveryIntervalMs ?? 2_000;
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers,
       iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
@@ -247,7 +251,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#disconnectedTimer);
+    clearInterval(this.#recovery);
     this.pc.close();
     this.#setState('closed');
     this.removeAllListeners();
@@ -341,11 +345,18 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   #onIceState(): void {
     const ice = this.pc.iceConnectionState;
-    clearTimeout(this.#disconnectedTimer);
-    if (ice === 'failed') this.restartIce();
-    else if (ice === 'disconnected') {
-      this.#disconnectedTimer = setTimeout(() => this.restartIce(), this.#disconnectedRestartMs);
+    if (ice === 'connected' || ice === 'completed') {
+      clearInterval(this.#recovery);
+      this.#recovery = undefined;
+      return;
     }
+    if ((ice !== 'disconnected' && ice !== 'failed') || this.#recovery) return;
+    // A failed path is retried at once; a disconnected one gets a period to come back by itself.
+    if (ice === 'failed') this.restartIce();
+    this.#recovery = setInterval(() => {
+      const now = this.pc.iceConnectionState;
+      if (now !== 'connected' && now !== 'completed') this.restartIce();
+    }, this.#recoveryIntervalMs);
   }
 
   #setState(state: LinkState): void {
