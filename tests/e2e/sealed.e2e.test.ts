@@ -41,6 +41,11 @@ describe('sealed signaling against the relay', () => {
   it('sees no SDP, ICE candidate or name in the clear during a real call', async () => {
     const { proxy, a, b } = await callThrough('none');
     await Promise.all([videoFrames(a, 'Ben'), videoFrames(b, 'Ann')]);
+    // Both ends of the link show the same safety code, in four groups of four digits.
+    const codeAt = (page: typeof a, who: string) =>
+      page.getByRole('group', { name: who, exact: true }).getByRole('note', { name: 'Safety code', exact: true }).textContent();
+    await expect.poll(() => codeAt(a, 'Ben'), { timeout: 5_000 }).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
+    expect(await codeAt(b, 'Ann')).toBe(await codeAt(a, 'Ben'));
     await b.getByRole('button', { name: 'Mute microphone', exact: true }).click();
     await a.getByText('Microphone off', { exact: true }).waitFor({ timeout: 2_000 });
     const frames = proxy.received.join('\n');
