@@ -1,6 +1,8 @@
 // bench:relay: Zing's relay against a bare `ws` forwarder and a forwarder whose
 // WebSockets go through @hono/node-server's own upgrade, all started in the same
-// run and driven one at a time by the same load.
+// run and driven one at a time by the same load; beside them, Zing scaled out:
+// two relay instances on one redis-server, the two peers of every pair on
+// different instances (CPU is both instances plus redis-server).
 //
 //   npm run bench:relay                 full run, about 3 minutes
 //   BENCH_QUICK=1 npm run bench:relay   smaller and shorter, about 1 minute
@@ -8,7 +10,8 @@
 // Overrides (numbers): BENCH_IDLE_CONNS BENCH_IDLE_ROUNDS BENCH_ROOMS BENCH_RATE
 // BENCH_SLOTS BENCH_SLOT_MS BENCH_SLOT_WARMUP_MS BENCH_RETRIES BENCH_FLOOD_MS
 // BENCH_FLOOD_PAIRS BENCH_FLOOD_WINDOW BENCH_MSG_BYTES BENCH_DEADLINE_S;
-// BENCH_SERVERS=zing,bare,hono picks the columns.
+// BENCH_SERVERS=zing,bare,hono,redis picks the columns (redis needs redis-server;
+// it has no idle-memory figures: those are per process).
 //
 // Loopback only. The load generator runs in this process on the same cores as
 // the server under test. Server CPU comes from /proc/<pid>/stat, so the
@@ -19,6 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Load, percentile, type FloodResult, type RateResult } from './lib/load.ts';
+import { REDIS_PAIR_SPEC, RedisPair } from './lib/redis-pair.ts';
 import { SERVERS, ServerProcess, killAll, machineBusyMicros, selfCpuMicros, type ServerSpec } from './lib/servers.ts';
 import { sleep } from './lib/time.ts';
 
@@ -49,8 +53,10 @@ const cfg = {
   messageBytes: num('BENCH_MSG_BYTES', 1_000, 1_000),
   deadlineS: num('BENCH_DEADLINE_S', 240, 120),
 };
-const wanted = (process.env.BENCH_SERVERS ?? 'zing,bare,hono').split(',').map((s) => s.trim());
-const specs: ServerSpec[] = SERVERS.filter((s) => wanted.includes(s.key));
+const wanted = (process.env.BENCH_SERVERS ?? 'zing,bare,hono,redis').split(',').map((s) => s.trim());
+const specs: ServerSpec[] = [...SERVERS, REDIS_PAIR_SPEC].filter((s) => wanted.includes(s.key));
+/** What the rate and flood tests measure: one server process, or the Redis pair. */
+type Measured = Pick<ServerProcess, 'spec' | 'cpuMicros' | 'stop'>;
 const started = Date.now();
 const secondsLeft = () => cfg.deadlineS - (Date.now() - started) / 1000;
 
@@ -124,7 +130,7 @@ const FOREIGN_CPU_LIMIT_PERCENT = 25;
 const disturbed = (res: RateResult) =>
   res.skipped > 0 || res.achievedRate < 0.97 * res.targetRate || res.foreignCpuPercent > FOREIGN_CPU_LIMIT_PERCENT;
 
-async function rateSlot(server: ServerProcess, load: Load, r: Results): Promise<void> {
+async function rateSlot(server: Measured, load: Load, r: Results): Promise<void> {
   const clocks = { server: () => server.cpuMicros(), self: selfCpuMicros, machine: machineBusyMicros };
   const res = await load.rate({ rate: cfg.rate, warmupMs: cfg.slotWarmupMs, measureMs: cfg.slotMs, clocks });
   const bad = disturbed(res);
@@ -199,7 +205,7 @@ const rows: Row[] = [
 
 function printTable(results: Map<string, Results>): void {
   const cols = specs.map((s) => s.key);
-  const header = ['metric', ...specs.map((s) => s.label), 'zing/bare', 'hono/bare', 'target', 'verdict'];
+  const header = ['metric', ...specs.map((s) => s.label), 'zing/bare', 'hono/bare', 'redis/zing', 'target', 'verdict'];
   const lines: string[][] = [header];
   for (const row of rows) {
     const vals = cols.map((k) => {
@@ -225,6 +231,7 @@ function printTable(results: Map<string, Results>): void {
       ...vals.map((v) => (typeof v === 'string' ? v : v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(row.digits))),
       row.target === undefined ? '' : ratio(z, b),
       row.target === undefined ? '' : ratio(numberIn('hono'), b),
+      row.target === undefined ? '' : ratio(numberIn('redis'), z),
       row.target === undefined ? (row.zero ? '0' : '') : `<= ${row.target}x`,
       verdict,
     ]);
@@ -274,19 +281,21 @@ async function main(): Promise<void> {
 
   log('1. idle connections, each server started afresh');
   for (let round = 0; round < cfg.idleRounds; round++) {
-    for (const spec of round % 2 ? [...specs].reverse() : specs) await idleRound(spec, idleConns, resultsOf(spec.key));
+    const single = specs.filter((s) => s !== REDIS_PAIR_SPEC);
+    for (const spec of round % 2 ? [...single].reverse() : single) await idleRound(spec, idleConns, resultsOf(spec.key));
   }
 
   log(`2. ${cfg.rate} msg/s in ${cfg.rooms} rooms, slots rotating between servers`);
-  const servers: ServerProcess[] = [];
-  const loads = new Map<ServerProcess, Load>();
+  const servers: Measured[] = [];
+  const loads = new Map<Measured, Load>();
   try {
     for (const spec of specs) {
-      const server = await ServerProcess.start(spec);
+      const server = spec === REDIS_PAIR_SPEC ? await RedisPair.start() : await ServerProcess.start(spec);
       servers.push(server);
-      loads.set(server, await Load.open(server.wsUrl, cfg.rooms, { messageBytes: cfg.messageBytes, concurrency: 100, ms: 30_000 }));
+      const urls = server instanceof RedisPair ? server.wsUrls : (server as ServerProcess).wsUrl; // the two kinds started just above
+      loads.set(server, await Load.open(urls, cfg.rooms, { messageBytes: cfg.messageBytes, concurrency: 100, ms: 30_000 }));
     }
-    const loadOf = (s: ServerProcess): Load => {
+    const loadOf = (s: Measured): Load => {
       const l = loads.get(s);
       if (!l) throw new Error(`no load for ${s.spec.label}`);
       return l;

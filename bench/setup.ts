@@ -416,7 +416,8 @@ function report(zing: CallSample[], bare: CallSample[], load: { before: number[]
 
 async function main(): Promise<void> {
   const loadBefore = loadavg();
-  const relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+  // The baseline page is served from another local origin and talks to this relay too.
+  const relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent', allowedOrigins: ['*'] });
   const server = await startBaselineServer();
   const people: Person[] = [];
   try {

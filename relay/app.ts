@@ -38,6 +38,8 @@ const GUEST_HEADERS = {
 export interface AppOptions {
   /** The web build (dist/web): served as the call itself to guests without Zing. Absent: an explanation page. */
   guest?: GuestPage;
+  /** Renders GET /metrics (metrics.ts); absent: 404. */
+  metrics?: () => Promise<{ body: string; contentType: string }>;
 }
 
 export interface GuestPage {
@@ -50,6 +52,13 @@ export function createApp(opts: AppOptions = {}): Hono {
   const app = new Hono();
   const guest = opts.guest;
   app.get('/healthz', (c) => c.text('ok'));
+  const metrics = opts.metrics;
+  if (metrics) {
+    app.get('/metrics', async (c) => {
+      const { body, contentType } = await metrics();
+      return c.body(body, 200, { 'content-type': contentType, 'cache-control': 'no-store' });
+    });
+  }
   app.get('/r/:room', (c) => {
     const valid = isRoomId(c.req.param('room'));
     if (valid && guest) return c.body(guest.html, 200, GUEST_HEADERS);

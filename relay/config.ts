@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_ALLOWED_ORIGINS, isOriginPattern } from './origin.ts';
 
 // Every setting of the relay: the environment variable, its default, unit and reason.
 // Nothing else in the relay reads process.env.
@@ -18,7 +19,49 @@ export interface RelayConfig {
   logLevel: 'info' | 'silent';
   /** The web build served to guests without Zing at /r/<room>; where it is missing, an explanation page. */
   webDir: string;
+  // Abuse limits, enforced at the edge (admission.ts): crossing one answers that connection or address alone.
+  /** Messages per second one connection may keep up: a bucket's refill. Once a call is set up, signaling is a trickle. */
+  msgRatePerSecond: number;
+  /** Messages one connection may send at once: the bucket's size. Joining a room of 7 sends an offer or answer, a presence and ~10 ICE candidates (host, STUN, TURN) per peer: ~100, doubled for an ICE restart on top. */
+  msgBurst: number;
+  /** Messages refused with RATE_LIMITED since the connection's bucket was last full; at this many the socket is closed with 4029: a flood, not a call. */
+  msgDropsBeforeClose: number;
+  /** Open sockets per client address (IPv6: per /64); one more is refused with HTTP 429. One per call tab, so a busy office behind one NAT fits. */
+  maxConnectionsPerIp: number;
+  /** Joins per minute per client address, and at most that many at once; more get RATE_LIMITED. A tab joins once per (re)connection. */
+  joinsPerMinutePerIp: number;
+  /** Origins whose pages may open a socket (`*`, `scheme://host[:port]`, `scheme://*`); the relay's own origin is always allowed. */
+  allowedOrigins: string[];
+  /** Refuse an upgrade without an Origin header. Off: Origin guards people's browsers, which always send it; scripts can send anything. */
+  requireOrigin: boolean;
+  /** The relay's own origin as browsers see it (e.g. `https://relay.example`); unset, the Host header stands in. */
+  publicUrl: string | undefined;
+  /** Proxies in front that each append to X-Forwarded-For; 0: limits count the socket's address. */
+  trustProxy: number;
+  /** coturn's `static-auth-secret`; with turnUrls, each join gets TURN credentials. Unset: no TURN from the relay. */
+  turnSecret: string | undefined;
+  /** `turn:`/`turns:` URLs of the coturn servers sharing turnSecret. */
+  turnUrls: string[];
+  /** How long minted TURN credentials can start allocations. A running allocation outlives it (coturn refreshes with the key it already checked), but a peer that joins later or an ICE restart needs a fresh allocation, so it spans a long working day. */
+  turnTtlSeconds: number;
+  /** Rooms span relay instances through this Redis (redis-bus.ts); absent: one process, rooms in memory. */
+  redis?: RedisConfig;
 }
+
+export interface RedisConfig {
+  /** `REDIS_URL`, the name hosting platforms set: `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
+  url: string;
+  /**
+   * How long an instance counts as alive after its last refresh (it refreshes
+   * every third of it). A crashed instance's peers leave everyone's calls within
+   * this plus a quarter of it. 10 s: two missed refreshes (a GC pause, a Redis
+   * failover) do not declare a live instance dead, and a ghost tile goes within
+   * about the time ICE takes to notice that media stopped.
+   */
+  instanceTtlMs: number;
+}
+
+export const DEFAULT_INSTANCE_TTL_MS = 10_000;
 
 export const DEFAULTS: RelayConfig = {
   port: 8787,
@@ -29,7 +72,22 @@ export const DEFAULTS: RelayConfig = {
   shutdownGraceMs: 2_000,
   logLevel: 'info',
   webDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
+  msgRatePerSecond: 50,
+  msgBurst: 200,
+  msgDropsBeforeClose: 200,
+  maxConnectionsPerIp: 100,
+  joinsPerMinutePerIp: 60,
+  allowedOrigins: [...DEFAULT_ALLOWED_ORIGINS],
+  requireOrigin: false,
+  publicUrl: undefined,
+  trustProxy: 0,
+  turnSecret: undefined,
+  turnUrls: [],
+  turnTtlSeconds: 12 * 60 * 60,
 };
+
+/** Shorter shared secrets could be guessed offline from a single minted credential. */
+const MIN_TURN_SECRET_LENGTH = 16;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -43,6 +101,62 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return n;
+}
+
+/** A comma-separated list, or undefined where the variable is unset or empty. */
+function list(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return raw.split(',').map((s) => s.trim());
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== '0' && raw !== '1') throw new ConfigError(`${name} must be 0 or 1, got "${raw}"`);
+  return raw === '1';
+}
+
+function origins(env: NodeJS.ProcessEnv): string[] {
+  const entries = list(env, 'ZING_ALLOWED_ORIGINS')?.map((s) => s.toLowerCase());
+  if (entries === undefined) return [...DEFAULTS.allowedOrigins];
+  if (!entries.every(isOriginPattern)) {
+    throw new ConfigError(
+      `ZING_ALLOWED_ORIGINS must be a comma-separated list of "scheme://host[:port]", "scheme://*" or "*", got "${env.ZING_ALLOWED_ORIGINS}"`,
+    );
+  }
+  return entries;
+}
+
+function publicUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.ZING_PUBLIC_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash) {
+    throw new ConfigError(`ZING_PUBLIC_URL must be an http(s) origin such as https://relay.example, got "${raw}"`);
+  }
+  return url.origin;
+}
+
+function turn(env: NodeJS.ProcessEnv): Pick<RelayConfig, 'turnSecret' | 'turnUrls'> {
+  const secret = env.ZING_TURN_SECRET || undefined;
+  const urls = list(env, 'ZING_TURN_URLS');
+  if (secret === undefined && urls === undefined) return { turnSecret: undefined, turnUrls: [] };
+  if (secret === undefined) throw new ConfigError('ZING_TURN_SECRET must be set where ZING_TURN_URLS is: the static-auth-secret coturn was given');
+  // The secret itself never goes into a message.
+  if (secret.length < MIN_TURN_SECRET_LENGTH) {
+    throw new ConfigError(`ZING_TURN_SECRET must be at least ${MIN_TURN_SECRET_LENGTH} characters, got ${secret.length}`);
+  }
+  if (urls === undefined) throw new ConfigError('ZING_TURN_URLS must list the turn: or turns: URLs that share ZING_TURN_SECRET');
+  if (!urls.every((u) => /^turns?:[^\s]+$/.test(u))) {
+    throw new ConfigError(`ZING_TURN_URLS must be a comma-separated list of turn: or turns: URLs, got "${env.ZING_TURN_URLS}"`);
+  }
+  return { turnSecret: secret, turnUrls: urls };
 }
 
 /** Reads the relay's settings; a malformed value stops start-up, naming the variable. */
@@ -60,5 +174,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     shutdownGraceMs: int(env, 'ZING_SHUTDOWN_GRACE_MS', DEFAULTS.shutdownGraceMs, 0, 60_000),
     logLevel,
     webDir: env.ZING_WEB_DIR || DEFAULTS.webDir,
+    msgRatePerSecond: int(env, 'ZING_MSG_RATE', DEFAULTS.msgRatePerSecond, 1, 1_000_000),
+    msgBurst: int(env, 'ZING_MSG_BURST', DEFAULTS.msgBurst, 1, 1_000_000),
+    msgDropsBeforeClose: int(env, 'ZING_MSG_DROPS_BEFORE_CLOSE', DEFAULTS.msgDropsBeforeClose, 1, 1_000_000),
+    maxConnectionsPerIp: int(env, 'ZING_MAX_CONNECTIONS_PER_IP', DEFAULTS.maxConnectionsPerIp, 1, 1_000_000),
+    joinsPerMinutePerIp: int(env, 'ZING_JOINS_PER_MINUTE_PER_IP', DEFAULTS.joinsPerMinutePerIp, 1, 1_000_000),
+    allowedOrigins: origins(env),
+    requireOrigin: flag(env, 'ZING_REQUIRE_ORIGIN', DEFAULTS.requireOrigin),
+    publicUrl: publicUrl(env),
+    trustProxy: int(env, 'ZING_TRUST_PROXY', DEFAULTS.trustProxy, 0, 10),
+    ...turn(env),
+    turnTtlSeconds: int(env, 'ZING_TURN_TTL_SECONDS', DEFAULTS.turnTtlSeconds, 60, 7 * 24 * 60 * 60),
+    redis: redis(env),
   };
+}
+
+function redis(env: NodeJS.ProcessEnv): RedisConfig | undefined {
+  // Checked even without REDIS_URL: a typo must not wait for the day Redis is switched on.
+  const instanceTtlMs = int(env, 'ZING_INSTANCE_TTL_MS', DEFAULT_INSTANCE_TTL_MS, 300, 600_000);
+  const url = env.REDIS_URL;
+  if (url === undefined || url === '') return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  // The URL may hold a password: name the variable, never echo the value.
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  return { url, instanceTtlMs };
 }

@@ -51,6 +51,8 @@ export const ERROR_CODES = [
   'ALREADY_JOINED',
   'UNKNOWN_PEER',
   'ROOM_FULL',
+  /** Too many messages from this connection, or joins from its address: the frame was dropped. */
+  'RATE_LIMITED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -60,6 +62,10 @@ export const CloseCode = {
   GOING_AWAY: 1001,
   /** A frame above the relay's size cap (RFC 6455 "message too big"). */
   MESSAGE_TOO_BIG: 1009,
+  /** The relay could not reach its bus (Redis) in time; clients reconnect (RFC 6455 registry "try again later"). */
+  TRY_AGAIN_LATER: 1013,
+  /** Kept flooding after RATE_LIMITED (4000 + HTTP's 429); reconnecting starts with a fresh allowance. */
+  RATE_LIMITED: 4029,
 } as const;
 
 /** The WebSocket endpoint, relative to the relay origin. */

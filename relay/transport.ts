@@ -4,6 +4,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
+import { Admission, refusalResponse, type AdmissionConfig, type EdgeState } from './admission.ts';
 import type { RelayConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import {
@@ -16,9 +17,17 @@ import {
   type RoomId,
   type ServerMessage,
 } from './protocol.ts';
-import type { Member, Rooms } from './rooms.ts';
+import type { JoinResult, Member, Rooms } from './rooms.ts';
 
-type TransportConfig = Pick<RelayConfig, 'maxMessageBytes' | 'heartbeatMs' | 'shutdownGraceMs'>;
+type TransportConfig = Pick<RelayConfig, 'maxMessageBytes' | 'heartbeatMs' | 'shutdownGraceMs'> & AdmissionConfig;
+
+/**
+ * Frames a connection may send while its join waits for the bus (RedisBus: one
+ * Redis round trip, normally a millisecond). A client waits for `joined` before
+ * it signals, so a handful is plenty; beyond this the socket is closed rather
+ * than buffering without bound or handling a frame out of order.
+ */
+const MAX_HELD_FRAMES = 32;
 
 /** 72 random bits: unguessable, so knowing a room does not let anyone address a peer in another. */
 const newPeerId = (): PeerId => randomBytes(9).toString('base64url');
@@ -30,11 +39,16 @@ const newPeerId = (): PeerId => randomBytes(9).toString('base64url');
  * separate object and four closures per socket cost ~300 B of heap each, about
  * 10% of an idle socket's JS heap (measured with bench:relay at 10,000 sockets).
  */
-class Connection extends WebSocket implements Member {
+class Connection extends WebSocket implements Member, EdgeState {
   readonly id = newPeerId();
   room: RoomId | undefined = undefined;
   /** Cleared at each ping, set by the pong; still clear at the next ping means the socket is dead. */
   alive = true;
+  // Abuse limits (admission.ts): the key its address counts under, and its message bucket.
+  ipKey = '';
+  tokens = 0;
+  refilledAt = 0;
+  dropped = 0;
 
   deliver(msg: ServerMessage): void {
     if (this.readyState === WebSocket.OPEN) this.send(encodeMessage(msg));
@@ -53,7 +67,10 @@ export class Transport {
   readonly #rooms: Rooms;
   readonly #log: Logger;
   readonly #config: TransportConfig;
+  readonly #admission: Admission;
   readonly #connections = new Set<Connection>();
+  /** Connections whose join waits for the bus, with the frames that came in meanwhile, in order. */
+  readonly #held = new Map<Connection, Array<[RawData, boolean]>>();
   readonly #heartbeat: NodeJS.Timeout;
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   readonly #onError: (this: WebSocket, err: Error & { code?: string }) => void;
@@ -64,6 +81,7 @@ export class Transport {
     this.#rooms = rooms;
     this.#log = log;
     this.#config = config;
+    this.#admission = new Admission(config);
     // ws owns the upgrade directly (not through Hono's adapter): it costs no
     // Request/Response objects per connection, which keeps idle sockets cheap.
     this.#wss = new WebSocketServer({
@@ -83,6 +101,7 @@ export class Transport {
     this.#onClose = function () {
       const conn = connectionOf(this);
       transport.#connections.delete(conn);
+      transport.#admission.closed(conn);
       transport.#leave(conn, 'closed');
     };
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
@@ -97,13 +116,22 @@ export class Transport {
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0];
     if (path !== SOCKET_PATH || this.#closing) {
+      this.#log('error', { code: this.#closing ? 'SHUTTING_DOWN' : 'NOT_FOUND' }); // no peer: a refused upgrade (metrics.ts)
       socket.end(`HTTP/1.1 ${this.#closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+    // Refused with a plain HTTP status before any WebSocket exists.
+    const admitted = this.#admission.upgrade(req);
+    if (!admitted.ok) {
+      this.#log('error', { code: admitted.status === 403 ? 'ORIGIN_REFUSED' : 'TOO_MANY_CONNECTIONS' });
+      socket.end(refusalResponse(admitted));
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, admitted.ipKey));
   }
 
-  #accept(conn: Connection): void {
+  #accept(conn: Connection, ipKey: string): void {
+    this.#admission.opened(conn, ipKey);
     this.#connections.add(conn);
     conn.on('pong', onPong);
     conn.on('message', this.#onMessage);
@@ -112,6 +140,9 @@ export class Transport {
   }
 
   #receive(conn: Connection, data: RawData, isBinary: boolean): void {
+    if (this.#held.size !== 0 && this.#hold(conn, data, isBinary)) return;
+    const verdict = this.#admission.message(conn); // before parsing: a flood costs no JSON.parse
+    if (verdict !== 'ok') return this.#limited(conn, verdict);
     if (isBinary) return this.#fail(conn, 'BAD_MESSAGE', 'frames must be text');
     const parsed = parseClientMessage(data.toString());
     if (!parsed.ok) return this.#fail(conn, parsed.code, parsed.detail);
@@ -119,12 +150,10 @@ export class Transport {
     switch (msg.type) {
       case 'join': {
         if (conn.room !== undefined) return this.#fail(conn, 'ALREADY_JOINED', 'leave the current room first');
+        if (!this.#admission.join(conn)) return this.#fail(conn, 'RATE_LIMITED', 'too many joins from this address: try again in a minute');
         const joined = this.#rooms.join(msg.room, conn);
-        if (!joined.ok) return this.#fail(conn, joined.code, 'the room is full');
-        conn.room = msg.room;
-        conn.deliver({ type: 'joined', room: msg.room, self: conn.id, peers: joined.peers });
-        this.#log('join', { room: msg.room, peer: conn.id, peers: joined.peers.length + 1 });
-        return;
+        if (joined instanceof Promise) return this.#joinLater(conn, msg.room, joined);
+        return this.#joined(conn, msg.room, joined);
       }
       case 'signal': {
         if (conn.room === undefined) return this.#fail(conn, 'NOT_JOINED', 'join a room first');
@@ -137,6 +166,63 @@ export class Transport {
         this.#leave(conn, 'left');
         return;
     }
+  }
+
+  #joined(conn: Connection, room: RoomId, joined: JoinResult): void {
+    if (!joined.ok) return this.#fail(conn, joined.code, 'the room is full');
+    conn.room = room;
+    conn.deliver({ type: 'joined', room, self: conn.id, peers: joined.peers, ...this.#admission.iceServersFor(conn.id) });
+    this.#log('join', { room, peer: conn.id, peers: joined.peers.length + 1 });
+  }
+
+  /** A join the bus answers later (RedisBus). Frames that arrive meanwhile wait and then go in order. */
+  #joinLater(conn: Connection, room: RoomId, joined: Promise<JoinResult>): void {
+    const held: Array<[RawData, boolean]> = [];
+    this.#held.set(conn, held);
+    joined
+      .then(
+        (result) => {
+          // Closed while waiting: its close found no room to leave, so leave it here.
+          if (conn.readyState !== WebSocket.OPEN) {
+            if (result.ok) this.#rooms.leave(room, conn.id);
+          } else this.#joined(conn, room, result);
+        },
+        () => {
+          this.#log('error', { peer: conn.id, code: 'BUS_UNAVAILABLE' });
+          conn.close(CloseCode.TRY_AGAIN_LATER, 'relay busy, reconnect');
+        },
+      )
+      .finally(() => {
+        this.#held.delete(conn);
+        for (let i = 0; i < held.length && conn.readyState === WebSocket.OPEN; i++) {
+          const again = this.#held.get(conn); // a held frame was another join that waits in turn
+          if (again) {
+            again.push(...held.slice(i));
+            return;
+          }
+          const [data, isBinary] = held[i]!; // i < held.length
+          this.#receive(conn, data, isBinary);
+        }
+      });
+  }
+
+  /** Queues a frame of a connection whose join waits for the bus; false if it does not wait. */
+  #hold(conn: Connection, data: RawData, isBinary: boolean): boolean {
+    const held = this.#held.get(conn);
+    if (!held) return false;
+    if (held.length >= MAX_HELD_FRAMES) {
+      this.#log('error', { peer: conn.id, code: 'TOO_MANY_HELD_FRAMES' });
+      conn.close(CloseCode.TRY_AGAIN_LATER, 'too many frames before joined');
+    } else held.push([data, isBinary]);
+    return true;
+  }
+
+  /** A frame over the connection's rate: dropped with RATE_LIMITED; a flood is closed. One log line per spell, not per frame. */
+  #limited(conn: Connection, verdict: 'limited' | 'close'): void {
+    if (conn.readyState !== WebSocket.OPEN) return;
+    if (conn.dropped === 1 || verdict === 'close') this.#log('error', { peer: conn.id, code: verdict === 'close' ? 'RATE_LIMITED_CLOSE' : 'RATE_LIMITED' });
+    conn.deliver({ type: 'error', code: 'RATE_LIMITED', detail: 'too many messages: this one was dropped' });
+    if (verdict === 'close') conn.close(CloseCode.RATE_LIMITED, 'too many messages');
   }
 
   #fail(conn: Connection, code: ErrorCode, detail: string): void {

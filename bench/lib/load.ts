@@ -162,8 +162,11 @@ export class Load {
     this.filler = JSON.stringify(sdpLikeFiller(Math.max(0, messageBytes - 110))).slice(1, -1);
   }
 
-  /** Opens `pairs` pairs, each joined into its own room, at most `concurrency` pairs at a time. */
-  static async open(url: string, pairs: number, opts: { messageBytes: number; concurrency: number; ms: number }): Promise<Load> {
+  /**
+   * Opens `pairs` pairs, each joined into its own room, at most `concurrency` pairs at a time.
+   * With two URLs (relay instances sharing rooms), the two peers of each pair connect to one each.
+   */
+  static async open(url: string | readonly [string, string], pairs: number, opts: { messageBytes: number; concurrency: number; ms: number }): Promise<Load> {
     const load = new Load(opts.messageBytes);
     let next = 0;
     const worker = async () => {
@@ -180,9 +183,10 @@ export class Load {
     return load;
   }
 
-  async #openPair(url: string, n: number): Promise<void> {
-    const a = new Peer(this, 2 * n, url);
-    const b = new Peer(this, 2 * n + 1, url);
+  async #openPair(url: string | readonly [string, string], n: number): Promise<void> {
+    const [urlA, urlB] = typeof url === 'string' ? [url, url] : url;
+    const a = new Peer(this, 2 * n, urlA);
+    const b = new Peer(this, 2 * n + 1, urlB);
     a.partner = b;
     b.partner = a;
     this.peers.push(a, b);

@@ -2,7 +2,10 @@
 // media never stops while signaling comes back on its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { DEFAULTS } from '../../relay/config.ts';
+import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from './browser.ts';
+import { startCoturn, type Coturn } from './coturn.ts';
 import { freePort, spawnRelay, type RelayProcess } from './relay-process.ts';
 
 interface Sample {
@@ -90,5 +93,48 @@ describe('a relay restart mid-call', () => {
         expect(stalled).toBeLessThan(1_000);
       }
     }
+  });
+});
+
+describe('a TURN path that fails and comes back', () => {
+  let coturn: Coturn;
+  let relay: Relay;
+  let alice: Person;
+  let bob: Person;
+
+  beforeAll(async () => {
+    coturn = await startCoturn();
+    relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent', turnSecret: coturn.secret, turnUrls: [coturn.url] });
+    // TURN only: when coturn stops, the media path is gone, as on a network change.
+    const settings = { relayOnly: true, maxVideoHeight: 240 };
+    [alice, bob] = await Promise.all([
+      launchPerson({ name: 'Alice', relayUrl: relay.url, settings }),
+      launchPerson({ name: 'Bob', relayUrl: relay.url, settings }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice?.close(), bob?.close()]);
+    await relay?.close();
+    await coturn?.stop();
+  });
+
+  it('says Reconnecting… while the path is down, restarts ICE and decodes again within 5 s of it returning', async () => {
+    const a = await startCall(alice);
+    const b = await joinCall(bob, await callLinkOf(a));
+    await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);
+
+    await coturn.stop();
+    const bobAtAlice = a.getByRole('group', { name: 'Bob', exact: true });
+    await bobAtAlice.getByText('Reconnecting…', { exact: true }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => a.getByRole('status').textContent(), { timeout: 5_000 }).toBe('Reconnecting…');
+
+    coturn = await startCoturn({ port: coturn.port, secret: coturn.secret });
+    const back = Date.now();
+    await Promise.all([videoFrames(a, 'Bob', 5_000), videoFrames(b, 'Alice', 5_000)]);
+    // Fresh frames, not a frozen last one: videoFrames waits for 5 newly presented frames.
+    expect(Date.now() - back).toBeLessThan(5_000 + 1_000);
+    await expect.poll(() => a.getByRole('status').textContent(), { timeout: 2_000 }).toBe('Connected');
+    expect(await bobAtAlice.getByText('Reconnecting…', { exact: true }).count()).toBe(0);
   });
 });

@@ -28,6 +28,12 @@ export const TEST_CONFIG: RelayConfig = {
   shutdownGraceMs: 300,
   // No web build: /r/<room> answers with the explanation page unless a test points this at one.
   webDir: join(tmpdir(), 'zing-test-no-web-build'),
+  // Every test client comes from 127.0.0.1 and some tests send hundreds of frames:
+  // the abuse limits are loose here, and abuse.test.ts starts relays with small ones.
+  msgRatePerSecond: 100_000,
+  msgBurst: 100_000,
+  maxConnectionsPerIp: 10_000,
+  joinsPerMinutePerIp: 10_000,
 };
 
 export function startTestRelay(overrides: Partial<RelayConfig> = {}): Promise<Relay> {

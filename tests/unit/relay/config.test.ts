@@ -39,6 +39,18 @@ describe('loadConfig', () => {
         ZING_SHUTDOWN_GRACE_MS: '0',
         ZING_LOG: 'silent',
         ZING_WEB_DIR: '/srv/zing/web',
+        ZING_MSG_RATE: '20',
+        ZING_MSG_BURST: '80',
+        ZING_MSG_DROPS_BEFORE_CLOSE: '40',
+        ZING_MAX_CONNECTIONS_PER_IP: '10',
+        ZING_JOINS_PER_MINUTE_PER_IP: '30',
+        ZING_ALLOWED_ORIGINS: 'chrome-extension://abc, HTTPS://Call.Example ,moz-extension://*',
+        ZING_REQUIRE_ORIGIN: '1',
+        ZING_PUBLIC_URL: 'https://relay.example/',
+        ZING_TRUST_PROXY: '1',
+        ZING_TURN_SECRET: 'a-secret-of-24-characters',
+        ZING_TURN_URLS: 'turn:turn.example:3478?transport=udp,turns:turn.example:443?transport=tcp',
+        ZING_TURN_TTL_SECONDS: '3600',
       }),
     ).toEqual({
       port: 0,
@@ -49,6 +61,18 @@ describe('loadConfig', () => {
       shutdownGraceMs: 0,
       logLevel: 'silent',
       webDir: '/srv/zing/web',
+      msgRatePerSecond: 20,
+      msgBurst: 80,
+      msgDropsBeforeClose: 40,
+      maxConnectionsPerIp: 10,
+      joinsPerMinutePerIp: 30,
+      allowedOrigins: ['chrome-extension://abc', 'https://call.example', 'moz-extension://*'],
+      requireOrigin: true,
+      publicUrl: 'https://relay.example',
+      trustProxy: 1,
+      turnSecret: 'a-secret-of-24-characters',
+      turnUrls: ['turn:turn.example:3478?transport=udp', 'turns:turn.example:443?transport=tcp'],
+      turnTtlSeconds: 3600,
     });
   });
 
@@ -69,6 +93,20 @@ describe('loadConfig', () => {
     ['ZING_HEARTBEAT_MS', '10'],
     ['ZING_SHUTDOWN_GRACE_MS', '1e9'],
     ['ZING_LOG', 'debug'],
+    ['ZING_MSG_RATE', '0'],
+    ['ZING_MSG_BURST', '2.5'],
+    ['ZING_MSG_DROPS_BEFORE_CLOSE', 'lots'],
+    ['ZING_MAX_CONNECTIONS_PER_IP', '0'],
+    ['ZING_JOINS_PER_MINUTE_PER_IP', '-5'],
+    ['ZING_ALLOWED_ORIGINS', 'https://call.example/path'],
+    ['ZING_ALLOWED_ORIGINS', 'chrome-extension://abc,,moz-extension://*'],
+    ['ZING_ALLOWED_ORIGINS', 'call.example'],
+    ['ZING_REQUIRE_ORIGIN', 'yes'],
+    ['ZING_PUBLIC_URL', 'relay.example'],
+    ['ZING_PUBLIC_URL', 'https://relay.example/zing'],
+    ['ZING_PUBLIC_URL', 'ftp://relay.example'],
+    ['ZING_TRUST_PROXY', '11'],
+    ['ZING_TURN_TTL_SECONDS', '30'],
   ])('throws a ConfigError naming %s when it is "%s"', (name, value) => {
     const err = configError({ [name]: value });
     expect(err.name).toBe('ConfigError');
@@ -81,5 +119,51 @@ describe('loadConfig', () => {
     expect(loadConfig({ ZING_MAX_PEERS_PER_ROOM: '64' }).maxPeersPerRoom).toBe(64);
     expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
     expect(loadConfig({ ZING_HEARTBEAT_MS: '100' }).heartbeatMs).toBe(100);
+  });
+});
+
+describe('loadConfig for the abuse limits and TURN', () => {
+  it('sizes the default limits for signaling bursts of eight people, with TURN off', () => {
+    expect(DEFAULTS).toMatchObject({
+      msgRatePerSecond: 50,
+      msgBurst: 200,
+      msgDropsBeforeClose: 200,
+      maxConnectionsPerIp: 100,
+      joinsPerMinutePerIp: 60,
+      requireOrigin: false,
+      publicUrl: undefined,
+      trustProxy: 0,
+      turnSecret: undefined,
+      turnUrls: [],
+      turnTtlSeconds: 12 * 60 * 60,
+    });
+  });
+
+  it('allows the Chrome extension by its fixed id and any Firefox extension by default', () => {
+    expect(DEFAULTS.allowedOrigins).toEqual(['chrome-extension://oadbebmmljbobedlicbbcfajhplencgk', 'moz-extension://*']);
+  });
+
+  it('accepts "*" to allow every origin', () => {
+    expect(loadConfig({ ZING_ALLOWED_ORIGINS: '*' }).allowedOrigins).toEqual(['*']);
+  });
+
+  it('refuses a TURN secret without TURN URLs, naming ZING_TURN_URLS', () => {
+    expect(configError({ ZING_TURN_SECRET: 'a-secret-of-24-characters' }).message).toContain('ZING_TURN_URLS');
+  });
+
+  it('refuses TURN URLs without a secret, naming ZING_TURN_SECRET', () => {
+    expect(configError({ ZING_TURN_URLS: 'turn:turn.example:3478' }).message).toContain('ZING_TURN_SECRET');
+  });
+
+  it('refuses a TURN secret shorter than 16 characters without printing it', () => {
+    const err = configError({ ZING_TURN_SECRET: 'short-secret', ZING_TURN_URLS: 'turn:turn.example' });
+    expect(err.message).toContain('ZING_TURN_SECRET');
+    expect(err.message).not.toContain('short-secret');
+  });
+
+  it('refuses a TURN URL that is not turn: or turns:', () => {
+    const err = configError({ ZING_TURN_SECRET: 'a-secret-of-24-characters', ZING_TURN_URLS: 'turn:ok.example,stun:stun.example' });
+    expect(err.message).toContain('ZING_TURN_URLS');
+    expect(err.message).toContain('stun:stun.example');
   });
 });

@@ -1,0 +1,133 @@
+// What the relay lets in at its edge: which upgrades become sockets (Origin,
+// connections per address), which frames get handled (messages per second per
+// connection), which joins go ahead (joins per minute per address), and the
+// TURN credentials a join comes with. The transport asks; this decides. Every
+// refusal concerns one connection or one address and no one else.
+import type { IncomingMessage } from 'node:http';
+import type { RelayConfig } from './config.ts';
+import {
+  KeyedBuckets,
+  KeyedCounts,
+  addressKey,
+  admitMessage,
+  clientAddress,
+  type MessageBucket,
+  type MessageVerdict,
+  type Rate,
+} from './limits.ts';
+import { checkOrigin, type OriginPolicy } from './origin.ts';
+import type { PeerId, TurnServer } from './protocol.ts';
+import { turnCredentials, type TurnConfig } from './turn.ts';
+
+export type AdmissionConfig = Pick<
+  RelayConfig,
+  | 'msgRatePerSecond'
+  | 'msgBurst'
+  | 'msgDropsBeforeClose'
+  | 'maxConnectionsPerIp'
+  | 'joinsPerMinutePerIp'
+  | 'allowedOrigins'
+  | 'requireOrigin'
+  | 'publicUrl'
+  | 'trustProxy'
+  | 'turnSecret'
+  | 'turnUrls'
+  | 'turnTtlSeconds'
+>;
+
+/** What the edge keeps for each connection. The transport's connection object carries these fields itself. */
+export interface EdgeState extends MessageBucket {
+  /** The key its address counts under (limits.ts addressKey); '' once the connection is closed. */
+  ipKey: string;
+}
+
+export type UpgradeVerdict = { ok: true; ipKey: string } | { ok: false; status: 403 | 429; reason: string };
+
+export interface Clock {
+  /** Milliseconds that never step back (rates). */
+  monotonicMs(): number;
+  /** Wall-clock milliseconds since the Unix epoch (TURN expiry, which coturn checks against its own clock). */
+  unixMs(): number;
+}
+
+export const systemClock: Clock = { monotonicMs: () => performance.now(), unixMs: () => Date.now() };
+
+const STATUS_TEXT = { 403: 'Forbidden', 429: 'Too Many Requests' } as const;
+
+/** The raw HTTP response that refuses an upgrade before any WebSocket exists. */
+export function refusalResponse(verdict: { status: 403 | 429; reason: string }): string {
+  const body = `${verdict.reason}\n`;
+  return (
+    `HTTP/1.1 ${verdict.status} ${STATUS_TEXT[verdict.status]}\r\n` +
+    `Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+export class Admission {
+  readonly #config: AdmissionConfig;
+  readonly #clock: Clock;
+  readonly #origins: OriginPolicy;
+  readonly #messageRate: Rate;
+  readonly #joins: KeyedBuckets;
+  readonly #connections = new KeyedCounts();
+  readonly #turn: TurnConfig | undefined;
+
+  constructor(config: AdmissionConfig, clock: Clock = systemClock) {
+    this.#config = config;
+    this.#clock = clock;
+    this.#origins = { allowed: config.allowedOrigins, requireOrigin: config.requireOrigin, publicOrigin: config.publicUrl };
+    this.#messageRate = { perSecond: config.msgRatePerSecond, burst: config.msgBurst };
+    this.#joins = new KeyedBuckets({ perSecond: config.joinsPerMinutePerIp / 60, burst: config.joinsPerMinutePerIp }, clock.monotonicMs());
+    this.#turn =
+      config.turnSecret !== undefined && config.turnUrls.length > 0
+        ? { secret: config.turnSecret, urls: config.turnUrls, ttlSeconds: config.turnTtlSeconds }
+        : undefined;
+  }
+
+  /** Decides an upgrade request: the Origin first (it costs nothing to check), then the address's open sockets. */
+  upgrade(req: Pick<IncomingMessage, 'headers' | 'socket'>): UpgradeVerdict {
+    const origin = checkOrigin(req.headers.origin, req.headers.host, this.#origins);
+    if (!origin.ok) return { ok: false, status: 403, reason: origin.reason };
+    const ipKey = addressKey(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#config.trustProxy));
+    if (this.#connections.count(ipKey) >= this.#config.maxConnectionsPerIp) {
+      return { ok: false, status: 429, reason: `at most ${this.#config.maxConnectionsPerIp} connections per address` };
+    }
+    return { ok: true, ipKey };
+  }
+
+  /** A socket opened for an admitted upgrade: count it against its address and give it a full bucket. */
+  opened(conn: EdgeState, ipKey: string): void {
+    conn.ipKey = ipKey;
+    conn.tokens = this.#messageRate.burst;
+    conn.refilledAt = this.#clock.monotonicMs();
+    conn.dropped = 0;
+    this.#connections.add(ipKey);
+  }
+
+  /** Its socket closed: the address gets the slot back. Safe twice. */
+  closed(conn: EdgeState): void {
+    if (conn.ipKey === '') return;
+    this.#connections.remove(conn.ipKey);
+    conn.ipKey = '';
+  }
+
+  /** One inbound frame, before it is even parsed. */
+  message(conn: EdgeState): MessageVerdict {
+    return admitMessage(conn, this.#messageRate, this.#config.msgDropsBeforeClose, this.#clock.monotonicMs());
+  }
+
+  /** Whether the connection's address may join a room now. */
+  join(conn: EdgeState): boolean {
+    return this.#joins.take(conn.ipKey, this.#clock.monotonicMs());
+  }
+
+  /** The `iceServers` part of a `joined` message: fresh TURN credentials for this peer, or nothing without a TURN secret. */
+  iceServersFor(peer: PeerId): { iceServers?: TurnServer[] } {
+    return this.#turn ? { iceServers: [turnCredentials(this.#turn, peer, this.#clock.unixMs())] } : {};
+  }
+
+  /** Addresses with open sockets, and with recent joins: both stay bounded by recent activity. */
+  get trackedAddresses(): { connections: number; joins: number } {
+    return { connections: this.#connections.size, joins: this.#joins.size };
+  }
+}

@@ -1,0 +1,161 @@
+// TURN end to end: a real coturn on loopback sharing a secret with the relay,
+// two Chromium peers that may only use relayed candidates (the extension's
+// "Relay media through TURN only"), and coturn's own client showing that it
+// refuses forged and expired credentials.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEFAULTS } from '../../relay/config.ts';
+import { startRelay, type Relay } from '../../relay/server.ts';
+import { turnCredentials } from '../../relay/turn.ts';
+import { TestClient, newRoomId, socketUrl } from '../relay/helpers.ts';
+import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from './browser.ts';
+import { allocateWith, startCoturn, type Coturn } from './coturn.ts';
+
+/** Long enough to see the expiry in a username, short enough to matter. */
+const TTL_SECONDS = 600;
+
+// Keeps every RTCPeerConnection the call page makes, so the test can ask which
+// candidate pair carries the media. A string: it runs in the page, before its scripts.
+const RECORD_PEER_CONNECTIONS = `(() => {
+  const Native = globalThis.RTCPeerConnection;
+  if (!Native || globalThis.__zingPeerConnections) return;
+  const all = (globalThis.__zingPeerConnections = []);
+  globalThis.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); all.push(this); }
+  };
+})();`;
+
+interface SelectedPair {
+  local: string;
+  remote: string;
+  localUrl: string | undefined;
+}
+
+/** The selected candidate pair of every connected peer connection on the page. */
+function selectedPairs(page: Page): Promise<SelectedPair[]> {
+  return page.evaluate(async () => {
+    // Set by RECORD_PEER_CONNECTIONS above.
+    const pcs = (globalThis as unknown as { __zingPeerConnections: RTCPeerConnection[] }).__zingPeerConnections;
+    const out: SelectedPair[] = [];
+    for (const pc of pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      // RTCStatsReport values are untyped dictionaries; these fields are in webrtc-stats.
+      const stats = new Map<string, Record<string, string | undefined>>();
+      (await pc.getStats()).forEach((s: Record<string, string | undefined> & { id: string }) => stats.set(s.id, s));
+      for (const s of stats.values()) {
+        if (s.type !== 'transport' || !s.selectedCandidatePairId) continue;
+        const pair = stats.get(s.selectedCandidatePairId);
+        const local = stats.get(pair?.localCandidateId ?? '');
+        const remote = stats.get(pair?.remoteCandidateId ?? '');
+        out.push({ local: local?.candidateType ?? '', remote: remote?.candidateType ?? '', localUrl: local?.url });
+      }
+    }
+    return out;
+  });
+}
+
+let coturn: Coturn;
+let relay: Relay;
+
+beforeAll(async () => {
+  coturn = await startCoturn();
+  relay = await startRelay({
+    ...DEFAULTS,
+    port: 0,
+    logLevel: 'silent',
+    turnSecret: coturn.secret,
+    turnUrls: [coturn.url],
+    turnTtlSeconds: TTL_SECONDS,
+  });
+});
+
+afterAll(async () => {
+  await relay?.close();
+  await coturn?.stop();
+});
+
+describe('a call between two people who may only use TURN', () => {
+  let alice: Person;
+  let bob: Person;
+  let alicePage: Page;
+  let bobPage: Page;
+  let room: string;
+
+  beforeAll(async () => {
+    // No ICE servers of their own (launchPerson sets none): the only TURN server is the one the relay hands out.
+    const settings = { relayOnly: true, maxVideoHeight: 240 };
+    [alice, bob] = await Promise.all([
+      launchPerson({ name: 'Alice', relayUrl: relay.url, settings }),
+      launchPerson({ name: 'Bob', relayUrl: relay.url, settings }),
+    ]);
+    await Promise.all([alice, bob].map((p) => p.context.addInitScript(RECORD_PEER_CONNECTIONS)));
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice?.close(), bob?.close()]);
+  });
+
+  it('connects through coturn with the relay’s credentials, and both decode the other’s video', async () => {
+    alicePage = await startCall(alice);
+    const link = await callLinkOf(alicePage);
+    room = new URL(link).pathname.split('/')[2] ?? '';
+    bobPage = await joinCall(bob, link);
+    const [bobAtAlice, aliceAtBob] = await Promise.all([videoFrames(alicePage, 'Bob', 30_000), videoFrames(bobPage, 'Alice', 30_000)]);
+    expect(bobAtAlice.framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect(aliceAtBob.framesAdvanced).toBeGreaterThanOrEqual(5);
+  });
+
+  it('carries the media over a relayed candidate pair at both ends, through the coturn the relay named', async () => {
+    for (const page of [alicePage, bobPage]) {
+      const pairs = await selectedPairs(page);
+      expect(pairs).toHaveLength(1);
+      expect(pairs[0]).toMatchObject({ local: 'relay', remote: 'relay' });
+      expect(pairs[0]?.localUrl).toContain(`127.0.0.1:${coturn.port}`);
+    }
+  });
+
+  it('shows in coturn’s log an allocation for each person, under the username the relay minted for them', () => {
+    const peers = relay.rooms.peersIn(room);
+    expect(peers).toHaveLength(2);
+    const log = coturn.log();
+    const nowS = Date.now() / 1000;
+    for (const peer of peers) {
+      const line = new RegExp(`user <(\\d+):${peer}>: incoming packet ALLOCATE processed, success`).exec(log);
+      expect(line, `an ALLOCATE success for ${peer}`).not.toBeNull();
+      const expiry = Number(line?.[1]);
+      expect(expiry).toBeGreaterThan(nowS);
+      expect(expiry).toBeLessThanOrEqual(nowS + TTL_SECONDS);
+    }
+  });
+});
+
+describe('coturn with the relay’s shared secret', () => {
+  it('allocates with credentials the relay minted on join', async () => {
+    const client = await TestClient.connect(socketUrl(relay), 'uclient');
+    try {
+      const joined = await client.join(newRoomId());
+      const [server] = joined.iceServers ?? [];
+      expect(server?.urls).toEqual([coturn.url]);
+      const result = await allocateWith(coturn, server?.username ?? '', server?.credential ?? '');
+      expect(result.status, result.output).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses a credential signed with another secret with 401', async () => {
+    const forged = turnCredentials({ secret: 'not-the-secret-coturn-has', urls: [coturn.url], ttlSeconds: TTL_SECONDS }, 'forgedPeer01', Date.now());
+    const result = await allocateWith(coturn, forged.username, forged.credential);
+    expect(result.status).not.toBe(0);
+    expect(coturn.log()).toContain(`user <${forged.username}>: incoming packet message processed, error 401`);
+  });
+
+  it('refuses a correctly signed credential whose expiry has passed, with 401', async () => {
+    const anHourAgo = Date.now() - 3_600_000;
+    const expired = turnCredentials({ secret: coturn.secret, urls: [coturn.url], ttlSeconds: TTL_SECONDS }, 'expiredPeer1', anHourAgo);
+    expect(Number(expired.username.split(':')[0])).toBeLessThan(Date.now() / 1000);
+    const result = await allocateWith(coturn, expired.username, expired.credential);
+    expect(result.status).not.toBe(0);
+    expect(coturn.log()).toContain(`user <${expired.username}>: incoming packet message processed, error 401`);
+  });
+});

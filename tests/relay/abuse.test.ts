@@ -1,0 +1,322 @@
+// The abuse limits and TURN credentials against a real relay with real ws
+// clients: each limit is crossed, and everyone else is shown to carry on.
+import { createHmac } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, type ClientOptions } from 'ws';
+import type { RelayConfig } from '../../relay/config.ts';
+import { CloseCode, type ServerMessage } from '../../relay/protocol.ts';
+import type { Relay } from '../../relay/server.ts';
+import { TestClient, WAIT_MS, newRoomId, socketUrl, startTestRelay, withTimeout } from './helpers.ts';
+
+/** A second loopback address: Linux routes all of 127/8 to lo, so the relay sees another client address. */
+const OTHER_ADDRESS = '127.0.0.2';
+const ZING_CHROME = 'chrome-extension://oadbebmmljbobedlicbbcfajhplencgk';
+
+let relay: Relay | undefined;
+let clients: TestClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  clients = [];
+  await relay?.close();
+  relay = undefined;
+});
+
+async function start(overrides: Partial<RelayConfig>): Promise<Relay> {
+  relay = await startTestRelay(overrides);
+  return relay;
+}
+
+async function connect(r: Relay, label: string, options: ClientOptions = {}): Promise<TestClient> {
+  const c = await TestClient.connect(socketUrl(r), label, options);
+  clients.push(c);
+  return c;
+}
+
+/** Connects and joins `room`, draining the peerJoined this causes at `earlier`. */
+async function joinAs(r: Relay, room: string, label: string, earlier: TestClient[] = [], options: ClientOptions = {}): Promise<TestClient> {
+  const c = await connect(r, label, options);
+  await c.join(room);
+  for (const e of earlier) await e.next('peerJoined');
+  return c;
+}
+
+/** Attempts an upgrade and returns the HTTP status that refused it (fails if a socket opens). */
+async function refusedStatus(r: Relay, options: ClientOptions = {}): Promise<number> {
+  const ws = new WebSocket(socketUrl(r), options);
+  ws.on('error', () => {}); // dropping the refused request below reports an error we expect
+  return withTimeout(
+    new Promise<number>((resolve, reject) => {
+      ws.once('unexpected-response', (req, res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      ws.once('open', () => {
+        ws.terminate();
+        reject(new Error('the upgrade was accepted'));
+      });
+    }),
+    'refused upgrade',
+  );
+}
+
+/** Takes messages from `client` until one matches, returning the ones before it. */
+async function takeUntil(client: TestClient, match: (m: ServerMessage) => boolean): Promise<ServerMessage[]> {
+  const before: ServerMessage[] = [];
+  for (;;) {
+    const m = await client.next();
+    if (match(m)) return before;
+    before.push(m);
+  }
+}
+
+const isSignalFrom = (from: string, data?: string) => (m: ServerMessage) =>
+  m.type === 'signal' && m.from === from && (data === undefined || m.data === data);
+
+describe('messages per second per connection', () => {
+  // 5 a second, 10 at once; no close in these tests.
+  const LIMITS = { msgRatePerSecond: 5, msgBurst: 10, msgDropsBeforeClose: 1_000 };
+
+  it('answers a flood from one connection with RATE_LIMITED and drops it, while a second connection in the same room still routes', async () => {
+    const r = await start(LIMITS);
+    const room = newRoomId();
+    const alice = await joinAs(r, room, 'alice');
+    const bob = await joinAs(r, room, 'bob', [alice]);
+    const carol = await joinAs(r, room, 'carol', [alice, bob]);
+
+    const FLOOD = 40;
+    for (let i = 0; i < FLOOD; i++) alice.send({ type: 'signal', to: bob.id, data: `flood ${i}` });
+    const firstError = await alice.next('error');
+    expect(firstError).toEqual({ type: 'error', code: 'RATE_LIMITED', detail: expect.any(String) });
+
+    // Carol, in the same room, is unaffected: her signal reaches Bob, and his answer reaches her.
+    carol.send({ type: 'signal', to: bob.id, data: 'carol is fine' });
+    const fromAlice = await takeUntil(bob, isSignalFrom(carol.id, 'carol is fine'));
+    bob.send({ type: 'signal', to: carol.id, data: 'so is bob' });
+    expect(await carol.next('signal')).toEqual({ type: 'signal', from: bob.id, data: 'so is bob' });
+
+    // Every flooded frame was either delivered or refused with its own error, never both.
+    expect(fromAlice.every((m) => m.type === 'signal' && m.from === alice.id)).toBe(true);
+    let errors = 1;
+    let delivered = fromAlice.length;
+    await withTimeout(
+      (async () => {
+        while (errors + delivered < FLOOD) {
+          if (alice.pending.length > 0) {
+            expect((await alice.next('error')).code).toBe('RATE_LIMITED');
+            errors++;
+          } else if (bob.pending.length > 0) {
+            expect((await bob.next('signal')).from).toBe(alice.id);
+            delivered++;
+          } else await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      })(),
+      'every flooded frame delivered or refused',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([alice.pending, bob.pending, carol.pending]).toEqual([[], [], []]);
+    // The join took one token of the 10; a few more may have trickled in at 5 a second.
+    expect(delivered).toBeGreaterThanOrEqual(9);
+    expect(delivered).toBeLessThan(15);
+  });
+
+  it('lets the same connection through again once it slows down to the rate', async () => {
+    const r = await start(LIMITS);
+    const room = newRoomId();
+    const alice = await joinAs(r, room, 'alice');
+    const bob = await joinAs(r, room, 'bob', [alice]);
+    for (let i = 0; i < 20; i++) alice.send({ type: 'signal', to: bob.id, data: `flood ${i}` });
+    await alice.next('error');
+    await new Promise((resolve) => setTimeout(resolve, 250)); // one token at 5 a second is 200 ms
+    alice.send({ type: 'signal', to: bob.id, data: 'after a pause' });
+    await takeUntil(bob, isSignalFrom(alice.id, 'after a pause'));
+    expect(r.rooms.peersIn(room)).toEqual([alice.id, bob.id]);
+  });
+
+  it('closes a connection that keeps flooding with 4029, and the rest of the room carries on', async () => {
+    const r = await start({ ...LIMITS, msgDropsBeforeClose: 5 });
+    const room = newRoomId();
+    const alice = await joinAs(r, room, 'alice');
+    const bob = await joinAs(r, room, 'bob', [alice]);
+    const carol = await joinAs(r, room, 'carol', [alice, bob]);
+    for (let i = 0; i < 100; i++) alice.send({ type: 'signal', data: `flood ${i}` });
+    expect(await alice.closed).toEqual({ code: CloseCode.RATE_LIMITED, reason: 'too many messages' });
+
+    await takeUntil(bob, (m) => m.type === 'peerLeft' && m.peer === alice.id);
+    await takeUntil(carol, (m) => m.type === 'peerLeft' && m.peer === alice.id);
+    carol.send({ type: 'signal', to: bob.id, data: 'carry on' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: carol.id, data: 'carry on' });
+    expect(r.rooms.peersIn(room)).toEqual([bob.id, carol.id]);
+    // A new connection from the same address starts with a full allowance.
+    const again = await joinAs(r, room, 'alice again', [bob, carol]);
+    again.send({ type: 'signal', to: bob.id, data: 'back' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: again.id, data: 'back' });
+  });
+});
+
+describe('connections per address', () => {
+  it('refuses the connection one over the cap with HTTP 429 before any WebSocket exists, and the others carry on', async () => {
+    const r = await start({ maxConnectionsPerIp: 3 });
+    const room = newRoomId();
+    const a = await joinAs(r, room, 'a');
+    const b = await joinAs(r, room, 'b', [a]);
+    await connect(r, 'c');
+    expect(r.transport.connectionCount).toBe(3);
+
+    expect(await refusedStatus(r)).toBe(429);
+    expect(r.transport.connectionCount).toBe(3);
+
+    a.send({ type: 'signal', to: b.id, data: 'still here' });
+    expect(await b.next('signal')).toEqual({ type: 'signal', from: a.id, data: 'still here' });
+    // Another address has its own allowance.
+    const elsewhere = await joinAs(r, room, 'elsewhere', [a, b], { localAddress: OTHER_ADDRESS });
+    expect(r.rooms.peersIn(room)).toEqual([a.id, b.id, elsewhere.id]);
+  });
+
+  it('admits a new connection once one from that address has closed', async () => {
+    const r = await start({ maxConnectionsPerIp: 2 });
+    const a = await connect(r, 'a');
+    await connect(r, 'b');
+    expect(await refusedStatus(r)).toBe(429);
+    await a.close();
+    await withTimeout(
+      (async () => {
+        while (r.transport.connectionCount !== 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      })(),
+      'the relay to see the close',
+    );
+    expect((await (await connect(r, 'c')).join(newRoomId())).peers).toEqual([]);
+  });
+
+  it('counts the address a trusted proxy forwards, and ignores X-Forwarded-For from anyone else', async () => {
+    const direct = await start({ maxConnectionsPerIp: 1 });
+    await connect(direct, 'first');
+    // Without a trusted proxy a forged header changes nothing.
+    expect(await refusedStatus(direct, { headers: { 'x-forwarded-for': '203.0.113.9' } })).toBe(429);
+    await Promise.all(clients.map((c) => c.close()));
+    clients = [];
+    await direct.close();
+
+    const proxied = await start({ maxConnectionsPerIp: 1, trustProxy: 1 });
+    await connect(proxied, 'client 1', { headers: { 'x-forwarded-for': '203.0.113.1' } });
+    await connect(proxied, 'client 2', { headers: { 'x-forwarded-for': '203.0.113.2' } });
+    expect(await refusedStatus(proxied, { headers: { 'x-forwarded-for': '203.0.113.1' } })).toBe(429);
+    // The client's own claim before the proxy's hop does not pick the address.
+    expect(await refusedStatus(proxied, { headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.1' } })).toBe(429);
+  });
+});
+
+describe('joins per minute per address', () => {
+  it('answers RATE_LIMITED to the join one over the limit, leaves the room untouched, and another address still joins', async () => {
+    const r = await start({ joinsPerMinutePerIp: 3 });
+    const room = newRoomId();
+    const alice = await joinAs(r, room, 'alice');
+    const bob = await joinAs(r, room, 'bob', [alice]);
+    const carol = await joinAs(r, room, 'carol', [alice, bob]);
+
+    const dave = await connect(r, 'dave');
+    dave.send({ type: 'join', room });
+    expect(await dave.next('error')).toEqual({ type: 'error', code: 'RATE_LIMITED', detail: expect.stringContaining('joins') });
+    expect(r.rooms.peersIn(room)).toEqual([alice.id, bob.id, carol.id]);
+
+    // No peerJoined reached the room: the next thing Bob sees is Alice's sentinel.
+    alice.send({ type: 'signal', data: 'sentinel' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'sentinel' });
+    expect(await carol.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'sentinel' });
+
+    // Someone at another address joins a fresh room at once.
+    const erin = await connect(r, 'erin', { localAddress: OTHER_ADDRESS });
+    expect((await erin.join(newRoomId())).peers).toEqual([]);
+  });
+
+  it('counts a join that was refused because the room was full, so a full room cannot be hammered', async () => {
+    const r = await start({ joinsPerMinutePerIp: 4, maxPeersPerRoom: 2 });
+    const room = newRoomId();
+    const alice = await joinAs(r, room, 'alice', [], { localAddress: OTHER_ADDRESS });
+    await joinAs(r, room, 'bob', [alice], { localAddress: OTHER_ADDRESS });
+    const mallory = await connect(r, 'mallory');
+    const codes: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      mallory.send({ type: 'join', room });
+      codes.push((await mallory.next('error')).code);
+    }
+    expect(codes).toEqual(['ROOM_FULL', 'ROOM_FULL', 'ROOM_FULL', 'ROOM_FULL', 'RATE_LIMITED', 'RATE_LIMITED']);
+  });
+});
+
+describe('the Origin allow-list', () => {
+  it('refuses a page from another site with HTTP 403 before any WebSocket exists', async () => {
+    const r = await start({});
+    expect(await refusedStatus(r, { origin: 'https://evil.example' })).toBe(403);
+    expect(await refusedStatus(r, { origin: 'chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' })).toBe(403);
+    expect(r.transport.connectionCount).toBe(0);
+  });
+
+  it.each([
+    ['Zing’s Chrome extension', () => ZING_CHROME],
+    ['a Firefox install of Zing', () => 'moz-extension://0b9c8e1d-4f1a-4c5e-9a7b-3c2d1e0f9a8b'],
+    ['the relay’s own guest page', (r: Relay) => r.url],
+    ['no Origin at all (a script, not a browser)', () => undefined],
+  ])('lets %s connect and join', async (_name, originOf) => {
+    const r = await start({});
+    const origin = originOf(r);
+    const c = await connect(r, 'allowed', origin === undefined ? {} : { origin });
+    expect((await c.join(newRoomId())).peers).toEqual([]);
+  });
+
+  it('requires an Origin header when told to', async () => {
+    const r = await start({ requireOrigin: true });
+    expect(await refusedStatus(r)).toBe(403);
+    const c = await connect(r, 'extension', { origin: ZING_CHROME });
+    expect((await c.join(newRoomId())).peers).toEqual([]);
+  });
+
+  it('takes the relay’s own origin from its public URL when given one', async () => {
+    const r = await start({ publicUrl: 'https://relay.example' });
+    expect(await refusedStatus(r, { origin: r.url })).toBe(403);
+    await connect(r, 'guest', { origin: 'https://relay.example' });
+  });
+});
+
+describe('TURN credentials in joined', () => {
+  const SECRET = 'zing-test-turn-secret-0123456789';
+  const URLS = ['turn:127.0.0.1:3478?transport=udp', 'turns:turn.example:443?transport=tcp'];
+
+  it('gives each joining connection its own coturn REST credentials that verify with the shared secret', async () => {
+    const r = await start({ turnSecret: SECRET, turnUrls: URLS, turnTtlSeconds: 3_600 });
+    const room = newRoomId();
+    const alice = await connect(r, 'alice');
+    const bob = await connect(r, 'bob');
+    const nowS = Date.now() / 1000;
+    const joinedA = await alice.join(room);
+    const joinedB = await bob.join(room);
+    for (const joined of [joinedA, joinedB]) {
+      expect(joined.iceServers).toHaveLength(1);
+      const [server] = joined.iceServers ?? [];
+      expect(server?.urls).toEqual(URLS);
+      const match = /^(\d+):(.+)$/.exec(server?.username ?? '');
+      expect(match?.[2]).toBe(joined.self);
+      expect(Number(match?.[1])).toBeGreaterThanOrEqual(Math.floor(nowS) + 3_600);
+      expect(Number(match?.[1])).toBeLessThanOrEqual(Math.ceil(nowS) + 3_600 + WAIT_MS / 1000);
+      expect(server?.credential).toBe(createHmac('sha1', SECRET).update(server?.username ?? '').digest('base64'));
+    }
+    expect(joinedA.iceServers?.[0]?.username).not.toBe(joinedB.iceServers?.[0]?.username);
+  });
+
+  it('mints credentials again on every join and never sends the secret itself', async () => {
+    const r = await start({ turnSecret: SECRET, turnUrls: URLS });
+    const c = await connect(r, 'c');
+    const raw: string[] = [];
+    c.ws.on('message', (d: Buffer) => raw.push(d.toString()));
+    expect((await c.join(newRoomId())).iceServers?.[0]?.username).toMatch(new RegExp(`^\\d+:${c.id}$`));
+    c.send({ type: 'leave' });
+    expect((await c.join(newRoomId())).iceServers?.[0]?.username).toMatch(new RegExp(`^\\d+:${c.id}$`));
+    expect(raw.join('')).not.toContain(SECRET);
+  });
+
+  it('sends no iceServers where the relay has no TURN secret', async () => {
+    const r = await start({});
+    const c = await connect(r, 'plain');
+    expect(await c.join(newRoomId())).not.toHaveProperty('iceServers');
+  });
+});

@@ -1,0 +1,315 @@
+// Rooms across relay instances through a real Redis: two relays on port 0
+// sharing one redis-server, real ws clients on each. A third instance runs as a
+// child process so it can be SIGKILLed like a crashed host.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisBus } from '../../relay/redis-bus.ts';
+import type { Relay } from '../../relay/server.ts';
+import { TEST_CONFIG, TestClient, freePort, newRoomId, socketUrl, startTestRelay, withTimeout } from './helpers.ts';
+import { startRedis, type RedisServer } from './redis-server.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Short, so a crashed instance's peers go within a test's patience; the sweep runs every quarter of it. */
+const TTL_MS = 1_000;
+
+let redis: RedisServer;
+const relays: Relay[] = [];
+let clients: TestClient[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterEach(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  clients = [];
+});
+
+afterAll(async () => {
+  await Promise.all(relays.splice(0).map((r) => r.close()));
+  await redis?.stop();
+});
+
+async function startPair(): Promise<[Relay, Relay]> {
+  const config = { redis: { url: redis.url, instanceTtlMs: TTL_MS } };
+  const pair: [Relay, Relay] = [await startTestRelay(config), await startTestRelay(config)];
+  relays.push(...pair);
+  return pair;
+}
+
+async function connect(relay: { url: string }, label: string): Promise<TestClient> {
+  const c = await TestClient.connect(socketUrl(relay), label);
+  clients.push(c);
+  return c;
+}
+
+describe('two relay instances on one Redis', () => {
+  let one: Relay;
+  let two: Relay;
+
+  beforeAll(async () => {
+    [one, two] = await startPair();
+  });
+
+  it('runs each relay on its own RedisBus instance', () => {
+    expect(one.bus).toBeInstanceOf(RedisBus);
+    expect(two.bus).toBeInstanceOf(RedisBus);
+    expect((one.bus as RedisBus).instance).not.toBe((two.bus as RedisBus).instance); // checked just above
+  });
+
+  it('puts peers on different instances in one room: joined lists the other, peerJoined tells it', async () => {
+    const room = newRoomId();
+    const alice = await connect(one, 'alice');
+    const bob = await connect(two, 'bob');
+    expect((await alice.join(room)).peers).toEqual([]);
+    expect((await bob.join(room)).peers).toEqual([alice.id]);
+    expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: bob.id });
+    expect(alice.id).not.toBe(bob.id);
+    expect(one.rooms.peersIn(room)).toEqual([alice.id, bob.id]);
+    expect(two.rooms.peersIn(room)).toEqual([alice.id, bob.id]);
+  });
+
+  it('routes a signal to one peer both ways, and a broadcast to every other peer on every instance', async () => {
+    const room = newRoomId();
+    const alice = await connect(one, 'alice');
+    const bob = await connect(two, 'bob');
+    const carol = await connect(two, 'carol');
+    await alice.join(room);
+    await bob.join(room);
+    await alice.next('peerJoined');
+    await carol.join(room);
+    await alice.next('peerJoined');
+    await bob.next('peerJoined');
+
+    alice.send({ type: 'signal', to: bob.id, data: 'offer for bob' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'offer for bob' });
+    bob.send({ type: 'signal', to: alice.id, data: 'answer for alice' });
+    expect(await alice.next('signal')).toEqual({ type: 'signal', from: bob.id, data: 'answer for alice' });
+
+    carol.send({ type: 'signal', data: 'hello all' });
+    expect(await alice.next('signal')).toEqual({ type: 'signal', from: carol.id, data: 'hello all' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: carol.id, data: 'hello all' });
+    alice.send({ type: 'signal', data: 'and from one' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'and from one' });
+    expect(await carol.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'and from one' });
+
+    // Nothing else arrived: not the unicast at carol, no echo of a broadcast to its sender.
+    bob.send({ type: 'signal', to: carol.id, data: 'sentinel' });
+    expect(await carol.next('signal')).toEqual({ type: 'signal', from: bob.id, data: 'sentinel' });
+    for (const c of [alice, bob, carol]) expect(c.pending).toEqual([]);
+  });
+
+  it('keeps the order of many signals from one peer on one instance to a peer on the other', async () => {
+    const room = newRoomId();
+    const alice = await connect(one, 'alice');
+    const bob = await connect(two, 'bob');
+    await alice.join(room);
+    await bob.join(room);
+    await alice.next('peerJoined');
+    // Unicasts and broadcasts interleaved: they take the same path and must not overtake each other.
+    for (let i = 0; i < 100; i++) alice.send(i % 3 ? { type: 'signal', to: bob.id, data: `m${i}` } : { type: 'signal', data: `m${i}` });
+    for (let i = 0; i < 100; i++) expect((await bob.next('signal')).data).toBe(`m${i}`);
+  });
+
+  it('holds the room cap across instances, even when everyone joins at once', async () => {
+    const room = newRoomId();
+    const cap = TEST_CONFIG.maxPeersPerRoom;
+    const crowd = await Promise.all(Array.from({ length: 8 }, (_, i) => connect(i % 2 ? two : one, `p${i}`)));
+    for (const c of crowd) c.send({ type: 'join', room });
+    const answers = await Promise.all(crowd.map((c) => c.next()));
+    const joined = answers.filter((a) => a.type === 'joined');
+    const full = answers.filter((a) => a.type === 'error');
+    expect(joined).toHaveLength(cap);
+    expect(full).toHaveLength(crowd.length - cap);
+    for (const f of full) expect(f).toMatchObject({ type: 'error', code: 'ROOM_FULL' });
+    const inRedis = (await redis.client.zrange(`zing:r:${room}`, '0', '-1')).map((m) => m.split('/')[0]);
+    expect(inRedis).toHaveLength(cap);
+    expect(new Set(inRedis)).toEqual(new Set(joined.map((j) => (j.type === 'joined' ? j.self : ''))));
+    // Each instance with a member there sees them all, in Redis's order (join order).
+    for (const r of [one, two]) {
+      if (r.rooms.peersIn(room).length > 0) await expect.poll(() => r.rooms.peersIn(room)).toEqual(inRedis);
+    }
+  });
+
+  it('refuses one more across instances and admits again after a leave', async () => {
+    const room = newRoomId();
+    const members = [await connect(one, 'a'), await connect(two, 'b'), await connect(one, 'c')];
+    for (const [i, m] of members.entries()) {
+      await m.join(room);
+      for (const earlier of members.slice(0, i)) await earlier.next('peerJoined');
+    }
+    const late = await connect(two, 'late');
+    late.send({ type: 'join', room });
+    expect(await late.next('error')).toMatchObject({ code: 'ROOM_FULL' });
+
+    members[0]!.send({ type: 'leave' }); // three members were pushed above
+    for (const m of members.slice(1)) expect(await m.next('peerLeft')).toEqual({ type: 'peerLeft', peer: members[0]!.id });
+    expect((await late.join(room)).peers).toEqual([members[1]!.id, members[2]!.id]);
+  });
+
+  it('tells the other instance when a peer leaves or its socket closes', async () => {
+    const room = newRoomId();
+    const alice = await connect(one, 'alice');
+    const bob = await connect(two, 'bob');
+    const carol = await connect(two, 'carol');
+    await alice.join(room);
+    await bob.join(room);
+    await alice.next('peerJoined');
+    await carol.join(room);
+    await alice.next('peerJoined');
+    await bob.next('peerJoined');
+
+    bob.send({ type: 'leave' });
+    expect(await alice.next('peerLeft')).toEqual({ type: 'peerLeft', peer: bob.id });
+    expect(await carol.next('peerLeft')).toEqual({ type: 'peerLeft', peer: bob.id });
+    await alice.close();
+    expect(await carol.next('peerLeft')).toEqual({ type: 'peerLeft', peer: alice.id });
+    expect(two.rooms.peersIn(room)).toEqual([carol.id]);
+    await carol.close();
+    await expect.poll(() => redis.client.exists(`zing:r:${room}`)).toBe(0);
+    expect(one.rooms.peersIn(room)).toEqual([]);
+  });
+
+  it('never crosses rooms between instances', async () => {
+    const [roomA, roomB] = [newRoomId(), newRoomId()];
+    const alice = await connect(one, 'alice');
+    const bob = await connect(two, 'bob');
+    const eve = await connect(two, 'eve');
+    await alice.join(roomA);
+    await bob.join(roomA);
+    await alice.next('peerJoined');
+    await eve.join(roomB);
+
+    eve.send({ type: 'signal', to: alice.id, data: 'x' });
+    expect(await eve.next('error')).toMatchObject({ code: 'UNKNOWN_PEER' });
+    eve.send({ type: 'signal', data: 'anyone?' });
+    alice.send({ type: 'signal', data: 'room A only' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'room A only' });
+    bob.send({ type: 'signal', to: alice.id, data: 'sentinel' });
+    expect(await alice.next('signal')).toMatchObject({ data: 'sentinel' });
+    expect(eve.pending).toEqual([]);
+    expect(alice.pending).toEqual([]);
+  });
+});
+
+describe('an instance that lost touch with Redis', () => {
+  it('puts its peers back when it finds itself taken for dead and swept, and the call goes on', async () => {
+    const [one, two] = await startPair();
+    const room = newRoomId();
+    const alice = await connect(one, 'alice');
+    const bob = await connect(two, 'bob');
+    await alice.join(room);
+    await bob.join(room);
+    await alice.next('peerJoined');
+
+    // As if two had paused longer than the TTL: its key is gone, so one's next sweep removes bob.
+    await redis.client.del(`zing:i:${(two.bus as RedisBus).instance}`); // a RedisBus: started with redis
+    expect(await alice.next('peerLeft', 3_000)).toEqual({ type: 'peerLeft', peer: bob.id });
+    // two's next heartbeat notices, re-registers bob and tells the room.
+    expect(await alice.next('peerJoined', 3_000)).toEqual({ type: 'peerJoined', peer: bob.id });
+    expect(bob.pending).toEqual([]);
+    bob.send({ type: 'signal', to: alice.id, data: 'still here' });
+    expect(await alice.next('signal')).toEqual({ type: 'signal', from: bob.id, data: 'still here' });
+    alice.send({ type: 'signal', data: 'me too' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'me too' });
+  });
+
+  it('re-registers every room after Redis restarts empty, so rooms, routing and the cap carry on', async () => {
+    const [one, two] = await startPair();
+    const room = newRoomId();
+    const alice = await connect(one, 'alice');
+    const bob = await connect(two, 'bob');
+    await alice.join(room);
+    await bob.join(room);
+    await alice.next('peerJoined');
+
+    await redis.stop();
+    redis = await startRedis(redis.port);
+    await expect.poll(() => redis.client.zcard(`zing:r:${room}`), { timeout: 5_000 }).toBe(2);
+    await expect.poll(() => (one.bus as RedisBus).stats.up && (two.bus as RedisBus).stats.up, { timeout: 5_000 }).toBe(true); // RedisBus: started with redis
+    alice.send({ type: 'signal', to: bob.id, data: 'after the restart' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'after the restart' });
+    const carol = await connect(two, 'carol');
+    expect((await carol.join(room)).peers).toEqual([alice.id, bob.id]);
+    expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: carol.id });
+    expect(await bob.next('peerJoined')).toEqual({ type: 'peerJoined', peer: carol.id });
+    const dave = await connect(one, 'dave');
+    dave.send({ type: 'join', room });
+    expect(await dave.next('error')).toMatchObject({ code: 'ROOM_FULL' });
+    // Nobody saw anyone leave or arrive twice, not even once the snapshots went round (a TTL after the restart).
+    await new Promise((r) => setTimeout(r, TTL_MS + 300));
+    for (const c of [alice, bob, carol]) expect(c.pending).toEqual([]);
+  });
+});
+
+describe('an instance that crashes', () => {
+  let survivor: Relay;
+  let child: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    survivor = await startTestRelay({ redis: { url: redis.url, instanceTtlMs: TTL_MS } });
+    relays.push(survivor);
+  });
+
+  afterAll(() => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  it('leaves no ghost: its peers leave the other instance’s rooms within the TTL after a SIGKILL', async () => {
+    const port = await freePort();
+    child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ZING_LOG: 'silent', REDIS_URL: redis.url, ZING_INSTANCE_TTL_MS: String(TTL_MS) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const crashed = new Promise((resolve) => child?.once('exit', resolve));
+    const url = `http://127.0.0.1:${port}`;
+    await withTimeout(
+      (async () => {
+        for (;;) {
+          if (child?.exitCode !== null) throw new Error(`relay exited: ${stderr}`);
+          try {
+            if ((await fetch(`${url}/healthz`)).ok) return;
+          } catch {
+            // not listening yet
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })(),
+      'child relay healthy',
+      15_000,
+    );
+
+    const room = newRoomId();
+    const alice = await connect(survivor, 'alice');
+    const doomed = await connect({ url }, 'doomed');
+    const doomedToo = await connect({ url }, 'doomed too');
+    await alice.join(room);
+    await doomed.join(room);
+    await alice.next('peerJoined');
+    await doomedToo.join(room);
+    await alice.next('peerJoined');
+    doomed.send({ type: 'signal', to: alice.id, data: 'still alive' });
+    expect(await alice.next('signal')).toMatchObject({ data: 'still alive' });
+
+    child.kill('SIGKILL');
+    await crashed;
+    const killedAt = Date.now();
+    const left = [await alice.next('peerLeft', 5_000), await alice.next('peerLeft', 5_000)];
+    const after = Date.now() - killedAt;
+    expect(left.map((m) => m.peer).sort()).toEqual([doomed.id, doomedToo.id].sort());
+    // The key expires TTL after its last refresh (at most TTL ago), a sweep runs every TTL/4.
+    // 1.5 s of slack for a loaded 2-core machine.
+    expect(after).toBeLessThan(TTL_MS + TTL_MS / 4 + 1_500);
+    expect(survivor.rooms.peersIn(room)).toEqual([alice.id]);
+    expect(await redis.client.zrange(`zing:r:${room}`, '0', '-1')).toEqual([`${alice.id}/${(survivor.bus as RedisBus).instance}`]); // a RedisBus: started with redis
+    // The room is whole again: someone new joins and sees only alice.
+    const bob = await connect(survivor, 'bob');
+    expect((await bob.join(room)).peers).toEqual([alice.id]);
+    expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: bob.id });
+    expect(alice.pending).toEqual([]);
+  });
+});
