@@ -156,6 +156,11 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       case 'signal':
         return this.emit('signal', { from: msg.from, data: msg.data });
       case 'error':
+        // A join refused for its rate is retried after a backoff, not left hanging.
+        if (msg.code === 'RATE_LIMITED' && this.#state !== 'open') {
+          this.#failures += 1;
+          this.#socket?.close();
+        }
         return this.emit('relayError', { code: msg.code, detail: msg.detail });
     }
   }
