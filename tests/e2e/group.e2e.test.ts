@@ -118,7 +118,7 @@ describe('a group call', () => {
     const ada = pages.get('Ada')!;
     await ada.getByRole('button', { name: 'Mute microphone', exact: true }).click();
     const adaAtCy = pages.get('Cy')!.getByRole('group', { name: 'Ada', exact: true });
-    await adaAtCy.getByText('Microphone off', { exact: true }).waitFor({ timeout: 1_000 });
+    await adaAtCy.getByText('Microphone off', { exact: true }).waitFor({ timeout: 3_000 });
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await adaAtCy.getByText('Speaking', { exact: true }).count()).toBe(0);
     await ada.getByRole('button', { name: 'Mute microphone', exact: true }).click();

@@ -34,7 +34,7 @@ describe('pop out', () => {
     // The tab keeps no second set of media controls while the window floats.
     expect(await a.getByRole('button', { name: 'Mute microphone', exact: true }).count()).toBe(0);
     await pip.getByRole('button', { name: 'Mute microphone', exact: true }).click();
-    await b.getByRole('group', { name: 'Alice', exact: true }).getByText('Microphone off', { exact: true }).waitFor({ timeout: 1_000 });
+    await b.getByRole('group', { name: 'Alice', exact: true }).getByText('Microphone off', { exact: true }).waitFor({ timeout: 3_000 });
     await pip.getByRole('button', { name: 'Leave call', exact: true }).click();
     await expect.poll(() => a.getByRole('status').textContent()).toBe('You left the call');
     await b.getByRole('group', { name: 'Alice', exact: true }).waitFor({ state: 'detached', timeout: 3_000 });
