@@ -11,7 +11,18 @@ const percent = (v: number | undefined) => (v === undefined ? '…' : `${v.toFix
 
 export function StatsPanel(props: { session: CallSession; participants: readonly ParticipantView[] }) {
   const [stats, setStats] = createSignal<Record<string, LinkStats>>({});
-  const refresh = () => void props.session.linkStats().then(setStats, () => {});
+  // One refresh at a time: on a busy page getStats can take longer than the interval.
+  let busy = false;
+  const refresh = () => {
+    if (busy) return;
+    busy = true;
+    void props.session
+      .linkStats()
+      .then(setStats, () => {})
+      .finally(() => {
+        busy = false;
+      });
+  };
   refresh();
   const timer = setInterval(refresh, REFRESH_MS);
   onCleanup(() => clearInterval(timer));

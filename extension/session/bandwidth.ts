@@ -37,16 +37,26 @@ export function targetHeight(bitrate: number): number {
   return 180;
 }
 
+/**
+ * A mesh encodes the camera once per link, so CPU runs out before bandwidth:
+ * measured here (bench:call), four people fill two cores at 240p/30 fps and
+ * at six tiles fall to a few fps. From these link counts each copy gets fewer
+ * frames and lines, whatever the bitrate would allow.
+ */
+export const CPU_FRAMERATE_CAP = { fromLinks: 3, fps: 15 } as const;
+export const CPU_HEIGHT_CAP = { fromLinks: 5, height: 180 } as const;
+
 /** The encoding for every outgoing camera link when there are `links` of them. */
 export function videoEncodingFor(links: number, budgetBps: number, sourceHeight: number): VideoEncoding {
   const maxBitrate = linkVideoBitrate(links, budgetBps);
-  const height = targetHeight(maxBitrate);
+  const byBitrate = targetHeight(maxBitrate);
+  const height = links >= CPU_HEIGHT_CAP.fromLinks ? Math.min(byBitrate, CPU_HEIGHT_CAP.height) : byBitrate;
   return {
     maxBitrate,
     // Never upscale: a 360p camera stays 360p on a fat link.
     scaleResolutionDownBy: sourceHeight > height ? sourceHeight / height : 1,
     // Under ~150 kbps, fewer sharper frames beat many smeared ones.
-    maxFramerate: maxBitrate < 150_000 ? 15 : 30,
+    maxFramerate: maxBitrate < 150_000 || links >= CPU_FRAMERATE_CAP.fromLinks ? 15 : 30,
   };
 }
 

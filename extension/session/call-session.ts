@@ -236,8 +236,14 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const out: Record<string, LinkStats> = {};
     await Promise.all(
       [...this.#remotes.entries()].map(async ([id, remote]) => {
+        const report = await remote.link.pc.getStats();
+        // Timed by when the stats were gathered, not when the promise settled: on a busy page those differ by seconds.
+        let at = performance.now();
+        report.forEach((s: { timestamp?: number }) => {
+          if (typeof s.timestamp === 'number') at = s.timestamp;
+        });
         // RTCStatsReport is typed as a map of `any`; sampleStats narrows each field.
-        const sample = sampleStats((await remote.link.pc.getStats()).values() as Iterable<Record<string, unknown>>, performance.now());
+        const sample = sampleStats(report.values() as Iterable<Record<string, unknown>>, at);
         out[id] = linkStats(remote.lastStats, sample);
         remote.lastStats = sample;
       }),

@@ -13,8 +13,9 @@ export function fingerprintOf(sdp: string): string | undefined {
 
 /** 16 decimal digits (about 53 bits) in groups of four; the same whichever end computes it. */
 export async function safetyCode(fingerprintA: string, fingerprintB: string): Promise<string> {
-  const input = [fingerprintA, fingerprintB].sort().join('|');
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`zing safety code|${input}`)));
+  // A newline cannot occur in an SDP attribute value, so the joined input is unambiguous.
+  const input = [fingerprintA, fingerprintB].sort().join('\n');
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`zing safety code\n${input}`)));
   let n = 0n;
   for (const byte of digest.subarray(0, 8)) n = (n << 8n) | BigInt(byte);
   const digits = (n % 10n ** 16n).toString().padStart(16, '0');

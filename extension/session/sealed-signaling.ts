@@ -41,7 +41,9 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
         this.#self = self;
       }),
       client.on('signal', ({ from, data }) => {
-        this.#inbox = this.#inbox.then(() => this.#receive(from, data));
+        this.#inbox = this.#inbox
+          .then(() => this.#receive(from, data))
+          .catch((err: unknown) => console.warn('zing: opening a signaling message failed', err));
       }),
     ];
   }

@@ -1,0 +1,440 @@
+// Group calls on loopback: how long until everyone decodes everyone, how much
+// each person uploads against the budget, and what a call costs in CPU, for
+// 2, 4, 6 and 8 people.
+//
+//   npm run bench:call      (builds first; `tsx bench/call.ts` reuses dist/chrome)
+//
+// Every person is a real headless Chromium with its own profile and the built
+// extension (tests/e2e/browser.ts), fake camera and microphone, the product's
+// own `maxVideoHeight: 240` setting (so eight fit on two cores; no Chromium
+// capture flags) and the default 2.5 Mbps upload budget; the relay runs in
+// this process. Per group size:
+//
+//  1. All but the last person open the call link at once; the bench waits until
+//     they decode each other (bounded by FIRST_PAIRS_TIMEOUT_MS).
+//  2. The last person joins. "Last join → all pairs" runs from that page's
+//     navigation start to the moment the last of the N×(N−1) remote tiles
+//     presents its first decoded frame (requestVideoFrameCallback inside each
+//     page: bench/lib/call-probe.ts). If some pairs never do within the limit,
+//     the table says how many did.
+//  3. STEADY_MS of call, then a CPU_WINDOW_MS window with the stats panel closed:
+//     CPU per person from /proc (bench/lib/call-cpu.ts: the whole Chromium
+//     tree, and the extension renderer that runs the call page), frames
+//     presented per remote tile per second, and the machine's busy share.
+//  4. The Stats panel is opened on every page; after it has two samples, the
+//     `Total upload` figure (outbound RTP payload bytes, audio and video, all
+//     links; no IP/UDP/SRTP headers) is read UPLOAD_READS times a second apart
+//     and its median kept, with every link's sending resolution.
+//
+// Bounded: RUN_BUDGET_MS for the whole run; a size that does not mesh within
+// PAIRS_TIMEOUT_MS is reported with the pairs reached and the run goes on.
+import { cpus, loadavg } from 'node:os';
+import type { Page } from 'playwright-core';
+import { DEFAULTS } from '../relay/config.ts';
+import { startRelay, type Relay } from '../relay/server.ts';
+import { DEFAULT_UPLOAD_BUDGET_KBPS } from '../extension/session/bandwidth.ts';
+import { launchPerson, openCallPage, type Person } from '../tests/e2e/browser.ts';
+import { newCallLink } from '../tests/e2e/links.ts';
+import { PERSON_SWITCH, cpuBetween, snapshot } from './lib/call-cpu.ts';
+import { installFrameProbe, measureUpload, type FrameRecord, type UploadMeasure } from './lib/call-probe.ts';
+import { sleep } from './lib/time.ts';
+
+const SIZES = (process.env.BENCH_CALL_SIZES ?? '2,4,6,8').split(',').map(Number);
+const NAMES = ['Ada', 'Bo', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal'];
+const SETTINGS = { maxVideoHeight: 240 };
+/** The whole run stays under six minutes; past that it prints what it has and stops. */
+const RUN_BUDGET_MS = 340_000;
+/** A mesh that has not formed in this long will not form: report how far it got. */
+const PAIRS_TIMEOUT_MS = 60_000;
+/** Bandwidth estimation ramps up in the first seconds of a link; measure after it. */
+const STEADY_MS = 5_000;
+const CPU_WINDOW_MS = 5_000;
+const UPLOAD_READS = 3;
+/** How long the Stats panel may take to show its first rates (two getStats rounds; slow on a saturated machine). */
+const UPLOAD_WAIT_MS = 10_000;
+/** The first N−1 join at once: a shorter limit, so a size that cannot mesh still leaves time for the last join. */
+const FIRST_PAIRS_TIMEOUT_MS = 20_000;
+
+const started = Date.now();
+/** The last thing said about a size still being measured, for a run cut short by its budget. */
+let unfinished: string | undefined;
+const log = (msg: string) => {
+  unfinished = msg;
+  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
+};
+
+interface SizeResult {
+  size: number;
+  /** First N−1 joining at once → all their pairs decoding (ms); undefined for N−1 = 1. */
+  firstMeshMs: number | undefined;
+  firstMeshPairs: [reached: number, of: number];
+  /** Last join → all N×(N−1) pairs decoding (ms); undefined if not all did. */
+  lastJoinMs: number | undefined;
+  pairs: [reached: number, of: number];
+  /** Presented frames per second per remote tile, over the CPU window. */
+  fps: number[];
+  /** Per person: outbound RTP payload over the steady window (getStats, report timestamps), kbps. */
+  uploadKbps: number[];
+  /** The same with RTP headers. */
+  uploadWithHeadersKbps: number[];
+  /** Per person: the Stats panel's `Total upload`, median of its reads. */
+  panelKbps: number[];
+  /** Outbound camera streams by qualityLimitationReason. */
+  limitations: Record<string, number>;
+  /** Frame rate of each outbound camera stream. */
+  sentFps: number[];
+  /** Encoder implementations seen (getStats encoderImplementation). */
+  encoders: string[];
+  /** Every process outside the people's browsers (this one, the relay, anything else), percent of one core. */
+  othersPercent: number;
+  /** Sending resolutions seen over all links, with counts. */
+  sendResolutions: Record<string, number>;
+  /** Per person: percent of one core. */
+  cpuBrowser: number[];
+  cpuCallPage: number[];
+  machineBusy: number;
+}
+
+const results: SizeResult[] = [];
+const people: Person[] = [];
+
+const watchdog = setTimeout(() => {
+  log(`over the ${RUN_BUDGET_MS / 1000} s budget: printing what was measured and stopping`);
+  print();
+  // Close the browsers (and remove their profiles), but never wait long for it.
+  void Promise.race([Promise.all(people.map((p) => p.close())), sleep(10_000)]).then(() => process.exit(2));
+}, RUN_BUDGET_MS);
+watchdog.unref();
+
+/** `p`, or undefined if it has not settled within `ms` (a starved page can take that long to answer). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const late = new Promise<undefined>((r) => {
+      timer = setTimeout(() => r(undefined), ms);
+    });
+    return await Promise.race([p.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function recordOf(page: Page): Promise<FrameRecord | undefined> {
+  return within(page.evaluate(() => (globalThis as unknown as { __zingCallBench?: FrameRecord }).__zingCallBench), 5_000);
+}
+
+/**
+ * Polls every page until each shows a decoded frame from each other person, or
+ * until `deadline`. Returns the last first-frame time over all pairs (if all
+ * pairs decoded) and how many pairs did.
+ */
+async function awaitMesh(
+  pages: Map<string, Page>,
+  deadline: number,
+): Promise<{ lastFirstFrame: number | undefined; reached: number; of: number; records: Map<string, FrameRecord> }> {
+  const of = pages.size * (pages.size - 1);
+  // A starved page may not answer within recordOf's limit; first frames never go away,
+  // so its last answer still counts.
+  const records = new Map<string, FrameRecord>();
+  for (;;) {
+    // All pages at once: one by one, a round over eight saturated pages takes seconds.
+    const entries = [...pages];
+    const got = await Promise.all(entries.map(([, page]) => recordOf(page)));
+    let reached = 0;
+    let last = 0;
+    entries.forEach(([viewer], i) => {
+      const fresh = got[i];
+      if (fresh) records.set(viewer, fresh);
+      const rec = records.get(viewer);
+      if (!rec) return;
+      for (const other of pages.keys()) {
+        const at = other === viewer ? undefined : rec.first[other];
+        if (at === undefined) continue;
+        reached += 1;
+        last = Math.max(last, at);
+      }
+    });
+    if (reached === of) return { lastFirstFrame: last, reached, of, records };
+    if (Date.now() > deadline) return { lastFirstFrame: undefined, reached, of, records };
+    // Polling every page costs CPU the call needs: not too often.
+    await sleep(250);
+  }
+}
+
+async function openAll(members: Person[], link: string, pages: Map<string, Page>): Promise<void> {
+  const opened = await Promise.all(members.map((p) => openCallPage(p, link)));
+  opened.forEach((page, i) => pages.set(members[i]!.name, page)); // one page per member, same order
+}
+
+interface UploadRead {
+  /** `Total upload` figures, kbps, one per read; empty if the panel never had rates. */
+  totals: number[];
+  /** Each link's sending cell, "<kbps> kbps · <W>×<H>". */
+  cells: string[];
+}
+
+/** Opens the Stats panel on every page and reads each person's total upload once it shows rates. */
+async function readUploads(pages: Map<string, Page>): Promise<{ kbps: number[]; resolutions: Record<string, number> }> {
+  // One evaluate per page, clicking from inside: on a saturated machine Playwright's
+  // input pipeline (and every round trip) can take longer than the whole read.
+  const reads = await Promise.all(
+    [...pages.values()].map((page) =>
+      within(
+        page.evaluate(
+          async ({ reads, waitMs }): Promise<UploadRead> => {
+            const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+            const toggle = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Stats');
+            if (toggle?.getAttribute('aria-expanded') !== 'true') toggle?.click();
+            const cells = () => [...document.querySelectorAll('#stats-panel tbody tr td:first-of-type')].map((td) => td.textContent ?? '');
+            // The panel samples once a second and needs two samples before a link shows a rate ("…" until then).
+            const deadline = Date.now() + waitMs;
+            while (!(cells().length > 0 && cells().every((c) => /^\d/.test(c)))) {
+              if (Date.now() > deadline) return { totals: [], cells: cells() };
+              await sleep(100);
+            }
+            const totals: number[] = [];
+            for (let i = 0; i < reads; i++) {
+              if (i > 0) await sleep(1_000);
+              const text = document.querySelector('[data-stat="total-upload"]')?.textContent ?? '';
+              const kbps = Number(text.replace(/\D+/g, '') || NaN);
+              if (Number.isFinite(kbps)) totals.push(kbps);
+            }
+            return { totals, cells: cells() };
+          },
+          { reads: UPLOAD_READS, waitMs: UPLOAD_WAIT_MS },
+        ),
+        UPLOAD_WAIT_MS + UPLOAD_READS * 1_000 + 5_000,
+      ).then((r): UploadRead => r ?? { totals: [], cells: [] }),
+    ),
+  );
+  const resolutions: Record<string, number> = {};
+  for (const cell of reads.flatMap((r) => r.cells)) {
+    const res = cell.split('·')[1]?.trim() ?? '?';
+    resolutions[res] = (resolutions[res] ?? 0) + 1;
+  }
+  return { kbps: reads.map((r) => median(r.totals)), resolutions };
+}
+
+async function measureSize(relay: Relay, size: number): Promise<SizeResult> {
+  const members = people.slice(0, size);
+  const link = await newCallLink(relay.url);
+  const pages = new Map<string, Page>();
+  try {
+    // 1. Everyone but the last, at once.
+    const early = members.slice(0, -1);
+    await openAll(early, link, pages);
+    let firstMeshMs: number | undefined;
+    let firstMeshPairs: [number, number] = [0, 0];
+    if (early.length > 1) {
+      const mesh = await awaitMesh(pages, Date.now() + FIRST_PAIRS_TIMEOUT_MS);
+      const lastNav = Math.max(...[...mesh.records.values()].map((r) => r.nav));
+      firstMeshMs = mesh.lastFirstFrame === undefined ? undefined : mesh.lastFirstFrame - lastNav;
+      firstMeshPairs = [mesh.reached, mesh.of];
+      log(`${size}: first ${early.length} meshed ${mesh.reached}/${mesh.of} pairs${firstMeshMs === undefined ? '' : ` in ${ms(firstMeshMs)} ms`}`);
+    }
+
+    // 2. The last person joins.
+    await openAll(members.slice(-1), link, pages);
+    const mesh = await awaitMesh(pages, Date.now() + PAIRS_TIMEOUT_MS);
+    const lastNav = mesh.records.get(members.at(-1)!.name)?.nav; // the last member always has a record once its page runs
+    const lastJoinMs = mesh.lastFirstFrame === undefined || lastNav === undefined ? undefined : mesh.lastFirstFrame - lastNav;
+    log(`${size}: all ${mesh.reached}/${mesh.of} pairs${lastJoinMs === undefined ? ' (not all)' : ` ${ms(lastJoinMs)} ms after the last join`}`);
+
+    // 3. Steady state, with the stats panel closed: CPU, frame rate, and upload from getStats.
+    await sleep(STEADY_MS);
+    const names = members.map((p) => p.name);
+    const framesBefore = await Promise.all([...pages.values()].map(recordOf));
+    const cpuBefore = snapshot(names);
+    const uploads = Promise.all(
+      [...pages.values()].map((page) => within<UploadMeasure>(page.evaluate(measureUpload, CPU_WINDOW_MS), CPU_WINDOW_MS + 5_000)),
+    );
+    await sleep(CPU_WINDOW_MS);
+    const cpuAfter = snapshot(names);
+    const framesAfter = await Promise.all([...pages.values()].map(recordOf));
+    const measured = await uploads;
+    const seconds = (cpuAfter.at - cpuBefore.at) / 1000;
+    const fps: number[] = [];
+    framesAfter.forEach((after, i) => {
+      const before = framesBefore[i];
+      for (const other of names) {
+        const b = before?.presented[other];
+        const a = after?.presented[other];
+        if (other === names[i]) continue;
+        fps.push(a === undefined || b === undefined ? 0 : (a - b) / seconds);
+      }
+    });
+    const cpu = cpuBetween(cpuBefore, cpuAfter);
+    const shares = names.map((n) => cpu.people.get(n) ?? { browser: NaN, callPage: NaN });
+    const limitations: Record<string, number> = {};
+    const sentFps: number[] = [];
+    const encoders = new Set<string>();
+    for (const v of measured.flatMap((m) => m?.video ?? [])) {
+      limitations[v.limitation] = (limitations[v.limitation] ?? 0) + 1;
+      sentFps.push(v.fps);
+      encoders.add(v.encoder);
+    }
+    log(`${size}: steady window done, machine ${cpu.machineBusyPercent.toFixed(0)} % busy`);
+
+    // 4. Upload per person as the product's own Stats panel shows it.
+    const upload = await readUploads(pages);
+    log(`${size}: Stats panel upload ${upload.kbps.map((k) => Math.round(k)).join(', ')} kbps`);
+
+    return {
+      size,
+      firstMeshMs,
+      firstMeshPairs,
+      lastJoinMs,
+      pairs: [mesh.reached, mesh.of],
+      fps,
+      uploadKbps: measured.map((m) => m?.payloadKbps ?? NaN),
+      uploadWithHeadersKbps: measured.map((m) => m?.withHeadersKbps ?? NaN),
+      panelKbps: upload.kbps,
+      limitations,
+      sentFps,
+      encoders: [...encoders],
+      othersPercent: cpu.othersPercent,
+      sendResolutions: upload.resolutions,
+      cpuBrowser: shares.map((s) => s.browser),
+      cpuCallPage: shares.map((s) => s.callPage),
+      machineBusy: cpu.machineBusyPercent,
+    };
+  } finally {
+    await Promise.all([...pages.values()].map((p) => p.close().catch(() => {})));
+    // The next size starts with an empty relay.
+    const deadline = Date.now() + 5_000;
+    while (relay.transport.connectionCount > 0 && Date.now() < deadline) await sleep(50);
+  }
+}
+
+// --- figures and printing ------------------------------------------------------
+
+function median(values: number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2; // indices within a non-empty array
+}
+const ms = (v: number) => `${Math.round(v)}`;
+/** "median (min–max)", and how many had a figure where some did not. */
+const spread = (values: number[], digits = 0) => {
+  const f = values.filter(Number.isFinite);
+  if (f.length === 0) return 'n/a';
+  const fmt = (v: number) => v.toFixed(digits);
+  const missing = f.length < values.length ? ` [${f.length}/${values.length}]` : '';
+  return `${fmt(median(f))} (${fmt(Math.min(...f))}–${fmt(Math.max(...f))})${missing}`;
+};
+
+let printed = false;
+const loadBefore = loadavg();
+
+function print(): void {
+  if (printed) return;
+  printed = true;
+  const budget = DEFAULT_UPLOAD_BUDGET_KBPS;
+  const out: string[] = [];
+  out.push(
+    `Group calls on loopback: each person a headless Chromium (own profile), maxVideoHeight 240, upload budget ${budget} kbps; ` +
+      `${cpus().length} cores, ${process.platform} ${process.arch}`,
+  );
+  out.push(`load average (1/5/15 min): before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  out.push('');
+  const head = [
+    'peers',
+    'first N−1 at once → mesh',
+    'last join → all pairs',
+    'fps per remote tile',
+    'upload kbps per person',
+    'max / budget',
+    'Stats panel kbps',
+    'CPU % per person: browser',
+    'call page',
+    'machine busy',
+    'others',
+  ];
+  const rows: string[][] = results.map((r) => [
+    String(r.size),
+    r.firstMeshPairs[1] === 0
+      ? '—'
+      : r.firstMeshMs === undefined
+        ? `${r.firstMeshPairs[0]}/${r.firstMeshPairs[1]} pairs in ${FIRST_PAIRS_TIMEOUT_MS / 1000} s`
+        : `${(r.firstMeshMs / 1000).toFixed(1)} s`,
+    r.lastJoinMs === undefined
+      ? `${r.pairs[0]}/${r.pairs[1]} pairs in ${PAIRS_TIMEOUT_MS / 1000} s`
+      : `${(r.lastJoinMs / 1000).toFixed(1)} s (${r.pairs[0]} pairs)`,
+    spread(r.fps, 1),
+    spread(r.uploadKbps),
+    `${((100 * Math.max(...r.uploadWithHeadersKbps.filter(Number.isFinite), 0)) / budget).toFixed(0)} %`,
+    spread(r.panelKbps),
+    spread(r.cpuBrowser),
+    spread(r.cpuCallPage),
+    `${r.machineBusy.toFixed(0)} %`,
+    `${r.othersPercent.toFixed(0)} %`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length))); // every row has one cell per column
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  out.push(line(head));
+  out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) out.push(line(row));
+  if (unfinished !== undefined && results.length < SIZES.length) out.push(`(cut short by the run budget; last step: ${unfinished})`);
+  out.push('');
+  out.push('Figures are "median (min–max)" over people (upload, CPU) or over remote tiles (fps); [k/n]: only k of n had a figure.');
+  out.push('upload: outbound RTP payload (audio + video, all links) from getStats over the 5 s steady window, timed by the');
+  out.push('reports\' own timestamps; "max / budget" uses the largest with RTP headers. "Stats panel": the call page\'s own');
+  out.push('`Total upload` read 3× a second apart after it first showed rates (median per person).');
+  out.push('Outbound camera streams at the end of the window (getStats): sent fps, and why the encoder held back:');
+  for (const r of results) {
+    const reasons = Object.entries(r.limitations)
+      .map(([reason, n]) => `${reason} ×${n}`)
+      .join(', ');
+    out.push(`  ${r.size} peers: sent fps ${spread(r.sentFps, 1)}; qualityLimitationReason ${reasons || 'n/a'}; encoder ${r.encoders.join(', ') || 'n/a'}`);
+  }
+  out.push('Sending resolution per link, from the Stats panel (count of links):');
+  for (const r of results) {
+    out.push(
+      `  ${r.size} peers: ${Object.entries(r.sendResolutions)
+        .map(([res, n]) => `${res} ×${n}`)
+        .join(', ')}`,
+    );
+  }
+  out.push('CPU % is percent of one core over a 5 s window (200 % = both cores): "browser" is the person\'s whole Chromium');
+  out.push('process tree (renderer, GPU, network, audio, capture), "call page" the extension renderer that runs the call page;');
+  out.push('all people share the same 2 cores, so at high machine busy these are shares of a saturated machine, not demand.');
+  out.push('"machine busy" is /proc/stat over both cores (tick-sampled: it can read low against the per-process figures);');
+  out.push('"others" is every other process (this one with the relay and Playwright, anything else), percent of one core.');
+  console.log(out.join('\n'));
+}
+
+async function main(): Promise<void> {
+  const relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+  try {
+    for (const size of SIZES) {
+      // Launch only the people this size adds: an idle browser still costs a little CPU.
+      const adding = NAMES.slice(people.length, size);
+      const launched = await Promise.all(
+        adding.map((name) =>
+          launchPerson({ name, relayUrl: relay.url, settings: SETTINGS, extraArgs: [`${PERSON_SWITCH}=${name}`] }),
+        ),
+      );
+      for (const person of launched) {
+        await person.context.addInitScript(installFrameProbe, '/extension/call/');
+        people.push(person);
+      }
+      log(`${size}: ${people.length} browsers up`);
+      results.push(await measureSize(relay, size));
+      unfinished = undefined;
+    }
+    print();
+  } finally {
+    await Promise.all(people.map((p) => p.close()));
+    await relay.close();
+  }
+}
+
+main().then(
+  () => clearTimeout(watchdog),
+  (err: unknown) => {
+    console.error('bench:call failed:', err);
+    print();
+    process.exitCode = 1;
+  },
+);

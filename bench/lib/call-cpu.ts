@@ -1,0 +1,152 @@
+// CPU time of each person's Chromium, from /proc, for bench/call.ts.
+//
+// Each person is one Chromium (its own profile) launched with a marker switch
+// (`--zing-bench-person=<name>`; Chromium ignores switches it does not know).
+// The browser process (or the /usr/bin/chromium wrapper script above it, whose
+// tree is the same) is the one whose command line carries the marker and no
+// `--type=`; everything below it in the ppid tree (zygote, renderers, GPU,
+// network, audio and video-capture utilities) is that person's. The call page
+// is an extension page, so it runs in the renderer started with
+// `--extension-process` (shared with the extension's idle service worker).
+//
+// /proc/<pid>/stat fields 14 and 15 (utime, stime) count every thread of the
+// process in clock ticks (getconf CLK_TCK, 100 on Linux). A process that
+// starts and ends inside a window is missed; a process new in a window counts
+// from zero.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+export const PERSON_SWITCH = '--zing-bench-person';
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+interface Proc {
+  pid: number;
+  ppid: number;
+  /** utime + stime, seconds. */
+  cpu: number;
+  args: string[];
+}
+
+function readProc(pid: number): Proc | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: split after its closing one.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
+    const ppid = Number(rest[1]);
+    const cpu = (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+    // Zygote-forked children rewrite their title as one space-separated string: split on both.
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/).filter(Boolean);
+    return { pid, ppid, cpu, args };
+  } catch {
+    return undefined; // gone between readdir and read
+  }
+}
+
+function allProcs(): Map<number, Proc> {
+  const out = new Map<number, Proc>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const p = readProc(Number(name));
+    if (p) out.set(p.pid, p);
+  }
+  return out;
+}
+
+/** Per person: CPU seconds of the whole browser tree and of the extension renderer (the call page's process). */
+export interface CpuSnapshot {
+  at: number;
+  /** person → pid → cpu seconds */
+  tree: Map<string, Map<number, number>>;
+  /** person → pids of extension renderers */
+  extensionRenderers: Map<string, Set<number>>;
+  /** Every process on the machine: pid → cpu seconds (for what else ran, in the same accounting). */
+  all: Map<number, number>;
+  /** Machine-wide busy and total jiffies from /proc/stat. */
+  machine: { busy: number; total: number };
+}
+
+function machineJiffies(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+export function snapshot(people: readonly string[]): CpuSnapshot {
+  const procs = allProcs();
+  const children = new Map<number, number[]>();
+  for (const p of procs.values()) {
+    const list = children.get(p.ppid) ?? [];
+    list.push(p.pid);
+    children.set(p.ppid, list);
+  }
+  const tree = new Map<string, Map<number, number>>();
+  const extensionRenderers = new Map<string, Set<number>>();
+  for (const person of people) {
+    const marker = `${PERSON_SWITCH}=${person}`;
+    const root = [...procs.values()].find((p) => p.args.includes(marker) && !p.args.some((a) => a.startsWith('--type=')));
+    const pids = new Map<number, number>();
+    const renderers = new Set<number>();
+    const stack = root ? [root.pid] : [];
+    while (stack.length > 0) {
+      const pid = stack.pop()!; // non-empty: checked by the loop
+      const p = procs.get(pid);
+      if (!p) continue;
+      pids.set(pid, p.cpu);
+      if (p.args.includes('--type=renderer') && p.args.includes('--extension-process')) renderers.add(pid);
+      stack.push(...(children.get(pid) ?? []));
+    }
+    tree.set(person, pids);
+    extensionRenderers.set(person, renderers);
+  }
+  const all = new Map([...procs.values()].map((p) => [p.pid, p.cpu]));
+  return { at: performance.now(), tree, extensionRenderers, all, machine: machineJiffies() };
+}
+
+export interface CpuShare {
+  /** Whole Chromium tree, percent of one core. */
+  browser: number;
+  /** The extension renderer (call page), percent of one core. */
+  callPage: number;
+}
+
+/**
+ * Percent of one core each person used between two snapshots; what every other
+ * process used (this one, the relay, anything else on the machine), in the same
+ * per-process accounting; and the machine's busy share of all cores from
+ * /proc/stat. The last is tick-sampled and can read below the per-process sums
+ * when many threads wake briefly (as WebRTC's do), so compare it only with itself.
+ */
+export function cpuBetween(
+  a: CpuSnapshot,
+  b: CpuSnapshot,
+): { people: Map<string, CpuShare>; othersPercent: number; machineBusyPercent: number } {
+  const seconds = (b.at - a.at) / 1000;
+  const people = new Map<string, CpuShare>();
+  for (const [person, pids] of b.tree) {
+    const before = a.tree.get(person) ?? new Map<number, number>();
+    let browser = 0;
+    let callPage = 0;
+    for (const [pid, cpu] of pids) {
+      const used = cpu - (before.get(pid) ?? 0);
+      browser += used;
+      if (b.extensionRenderers.get(person)?.has(pid)) callPage += used;
+    }
+    people.set(person, { browser: (100 * browser) / seconds, callPage: (100 * callPage) / seconds });
+  }
+  const tracked = new Set([...b.tree.values()].flatMap((pids) => [...pids.keys()]));
+  let others = 0;
+  for (const [pid, cpu] of b.all) if (!tracked.has(pid)) others += cpu - (a.all.get(pid) ?? cpu); // a process new in the window: not counted
+  const busy = b.machine.busy - a.machine.busy;
+  const total = b.machine.total - a.machine.total;
+  return { people, othersPercent: (100 * others) / seconds, machineBusyPercent: total > 0 ? (100 * busy) / total : NaN };
+}

@@ -1,0 +1,118 @@
+// Decoded-frame timestamps from inside each call page, for bench/call.ts.
+// Installed with context.addInitScript, so it runs in the call page before its
+// own scripts; it only watches (requestVideoFrameCallback on every remote
+// tile's <video>, and a list of the page's RTCPeerConnections for getStats)
+// and changes no behaviour.
+//
+// Times are wall-clock milliseconds (performance.timeOrigin + now): each person
+// is a separate Chromium on one machine, and their high-resolution clocks
+// follow the same system clock, so times from different pages compare directly.
+
+/** What one call page recorded, as `globalThis.__zingCallBench`. */
+export interface FrameRecord {
+  /** When this page's navigation started: the moment this person joined. */
+  nav: number;
+  /** Remote tile label → first presented frame with a real size. */
+  first: Record<string, number>;
+  /** Remote tile label → presentedFrames of its <video> so far. */
+  presented: Record<string, number>;
+  /** Remote tile label → the last frame's size, `W×H`. */
+  size: Record<string, string>;
+}
+
+/**
+ * The init script. Self-contained: Playwright ships it to the page as source.
+ * Only pages whose URL contains `pathHint` are watched.
+ */
+export function installFrameProbe(pathHint: string): void {
+  if (!location.href.includes(pathHint)) return;
+  const now = () => performance.timeOrigin + performance.now();
+  const record: FrameRecord = { nav: performance.timeOrigin, first: {}, presented: {}, size: {} };
+  (globalThis as unknown as Record<string, FrameRecord>)['__zingCallBench'] = record;
+  // Keep every peer connection the page makes, for measureUpload; a subclass changes nothing else.
+  const pcs: RTCPeerConnection[] = [];
+  (globalThis as unknown as Record<string, RTCPeerConnection[]>)['__zingCallBenchPcs'] = pcs;
+  const Native = RTCPeerConnection;
+  globalThis.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      pcs.push(this);
+    }
+  };
+  const watched = new WeakSet<HTMLVideoElement>();
+  const watch = (label: string, video: HTMLVideoElement) => {
+    const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+      if (meta.width > 0 && meta.height > 0) {
+        if (!(label in record.first)) record.first[label] = now();
+        record.presented[label] = meta.presentedFrames;
+        record.size[label] = `${meta.width}×${meta.height}`;
+      }
+      if (video.isConnected) video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  };
+  // Tiles come and go with people; a cheap scan catches each new <video> within 50 ms,
+  // and its first frame is timed by the callback itself, not by the scan.
+  setInterval(() => {
+    for (const group of document.querySelectorAll('[role="group"]')) {
+      const label = group.getAttribute('aria-label') ?? '';
+      if (label === '' || label.endsWith('(you)') || label.endsWith("'s screen")) continue;
+      const video = group.querySelector('video');
+      if (!video || watched.has(video)) continue;
+      watched.add(video);
+      watch(label, video);
+    }
+  }, 50);
+}
+
+export interface UploadMeasure {
+  /** Outbound RTP payload, audio and video, all links (what the Stats panel totals), kbps. */
+  payloadKbps: number;
+  /** The same with RTP headers and padding. */
+  withHeadersKbps: number;
+  /** Each outbound camera stream at the end: why the encoder held back, its frame rate and height. */
+  video: { limitation: string; fps: number; height: number; encoder: string }[];
+}
+
+/**
+ * Runs in the page: outbound bytes of every open peer connection over `windowMs`,
+ * timed with each report's own `timestamp` (when the stats were gathered, not
+ * when the promise resolved, which on a busy main thread can be much later).
+ */
+export async function measureUpload(windowMs: number): Promise<UploadMeasure> {
+  const all = (globalThis as unknown as Record<string, RTCPeerConnection[] | undefined>)['__zingCallBenchPcs'] ?? [];
+  const pcs = all.filter((pc) => pc.connectionState !== 'closed');
+  type Sample = { payload: number; headers: number; at: number; video: UploadMeasure['video'] };
+  const read = async (pc: RTCPeerConnection): Promise<Sample> => {
+    const sample: Sample = { payload: 0, headers: 0, at: 0, video: [] };
+    (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+      if (s.type !== 'outbound-rtp') return;
+      const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+      sample.payload += n(s.bytesSent);
+      sample.headers += n(s.headerBytesSent);
+      sample.at = Math.max(sample.at, n(s.timestamp));
+      if (s.kind === 'video') {
+        sample.video.push({
+          limitation: typeof s.qualityLimitationReason === 'string' ? s.qualityLimitationReason : '?',
+          fps: n(s.framesPerSecond),
+          height: n(s.frameHeight),
+          encoder: typeof s.encoderImplementation === 'string' ? s.encoderImplementation : '?',
+        });
+      }
+    });
+    return sample;
+  };
+  const before = await Promise.all(pcs.map(read));
+  await new Promise((r) => setTimeout(r, windowMs));
+  const after = await Promise.all(pcs.map(read));
+  let payloadKbps = 0;
+  let withHeadersKbps = 0;
+  after.forEach((b, i) => {
+    const a = before[i]!; // same pcs, same order
+    const ms = b.at - a.at;
+    if (ms <= 0) return;
+    payloadKbps += ((b.payload - a.payload) * 8) / ms;
+    withHeadersKbps += ((b.payload + b.headers - a.payload - a.headers) * 8) / ms;
+  });
+  return { payloadKbps, withHeadersKbps, video: after.flatMap((s) => s.video) };
+}

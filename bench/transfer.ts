@@ -1,0 +1,436 @@
+// File transfer throughput and chat latency between call pages on loopback.
+//
+//   npm run bench:transfer      (builds first; `tsx bench/transfer.ts` reuses dist/chrome)
+//   BENCH_TRANSFER_MB=20 …      file size (default 50 MB)
+//   BENCH_CHAT_MESSAGES=50 …    chat messages timed (default 50)
+//
+// Three real headless Chromium profiles with the built extension (Ada sends,
+// Bo and Cy receive), fake camera and microphone at the product's
+// `maxVideoHeight: 240`, the relay in this process.
+//
+// Files: Ada picks the file in the call page's file input (setInputFiles); the
+// time runs from that input's `change` event in Ada's page to the moment the
+// last receiver's page shows its `Save <name>` link (a MutationObserver there).
+// One receiver is a call of two (Ada and Bo); two receivers is a call of three.
+// Each case also runs with every camera turned off, to tell the data channel's
+// own pace from the CPU that video takes on two cores. A probe in every page
+// (bench/lib/transfer-probe.ts) times the sender's send() calls, its waits for
+// `bufferedamountlow`, its Blob reads, the receiver's message handler, and long
+// tasks; /proc gives each browser's CPU (bench/lib/call-cpu.ts). For scale, the
+// same bytes go through a bare data channel pair in one page with no Zing code
+// (bench/lib/transfer-baseline.ts), and the JS SHA-256 is timed in Node's V8.
+//
+// Chat: Ada sends BENCH_CHAT_MESSAGES messages to Bo one after another (each
+// waits for the previous to show). Latency is one way, from the Enter keydown
+// in Ada's page to the line's insertion into Bo's chat log; both clocks are the
+// same system clock (performance.timeOrigin + now in each page).
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { DEFAULTS } from '../relay/config.ts';
+import { startRelay } from '../relay/server.ts';
+import {
+  CHUNK_BYTES,
+  HIGH_WATER_BYTES,
+  LOW_WATER_BYTES,
+  READ_BYTES,
+} from '../extension/session/file-transfer.ts';
+import { Sha256 } from '../extension/session/sha256.ts';
+import { launchPerson, openCallPage, videoFrames, type Person } from '../tests/e2e/browser.ts';
+import { newCallLink } from '../tests/e2e/links.ts';
+import { PERSON_SWITCH, cpuBetween, snapshot } from './lib/call-cpu.ts';
+import { sleep } from './lib/time.ts';
+import { bareChannelRun, type BaselineOptions } from './lib/transfer-baseline.ts';
+import { installTransferProbe, type ChannelTrace, type TransferRecord } from './lib/transfer-probe.ts';
+
+const MB = 1_000_000;
+const FILE_MB = Number(process.env.BENCH_TRANSFER_MB ?? 50);
+const CHAT_MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 50);
+/** Bytes per bare-channel run (smaller than the file: there are several runs). */
+const BASELINE_MB = Math.min(FILE_MB, 20);
+const SETTINGS = { maxVideoHeight: 240 };
+const NAMES = ['Ada', 'Bo', 'Cy'] as const;
+/** The whole run is bounded; past this it prints what it has and stops. */
+const RUN_BUDGET_MS = 480_000;
+/** One transfer that has not finished by then is stuck, not slow. */
+const TRANSFER_TIMEOUT_MS = 150_000;
+
+const started = Date.now();
+const log = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
+
+interface TransferResult {
+  label: string;
+  receivers: number;
+  video: boolean;
+  bytes: number;
+  /** change event → last Save link, ms; undefined if it did not finish. */
+  totalMs: number | undefined;
+  firstByteMs: number | undefined;
+  /** change event → the sender's last chunk handed to send(), per receiver (the slowest). */
+  lastSendMs: number | undefined;
+  sender: ChannelTrace[];
+  receivers_: ChannelTrace[];
+  reads: { count: number; ms: number };
+  senderLongTaskMs: number;
+  receiverLongTaskMs: number;
+  /** Main-thread seconds over the transfer (CDP Performance.getMetrics): sender, then receivers summed. */
+  main: { sender: MainThread; receivers: MainThread };
+  /** Percent of one core per browser, over the transfer. */
+  cpu: Record<string, number>;
+  callPageCpu: Record<string, number>;
+  machineBusy: number;
+}
+
+/** CDP Performance metrics, seconds: all main-thread tasks, JS within them, style and layout. */
+interface MainThread {
+  task: number;
+  script: number;
+  styleLayout: number;
+}
+
+async function mainThreadOf(page: Page): Promise<() => Promise<MainThread>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const read = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const m = (name: string) => metrics.find((x) => x.name === name)?.value ?? 0;
+    return { task: m('TaskDuration'), script: m('ScriptDuration'), styleLayout: m('RecalcStyleDuration') + m('LayoutDuration') };
+  };
+  const before = await read();
+  return async () => {
+    const after = await read();
+    await cdp.detach().catch(() => {});
+    return { task: after.task - before.task, script: after.script - before.script, styleLayout: after.styleLayout - before.styleLayout };
+  };
+}
+
+const addMain = (a: MainThread, b: MainThread): MainThread => ({ task: a.task + b.task, script: a.script + b.script, styleLayout: a.styleLayout + b.styleLayout });
+
+interface BaselineResult {
+  opts: BaselineOptions;
+  ms: number;
+}
+
+const transfers: TransferResult[] = [];
+const baselines: BaselineResult[] = [];
+let chat: number[] = [];
+let hashMBps: number | undefined;
+const people: Person[] = [];
+const loadBefore = loadavg();
+
+const watchdog = setTimeout(() => {
+  log(`over the ${RUN_BUDGET_MS / 1000} s budget: printing what was measured and stopping`);
+  print();
+  void Promise.race([Promise.all(people.map((p) => p.close())), sleep(10_000)]).then(() => process.exit(2));
+}, RUN_BUDGET_MS);
+watchdog.unref();
+
+async function recordOf(page: Page): Promise<TransferRecord> {
+  const rec = await page.evaluate(() => (globalThis as unknown as { __zingTransferBench?: TransferRecord }).__zingTransferBench);
+  if (!rec) throw new Error(`no transfer probe in ${page.url()}`);
+  return rec;
+}
+
+async function setCameras(pages: Page[], on: boolean): Promise<void> {
+  for (const page of pages) {
+    const button = page.getByRole('button', { name: 'Turn off camera', exact: true });
+    if ((await button.getAttribute('aria-pressed')) === String(on)) await button.click();
+  }
+  await sleep(1_500); // let the encoders and decoders wind down or up
+}
+
+async function transfer(
+  label: string,
+  path: string,
+  name: string,
+  bytes: number,
+  sender: Page,
+  receivers: Page[],
+  video: boolean,
+): Promise<TransferResult> {
+  const everyone = people.map((p) => p.name);
+  const cpuBefore = snapshot(everyone);
+  const pickedBefore = (await recordOf(sender)).picked ?? 0;
+  const senderMain = await mainThreadOf(sender);
+  const receiverMain = await Promise.all(receivers.map(mainThreadOf));
+  await sender.locator('input[type="file"]').setInputFiles(path);
+  let finished = true;
+  await Promise.all(
+    receivers.map((page) =>
+      page
+        .getByRole('link', { name: `Save ${name}`, exact: true })
+        .waitFor({ timeout: TRANSFER_TIMEOUT_MS })
+        .catch(() => {
+          finished = false;
+        }),
+    ),
+  );
+  const cpuAfter = snapshot(everyone);
+  const cpu = cpuBetween(cpuBefore, cpuAfter);
+  const main = { sender: await senderMain(), receivers: (await Promise.all(receiverMain.map((f) => f()))).reduce(addMain) };
+  const s = await recordOf(sender);
+  const rs = await Promise.all(receivers.map(recordOf));
+  const t0 = s.picked ?? NaN;
+  if (!(t0 > pickedBefore)) throw new Error('the file input saw no change');
+  const fresh = (c: ChannelTrace) => c.first !== undefined && c.first >= t0;
+  const senderTraces = s.channels.filter(fresh);
+  const receiverTraces = rs.flatMap((r) => r.channels.filter(fresh));
+  const savedAt = rs.map((r) => r.saved[name]).filter((v): v is number => v !== undefined && v >= t0);
+  const longTaskMs = (recs: TransferRecord[]) =>
+    recs.flatMap((r) => r.longTasks).filter((t) => t.at >= t0).reduce((sum, t) => sum + t.ms, 0);
+  const result: TransferResult = {
+    label,
+    receivers: receivers.length,
+    video,
+    bytes,
+    totalMs: finished && savedAt.length === receivers.length ? Math.max(...savedAt) - t0 : undefined,
+    firstByteMs: receiverTraces.length ? Math.min(...receiverTraces.map((c) => c.first ?? Infinity)) - t0 : undefined,
+    lastSendMs: senderTraces.length ? Math.max(...senderTraces.map((c) => c.last ?? 0)) - t0 : undefined,
+    sender: senderTraces,
+    receivers_: receiverTraces,
+    reads: s.reads, // cumulative; differenced below
+    senderLongTaskMs: longTaskMs([s]),
+    receiverLongTaskMs: longTaskMs(rs),
+    main,
+    cpu: Object.fromEntries([...cpu.people].map(([n, c]) => [n, c.browser])),
+    callPageCpu: Object.fromEntries([...cpu.people].map(([n, c]) => [n, c.callPage])),
+    machineBusy: cpu.machineBusyPercent,
+  };
+  log(`${label}: ${result.totalMs === undefined ? 'did not finish' : `${(bytes / MB / (result.totalMs / 1000)).toFixed(2)} MB/s`}`);
+  return result;
+}
+
+/** Sends CHAT_MESSAGES one after another from `from` to `to`; one-way latencies in ms. */
+async function chatLatency(from: Page, to: Page): Promise<number[]> {
+  const box = from.getByRole('textbox', { name: 'Message', exact: true });
+  const out: number[] = [];
+  for (let i = 0; i < CHAT_MESSAGES; i++) {
+    const text = `latency probe ${i}`;
+    await box.fill(text);
+    await box.press('Enter');
+    await to.waitForFunction(
+      (t) => (globalThis as unknown as { __zingTransferBench?: TransferRecord }).__zingTransferBench?.chatShown[t] !== undefined,
+      text,
+      { timeout: 5_000, polling: 10 },
+    );
+    await sleep(50);
+  }
+  const sent = (await recordOf(from)).chatSent;
+  const shown = (await recordOf(to)).chatShown;
+  for (let i = 0; i < CHAT_MESSAGES; i++) {
+    const text = `latency probe ${i}`;
+    const a = sent[text];
+    const b = shown[text];
+    if (a !== undefined && b !== undefined) out.push(b - a);
+  }
+  return out;
+}
+
+async function meshed(pages: Map<string, Page>): Promise<void> {
+  const checks: Promise<unknown>[] = [];
+  for (const [viewer, page] of pages) for (const other of pages.keys()) if (other !== viewer) checks.push(videoFrames(page, other, 30_000));
+  await Promise.all(checks);
+}
+
+function hashSpeed(): number {
+  const data = randomBytes(READ_BYTES);
+  const hash = new Sha256();
+  const rounds = Math.ceil((FILE_MB * MB) / READ_BYTES);
+  const t0 = performance.now();
+  for (let i = 0; i < rounds; i++) hash.update(data);
+  hash.digestHex();
+  return (rounds * READ_BYTES) / MB / ((performance.now() - t0) / 1000);
+}
+
+// --- printing ----------------------------------------------------------------
+
+const quantile = (values: number[], q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!; // index clamped into the array
+};
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const s1 = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? 'n/a' : (ms / 1000).toFixed(1));
+
+let printed = false;
+function print(): void {
+  if (printed) return;
+  printed = true;
+  const out: string[] = [];
+  out.push(
+    `File transfer and chat between call pages on loopback: headless Chromium per person, maxVideoHeight 240; ` +
+      `${cpus().length} cores, ${process.platform} ${process.arch}`,
+  );
+  out.push(`Zing: ${CHUNK_BYTES / 1024} KiB chunks, ${READ_BYTES / 1024} KiB reads, bufferedAmount high ${HIGH_WATER_BYTES / 1024} KiB / low ${LOW_WATER_BYTES / 1024} KiB`);
+  out.push(`load average (1/5/15 min): before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  out.push('');
+  const head = [
+    'case',
+    'MB',
+    'total s',
+    'MB/s',
+    'first byte s',
+    'last send s',
+    'drain wait s',
+    'in send() s',
+    'sender gaps s',
+    'reads s',
+    'rx handler s',
+    'main thread s tx | rx',
+    'of it style+layout',
+    'CPU % Ada/Bo/Cy',
+    'busy',
+  ];
+  const rows = transfers.map((t) => {
+    const senders = t.sender;
+    return [
+      t.label,
+      (t.bytes / MB).toFixed(0),
+      s1(t.totalMs),
+      t.totalMs === undefined ? 'n/a' : (t.bytes / MB / (t.totalMs / 1000)).toFixed(2),
+      s1(t.firstByteMs),
+      s1(t.lastSendMs),
+      s1(sum(senders.map((c) => c.drainWaitMs))),
+      s1(sum(senders.map((c) => c.sendCallMs))),
+      s1(sum(senders.map((c) => c.workGapMs))),
+      s1(t.reads.ms),
+      s1(sum(t.receivers_.map((c) => c.handlerMs))),
+      `${t.main.sender.task.toFixed(1)} (JS ${t.main.sender.script.toFixed(1)}) | ${t.main.receivers.task.toFixed(1)} (JS ${t.main.receivers.script.toFixed(1)})`,
+      `${t.main.sender.styleLayout.toFixed(2)} | ${t.main.receivers.styleLayout.toFixed(2)}`,
+      NAMES.map((n) => (t.cpu[n] ?? NaN).toFixed(0)).join('/'),
+      `${t.machineBusy.toFixed(0)} %`,
+    ];
+  });
+  for (const b of baselines) {
+    rows.push([
+      `bare channel, ${b.opts.chunkBytes / 1024} KiB, high/low ${b.opts.highWater / 1024}/${b.opts.lowWater / 1024} KiB`,
+      (b.opts.totalBytes / MB).toFixed(0),
+      s1(b.ms),
+      (b.opts.totalBytes / MB / (b.ms / 1000)).toFixed(2),
+      ...Array<string>(head.length - 4).fill(''),
+    ]);
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length))); // one cell per column
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  out.push(line(head));
+  out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) out.push(line(r));
+  out.push('');
+  out.push('total: file input change → last receiver shows Save; first byte: → first chunk at a receiver; last send: → last chunk handed to send().');
+  out.push('drain wait: sender time waiting for bufferedamountlow; in send(): time inside RTCDataChannel.send() calls;');
+  out.push('sender gaps: other gaps >1 ms between sends (reads, hashing, events). Sender figures are summed over its channels.');
+  out.push('reads: Blob.arrayBuffer() time (overlaps the gaps); rx handler: receivers\' message handler time (wall, summed).');
+  out.push('main thread: CDP Performance TaskDuration (JS = ScriptDuration) of the sender page | receiver pages summed; style+layout');
+  out.push('is RecalcStyle + Layout, the UI\'s share (progress bars re-rendering). WebRTC\'s own threads (SCTP, DTLS) are not in it.');
+  out.push('bare channel: two RTCPeerConnections in one page, no Zing code, no reads/hashing/UI, nothing else running.');
+  out.push('Per-receiver detail (sender side: max bufferedAmount, sends with < low water queued; receiver side: idle gaps >5 ms):');
+  for (const t of transfers) {
+    const detail = t.sender.map(
+      (c) => `send ${c.chunks} chunks, max buffered ${(c.maxBuffered / 1024).toFixed(0)} KiB, ${c.lowEvents} bufferedamountlow events, ${((100 * c.sendsNearlyDry) / Math.max(1, c.chunks)).toFixed(0)} % sends nearly dry`,
+    );
+    const rx = t.receivers_.map((c) => `receive idle ${s1(c.idleGapMs)} s of ${s1((c.last ?? 0) - (c.first ?? 0))} s`);
+    out.push(`  ${t.label}: ${[...detail, ...rx].join('; ')}; long tasks ${s1(t.senderLongTaskMs)} s tx, ${s1(t.receiverLongTaskMs)} s rx`);
+  }
+  if (hashMBps !== undefined) out.push(`SHA-256 (extension/session/sha256.ts) in Node's V8 on this machine: ${hashMBps.toFixed(0)} MB/s`);
+  out.push('');
+  if (chat.length > 0) {
+    out.push(`Chat, Ada → Bo one way (Enter keydown → line in Bo's log), ${chat.length} messages, call of two with video:`);
+    out.push(
+      `  median ${quantile(chat, 0.5).toFixed(1)} ms, p95 ${quantile(chat, 0.95).toFixed(1)} ms, min ${Math.min(...chat).toFixed(1)} ms, max ${Math.max(...chat).toFixed(1)} ms`,
+    );
+  }
+  console.log(out.join('\n'));
+}
+
+// --- main --------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+  const dir = mkdtempSync(join(tmpdir(), 'zing-bench-transfer-'));
+  try {
+    const launched = await Promise.all(
+      NAMES.map((name) => launchPerson({ name, relayUrl: relay.url, settings: SETTINGS, extraArgs: [`${PERSON_SWITCH}=${name}`] })),
+    );
+    for (const p of launched) {
+      await p.context.addInitScript(installTransferProbe, '/extension/call/');
+      people.push(p);
+    }
+    const [ada, bo, cy] = launched as [Person, Person, Person]; // launched one per name, in order
+    const bytes = Math.round(FILE_MB * MB);
+    const files = ['one.bin', 'one-novideo.bin', 'two.bin', 'two-novideo.bin'].map((name) => {
+      const path = join(dir, name);
+      writeFileSync(path, randomBytes(bytes));
+      return { name, path };
+    });
+    const [one, oneNoVideo, two, twoNoVideo] = files as [(typeof files)[0], (typeof files)[0], (typeof files)[0], (typeof files)[0]]; // four made above
+
+    const link = await newCallLink(relay.url);
+    const pages = new Map<string, Page>();
+    pages.set('Ada', await openCallPage(ada, link));
+    pages.set('Bo', await openCallPage(bo, link));
+    await meshed(pages);
+    const adaPage = pages.get('Ada')!; // set above
+    const boPage = pages.get('Bo')!;
+    log('Ada and Bo in a call');
+
+    chat = await chatLatency(adaPage, boPage);
+    log(`chat: median ${quantile(chat, 0.5).toFixed(1)} ms`);
+
+    transfers.push(await transfer('1 receiver, video on', one.path, one.name, bytes, adaPage, [boPage], true));
+    await setCameras([adaPage, boPage], false);
+    transfers.push(await transfer('1 receiver, cameras off', oneNoVideo.path, oneNoVideo.name, bytes, adaPage, [boPage], false));
+    await setCameras([adaPage, boPage], true);
+
+    pages.set('Cy', await openCallPage(cy, link));
+    await meshed(pages);
+    const cyPage = pages.get('Cy')!;
+    log('Cy joined');
+    transfers.push(await transfer('2 receivers, video on', two.path, two.name, bytes, adaPage, [boPage, cyPage], true));
+    await setCameras([adaPage, boPage, cyPage], false);
+    transfers.push(await transfer('2 receivers, cameras off', twoNoVideo.path, twoNoVideo.name, bytes, adaPage, [boPage, cyPage], false));
+    // Reads are cumulative in Ada's page: turn them into per-transfer figures.
+    for (let i = transfers.length - 1; i > 0; i--) {
+      const t = transfers[i]!;
+      const prev = transfers[i - 1]!;
+      t.reads = { count: t.reads.count - prev.reads.count, ms: t.reads.ms - prev.reads.ms };
+    }
+    await Promise.all([...pages.values()].map((p) => p.close()));
+
+    // The bare channel, with nothing else running in the browsers: Zing's chunk and
+    // thresholds, then larger ones, to see what the channel itself allows.
+    const bare = await ada.context.newPage();
+    const KiB = 1024;
+    for (const [chunk, high, low] of [
+      [CHUNK_BYTES, HIGH_WATER_BYTES, LOW_WATER_BYTES],
+      [16 * KiB, 1024 * KiB, 256 * KiB],
+      [16 * KiB, 4096 * KiB, 1024 * KiB],
+      [64 * KiB, 1024 * KiB, 256 * KiB],
+      [64 * KiB, 4096 * KiB, 1024 * KiB],
+    ] as const) {
+      const opts = { totalBytes: Math.round(BASELINE_MB * MB), chunkBytes: chunk, highWater: high, lowWater: low };
+      // Zing's own settings are listed first; skip a repeat of them.
+      if (baselines.some((b) => b.opts.chunkBytes === chunk && b.opts.highWater === high && b.opts.lowWater === low)) continue;
+      const ms = await bare.evaluate(bareChannelRun, opts);
+      baselines.push({ opts, ms });
+      log(`bare channel ${chunk / KiB} KiB, high ${high / KiB} KiB: ${(opts.totalBytes / MB / (ms / 1000)).toFixed(2)} MB/s`);
+    }
+    await bare.close();
+    hashMBps = hashSpeed();
+    print();
+  } finally {
+    await Promise.all(people.map((p) => p.close()));
+    await relay.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => clearTimeout(watchdog),
+  (err: unknown) => {
+    console.error('bench:transfer failed:', err);
+    print();
+    process.exitCode = 1;
+  },
+);

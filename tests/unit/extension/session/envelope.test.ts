@@ -1,0 +1,179 @@
+// Sealed envelopes and the key they are sealed with, in Node's WebCrypto
+// (the same API and algorithms as the browser's).
+import { describe, expect, it } from 'vitest';
+import { open, seal } from '../../../../extension/session/envelope.ts';
+import {
+  SECRET_PATTERN,
+  deriveRoomKey,
+  fromBase64Url,
+  newSecret,
+  toBase64Url,
+} from '../../../../extension/session/room-key.ts';
+
+const ALICE = 'peer-alice';
+const BOB = 'peer-bob';
+const CAROL = 'peer-carol';
+
+describe('room-key', () => {
+  it('makes secrets of 32 random bytes in unpadded base64url, never twice the same', () => {
+    const secrets = Array.from({ length: 50 }, newSecret);
+    for (const s of secrets) {
+      expect(s).toMatch(SECRET_PATTERN);
+      expect(fromBase64Url(s)).toHaveLength(32);
+    }
+    expect(new Set(secrets).size).toBe(secrets.length);
+  });
+
+  it('round-trips any bytes through base64url without + / or =', () => {
+    for (let len = 0; len < 70; len++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(len));
+      const text = toBase64Url(bytes);
+      expect(text).toMatch(/^[A-Za-z0-9_-]*$/);
+      expect(fromBase64Url(text)).toEqual(bytes);
+    }
+    expect(toBase64Url(new Uint8Array([0xfb, 0xff]))).toBe('-_8');
+  });
+
+  it('derives the same room id and a working key from the same secret every time', async () => {
+    const secret = newSecret();
+    const [a, b] = await Promise.all([deriveRoomKey(secret), deriveRoomKey(secret)]);
+    expect(a.room).toBe(b.room);
+    const envelope = await seal(a.key, a.room, ALICE, BOB, 'hello');
+    expect(await open(b.key, b.room, ALICE, BOB, envelope)).toBe('hello');
+  });
+
+  it('derives a 128-bit room id (22 base64url characters) the relay accepts', async () => {
+    const { room } = await deriveRoomKey(newSecret());
+    expect(room).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(fromBase64Url(room)).toHaveLength(16);
+  });
+
+  it('derives different rooms from different secrets', async () => {
+    const rooms = await Promise.all(Array.from({ length: 10 }, async () => (await deriveRoomKey(newSecret())).room));
+    expect(new Set(rooms).size).toBe(10);
+  });
+
+  it('does not reveal the secret in the room id', async () => {
+    const secret = newSecret();
+    const { room } = await deriveRoomKey(secret);
+    expect(secret.startsWith(room)).toBe(false);
+    expect(secret).not.toContain(room);
+  });
+
+  it('keeps the AES key inside WebCrypto (not extractable)', async () => {
+    const { key } = await deriveRoomKey(newSecret());
+    expect(key.extractable).toBe(false);
+    expect(key.algorithm).toMatchObject({ name: 'AES-GCM', length: 256 });
+  });
+});
+
+describe('seal and open', () => {
+  const keys = deriveRoomKey(newSecret());
+
+  it('opens a message to one peer for that peer', async () => {
+    const { key, room } = await keys;
+    const envelope = await seal(key, room, ALICE, BOB, 'offer: v=0…');
+    expect(envelope.startsWith('d.')).toBe(true);
+    expect(await open(key, room, ALICE, BOB, envelope)).toBe('offer: v=0…');
+  });
+
+  it('opens a broadcast for everyone in the room', async () => {
+    const { key, room } = await keys;
+    const envelope = await seal(key, room, ALICE, undefined, '{"t":"presence"}');
+    expect(envelope.startsWith('b.')).toBe(true);
+    expect(await open(key, room, ALICE, BOB, envelope)).toBe('{"t":"presence"}');
+    expect(await open(key, room, ALICE, CAROL, envelope)).toBe('{"t":"presence"}');
+  });
+
+  it('carries any text, empty and non-ASCII included', async () => {
+    const { key, room } = await keys;
+    for (const text of ['', 'ü€😀', 'x'.repeat(20_000)]) {
+      expect(await open(key, room, ALICE, BOB, await seal(key, room, ALICE, BOB, text))).toBe(text);
+    }
+  });
+
+  it('uses a fresh IV each time: the same message never seals the same way twice', async () => {
+    const { key, room } = await keys;
+    const a = await seal(key, room, ALICE, BOB, 'same');
+    const b = await seal(key, room, ALICE, BOB, 'same');
+    expect(a).not.toBe(b);
+    expect(fromBase64Url(a.slice(2)).subarray(0, 12)).not.toEqual(fromBase64Url(b.slice(2)).subarray(0, 12));
+  });
+
+  it('does not show the plaintext to the relay', async () => {
+    const { key, room } = await keys;
+    const envelope = await seal(key, room, ALICE, BOB, 'a=fingerprint:sha-256 AB:CD');
+    expect(envelope).not.toContain('fingerprint');
+    expect(atob(envelope.slice(2).replace(/-/g, '+').replace(/_/g, '/'))).not.toContain('fingerprint');
+  });
+
+  describe('refuses what was altered on the way', () => {
+    const flip = (envelope: string, index: number): string => {
+      const bytes = fromBase64Url(envelope.slice(2));
+      bytes[index]! ^= 0x01;
+      return `${envelope.slice(0, 2)}${toBase64Url(bytes)}`;
+    };
+
+    it('a flipped bit anywhere: IV, ciphertext or tag', async () => {
+      const { key, room } = await keys;
+      const envelope = await seal(key, room, ALICE, BOB, 'hello there');
+      const length = fromBase64Url(envelope.slice(2)).length;
+      for (const index of [0, 11, 12, 15, length - 17, length - 1]) {
+        expect(await open(key, room, ALICE, BOB, flip(envelope, index))).toBeUndefined();
+      }
+    });
+
+    it('a truncated envelope', async () => {
+      const { key, room } = await keys;
+      const envelope = await seal(key, room, ALICE, BOB, 'hello there');
+      expect(await open(key, room, ALICE, BOB, envelope.slice(0, -4))).toBeUndefined();
+    });
+
+    it('a message replayed into another room', async () => {
+      const { key, room } = await keys;
+      const envelope = await seal(key, room, ALICE, BOB, 'hello');
+      expect(await open(key, 'another-room-id-xyz12', ALICE, BOB, envelope)).toBeUndefined();
+    });
+
+    it('a message the relay says came from someone else', async () => {
+      const { key, room } = await keys;
+      const envelope = await seal(key, room, ALICE, BOB, 'hello');
+      expect(await open(key, room, CAROL, BOB, envelope)).toBeUndefined();
+      const broadcast = await seal(key, room, ALICE, undefined, 'hello');
+      expect(await open(key, room, CAROL, BOB, broadcast)).toBeUndefined();
+    });
+
+    it('a message re-addressed to another peer', async () => {
+      const { key, room } = await keys;
+      const envelope = await seal(key, room, ALICE, BOB, 'hello');
+      expect(await open(key, room, ALICE, CAROL, envelope)).toBeUndefined();
+    });
+
+    it('a message to one peer relabelled as a broadcast, and a broadcast relabelled as directed', async () => {
+      const { key, room } = await keys;
+      const directed = await seal(key, room, ALICE, BOB, 'hello');
+      expect(await open(key, room, ALICE, BOB, `b.${directed.slice(2)}`)).toBeUndefined();
+      const broadcast = await seal(key, room, ALICE, undefined, 'hello');
+      expect(await open(key, room, ALICE, BOB, `d.${broadcast.slice(2)}`)).toBeUndefined();
+    });
+
+    it('a message sealed with another room’s key', async () => {
+      const { key, room } = await keys;
+      const other = await deriveRoomKey(newSecret());
+      const envelope = await seal(other.key, room, ALICE, BOB, 'hello');
+      expect(await open(key, room, ALICE, BOB, envelope)).toBeUndefined();
+    });
+
+    it.each([
+      ['an unknown scope', 'x.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+      ['no scope at all', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+      ['nothing after the scope', 'd.'],
+      ['only an IV', `d.${toBase64Url(new Uint8Array(12))}`],
+      ['characters outside base64', 'd.!!!!'],
+      ['an empty string', ''],
+    ])('%s', async (_what, envelope) => {
+      const { key, room } = await keys;
+      expect(await open(key, room, ALICE, BOB, envelope)).toBeUndefined();
+    });
+  });
+});
