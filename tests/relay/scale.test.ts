@@ -12,6 +12,10 @@ import { startRedis, type RedisServer } from './redis-server.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Short, so a crashed instance's peers go within a test's patience; the sweep runs every quarter of it. */
 const TTL_MS = 1_000;
+/** A child relay compiles its TypeScript first (tsx); on a loaded 2-core machine that takes a while. */
+const START_MS = 30_000;
+/** For tests that restart things: generous, since a loaded machine can stall a reconnect for seconds. */
+const SLOW_TEST_MS = 60_000;
 
 let redis: RedisServer;
 const relays: Relay[] = [];
@@ -226,8 +230,8 @@ describe('an instance that lost touch with Redis', () => {
 
     await redis.stop();
     redis = await startRedis(redis.port);
-    await expect.poll(() => redis.client.zcard(`zing:r:${room}`), { timeout: 5_000 }).toBe(2);
-    await expect.poll(() => (one.bus as RedisBus).stats.up && (two.bus as RedisBus).stats.up, { timeout: 5_000 }).toBe(true); // RedisBus: started with redis
+    await expect.poll(() => redis.client.zcard(`zing:r:${room}`), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => (one.bus as RedisBus).stats.up && (two.bus as RedisBus).stats.up, { timeout: 15_000 }).toBe(true); // RedisBus: started with redis
     alice.send({ type: 'signal', to: bob.id, data: 'after the restart' });
     expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'after the restart' });
     const carol = await connect(two, 'carol');
@@ -240,7 +244,7 @@ describe('an instance that lost touch with Redis', () => {
     // Nobody saw anyone leave or arrive twice, not even once the snapshots went round (a TTL after the restart).
     await new Promise((r) => setTimeout(r, TTL_MS + 300));
     for (const c of [alice, bob, carol]) expect(c.pending).toEqual([]);
-  });
+  }, SLOW_TEST_MS);
 });
 
 describe('an instance that crashes', () => {
@@ -280,7 +284,7 @@ describe('an instance that crashes', () => {
         }
       })(),
       'child relay healthy',
-      15_000,
+      START_MS,
     );
 
     const room = newRoomId();
@@ -311,5 +315,5 @@ describe('an instance that crashes', () => {
     expect((await bob.join(room)).peers).toEqual([alice.id]);
     expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: bob.id });
     expect(alice.pending).toEqual([]);
-  });
+  }, SLOW_TEST_MS);
 });
