@@ -9,6 +9,9 @@ import { fingerprintOf } from './safety-code.ts';
 import type { PeerMessage } from './peer-messages.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
+/** How long a restarted ICE may check before recovery tries again (a TURN allocation plus checks take ~1 s here). */
+const CHECKING_PATIENCE_MS = 3_000;
+
 /** Both ends agree on who yields in a collision without a round trip. */
 export const isPolite = (self: PeerId, remote: PeerId): boolean => self < remote;
 
@@ -38,9 +41,9 @@ export interface PeerLinkOptions {
   audio: MediaStreamTrack | null;
   video: MediaStreamTrack | null;
   /**
-   * While a link that was up is down, ICE is restarted this often until it is
-   * back: a Wi-Fi switch or a TURN server returning is picked up within one
-   * period, where Chromium's own consent checks would give up only after ~30 s.
+   * While a link that was up is down, ICE is checked this often and restarted
+   * until it is back: a Wi-Fi switch or a TURN server returning is picked up
+   * within a few seconds, where Chromium's own consent checks would give up only after ~30 s.
    */
   recoveryIntervalMs?: number;
 }
@@ -67,6 +70,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #state: LinkState = 'new';
   #encoding: VideoEncoding | undefined;
   #recovery: ReturnType<typeof setInterval> | undefined;
+  #checkingSince = 0;
   readonly #recoveryIntervalMs: number;
   #closed = false;
 
@@ -76,7 +80,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.polite = isPolite(opts.self, opts.remote);
     this.#audio = opts.audio;
     this.#video = opts.video;
-    this.#recoveryIntervalMs = opts.recoveryIntervalMs ?? 2_000;
+    this.#recoveryIntervalMs = opts.recoveryIntervalMs ?? 1_000;
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers,
       iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
@@ -345,6 +349,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   #onIceState(): void {
     const ice = this.pc.iceConnectionState;
+    if (ice === 'checking') this.#checkingSince = performance.now();
     if (ice === 'connected' || ice === 'completed') {
       clearInterval(this.#recovery);
       this.#recovery = undefined;
@@ -355,7 +360,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (ice === 'failed') this.restartIce();
     this.#recovery = setInterval(() => {
       const now = this.pc.iceConnectionState;
-      if (now !== 'connected' && now !== 'completed') this.restartIce();
+      // Never cut short a restart whose checks are still young: that one may be the one that works.
+      const checkingTooLong = now === 'checking' && performance.now() - this.#checkingSince > CHECKING_PATIENCE_MS;
+      if (now === 'disconnected' || now === 'failed' || checkingTooLong) this.restartIce();
     }, this.#recoveryIntervalMs);
   }
 

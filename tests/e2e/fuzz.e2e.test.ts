@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from './browser.ts';
-import { freePort, spawnRelay, type RelayProcess } from './relay-process.ts';
+import { freePort, heapAfterGc, spawnRelay, type RelayProcess } from './relay-process.ts';
 
 const SEED = Number(process.env.ZING_FUZZ_SEED ?? 0x5eed);
 const CONNECTIONS = 40;
@@ -83,7 +83,7 @@ describe('the relay under a fuzzer, during a real call', () => {
       ZING_JOINS_PER_MINUTE_PER_IP: '100000',
       ZING_MSG_RATE: '100000',
       ZING_MSG_BURST: '100000',
-    });
+    }, { gc: true });
     relay.child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     [alice, bob] = await Promise.all([
       launchPerson({ name: 'Alice', relayUrl: relay.url, settings: { maxVideoHeight: 240 } }),
@@ -103,6 +103,7 @@ describe('the relay under a fuzzer, during a real call', () => {
     await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);
     const pid = relay.child.pid!;
     const before = rssKiB(pid);
+    const heapBefore = await heapAfterGc(relay);
 
     const realRoom = new URL(link).pathname.split('/')[2]!;
     const rand = prng(SEED);
@@ -153,12 +154,10 @@ describe('the relay under a fuzzer, during a real call', () => {
     // The fuzzer could not get into the call.
     expect(await a.getByRole('group').count()).toBe(2);
 
-    // Memory settles back near where it was (V8 keeps some heap; 40 MiB is far below one leaked frame per message).
-    let after = rssKiB(pid);
-    for (let i = 0; i < 20 && after - before > 40 * 1024; i++) {
-      await new Promise((r) => setTimeout(r, 500));
-      after = rssKiB(pid);
-    }
-    expect(after - before).toBeLessThan(40 * 1024);
+    // Memory is back near where it was: the V8 heap after a full GC within 8 MiB (leaking even
+    // 100 B per frame would be 10 MiB), and RSS, which V8 gives back lazily, within 64 MiB.
+    const heapAfter = await heapAfterGc(relay);
+    expect(heapAfter - heapBefore).toBeLessThan(8 * 1024 * 1024);
+    expect(rssKiB(pid) - before).toBeLessThan(64 * 1024);
   });
 });

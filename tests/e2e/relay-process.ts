@@ -17,11 +17,16 @@ export interface RelayProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `relay/main.ts` on `port` and waits until /healthz answers. */
-export async function spawnRelay(port: number, env: Record<string, string> = {}): Promise<RelayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
+/**
+ * Starts `relay/main.ts` on `port` and waits until /healthz answers. With
+ * `gc`, the process preloads bench:relay's GC hook, so `heapAfterGc` can read
+ * the V8 heap after a full collection.
+ */
+export async function spawnRelay(port: number, env: Record<string, string> = {}, opts: { gc?: boolean } = {}): Promise<RelayProcess> {
+  const gcArgs = opts.gc ? ['--expose-gc', '--import', './bench/lib/gc-hook.ts'] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...gcArgs, 'relay/main.ts'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ZING_LOG: 'silent', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: opts.gc ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -38,4 +43,19 @@ export async function spawnRelay(port: number, env: Record<string, string> = {})
     if (Date.now() > deadline) throw new Error(`relay did not come up on ${port}: ${stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Bytes of V8 heap in use after a full GC, in a relay spawned with `{ gc: true }`. */
+export function heapAfterGc(relay: RelayProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the relay did not answer the GC request')), 10_000);
+    const onMessage = (msg: unknown) => {
+      if (typeof msg !== 'object' || msg === null || !('heapUsed' in msg) || typeof msg.heapUsed !== 'number') return;
+      clearTimeout(timer);
+      relay.child.off('message', onMessage);
+      resolve(msg.heapUsed);
+    };
+    relay.child.on('message', onMessage);
+    relay.child.send('gc');
+  });
 }
