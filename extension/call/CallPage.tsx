@@ -214,10 +214,18 @@ export function CallPage(props: { session: CallSession }) {
           <button type="button" onClick={() => setLayout(EMPTY_LAYOUT)}>
             Reset layout
           </button>
-          <button type="button" aria-expanded={chatOpen()} aria-controls="side-panel" onClick={() => setChatOpen((o) => !o)}>
+          {/* The name stays exactly "Chat"; the unread count is its description. */}
+          <button
+            type="button"
+            aria-label="Chat"
+            aria-expanded={chatOpen()}
+            aria-controls="side-panel"
+            aria-describedby={!chatOpen() && unread() > 0 ? 'chat-unread' : undefined}
+            onClick={() => setChatOpen((o) => !o)}
+          >
             Chat
             <Show when={!chatOpen() && unread() > 0}>
-              <span class="unread">
+              <span class="unread" id="chat-unread">
                 {unread()} <span class="visually-hidden">unread</span>
               </span>
             </Show>

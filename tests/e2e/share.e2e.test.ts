@@ -65,7 +65,7 @@ describe('sharing in a call of three', () => {
   });
 
   it('counts unread messages while the chat is collapsed', async () => {
-    const toggle = cat.getByRole('button', { name: /^Chat/ });
+    const toggle = cat.getByRole('button', { name: 'Chat', exact: true });
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');
     await toggle.click();
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
