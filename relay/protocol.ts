@@ -93,15 +93,22 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Validates one inbound frame at the relay's edge. Extra fields are dropped, never forwarded. */
-export function parseClientMessage(raw: string): Parsed<ClientMessage> {
+/** The first step of both parsers: a frame must be a JSON object. */
+function parseObject(raw: string): { ok: true; fields: Record<string, unknown> } | { ok: false; code: ErrorCode; detail: string } {
   let v: unknown;
   try {
     v = JSON.parse(raw);
   } catch {
     return bad('BAD_JSON', 'frame is not JSON');
   }
-  if (!isRecord(v)) return bad('BAD_MESSAGE', 'frame is not a JSON object');
+  return isRecord(v) ? { ok: true, fields: v } : bad('BAD_MESSAGE', 'frame is not a JSON object');
+}
+
+/** Validates one inbound frame at the relay's edge. Extra fields are dropped, never forwarded. */
+export function parseClientMessage(raw: string): Parsed<ClientMessage> {
+  const parsed = parseObject(raw);
+  if (!parsed.ok) return parsed;
+  const v = parsed.fields;
   switch (v.type) {
     case 'join':
       return isRoomId(v.room)
@@ -126,13 +133,9 @@ export function parseClientMessage(raw: string): Parsed<ClientMessage> {
  * trusted to be well-formed either: a bad frame is reported, never thrown.
  */
 export function parseServerMessage(raw: string): Parsed<ServerMessage> {
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    return bad('BAD_JSON', 'frame is not JSON');
-  }
-  if (!isRecord(v)) return bad('BAD_MESSAGE', 'frame is not a JSON object');
+  const parsed = parseObject(raw);
+  if (!parsed.ok) return parsed;
+  const v = parsed.fields;
   switch (v.type) {
     case 'joined':
       if (!(isRoomId(v.room) && isPeerId(v.self) && Array.isArray(v.peers) && v.peers.every(isPeerId))) {

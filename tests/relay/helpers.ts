@@ -1,5 +1,6 @@
 // A real relay on port 0 and real `ws` clients that queue what the relay sends.
 import { once } from 'node:events';
+import { afterEach, beforeEach } from 'vitest';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,4 +204,40 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => srv.close(() => resolve()));
   if (addr === null || typeof addr === 'string') throw new Error('expected a TCP address');
   return addr.port;
+}
+
+/**
+ * A fresh relay for each test of the calling file, and clients that are closed
+ * after it: `connect` opens a socket, `join` opens sockets already in a room.
+ */
+export function useRelay(overrides: Partial<RelayConfig> = {}) {
+  let relay: Relay | undefined;
+  let clients: TestClient[] = [];
+  beforeEach(async () => {
+    relay = await startTestRelay(overrides);
+    clients = [];
+  });
+  afterEach(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await relay?.close();
+  });
+  const current = (): Relay => {
+    if (!relay) throw new Error('useRelay: no relay outside a test');
+    return relay;
+  };
+  return {
+    get relay(): Relay {
+      return current();
+    },
+    async connect(label: string): Promise<TestClient> {
+      const c = await TestClient.connect(socketUrl(current()), label);
+      clients.push(c);
+      return c;
+    },
+    async join<const L extends readonly string[]>(room: string, ...labels: L): Promise<ClientsFor<L>> {
+      const joined = await joinedClients(current(), room, labels);
+      clients.push(...joined);
+      return joined;
+    },
+  };
 }

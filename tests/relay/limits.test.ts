@@ -1,33 +1,10 @@
 // Malformed frames, the frame-size cap and the room cap, against a real relay.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../relay/protocol.ts';
-import type { Relay } from '../../relay/server.ts';
-import { type ClientsFor, TEST_CONFIG, TestClient, joinedClients, newRoomId, socketUrl, startTestRelay } from './helpers.ts';
+import { TEST_CONFIG, TestClient, newRoomId, socketUrl, useRelay } from './helpers.ts';
 
-let relay: Relay;
-let clients: TestClient[];
-
-beforeEach(async () => {
-  relay = await startTestRelay();
-  clients = [];
-});
-
-afterEach(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await relay.close();
-});
-
-async function connect(label: string): Promise<TestClient> {
-  const c = await TestClient.connect(socketUrl(relay), label);
-  clients.push(c);
-  return c;
-}
-
-async function join<const L extends readonly string[]>(room: string, ...labels: L): Promise<ClientsFor<L>> {
-  const joined = await joinedClients(relay, room, labels);
-  clients.push(...joined);
-  return joined;
-}
+const fixture = useRelay();
+const { connect, join } = fixture;
 
 interface Ids {
   bob: string;
@@ -133,8 +110,8 @@ describe('a malformed frame', () => {
     bob.send({ type: 'signal', to: sender.id, data: 'reply' });
     // exactly one error frame: the reply is the very next thing the sender sees
     expect(await sender.next('signal')).toEqual({ type: 'signal', from: bob.id, data: 'reply' });
-    expect(relay.rooms.peersIn(room)).toEqual(c.senderJoined ? [alice.id, bob.id] : [alice.id, bob.id, sender.id]);
-    expect(relay.rooms.roomCount).toBe(1);
+    expect(fixture.relay.rooms.peersIn(room)).toEqual(c.senderJoined ? [alice.id, bob.id] : [alice.id, bob.id, sender.id]);
+    expect(fixture.relay.rooms.roomCount).toBe(1);
   });
 
   it('does not close the connection even after many of them in a row', async () => {
@@ -172,7 +149,7 @@ describe('the frame-size cap', () => {
 
     carol.send({ type: 'signal', to: bob.id, data: 'carry on' });
     expect(await bob.next('signal')).toEqual({ type: 'signal', from: carol.id, data: 'carry on' });
-    expect(relay.rooms.peersIn(room)).toEqual([bob.id, carol.id]);
+    expect(fixture.relay.rooms.peersIn(room)).toEqual([bob.id, carol.id]);
   });
 });
 
@@ -184,7 +161,7 @@ describe('the room cap', () => {
     const dave = await connect('dave');
     dave.send({ type: 'join', room });
     expect(await dave.next('error')).toMatchObject({ type: 'error', code: 'ROOM_FULL' });
-    expect(relay.rooms.peersIn(room)).toEqual([alice.id, bob.id, carol.id]);
+    expect(fixture.relay.rooms.peersIn(room)).toEqual([alice.id, bob.id, carol.id]);
 
     // No peerJoined reached the three: each one's next frame is the sentinel.
     alice.send({ type: 'signal', data: 'sentinel' });

@@ -1,32 +1,9 @@
 // Join, leave and routing through a real relay with real ws clients.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Relay } from '../../relay/server.ts';
-import { type ClientsFor, TestClient, joinedClients, newRoomId, socketUrl, startTestRelay } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { TestClient, newRoomId, socketUrl, useRelay } from './helpers.ts';
 
-let relay: Relay;
-let clients: TestClient[];
-
-beforeEach(async () => {
-  relay = await startTestRelay();
-  clients = [];
-});
-
-afterEach(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await relay.close();
-});
-
-async function connect(label: string): Promise<TestClient> {
-  const c = await TestClient.connect(socketUrl(relay), label);
-  clients.push(c);
-  return c;
-}
-
-async function join<const L extends readonly string[]>(room: string, ...labels: L): Promise<ClientsFor<L>> {
-  const joined = await joinedClients(relay, room, labels);
-  clients.push(...joined);
-  return joined;
-}
+const fixture = useRelay();
+const { connect, join } = fixture;
 
 describe('joining a room', () => {
   it('gives the first peer its relay-assigned id and an empty peer list', async () => {
@@ -51,7 +28,7 @@ describe('joining a room', () => {
     const room = newRoomId();
     const peers = await join(room, 'a', 'b', 'c');
     expect(new Set(peers.map((p) => p.id)).size).toBe(3);
-    expect(relay.rooms.peersIn(room)).toEqual(peers.map((p) => p.id));
+    expect(fixture.relay.rooms.peersIn(room)).toEqual(peers.map((p) => p.id));
   });
 });
 
@@ -61,7 +38,7 @@ describe('leaving', () => {
     const [alice, bob] = await join(room, 'alice', 'bob');
     alice.send({ type: 'leave' });
     expect(await bob.next('peerLeft')).toEqual({ type: 'peerLeft', peer: alice.id });
-    expect(relay.rooms.peersIn(room)).toEqual([bob.id]);
+    expect(fixture.relay.rooms.peersIn(room)).toEqual([bob.id]);
 
     const again = await alice.join(room);
     expect(again.peers).toEqual([bob.id]);
@@ -86,14 +63,14 @@ describe('leaving', () => {
   it('deletes the room once its last peer is gone', async () => {
     const room = newRoomId();
     const [alice, bob] = await join(room, 'alice', 'bob');
-    expect(relay.rooms.roomCount).toBe(1);
+    expect(fixture.relay.rooms.roomCount).toBe(1);
     await bob.close();
     await alice.next('peerLeft');
     alice.send({ type: 'leave' });
     // a signal after leaving proves the leave was handled before we look
     alice.send({ type: 'signal', data: 'x' });
     expect(await alice.next('error')).toMatchObject({ code: 'NOT_JOINED' });
-    expect(relay.rooms.roomCount).toBe(0);
+    expect(fixture.relay.rooms.roomCount).toBe(0);
   });
 
   it('answers UNKNOWN_PEER for a peer that has left', async () => {
