@@ -5,7 +5,7 @@
 //   npm run bench:call      (builds first; `tsx bench/call.ts` reuses dist/chrome)
 //
 // Every person is a real headless Chromium with its own profile and the built
-// extension (tests/e2e/browser.ts), fake camera and microphone, the product's
+// extension (tests/support/browser.ts), fake camera and microphone, the product's
 // own `maxVideoHeight: 240` setting (so eight fit on two cores; no Chromium
 // capture flags) and the default 2.5 Mbps upload budget; the relay runs in
 // this process. Per group size:
@@ -33,8 +33,8 @@ import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../relay/config.ts';
 import { startRelay, type Relay } from '../relay/server.ts';
 import { DEFAULT_UPLOAD_BUDGET_KBPS } from '../extension/session/bandwidth.ts';
-import { launchPerson, openCallPage, type Person } from '../tests/e2e/browser.ts';
-import { newCallLink } from '../tests/e2e/links.ts';
+import { launchPerson, openCallPage, type Person } from '../tests/support/browser.ts';
+import { newCallLink } from '../tests/support/links.ts';
 import { PERSON_SWITCH, cpuBetween, snapshot } from './lib/call-cpu.ts';
 import { installFrameProbe, measureUpload, type FrameRecord, type UploadMeasure } from './lib/call-probe.ts';
 import { sleep } from './lib/time.ts';

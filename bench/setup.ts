@@ -4,7 +4,7 @@
 //
 //   npm run bench:setup      (builds first; `tsx bench/setup.ts` reuses dist/chrome)
 //
-// Two real Chromium profiles with the built extension (tests/e2e/browser.ts), a
+// Two real Chromium profiles with the built extension (tests/support/browser.ts), a
 // real relay in-process, fake camera and microphone. Every time is taken inside
 // Chromium (bench/lib/setup-probe.ts): the Join click in B's popup, then the
 // first frame each call page presents for the other person's tile
@@ -13,7 +13,7 @@ import { cpus, loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../relay/config.ts';
 import { startRelay, type Relay } from '../relay/server.ts';
-import { callLinkOf, launchPerson, openPopup, startCall, type Person } from '../tests/e2e/browser.ts';
+import { callLinkOf, launchPerson, openPopup, startCall, type Person } from '../tests/support/browser.ts';
 import { startBaselineServer, type BaselineServer } from './lib/setup-baseline.ts';
 import { installProbe, type ProbeRecord } from './lib/setup-probe.ts';
 

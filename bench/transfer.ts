@@ -38,8 +38,8 @@ import {
   READ_BYTES,
 } from '../extension/session/file-transfer.ts';
 import { Sha256 } from '../extension/session/sha256.ts';
-import { launchPerson, openCallPage, videoFrames, type Person } from '../tests/e2e/browser.ts';
-import { newCallLink } from '../tests/e2e/links.ts';
+import { launchPerson, openCallPage, videoFrames, type Person } from '../tests/support/browser.ts';
+import { newCallLink } from '../tests/support/links.ts';
 import { PERSON_SWITCH, cpuBetween, snapshot } from './lib/call-cpu.ts';
 import { sleep } from './lib/time.ts';
 import { bareChannelRun, type BaselineOptions } from './lib/transfer-baseline.ts';

@@ -16,7 +16,7 @@ import {
   type Rate,
 } from './limits.ts';
 import { checkOrigin, type OriginPolicy } from './origin.ts';
-import type { PeerId, TurnServer } from './protocol.ts';
+import type { PeerId, TurnServer } from '../protocol/relay.ts';
 import { turnCredentials, type TurnConfig } from './turn.ts';
 
 export type AdmissionConfig = Pick<

@@ -1,6 +1,6 @@
 // HTTP routes. No socket state lives here.
 import { Hono } from 'hono';
-import { isRoomId } from './protocol.ts';
+import { isRoomId } from '../protocol/ids.ts';
 
 // The page a share link shows in a browser without Zing. It carries no script,
 // so nothing here can read the link's #fragment.

@@ -8,7 +8,7 @@
 // events only, so all instances agree on who is in a room and in what order.
 // Signals between peers of the same instance never touch the bus; only those
 // for peers on other instances do.
-import type { PeerId, RoomId } from './protocol.ts';
+import type { PeerId, RoomId } from '../protocol/relay.ts';
 
 export type BusEvent =
   /** `peer` was admitted; `before` are the peers that were there, oldest first. */

@@ -40,7 +40,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Bus, BusListener } from './bus.ts';
 import type { Logger } from './log.ts';
-import type { PeerId, RoomId } from './protocol.ts';
+import type { PeerId, RoomId } from '../protocol/relay.ts';
 
 export interface RedisBusOptions {
   url: string;

@@ -3,7 +3,7 @@
 // members on other relay instances. Which instances there are is the bus's
 // business (bus.ts): rooms only ever talk to a Bus, never to Redis.
 import { MemoryBus, type Bus, type BusEvent } from './bus.ts';
-import type { ErrorCode, PeerId, RoomId, ServerMessage } from './protocol.ts';
+import type { ErrorCode, PeerId, RoomId, ServerMessage } from '../protocol/relay.ts';
 
 export interface Member {
   readonly id: PeerId;

@@ -7,16 +7,16 @@ import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } fro
 import { Admission, refusalResponse, type AdmissionConfig, type EdgeState } from './admission.ts';
 import type { RelayConfig } from './config.ts';
 import type { Logger } from './log.ts';
+import { SOCKET_PATH } from '../protocol/ids.ts';
 import {
   CloseCode,
-  SOCKET_PATH,
   encodeMessage,
   parseClientMessage,
   type ErrorCode,
   type PeerId,
   type RoomId,
   type ServerMessage,
-} from './protocol.ts';
+} from '../protocol/relay.ts';
 import type { JoinResult, Member, Rooms } from './rooms.ts';
 
 type TransportConfig = Pick<RelayConfig, 'maxMessageBytes' | 'heartbeatMs' | 'shutdownGraceMs'> & AdmissionConfig;

@@ -4,7 +4,7 @@
 // and coturn checks the signature and the expiry without asking anyone.
 // Nothing secret ever ships in the extension.
 import { createHmac } from 'node:crypto';
-import type { PeerId, TurnServer } from './protocol.ts';
+import type { PeerId, TurnServer } from '../protocol/relay.ts';
 
 export interface TurnConfig {
   /** Shared with coturn (`static-auth-secret`). */

@@ -4,7 +4,8 @@
 // Redis; CPU is the sum of both instances and redis-server, from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { SERVERS, ServerProcess, freePort, type ServerSpec } from './servers.ts';
+import { freePort } from '../../tests/support/ports.ts';
+import { SERVERS, ServerProcess, type ServerSpec } from './servers.ts';
 import { timeout } from './time.ts';
 
 /** /proc/<pid>/stat counts CPU in clock ticks; 100 per second on Linux x86-64 and arm64 (`getconf CLK_TCK`). */

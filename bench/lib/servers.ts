@@ -1,8 +1,8 @@
 // Starting, measuring and stopping the servers bench:relay compares, each in its own child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../tests/support/ports.ts';
 import { timeout } from './time.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -154,19 +154,6 @@ export class ServerProcess {
       this.child.kill('SIGKILL');
     }
   }
-}
-
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => resolve());
-  });
-  const addr = srv.address();
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  if (addr === null || typeof addr === 'string') throw new Error('expected a TCP address');
-  return addr.port;
 }
 
 /** CPU time every core of the machine spent busy (not idle or waiting for I/O), in microseconds, from /proc/stat. */

@@ -1,14 +1,14 @@
 // The same-run baseline for bench/setup.ts: a bare WebRTC page, no framework,
 // no extension, that does the minimum a 1:1 call needs through the same relay
-// and wire protocol (relay/protocol.ts). It does what Zing does in parallel in
+// and wire protocol (protocol/relay.ts). It does what Zing does in parallel in
 // parallel too (camera and relay at once), so the difference is Zing's own cost.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export const BASELINE_PATH = '/baseline.html';
 
-// Same constraints as Zing's call page at 720p (extension/session/media.ts) and
-// the same peer connection options (peer-connection.ts), so neither side gets a
+// Same constraints as Zing's call page at 720p (extension/session/local-media.ts) and
+// the same peer connection options (peer-link.ts), so neither side gets a
 // cheaper camera or a different ICE setup.
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>bare WebRTC baseline</title></head>

@@ -1,5 +1,5 @@
 // The declarativeNetRequest rule that opens share links in the call page. Pure.
-import { ROOM_PATH_PREFIX } from '../../relay/protocol.ts';
+import { ROOM_PATH_PREFIX } from '../../protocol/ids.ts';
 
 export const SHARE_LINK_RULE_ID = 1;
 

@@ -1,7 +1,7 @@
 import { For, Show, createEffect, createSignal, onCleanup } from 'solid-js';
 import type { CallSession } from '../session/call-session.ts';
 import type { ChatEntry } from '../session/chat.ts';
-import { MAX_CHAT_TEXT_BYTES } from '../session/data-messages.ts';
+import { MAX_CHAT_TEXT_BYTES } from '../../protocol/data.ts';
 import { linkify } from './linkify.ts';
 import { ended, fraction, progressed, started, type TransferRow } from './transfer-list.ts';
 

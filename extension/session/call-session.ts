@@ -6,17 +6,18 @@
 // messages, not by the relay's peer id: the relay address of a participant
 // changes on every reconnect (a restarted relay remembers nothing), while
 // their media link and tile go on.
-import type { PeerId, TurnServer } from '../../relay/protocol.ts';
+import type { ParticipantId, PeerId } from '../../protocol/ids.ts';
+import type { TurnServer } from '../../protocol/relay.ts';
 import { linkEncodingsFor } from './bandwidth.ts';
 import { Chat } from './chat.ts';
-import { CHAT_CHANNEL_LABEL, FILE_CHANNEL_PREFIX } from './data-messages.ts';
+import { CHAT_CHANNEL_LABEL, FILE_CHANNEL_PREFIX } from '../../protocol/data.ts';
 import { ZingError } from './errors.ts';
 import { FileTransfers } from './file-transfer.ts';
 import { linkStats, sampleStats, type LinkStats, type StatsSample } from './link-stats.ts';
-import { LocalMedia } from './media.ts';
+import { LocalMedia } from './local-media.ts';
 import { newParticipantId } from './participant-id.ts';
-import { PeerLink, isPolite, type LinkState } from './peer-connection.ts';
-import type { PeerMessage, PeerPresence } from './peer-messages.ts';
+import { PeerLink, isPolite, type LinkState } from './peer-link.ts';
+import type { PeerMessage, Presence } from '../../protocol/peer.ts';
 import { deriveRoomKey } from './room-key.ts';
 import { safetyCode } from './safety-code.ts';
 import { SealedSignaling } from './sealed-signaling.ts';
@@ -89,13 +90,13 @@ export interface CallSessionDeps {
 }
 
 interface Remote {
-  readonly participant: string;
+  readonly participant: ParticipantId;
   /** The relay address they last spoke from. */
   peer: PeerId;
   /** When they last announced themselves through the relay (performance.now()). */
   seenAt: number;
   link: PeerLink;
-  presence: PeerPresence;
+  presence: Presence;
   stream: MediaStream | null;
   screen: MediaStream | null;
   lastStats: StatsSample | undefined;
@@ -116,8 +117,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly #signaling: SignalingClient;
   #sealed: SealedSignaling | undefined;
   readonly #media: LocalMedia;
-  readonly #remotes = new Map<string, Remote>();
-  readonly #byPeer = new Map<PeerId, string>();
+  readonly #remotes = new Map<ParticipantId, Remote>();
+  readonly #byPeer = new Map<PeerId, ParticipantId>();
   /** Relay peers we have greeted but not heard a valid presence from: when we last greeted them, and how often. */
   readonly #unanswered = new Map<PeerId, { at: number; attempts: number }>();
   readonly #cleanups: (() => void)[] = [];
@@ -126,7 +127,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   #turn: TurnServer[] = [];
   #rejoinedAt: number | undefined;
   #rejected = 0;
-  #presence: PeerPresence;
+  #presence: Presence;
   #alert: ZingError | undefined;
   #phase: CallPhase = 'connecting';
   #state: CallState;
@@ -335,10 +336,10 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#update();
   }
 
-  #onMessage(from: PeerId, participant: string, msg: PeerMessage): void {
+  #onMessage(from: PeerId, participant: ParticipantId, msg: PeerMessage): void {
     if (participant === this.participant) return; // our own broadcast echoed by a misbehaving relay
     let remote = this.#remotes.get(participant);
-    if (msg.t === 'presence') {
+    if (msg.type === 'presence') {
       const presence = { name: msg.name, micMuted: msg.micMuted, cameraOff: msg.cameraOff, screenSharing: msg.screenSharing };
       if (!remote) {
         remote = this.#addRemote(participant, from, presence);
@@ -361,7 +362,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (remote && remote.peer === from) remote.link.receive(msg);
   }
 
-  #addRemote(participant: string, peer: PeerId, presence: PeerPresence): Remote {
+  #addRemote(participant: ParticipantId, peer: PeerId, presence: Presence): Remote {
     const polite = isPolite(this.participant, participant);
     const link = new PeerLink({
       self: this.participant,
@@ -409,7 +410,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     return remote;
   }
 
-  #removeRemote(participant: string, update = true): void {
+  #removeRemote(participant: ParticipantId, update = true): void {
     const remote = this.#remotes.get(participant);
     if (!remote) return;
     this.#remotes.delete(participant);
@@ -489,7 +490,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   #sendPresence(to?: PeerId): void {
-    this.#sealed?.send(to, { t: 'presence', ...this.#presence });
+    this.#sealed?.send(to, { type: 'presence', ...this.#presence });
   }
 
   #setAlert(alert: ZingError): void {
@@ -531,7 +532,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const add = (
       id: string,
       self: boolean,
-      presence: PeerPresence,
+      presence: Presence,
       stream: MediaStream | null,
       screen: MediaStream | null,
       link: LinkState,

@@ -2,14 +2,15 @@
 // peer, owned by that peer's PeerLink and handed in here. The chat sends to
 // every peer, queues for channels that are not open yet, validates and
 // deduplicates what arrives, and emits one entry per message, own ones included.
-// Display names are the UI's business; entries carry peer ids only.
-import type { PeerId } from '../../relay/protocol.ts';
-import { encodeDataMessage, isChatText, parseDataMessage, type Channel, type ChannelEventMap } from './data-messages.ts';
+// Display names are the UI's business; entries carry participant ids only.
+import type { ParticipantId } from '../../protocol/ids.ts';
+import { encodeDataMessage, isChatText, parseDataMessage } from '../../protocol/data.ts';
+import type { Channel, ChannelEventMap } from './channel.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 export interface ChatEntry {
   id: string;
-  from: PeerId | 'self';
+  from: ParticipantId | 'self';
   text: string;
   /** The sender's clock, ms since the epoch; another machine's clock may be off. */
   sentAt: number;
@@ -46,7 +47,7 @@ interface PeerChat {
 }
 
 export class Chat extends TypedEmitter<ChatEvents> {
-  readonly #peers = new Map<PeerId, PeerChat>();
+  readonly #peers = new Map<ParticipantId, PeerChat>();
   // A Set iterates in insertion order, so its first element is the oldest id.
   readonly #seen = new Set<string>();
   readonly #maxQueued: number;
@@ -68,7 +69,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
    * connecting). A second call for the same peer replaces its channel and keeps
    * whatever was still queued for it. The chat never closes a channel: its PeerLink does.
    */
-  addPeer(peer: PeerId, channel: Channel): void {
+  addPeer(peer: ParticipantId, channel: Channel): void {
     if (this.#closed) return;
     const old = this.#peers.get(peer);
     if (old?.channel === channel) return;
@@ -87,7 +88,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
   }
 
   /** Stops chatting with `peer` and drops anything still queued for it. */
-  removePeer(peer: PeerId): void {
+  removePeer(peer: ParticipantId): void {
     this.#peers.get(peer)?.detach();
     this.#peers.delete(peer);
   }
@@ -103,7 +104,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
     const now = this.#now();
     const entry: ChatEntry = { id: this.#newId(), from: 'self', text, sentAt: now, receivedAt: now };
     this.#remember(entry.id);
-    const frame = encodeDataMessage({ t: 'chat', id: entry.id, text, sentAt: now });
+    const frame = encodeDataMessage({ type: 'chat', id: entry.id, text, sentAt: now });
     for (const peer of this.#peers.values()) {
       peer.queue.push(frame);
       if (peer.queue.length > this.#maxQueued) peer.queue.shift();
@@ -137,10 +138,10 @@ export class Chat extends TypedEmitter<ChatEvents> {
     }
   }
 
-  #receive(peer: PeerId, data: unknown): void {
+  #receive(peer: ParticipantId, data: unknown): void {
     if (typeof data !== 'string') return; // the chat channel carries text only
     const msg = parseDataMessage(data);
-    if (msg?.t !== 'chat' || this.#seen.has(msg.id)) return;
+    if (msg?.type !== 'chat' || this.#seen.has(msg.id)) return;
     this.#remember(msg.id);
     this.emit('message', { id: msg.id, from: peer, text: msg.text, sentAt: msg.sentAt, receivedAt: this.#now() });
   }

@@ -1,7 +1,7 @@
 // Sealed signaling envelopes: AES-256-GCM with a fresh 12-byte IV per message
 // and the routing header (room, sender, recipient) as additional data, so a
 // relay that flips a byte, re-routes or re-addresses a message makes it fail to open.
-import type { PeerId, RoomId } from '../../relay/protocol.ts';
+import type { PeerId, RoomId } from '../../protocol/relay.ts';
 import { fromBase64Url, toBase64Url } from './room-key.ts';
 
 const IV_BYTES = 12;

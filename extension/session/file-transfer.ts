@@ -1,7 +1,7 @@
 // Sending files to the peers of a call, straight over data channels.
 //
 // Each transfer to each peer gets its own ordered, reliable channel labelled
-// `file:<id>` (the protocol is in data-messages.ts): the sender opens it through
+// `file:<id>` (the protocol is in protocol/data.ts): the sender opens it through
 // the caller's `openChannel`, the receiving side's caller hands it to
 // `acceptChannel`. A channel per transfer keeps simultaneous transfers apart
 // without any framing, and lets either side stop one without touching the rest.
@@ -11,17 +11,16 @@
 // turns chunks into Blob parts every RECEIVE_BATCH_BYTES, and the browser keeps
 // Blob bytes in its blob store (Chromium pages large ones to disk). Both sides
 // hash incrementally (sha256.ts), so no side ever needs the whole file as one buffer.
-import type { PeerId } from '../../relay/protocol.ts';
+import type { ParticipantId } from '../../protocol/ids.ts';
 import {
   encodeDataMessage,
   fileChannelLabel,
   parseDataMessage,
   transferIdOfLabel,
-  type Channel,
-  type ChannelEventMap,
   type DataMessage,
   type FileControl,
-} from './data-messages.ts';
+} from '../../protocol/data.ts';
+import type { Channel, ChannelEventMap } from './channel.ts';
 import { Sha256 } from './sha256.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
@@ -78,7 +77,7 @@ export type TransferDirection = 'send' | 'receive';
 export interface TransferInfo {
   /** The same id for every peer a file is sent to. */
   id: string;
-  peer: PeerId;
+  peer: ParticipantId;
   direction: TransferDirection;
   name: string;
   size: number;
@@ -117,7 +116,7 @@ export type FileTransferEvents = {
 
 export interface FileTransfersOptions {
   /** Opens an ordered, reliable data channel with this label on the connection to `peer`. */
-  openChannel: (peer: PeerId, label: string) => Channel;
+  openChannel: (peer: ParticipantId, label: string) => Channel;
   maxFileBytes?: number;
   maxIncomingPerPeer?: number;
   closeGraceMs?: number;
@@ -134,7 +133,7 @@ interface Host {
 
 export class FileTransfers extends TypedEmitter<FileTransferEvents> {
   readonly #transfers = new Set<Transfer>();
-  readonly #openChannel: (peer: PeerId, label: string) => Channel;
+  readonly #openChannel: (peer: ParticipantId, label: string) => Channel;
   readonly #maxFileBytes: number;
   readonly #maxIncomingPerPeer: number;
   readonly #newId: () => string;
@@ -159,7 +158,7 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
    * its own channel and pace, so a slow peer never holds up a fast one (each
    * reads and hashes the file on its own; hashing runs far faster than a data channel).
    */
-  send(file: Blob, peers: readonly PeerId[], name = fileNameOf(file)): string {
+  send(file: Blob, peers: readonly ParticipantId[], name = fileNameOf(file)): string {
     const id = this.#newId();
     if (this.#closed) return id;
     for (const peer of new Set(peers)) {
@@ -175,7 +174,7 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
    * Takes a channel `peer` opened to us (its label starts with FILE_CHANNEL_PREFIX).
    * The caller hands it over in `ondatachannel`, before any message can arrive.
    */
-  acceptChannel(peer: PeerId, channel: Channel): void {
+  acceptChannel(peer: ParticipantId, channel: Channel): void {
     const id = transferIdOfLabel(channel.label);
     if (this.#closed || id === undefined) {
       channel.close();
@@ -193,14 +192,14 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
   }
 
   /** Cancels transfer `id` (to or from every peer, or only `peer`) and tells the other side. */
-  cancel(id: string, peer?: PeerId): void {
+  cancel(id: string, peer?: ParticipantId): void {
     for (const t of [...this.#transfers]) {
       if (t.info.id === id && (peer === undefined || t.info.peer === peer)) t.cancel('cancelled');
     }
   }
 
   /** Fails every transfer with `peer`, who has left the call; its channels are closing anyway. */
-  removePeer(peer: PeerId): void {
+  removePeer(peer: ParticipantId): void {
     for (const t of [...this.#transfers]) {
       if (t.info.peer !== peer) continue;
       t.abandon('the peer left the call');
@@ -228,7 +227,7 @@ function sendQuietly(channel: Channel, msg: FileControl): boolean {
     channel.send(encodeDataMessage(msg));
     return true;
   } catch (err) {
-    console.warn(`zing: could not send ${msg.t}`, err);
+    console.warn(`zing: could not send ${msg.type}`, err);
     return false;
   }
 }
@@ -278,7 +277,7 @@ abstract class Transfer {
   /** Stops on the user's word and tells the other side. */
   cancel(reason: string): void {
     if (this.finished) return;
-    this.sendLastWord({ t: 'file-cancel', id: this.info.id, reason });
+    this.sendLastWord({ type: 'fileCancel', id: this.info.id, reason });
     this.finish('cancelled', { ...this.info, by: 'self', reason });
   }
 
@@ -292,14 +291,14 @@ abstract class Transfer {
   /** Fails and tells the other side why. */
   protected fail(reason: string): void {
     if (this.finished) return;
-    this.sendLastWord({ t: 'file-failed', id: this.info.id, reason });
+    this.sendLastWord({ type: 'fileFailed', id: this.info.id, reason });
     this.finish('failed', { ...this.info, reason });
   }
 
   /** Handles the other side's last word; true if `msg` was one. */
   protected heardLastWord(msg: DataMessage): boolean {
-    if (msg.t === 'file-cancel') this.finish('cancelled', { ...this.info, by: 'peer', reason: msg.reason });
-    else if (msg.t === 'file-failed') this.finish('failed', { ...this.info, reason: msg.reason });
+    if (msg.type === 'fileCancel') this.finish('cancelled', { ...this.info, by: 'peer', reason: msg.reason });
+    else if (msg.type === 'fileFailed') this.finish('failed', { ...this.info, reason: msg.reason });
     else return false;
     this.closeNow();
     return true;
@@ -357,7 +356,7 @@ class Outgoing extends Transfer {
 
   protected onData(data: unknown): void {
     const msg = typeof data === 'string' ? parseDataMessage(data) : undefined;
-    if (msg?.t === 'file-done' && this.#sentAll && msg.id === this.info.id) {
+    if (msg?.type === 'fileDone' && this.#sentAll && msg.id === this.info.id) {
       this.finish('completed', { ...this.info, blob: this.#file, verified: true });
       this.closeNow();
     } else if (!(msg && msg.id === this.info.id && this.heardLastWord(msg))) {
@@ -368,7 +367,7 @@ class Outgoing extends Transfer {
   async #run(): Promise<void> {
     const { id, name, size, mime } = this.info;
     if (!(await this.#until('open'))) return;
-    this.channel.send(encodeDataMessage({ t: 'file-offer', id, name, size, mime }));
+    this.channel.send(encodeDataMessage({ type: 'fileOffer', id, name, size, mime }));
     const hash = new Sha256();
     for (let offset = 0; offset < size; offset += READ_BYTES) {
       const bytes = await this.#file.slice(offset, offset + READ_BYTES).arrayBuffer();
@@ -386,7 +385,7 @@ class Outgoing extends Transfer {
     }
     if (size === 0) this.host.emit('progress', { ...this.info, transferred: 0 });
     this.#sentAll = true;
-    this.channel.send(encodeDataMessage({ t: 'file-end', id, sha256: hash.digestHex() }));
+    this.channel.send(encodeDataMessage({ type: 'fileEnd', id, sha256: hash.digestHex() }));
   }
 
   /** Resolves true on `event`, false once the transfer is over (cancelled, failed, channel closed). */
@@ -429,7 +428,7 @@ class Incoming extends Transfer {
   #batchBytes = 0;
   #received = 0;
 
-  constructor(host: Host, peer: PeerId, id: string, channel: Channel, maxFileBytes: number, refused: string | undefined) {
+  constructor(host: Host, peer: ParticipantId, id: string, channel: Channel, maxFileBytes: number, refused: string | undefined) {
     super(host, channel);
     // Filled in by the offer; until then nothing is emitted, so these placeholders are never seen.
     this.info = { id, peer, direction: 'receive', name: '', size: 0, mime: '' };
@@ -445,17 +444,17 @@ class Incoming extends Transfer {
     const msg = typeof data === 'string' ? parseDataMessage(data) : undefined;
     if (!msg || msg.id !== this.info.id) {
       this.#protocolError('a frame that is not part of this transfer');
-    } else if (msg.t === 'file-offer' && !this.#offered && this.refused !== undefined) {
+    } else if (msg.type === 'fileOffer' && !this.#offered && this.refused !== undefined) {
       this.fail(this.refused); // silently: #offered stays false
-    } else if (msg.t === 'file-offer' && !this.#offered) {
+    } else if (msg.type === 'fileOffer' && !this.#offered) {
       this.#offered = true;
       this.info = { ...this.info, name: msg.name, size: msg.size, mime: msg.mime };
       this.host.emit('transferStarted', { ...this.info });
       if (msg.size > this.#maxFileBytes) this.fail(`the file is larger than the ${formatBytes(this.#maxFileBytes)} limit`);
-    } else if (msg.t === 'file-end' && this.#offered) {
+    } else if (msg.type === 'fileEnd' && this.#offered) {
       this.#end(msg.sha256);
     } else if (!this.heardLastWord(msg)) {
-      this.#protocolError(`an unexpected ${msg.t}`);
+      this.#protocolError(`an unexpected ${msg.type}`);
     }
   }
 
@@ -490,7 +489,7 @@ class Incoming extends Transfer {
     if (size === 0) this.host.emit('progress', { ...this.info, transferred: 0 });
     this.#flushBatch();
     const blob = new Blob(this.#parts, { type: inertBlobType(this.info.mime) });
-    this.sendLastWord({ t: 'file-done', id: this.info.id });
+    this.sendLastWord({ type: 'fileDone', id: this.info.id });
     this.finish('completed', { ...this.info, blob, verified: true });
   }
 

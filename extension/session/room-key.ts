@@ -2,7 +2,7 @@
 // browsers never send to a server. From them HKDF-SHA256 derives the room id the
 // relay sees and the AES-GCM key that seals every signaling payload, so the
 // relay can route a call but never read or alter what it carries.
-import type { RoomId } from '../../relay/protocol.ts';
+import type { RoomId } from '../../protocol/relay.ts';
 
 export const SECRET_BYTES = 32;
 /** 32 bytes in unpadded base64url. */

@@ -1,9 +1,9 @@
 // Peer messages over the relay, sealed end to end. Each payload carries the
 // sender's participant id (stable across relay reconnects) and a sequence
 // number, so a replayed message is refused like a tampered one.
-import type { PeerId } from '../../relay/protocol.ts';
+import type { ParticipantId, PeerId } from '../../protocol/ids.ts';
 import { open, seal } from './envelope.ts';
-import { encodePeerMessage, parsePeerMessage, type PeerMessage } from './peer-messages.ts';
+import { encodeSealedPayload, parseSealedPayload, type PeerMessage } from '../../protocol/peer.ts';
 import type { RoomKey } from './room-key.ts';
 import type { SignalingClient } from './signaling-client.ts';
 import { TypedEmitter } from './typed-emitter.ts';
@@ -12,26 +12,24 @@ export type RejectReason = 'unreadable' | 'replayed' | 'malformed';
 
 export type SealedSignalingEvents = {
   /** A message that opened, was new, and parsed. */
-  message: [{ from: PeerId; participant: string; msg: PeerMessage }];
+  message: [{ from: PeerId; participant: ParticipantId; msg: PeerMessage }];
   /** A message that was dropped: altered, re-routed, replayed, or not Zing's. */
   rejected: [{ from: PeerId; reason: RejectReason }];
 };
 
-const PARTICIPANT = /^[A-Za-z0-9_-]{16,64}$/;
-
 export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
-  readonly participant: string;
+  readonly participant: ParticipantId;
   readonly #client: SignalingClient;
   readonly #key: RoomKey;
   #self: PeerId | undefined;
   #seq = 0;
-  readonly #lastSeq = new Map<string, number>();
+  readonly #lastSeq = new Map<ParticipantId, number>();
   // Opening is async; one chain keeps messages in the order the relay delivered them.
   #inbox: Promise<void> = Promise.resolve();
   #outbox: Promise<void> = Promise.resolve();
   readonly #unsubscribe: (() => void)[];
 
-  constructor(client: SignalingClient, key: RoomKey, participant: string) {
+  constructor(client: SignalingClient, key: RoomKey, participant: ParticipantId) {
     super();
     this.#client = client;
     this.#key = key;
@@ -52,7 +50,7 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
   send(to: PeerId | undefined, msg: PeerMessage): void {
     const self = this.#self;
     if (self === undefined) return;
-    const plaintext = JSON.stringify({ p: this.participant, n: ++this.#seq, m: encodePeerMessage(msg) });
+    const plaintext = encodeSealedPayload({ from: this.participant, seq: ++this.#seq, msg });
     this.#outbox = this.#outbox
       .then(async () => {
         const envelope = await seal(this.#key.key, this.#key.room, self, to, plaintext);
@@ -72,21 +70,11 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
     if (self === undefined) return;
     const plain = await open(this.#key.key, this.#key.room, from, self, envelope);
     if (plain === undefined) return this.emit('rejected', { from, reason: 'unreadable' });
-    let outer: unknown;
-    try {
-      outer = JSON.parse(plain);
-    } catch {
-      return this.emit('rejected', { from, reason: 'malformed' });
-    }
-    if (typeof outer !== 'object' || outer === null) return this.emit('rejected', { from, reason: 'malformed' });
-    const { p, n, m } = outer as Record<string, unknown>; // an object, checked just above; each field narrowed below
-    if (typeof p !== 'string' || !PARTICIPANT.test(p) || typeof n !== 'number' || !Number.isSafeInteger(n) || typeof m !== 'string') {
-      return this.emit('rejected', { from, reason: 'malformed' });
-    }
-    if (n <= (this.#lastSeq.get(p) ?? 0)) return this.emit('rejected', { from, reason: 'replayed' });
-    const msg = parsePeerMessage(m);
-    if (!msg) return this.emit('rejected', { from, reason: 'malformed' });
-    this.#lastSeq.set(p, n);
-    this.emit('message', { from, participant: p, msg });
+    const payload = parseSealedPayload(plain);
+    if (!payload) return this.emit('rejected', { from, reason: 'malformed' });
+    const { from: participant, seq, msg } = payload;
+    if (seq <= (this.#lastSeq.get(participant) ?? 0)) return this.emit('rejected', { from, reason: 'replayed' });
+    this.#lastSeq.set(participant, seq);
+    this.emit('message', { from, participant, msg });
   }
 }

@@ -1,6 +1,8 @@
 // The shapes kept in extension storage, their defaults and their parsers.
 // Pure: storage.ts does the I/O, so these are unit-tested without a browser.
 
+import { isRecord } from '../../protocol/guards.ts';
+import { cleanName } from '../../protocol/text.ts';
 import { DEFAULT_UPLOAD_BUDGET_KBPS } from './bandwidth.ts';
 
 declare const __ZING_DEFAULT_RELAY_URL__: string;
@@ -44,15 +46,6 @@ export const isUploadBudget = (v: unknown): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= UPLOAD_BUDGET_RANGE_KBPS.min && v <= UPLOAD_BUDGET_RANGE_KBPS.max;
 
 export const isVideoHeight = (v: unknown): v is VideoHeight => (VIDEO_HEIGHTS as readonly unknown[]).includes(v);
-
-/** Display names are capped so one person cannot flood everyone's tiles. */
-export const MAX_NAME_LENGTH = 64;
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-// Cut by code points, not UTF-16 units, so an emoji at the limit is kept or dropped whole.
-export const cleanName = (v: unknown): string =>
-  typeof v === 'string' ? Array.from(v.replace(/\s+/g, ' ').trim()).slice(0, MAX_NAME_LENGTH).join('').trim() : '';
 
 export function parseProfile(v: unknown): Profile {
   if (!isRecord(v)) return { ...DEFAULT_PROFILE };

@@ -1,7 +1,7 @@
 // The relay socket: join a room, send and receive opaque payloads, reconnect
 // with exponential backoff and jitter. Knows nothing about WebRTC.
+import { SOCKET_PATH } from '../../protocol/ids.ts';
 import {
-  SOCKET_PATH,
   encodeMessage,
   parseServerMessage,
   type ClientMessage,
@@ -9,7 +9,7 @@ import {
   type PeerId,
   type RoomId,
   type TurnServer,
-} from '../../relay/protocol.ts';
+} from '../../protocol/relay.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 import { socketUrl, type ShareLink } from './share-link.ts';
 

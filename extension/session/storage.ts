@@ -1,6 +1,7 @@
 // Typed extension storage: the only module that touches browser.storage.
 import browser from 'webextension-polyfill';
-import { cleanName, guestName, parseProfile, parseSettings, type Profile, type Settings } from './settings.ts';
+import { cleanName } from '../../protocol/text.ts';
+import { guestName, parseProfile, parseSettings, type Profile, type Settings } from './settings.ts';
 
 const PROFILE_KEY = 'profile';
 const SETTINGS_KEY = 'settings';

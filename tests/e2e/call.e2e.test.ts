@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, joinCall, launchPerson, openPopup, startCall, videoFrames, type Person } from './browser.ts';
+import { callLinkOf, joinCall, launchPerson, openPopup, startCall, videoFrames, type Person } from '../support/browser.ts';
 
 describe('a two-person call', () => {
   let relay: Relay;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from './browser.ts';
+import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
 
 /** A port nothing listens on: bind one, then let it go. */
 async function closedPort(): Promise<number> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, launchPerson, startCall, videoFrames, type Person } from './browser.ts';
+import { callLinkOf, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
 import {
   attribute,
   click,
@@ -14,7 +14,7 @@ import {
   openFirefoxCallPage,
   waitForOne,
   type FirefoxPerson,
-} from './firefox.ts';
+} from '../support/firefox.ts';
 
 describe('a call between Chromium and Firefox', () => {
   let relay: Relay;

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from './browser.ts';
-import { freePort, heapAfterGc, spawnRelay, type RelayProcess } from './relay-process.ts';
+import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { freePort, heapAfterGc, spawnRelay, type RelayProcess } from '../support/relay-process.ts';
 
 const SEED = Number(process.env.ZING_FUZZ_SEED ?? 0x5eed);
 const CONNECTIONS = 40;

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { newCallLink } from './links.ts';
-import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from './browser.ts';
+import { newCallLink } from '../support/links.ts';
+import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from '../support/browser.ts';
 
 // Four Chromium profiles on 2 cores: capture small, as the product's own setting allows.
 const SMALL = { maxVideoHeight: 240 };

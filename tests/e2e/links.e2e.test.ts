@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, launchPerson, startCall, videoFrames, type Person } from './browser.ts';
+import { callLinkOf, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
 
 describe('share links opened in a browser', () => {
   let relay: Relay;

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from './browser.ts';
-import { startCoturn, type Coturn } from './coturn.ts';
-import { freePort, spawnRelay, type RelayProcess } from './relay-process.ts';
+import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { startCoturn, type Coturn } from '../support/coturn.ts';
+import { freePort, spawnRelay, type RelayProcess } from '../support/relay-process.ts';
 
 interface Sample {
   at: number;

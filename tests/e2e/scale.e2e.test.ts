@@ -7,9 +7,9 @@ import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { deriveRoomKey, newSecret } from '../../extension/session/room-key.ts';
 import { buildShareLink } from '../../extension/session/share-link.ts';
-import { startRedis, type RedisServer } from '../relay/redis-server.ts';
-import { launchPerson, openCallPage, videoFrames, type Person } from './browser.ts';
-import { freePort, spawnRelay, type RelayProcess } from './relay-process.ts';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { launchPerson, openCallPage, videoFrames, type Person } from '../support/browser.ts';
+import { freePort, spawnRelay, type RelayProcess } from '../support/relay-process.ts';
 
 /** Short, so the test waits little; the default is 10 s. A sweep runs every quarter of it. */
 const TTL_MS = 2_000;

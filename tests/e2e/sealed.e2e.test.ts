@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { launchPerson, openCallPage, videoFrames, type Person } from './browser.ts';
-import { newCallLink } from './links.ts';
-import { startRelayProxy, type RelayProxy, type Tamper } from './relay-proxy.ts';
+import { launchPerson, openCallPage, videoFrames, type Person } from '../support/browser.ts';
+import { newCallLink } from '../support/links.ts';
+import { startRelayProxy, type RelayProxy, type Tamper } from '../support/relay-proxy.ts';
 
 describe('sealed signaling against the relay', () => {
   let relay: Relay;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from './browser.ts';
+import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from '../support/browser.ts';
 
 const SMALL = { maxVideoHeight: 240 };
 

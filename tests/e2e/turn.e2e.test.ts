@@ -8,8 +8,8 @@ import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { turnCredentials } from '../../relay/turn.ts';
 import { TestClient, newRoomId, socketUrl } from '../relay/helpers.ts';
-import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from './browser.ts';
-import { allocateWith, startCoturn, type Coturn } from './coturn.ts';
+import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { allocateWith, startCoturn, type Coturn } from '../support/coturn.ts';
 
 /** Long enough to see the expiry in a username, short enough to matter. */
 const TTL_SECONDS = 600;

@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { RelayConfig } from '../../relay/config.ts';
-import { CloseCode, type ServerMessage } from '../../relay/protocol.ts';
+import { CloseCode, type ServerMessage } from '../../protocol/relay.ts';
 import type { Relay } from '../../relay/server.ts';
 import { TestClient, WAIT_MS, newRoomId, socketUrl, startTestRelay, withTimeout } from './helpers.ts';
 

@@ -5,8 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TestClient, freePort, withTimeout } from './helpers.ts';
-import { startRedis, type RedisServer } from './redis-server.ts';
+import { TestClient, withTimeout } from './helpers.ts';
+import { freePort } from '../support/ports.ts';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PAIRS = 25;

@@ -1,18 +1,12 @@
 // A real relay on port 0 and real `ws` clients that queue what the relay sends.
 import { once } from 'node:events';
 import { afterEach, beforeEach } from 'vitest';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
 import { DEFAULTS, type RelayConfig } from '../../relay/config.ts';
-import {
-  SOCKET_PATH,
-  parseServerMessage,
-  type ClientMessage,
-  type PeerId,
-  type ServerMessage,
-} from '../../relay/protocol.ts';
+import { SOCKET_PATH } from '../../protocol/ids.ts';
+import { parseServerMessage, type ClientMessage, type PeerId, type ServerMessage } from '../../protocol/relay.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 
 /** Long enough for a loaded 2-core CI machine, short enough that a missing frame fails fast. */
@@ -191,19 +185,6 @@ export async function withTimeout<T>(p: Promise<T>, what: string, ms = WAIT_MS, 
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** A TCP port that was free a moment ago (listen on 0, read it, close). */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => resolve());
-  });
-  const addr = srv.address();
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  if (addr === null || typeof addr === 'string') throw new Error('expected a TCP address');
-  return addr.port;
 }
 
 /**

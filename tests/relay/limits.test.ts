@@ -1,6 +1,6 @@
 // Malformed frames, the frame-size cap and the room cap, against a real relay.
 import { describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../../relay/protocol.ts';
+import type { ErrorCode } from '../../protocol/relay.ts';
 import { TEST_CONFIG, TestClient, newRoomId, socketUrl, useRelay } from './helpers.ts';
 
 const fixture = useRelay();

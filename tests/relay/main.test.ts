@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClient, freePort, newRoomId, withTimeout } from './helpers.ts';
+import { TestClient, newRoomId, withTimeout } from './helpers.ts';
+import { freePort } from '../support/ports.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** tsx compiles on first start; a loaded 2-core machine needs a few seconds. */

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { Relay } from '../../relay/server.ts';
 import { TestClient, joinedClients, newRoomId, socketUrl, startTestRelay } from './helpers.ts';
-import { startRedis, type RedisServer } from './redis-server.ts';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
 
 interface Sample {
   name: string;

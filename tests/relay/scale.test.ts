@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from '../../relay/redis-bus.ts';
 import type { Relay } from '../../relay/server.ts';
-import { TEST_CONFIG, TestClient, freePort, newRoomId, socketUrl, startTestRelay, withTimeout } from './helpers.ts';
-import { startRedis, type RedisServer } from './redis-server.ts';
+import { TEST_CONFIG, TestClient, newRoomId, socketUrl, startTestRelay, withTimeout } from './helpers.ts';
+import { freePort } from '../support/ports.ts';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Short, so a crashed instance's peers go within a test's patience; the sweep runs every quarter of it. */

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryBus, type Bus, type BusEvent, type BusListener } from '../../../relay/bus.ts';
-import type { ServerMessage } from '../../../relay/protocol.ts';
+import type { ServerMessage } from '../../../protocol/relay.ts';
 import { Rooms, type Member } from '../../../relay/rooms.ts';
 
 class FakeMember implements Member {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ServerMessage } from '../../../relay/protocol.ts';
+import type { ServerMessage } from '../../../protocol/relay.ts';
 import { Rooms, type Member } from '../../../relay/rooms.ts';
 
 /** A member that records what the room delivers to it. */

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseServerMessage } from '../../../relay/protocol.ts';
+import { parseServerMessage } from '../../../protocol/relay.ts';
 import { turnCredentials, type TurnConfig } from '../../../relay/turn.ts';
 
 const CONFIG: TurnConfig = {

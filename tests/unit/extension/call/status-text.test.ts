@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { statusText } from '../../../../extension/call/status-text.ts';
 import type { CallPhase, ParticipantView } from '../../../../extension/session/call-session.ts';
-import type { LinkState } from '../../../../extension/session/peer-connection.ts';
+import type { LinkState } from '../../../../extension/session/peer-link.ts';
 
 // statusText reads only `self` and `link` of each participant; the rest is filler.
 const participant = (self: boolean, link: LinkState, id = self ? 'self' : `peer-${link}`): ParticipantView =>

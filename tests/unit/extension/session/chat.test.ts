@@ -4,9 +4,8 @@ import {
   MAX_CHAT_TEXT_BYTES,
   encodeDataMessage,
   parseDataMessage,
-  type Channel,
-  type ChannelEventMap,
-} from '../../../../extension/session/data-messages.ts';
+} from '../../../../protocol/data.ts';
+import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
 
 // A real RTCDataChannel must fit the interface the chat is written against (checked by tsc).
 const realChannelFits = (dc: RTCDataChannel): Channel => dc;
@@ -177,7 +176,7 @@ describe('Chat', () => {
 
   it('emits a message that arrives twice only once', async () => {
     const { pair, bobSaw } = twoPeople();
-    const frame = encodeDataMessage({ t: 'chat', id: crypto.randomUUID(), text: 'once', sentAt: 1 });
+    const frame = encodeDataMessage({ type: 'chat', id: crypto.randomUUID(), text: 'once', sentAt: 1 });
     pair.a.send(frame);
     pair.a.send(frame);
     await settle();
@@ -193,7 +192,7 @@ describe('Chat', () => {
     fromAlice.open();
     fromCarol.open();
     const bobSaw = record(bob);
-    const frame = encodeDataMessage({ t: 'chat', id: crypto.randomUUID(), text: 'hi', sentAt: 1 });
+    const frame = encodeDataMessage({ type: 'chat', id: crypto.randomUUID(), text: 'hi', sentAt: 1 });
     fromAlice.a.send(frame);
     fromCarol.a.send(frame);
     await settle();
@@ -225,7 +224,7 @@ describe('Chat', () => {
 
   it('drops a received message over 16 KiB', async () => {
     const { pair, bobSaw } = twoPeople();
-    pair.a.send(JSON.stringify({ t: 'chat', id: crypto.randomUUID(), text: 'x'.repeat(MAX_CHAT_TEXT_BYTES + 1), sentAt: 1 }));
+    pair.a.send(JSON.stringify({ type: 'chat', id: crypto.randomUUID(), text: 'x'.repeat(MAX_CHAT_TEXT_BYTES + 1), sentAt: 1 }));
     await settle();
     expect(bobSaw).toEqual([]);
   });
@@ -241,10 +240,10 @@ describe('Chat', () => {
     for (const frame of [
       'not json',
       '[]',
-      JSON.stringify({ t: 'chat', id: 'not-a-uuid', text: 'x', sentAt: 1 }),
-      JSON.stringify({ t: 'chat', id: crypto.randomUUID(), text: 42, sentAt: 1 }),
-      JSON.stringify({ t: 'chat', id: crypto.randomUUID(), text: 'x', sentAt: -1 }),
-      JSON.stringify({ t: 'file-cancel', id: crypto.randomUUID(), reason: 'wrong channel' }),
+      JSON.stringify({ type: 'chat', id: 'not-a-uuid', text: 'x', sentAt: 1 }),
+      JSON.stringify({ type: 'chat', id: crypto.randomUUID(), text: 42, sentAt: 1 }),
+      JSON.stringify({ type: 'chat', id: crypto.randomUUID(), text: 'x', sentAt: -1 }),
+      JSON.stringify({ type: 'fileCancel', id: crypto.randomUUID(), reason: 'wrong channel' }),
     ]) {
       pair.a.send(frame);
     }
@@ -306,14 +305,14 @@ describe('Chat', () => {
 
 describe('parseDataMessage for chat', () => {
   it('round-trips a chat message', () => {
-    const msg = { t: 'chat', id: crypto.randomUUID(), text: 'hi', sentAt: 1_700_000_000_000 } as const;
+    const msg = { type: 'chat', id: crypto.randomUUID(), text: 'hi', sentAt: 1_700_000_000_000 } as const;
     expect(parseDataMessage(encodeDataMessage(msg))).toEqual(msg);
   });
 
   it('drops extra fields a peer adds', () => {
     const id = crypto.randomUUID();
-    expect(parseDataMessage(JSON.stringify({ t: 'chat', id, text: 'hi', sentAt: 1, html: '<b>' }))).toEqual({
-      t: 'chat',
+    expect(parseDataMessage(JSON.stringify({ type: 'chat', id, text: 'hi', sentAt: 1, html: '<b>' }))).toEqual({
+      type: 'chat',
       id,
       text: 'hi',
       sentAt: 1,

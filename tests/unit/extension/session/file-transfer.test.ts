@@ -5,9 +5,8 @@ import {
   fileChannelLabel,
   parseDataMessage,
   transferIdOfLabel,
-  type Channel,
-  type ChannelEventMap,
-} from '../../../../extension/session/data-messages.ts';
+} from '../../../../protocol/data.ts';
+import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
 import {
   CHUNK_BYTES,
   FileTransfers,
@@ -357,7 +356,7 @@ describe('FileTransfers', () => {
     if (channel) {
       channel.tamper = (data) => {
         const msg = typeof data === 'string' ? parseDataMessage(data) : undefined;
-        return msg?.t === 'file-end' ? encodeDataMessage({ ...msg, sha256: '0'.repeat(64) }) : data;
+        return msg?.type === 'fileEnd' ? encodeDataMessage({ ...msg, sha256: '0'.repeat(64) }) : data;
       };
     }
     expect((await next(bob, 'failed')).reason).toMatch(/^SHA-256 mismatch/);
@@ -534,7 +533,7 @@ describe('FileTransfers', () => {
     transfers.acceptChannel('mallory', theirs);
     mine.open();
     theirs.open();
-    mine.send(encodeDataMessage({ t: 'file-offer', id, name: 'a', size: 10, mime: '' }));
+    mine.send(encodeDataMessage({ type: 'fileOffer', id, name: 'a', size: 10, mime: '' }));
     mine.send(new ArrayBuffer(11));
     await vi.waitFor(() => expect(failed).toEqual([expect.objectContaining({ reason: 'received more than the 10 bytes offered' })]));
     await vi.waitFor(() => expect(mine.textSent.length).toBe(1));
@@ -570,27 +569,27 @@ describe('parseDataMessage for file control frames', () => {
   const id = crypto.randomUUID();
 
   it.each([
-    { t: 'file-offer', id, name: 'a.txt', size: 3, mime: 'text/plain' },
-    { t: 'file-end', id, sha256: 'a'.repeat(64) },
-    { t: 'file-done', id },
-    { t: 'file-failed', id, reason: 'nope' },
-    { t: 'file-cancel', id, reason: 'cancelled' },
+    { type: 'fileOffer', id, name: 'a.txt', size: 3, mime: 'text/plain' },
+    { type: 'fileEnd', id, sha256: 'a'.repeat(64) },
+    { type: 'fileDone', id },
+    { type: 'fileFailed', id, reason: 'nope' },
+    { type: 'fileCancel', id, reason: 'cancelled' },
   ] as const)('round-trips a $t', (msg) => {
     expect(parseDataMessage(encodeDataMessage(msg))).toEqual(msg);
   });
 
   it.each([
-    ['a negative size', { t: 'file-offer', id, name: 'a', size: -1, mime: '' }],
-    ['a fractional size', { t: 'file-offer', id, name: 'a', size: 1.5, mime: '' }],
-    ['a short hash', { t: 'file-end', id, sha256: 'abc' }],
-    ['an uppercase hash', { t: 'file-end', id, sha256: 'A'.repeat(64) }],
-    ['a missing id', { t: 'file-done' }],
+    ['a negative size', { type: 'fileOffer', id, name: 'a', size: -1, mime: '' }],
+    ['a fractional size', { type: 'fileOffer', id, name: 'a', size: 1.5, mime: '' }],
+    ['a short hash', { type: 'fileEnd', id, sha256: 'abc' }],
+    ['an uppercase hash', { type: 'fileEnd', id, sha256: 'A'.repeat(64) }],
+    ['a missing id', { type: 'fileDone' }],
   ])('rejects %s', (_name, msg) => {
     expect(parseDataMessage(JSON.stringify(msg))).toBeUndefined();
   });
 
   it('drops a mime type that is not a plain type/subtype', () => {
-    const msg = parseDataMessage(JSON.stringify({ t: 'file-offer', id, name: 'a', size: 1, mime: 'text/html; charset=utf-7' }));
-    expect(msg?.t === 'file-offer' && msg.mime).toBe('');
+    const msg = parseDataMessage(JSON.stringify({ type: 'fileOffer', id, name: 'a', size: 1, mime: 'text/html; charset=utf-7' }));
+    expect(msg?.type === 'fileOffer' && msg.mime).toBe('');
   });
 });

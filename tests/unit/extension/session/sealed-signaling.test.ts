@@ -1,10 +1,10 @@
 // SealedSignaling over a stand-in for SignalingClient: the relay's part is
 // played by the test, which carries (or alters, replays, misroutes) envelopes.
 import { describe, expect, it } from 'vitest';
-import type { PeerId } from '../../../../relay/protocol.ts';
+import type { PeerId } from '../../../../protocol/relay.ts';
 import { open, seal } from '../../../../extension/session/envelope.ts';
 import { newParticipantId } from '../../../../extension/session/participant-id.ts';
-import type { PeerMessage } from '../../../../extension/session/peer-messages.ts';
+import type { PeerMessage } from '../../../../protocol/peer.ts';
 import { deriveRoomKey, fromBase64Url, newSecret, toBase64Url, type RoomKey } from '../../../../extension/session/room-key.ts';
 import { SealedSignaling, type RejectReason } from '../../../../extension/session/sealed-signaling.ts';
 import type { SignalingClient, SignalingEvents } from '../../../../extension/session/signaling-client.ts';
@@ -47,7 +47,7 @@ const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
 };
 
-const presence = (name: string): PeerMessage => ({ t: 'presence', name, micMuted: false, cameraOff: false, screenSharing: false });
+const presence = (name: string): PeerMessage => ({ type: 'presence', name, micMuted: false, cameraOff: false, screenSharing: false });
 
 async function pair() {
   const key = await deriveRoomKey(newSecret());
@@ -86,7 +86,7 @@ describe('SealedSignaling', () => {
     for (let i = 0; i < 5; i++) alice.sealed.send('B', presence(`n${i}`));
     for (const data of await sentBy(alice)) bob.client.fire('signal', { from: 'A', data });
     await settle();
-    expect(bob.got.map((m) => (m.msg.t === 'presence' ? m.msg.name : ''))).toEqual(['n0', 'n1', 'n2', 'n3', 'n4']);
+    expect(bob.got.map((m) => (m.msg.type === 'presence' ? m.msg.name : ''))).toEqual(['n0', 'n1', 'n2', 'n3', 'n4']);
   });
 
   it('refuses a replayed message', async () => {
@@ -108,7 +108,7 @@ describe('SealedSignaling', () => {
     bob.client.fire('signal', { from: 'A', data: second! });
     bob.client.fire('signal', { from: 'A', data: first! });
     await settle();
-    expect(bob.got.map((m) => (m.msg.t === 'presence' ? m.msg.name : ''))).toEqual(['second']);
+    expect(bob.got.map((m) => (m.msg.type === 'presence' ? m.msg.name : ''))).toEqual(['second']);
     expect(bob.refused.map((r) => r.reason)).toEqual(['replayed']);
   });
 
@@ -170,13 +170,13 @@ describe('SealedSignaling', () => {
       ['not JSON', 'hello'],
       ['JSON but not an object', '42'],
       ['null', 'null'],
-      ['no participant', JSON.stringify({ n: 1, m: JSON.stringify(presence('x')) })],
-      ['a participant id of the wrong shape', JSON.stringify({ p: 'short', n: 1, m: JSON.stringify(presence('x')) })],
-      ['no sequence number', JSON.stringify({ p: participant, m: JSON.stringify(presence('x')) })],
-      ['a fractional sequence number', JSON.stringify({ p: participant, n: 1.5, m: JSON.stringify(presence('x')) })],
-      ['a sequence number past 2^53', JSON.stringify({ p: participant, n: 2 ** 60, m: JSON.stringify(presence('x')) })],
-      ['a message that is not a string', JSON.stringify({ p: participant, n: 1, m: presence('x') })],
-      ['an unknown peer message', JSON.stringify({ p: participant, n: 1, m: JSON.stringify({ t: 'bogus' }) })],
+      ['no participant', JSON.stringify({ seq: 1, msg: presence('x') })],
+      ['a participant id of the wrong shape', JSON.stringify({ from: 'short', seq: 1, msg: presence('x') })],
+      ['no sequence number', JSON.stringify({ from: participant, msg: presence('x') })],
+      ['a fractional sequence number', JSON.stringify({ from: participant, seq: 1.5, msg: presence('x') })],
+      ['a sequence number past 2^53', JSON.stringify({ from: participant, seq: 2 ** 60, msg: presence('x') })],
+      ['a message that is not an object', JSON.stringify({ from: participant, seq: 1, msg: JSON.stringify(presence('x')) })],
+      ['an unknown peer message', JSON.stringify({ from: participant, seq: 1, msg: { type: 'bogus' } })],
     ])('%s', async (_what, plaintext) => {
       const { key, bob } = await pair();
       // Sealed correctly with the room's key: only the content is wrong.
@@ -189,10 +189,10 @@ describe('SealedSignaling', () => {
 
   it('does not burn a sequence number on a malformed message', async () => {
     const { key, bob } = await pair();
-    const p = newParticipantId();
-    const sealAs = (n: number, m: string) => seal(key.key, key.room, 'A', 'B', JSON.stringify({ p, n, m }));
-    bob.client.fire('signal', { from: 'A', data: await sealAs(5, '{"t":"bogus"}') });
-    bob.client.fire('signal', { from: 'A', data: await sealAs(3, JSON.stringify(presence('ok'))) });
+    const from = newParticipantId();
+    const sealAs = (seq: number, msg: unknown) => seal(key.key, key.room, 'A', 'B', JSON.stringify({ from, seq, msg }));
+    bob.client.fire('signal', { from: 'A', data: await sealAs(5, { type: 'bogus' }) });
+    bob.client.fire('signal', { from: 'A', data: await sealAs(3, presence('ok')) });
     await settle();
     expect(bob.got).toHaveLength(1);
   });

@@ -2,10 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_ICE_SERVERS,
   DEFAULT_PROFILE,
-  MAX_NAME_LENGTH,
   UPLOAD_BUDGET_RANGE_KBPS,
   VIDEO_HEIGHTS,
-  cleanName,
   defaultSettings,
   guestName,
   isRelayUrl,
@@ -15,28 +13,10 @@ import {
   parseProfile,
   parseSettings,
 } from '../../../../extension/session/settings.ts';
+import { cleanName } from '../../../../protocol/text.ts';
 
 // vite defines __ZING_DEFAULT_RELAY_URL__ at build time; vitest does not.
 const FALLBACK_RELAY = 'http://127.0.0.1:8787';
-
-describe('cleanName', () => {
-  it('trims and collapses runs of white space, line breaks included, into one space', () => {
-    expect(cleanName('  Ada \n\t  Lovelace  ')).toBe('Ada Lovelace');
-  });
-
-  it(`caps a name at ${MAX_NAME_LENGTH} characters`, () => {
-    expect(cleanName('x'.repeat(200))).toHaveLength(MAX_NAME_LENGTH);
-  });
-
-  it('caps after collapsing, so white space does not eat the allowance', () => {
-    const name = cleanName(`${' '.repeat(100)}${'y'.repeat(MAX_NAME_LENGTH)}`);
-    expect(name).toBe('y'.repeat(MAX_NAME_LENGTH));
-  });
-
-  it.each([undefined, null, 42, true, {}, ['Ada']])('turns the non-string %j into an empty name', (v) => {
-    expect(cleanName(v)).toBe('');
-  });
-});
 
 describe('parseProfile', () => {
   it('reads a stored profile', () => {
@@ -246,14 +226,5 @@ describe('guestName', () => {
       expect(name).toMatch(/^Guest [1-9]\d{3}$/);
       expect(cleanName(name)).toBe(name);
     }
-  });
-});
-
-describe('cleanName at the length limit', () => {
-  it('never leaves half of an emoji behind', () => {
-    const name = cleanName(`${'a'.repeat(63)}😀😀`);
-    expect(Array.from(name)).toHaveLength(64);
-    expect(name.endsWith('😀')).toBe(true);
-    expect(/[\ud800-\udbff]$/.test(name)).toBe(false);
   });
 });

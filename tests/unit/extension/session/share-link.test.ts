@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRoomId } from '../../../../relay/protocol.ts';
+import { isRoomId } from '../../../../protocol/ids.ts';
 import { deriveRoomKey, newSecret } from '../../../../extension/session/room-key.ts';
 import {
   buildShareLink,

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { isPeerId, isRoomId } from '../../../protocol/ids.ts';
 import {
   ERROR_CODES,
   encodeMessage,
-  isPeerId,
-  isRoomId,
   parseClientMessage,
   parseServerMessage,
   type ClientMessage,
   type ServerMessage,
-} from '../../../relay/protocol.ts';
+} from '../../../protocol/relay.ts';
 
 const ROOM = 'AbCdEfGhIjKlMnOp'; // 16 base64url characters: the shortest valid room id
 const PEER = 'peer_A-1';

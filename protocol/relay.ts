@@ -1,14 +1,15 @@
-// The one wire protocol between the relay and every client.
-// The extension imports this module too, so it must stay free of Node imports.
+// The wire protocol between the relay and every client: frames both ways,
+// their parsers, error and close codes. The relay and the extension both import
+// it, so it stays free of Node and DOM imports.
 //
 // The relay routes opaque `data` strings between the peers of a room. It never
 // reads them: SDP, ICE candidates, names and mute state all travel inside
 // `data`, which is why sealing them end to end drops in without a protocol change.
 
-/** A relay-assigned address of one connection in one room. Never chosen by a client. */
-export type PeerId = string;
-/** The room id the relay sees: base64url, 16 to 64 characters (at least 96 bits). */
-export type RoomId = string;
+import { isRecord, parseJsonObject } from './guards.ts';
+import { isPeerId, isRoomId, type PeerId, type RoomId } from './ids.ts';
+
+export type { PeerId, RoomId } from './ids.ts';
 
 export type ClientMessage =
   | { type: 'join'; room: RoomId }
@@ -68,19 +69,6 @@ export const CloseCode = {
   RATE_LIMITED: 4029,
 } as const;
 
-/** The WebSocket endpoint, relative to the relay origin. */
-export const SOCKET_PATH = '/ws';
-/** Where a share link points, relative to the relay origin: `/r/<room>`. */
-export const ROOM_PATH_PREFIX = '/r/';
-
-// 16 characters of base64url are 96 bits; 64 leaves room for derived ids.
-const ROOM_ID = /^[A-Za-z0-9_-]{16,64}$/;
-// Peer ids are minted by the relay; accept only that shape back.
-const PEER_ID = /^[A-Za-z0-9_-]{1,32}$/;
-
-export const isRoomId = (v: unknown): v is RoomId => typeof v === 'string' && ROOM_ID.test(v);
-export const isPeerId = (v: unknown): v is PeerId => typeof v === 'string' && PEER_ID.test(v);
-
 export type Parsed<T> = { ok: true; msg: T } | { ok: false; code: ErrorCode; detail: string };
 
 const bad = (code: ErrorCode, detail: string): { ok: false; code: ErrorCode; detail: string } => ({
@@ -89,19 +77,11 @@ const bad = (code: ErrorCode, detail: string): { ok: false; code: ErrorCode; det
   detail,
 });
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** The first step of both parsers: a frame must be a JSON object. */
 function parseObject(raw: string): { ok: true; fields: Record<string, unknown> } | { ok: false; code: ErrorCode; detail: string } {
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    return bad('BAD_JSON', 'frame is not JSON');
-  }
-  return isRecord(v) ? { ok: true, fields: v } : bad('BAD_MESSAGE', 'frame is not a JSON object');
+  const parsed = parseJsonObject(raw);
+  if (parsed.ok) return parsed;
+  return parsed.reason === 'not JSON' ? bad('BAD_JSON', 'frame is not JSON') : bad('BAD_MESSAGE', 'frame is not a JSON object');
 }
 
 /** Validates one inbound frame at the relay's edge. Extra fields are dropped, never forwarded. */

@@ -2,18 +2,27 @@
 // "perfect negotiation" pattern (webrtc-pc §10.7, with isSettingRemoteAnswerPending),
 // so either side may renegotiate at any time and glare resolves itself.
 // It emits signals and never owns a socket: the session carries them.
-import type { PeerId } from '../../relay/protocol.ts';
+import type { ParticipantId } from '../../protocol/ids.ts';
 import type { VideoEncoding } from './bandwidth.ts';
-import { CHAT_CHANNEL_LABEL } from './data-messages.ts';
+import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
 import { fingerprintOf } from './safety-code.ts';
-import type { PeerMessage } from './peer-messages.ts';
+import type { IceCandidate, PeerMessage } from '../../protocol/peer.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 /** How long a restarted ICE may check before recovery tries again (a TURN allocation plus checks take ~1 s here). */
 const CHECKING_PATIENCE_MS = 3_000;
 
+/** An ICE candidate as the protocol carries it: only the fields that are set. */
+function wireCandidate(c: RTCIceCandidate): IceCandidate {
+  const out: IceCandidate = { candidate: c.candidate };
+  if (c.sdpMid !== null) out.sdpMid = c.sdpMid;
+  if (c.sdpMLineIndex !== null) out.sdpMLineIndex = c.sdpMLineIndex;
+  if (c.usernameFragment !== null) out.usernameFragment = c.usernameFragment;
+  return out;
+}
+
 /** Both ends agree on who yields in a collision without a round trip. */
-export const isPolite = (self: PeerId, remote: PeerId): boolean => self < remote;
+export const isPolite = (self: ParticipantId, remote: ParticipantId): boolean => self < remote;
 
 export type LinkState = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 
@@ -30,8 +39,8 @@ export type PeerLinkEvents = {
 };
 
 export interface PeerLinkOptions {
-  self: PeerId;
-  remote: PeerId;
+  self: ParticipantId;
+  remote: ParticipantId;
   iceServers: RTCIceServer[];
   /** `relay`: media only through TURN. */
   iceTransportPolicy?: RTCIceTransportPolicy;
@@ -49,7 +58,7 @@ export interface PeerLinkOptions {
 }
 
 export class PeerLink extends TypedEmitter<PeerLinkEvents> {
-  readonly remote: PeerId;
+  readonly remote: ParticipantId;
   readonly polite: boolean;
   readonly pc: RTCPeerConnection;
   readonly remoteStream = new MediaStream();
@@ -89,7 +98,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.pc.onnegotiationneeded = () => void this.#negotiate();
     this.pc.onicecandidate = ({ candidate }) => {
       // Trickle every candidate at once; never wait for gathering to finish.
-      if (candidate) this.emit('signal', { t: 'candidate', candidate: candidate.toJSON() });
+      if (candidate) this.emit('signal', { type: 'candidate', candidate: wireCandidate(candidate) });
     };
     this.pc.ontrack = ({ track, transceiver }) => {
       if (transceiver === this.#cameraTransceivers()?.[track.kind === 'audio' ? 'audio' : 'video']) {
@@ -284,7 +293,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   async #handle(msg: PeerMessage): Promise<void> {
     if (this.#closed) return;
-    if (msg.t === 'description') {
+    if (msg.type === 'description') {
       const { description } = msg;
       const readyForOffer =
         !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
@@ -301,7 +310,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       }
       await this.#applyEncoding();
       await this.#applyScreenBitrate();
-    } else if (msg.t === 'candidate') {
+    } else if (msg.type === 'candidate') {
       try {
         await this.pc.addIceCandidate(msg.candidate);
       } catch (err) {
@@ -328,7 +337,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #sendDescription(): void {
     const local = this.pc.localDescription;
     if (local && (local.type === 'offer' || local.type === 'answer')) {
-      this.emit('signal', { t: 'description', description: { type: local.type, sdp: local.sdp } });
+      this.emit('signal', { type: 'description', description: { type: local.type, sdp: local.sdp } });
     }
   }
 

@@ -1,7 +1,7 @@
-// Only the pure part of peer-connection.ts: PeerLink needs a real
+// Only the pure part of peer-link.ts: PeerLink needs a real
 // RTCPeerConnection and is proven in real Chromium by the e2e tests.
 import { describe, expect, it } from 'vitest';
-import { isPolite } from '../../../../extension/session/peer-connection.ts';
+import { isPolite } from '../../../../extension/session/peer-link.ts';
 
 // Shaped like the relay's peer ids: 12 base64url characters (9 random bytes).
 const IDS = ['AAAAAAAAAAAA', 'zzzzzzzzzzzz', 'Zzzzzzzzzzzz', '____________', '------------', '0aB_-9xYz012', 'a', 'ab', 'abc'];

@@ -3,7 +3,7 @@
 // fails the test that needs it, saying what to install; it never skips.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort } from './helpers.ts';
+import { freePort } from './ports.ts';
 
 const REDIS_SERVER = process.env.ZING_REDIS_SERVER ?? 'redis-server';
 const START_MS = 10_000;

@@ -1,0 +1,116 @@
+// What peers send each other over RTCDataChannels, straight between browsers:
+// the relay never sees these. Text frames are JSON and validated here like any
+// other input; binary frames are file bytes (see the framing note below).
+//
+// Channels:
+// - `chat`: one ordered, reliable channel per peer pair; carries `chat` frames only.
+// - `file:<id>`: one ordered, reliable channel per transfer and receiving peer,
+//   opened by the sender. It carries, in order:
+//     sender → receiver: `fileOffer`, then the file's bytes as binary frames, then `fileEnd`;
+//     receiver → sender: `fileDone` once the size and SHA-256 match;
+//     either side, at most once: `fileFailed` (an error, with the reason) or
+//     `fileCancel` (a person's choice). Whoever hears the last word closes the channel.
+//
+// Why a channel per transfer and bare binary frames, no header: SCTP keeps each
+// channel's messages in order and apart from every other channel's, so two
+// transfers at once can never interleave, a chunk needs no id or offset, and
+// cancelling one transfer is closing its channel. Channels are cheap: one SCTP
+// stream each, up to 65535 per connection, and once the connection has the chat
+// channel, opening more needs no renegotiation.
+//
+// Why the SHA-256 comes in `fileEnd` and not in the offer: hashing up front
+// would read the whole file twice and delay the first byte by a full pass over
+// it (seconds for 1 GB). Hashed as it is sent, the file is read once, a piece
+// at a time, and never held in memory. The hash catches lost, extra or changed
+// bytes (a bug, a cut-off stream); DTLS already authenticates the peer, so it is
+// an integrity check, not a signature.
+
+import { isCount, isNonNegative, parseJsonObject } from './guards.ts';
+import { isMessageId } from './ids.ts';
+import { cleanFileName, cleanReason, utf8Bytes } from './text.ts';
+
+/**
+ * 16 KiB of chat text, counted in UTF-8 bytes: a long paste fits, a flood does
+ * not. Its frame may be larger than the 16 KiB file chunks (JSON escaping), which
+ * is fine for one message: Chromium and Firefox both advertise a max-message-size
+ * of at least 256 KiB, and MAX_TEXT_FRAME_CHARS stays below it.
+ */
+export const MAX_CHAT_TEXT_BYTES = 16 * 1024;
+
+/**
+ * The longest text frame parsed at all. The worst case is a chat message whose
+ * every byte JSON escapes as `\u00XX` (6 characters), plus the other fields;
+ * anything longer cannot be valid, so it is dropped before JSON.parse.
+ */
+export const MAX_TEXT_FRAME_CHARS = 6 * MAX_CHAT_TEXT_BYTES + 1024;
+
+/** Prefix of every file transfer channel's label; the rest is the transfer id. */
+export const FILE_CHANNEL_PREFIX = 'file:';
+
+/** Label of the chat channel, one per peer pair. */
+export const CHAT_CHANNEL_LABEL = 'chat';
+
+export type ChatMessage = { type: 'chat'; id: string; text: string; sentAt: number };
+
+export type FileOffer = { type: 'fileOffer'; id: string; name: string; size: number; mime: string };
+export type FileEnd = { type: 'fileEnd'; id: string; sha256: string };
+export type FileDone = { type: 'fileDone'; id: string };
+export type FileFailed = { type: 'fileFailed'; id: string; reason: string };
+export type FileCancel = { type: 'fileCancel'; id: string; reason: string };
+export type FileControl = FileOffer | FileEnd | FileDone | FileFailed | FileCancel;
+
+export type DataMessage = ChatMessage | FileControl;
+
+/** The label of the channel that carries transfer `id`. */
+export const fileChannelLabel = (id: string): string => FILE_CHANNEL_PREFIX + id;
+
+/** The transfer id in a `file:<id>` label, or undefined if the label is not one. */
+export function transferIdOfLabel(label: string): string | undefined {
+  if (!label.startsWith(FILE_CHANNEL_PREFIX)) return undefined;
+  const id = label.slice(FILE_CHANNEL_PREFIX.length);
+  return isMessageId(id) ? id : undefined;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+// A plain `type/subtype`, as Blob.type would give; a peer's fancier value is dropped, not trusted.
+const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
+
+/** Whether `v` can be one chat message: not blank, and at most MAX_CHAT_TEXT_BYTES of UTF-8. */
+export const isChatText = (v: unknown): v is string =>
+  typeof v === 'string' &&
+  // Each UTF-16 unit is at least one UTF-8 byte, so a longer string is refused without encoding it.
+  v.length <= MAX_CHAT_TEXT_BYTES &&
+  utf8Bytes(v) <= MAX_CHAT_TEXT_BYTES &&
+  /\S/.test(v);
+
+export const cleanMime = (v: unknown): string => (typeof v === 'string' && MIME.test(v.toLowerCase()) ? v.toLowerCase() : '');
+
+export const encodeDataMessage = (msg: DataMessage): string => JSON.stringify(msg);
+
+/** Parses one text frame from a peer; anything malformed is undefined and ignored by the caller. */
+export function parseDataMessage(raw: string): DataMessage | undefined {
+  if (raw.length > MAX_TEXT_FRAME_CHARS) return undefined;
+  const parsed = parseJsonObject(raw);
+  if (!parsed.ok) return undefined;
+  const v = parsed.fields;
+  if (!isMessageId(v.id)) return undefined;
+  const id = v.id;
+  switch (v.type) {
+    case 'chat':
+      return isChatText(v.text) && isNonNegative(v.sentAt) ? { type: 'chat', id, text: v.text, sentAt: v.sentAt } : undefined;
+    case 'fileOffer':
+      return isCount(v.size)
+        ? { type: 'fileOffer', id, name: cleanFileName(v.name), size: v.size, mime: cleanMime(v.mime) }
+        : undefined;
+    case 'fileEnd':
+      return typeof v.sha256 === 'string' && SHA256_HEX.test(v.sha256) ? { type: 'fileEnd', id, sha256: v.sha256 } : undefined;
+    case 'fileDone':
+      return { type: 'fileDone', id };
+    case 'fileFailed':
+      return { type: 'fileFailed', id, reason: cleanReason(v.reason) || 'the peer could not verify the file' };
+    case 'fileCancel':
+      return { type: 'fileCancel', id, reason: cleanReason(v.reason) || 'cancelled' };
+    default:
+      return undefined;
+  }
+}
