@@ -37,7 +37,9 @@ function manifestFor(browser: 'chrome' | 'firefox'): ManifestV3Export {
     m.background = { scripts: ['extension/background/index.ts'], type: 'module' };
     // Firefox's default extension CSP upgrades ws:// to wss://, which breaks a plain-HTTP relay.
     m.content_security_policy = { extension_pages: "script-src 'self'; object-src 'self'" };
-    m.content_scripts = [{ matches: [`${relayHosts.slice(0, -1)}r/*`], js: ['extension/background/share-link-catcher.ts'], run_at: 'document_start' }];
+    m.content_scripts = [
+      { matches: [`${relayHosts.slice(0, -1)}r/*`], js: ['extension/background/share-link-catcher.ts'], run_at: 'document_start' },
+    ];
   }
   return m as unknown as ManifestV3Export; // assembled from the checked-in manifest plus the keys above
 }
@@ -64,6 +66,8 @@ export default defineConfig(
           outDir: 'dist/web',
           emptyOutDir: true,
           target: 'es2022',
+          // .vite/manifest.json: what each page loads eagerly, read by scripts/check-budgets.mjs.
+          manifest: true,
           rollupOptions: { input: { guest: 'extension/web/index.html' } },
         },
       }
@@ -74,6 +78,7 @@ export default defineConfig(
           outDir: `dist/${target}`,
           emptyOutDir: true,
           target: 'es2022',
+          manifest: true,
           // The call page is opened by URL, not named in the manifest, so it must be an explicit input.
           rollupOptions: { input: { call: 'extension/call/index.html' } },
         },

@@ -120,7 +120,10 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
 }
 
 async function recordOf(page: Page): Promise<FrameRecord | undefined> {
-  return within(page.evaluate(() => (globalThis as unknown as { __zingCallBench?: FrameRecord }).__zingCallBench), 5_000);
+  return within(
+    page.evaluate(() => (globalThis as unknown as { __zingCallBench?: FrameRecord }).__zingCallBench),
+    5_000,
+  );
 }
 
 /**
@@ -163,7 +166,7 @@ async function awaitMesh(
 
 async function openAll(members: Person[], link: string, pages: Map<string, Page>): Promise<void> {
   const opened = await Promise.all(members.map((p) => openCallPage(p, link)));
-  opened.forEach((page, i) => pages.set(members[i]!.name, page)); // one page per member, same order
+  for (const [i, page] of opened.entries()) pages.set(members[i]!.name, page); // one page per member, same order
 }
 
 interface UploadRead {
@@ -230,7 +233,9 @@ async function measureSize(relay: Relay, size: number): Promise<SizeResult> {
       const lastNav = Math.max(...[...mesh.records.values()].map((r) => r.nav));
       firstMeshMs = mesh.lastFirstFrame === undefined ? undefined : mesh.lastFirstFrame - lastNav;
       firstMeshPairs = [mesh.reached, mesh.of];
-      log(`${size}: first ${early.length} meshed ${mesh.reached}/${mesh.of} pairs${firstMeshMs === undefined ? '' : ` in ${ms(firstMeshMs)} ms`}`);
+      log(
+        `${size}: first ${early.length} meshed ${mesh.reached}/${mesh.of} pairs${firstMeshMs === undefined ? '' : ` in ${ms(firstMeshMs)} ms`}`,
+      );
     }
 
     // 2. The last person joins.
@@ -238,7 +243,9 @@ async function measureSize(relay: Relay, size: number): Promise<SizeResult> {
     const mesh = await awaitMesh(pages, Date.now() + PAIRS_TIMEOUT_MS);
     const lastNav = mesh.records.get(members.at(-1)!.name)?.nav; // the last member always has a record once its page runs
     const lastJoinMs = mesh.lastFirstFrame === undefined || lastNav === undefined ? undefined : mesh.lastFirstFrame - lastNav;
-    log(`${size}: all ${mesh.reached}/${mesh.of} pairs${lastJoinMs === undefined ? ' (not all)' : ` ${ms(lastJoinMs)} ms after the last join`}`);
+    log(
+      `${size}: all ${mesh.reached}/${mesh.of} pairs${lastJoinMs === undefined ? ' (not all)' : ` ${ms(lastJoinMs)} ms after the last join`}`,
+    );
 
     // 3. Steady state, with the stats panel closed: CPU, frame rate, and upload from getStats.
     await sleep(STEADY_MS);
@@ -299,7 +306,7 @@ async function measureSize(relay: Relay, size: number): Promise<SizeResult> {
       machineBusy: cpu.machineBusyPercent,
     };
   } finally {
-    await Promise.all([...pages.values()].map((p) => p.close().catch(() => {})));
+    await Promise.all([...pages.values()].map((p) => p.close().catch(() => undefined))); // a page already gone is closed
     // The next size starts with an empty relay.
     const deadline = Date.now() + 5_000;
     while (relay.transport.connectionCount > 0 && Date.now() < deadline) await sleep(50);
@@ -336,7 +343,11 @@ function print(): void {
     `Group calls on loopback: each person a headless Chromium (own profile), maxVideoHeight 240, upload budget ${budget} kbps; ` +
       `${cpus().length} cores, ${process.platform} ${process.arch}`,
   );
-  out.push(`load average (1/5/15 min): before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  out.push(
+    `load average (1/5/15 min): before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
+  );
   out.push('');
   const head = [
     'peers',
@@ -386,7 +397,9 @@ function print(): void {
     const reasons = Object.entries(r.limitations)
       .map(([reason, n]) => `${reason} ×${n}`)
       .join(', ');
-    out.push(`  ${r.size} peers: sent fps ${spread(r.sentFps, 1)}; qualityLimitationReason ${reasons || 'n/a'}; encoder ${r.encoders.join(', ') || 'n/a'}`);
+    out.push(
+      `  ${r.size} peers: sent fps ${spread(r.sentFps, 1)}; qualityLimitationReason ${reasons || 'n/a'}; encoder ${r.encoders.join(', ') || 'n/a'}`,
+    );
   }
   out.push('Sending resolution per link, from the Stats panel (count of links):');
   for (const r of results) {
@@ -411,9 +424,7 @@ async function main(): Promise<void> {
       // Launch only the people this size adds: an idle browser still costs a little CPU.
       const adding = NAMES.slice(people.length, size);
       const launched = await Promise.all(
-        adding.map((name) =>
-          launchPerson({ name, relayUrl: relay.url, settings: SETTINGS, extraArgs: [`${PERSON_SWITCH}=${name}`] }),
-        ),
+        adding.map((name) => launchPerson({ name, relayUrl: relay.url, settings: SETTINGS, extraArgs: [`${PERSON_SWITCH}=${name}`] })),
       );
       for (const person of launched) {
         await person.context.addInitScript(installFrameProbe, '/extension/call/');

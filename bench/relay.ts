@@ -152,7 +152,10 @@ const median = (xs: number[]): number => {
 };
 /** The kept slots, or all of them (flagged in the report) when none was undisturbed. */
 const slotsOf = (r: Results) => (r.kept.length ? r.kept : r.discarded);
-const pooled = (r: Results) => slotsOf(r).flatMap((x) => x.latencies).sort((a, b) => a - b);
+const pooled = (r: Results) =>
+  slotsOf(r)
+    .flatMap((x) => x.latencies)
+    .sort((a, b) => a - b);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 interface Row {
@@ -271,7 +274,10 @@ async function main(): Promise<void> {
   );
 
   const results = new Map<string, Results>(
-    specs.map((s) => [s.key, { idleKiBPerConn: [], idleHeapBytesPerConn: [], kept: [], discarded: [], violations: 0, violationExamples: [] }]),
+    specs.map((s) => [
+      s.key,
+      { idleKiBPerConn: [], idleHeapBytesPerConn: [], kept: [], discarded: [], violations: 0, violationExamples: [] },
+    ]),
   );
   const resultsOf = (key: string): Results => {
     const r = results.get(key);

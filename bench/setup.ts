@@ -80,9 +80,7 @@ function sampleOf(bob: ProbeRecord, alice: ProbeRecord, start: number): CallSamp
     bBusy: busyUntilFrame(bob),
     aBusy: busyUntilFrame(alice),
     late: bob.readyState !== 'loading' || alice.readyState !== 'loading',
-    frameLate: [bob, alice].some((r) =>
-      Object.entries(r.frames).some(([label, f]) => !label.endsWith('(you)') && f.presentedFrames > 1),
-    ),
+    frameLate: [bob, alice].some((r) => Object.entries(r.frames).some(([label, f]) => !label.endsWith('(you)') && f.presentedFrames > 1)),
   };
 }
 
@@ -110,7 +108,11 @@ async function firstRemoteFrame(page: Page, who: string, start: number): Promise
     );
   } catch (err) {
     const record = await probeOf(page).catch(() => undefined);
-    const status = await page.getByRole('status').first().textContent({ timeout: 1_000 }).catch(() => '?');
+    const status = await page
+      .getByRole('status')
+      .first()
+      .textContent({ timeout: 1_000 })
+      .catch(() => '?');
     const tiles = await page
       .getByRole('group')
       .evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label')}${e.querySelector('video')?.srcObject ? ' (stream)' : ''}`))
@@ -236,7 +238,9 @@ function timeline(samples: CallSample[], side: 'bMarks' | 'aMarks', names: strin
   for (const name of names) {
     const values = samples.map((s) => s[side][name]).filter((v): v is number => v !== undefined);
     if (values.length === 0) continue;
-    lines.push(`  ${name.padEnd(26)}${ms(median(values))}${values.length < samples.length ? `  (${values.length}/${samples.length} calls)` : ''}`);
+    lines.push(
+      `  ${name.padEnd(26)}${ms(median(values))}${values.length < samples.length ? `  (${values.length}/${samples.length} calls)` : ''}`,
+    );
   }
   return lines;
 }
@@ -319,7 +323,10 @@ function sortedPhases(samples: CallSample[], side: 'bMarks' | 'aMarks', names: s
 /** The few milestones every call passes on B's side, to compare Zing with the bare page at a glance. */
 const MILESTONES: [label: string, at: (m: Record<string, number>) => number | undefined][] = [
   ['call page running (probe installed)', (m) => m.probe],
-  ['relay socket and camera requested', (m) => (m.wsCreate === undefined || m.gumStart === undefined ? undefined : Math.min(m.wsCreate, m.gumStart))],
+  [
+    'relay socket and camera requested',
+    (m) => (m.wsCreate === undefined || m.gumStart === undefined ? undefined : Math.min(m.wsCreate, m.gumStart)),
+  ],
   ['joined the room (relay answered)', (m) => m.joinedIn],
   ['own camera open (getUserMedia resolved)', (m) => m.gumEnd],
   ['ICE connected', (m) => m.ice_connected],
@@ -349,16 +356,48 @@ function report(zing: CallSample[], bare: CallSample[], load: { before: number[]
     `Call set-up on loopback, ${CALLS} calls each (after one warm-up), Chromium ${chromium}, ${process.platform} ${process.arch}, ${cpus().length} cores` +
       (BASELINE_DATACHANNEL ? ', bare page with a data channel' : ''),
   );
-  out.push(`load average (1/5/15 min): before ${load.before.map((v) => v.toFixed(2)).join(' ')}, after ${load.after.map((v) => v.toFixed(2)).join(' ')}`);
+  out.push(
+    `load average (1/5/15 min): before ${load.before.map((v) => v.toFixed(2)).join(' ')}, after ${load.after.map((v) => v.toFixed(2)).join(' ')}`,
+  );
   out.push('');
   out.push(`${'ms'.padEnd(44)}${'median'.padStart(6)}${'worst'.padStart(6)}   samples`);
   out.push(row('Zing  B sees A  (Join click → frame)', zb, zing));
-  out.push(row('Zing  A sees B  (Join click → frame)', zing.map((s) => s.a), zing));
+  out.push(
+    row(
+      'Zing  A sees B  (Join click → frame)',
+      zing.map((s) => s.a),
+      zing,
+    ),
+  );
   out.push(row('bare  B sees A  (start → frame)', bb, bare));
-  out.push(row('bare  A sees B  (start → frame)', bare.map((s) => s.a), bare));
-  out.push(row('Zing  B, call page navigation → frame', zing.map((s) => s.bFromNav), zing));
-  out.push(row('bare  B, page navigation → frame', bare.map((s) => s.bFromNav), bare));
-  out.push(row('Zing  B, Join click → call page navigation', zing.map((s) => s.bMarks.nav ?? NaN), zing));
+  out.push(
+    row(
+      'bare  A sees B  (start → frame)',
+      bare.map((s) => s.a),
+      bare,
+    ),
+  );
+  out.push(
+    row(
+      'Zing  B, call page navigation → frame',
+      zing.map((s) => s.bFromNav),
+      zing,
+    ),
+  );
+  out.push(
+    row(
+      'bare  B, page navigation → frame',
+      bare.map((s) => s.bFromNav),
+      bare,
+    ),
+  );
+  out.push(
+    row(
+      'Zing  B, Join click → call page navigation',
+      zing.map((s) => s.bMarks.nav ?? NaN),
+      zing,
+    ),
+  );
   out.push('');
   const zm = median(zb);
   const bm = median(bb);
@@ -442,7 +481,9 @@ async function main(): Promise<void> {
       const b = await baselineCall(relay, server, alice, bob);
       zing.push(z);
       bare.push(b);
-      log(`call ${i + 1}/${CALLS}: Zing B ${Math.round(z.b)} ms, A ${Math.round(z.a)} ms; bare B ${Math.round(b.b)} ms, A ${Math.round(b.a)} ms`);
+      log(
+        `call ${i + 1}/${CALLS}: Zing B ${Math.round(z.b)} ms, A ${Math.round(z.a)} ms; bare B ${Math.round(b.b)} ms, A ${Math.round(b.a)} ms`,
+      );
     }
     report(zing, bare, { before: loadBefore, after: loadavg() }, chromium);
   } finally {

@@ -31,12 +31,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../relay/config.ts';
 import { startRelay } from '../relay/server.ts';
-import {
-  CHUNK_BYTES,
-  HIGH_WATER_BYTES,
-  LOW_WATER_BYTES,
-  READ_BYTES,
-} from '../extension/session/file-transfer.ts';
+import { CHUNK_BYTES, HIGH_WATER_BYTES, LOW_WATER_BYTES, READ_BYTES } from '../extension/session/file-transfer.ts';
 import { Sha256 } from '../extension/session/sha256.ts';
 import { launchPerson, openCallPage, videoFrames, type Person } from '../tests/support/browser.ts';
 import { newCallLink } from '../tests/support/links.ts';
@@ -101,12 +96,16 @@ async function mainThreadOf(page: Page): Promise<() => Promise<MainThread>> {
   const before = await read();
   return async () => {
     const after = await read();
-    await cdp.detach().catch(() => {});
+    await cdp.detach().catch(() => undefined); // the session dies with its page anyway
     return { task: after.task - before.task, script: after.script - before.script, styleLayout: after.styleLayout - before.styleLayout };
   };
 }
 
-const addMain = (a: MainThread, b: MainThread): MainThread => ({ task: a.task + b.task, script: a.script + b.script, styleLayout: a.styleLayout + b.styleLayout });
+const addMain = (a: MainThread, b: MainThread): MainThread => ({
+  task: a.task + b.task,
+  script: a.script + b.script,
+  styleLayout: a.styleLayout + b.styleLayout,
+});
 
 interface BaselineResult {
   opts: BaselineOptions;
@@ -179,7 +178,10 @@ async function transfer(
   const receiverTraces = rs.flatMap((r) => r.channels.filter(fresh));
   const savedAt = rs.map((r) => r.saved[name]).filter((v): v is number => v !== undefined && v >= t0);
   const longTaskMs = (recs: TransferRecord[]) =>
-    recs.flatMap((r) => r.longTasks).filter((t) => t.at >= t0).reduce((sum, t) => sum + t.ms, 0);
+    recs
+      .flatMap((r) => r.longTasks)
+      .filter((t) => t.at >= t0)
+      .reduce((sum, t) => sum + t.ms, 0);
   const result: TransferResult = {
     label,
     receivers: receivers.length,
@@ -263,8 +265,14 @@ function print(): void {
     `File transfer and chat between call pages on loopback: headless Chromium per person, maxVideoHeight 240; ` +
       `${cpus().length} cores, ${process.platform} ${process.arch}`,
   );
-  out.push(`Zing: ${CHUNK_BYTES / 1024} KiB chunks, ${READ_BYTES / 1024} KiB reads, bufferedAmount high ${HIGH_WATER_BYTES / 1024} KiB / low ${LOW_WATER_BYTES / 1024} KiB`);
-  out.push(`load average (1/5/15 min): before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  out.push(
+    `Zing: ${CHUNK_BYTES / 1024} KiB chunks, ${READ_BYTES / 1024} KiB reads, bufferedAmount high ${HIGH_WATER_BYTES / 1024} KiB / low ${LOW_WATER_BYTES / 1024} KiB`,
+  );
+  out.push(
+    `load average (1/5/15 min): before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
+  );
   out.push('');
   const head = [
     'case',
@@ -318,17 +326,20 @@ function print(): void {
   out.push(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) out.push(line(r));
   out.push('');
-  out.push('total: file input change → last receiver shows Save; first byte: → first chunk at a receiver; last send: → last chunk handed to send().');
+  out.push(
+    'total: file input change → last receiver shows Save; first byte: → first chunk at a receiver; last send: → last chunk handed to send().',
+  );
   out.push('drain wait: sender time waiting for bufferedamountlow; in send(): time inside RTCDataChannel.send() calls;');
   out.push('sender gaps: other gaps >1 ms between sends (reads, hashing, events). Sender figures are summed over its channels.');
-  out.push('reads: Blob.arrayBuffer() time (overlaps the gaps); rx handler: receivers\' message handler time (wall, summed).');
+  out.push("reads: Blob.arrayBuffer() time (overlaps the gaps); rx handler: receivers' message handler time (wall, summed).");
   out.push('main thread: CDP Performance TaskDuration (JS = ScriptDuration) of the sender page | receiver pages summed; style+layout');
-  out.push('is RecalcStyle + Layout, the UI\'s share (progress bars re-rendering). WebRTC\'s own threads (SCTP, DTLS) are not in it.');
+  out.push("is RecalcStyle + Layout, the UI's share (progress bars re-rendering). WebRTC's own threads (SCTP, DTLS) are not in it.");
   out.push('bare channel: two RTCPeerConnections in one page, no Zing code, no reads/hashing/UI, nothing else running.');
   out.push('Per-receiver detail (sender side: max bufferedAmount, sends with < low water queued; receiver side: idle gaps >5 ms):');
   for (const t of transfers) {
     const detail = t.sender.map(
-      (c) => `send ${c.chunks} chunks, max buffered ${(c.maxBuffered / 1024).toFixed(0)} KiB, ${c.lowEvents} bufferedamountlow events, ${((100 * c.sendsNearlyDry) / Math.max(1, c.chunks)).toFixed(0)} % sends nearly dry`,
+      (c) =>
+        `send ${c.chunks} chunks, max buffered ${(c.maxBuffered / 1024).toFixed(0)} KiB, ${c.lowEvents} bufferedamountlow events, ${((100 * c.sendsNearlyDry) / Math.max(1, c.chunks)).toFixed(0)} % sends nearly dry`,
     );
     const rx = t.receivers_.map((c) => `receive idle ${s1(c.idleGapMs)} s of ${s1((c.last ?? 0) - (c.first ?? 0))} s`);
     out.push(`  ${t.label}: ${[...detail, ...rx].join('; ')}; long tasks ${s1(t.senderLongTaskMs)} s tx, ${s1(t.receiverLongTaskMs)} s rx`);

@@ -99,9 +99,7 @@ export function parseDataMessage(raw: string): DataMessage | undefined {
     case 'chat':
       return isChatText(v.text) && isNonNegative(v.sentAt) ? { type: 'chat', id, text: v.text, sentAt: v.sentAt } : undefined;
     case 'fileOffer':
-      return isCount(v.size)
-        ? { type: 'fileOffer', id, name: cleanFileName(v.name), size: v.size, mime: cleanMime(v.mime) }
-        : undefined;
+      return isCount(v.size) ? { type: 'fileOffer', id, name: cleanFileName(v.name), size: v.size, mime: cleanMime(v.mime) } : undefined;
     case 'fileEnd':
       return typeof v.sha256 === 'string' && SHA256_HEX.test(v.sha256) ? { type: 'fileEnd', id, sha256: v.sha256 } : undefined;
     case 'fileDone':

@@ -2,8 +2,7 @@
 // Parsers return a typed result for bad input; nothing here throws.
 
 /** A plain JSON object: not null, not an array. */
-export const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export type JsonObject = { ok: true; fields: Record<string, unknown> } | { ok: false; reason: 'not JSON' | 'not an object' };
 

@@ -136,17 +136,13 @@ export function parseServerMessage(raw: string): Parsed<ServerMessage> {
       };
     case 'peerJoined':
     case 'peerLeft':
-      return isPeerId(v.peer)
-        ? { ok: true, msg: { type: v.type, peer: v.peer } }
-        : bad('BAD_MESSAGE', `malformed ${v.type}`);
+      return isPeerId(v.peer) ? { ok: true, msg: { type: v.type, peer: v.peer } } : bad('BAD_MESSAGE', `malformed ${v.type}`);
     case 'signal':
       return isPeerId(v.from) && typeof v.data === 'string'
         ? { ok: true, msg: { type: 'signal', from: v.from, data: v.data } }
         : bad('BAD_MESSAGE', 'malformed signal');
     case 'error':
-      return typeof v.code === 'string' &&
-        (ERROR_CODES as readonly string[]).includes(v.code) &&
-        typeof v.detail === 'string'
+      return typeof v.code === 'string' && (ERROR_CODES as readonly string[]).includes(v.code) && typeof v.detail === 'string'
         ? { ok: true, msg: { type: 'error', code: v.code as ErrorCode, detail: v.detail } } // checked against ERROR_CODES just above
         : bad('BAD_MESSAGE', 'malformed error');
     default:

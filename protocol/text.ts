@@ -12,12 +12,7 @@ const UNSAFE = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A display name: white space collapsed, cut by code points so an emoji at the limit is kept or dropped whole. */
 export const cleanName = (v: unknown): string =>
-  typeof v === 'string'
-    ? Array.from(v.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim())
-        .slice(0, MAX_NAME_LENGTH)
-        .join('')
-        .trim()
-    : '';
+  typeof v === 'string' ? Array.from(v.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim()).slice(0, MAX_NAME_LENGTH).join('').trim() : '';
 
 /** A file name safe to show and to offer as a download name: no path, no control or bidi-override characters, capped. */
 export function cleanFileName(v: unknown): string {

@@ -51,7 +51,7 @@ export interface Bus {
 export class MemoryBus implements Bus {
   // An array per room: rooms hold at most 64 peers, and an array of two costs less than a Set.
   readonly #rooms = new Map<RoomId, PeerId[]>();
-  #listener: BusListener = () => {};
+  #listener: BusListener = () => undefined; // no listener until Rooms subscribes
 
   listen(listener: BusListener): void {
     this.#listener = listener;

@@ -147,7 +147,8 @@ function turn(env: NodeJS.ProcessEnv): Pick<RelayConfig, 'turnSecret' | 'turnUrl
   const secret = env.ZING_TURN_SECRET || undefined;
   const urls = list(env, 'ZING_TURN_URLS');
   if (secret === undefined && urls === undefined) return { turnSecret: undefined, turnUrls: [] };
-  if (secret === undefined) throw new ConfigError('ZING_TURN_SECRET must be set where ZING_TURN_URLS is: the static-auth-secret coturn was given');
+  if (secret === undefined)
+    throw new ConfigError('ZING_TURN_SECRET must be set where ZING_TURN_URLS is: the static-auth-secret coturn was given');
   // The secret itself never goes into a message.
   if (secret.length < MIN_TURN_SECRET_LENGTH) {
     throw new ConfigError(`ZING_TURN_SECRET must be at least ${MIN_TURN_SECRET_LENGTH} characters, got ${secret.length}`);

@@ -163,7 +163,11 @@ function expandIPv6(address: string): string[] {
  * right: the address the outermost trusted proxy saw. Entries to the left of it
  * were written by the client and can say anything, so they are never used.
  */
-export function clientAddress(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trustedProxies: number): string | undefined {
+export function clientAddress(
+  socketAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trustedProxies: number,
+): string | undefined {
   if (trustedProxies === 0 || forwardedFor === undefined) return socketAddress;
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
     .split(',')

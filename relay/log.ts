@@ -9,7 +9,7 @@ export type LogEvent = 'listening' | 'join' | 'leave' | 'error' | 'bus' | 'swept
 export type Logger = (event: LogEvent, fields?: Record<string, string | number>) => void;
 
 export function createLogger(level: 'info' | 'silent'): Logger {
-  if (level === 'silent') return () => {};
+  if (level === 'silent') return () => undefined; // silent: log nothing
   const logger = pino(
     {
       base: null, // no pid/hostname on every line: the orchestrator adds its own labels

@@ -1,9 +1,9 @@
 // Starts the relay and stops it cleanly on SIGTERM/SIGINT.
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type RelayConfig } from './config.ts';
 import { startRelay } from './server.ts';
 
 async function main(): Promise<void> {
-  let config;
+  let config: RelayConfig;
   try {
     config = loadConfig();
   } catch (err) {

@@ -204,7 +204,7 @@ export class RedisBus implements Bus {
   /** Joins waiting for their own `joined` event to come back through the subscription. */
   readonly #awaiting = new Map<PeerId, () => void>();
   readonly #timers: NodeJS.Timeout[] = [];
-  #listener: BusListener = () => {};
+  #listener: BusListener = () => undefined; // no listener until Rooms subscribes
   #registered = false;
   #resyncing: Promise<void> | undefined;
   #resyncAgain = false;
@@ -367,7 +367,7 @@ export class RedisBus implements Bus {
     let local = this.#rooms.get(room);
     if (!local) {
       const subscribed = this.#sub.subscribe(this.#channel(room));
-      subscribed.catch(() => {}); // the join awaiting it reports the failure
+      subscribed.catch(() => undefined); // the join awaiting it reports the failure
       local = { peers: new Set(), pending: 0, subscribed };
       this.#rooms.set(room, local);
     }
@@ -391,30 +391,44 @@ export class RedisBus implements Bus {
     const origin = message.slice(2, a);
     const b = message.indexOf('\n', a + 1);
     switch (kind) {
-      case 115 /* s */: {
-        if (origin === this.instance) return; // Rooms delivered it here already
-        const c = message.indexOf('\n', b + 1);
-        const to = message.slice(b + 1, c);
-        this.#listener(room, { type: 'signal', from: message.slice(a + 1, b), to: to === '' ? undefined : to, data: message.slice(c + 1) });
-        return;
-      }
-      case 106 /* j */: {
-        const peer = message.slice(a + 1, b);
-        const before = message.slice(b + 1);
-        this.#listener(room, { type: 'joined', peer, before: before === '' ? [] : before.split(',') });
-        if (origin === this.instance) this.#awaiting.get(peer)?.();
-        return;
-      }
+      case 115 /* s */:
+        {
+          if (origin === this.instance) return; // Rooms delivered it here already
+          const c = message.indexOf('\n', b + 1);
+          const to = message.slice(b + 1, c);
+          this.#listener(room, {
+            type: 'signal',
+            from: message.slice(a + 1, b),
+            to: to === '' ? undefined : to,
+            data: message.slice(c + 1),
+          });
+          return;
+        }
+      case 106 /* j */:
+        {
+          const peer = message.slice(a + 1, b);
+          const before = message.slice(b + 1);
+          this.#listener(room, { type: 'joined', peer, before: before === '' ? [] : before.split(',') });
+          if (origin === this.instance) this.#awaiting.get(peer)?.();
+          return;
+        }
       case 108 /* l */:
         this.#listener(room, { type: 'left', peer: message.slice(a + 1) });
         return;
-      case 112 /* p */: {
-        const list = message.slice(a + 1);
-        const mine = `/${this.instance}`;
-        const peers = list === '' ? [] : list.split(',').filter((m) => !m.endsWith(mine)).map((m) => m.slice(0, m.indexOf('/')));
-        this.#listener(room, { type: 'present', peers });
-        return;
-      }
+      case 112 /* p */:
+        {
+          const list = message.slice(a + 1);
+          const mine = `/${this.instance}`;
+          const peers =
+            list === ''
+              ? []
+              : list
+                  .split(',')
+                  .filter((m) => !m.endsWith(mine))
+                  .map((m) => m.slice(0, m.indexOf('/')));
+          this.#listener(room, { type: 'present', peers });
+          return;
+        }
     }
   }
 
@@ -463,7 +477,18 @@ export class RedisBus implements Bus {
           if (live.length > 0) await this.#sub.subscribe(...live.map((r) => this.#channel(r)));
           for (const room of rooms) {
             const peers = [...(this.#rooms.get(room)?.peers ?? [])];
-            await this.#pub.eval(REREGISTER, 4, this.#roomKey(room), this.#keys.rooms, this.#keys.seq, this.#keys.instances, this.instance, room, this.#channel(room), ...peers);
+            await this.#pub.eval(
+              REREGISTER,
+              4,
+              this.#roomKey(room),
+              this.#keys.rooms,
+              this.#keys.seq,
+              this.#keys.instances,
+              this.instance,
+              room,
+              this.#channel(room),
+              ...peers,
+            );
           }
           this.#log('bus', { state: 'reregistered', instance: this.instance, rooms: rooms.size });
           // Who else is in each room is known for sure only once every live instance had a
@@ -482,7 +507,8 @@ export class RedisBus implements Bus {
   /** Asks Redis to tell every instance who is in each of this instance's rooms (see `present` in bus.ts). */
   async #publishSnapshots(): Promise<void> {
     try {
-      for (const room of [...this.#rooms.keys()]) await this.#pub.eval(SNAPSHOT, 1, this.#roomKey(room), this.#channel(room), this.instance);
+      for (const room of [...this.#rooms.keys()])
+        await this.#pub.eval(SNAPSHOT, 1, this.#roomKey(room), this.#channel(room), this.instance);
     } catch (err) {
       this.#failed('snapshot', err);
     }

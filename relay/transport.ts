@@ -117,7 +117,9 @@ export class Transport {
     const path = (req.url ?? '').split('?')[0];
     if (path !== SOCKET_PATH || this.#closing) {
       this.#log('error', { code: this.#closing ? 'SHUTTING_DOWN' : 'NOT_FOUND' }); // no peer: a refused upgrade (metrics.ts)
-      socket.end(`HTTP/1.1 ${this.#closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${this.#closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
       return;
     }
     // Refused with a plain HTTP status before any WebSocket exists.
@@ -220,7 +222,8 @@ export class Transport {
   /** A frame over the connection's rate: dropped with RATE_LIMITED; a flood is closed. One log line per spell, not per frame. */
   #limited(conn: Connection, verdict: 'limited' | 'close'): void {
     if (conn.readyState !== WebSocket.OPEN) return;
-    if (conn.dropped === 1 || verdict === 'close') this.#log('error', { peer: conn.id, code: verdict === 'close' ? 'RATE_LIMITED_CLOSE' : 'RATE_LIMITED' });
+    if (conn.dropped === 1 || verdict === 'close')
+      this.#log('error', { peer: conn.id, code: verdict === 'close' ? 'RATE_LIMITED_CLOSE' : 'RATE_LIMITED' });
     conn.deliver({ type: 'error', code: 'RATE_LIMITED', detail: 'too many messages: this one was dropped' });
     if (verdict === 'close') conn.close(CloseCode.RATE_LIMITED, 'too many messages');
   }

@@ -9,7 +9,9 @@ const browser = await chromium.launch({ executablePath: process.env.ZING_CHROMIU
 try {
   for (const size of [16, 32, 48, 128]) {
     const page = await browser.newPage({ viewport: { width: size, height: size } });
-    await page.setContent(`<style>html,body{margin:0;background:transparent}svg{width:${size}px;height:${size}px;display:block}</style>${svg}`);
+    await page.setContent(
+      `<style>html,body{margin:0;background:transparent}svg{width:${size}px;height:${size}px;display:block}</style>${svg}`,
+    );
     await page.screenshot({ path: `extension/icons/zing-${size}.png`, omitBackground: true });
     await page.close();
   }

@@ -106,13 +106,17 @@ function packageBuild(browser, editManifest) {
     fail(`dist/${browser}/manifest.json has version ${manifest.version} but package.json has ${pkg.version}: bump both together`);
   const entries = listFiles(dir).map((name) => [
     name,
-    name === 'manifest.json' && editManifest ? Buffer.from(JSON.stringify(editManifest(manifest), null, 2) + '\n') : readFileSync(join(dir, name)),
+    name === 'manifest.json' && editManifest
+      ? Buffer.from(`${JSON.stringify(editManifest(manifest), null, 2)}\n`)
+      : readFileSync(join(dir, name)),
   ]);
   const out = join(dist, `zing-${browser}-${manifest.version}.zip`);
   rmSync(out, { force: true });
   const bytes = zip(entries);
   writeFileSync(out, bytes);
-  console.log(`  ${relative(root, out).padEnd(32)} ${String(entries.length).padStart(3)} files  ${(bytes.length / 1024).toFixed(1).padStart(6)} KB`);
+  console.log(
+    `  ${relative(root, out).padEnd(32)} ${String(entries.length).padStart(3)} files  ${(bytes.length / 1024).toFixed(1).padStart(6)} KB`,
+  );
   return manifest;
 }
 

@@ -28,10 +28,10 @@ export function installFrameProbe(pathHint: string): void {
   if (!location.href.includes(pathHint)) return;
   const now = () => performance.timeOrigin + performance.now();
   const record: FrameRecord = { nav: performance.timeOrigin, first: {}, presented: {}, size: {} };
-  (globalThis as unknown as Record<string, FrameRecord>)['__zingCallBench'] = record;
+  (globalThis as unknown as Record<string, FrameRecord>).__zingCallBench = record;
   // Keep every peer connection the page makes, for measureUpload; a subclass changes nothing else.
   const pcs: RTCPeerConnection[] = [];
-  (globalThis as unknown as Record<string, RTCPeerConnection[]>)['__zingCallBenchPcs'] = pcs;
+  (globalThis as unknown as Record<string, RTCPeerConnection[]>).__zingCallBenchPcs = pcs;
   const Native = RTCPeerConnection;
   globalThis.RTCPeerConnection = class extends Native {
     constructor(config?: RTCConfiguration) {
@@ -80,7 +80,7 @@ export interface UploadMeasure {
  * when the promise resolved, which on a busy main thread can be much later).
  */
 export async function measureUpload(windowMs: number): Promise<UploadMeasure> {
-  const all = (globalThis as unknown as Record<string, RTCPeerConnection[] | undefined>)['__zingCallBenchPcs'] ?? [];
+  const all = (globalThis as unknown as Record<string, RTCPeerConnection[] | undefined>).__zingCallBenchPcs ?? [];
   const pcs = all.filter((pc) => pc.connectionState !== 'closed');
   type Sample = { payload: number; headers: number; at: number; video: UploadMeasure['video'] };
   const read = async (pc: RTCPeerConnection): Promise<Sample> => {

@@ -35,7 +35,10 @@ app.get(
           ws.send(JSON.stringify({ type: 'joined', room, self: id, peers: [...members.keys()] }));
           members.set(id, ws);
         } else if (msg.type === 'signal' && room !== undefined && typeof msg.to === 'string') {
-          rooms.get(room)?.get(msg.to)?.send(JSON.stringify({ type: 'signal', from: id, data: msg.data }));
+          rooms
+            .get(room)
+            ?.get(msg.to)
+            ?.send(JSON.stringify({ type: 'signal', from: id, data: msg.data }));
         }
       },
       onClose() {

@@ -166,7 +166,11 @@ export class Load {
    * Opens `pairs` pairs, each joined into its own room, at most `concurrency` pairs at a time.
    * With two URLs (relay instances sharing rooms), the two peers of each pair connect to one each.
    */
-  static async open(url: string | readonly [string, string], pairs: number, opts: { messageBytes: number; concurrency: number; ms: number }): Promise<Load> {
+  static async open(
+    url: string | readonly [string, string],
+    pairs: number,
+    opts: { messageBytes: number; concurrency: number; ms: number },
+  ): Promise<Load> {
     const load = new Load(opts.messageBytes);
     let next = 0;
     const worker = async () => {

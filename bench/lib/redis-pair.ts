@@ -38,16 +38,24 @@ export class RedisPair {
   /** Starts redis-server (no persistence) on a free port, then two relays on it. Throws, naming what is missing. */
   static async start(): Promise<RedisPair> {
     const port = await freePort();
-    const redis = spawn(process.env.ZING_REDIS_SERVER ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    const redis = spawn(
+      process.env.ZING_REDIS_SERVER ?? 'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     live.add(redis);
     redis.once('exit', () => live.delete(redis));
     await timeout(
       new Promise<void>((resolve, reject) => {
         redis.once('spawn', resolve);
         redis.once('error', (err: NodeJS.ErrnoException) =>
-          reject(err.code === 'ENOENT' ? new Error('redis-server not found (Debian: apt-get install redis-server); or leave "redis" out of BENCH_SERVERS') : err),
+          reject(
+            err.code === 'ENOENT'
+              ? new Error('redis-server not found (Debian: apt-get install redis-server); or leave "redis" out of BENCH_SERVERS')
+              : err,
+          ),
         );
       }),
       5_000,

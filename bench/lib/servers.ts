@@ -52,8 +52,7 @@ export interface HeapFigures {
   arrayBuffers: number;
 }
 
-const isHeapFigures = (m: unknown): m is HeapFigures =>
-  typeof m === 'object' && m !== null && (m as { gcDone?: unknown }).gcDone === true; // gc-hook.ts sends this shape
+const isHeapFigures = (m: unknown): m is HeapFigures => typeof m === 'object' && m !== null && (m as { gcDone?: unknown }).gcDone === true; // gc-hook.ts sends this shape
 
 export class ServerProcess {
   readonly spec: ServerSpec;
@@ -74,15 +73,11 @@ export class ServerProcess {
   static async start(spec: ServerSpec): Promise<ServerProcess> {
     const port = await freePort();
     // The same flags for every server: tsx for TypeScript, a GC hook so RSS is read after a full GC.
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', '--import', './bench/lib/gc-hook.ts', spec.entry],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...spec.env, PORT: String(port) },
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      },
-    );
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', './bench/lib/gc-hook.ts', spec.entry], {
+      cwd: ROOT,
+      env: { ...process.env, ...spec.env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     live.add(child);
     const server = new ServerProcess(spec, port, child);
     await server.#waitHealthy(15_000);

@@ -28,8 +28,14 @@ export interface ProbeRecord {
 export function installProbe(pathHints: string[]): void {
   if (!pathHints.some((hint) => location.href.includes(hint))) return;
   const now = () => performance.timeOrigin + performance.now();
-  const record: ProbeRecord = { marks: { nav: performance.timeOrigin }, frames: {}, calls: [], longTasks: [], readyState: document.readyState };
-  (globalThis as unknown as Record<string, ProbeRecord>)['__zingBench'] = record;
+  const record: ProbeRecord = {
+    marks: { nav: performance.timeOrigin },
+    frames: {},
+    calls: [],
+    longTasks: [],
+    readyState: document.readyState,
+  };
+  (globalThis as unknown as Record<string, ProbeRecord>).__zingBench = record;
   const mark = (name: string, at = now()) => {
     if (!(name in record.marks)) record.marks[name] = at;
   };

@@ -60,9 +60,12 @@ export function installTransferProbe(pathHint: string): void {
     chatSent: {},
     chatShown: {},
   };
-  (globalThis as unknown as Record<string, TransferRecord>)['__zingTransferBench'] = record;
+  (globalThis as unknown as Record<string, TransferRecord>).__zingTransferBench = record;
 
-  const traces = new WeakMap<RTCDataChannel, ChannelTrace & { lastSend: number; lowSinceSend: boolean; lastMessage: number; handlerStart: number }>();
+  const traces = new WeakMap<
+    RTCDataChannel,
+    ChannelTrace & { lastSend: number; lowSinceSend: boolean; lastMessage: number; handlerStart: number }
+  >();
   const traceOf = (dc: RTCDataChannel) => {
     let t = traces.get(dc);
     if (!t) {
@@ -187,7 +190,8 @@ export function installTransferProbe(pathHint: string): void {
     'keydown',
     (e) => {
       const box = e.target;
-      if (e.key === 'Enter' && box instanceof HTMLTextAreaElement && box.getAttribute('aria-label') === 'Message') record.chatSent[box.value] = now();
+      if (e.key === 'Enter' && box instanceof HTMLTextAreaElement && box.getAttribute('aria-label') === 'Message')
+        record.chatSent[box.value] = now();
     },
     true,
   );

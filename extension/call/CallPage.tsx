@@ -160,7 +160,13 @@ export function CallPage(props: { session: CallSession }) {
           {statusText(state)}
         </p>
       </header>
-      <Show when={state.alert}>{(alert) => <p role="alert" class="alert">{errorText(alert())}</p>}</Show>
+      <Show when={state.alert}>
+        {(alert) => (
+          <p role="alert" class="alert">
+            {errorText(alert())}
+          </p>
+        )}
+      </Show>
       <Show
         when={active()}
         fallback={

@@ -61,7 +61,11 @@ export function ParticipantTile(props: TileProps) {
     if (video.srcObject !== stream) video.srcObject = stream;
     if (audio && audio.srcObject !== stream) {
       audio.srcObject = stream;
-      if (stream) audio.play().then(() => setNeedsClick(false), () => setNeedsClick(true));
+      if (stream)
+        audio.play().then(
+          () => setNeedsClick(false),
+          () => setNeedsClick(true),
+        );
     }
   });
   onCleanup(() => {
@@ -137,7 +141,12 @@ export function ParticipantTile(props: TileProps) {
         </Show>
         <Show when={p().safetyCode}>
           {(code) => (
-            <span class="badge code" role="note" aria-label="Safety code" title="Compare this code with theirs: if it matches, no one is in the middle">
+            <span
+              class="badge code"
+              role="note"
+              aria-label="Safety code"
+              title="Compare this code with theirs: if it matches, no one is in the middle"
+            >
               {code()}
             </span>
           )}

@@ -55,7 +55,9 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
   );
   onCleanup(files.on('failed', (t) => setRows((r) => ended(r, t, 'failed', { reason: t.reason }))));
   onCleanup(files.on('cancelled', (t) => setRows((r) => ended(r, t, 'cancelled', { reason: t.reason }))));
-  onCleanup(() => urls.forEach((u) => URL.revokeObjectURL(u)));
+  onCleanup(() => {
+    for (const u of urls) URL.revokeObjectURL(u);
+  });
 
   const send = (e?: Event) => {
     e?.preventDefault();

@@ -18,7 +18,7 @@ export function StatsPanel(props: { session: CallSession; participants: readonly
     busy = true;
     void props.session
       .linkStats()
-      .then(setStats, () => {})
+      .then(setStats, () => undefined) // a link that closed meanwhile has no stats: the next tick tries again
       .finally(() => {
         busy = false;
       });
@@ -29,7 +29,7 @@ export function StatsPanel(props: { session: CallSession; participants: readonly
   const totalUp = () => Object.values(stats()).reduce((sum, s) => sum + (s.sendBps ?? 0), 0);
 
   return (
-    <section id="stats-panel" role="region" aria-label="Connection stats" class="stats">
+    <section id="stats-panel" aria-label="Connection stats" class="stats">
       <p class="total">
         Total upload: <span data-stat="total-upload">{kbps(totalUp())}</span> of {kbps(props.session.uploadBudgetBps)} budget
       </p>

@@ -30,7 +30,8 @@ export function Options() {
   const save = async (e: SubmitEvent) => {
     e.preventDefault();
     const url = relayUrl().trim().replace(/\/?$/, '/');
-    if (!isRelayUrl(url)) return setMessage({ ok: false, text: 'The relay URL must be an http:// or https:// origin, like https://relay.example' });
+    if (!isRelayUrl(url))
+      return setMessage({ ok: false, text: 'The relay URL must be an http:// or https:// origin, like https://relay.example' });
     let parsedJson: unknown;
     try {
       parsedJson = JSON.parse(ice());
@@ -46,7 +47,13 @@ export function Options() {
         text: `The upload budget must be a whole number of kbps from ${UPLOAD_BUDGET_RANGE_KBPS.min} to ${UPLOAD_BUDGET_RANGE_KBPS.max}.`,
       });
     }
-    await saveSettings({ relayUrl: url, iceServers: servers.servers, uploadBudgetKbps: kbps, maxVideoHeight: height(), relayOnly: relayOnly() });
+    await saveSettings({
+      relayUrl: url,
+      iceServers: servers.servers,
+      uploadBudgetKbps: kbps,
+      maxVideoHeight: height(),
+      relayOnly: relayOnly(),
+    });
     setMessage({ ok: true, text: 'Saved. New calls use these settings.' });
   };
 

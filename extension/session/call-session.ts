@@ -219,7 +219,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       sealed.on('rejected', ({ from, reason }) => {
         console.warn(`zing: refused a signaling message from ${from} (${reason})`);
         this.#rejected += 1;
-        if (this.#rejected >= TAMPER_WARNING_AFTER && this.#alert?.code !== 'ROOM_FULL') this.#setAlert(new ZingError('TAMPERING', String(this.#rejected)));
+        if (this.#rejected >= TAMPER_WARNING_AFTER && this.#alert?.code !== 'ROOM_FULL')
+          this.#setAlert(new ZingError('TAMPERING', String(this.#rejected)));
       }),
       this.#deps.onProfileChanged((profile) => {
         if (profile.name !== '' && profile.name !== this.#presence.name) {

@@ -74,7 +74,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
     const old = this.#peers.get(peer);
     if (old?.channel === channel) return;
     old?.detach();
-    const entry: PeerChat = { channel, queue: old?.queue ?? [], detach: () => {} };
+    const entry: PeerChat = { channel, queue: old?.queue ?? [], detach: () => undefined }; // replaced once the listeners are attached below
     const onMessage = (ev: ChannelEventMap['message']) => this.#receive(peer, ev.data);
     const onOpen = () => this.#flush(entry);
     channel.addEventListener('message', onMessage);

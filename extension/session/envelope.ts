@@ -8,8 +8,7 @@ const IV_BYTES = 12;
 /** `b` for a broadcast (to everyone else), `d` for a message to one peer: part of the additional data. */
 type Scope = 'b' | 'd';
 
-const header = (room: RoomId, from: PeerId, to: PeerId | undefined) =>
-  new TextEncoder().encode(`zing/v1|${room}|${from}|${to ?? '*'}`);
+const header = (room: RoomId, from: PeerId, to: PeerId | undefined) => new TextEncoder().encode(`zing/v1|${room}|${from}|${to ?? '*'}`);
 
 /** Seals `plaintext` from `from` to `to` (undefined: everyone else in the room). */
 export async function seal(key: CryptoKey, room: RoomId, from: PeerId, to: PeerId | undefined, plaintext: string): Promise<string> {

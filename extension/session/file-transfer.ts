@@ -511,7 +511,11 @@ class Incoming extends Transfer {
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function formatBytes(n: number): string {
-  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10],
+  ] as const) {
     if (n >= size) return `${+(n / size).toFixed(1)} ${unit}`;
   }
   return `${n} bytes`;

@@ -133,9 +133,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   /** Handles one message from the remote peer, strictly after the ones before it. */
   receive(msg: PeerMessage): void {
-    this.#inbox = this.#inbox.then(() => this.#handle(msg)).catch((err: unknown) => {
-      console.warn(`zing: signaling with ${this.remote} failed`, err);
-    });
+    this.#inbox = this.#inbox
+      .then(() => this.#handle(msg))
+      .catch((err: unknown) => {
+        console.warn(`zing: signaling with ${this.remote} failed`, err);
+      });
   }
 
   /** Swaps the outgoing camera or microphone (null sends nothing) without renegotiating. */
@@ -295,8 +297,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (this.#closed) return;
     if (msg.type === 'description') {
       const { description } = msg;
-      const readyForOffer =
-        !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
+      const readyForOffer = !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
       const offerCollision = description.type === 'offer' && !readyForOffer;
       this.#ignoreOffer = !this.polite && offerCollision;
       if (this.#ignoreOffer) return;

@@ -37,9 +37,6 @@ export async function deriveRoomKey(secret: string): Promise<RoomKey> {
   const ikm = await crypto.subtle.importKey('raw', fromBase64Url(secret), 'HKDF', false, ['deriveBits', 'deriveKey']);
   const hkdf = (info: string) => ({ name: 'HKDF', hash: 'SHA-256', salt: SALT, info: new TextEncoder().encode(info) });
   const roomBits = await crypto.subtle.deriveBits(hkdf('room id'), ikm, 128);
-  const key = await crypto.subtle.deriveKey(hkdf('signaling key'), ikm, { name: 'AES-GCM', length: 256 }, false, [
-    'encrypt',
-    'decrypt',
-  ]);
+  const key = await crypto.subtle.deriveKey(hkdf('signaling key'), ikm, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
   return { room: toBase64Url(new Uint8Array(roomBits)), key };
 }

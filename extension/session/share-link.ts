@@ -1,7 +1,7 @@
 // Share links: `<relay origin>/r/<room>#<secret>`. Pure functions, no browser APIs beyond URL.
 // The room id is derived from the secret (room-key.ts); the call page checks that they match.
 import { ROOM_PATH_PREFIX, isRoomId } from '../../protocol/ids.ts';
-import { type RoomId } from '../../protocol/relay.ts';
+import type { RoomId } from '../../protocol/relay.ts';
 import { SECRET_PATTERN } from './room-key.ts';
 
 export interface ShareLink {

@@ -46,7 +46,11 @@ export const DEFAULT_SIGNALING_OPTIONS: SignalingOptions = {
 };
 
 /** Delay before retry number `attempt` (0-based): exponential, capped, jittered. */
-export function backoffDelay(attempt: number, opts: Pick<SignalingOptions, 'baseBackoffMs' | 'maxBackoffMs'>, random = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  opts: Pick<SignalingOptions, 'baseBackoffMs' | 'maxBackoffMs'>,
+  random = Math.random,
+): number {
   const ceiling = Math.min(opts.maxBackoffMs, opts.baseBackoffMs * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling * (0.5 + random() * 0.5));
 }

@@ -37,10 +37,7 @@ describe('a two-person call', () => {
 
   it('lets the second person join by pasting the link, and both decode each other’s video', async () => {
     bobPage = await joinCall(bob, await callLinkOf(alicePage));
-    const [bobSeenByAlice, aliceSeenByBob] = await Promise.all([
-      videoFrames(alicePage, 'Bob'),
-      videoFrames(bobPage, 'Alice'),
-    ]);
+    const [bobSeenByAlice, aliceSeenByBob] = await Promise.all([videoFrames(alicePage, 'Bob'), videoFrames(bobPage, 'Alice')]);
     expect(bobSeenByAlice.width).toBeGreaterThan(0);
     expect(aliceSeenByBob.width).toBeGreaterThan(0);
     expect(bobSeenByAlice.framesAdvanced).toBeGreaterThanOrEqual(5);

@@ -16,7 +16,7 @@ async function closedPort(): Promise<number> {
 
 describe('failures in words', () => {
   let relay: Relay;
-  let people: Person[] = [];
+  const people: Person[] = [];
 
   beforeAll(async () => {
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent', maxPeersPerRoom: 2 });

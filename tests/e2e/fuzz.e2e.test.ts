@@ -29,7 +29,7 @@ function prng(seed: number): () => number {
 function frames(rand: () => number, rooms: string[], peers: string[]) {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const text = (n: number) => Array.from({ length: n }, () => String.fromCharCode(Math.floor(rand() * 0x2fff))).join('');
-  const valueOf = (): unknown =>
+  const anyValue = (): unknown =>
     pick([null, true, 0, -1, 1e308, '', 'x'.repeat(Math.floor(rand() * 300)), [], {}, [1, 'a'], { type: 'join' }, text(8)]);
   const valid = (): Record<string, unknown> =>
     pick([
@@ -44,14 +44,14 @@ function frames(rand: () => number, rooms: string[], peers: string[]) {
       case 0: // raw random bytes, sent as text or binary
         return rand() < 0.5 ? text(Math.floor(rand() * 100)) : Buffer.from(text(Math.floor(rand() * 100)));
       case 1: // a control character or lone surrogate inside otherwise valid JSON
-        return JSON.stringify({ type: 'signal', data: '\u0000\ud800' + text(4) });
+        return JSON.stringify({ type: 'signal', data: `\u0000\ud800${text(4)}` });
       case 2: // JSON that is not an object
-        return JSON.stringify(valueOf());
+        return JSON.stringify(anyValue());
       case 3: {
         // a valid frame with one field mutated
         const f = valid();
         const keys = [...Object.keys(f), 'type', 'room', 'to', 'data', 'from', '__proto__'];
-        f[pick(keys)] = valueOf();
+        f[pick(keys)] = anyValue();
         return JSON.stringify(f);
       }
       case 4: {
@@ -76,14 +76,18 @@ describe('the relay under a fuzzer, during a real call', () => {
   let stderr = '';
 
   beforeAll(async () => {
-    relay = await spawnRelay(await freePort(), {
-      ZING_MAX_MESSAGE_BYTES: String(MAX_FRAME),
-      // This test is about malformed input; the rate limits have tests of their own.
-      ZING_MAX_CONNECTIONS_PER_IP: '1000',
-      ZING_JOINS_PER_MINUTE_PER_IP: '100000',
-      ZING_MSG_RATE: '100000',
-      ZING_MSG_BURST: '100000',
-    }, { gc: true });
+    relay = await spawnRelay(
+      await freePort(),
+      {
+        ZING_MAX_MESSAGE_BYTES: String(MAX_FRAME),
+        // This test is about malformed input; the rate limits have tests of their own.
+        ZING_MAX_CONNECTIONS_PER_IP: '1000',
+        ZING_JOINS_PER_MINUTE_PER_IP: '100000',
+        ZING_MSG_RATE: '100000',
+        ZING_MSG_BURST: '100000',
+      },
+      { gc: true },
+    );
     relay.child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     [alice, bob] = await Promise.all([
       launchPerson({ name: 'Alice', relayUrl: relay.url, settings: { maxVideoHeight: 240 } }),
@@ -96,7 +100,9 @@ describe('the relay under a fuzzer, during a real call', () => {
     relay?.child.kill('SIGKILL');
   });
 
-  it(`survives ${CONNECTIONS * FRAMES_PER_CONNECTION} fuzzed frames (seed ${SEED}) with the call intact`, { timeout: 180_000 }, async () => {
+  it(`survives ${CONNECTIONS * FRAMES_PER_CONNECTION} fuzzed frames (seed ${SEED}) with the call intact`, {
+    timeout: 180_000,
+  }, async () => {
     const a = await startCall(alice);
     const link = await callLinkOf(a);
     const b = await joinCall(bob, link);
@@ -117,7 +123,7 @@ describe('the relay under a fuzzer, during a real call', () => {
         let left = FRAMES_PER_CONNECTION;
         while (left > 0 && Date.now() < deadline) {
           const ws = new WebSocket(`${relay.url.replace('http', 'ws')}/ws`);
-          ws.on('error', () => {});
+          ws.on('error', () => undefined); // refused and reset sockets are the point of the fuzzer
           ws.on('message', (m) => {
             const text = m.toString();
             if (text.includes('"joined"')) {

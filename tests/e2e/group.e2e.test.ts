@@ -19,9 +19,7 @@ async function everyoneSeesEveryone(pages: Map<string, Page>): Promise<void> {
     for (const other of pages.keys()) {
       if (other !== viewer) checks.push(videoFrames(page, other, 20_000));
     }
-    checks.push(
-      expect.poll(() => page.getByRole('group').count(), { timeout: 10_000 }).toBe(pages.size),
-    );
+    checks.push(expect.poll(() => page.getByRole('group').count(), { timeout: 10_000 }).toBe(pages.size));
   }
   await Promise.all(checks);
 }
@@ -52,7 +50,7 @@ describe('a group call', () => {
     pages.set('Ada', first);
     link = await callLinkOf(first);
     const joined = await Promise.all(['Bo', 'Cy', 'Di'].map((n) => openCallPage(people.get(n)!, link)));
-    joined.forEach((page, i) => pages.set(['Bo', 'Cy', 'Di'][i]!, page));
+    for (const [i, page] of joined.entries()) pages.set(['Bo', 'Cy', 'Di'][i]!, page);
     await everyoneSeesEveryone(pages);
   });
 
@@ -98,7 +96,10 @@ describe('a group call', () => {
     // (400 - 3×40) / 3 ≈ 93 kbps a link carries 180p: every link is scaled down from 240p.
     const boStats = bo.getByRole('region', { name: 'Connection stats', exact: true });
     for (const other of ['Ada', 'Cy', 'Di']) {
-      const sending = boStats.getByRole('row', { name: new RegExp(`^${other} `) }).getByRole('cell').first();
+      const sending = boStats
+        .getByRole('row', { name: new RegExp(`^${other} `) })
+        .getByRole('cell')
+        .first();
       // At most 180 lines (the encoder may go lower still on a busy machine), never the camera's 240.
       const sentHeight = async () => Number((await sending.textContent())?.match(/×(\d+)$/)?.[1] ?? NaN);
       await expect.poll(sentHeight, { timeout: 5_000 }).toBeLessThanOrEqual(180);
@@ -146,10 +147,13 @@ describe('a group call', () => {
     expect(moved.width).toBeCloseTo(start.width, 0);
     for (let i = 0; i < 3; i++) await page.keyboard.press(start.y > 100 ? 'Shift+ArrowLeft' : 'Shift+ArrowDown');
     await expect
-      .poll(async () => {
-        const box = (await cy.boundingBox())!;
-        return Math.abs(box.width - start.width) + Math.abs(box.height - start.height);
-      }, { timeout: 2_000 })
+      .poll(
+        async () => {
+          const box = (await cy.boundingBox())!;
+          return Math.abs(box.width - start.width) + Math.abs(box.height - start.height);
+        },
+        { timeout: 2_000 },
+      )
       .toBeGreaterThan(10);
     // A floating tile keeps its place while someone leaves and comes back.
     const placed = (await cy.boundingBox())!;

@@ -37,10 +37,13 @@ describe('share links opened in a browser', () => {
     const page = await clicker.context.newPage();
     // The background installs its redirect rule at install time; a fresh profile needs a moment.
     await expect
-      .poll(async () => {
-        await page.goto(link);
-        return page.url();
-      }, { timeout: 10_000 })
+      .poll(
+        async () => {
+          await page.goto(link);
+          return page.url();
+        },
+        { timeout: 10_000 },
+      )
       .toMatch(/^chrome-extension:\/\//);
     expect(page.url()).toContain(`#${new URL(link).hash.slice(1)}`);
     await Promise.all([videoFrames(page, 'Host'), videoFrames(hostPage, 'Clicker')]);

@@ -20,9 +20,7 @@ describe('sharing in a call of three', () => {
 
   beforeAll(async () => {
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
-    people.push(
-      ...(await Promise.all(['Ann', 'Ben', 'Cat'].map((name) => launchPerson({ name, relayUrl: relay.url, settings: SMALL })))),
-    );
+    people.push(...(await Promise.all(['Ann', 'Ben', 'Cat'].map((name) => launchPerson({ name, relayUrl: relay.url, settings: SMALL })))));
     ann = await startCall(people[0]!);
     const link = await callLinkOf(ann);
     [ben, cat] = await Promise.all([openCallPage(people[1]!, link), openCallPage(people[2]!, link)]);

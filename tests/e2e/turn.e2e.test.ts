@@ -41,7 +41,9 @@ function selectedPairs(page: Page): Promise<SelectedPair[]> {
       if (pc.connectionState !== 'connected') continue;
       // RTCStatsReport values are untyped dictionaries; these fields are in webrtc-stats.
       const stats = new Map<string, Record<string, string | undefined>>();
-      (await pc.getStats()).forEach((s: Record<string, string | undefined> & { id: string }) => stats.set(s.id, s));
+      (await pc.getStats()).forEach((s: Record<string, string | undefined> & { id: string }) => {
+        stats.set(s.id, s);
+      });
       for (const s of stats.values()) {
         if (s.type !== 'transport' || !s.selectedCandidatePairId) continue;
         const pair = stats.get(s.selectedCandidatePairId);
@@ -144,7 +146,11 @@ describe('coturn with the relay’s shared secret', () => {
   });
 
   it('refuses a credential signed with another secret with 401', async () => {
-    const forged = turnCredentials({ secret: 'not-the-secret-coturn-has', urls: [coturn.url], ttlSeconds: TTL_SECONDS }, 'forgedPeer01', Date.now());
+    const forged = turnCredentials(
+      { secret: 'not-the-secret-coturn-has', urls: [coturn.url], ttlSeconds: TTL_SECONDS },
+      'forgedPeer01',
+      Date.now(),
+    );
     const result = await allocateWith(coturn, forged.username, forged.credential);
     expect(result.status).not.toBe(0);
     expect(coturn.log()).toContain(`user <${forged.username}>: incoming packet message processed, error 401`);

@@ -44,7 +44,7 @@ async function joinAs(r: Relay, room: string, label: string, earlier: TestClient
 /** Attempts an upgrade and returns the HTTP status that refused it (fails if a socket opens). */
 async function refusedStatus(r: Relay, options: ClientOptions = {}): Promise<number> {
   const ws = new WebSocket(socketUrl(r), options);
-  ws.on('error', () => {}); // dropping the refused request below reports an error we expect
+  ws.on('error', () => undefined); // dropping the refused request below reports an error we expect
   return withTimeout(
     new Promise<number>((resolve, reject) => {
       ws.once('unexpected-response', (req, res) => {
@@ -298,7 +298,11 @@ describe('TURN credentials in joined', () => {
       expect(match?.[2]).toBe(joined.self);
       expect(Number(match?.[1])).toBeGreaterThanOrEqual(Math.floor(nowS) + 3_600);
       expect(Number(match?.[1])).toBeLessThanOrEqual(Math.ceil(nowS) + 3_600 + WAIT_MS / 1000);
-      expect(server?.credential).toBe(createHmac('sha1', SECRET).update(server?.username ?? '').digest('base64'));
+      expect(server?.credential).toBe(
+        createHmac('sha1', SECRET)
+          .update(server?.username ?? '')
+          .digest('base64'),
+      );
     }
     expect(joinedA.iceServers?.[0]?.username).not.toBe(joinedB.iceServers?.[0]?.username);
   });

@@ -126,7 +126,10 @@ async function churn(relay: ChildRelay, pairs: Array<[TestClient, TestClient]>, 
 async function pairsOn(relay: ChildRelay): Promise<Array<[TestClient, TestClient]>> {
   const ws = `${relay.url.replace('http', 'ws')}/ws`;
   return Promise.all(
-    Array.from({ length: PAIRS }, async (_, i) => [await TestClient.connect(ws, `a${i}`), await TestClient.connect(ws, `b${i}`)] as [TestClient, TestClient]),
+    Array.from(
+      { length: PAIRS },
+      async (_, i) => [await TestClient.connect(ws, `a${i}`), await TestClient.connect(ws, `b${i}`)] as [TestClient, TestClient],
+    ),
   );
 }
 

@@ -74,7 +74,7 @@ export class TestClient {
       });
     });
     // 'error' precedes 'close'; the close settles everything.
-    ws.on('error', () => {});
+    ws.on('error', () => undefined); // a test that expects an error reads it from the close
   }
 
   static async connect(url: string, label = 'client', options: ClientOptions = {}): Promise<TestClient> {
@@ -157,11 +157,7 @@ export class TestClient {
 export type ClientsFor<L extends readonly string[]> = { -readonly [K in keyof L]: TestClient };
 
 /** Connects one client per label and joins them into `room` one after the other, draining the peerJoined noise. */
-export async function joinedClients<const L extends readonly string[]>(
-  relay: Relay,
-  room: string,
-  labels: L,
-): Promise<ClientsFor<L>> {
+export async function joinedClients<const L extends readonly string[]>(relay: Relay, room: string, labels: L): Promise<ClientsFor<L>> {
   const clients: TestClient[] = [];
   for (const label of labels) {
     const c = await TestClient.connect(socketUrl(relay), label);

@@ -20,7 +20,7 @@ afterAll(async () => {
 /** Attempts a WebSocket upgrade on `path` and returns the HTTP status the relay answered with. */
 async function refusedUpgradeStatus(path: string): Promise<number> {
   const ws = new WebSocket(socketUrl(relay, path));
-  ws.on('error', () => {}); // aborting the handshake below reports an error we expect
+  ws.on('error', () => undefined); // aborting the handshake below reports an error we expect
   const status = await withTimeout(
     new Promise<number>((resolve, reject) => {
       // With this listener ws leaves the refused request to us: read the status, then drop it.

@@ -86,10 +86,7 @@ describe('graceful shutdown', () => {
     expect(r.close()).toBe(first);
     await withTimeout(first, 'relay.close()');
     const ws = new WebSocket(socketUrl(r));
-    const err = await withTimeout(
-      new Promise<Error>((resolve) => ws.once('error', resolve)),
-      'connect to a closed relay',
-    );
+    const err = await withTimeout(new Promise<Error>((resolve) => ws.once('error', resolve)), 'connect to a closed relay');
     expect(err.message).toMatch(/ECONNREFUSED/);
   });
 

@@ -1,7 +1,7 @@
 // Malformed frames, the frame-size cap and the room cap, against a real relay.
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../protocol/relay.ts';
-import { TEST_CONFIG, TestClient, newRoomId, socketUrl, useRelay } from './helpers.ts';
+import { TEST_CONFIG, newRoomId, useRelay } from './helpers.ts';
 
 const fixture = useRelay();
 const { connect, join } = fixture;

@@ -78,7 +78,11 @@ describe('relay/main.ts', () => {
     expect(await withTimeout(proc.exited, 'relay exit', START_MS)).toEqual({ code: 0, signal: null });
 
     // The info log has one JSON line per event and never a payload.
-    const events = proc.stdout().trim().split('\n').map((line) => (JSON.parse(line) as { event: string }).event); // log.ts writes JSON lines
+    const events = proc
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { event: string }).event); // log.ts writes JSON lines
     expect(events).toEqual(['listening', 'join', 'join', 'leave', 'leave', 'shutdown']);
     expect(proc.stdout()).not.toContain('secret-sdp-payload');
   });

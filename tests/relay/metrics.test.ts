@@ -14,7 +14,9 @@ interface Sample {
 
 // https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
-const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\.)*",?)*)\\})? (-?[0-9.]+(?:e[+-]?[0-9]+)?|[Nn]a[Nn]|[+-]Inf)$`); // Go's ParseFloat, which Prometheus uses, reads NaN in any case
+const SAMPLE = new RegExp(
+  `^(${NAME})(?:\\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\.)*",?)*)\\})? (-?[0-9.]+(?:e[+-]?[0-9]+)?|[Nn]a[Nn]|[+-]Inf)$`,
+); // Go's ParseFloat, which Prometheus uses, reads NaN in any case
 const HELP = new RegExp(`^# HELP (${NAME}) .+$`);
 const TYPE = new RegExp(`^# TYPE (${NAME}) (counter|gauge|histogram|summary|untyped)$`);
 
@@ -33,7 +35,9 @@ function parseMetrics(text: string): Sample[] {
     const m = SAMPLE.exec(line);
     if (!m) throw new Error(`not a Prometheus text line: ${JSON.stringify(line)}`);
     const name = m[1]!; // group 1 always matches
-    const family = [...types.keys()].find((f) => name === f || (name.startsWith(f) && /^_(bucket|sum|count|total)$/.test(name.slice(f.length))));
+    const family = [...types.keys()].find(
+      (f) => name === f || (name.startsWith(f) && /^_(bucket|sum|count|total)$/.test(name.slice(f.length))),
+    );
     if (!family) throw new Error(`sample before its # TYPE: ${line}`);
     const labels: Record<string, string> = {};
     for (const [, k, v] of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[k!] = v!; // both groups always match
@@ -98,8 +102,10 @@ describe('GET /metrics', () => {
     bob.sendRaw('not json');
     await bob.next('error');
     const refused = new WebSocket(socketUrl(relay, '/not-the-socket'));
-    refused.on('error', () => {}); // the refusal itself, checked below
-    expect(await new Promise((resolve) => refused.once('unexpected-response', (_req, res: IncomingMessage) => resolve(res.statusCode)))).toBe(404);
+    refused.on('error', () => undefined); // the refusal itself, checked below
+    expect(
+      await new Promise((resolve) => refused.once('unexpected-response', (_req, res: IncomingMessage) => resolve(res.statusCode))),
+    ).toBe(404);
     refused.terminate();
 
     const during = await scrape(relay);
@@ -108,7 +114,9 @@ describe('GET /metrics', () => {
     expect(value(during, 'zing_relay_joins_total') - value(before, 'zing_relay_joins_total')).toBe(2);
     expect(value(during, 'zing_relay_messages_routed_total') - value(before, 'zing_relay_messages_routed_total')).toBe(3);
     expect(value(during, 'zing_relay_routed_bytes_total') - value(before, 'zing_relay_routed_bytes_total')).toBe('onetwothree'.length);
-    expect(value(during, 'zing_relay_errors_total', { code: 'BAD_JSON' }) - value(before, 'zing_relay_errors_total', { code: 'BAD_JSON' })).toBe(1);
+    expect(
+      value(during, 'zing_relay_errors_total', { code: 'BAD_JSON' }) - value(before, 'zing_relay_errors_total', { code: 'BAD_JSON' }),
+    ).toBe(1);
     expect(value(during, 'zing_relay_rejected_upgrades_total', { reason: 'NOT_FOUND' })).toBeGreaterThanOrEqual(1);
 
     alice.send({ type: 'leave' });
@@ -117,8 +125,12 @@ describe('GET /metrics', () => {
     await expect.poll(async () => value(await scrape(relay), 'zing_relay_connections')).toBe(1);
     const after = await scrape(relay);
     expect(value(after, 'zing_relay_rooms')).toBe(0);
-    expect(value(after, 'zing_relay_leaves_total', { reason: 'left' }) - value(before, 'zing_relay_leaves_total', { reason: 'left' })).toBe(1);
-    expect(value(after, 'zing_relay_leaves_total', { reason: 'closed' }) - value(before, 'zing_relay_leaves_total', { reason: 'closed' })).toBe(1);
+    expect(value(after, 'zing_relay_leaves_total', { reason: 'left' }) - value(before, 'zing_relay_leaves_total', { reason: 'left' })).toBe(
+      1,
+    );
+    expect(
+      value(after, 'zing_relay_leaves_total', { reason: 'closed' }) - value(before, 'zing_relay_leaves_total', { reason: 'closed' }),
+    ).toBe(1);
   });
 
   it('never carries a payload, a room id or a peer id', async () => {

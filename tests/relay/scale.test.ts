@@ -220,32 +220,36 @@ describe('an instance that lost touch with Redis', () => {
     expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'me too' });
   });
 
-  it('re-registers every room after Redis restarts empty, so rooms, routing and the cap carry on', async () => {
-    const [one, two] = await startPair();
-    const room = newRoomId();
-    const alice = await connect(one, 'alice');
-    const bob = await connect(two, 'bob');
-    await alice.join(room);
-    await bob.join(room);
-    await alice.next('peerJoined');
+  it(
+    're-registers every room after Redis restarts empty, so rooms, routing and the cap carry on',
+    async () => {
+      const [one, two] = await startPair();
+      const room = newRoomId();
+      const alice = await connect(one, 'alice');
+      const bob = await connect(two, 'bob');
+      await alice.join(room);
+      await bob.join(room);
+      await alice.next('peerJoined');
 
-    await redis.stop();
-    redis = await startRedis(redis.port);
-    await expect.poll(() => redis.client.zcard(`zing:r:${room}`), { timeout: 15_000 }).toBe(2);
-    await expect.poll(() => (one.bus as RedisBus).stats.up && (two.bus as RedisBus).stats.up, { timeout: 15_000 }).toBe(true); // RedisBus: started with redis
-    alice.send({ type: 'signal', to: bob.id, data: 'after the restart' });
-    expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'after the restart' });
-    const carol = await connect(two, 'carol');
-    expect((await carol.join(room)).peers).toEqual([alice.id, bob.id]);
-    expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: carol.id });
-    expect(await bob.next('peerJoined')).toEqual({ type: 'peerJoined', peer: carol.id });
-    const dave = await connect(one, 'dave');
-    dave.send({ type: 'join', room });
-    expect(await dave.next('error')).toMatchObject({ code: 'ROOM_FULL' });
-    // Nobody saw anyone leave or arrive twice, not even once the snapshots went round (a TTL after the restart).
-    await new Promise((r) => setTimeout(r, TTL_MS + 300));
-    for (const c of [alice, bob, carol]) expect(c.pending).toEqual([]);
-  }, SLOW_TEST_MS);
+      await redis.stop();
+      redis = await startRedis(redis.port);
+      await expect.poll(() => redis.client.zcard(`zing:r:${room}`), { timeout: 15_000 }).toBe(2);
+      await expect.poll(() => (one.bus as RedisBus).stats.up && (two.bus as RedisBus).stats.up, { timeout: 15_000 }).toBe(true); // RedisBus: started with redis
+      alice.send({ type: 'signal', to: bob.id, data: 'after the restart' });
+      expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'after the restart' });
+      const carol = await connect(two, 'carol');
+      expect((await carol.join(room)).peers).toEqual([alice.id, bob.id]);
+      expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: carol.id });
+      expect(await bob.next('peerJoined')).toEqual({ type: 'peerJoined', peer: carol.id });
+      const dave = await connect(one, 'dave');
+      dave.send({ type: 'join', room });
+      expect(await dave.next('error')).toMatchObject({ code: 'ROOM_FULL' });
+      // Nobody saw anyone leave or arrive twice, not even once the snapshots went round (a TTL after the restart).
+      await new Promise((r) => setTimeout(r, TTL_MS + 300));
+      for (const c of [alice, bob, carol]) expect(c.pending).toEqual([]);
+    },
+    SLOW_TEST_MS,
+  );
 });
 
 describe('an instance that crashes', () => {
@@ -261,60 +265,71 @@ describe('an instance that crashes', () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
 
-  it('leaves no ghost: its peers leave the other instance’s rooms within the TTL after a SIGKILL', async () => {
-    const port = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ZING_LOG: 'silent', REDIS_URL: redis.url, ZING_INSTANCE_TTL_MS: String(TTL_MS) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const crashed = new Promise((resolve) => child?.once('exit', resolve));
-    const url = `http://127.0.0.1:${port}`;
-    await withTimeout(
-      (async () => {
-        for (;;) {
-          if (child?.exitCode !== null) throw new Error(`relay exited: ${stderr}`);
-          try {
-            if ((await fetch(`${url}/healthz`)).ok) return;
-          } catch {
-            // not listening yet
+  it(
+    'leaves no ghost: its peers leave the other instance’s rooms within the TTL after a SIGKILL',
+    async () => {
+      const port = await freePort();
+      child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          ZING_LOG: 'silent',
+          REDIS_URL: redis.url,
+          ZING_INSTANCE_TTL_MS: String(TTL_MS),
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      const crashed = new Promise((resolve) => child?.once('exit', resolve));
+      const url = `http://127.0.0.1:${port}`;
+      await withTimeout(
+        (async () => {
+          for (;;) {
+            if (child?.exitCode !== null) throw new Error(`relay exited: ${stderr}`);
+            try {
+              if ((await fetch(`${url}/healthz`)).ok) return;
+            } catch {
+              // not listening yet
+            }
+            await new Promise((r) => setTimeout(r, 50));
           }
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      })(),
-      'child relay healthy',
-      START_MS,
-    );
+        })(),
+        'child relay healthy',
+        START_MS,
+      );
 
-    const room = newRoomId();
-    const alice = await connect(survivor, 'alice');
-    const doomed = await connect({ url }, 'doomed');
-    const doomedToo = await connect({ url }, 'doomed too');
-    await alice.join(room);
-    await doomed.join(room);
-    await alice.next('peerJoined');
-    await doomedToo.join(room);
-    await alice.next('peerJoined');
-    doomed.send({ type: 'signal', to: alice.id, data: 'still alive' });
-    expect(await alice.next('signal')).toMatchObject({ data: 'still alive' });
+      const room = newRoomId();
+      const alice = await connect(survivor, 'alice');
+      const doomed = await connect({ url }, 'doomed');
+      const doomedToo = await connect({ url }, 'doomed too');
+      await alice.join(room);
+      await doomed.join(room);
+      await alice.next('peerJoined');
+      await doomedToo.join(room);
+      await alice.next('peerJoined');
+      doomed.send({ type: 'signal', to: alice.id, data: 'still alive' });
+      expect(await alice.next('signal')).toMatchObject({ data: 'still alive' });
 
-    child.kill('SIGKILL');
-    await crashed;
-    const killedAt = Date.now();
-    const left = [await alice.next('peerLeft', 5_000), await alice.next('peerLeft', 5_000)];
-    const after = Date.now() - killedAt;
-    expect(left.map((m) => m.peer).sort()).toEqual([doomed.id, doomedToo.id].sort());
-    // The key expires TTL after its last refresh (at most TTL ago), a sweep runs every TTL/4.
-    // 1.5 s of slack for a loaded 2-core machine.
-    expect(after).toBeLessThan(TTL_MS + TTL_MS / 4 + 1_500);
-    expect(survivor.rooms.peersIn(room)).toEqual([alice.id]);
-    expect(await redis.client.zrange(`zing:r:${room}`, '0', '-1')).toEqual([`${alice.id}/${(survivor.bus as RedisBus).instance}`]); // a RedisBus: started with redis
-    // The room is whole again: someone new joins and sees only alice.
-    const bob = await connect(survivor, 'bob');
-    expect((await bob.join(room)).peers).toEqual([alice.id]);
-    expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: bob.id });
-    expect(alice.pending).toEqual([]);
-  }, SLOW_TEST_MS);
+      child.kill('SIGKILL');
+      await crashed;
+      const killedAt = Date.now();
+      const left = [await alice.next('peerLeft', 5_000), await alice.next('peerLeft', 5_000)];
+      const after = Date.now() - killedAt;
+      expect(left.map((m) => m.peer).sort()).toEqual([doomed.id, doomedToo.id].sort());
+      // The key expires TTL after its last refresh (at most TTL ago), a sweep runs every TTL/4.
+      // 1.5 s of slack for a loaded 2-core machine.
+      expect(after).toBeLessThan(TTL_MS + TTL_MS / 4 + 1_500);
+      expect(survivor.rooms.peersIn(room)).toEqual([alice.id]);
+      expect(await redis.client.zrange(`zing:r:${room}`, '0', '-1')).toEqual([`${alice.id}/${(survivor.bus as RedisBus).instance}`]); // a RedisBus: started with redis
+      // The room is whole again: someone new joins and sees only alice.
+      const bob = await connect(survivor, 'bob');
+      expect((await bob.join(room)).peers).toEqual([alice.id]);
+      expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: bob.id });
+      expect(alice.pending).toEqual([]);
+    },
+    SLOW_TEST_MS,
+  );
 });

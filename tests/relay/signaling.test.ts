@@ -1,6 +1,6 @@
 // Join, leave and routing through a real relay with real ws clients.
 import { describe, expect, it } from 'vitest';
-import { TestClient, newRoomId, socketUrl, useRelay } from './helpers.ts';
+import { newRoomId, useRelay } from './helpers.ts';
 
 const fixture = useRelay();
 const { connect, join } = fixture;

@@ -68,7 +68,7 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
     extensionId,
     url: (path) => `chrome-extension://${extensionId}/${path}`,
     close: async () => {
-      await context.close().catch(() => {});
+      await context.close().catch(() => undefined); // a browser that already died is closed
       rmSync(profile, { recursive: true, force: true });
     },
   };
@@ -81,7 +81,10 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
     async ({ relayUrl, name, settings }) => {
       // An extension page has `chrome`; Node's types do not know it.
       const ext = (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome;
-      await ext.storage.local.set({ settings: { relayUrl, iceServers: [], ...settings }, profile: { name, micMuted: false, cameraOff: false } });
+      await ext.storage.local.set({
+        settings: { relayUrl, iceServers: [], ...settings },
+        profile: { name, micMuted: false, cameraOff: false },
+      });
     },
     { relayUrl: opts.relayUrl, name: opts.name, settings: opts.settings ?? {} },
   );
@@ -123,8 +126,7 @@ export async function joinCall(person: Person, link: string): Promise<Page> {
   return nextPage(person, () => popup.getByRole('button', { name: 'Join', exact: true }).click());
 }
 
-export const callLinkOf = (page: Page): Promise<string> =>
-  page.getByRole('textbox', { name: 'Call link', exact: true }).inputValue();
+export const callLinkOf = (page: Page): Promise<string> => page.getByRole('textbox', { name: 'Call link', exact: true }).inputValue();
 
 export interface FrameProof {
   width: number;

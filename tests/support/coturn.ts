@@ -59,7 +59,9 @@ function stunAnswers(port: number, timeoutMs: number): Promise<boolean> {
     };
     const timer = setTimeout(() => done(false), timeoutMs);
     socket.on('error', () => done(false));
-    socket.on('message', (msg) => done(msg.length >= 20 && msg.readUInt16BE(0) === 0x0101 && msg.subarray(8, 20).equals(request.subarray(8, 20))));
+    socket.on('message', (msg) =>
+      done(msg.length >= 20 && msg.readUInt16BE(0) === 0x0101 && msg.subarray(8, 20).equals(request.subarray(8, 20))),
+    );
     socket.send(request, port, '127.0.0.1');
   });
 }

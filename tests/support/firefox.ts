@@ -86,9 +86,9 @@ const PREFS: Record<string, string | number | boolean> = {
 };
 
 const userJs = (prefs: Record<string, string | number | boolean>): string =>
-  Object.entries(prefs)
+  `${Object.entries(prefs)
     .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`)
-    .join('\n') + '\n';
+    .join('\n')}\n`;
 
 /** A failed BiDi command: its error code and message, as Firefox sent them. */
 export class BiDiError extends Error {
@@ -212,13 +212,17 @@ export interface FirefoxLaunchOptions {
 function waitForBiDiUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => done(new Error(`firefox printed no BiDi URL within ${timeoutMs} ms. Output:\n${seen.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`firefox printed no BiDi URL within ${timeoutMs} ms. Output:\n${seen.slice(-2000)}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
       const m = /WebDriver BiDi listening on (ws:\/\/\S+)/.exec(seen);
       if (m?.[1]) done(undefined, m[1]);
     };
-    const onExit = (code: number | null) => done(new Error(`firefox exited (${code}) before BiDi was ready. Output:\n${seen.slice(-2000)}`));
+    const onExit = (code: number | null) =>
+      done(new Error(`firefox exited (${code}) before BiDi was ready. Output:\n${seen.slice(-2000)}`));
     const done = (err?: Error, url?: string) => {
       clearTimeout(timer);
       child.stderr?.off('data', onData);
@@ -252,7 +256,13 @@ export async function evaluate(bidi: BiDi, context: string, expression: string, 
 }
 
 /** Runs `fn` in the page with `node` (a sharedId from locateNodes) as its argument. */
-export async function callOnNode(bidi: BiDi, context: string, sharedId: string, fn: string, timeoutMs = COMMAND_TIMEOUT_MS): Promise<unknown> {
+export async function callOnNode(
+  bidi: BiDi,
+  context: string,
+  sharedId: string,
+  fn: string,
+  timeoutMs = COMMAND_TIMEOUT_MS,
+): Promise<unknown> {
   const r = await bidi.send<EvaluateResult>(
     'script.callFunction',
     { functionDeclaration: fn, arguments: [{ sharedId }], target: { context }, awaitPromise: true },
@@ -331,7 +341,7 @@ export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<Firefox
     (closing ??= (async () => {
       process.off('exit', killOnExit);
       if (bidi) {
-        await bidi.send('browser.close', {}, 2_000).catch(() => {}); // Firefox may drop the socket before answering
+        await bidi.send('browser.close', {}, 2_000).catch(() => undefined); // Firefox may drop the socket before answering
         bidi.close();
       }
       if (!(await exited(child, EXIT_GRACE_MS))) {

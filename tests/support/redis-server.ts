@@ -44,7 +44,7 @@ export async function startRedis(port?: number): Promise<RedisServer> {
   });
   const url = `redis://127.0.0.1:${port}`;
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => {}); // connection refused while it starts: retried below
+  client.on('error', () => undefined); // connection refused while it starts: retried below
   const stop = async () => {
     client.disconnect();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -137,7 +137,11 @@ describe('parseServerMessage', () => {
       ['a joined with a bad room id', raw({ type: 'joined', room: 'short', self: PEER, peers: [] }), 'BAD_MESSAGE'],
       ['a joined whose peers is not an array', raw({ type: 'joined', room: ROOM, self: PEER, peers: PEER }), 'BAD_MESSAGE'],
       ['a joined with a bad peer id in peers', raw({ type: 'joined', room: ROOM, self: PEER, peers: ['ok', 'not ok'] }), 'BAD_MESSAGE'],
-      ['a joined whose iceServers is not an array', raw({ type: 'joined', room: ROOM, self: PEER, peers: [], iceServers: {} }), 'BAD_MESSAGE'],
+      [
+        'a joined whose iceServers is not an array',
+        raw({ type: 'joined', room: ROOM, self: PEER, peers: [], iceServers: {} }),
+        'BAD_MESSAGE',
+      ],
       [
         'a joined with a STUN url among the TURN servers',
         raw({ type: 'joined', room: ROOM, self: PEER, peers: [], iceServers: [{ urls: ['stun:x'], username: 'u', credential: 'c' }] }),

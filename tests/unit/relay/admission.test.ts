@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { Admission, refusalResponse, type AdmissionConfig, type Clock, type EdgeState } from '../../../relay/admission.ts';
 import { DEFAULTS } from '../../../relay/config.ts';
 
-const CONFIG: AdmissionConfig = { ...DEFAULTS, msgRatePerSecond: 10, msgBurst: 5, msgDropsBeforeClose: 3, maxConnectionsPerIp: 2, joinsPerMinutePerIp: 3 };
+const CONFIG: AdmissionConfig = {
+  ...DEFAULTS,
+  msgRatePerSecond: 10,
+  msgBurst: 5,
+  msgDropsBeforeClose: 3,
+  maxConnectionsPerIp: 2,
+  joinsPerMinutePerIp: 3,
+};
 
 /** A clock the test moves by hand. */
 function manualClock(unixMs = 1_700_000_000_000): Clock & { advance(ms: number): void } {
@@ -14,7 +21,10 @@ function manualClock(unixMs = 1_700_000_000_000): Clock & { advance(ms: number):
 
 function request(headers: Record<string, string | undefined>, remoteAddress = '203.0.113.7'): Pick<IncomingMessage, 'headers' | 'socket'> {
   // Only the two fields Admission reads; the rest of an IncomingMessage does not matter here.
-  return { headers: { host: 'relay.example', ...headers }, socket: { remoteAddress } } as unknown as Pick<IncomingMessage, 'headers' | 'socket'>;
+  return { headers: { host: 'relay.example', ...headers }, socket: { remoteAddress } } as unknown as Pick<
+    IncomingMessage,
+    'headers' | 'socket'
+  >;
 }
 
 const newConn = (): EdgeState => ({ ipKey: '', tokens: 0, refilledAt: 0, dropped: 0 });
@@ -30,7 +40,11 @@ function open(admission: Admission, req = request({})): EdgeState {
 describe('Admission.upgrade', () => {
   it('refuses a page from another site with 403 before counting it', () => {
     const a = new Admission(CONFIG, manualClock());
-    expect(a.upgrade(request({ origin: 'https://evil.example' }))).toEqual({ ok: false, status: 403, reason: 'origin "https://evil.example" is not allowed' });
+    expect(a.upgrade(request({ origin: 'https://evil.example' }))).toEqual({
+      ok: false,
+      status: 403,
+      reason: 'origin "https://evil.example" is not allowed',
+    });
     expect(a.trackedAddresses.connections).toBe(0);
   });
 
@@ -125,7 +139,10 @@ describe('Admission.iceServersFor', () => {
 
   it('mints coturn REST credentials for the peer, expiring a TTL after the wall clock', () => {
     const secret = 'a-secret-of-24-characters';
-    const a = new Admission({ ...CONFIG, turnSecret: secret, turnUrls: ['turn:127.0.0.1:3478'], turnTtlSeconds: 600 }, manualClock(1_700_000_000_000));
+    const a = new Admission(
+      { ...CONFIG, turnSecret: secret, turnUrls: ['turn:127.0.0.1:3478'], turnTtlSeconds: 600 },
+      manualClock(1_700_000_000_000),
+    );
     const { iceServers } = a.iceServersFor('peer0001');
     expect(iceServers).toEqual([
       {

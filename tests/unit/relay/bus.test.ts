@@ -56,7 +56,7 @@ describe('MemoryBus', () => {
 
 /** A bus whose joins the test answers by hand, as RedisBus answers after a round trip, with events injected at will. */
 class LaterBus implements Bus {
-  listener: BusListener = () => {};
+  listener: BusListener = () => undefined; // replaced by listen()
   readonly joins: Array<{ room: string; peer: string; resolve: (ok: boolean) => void; reject: (err: Error) => void }> = [];
   readonly left: Array<[string, string]> = [];
   readonly sent: Array<[string, string, string | undefined, string]> = [];

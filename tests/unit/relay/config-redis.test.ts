@@ -8,7 +8,10 @@ describe('loadConfig: the Redis bus', () => {
   });
 
   it('reads REDIS_URL and ZING_INSTANCE_TTL_MS', () => {
-    expect(loadConfig({ REDIS_URL: 'redis://redis:6379' }).redis).toEqual({ url: 'redis://redis:6379', instanceTtlMs: DEFAULT_INSTANCE_TTL_MS });
+    expect(loadConfig({ REDIS_URL: 'redis://redis:6379' }).redis).toEqual({
+      url: 'redis://redis:6379',
+      instanceTtlMs: DEFAULT_INSTANCE_TTL_MS,
+    });
     expect(loadConfig({ REDIS_URL: 'rediss://u:p@host:6380/2', ZING_INSTANCE_TTL_MS: '2000' }).redis).toEqual({
       url: 'rediss://u:p@host:6380/2',
       instanceTtlMs: 2000,

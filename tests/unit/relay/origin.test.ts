@@ -40,7 +40,10 @@ describe('checkOrigin with the default allow-list', () => {
   });
 
   it('says which origin it refused', () => {
-    expect(checkOrigin('https://evil.example', HOST, POLICY)).toEqual({ ok: false, reason: 'origin "https://evil.example" is not allowed' });
+    expect(checkOrigin('https://evil.example', HOST, POLICY)).toEqual({
+      ok: false,
+      reason: 'origin "https://evil.example" is not allowed',
+    });
   });
 
   it('allows a request without an Origin header (scripts, tests, the benchmark) unless Origin is required', () => {
@@ -75,13 +78,23 @@ describe('checkOrigin with a custom allow-list', () => {
 });
 
 describe('isOriginPattern', () => {
-  it.each(['*', 'https://call.example', 'http://127.0.0.1:8787', 'http://[::1]:8787', 'moz-extension://*', 'chrome-extension://oadbebmmljbobedlicbbcfajhplencgk'])(
-    'accepts %s',
-    (entry) => expect(isOriginPattern(entry)).toBe(true),
-  );
+  it.each([
+    '*',
+    'https://call.example',
+    'http://127.0.0.1:8787',
+    'http://[::1]:8787',
+    'moz-extension://*',
+    'chrome-extension://oadbebmmljbobedlicbbcfajhplencgk',
+  ])('accepts %s', (entry) => expect(isOriginPattern(entry)).toBe(true));
 
-  it.each(['', 'call.example', 'https://call.example/', 'https://call.example/path', 'https://*.example', 'https://', '*://x', 'https://a b'])(
-    'refuses "%s"',
-    (entry) => expect(isOriginPattern(entry)).toBe(false),
-  );
+  it.each([
+    '',
+    'call.example',
+    'https://call.example/',
+    'https://call.example/path',
+    'https://*.example',
+    'https://',
+    '*://x',
+    'https://a b',
+  ])('refuses "%s"', (entry) => expect(isOriginPattern(entry)).toBe(false));
 });

@@ -52,7 +52,9 @@ describe('turnCredentials', () => {
 
   it('produces what the client-side parser accepts in joined.iceServers', () => {
     const iceServers = [turnCredentials(CONFIG, 'AbCdEfGhIjKl', NOW_MS)];
-    const parsed = parseServerMessage(JSON.stringify({ type: 'joined', room: 'roomroomroomroom', self: 'AbCdEfGhIjKl', peers: [], iceServers }));
+    const parsed = parseServerMessage(
+      JSON.stringify({ type: 'joined', room: 'roomroomroomroom', self: 'AbCdEfGhIjKl', peers: [], iceServers }),
+    );
     expect(parsed).toEqual({ ok: true, msg: { type: 'joined', room: 'roomroomroomroom', self: 'AbCdEfGhIjKl', peers: [], iceServers } });
   });
 });

@@ -29,7 +29,7 @@ describe('shareLinkRule', () => {
       });
 
       it('does not match other paths of the relay', () => {
-        for (const path of ['/', '/healthz', '/x/' + ROOM, '/r/', '/R/' + ROOM, '/rr/' + ROOM, '/api/r/' + ROOM]) {
+        for (const path of ['/', '/healthz', `/x/${ROOM}`, '/r/', `/R/${ROOM}`, `/rr/${ROOM}`, `/api/r/${ROOM}`]) {
           expect(redirect(origin, `${origin}${path}`)).toBeUndefined();
         }
       });

@@ -232,7 +232,10 @@ describe('keyboardTile', () => {
 
 describe('togglePin', () => {
   it('pins a tile, bringing it back into the grid if it floated', () => {
-    const l = togglePin(layout({ floating: { a: { x: 0, y: 0, w: 0.2, h: 0.2 }, b: { x: 0.5, y: 0.5, w: 0.2, h: 0.2 } }, order: ['a', 'b'] }), 'a');
+    const l = togglePin(
+      layout({ floating: { a: { x: 0, y: 0, w: 0.2, h: 0.2 }, b: { x: 0.5, y: 0.5, w: 0.2, h: 0.2 } }, order: ['a', 'b'] }),
+      'a',
+    );
     expect(l.pinned).toBe('a');
     expect(l.floating.a).toBeUndefined();
     expect(l.floating.b).toBeDefined();

@@ -14,11 +14,7 @@ describe('linkify', () => {
   });
 
   it('finds an https link in the middle of a sentence', () => {
-    expect(linkify('see https://example.com/a?b=1#c now')).toEqual([
-      text('see '),
-      link('https://example.com/a?b=1#c'),
-      text(' now'),
-    ]);
+    expect(linkify('see https://example.com/a?b=1#c now')).toEqual([text('see '), link('https://example.com/a?b=1#c'), text(' now')]);
   });
 
   it('finds an http link that is the whole message', () => {
@@ -81,9 +77,7 @@ describe('linkify', () => {
 
   it('does not start a link inside a word', () => {
     expect(linkify('xhttps://example.com')).toEqual([text('xhttps://example.com')]);
-    expect(linkify('javascript:https://example.com').some((s) => s.kind === 'link' && s.href.startsWith('javascript'))).toBe(
-      false,
-    );
+    expect(linkify('javascript:https://example.com').some((s) => s.kind === 'link' && s.href.startsWith('javascript'))).toBe(false);
   });
 
   it('leaves a scheme without a host as text', () => {

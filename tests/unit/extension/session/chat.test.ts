@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Chat, type ChatEntry } from '../../../../extension/session/chat.ts';
-import {
-  MAX_CHAT_TEXT_BYTES,
-  encodeDataMessage,
-  parseDataMessage,
-} from '../../../../protocol/data.ts';
+import { MAX_CHAT_TEXT_BYTES, encodeDataMessage, parseDataMessage } from '../../../../protocol/data.ts';
 import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
 
 // A real RTCDataChannel must fit the interface the chat is written against (checked by tsc).
@@ -217,7 +213,7 @@ describe('Chat', () => {
 
   it('refuses to send a message one byte over 16 KiB, and sends nothing', () => {
     const { alice, pair, aliceSaw } = twoPeople();
-    expect(alice.send('é'.repeat(MAX_CHAT_TEXT_BYTES / 2) + 'x')).toEqual({ ok: false, reason: 'invalid' });
+    expect(alice.send(`${'é'.repeat(MAX_CHAT_TEXT_BYTES / 2)}x`)).toEqual({ ok: false, reason: 'invalid' });
     expect(pair.a.sent).toEqual([]);
     expect(aliceSaw).toEqual([]);
   });
@@ -279,7 +275,7 @@ describe('Chat', () => {
 
   it('keeps a frame the channel refused and sends it with the next message', async () => {
     const { alice, pair, bobSaw } = twoPeople();
-    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined); // the warning is expected here
     const send = vi.spyOn(pair.a, 'send').mockImplementationOnce(() => {
       throw new DOMException('send queue is full', 'OperationError');
     });

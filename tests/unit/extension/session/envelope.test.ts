@@ -2,13 +2,7 @@
 // (the same API and algorithms as the browser's).
 import { describe, expect, it } from 'vitest';
 import { open, seal } from '../../../../extension/session/envelope.ts';
-import {
-  SECRET_PATTERN,
-  deriveRoomKey,
-  fromBase64Url,
-  newSecret,
-  toBase64Url,
-} from '../../../../extension/session/room-key.ts';
+import { SECRET_PATTERN, deriveRoomKey, fromBase64Url, newSecret, toBase64Url } from '../../../../extension/session/room-key.ts';
 
 const ALICE = 'peer-alice';
 const BOB = 'peer-bob';

@@ -1,11 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  encodeDataMessage,
-  fileChannelLabel,
-  parseDataMessage,
-  transferIdOfLabel,
-} from '../../../../protocol/data.ts';
+import { encodeDataMessage, fileChannelLabel, parseDataMessage, transferIdOfLabel } from '../../../../protocol/data.ts';
 import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
 import {
   CHUNK_BYTES,
@@ -560,7 +555,7 @@ describe('file channel labels', () => {
     expect(transferIdOfLabel(fileChannelLabel(id))).toBe(id);
   });
 
-  it.each(['chat', 'file:', 'file:x', 'FILE:' + '0'.repeat(36)])('do not take %j as a transfer', (label) => {
+  it.each(['chat', 'file:', 'file:x', `FILE:${'0'.repeat(36)}`])('do not take %j as a transfer', (label) => {
     expect(transferIdOfLabel(label)).toBeUndefined();
   });
 });

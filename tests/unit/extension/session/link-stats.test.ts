@@ -9,7 +9,13 @@ const outbound = (kind: 'audio' | 'video', bytesSent: number, size?: [number, nu
   ...(size ? { frameWidth: size[0], frameHeight: size[1] } : {}),
   ssrc: 1234,
 });
-const inbound = (kind: 'audio' | 'video', bytesReceived: number, packetsReceived: number, packetsLost: number, size?: [number, number]) => ({
+const inbound = (
+  kind: 'audio' | 'video',
+  bytesReceived: number,
+  packetsReceived: number,
+  packetsLost: number,
+  size?: [number, number],
+) => ({
   type: 'inbound-rtp',
   kind,
   bytesReceived,
@@ -102,7 +108,14 @@ describe('sampleStats', () => {
       ],
       0,
     );
-    expect(s).toMatchObject({ bytesSent: 0, bytesReceived: 0, packetsReceived: 0, packetsLost: 0, sendHeight: undefined, rttMs: undefined });
+    expect(s).toMatchObject({
+      bytesSent: 0,
+      bytesReceived: 0,
+      packetsReceived: 0,
+      packetsLost: 0,
+      sendHeight: undefined,
+      rttMs: undefined,
+    });
   });
 
   it('gives an empty report zeros', () => {
@@ -112,7 +125,10 @@ describe('sampleStats', () => {
 
 describe('linkStats', () => {
   it('has no rates or loss from a first sample alone, but already sizes and round trip', () => {
-    const s = linkStats(undefined, sample({ at: 1000, bytesSent: 1e6, sendWidth: 640, sendHeight: 360, receiveWidth: 320, receiveHeight: 180, rttMs: 8 }));
+    const s = linkStats(
+      undefined,
+      sample({ at: 1000, bytesSent: 1e6, sendWidth: 640, sendHeight: 360, receiveWidth: 320, receiveHeight: 180, rttMs: 8 }),
+    );
     expect(s.sendBps).toBeUndefined();
     expect(s.receiveBps).toBeUndefined();
     expect(s.lossPercent).toBeUndefined();

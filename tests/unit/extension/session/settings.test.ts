@@ -43,9 +43,12 @@ describe('parseProfile', () => {
 });
 
 describe('isRelayUrl', () => {
-  it.each(['http://127.0.0.1:8787', 'https://relay.example', 'https://relay.example/', 'http://[::1]:8787'])('accepts the origin %s', (v) => {
-    expect(isRelayUrl(v)).toBe(true);
-  });
+  it.each(['http://127.0.0.1:8787', 'https://relay.example', 'https://relay.example/', 'http://[::1]:8787'])(
+    'accepts the origin %s',
+    (v) => {
+      expect(isRelayUrl(v)).toBe(true);
+    },
+  );
 
   it.each([
     ['a path', 'https://relay.example/zing'],

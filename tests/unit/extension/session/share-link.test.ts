@@ -11,7 +11,7 @@ import {
 } from '../../../../extension/session/share-link.ts';
 
 const ROOM = 'AbCdEfGhIjKlMnOpQrSt_-'; // 22 base64url characters, the length room-key.ts derives
-const SECRET = 'k'.repeat(40) + '_-9'; // 43 base64url characters: 32 bytes unpadded
+const SECRET = `${'k'.repeat(40)}_-9`; // 43 base64url characters: 32 bytes unpadded
 const HREF = `https://relay.example/r/${ROOM}#${SECRET}`;
 
 /** The reason of a refused link; fails the test if the link was accepted. */

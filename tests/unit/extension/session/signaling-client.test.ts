@@ -73,7 +73,7 @@ const RELAY_CONFIG: RelayConfig = { ...DEFAULTS, port: 0, logLevel: 'silent', sh
  */
 function createSocket(url: string): WebSocket {
   const socket = new WsClient(url);
-  socket.on('error', () => {});
+  socket.on('error', () => undefined); // a test that expects an error reads it from the close
   return socket as unknown as WebSocket; // same onopen/onmessage/onclose/send/close/readyState surface
 }
 
@@ -266,7 +266,13 @@ describe('SignalingClient against a real relay', { timeout: 15_000 }, () => {
 
   it('does not reconnect after close(), and connect() after close() does nothing', async () => {
     const sockets: string[] = [];
-    const a = probe(link, { ...FAST, createSocket: (url) => (sockets.push(url), createSocket(url)) });
+    const a = probe(link, {
+      ...FAST,
+      createSocket: (url) => {
+        sockets.push(url);
+        return createSocket(url);
+      },
+    });
     await a.join();
     a.client.close();
     a.client.connect();
@@ -278,7 +284,13 @@ describe('SignalingClient against a real relay', { timeout: 15_000 }, () => {
 
   it('opens one socket however often connect() is called', async () => {
     const sockets: string[] = [];
-    const a = probe(link, { ...FAST, createSocket: (url) => (sockets.push(url), createSocket(url)) });
+    const a = probe(link, {
+      ...FAST,
+      createSocket: (url) => {
+        sockets.push(url);
+        return createSocket(url);
+      },
+    });
     a.client.connect();
     a.client.connect();
     await a.nth('joined', 1);
@@ -370,7 +382,7 @@ describe('SignalingClient against a real relay', { timeout: 15_000 }, () => {
   });
 
   it('ignores a malformed frame from the relay with a warning, and goes on', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined); // the warning is asserted below
     cleanups.push(() => warn.mockRestore());
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await once(wss, 'listening');
