@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
-import { freePort, heapAfterGc, spawnRelay, type RelayProcess } from '../support/relay-process.ts';
+import { heapAfterGc, spawnRelay, type RelayProcess } from '../support/relay-process.ts';
 
 const SEED = Number(process.env.ZING_FUZZ_SEED ?? 0x5eed);
 const CONNECTIONS = 40;
@@ -73,12 +73,10 @@ describe('the relay under a fuzzer, during a real call', () => {
   let relay: RelayProcess;
   let alice: Person;
   let bob: Person;
-  let stderr = '';
 
   beforeAll(async () => {
-    relay = await spawnRelay(
-      await freePort(),
-      {
+    relay = await spawnRelay({
+      env: {
         ZING_MAX_MESSAGE_BYTES: String(MAX_FRAME),
         // This test is about malformed input; the rate limits have tests of their own.
         ZING_MAX_CONNECTIONS_PER_IP: '1000',
@@ -86,9 +84,8 @@ describe('the relay under a fuzzer, during a real call', () => {
         ZING_MSG_RATE: '100000',
         ZING_MSG_BURST: '100000',
       },
-      { gc: true },
-    );
-    relay.child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      gc: true,
+    });
     [alice, bob] = await Promise.all([
       launchPerson({ name: 'Alice', relayUrl: relay.url, settings: { maxVideoHeight: 240 } }),
       launchPerson({ name: 'Bob', relayUrl: relay.url, settings: { maxVideoHeight: 240 } }),
@@ -97,7 +94,7 @@ describe('the relay under a fuzzer, during a real call', () => {
 
   afterAll(async () => {
     await Promise.all([alice?.close(), bob?.close()]);
-    relay?.child.kill('SIGKILL');
+    await relay?.kill();
   });
 
   it(`survives ${CONNECTIONS * FRAMES_PER_CONNECTION} fuzzed frames (seed ${SEED}) with the call intact`, {
@@ -151,7 +148,7 @@ describe('the relay under a fuzzer, during a real call', () => {
     // The relay is alive and healthy, and printed nothing uncaught.
     expect(relay.child.exitCode).toBeNull();
     expect((await fetch(`${relay.url}/healthz`)).status).toBe(200);
-    expect(stderr).not.toMatch(/Uncaught|Unhandled|TypeError|RangeError|SyntaxError|at .+\(.+\.ts:\d+/);
+    expect(relay.stderr()).not.toMatch(/Uncaught|Unhandled|TypeError|RangeError|SyntaxError|at .+\(.+\.ts:\d+/);
 
     // The call still works: frames both ways, and a mute crosses the relay.
     await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);

@@ -6,7 +6,7 @@ import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
 import { startCoturn, type Coturn } from '../support/coturn.ts';
-import { freePort, spawnRelay, type RelayProcess } from '../support/relay-process.ts';
+import { spawnRelay, type RelayProcess } from '../support/relay-process.ts';
 
 interface Sample {
   at: number;
@@ -41,13 +41,11 @@ const samples = (page: Page) => page.evaluate(() => (window as unknown as { __sa
 
 describe('a relay restart mid-call', () => {
   let relay: RelayProcess;
-  let port: number;
   let alice: Person;
   let bob: Person;
 
   beforeAll(async () => {
-    port = await freePort();
-    relay = await spawnRelay(port);
+    relay = await spawnRelay();
     [alice, bob] = await Promise.all([
       launchPerson({ name: 'Alice', relayUrl: relay.url }),
       launchPerson({ name: 'Bob', relayUrl: relay.url }),
@@ -56,7 +54,7 @@ describe('a relay restart mid-call', () => {
 
   afterAll(async () => {
     await Promise.all([alice?.close(), bob?.close()]);
-    relay?.child.kill('SIGKILL');
+    await relay?.kill();
   });
 
   it('keeps frames decoding through the outage, brings signaling back within 3 s, and shows no one leaving', async () => {
@@ -66,11 +64,11 @@ describe('a relay restart mid-call', () => {
     await Promise.all([startSampling(a, 'Bob'), startSampling(b, 'Alice')]);
     await new Promise((r) => setTimeout(r, 600));
 
-    relay.child.kill('SIGKILL');
-    await relay.exited;
+    await relay.kill();
     await expect.poll(() => a.getByRole('status').textContent(), { timeout: 5_000 }).toBe('Reconnecting…');
     await new Promise((r) => setTimeout(r, 1_500));
-    relay = await spawnRelay(port);
+    // Back where the browsers expect it: the same port.
+    relay = await spawnRelay({ port: relay.port });
     const up = Date.now();
 
     // Signaling is back: a mute reaches the other side.

@@ -9,7 +9,7 @@ import { deriveRoomKey, newSecret } from '../../extension/session/room-key.ts';
 import { buildShareLink } from '../../extension/session/share-link.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 import { launchPerson, openCallPage, videoFrames, type Person } from '../support/browser.ts';
-import { freePort, spawnRelay, type RelayProcess } from '../support/relay-process.ts';
+import { spawnRelay, type RelayProcess } from '../support/relay-process.ts';
 
 /** Short, so the test waits little; the default is 10 s. A sweep runs every quarter of it. */
 const TTL_MS = 2_000;
@@ -26,7 +26,7 @@ describe('a call across two relay instances on one Redis', () => {
     const bus = { url: redis.url, instanceTtlMs: TTL_MS };
     here = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent', redis: bus });
     // A child process, so it can die as a crashed host does.
-    there = await spawnRelay(await freePort(), { REDIS_URL: redis.url, ZING_INSTANCE_TTL_MS: String(TTL_MS) });
+    there = await spawnRelay({ env: { REDIS_URL: redis.url, ZING_INSTANCE_TTL_MS: String(TTL_MS) } });
     [alice, bob] = await Promise.all([
       launchPerson({ name: 'Alice', relayUrl: here.url }),
       launchPerson({ name: 'Bob', relayUrl: there.url }),
@@ -35,7 +35,7 @@ describe('a call across two relay instances on one Redis', () => {
 
   afterAll(async () => {
     await Promise.all([alice?.close(), bob?.close()]);
-    there?.child.kill('SIGKILL');
+    await there?.kill();
     await here?.close();
     await redis?.stop();
   });
@@ -53,8 +53,7 @@ describe('a call across two relay instances on one Redis', () => {
     expect(here.rooms.peersIn(room)).toHaveLength(2);
     expect(await redis.client.zcard(`zing:r:${room}`)).toBe(2);
 
-    there.child.kill('SIGKILL');
-    await there.exited;
+    await there.kill();
     const killedAt = Date.now();
     // Bob's browser is fine and media may still flow, but his relay address is gone:
     // the surviving instance sweeps him out and Alice's call page drops his tile.

@@ -1,67 +1,30 @@
 // relay/main.ts as an operator runs it: a child process, configured by its environment.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClient, newRoomId, withTimeout } from './helpers.ts';
 import { freePort } from '../support/ports.ts';
+import { RELAY_START_MS as START_MS, type RelayProcess, launchRelay, spawnRelay } from '../support/relay-process.ts';
+import { TestClient, newRoomId, withTimeout } from './helpers.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** tsx compiles on first start; a loaded 2-core machine needs a few seconds. */
-const START_MS = 10_000;
+const started: RelayProcess[] = [];
 
-interface RelayProcess {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const started: ChildProcess[] = [];
-
-afterEach(() => {
-  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((relay) => relay.kill()));
 });
 
-function spawnRelay(env: Record<string, string>): RelayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
-    cwd: ROOT,
-    // Only what the relay needs: no inherited ZING_* from the developer's shell.
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function waitForHealthy(url: string, proc: RelayProcess): Promise<void> {
-  const deadline = Date.now() + START_MS;
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) throw new Error(`relay exited early: ${proc.stderr()}`);
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet; try again shortly
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`relay not healthy after ${START_MS} ms: ${proc.stderr()}`);
+/** relay/main.ts from an empty environment (PATH only): no inherited ZING_* from the developer's shell. */
+function launch(env: Record<string, string>): ReturnType<typeof launchRelay> {
+  const relay = launchRelay({ env, cleanEnv: true });
+  started.push(relay);
+  return relay;
 }
 
 describe('relay/main.ts', () => {
-  it('serves on PORT, closes clients with 1001 on SIGTERM and exits 0', async () => {
-    const port = await freePort();
-    const proc = spawnRelay({ PORT: String(port), ZING_LOG: 'info' });
-    const url = `http://127.0.0.1:${port}`;
-    await waitForHealthy(url, proc);
+  it('serves on the port it reports, closes clients with 1001 on SIGTERM and exits 0', async () => {
+    const proc = await spawnRelay({ cleanEnv: true });
+    started.push(proc);
+    const { port } = proc;
+    expect(port).toBeGreaterThan(0);
+    expect((await fetch(`${proc.url}/healthz`)).status).toBe(200);
 
     const room = newRoomId();
     const alice = await TestClient.connect(`ws://127.0.0.1:${port}/ws`, 'alice');
@@ -88,7 +51,7 @@ describe('relay/main.ts', () => {
   });
 
   it('refuses to start on a malformed setting, naming the variable', async () => {
-    const proc = spawnRelay({ PORT: '0', ZING_MAX_PEERS_PER_ROOM: 'abc' });
+    const proc = launch({ ZING_MAX_PEERS_PER_ROOM: 'abc' });
     const { code } = await withTimeout(proc.exited, 'relay exit', START_MS);
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
@@ -101,7 +64,8 @@ describe('relay/main.ts', () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', () => resolve()));
     try {
-      const proc = spawnRelay({ PORT: String(port), ZING_LOG: 'silent' });
+      const proc = launchRelay({ port, cleanEnv: true, env: { ZING_LOG: 'silent' } });
+      started.push(proc);
       const { code } = await withTimeout(proc.exited, 'relay exit', START_MS);
       expect(code).toBe(1);
       expect(proc.stderr()).toMatch(/failed to start: .*EADDRINUSE/);
