@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeDataMessage, fileChannelLabel, parseDataMessage, transferIdOfLabel } from '../../../../protocol/data.ts';
+import { encodeDataMessage, fileChannelLabel, parseDataMessage } from '../../../../protocol/data.ts';
 import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
 import {
   CHUNK_BYTES,
@@ -12,7 +12,6 @@ import {
   type FileTransferEvents,
   type TransferProgress,
 } from '../../../../extension/session/file-transfer.ts';
-import { Sha256 } from '../../../../extension/session/sha256.ts';
 
 // A real RTCDataChannel must fit the interface the transfers are written against (checked by tsc).
 const realChannelFits = (dc: RTCDataChannel): Channel => dc;
@@ -203,40 +202,6 @@ const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).diges
 
 afterEach(() => {
   vi.restoreAllMocks();
-});
-
-describe('Sha256', () => {
-  it('matches node:crypto for every length around the block and padding edges, fed in random pieces', () => {
-    for (const length of [0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4097]) {
-      const bytes = randomBytes(length);
-      const hash = new Sha256();
-      for (let at = 0; at < length; ) {
-        const step = 1 + Math.floor(Math.random() * 100);
-        hash.update(bytes.subarray(at, at + step));
-        at += step;
-      }
-      expect(hash.digestHex(), `length ${length}`).toBe(sha256Of(bytes));
-    }
-  });
-
-  it('matches node:crypto for several MB fed in 16 KiB chunks', () => {
-    const bytes = randomBytes(5 * MiB + 123);
-    const hash = new Sha256();
-    for (let at = 0; at < bytes.length; at += CHUNK_BYTES) hash.update(bytes.subarray(at, at + CHUNK_BYTES));
-    expect(hash.digestHex()).toBe(sha256Of(bytes));
-  });
-
-  it('gives the known digest of "abc" (FIPS 180-4 example)', () => {
-    expect(new Sha256().update(new TextEncoder().encode('abc')).digestHex()).toBe(
-      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
-    );
-  });
-
-  it('returns the same digest when asked twice, and refuses more bytes after it', () => {
-    const hash = new Sha256().update(new Uint8Array([1, 2, 3]));
-    expect(hash.digestHex()).toBe(hash.digestHex());
-    expect(() => hash.update(new Uint8Array([4]))).toThrow();
-  });
 });
 
 describe('FileTransfers', () => {
@@ -546,45 +511,5 @@ describe('FileTransfers', () => {
     expect(cancelled).toEqual([expect.objectContaining({ by: 'self', reason: 'the call ended' })]);
     await ended(bob);
     expect(bob.log.cancelled.length + bob.log.failed.length).toBe(1);
-  });
-});
-
-describe('file channel labels', () => {
-  it('round-trip a transfer id', () => {
-    const id = crypto.randomUUID();
-    expect(transferIdOfLabel(fileChannelLabel(id))).toBe(id);
-  });
-
-  it.each(['chat', 'file:', 'file:x', `FILE:${'0'.repeat(36)}`])('do not take %j as a transfer', (label) => {
-    expect(transferIdOfLabel(label)).toBeUndefined();
-  });
-});
-
-describe('parseDataMessage for file control frames', () => {
-  const id = crypto.randomUUID();
-
-  it.each([
-    { type: 'fileOffer', id, name: 'a.txt', size: 3, mime: 'text/plain' },
-    { type: 'fileEnd', id, sha256: 'a'.repeat(64) },
-    { type: 'fileDone', id },
-    { type: 'fileFailed', id, reason: 'nope' },
-    { type: 'fileCancel', id, reason: 'cancelled' },
-  ] as const)('round-trips a $t', (msg) => {
-    expect(parseDataMessage(encodeDataMessage(msg))).toEqual(msg);
-  });
-
-  it.each([
-    ['a negative size', { type: 'fileOffer', id, name: 'a', size: -1, mime: '' }],
-    ['a fractional size', { type: 'fileOffer', id, name: 'a', size: 1.5, mime: '' }],
-    ['a short hash', { type: 'fileEnd', id, sha256: 'abc' }],
-    ['an uppercase hash', { type: 'fileEnd', id, sha256: 'A'.repeat(64) }],
-    ['a missing id', { type: 'fileDone' }],
-  ])('rejects %s', (_name, msg) => {
-    expect(parseDataMessage(JSON.stringify(msg))).toBeUndefined();
-  });
-
-  it('drops a mime type that is not a plain type/subtype', () => {
-    const msg = parseDataMessage(JSON.stringify({ type: 'fileOffer', id, name: 'a', size: 1, mime: 'text/html; charset=utf-7' }));
-    expect(msg?.type === 'fileOffer' && msg.mime).toBe('');
   });
 });

@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MAX_CHAT_TEXT_BYTES, encodeDataMessage, fileChannelLabel, parseDataMessage, transferIdOfLabel } from '../../../protocol/data.ts';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('parseDataMessage for chat', () => {
+  it('round-trips a chat message', () => {
+    const msg = { type: 'chat', id: crypto.randomUUID(), text: 'hi', sentAt: 1_700_000_000_000 } as const;
+    expect(parseDataMessage(encodeDataMessage(msg))).toEqual(msg);
+  });
+
+  it('drops extra fields a peer adds', () => {
+    const id = crypto.randomUUID();
+    expect(parseDataMessage(JSON.stringify({ type: 'chat', id, text: 'hi', sentAt: 1, html: '<b>' }))).toEqual({
+      type: 'chat',
+      id,
+      text: 'hi',
+      sentAt: 1,
+    });
+  });
+
+  it('refuses an oversized frame before parsing it', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    expect(parseDataMessage(' '.repeat(10 * MAX_CHAT_TEXT_BYTES))).toBeUndefined();
+    expect(parse).not.toHaveBeenCalled();
+  });
+});
+
+describe('file channel labels', () => {
+  it('round-trip a transfer id', () => {
+    const id = crypto.randomUUID();
+    expect(transferIdOfLabel(fileChannelLabel(id))).toBe(id);
+  });
+
+  it.each(['chat', 'file:', 'file:x', `FILE:${'0'.repeat(36)}`])('do not take %j as a transfer', (label) => {
+    expect(transferIdOfLabel(label)).toBeUndefined();
+  });
+});
+
+describe('parseDataMessage for file control frames', () => {
+  const id = crypto.randomUUID();
+
+  it.each([
+    { type: 'fileOffer', id, name: 'a.txt', size: 3, mime: 'text/plain' },
+    { type: 'fileEnd', id, sha256: 'a'.repeat(64) },
+    { type: 'fileDone', id },
+    { type: 'fileFailed', id, reason: 'nope' },
+    { type: 'fileCancel', id, reason: 'cancelled' },
+  ] as const)('round-trips a $t', (msg) => {
+    expect(parseDataMessage(encodeDataMessage(msg))).toEqual(msg);
+  });
+
+  it.each([
+    ['a negative size', { type: 'fileOffer', id, name: 'a', size: -1, mime: '' }],
+    ['a fractional size', { type: 'fileOffer', id, name: 'a', size: 1.5, mime: '' }],
+    ['a short hash', { type: 'fileEnd', id, sha256: 'abc' }],
+    ['an uppercase hash', { type: 'fileEnd', id, sha256: 'A'.repeat(64) }],
+    ['a missing id', { type: 'fileDone' }],
+  ])('rejects %s', (_name, msg) => {
+    expect(parseDataMessage(JSON.stringify(msg))).toBeUndefined();
+  });
+
+  it('drops a mime type that is not a plain type/subtype', () => {
+    const msg = parseDataMessage(JSON.stringify({ type: 'fileOffer', id, name: 'a', size: 1, mime: 'text/html; charset=utf-7' }));
+    expect(msg?.type === 'fileOffer' && msg.mime).toBe('');
+  });
+});
