@@ -19,6 +19,7 @@ import { newParticipantId } from './participant-id.ts';
 import { PeerLink, isPolite, type LinkState } from './peer-link.ts';
 import type { PeerMessage, Presence } from '../../protocol/peer.ts';
 import { deriveRoomKey } from './room-key.ts';
+import { Roster } from './roster.ts';
 import { safetyCode } from './safety-code.ts';
 import { SealedSignaling } from './sealed-signaling.ts';
 import type { Profile, Settings } from './settings.ts';
@@ -70,14 +71,8 @@ export type CallSessionEvents = {
 export const AUDIO_POLL_MS = 150;
 /** Refused signaling messages before the call warns of tampering; one can be a race, three are not. */
 export const TAMPER_WARNING_AFTER = 3;
-/**
- * After a relay outage, how long a participant has to show up again before a
- * link that is also down counts as them gone (their tab may have closed meanwhile).
- */
-export const REJOIN_GRACE_MS = 10_000;
-/** Presence is re-sent to a peer we have not heard from after this long, a few times: a lost or mangled hello must not leave two people apart. */
-export const HELLO_RETRY_MS = 2_000;
-export const HELLO_ATTEMPTS = 3;
+/** How often the roster is asked whom to greet again and whom to drop: its timeouts are whole seconds. */
+export const ROSTER_TICK_MS = 1_000;
 
 export interface CallSessionDeps {
   profile: Profile;
@@ -89,12 +84,9 @@ export interface CallSessionDeps {
   signaling?: Partial<SignalingOptions>;
 }
 
+/** A participant's link and what we know of them; where they are is the roster's business. */
 interface Remote {
   readonly participant: ParticipantId;
-  /** The relay address they last spoke from. */
-  peer: PeerId;
-  /** When they last announced themselves through the relay (performance.now()). */
-  seenAt: number;
   link: PeerLink;
   presence: Presence;
   stream: MediaStream | null;
@@ -117,15 +109,13 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly #signaling: SignalingClient;
   #sealed: SealedSignaling | undefined;
   readonly #media: LocalMedia;
+  /** Who is at which relay address, whom to greet again, who vanished; in step with #remotes. */
+  readonly #roster = new Roster();
   readonly #remotes = new Map<ParticipantId, Remote>();
-  readonly #byPeer = new Map<PeerId, ParticipantId>();
-  /** Relay peers we have greeted but not heard a valid presence from: when we last greeted them, and how often. */
-  readonly #unanswered = new Map<PeerId, { at: number; attempts: number }>();
   readonly #cleanups: (() => void)[] = [];
   readonly #speaking = new Map<string, SpeakingState>();
   #timers: ReturnType<typeof setInterval>[] = [];
   #turn: TurnServer[] = [];
-  #rejoinedAt: number | undefined;
   #rejected = 0;
   #presence: Presence;
   #alert: ZingError | undefined;
@@ -185,10 +175,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     );
     this.#timers.push(
       setInterval(() => void this.#pollAudio(), AUDIO_POLL_MS),
-      setInterval(() => {
-        this.#dropVanished();
-        this.#greetAgain();
-      }, 1_000),
+      setInterval(() => this.#tick(), ROSTER_TICK_MS),
     );
   }
 
@@ -198,15 +185,13 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       s.on('stateChanged', () => this.#update()),
       s.on('joined', ({ peers, iceServers }) => this.#onJoined(peers, iceServers)),
       s.on('peerJoined', (peer) => {
-        this.#unanswered.set(peer, { at: performance.now(), attempts: 1 });
+        this.#roster.peerJoined(peer, performance.now());
         this.#sendPresence(peer);
       }),
       s.on('peerLeft', (peer) => {
-        const participant = this.#byPeer.get(peer);
-        this.#byPeer.delete(peer);
-        this.#unanswered.delete(peer);
         // Only their current address leaving is a leave; an old one is a reconnect.
-        if (participant !== undefined && this.#remotes.get(participant)?.peer === peer) this.#removeRemote(participant);
+        const left = this.#roster.peerLeft(peer);
+        if (left !== undefined) this.#removeRemote(left);
       }),
       s.on('relayError', ({ code, detail }) => {
         if (code === 'ROOM_FULL') this.#fail(new ZingError('ROOM_FULL', detail));
@@ -327,11 +312,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   #onJoined(peers: PeerId[], iceServers: TurnServer[] | undefined): void {
     this.#turn = iceServers ?? [];
-    this.#unanswered.clear();
-    for (const peer of peers) this.#unanswered.set(peer, { at: performance.now(), attempts: 1 });
     // Everyone already known keeps their link; they re-announce from their new addresses.
-    if (this.#remotes.size > 0) this.#rejoinedAt = performance.now();
-    this.#byPeer.clear();
+    this.#roster.joined(peers, performance.now());
     if (this.#alert?.code === 'RELAY_UNREACHABLE') this.#alert = undefined;
     this.#sendPresence();
     this.#update();
@@ -339,31 +321,25 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   #onMessage(from: PeerId, participant: ParticipantId, msg: PeerMessage): void {
     if (participant === this.participant) return; // our own broadcast echoed by a misbehaving relay
-    let remote = this.#remotes.get(participant);
     if (msg.type === 'presence') {
       const presence = { name: msg.name, micMuted: msg.micMuted, cameraOff: msg.cameraOff, screenSharing: msg.screenSharing };
+      const arrival = this.#roster.presence(from, participant, performance.now());
+      const remote = this.#remotes.get(participant);
       if (!remote) {
-        remote = this.#addRemote(participant, from, presence);
+        this.#addRemote(participant, presence);
       } else {
         remote.presence = presence;
-        if (remote.peer !== from) {
-          // The same person at a new relay address: a reconnect, not a leave and a join.
-          this.#byPeer.delete(remote.peer);
-          remote.peer = from;
-          remote.link.resync();
-        }
+        // The same person at a new relay address: a reconnect, not a leave and a join.
+        if (arrival === 'moved') remote.link.resync();
       }
-      remote.seenAt = performance.now();
-      this.#byPeer.set(from, participant);
-      this.#unanswered.delete(from);
       this.#update();
       return;
     }
     // Media negotiation only from where that participant is now.
-    if (remote && remote.peer === from) remote.link.receive(msg);
+    if (this.#roster.isAt(participant, from)) this.#remotes.get(participant)?.link.receive(msg);
   }
 
-  #addRemote(participant: ParticipantId, peer: PeerId, presence: Presence): Remote {
+  #addRemote(participant: ParticipantId, presence: Presence): Remote {
     const polite = isPolite(this.participant, participant);
     const link = new PeerLink({
       self: this.participant,
@@ -377,8 +353,6 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     });
     const remote: Remote = {
       participant,
-      peer,
-      seenAt: performance.now(),
       link,
       presence,
       stream: null,
@@ -386,7 +360,11 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       lastStats: undefined,
       safetyCode: undefined,
     };
-    link.on('signal', (msg) => this.#sealed?.send(remote.peer, msg));
+    link.on('signal', (msg) => {
+      // Never undefined while the link is open (both leave the roster together), but undefined would mean everyone.
+      const peer = this.#roster.peerOf(participant);
+      if (peer !== undefined) this.#sealed?.send(peer, msg);
+    });
     link.on('remoteStream', (stream) => {
       remote.stream = stream;
       this.#update();
@@ -415,7 +393,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const remote = this.#remotes.get(participant);
     if (!remote) return;
     this.#remotes.delete(participant);
-    if (this.#byPeer.get(remote.peer) === participant) this.#byPeer.delete(remote.peer);
+    this.#roster.remove(participant);
     this.#speaking.delete(participant);
     this.chat.removePeer(participant);
     this.files.removePeer(participant);
@@ -435,24 +413,12 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   // A participant who vanished while the relay was away (their tab closed)
-  // cannot announce a leave: drop them once they missed the rejoin and their link is down too.
-  #dropVanished(): void {
-    const since = this.#rejoinedAt;
-    if (since === undefined || performance.now() - since < REJOIN_GRACE_MS) return;
-    for (const remote of [...this.#remotes.values()]) {
-      if (remote.seenAt < since && remote.link.state !== 'connected') this.#removeRemote(remote.participant);
-    }
-  }
-
-  #greetAgain(): void {
-    const now = performance.now();
-    for (const [peer, hello] of this.#unanswered) {
-      if (hello.attempts >= HELLO_ATTEMPTS) this.#unanswered.delete(peer);
-      else if (now - hello.at >= HELLO_RETRY_MS) {
-        this.#unanswered.set(peer, { at: now, attempts: hello.attempts + 1 });
-        this.#sendPresence(peer);
-      }
-    }
+  // cannot announce a leave: the roster drops them once they missed the rejoin
+  // and their link is down too. A hello that got no answer is sent again.
+  #tick(): void {
+    const due = this.#roster.tick(performance.now(), (participant) => this.#remotes.get(participant)?.link.state === 'connected');
+    for (const participant of due.drop) this.#removeRemote(participant);
+    for (const peer of due.greet) this.#sendPresence(peer);
   }
 
   // Splits the upload budget between the links: as the room grows each link

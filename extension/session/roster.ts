@@ -1,0 +1,177 @@
+// Who is where in one call: each participant's current relay address, the
+// addresses we greeted and have not heard from, and who may have vanished
+// while the relay was away. No timers and no clock of its own: the caller
+// passes `now` (milliseconds, any monotonic origin) and acts on the answers
+// (opens and closes links, sends presence). CallSession is its only user.
+//
+// Participants are known by the participant id inside sealed messages; a
+// relay address (PeerId) is only where they are right now. It changes on
+// every reconnect, and a restarted relay hands everyone a new one without
+// telling anyone that the old ones left.
+import type { ParticipantId, PeerId } from '../../protocol/ids.ts';
+
+/**
+ * After a relay outage, how long a participant has to show up again before a
+ * link that is also down counts as them gone (their tab may have closed meanwhile).
+ */
+export const REJOIN_GRACE_MS = 10_000;
+/** Presence is re-sent to a peer we have not heard from after this long, a few times: a lost or mangled hello must not leave two people apart. */
+export const HELLO_RETRY_MS = 2_000;
+/** Greetings per relay address, the first one included. */
+export const HELLO_ATTEMPTS = 3;
+
+/** What a presence message meant for the roster. */
+export type Arrival =
+  /** Someone we did not know: open a link to them. */
+  | 'new'
+  /** Someone we knew, at another relay address: a reconnect, not a leave and a join; keep the link and resync it. */
+  | 'moved'
+  /** Someone we knew, at the address we knew. */
+  | 'same';
+
+/** What is due at a tick. */
+export interface Due {
+  /** Relay addresses to send presence to again. */
+  readonly greet: readonly PeerId[];
+  /** Participants who missed the rejoin and whose link is down: gone, and already off the roster. */
+  readonly drop: readonly ParticipantId[];
+}
+
+interface Member {
+  /** The relay address they last spoke from. */
+  peer: PeerId;
+  /** When they last announced themselves through the relay. */
+  seenAt: number;
+}
+
+interface Hello {
+  /** When we last greeted the address. */
+  at: number;
+  /** How often we have greeted it. */
+  attempts: number;
+}
+
+export class Roster {
+  // Insertion order is the order participants were met, which the tiles keep.
+  readonly #members = new Map<ParticipantId, Member>();
+  /** Current addresses only: emptied on every (re)join, refilled as participants re-announce. */
+  readonly #byPeer = new Map<PeerId, ParticipantId>();
+  /** Relay addresses we greeted but have not heard a valid presence from. */
+  readonly #unanswered = new Map<PeerId, Hello>();
+  /** When the relay last took us back while we knew someone; never before the first meeting. */
+  #rejoinedAt: number | undefined;
+
+  get size(): number {
+    return this.#members.size;
+  }
+
+  has(participant: ParticipantId): boolean {
+    return this.#members.has(participant);
+  }
+
+  /** Everyone on the roster, in the order they were met. */
+  participants(): ParticipantId[] {
+    return [...this.#members.keys()];
+  }
+
+  /** Where to reach `participant` now, if they are on the roster. */
+  peerOf(participant: ParticipantId): PeerId | undefined {
+    return this.#members.get(participant)?.peer;
+  }
+
+  /** Whether `peer` is where `participant` is now: media negotiation is taken only from there. */
+  isAt(participant: ParticipantId, peer: PeerId): boolean {
+    return this.#members.get(participant)?.peer === peer;
+  }
+
+  /**
+   * The relay took us in (first time or again) with `peers` already there.
+   * Everyone known keeps their place and link: they re-announce from their new
+   * addresses. The caller greets everyone.
+   */
+  joined(peers: readonly PeerId[], now: number): void {
+    this.#unanswered.clear();
+    for (const peer of peers) this.#unanswered.set(peer, { at: now, attempts: 1 });
+    if (this.#members.size > 0) this.#rejoinedAt = now;
+    this.#byPeer.clear();
+  }
+
+  /** A new relay address in the room; the caller greets it. */
+  peerJoined(peer: PeerId, now: number): void {
+    this.#unanswered.set(peer, { at: now, attempts: 1 });
+  }
+
+  /**
+   * A relay address left. Returns the participant who left, now off the
+   * roster, if it was their current address; an old address leaving is a
+   * reconnect, not a leave.
+   */
+  peerLeft(peer: PeerId): ParticipantId | undefined {
+    const participant = this.#byPeer.get(peer);
+    this.#byPeer.delete(peer);
+    this.#unanswered.delete(peer);
+    if (participant === undefined || !this.isAt(participant, peer)) return undefined;
+    this.remove(participant);
+    return participant;
+  }
+
+  /**
+   * A valid presence from `participant` at relay address `peer`.
+   *
+   * A participant id already known at another address counts as that
+   * participant moving there, whoever sent it: anyone with the room key can
+   * claim any participant id until identity proof arrives (issue 13).
+   */
+  presence(peer: PeerId, participant: ParticipantId, now: number): Arrival {
+    let member = this.#members.get(participant);
+    let arrival: Arrival = 'same';
+    if (!member) {
+      member = { peer, seenAt: now };
+      this.#members.set(participant, member);
+      arrival = 'new';
+    } else if (member.peer !== peer) {
+      this.#byPeer.delete(member.peer);
+      member.peer = peer;
+      arrival = 'moved';
+    }
+    member.seenAt = now;
+    this.#byPeer.set(peer, participant);
+    this.#unanswered.delete(peer);
+    return arrival;
+  }
+
+  /** Takes `participant` off the roster (a hang-up on our side); nothing if they are not on it. */
+  remove(participant: ParticipantId): void {
+    const member = this.#members.get(participant);
+    if (!member) return;
+    this.#members.delete(participant);
+    if (this.#byPeer.get(member.peer) === participant) this.#byPeer.delete(member.peer);
+  }
+
+  /**
+   * What is due at `now`; call it about once a second. Drops those who were
+   * not seen since the last rejoin, once its grace is over and `linkUp` says
+   * their link is down too (their tab closed while the relay was away, so no
+   * leave could reach us); then picks the addresses to greet again, at most
+   * HELLO_ATTEMPTS times each, HELLO_RETRY_MS apart.
+   */
+  tick(now: number, linkUp: (participant: ParticipantId) => boolean): Due {
+    const drop: ParticipantId[] = [];
+    const since = this.#rejoinedAt;
+    if (since !== undefined && now - since >= REJOIN_GRACE_MS) {
+      for (const [participant, member] of this.#members) {
+        if (member.seenAt < since && !linkUp(participant)) drop.push(participant);
+      }
+      for (const participant of drop) this.remove(participant);
+    }
+    const greet: PeerId[] = [];
+    for (const [peer, hello] of this.#unanswered) {
+      if (hello.attempts >= HELLO_ATTEMPTS) this.#unanswered.delete(peer);
+      else if (now - hello.at >= HELLO_RETRY_MS) {
+        this.#unanswered.set(peer, { at: now, attempts: hello.attempts + 1 });
+        greet.push(peer);
+      }
+    }
+    return { greet, drop };
+  }
+}
