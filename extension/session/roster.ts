@@ -130,7 +130,8 @@ export class Roster {
       this.#members.set(participant, member);
       arrival = 'new';
     } else if (member.peer !== peer) {
-      this.#byPeer.delete(member.peer);
+      // Their old address may be someone else's by now (a relay that restarted mints them afresh).
+      if (this.#byPeer.get(member.peer) === participant) this.#byPeer.delete(member.peer);
       member.peer = peer;
       arrival = 'moved';
     }

@@ -99,6 +99,17 @@ describe('Roster', () => {
       expect(roster.tick(20_000 + 5 * REJOIN_GRACE_MS, allDown).drop).toEqual([]);
       expect(roster.size).toBe(2);
     });
+
+    it('still sees the leave of someone who took over the old address of a participant who then moved', () => {
+      const roster = metAliceAndBob();
+      roster.joined([], 20_000);
+      // A restarted relay mints addresses afresh; the participant id decides who it is.
+      expect(roster.presence('A1', carol, 20_100)).toBe('new');
+      expect(roster.presence('A3', alice, 20_200)).toBe('moved');
+      expect(roster.peerOf(carol)).toBe('A1');
+      expect(roster.peerLeft('A1')).toBe(carol);
+      expect(roster.has(alice)).toBe(true);
+    });
   });
 
   describe('a participant who never comes back', () => {
