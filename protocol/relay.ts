@@ -65,6 +65,11 @@ export const CloseCode = {
   MESSAGE_TOO_BIG: 1009,
   /** The relay could not reach its bus (Redis) in time; clients reconnect (RFC 6455 registry "try again later"). */
   TRY_AGAIN_LATER: 1013,
+  /**
+   * Stopped reading: more than the relay's cap (ZING_MAX_OUTBOUND_BYTES) waited
+   * to be sent to it (after HTTP's 413, as 4029 is after 429). Reconnecting starts afresh.
+   */
+  SLOW_READER: 4013,
   /** Kept flooding after RATE_LIMITED (4000 + HTTP's 429); reconnecting starts with a fresh allowance. */
   RATE_LIMITED: 4029,
 } as const;

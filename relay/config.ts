@@ -15,6 +15,22 @@ export interface RelayConfig {
   heartbeatMs: number;
   /** On shutdown, sockets that have not closed after 1001 by then are terminated. */
   shutdownGraceMs: number;
+  /**
+   * Bytes the relay may hold for one connection that it could not yet hand to
+   * the kernel (ws's `bufferedAmount`). A reader over it is closed with 4013
+   * (transport.ts says why at once). The kernel's own send buffer (Linux
+   * `net.ipv4.tcp_wmem`, up to 4 MiB by default) absorbs a burst before a
+   * byte counts here, so a reader over 2 MiB is several MiB behind: 32
+   * maximum-size frames, more than ten times what joining a full room sends
+   * one member. Bounds the relay's memory per socket at this plus one frame.
+   */
+  maxOutboundBytes: number;
+  /**
+   * A socket the relay closes for a limit gets this long to finish the closing
+   * handshake, then is cut. A reader that stopped reading never reads the close
+   * frame, and ws would keep it, and its queue, for a fixed 30 s.
+   */
+  closeGraceMs: number;
   /** `info` logs one line per join, leave and error; `silent` for tests and benchmarks. */
   logLevel: 'info' | 'silent';
   /** The web build served to guests without Zing at /r/<room>; where it is missing, an explanation page. */
@@ -70,6 +86,8 @@ export const DEFAULTS: RelayConfig = {
   maxPeersPerRoom: 8,
   heartbeatMs: 15_000,
   shutdownGraceMs: 2_000,
+  maxOutboundBytes: 2 * 1024 * 1024,
+  closeGraceMs: 1_000,
   logLevel: 'info',
   webDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
   msgRatePerSecond: 50,
@@ -173,6 +191,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     maxPeersPerRoom: int(env, 'ZING_MAX_PEERS_PER_ROOM', DEFAULTS.maxPeersPerRoom, 2, 64),
     heartbeatMs: int(env, 'ZING_HEARTBEAT_MS', DEFAULTS.heartbeatMs, 100, 3_600_000),
     shutdownGraceMs: int(env, 'ZING_SHUTDOWN_GRACE_MS', DEFAULTS.shutdownGraceMs, 0, 60_000),
+    maxOutboundBytes: int(env, 'ZING_MAX_OUTBOUND_BYTES', DEFAULTS.maxOutboundBytes, 64 * 1024, 1024 * 1024 * 1024),
+    closeGraceMs: int(env, 'ZING_CLOSE_GRACE_MS', DEFAULTS.closeGraceMs, 0, 60_000),
     logLevel,
     webDir: env.ZING_WEB_DIR || DEFAULTS.webDir,
     msgRatePerSecond: int(env, 'ZING_MSG_RATE', DEFAULTS.msgRatePerSecond, 1, 1_000_000),

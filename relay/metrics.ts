@@ -14,6 +14,8 @@ import type { RoomStats } from './rooms.ts';
 export interface MetricsSources {
   /** Open WebSocket connections on this instance. */
   connections(): number;
+  /** Bytes waiting to be sent to slow readers, over every connection. */
+  outboundBytes(): number;
   /** Rooms with a member on this instance. */
   rooms(): number;
   routed(): RoomStats;
@@ -37,6 +39,14 @@ export class RelayMetrics {
       registers,
       collect() {
         this.set(sources.connections());
+      },
+    });
+    new Gauge({
+      name: 'zing_relay_outbound_queued_bytes',
+      help: 'Bytes the relay holds for connections that have not read them yet (capped per connection by ZING_MAX_OUTBOUND_BYTES).',
+      registers,
+      collect() {
+        this.set(sources.outboundBytes());
       },
     });
     new Gauge({

@@ -34,6 +34,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   let transport: Transport | undefined;
   const metrics = new RelayMetrics({
     connections: () => transport?.connectionCount ?? 0,
+    outboundBytes: () => transport?.outboundBytes ?? 0,
     rooms: () => rooms.roomCount,
     routed: () => rooms.stats,
     ...(bus instanceof RedisBus && { bus: () => bus.stats }),

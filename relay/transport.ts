@@ -19,7 +19,8 @@ import {
 } from '../protocol/relay.ts';
 import type { JoinResult, Member, Rooms } from './rooms.ts';
 
-type TransportConfig = Pick<RelayConfig, 'maxMessageBytes' | 'heartbeatMs' | 'shutdownGraceMs'> & AdmissionConfig;
+type TransportConfig = Pick<RelayConfig, 'maxMessageBytes' | 'heartbeatMs' | 'shutdownGraceMs' | 'maxOutboundBytes' | 'closeGraceMs'> &
+  AdmissionConfig;
 
 /**
  * Frames a connection may send while its join waits for the bus (RedisBus: one
@@ -28,6 +29,15 @@ type TransportConfig = Pick<RelayConfig, 'maxMessageBytes' | 'heartbeatMs' | 'sh
  * than buffering without bound or handling a frame out of order.
  */
 const MAX_HELD_FRAMES = 32;
+
+/** What a Transport shares with each of its connections: the outbound cap and what to do past it. */
+interface Outbound {
+  readonly maxBytes: number;
+  overflow(conn: Connection): void;
+}
+
+/** A connection's Outbound until the transport sets its own: nothing is ever sent before that. */
+const NOT_ACCEPTED: Outbound = { maxBytes: 0, overflow: () => undefined };
 
 /** 72 random bits: unguessable, so knowing a room does not let anyone address a peer in another. */
 const newPeerId = (): PeerId => randomBytes(9).toString('base64url');
@@ -49,9 +59,23 @@ class Connection extends WebSocket implements Member, EdgeState {
   tokens = 0;
   refilledAt = 0;
   dropped = 0;
+  outbound = NOT_ACCEPTED;
 
+  /**
+   * Sends `msg` unless too much already waits for this socket. `bufferedAmount`
+   * is what ws and Node still hold in user space (the kernel's send buffer,
+   * outside it, takes a burst first), so it only grows for a reader that has
+   * fallen behind by several MiB. Over the cap at send time the frame is not
+   * sent and the socket is closed at once, with no grace period: signaling is
+   * an ordered stream in which every frame counts, so the relay can neither
+   * skip frames (a later answer without its offer breaks the call) nor keep
+   * queueing (that is the memory it must not spend). A reader this far
+   * behind is gone or hostile; a real client reconnects and resynchronises.
+   */
   deliver(msg: ServerMessage): void {
-    if (this.readyState === WebSocket.OPEN) this.send(encodeMessage(msg));
+    if (this.readyState !== WebSocket.OPEN) return;
+    if (this.bufferedAmount > this.outbound.maxBytes) return this.outbound.overflow(this);
+    this.send(encodeMessage(msg));
   }
 }
 
@@ -75,6 +99,7 @@ export class Transport {
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   readonly #onError: (this: WebSocket, err: Error & { code?: string }) => void;
   readonly #onClose: (this: WebSocket) => void;
+  readonly #outbound: Outbound;
   #closing: Promise<void> | undefined;
 
   constructor(server: Server, rooms: Rooms, config: TransportConfig, log: Logger) {
@@ -82,6 +107,14 @@ export class Transport {
     this.#log = log;
     this.#config = config;
     this.#admission = new Admission(config);
+    this.#outbound = {
+      maxBytes: config.maxOutboundBytes,
+      overflow: (conn) => {
+        // Logged once: the socket is no longer OPEN, so nothing more is delivered to it.
+        this.#log('error', { peer: conn.id, code: 'SLOW_READER', queued: conn.bufferedAmount });
+        this.#closeFor(conn, CloseCode.SLOW_READER, 'not reading: too much waits for this socket');
+      },
+    };
     // ws owns the upgrade directly (not through Hono's adapter): it costs no
     // Request/Response objects per connection, which keeps idle sockets cheap.
     this.#wss = new WebSocketServer({
@@ -113,6 +146,13 @@ export class Transport {
     return this.#connections.size;
   }
 
+  /** Bytes waiting to be sent, over every open connection (ws's `bufferedAmount`): what slow readers cost. Walks them all. */
+  get outboundBytes(): number {
+    let bytes = 0;
+    for (const conn of this.#connections) bytes += conn.bufferedAmount;
+    return bytes;
+  }
+
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0];
     if (path !== SOCKET_PATH || this.#closing) {
@@ -133,6 +173,7 @@ export class Transport {
   }
 
   #accept(conn: Connection, ipKey: string): void {
+    conn.outbound = this.#outbound;
     this.#admission.opened(conn, ipKey);
     this.#connections.add(conn);
     conn.on('pong', onPong);
@@ -225,12 +266,23 @@ export class Transport {
     if (conn.dropped === 1 || verdict === 'close')
       this.#log('error', { peer: conn.id, code: verdict === 'close' ? 'RATE_LIMITED_CLOSE' : 'RATE_LIMITED' });
     conn.deliver({ type: 'error', code: 'RATE_LIMITED', detail: 'too many messages: this one was dropped' });
-    if (verdict === 'close') conn.close(CloseCode.RATE_LIMITED, 'too many messages');
+    if (verdict === 'close') this.#closeFor(conn, CloseCode.RATE_LIMITED, 'too many messages');
   }
 
   #fail(conn: Connection, code: ErrorCode, detail: string): void {
     this.#log('error', { peer: conn.id, code });
     conn.deliver({ type: 'error', code, detail });
+  }
+
+  /**
+   * Closes a socket for a limit: it leaves its room now (after the routing
+   * under way, which may be what called this), and a socket that has not
+   * finished closing after the grace period is cut, so its queue goes too.
+   */
+  #closeFor(conn: Connection, code: number, reason: string): void {
+    conn.close(code, reason);
+    queueMicrotask(() => this.#leave(conn, 'closed'));
+    setTimeout(() => conn.terminate(), this.#config.closeGraceMs).unref(); // a no-op once closed
   }
 
   #leave(conn: Connection, reason: 'left' | 'closed'): void {
