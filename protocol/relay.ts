@@ -136,7 +136,10 @@ export function parseServerMessage(raw: string): Parsed<ServerMessage> {
           room: v.room,
           self: v.self,
           peers: v.peers,
-          ...(v.iceServers !== undefined && { iceServers: v.iceServers }),
+          // Rebuilt, not passed through: a field the relay added would reach RTCPeerConnection unchecked.
+          ...(v.iceServers !== undefined && {
+            iceServers: v.iceServers.map(({ urls, username, credential }) => ({ urls, username, credential })),
+          }),
         },
       };
     case 'peerJoined':

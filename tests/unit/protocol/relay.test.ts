@@ -183,4 +183,12 @@ describe('parseServerMessage', () => {
       msg: { type: 'peerLeft', peer: PEER },
     });
   });
+
+  it('drops extra fields inside each TURN server too, so nothing unchecked reaches RTCPeerConnection', () => {
+    const turn = { urls: ['turn:turn.example:3478'], username: '1700000000:p', credential: 'c2VjcmV0' };
+    const joined = parseServerMessage(
+      raw({ type: 'joined', room: ROOM, self: PEER, peers: [], iceServers: [{ ...turn, credentialType: 'oauth', x: {} }] }),
+    );
+    expect(joined).toEqual({ ok: true, msg: { type: 'joined', room: ROOM, self: PEER, peers: [], iceServers: [turn] } });
+  });
 });
