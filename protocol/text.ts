@@ -2,29 +2,37 @@
 
 /** Display names are capped so one person cannot flood everyone's tiles. */
 export const MAX_NAME_LENGTH = 64;
-/** Longest file name kept: most file systems allow 255 bytes per name. */
+/** Longest file name kept, in code points: most file systems allow 255 bytes per name. */
 export const MAX_FILE_NAME_LENGTH = 255;
-/** Longest reason carried in a cancel or failure: enough for a sentence. */
+/** Longest reason carried in a cancel or failure, in code points: enough for a sentence. */
 export const MAX_REASON_LENGTH = 200;
 
-// C0 controls, DEL, and the bidi overrides and isolates that can disguise `exe.txt` as `txt.exe`.
-const UNSAFE = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
+// Control characters (C0, DEL and C1, such as U+0085, a line break) and every bidi control: the
+// overrides and isolates that can disguise `exe.txt` as `txt.exe`, and the invisible marks
+// (U+200E, U+200F, U+061C) that would otherwise make a name that shows as nothing.
+const UNSAFE = /[\p{Cc}\p{Bidi_Control}]/gu;
+// Unicode's line and paragraph separators: not controls, but a browser breaks the line there.
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
+
+/** The first `max` code points of `text`: a character outside the BMP is kept or dropped whole, never cut in two. */
+const firstCodePoints = (text: string, max: number): string => (text.length <= max ? text : Array.from(text).slice(0, max).join(''));
 
 /** A display name: white space collapsed, cut by code points so an emoji at the limit is kept or dropped whole. */
 export const cleanName = (v: unknown): string =>
-  typeof v === 'string' ? Array.from(v.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim()).slice(0, MAX_NAME_LENGTH).join('').trim() : '';
+  typeof v === 'string' ? firstCodePoints(v.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim(), MAX_NAME_LENGTH).trim() : '';
 
-/** A file name safe to show and to offer as a download name: no path, no control or bidi-override characters, capped. */
+/** A file name safe to show and to offer as a download name: no path, no control or bidi characters, capped. */
 export function cleanFileName(v: unknown): string {
   if (typeof v !== 'string') return 'file';
   const base = v.split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(UNSAFE, '').trim().slice(0, MAX_FILE_NAME_LENGTH);
+  // Trimmed again after the cut, or the cut could leave white space at the end that a second cleaning would remove.
+  const clean = firstCodePoints(base.replace(UNSAFE, '').trim(), MAX_FILE_NAME_LENGTH).trim();
   return clean === '' || clean === '.' || clean === '..' ? 'file' : clean;
 }
 
-/** A reason for a cancel or failure: one line, capped. */
+/** A reason for a cancel or failure: one line, no bidi controls, capped. */
 export const cleanReason = (v: unknown): string =>
-  typeof v === 'string' ? v.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, MAX_REASON_LENGTH) : '';
+  typeof v === 'string' ? firstCodePoints(v.replace(UNSAFE, ' ').replace(LINE_SEPARATORS, ' '), MAX_REASON_LENGTH) : '';
 
 const encoder = new TextEncoder();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NAME_LENGTH, cleanName } from '../../../protocol/text.ts';
+import { MAX_FILE_NAME_LENGTH, MAX_NAME_LENGTH, MAX_REASON_LENGTH, cleanFileName, cleanName, cleanReason } from '../../../protocol/text.ts';
 
 describe('cleanName', () => {
   it('trims and collapses runs of white space, line breaks included, into one space', () => {
@@ -24,6 +24,45 @@ describe('cleanName against disguise', () => {
   it('turns control and bidi-override characters into spaces, so a name cannot reorder what follows it', () => {
     expect(cleanName('Ada\u202eecilA')).toBe('Ada ecilA');
     expect(cleanName('Bob\u0000\u0007')).toBe('Bob');
+  });
+
+  it('turns C1 controls (NEL, CSI) into spaces too', () => {
+    expect(cleanName('Ada\u0085Lovelace\u009b')).toBe('Ada Lovelace');
+  });
+
+  it('leaves nothing of a name made only of invisible bidi marks, so it shows as Guest, not as a blank tile', () => {
+    expect(cleanName('\u200e')).toBe('');
+    expect(cleanName('\u200f\u061c')).toBe('');
+  });
+});
+
+describe('cleanFileName', () => {
+  it('drops bidi marks, so "..", followed by an invisible mark, is not taken for a name', () => {
+    expect(cleanFileName('..\u200e')).toBe('file');
+    expect(cleanFileName('\u200fcod.exe')).toBe('cod.exe');
+  });
+
+  it(`cuts at ${MAX_FILE_NAME_LENGTH} code points, never through an emoji, and leaves no space at the end`, () => {
+    const name = cleanFileName('😀'.repeat(300));
+    expect(Array.from(name)).toHaveLength(MAX_FILE_NAME_LENGTH);
+    expect(name.endsWith('😀')).toBe(true);
+    expect(cleanFileName(`${'a'.repeat(MAX_FILE_NAME_LENGTH - 1)} b`)).toBe('a'.repeat(MAX_FILE_NAME_LENGTH - 1));
+  });
+});
+
+describe('cleanReason', () => {
+  it('keeps a reason on one line: line and paragraph separators become spaces', () => {
+    expect(cleanReason('disk\u2028full\u2029now\u0085')).toBe('disk full now ');
+  });
+
+  it('drops the bidi override that would reverse what follows it', () => {
+    expect(cleanReason('ok \u202edeliaf')).toBe('ok  deliaf');
+  });
+
+  it(`cuts at ${MAX_REASON_LENGTH} code points, never through an emoji`, () => {
+    const reason = cleanReason('😀'.repeat(300));
+    expect(Array.from(reason)).toHaveLength(MAX_REASON_LENGTH);
+    expect(reason.endsWith('😀')).toBe(true);
   });
 });
 
