@@ -39,9 +39,11 @@ const trickyChar = fc.constantFrom(
   '"',
 );
 
+const textUnit = fc.oneof(anyCodeUnit, trickyChar, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }));
+
 /** A string of any code units, weighted towards the characters that break text handling. */
 export const hostileString = (constraints: { maxLength?: number; minLength?: number } = {}): fc.Arbitrary<string> =>
-  fc.string({ ...constraints, unit: fc.oneof(anyCodeUnit, trickyChar, fc.string({ unit: 'grapheme', maxLength: 1 })) });
+  fc.string({ ...constraints, unit: textUnit });
 
 /** Any text a socket or a data channel could deliver: random strings, JSON of any shape, and cut-off JSON. */
 export const anyFrame: fc.Arbitrary<string> = fc.oneof(
@@ -61,8 +63,8 @@ export const frameLike = (tags: readonly string[], fields: readonly string[], ty
     .tuple(fc.constantFrom(...tags), fc.dictionary(fc.constantFrom(...fields), jsonValue))
     .map(([tag, rest]) => ({ ...rest, [typeKey]: tag }));
 
-/** Any JSON value, `__proto__` keys included (JSON.parse makes them own properties). */
-export const jsonValue: fc.Arbitrary<Json> = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>; // JsonValue is this union
+/** Any JSON value, its keys and strings drawn from hostile characters too. */
+export const jsonValue: fc.Arbitrary<Json> = fc.jsonValue({ maxDepth: 3, stringUnit: textUnit }) as fc.Arbitrary<Json>; // JsonValue is this union
 
 type Path = (string | number)[];
 
@@ -115,7 +117,8 @@ export interface MutationOptions {
   otherTags?: readonly string[];
   /** Field names the parser reads anywhere: an `extra` field never takes one of these. */
   known?: readonly string[];
-  typeKey?: string;
+  /** Where the type tag sits: `['type']` for most frames, `['msg', 'type']` for a sealed payload. */
+  typePath?: readonly (string | number)[];
 }
 
 /**
@@ -125,20 +128,20 @@ export interface MutationOptions {
  */
 export function mutated(
   valid: Json,
-  { otherTags = [], known = [], typeKey = 'type' }: MutationOptions = {},
+  { otherTags = [], known = [], typePath = ['type'] }: MutationOptions = {},
 ): fc.Arbitrary<{ kind: Mutation; value: Json }> {
   const paths = pathsOf(valid);
   const strings = paths.filter((p) => typeof get(valid, p) === 'string');
   const options: fc.Arbitrary<{ kind: Mutation; value: Json }>[] = [
     fc.constantFrom(...objectPathsOf(valid)).chain((at) =>
       fc
-        .tuple(fc.string({ maxLength: 12 }), jsonValue)
-        .filter(([key]) => key !== typeKey && !known.includes(key) && get(valid, [...at, key]) === undefined)
+        .tuple(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString')), jsonValue)
+        .filter(([key]) => key !== 'type' && !known.includes(key) && get(valid, [...at, key]) === undefined)
         .map(([key, value]) => ({ kind: 'extra' as const, value: withValueAt(valid, [...at, key], value) })),
     ),
     fc
       .oneof(fc.constantFrom(...otherTags, ''), fc.string())
-      .map((tag) => ({ kind: 'tag' as const, value: withValueAt(valid, [typeKey], tag) })),
+      .map((tag) => ({ kind: 'tag' as const, value: withValueAt(valid, [...typePath], tag) })),
   ];
   if (paths.length > 0) {
     const path = fc.constantFrom(...paths);

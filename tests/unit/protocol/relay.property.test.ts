@@ -35,7 +35,13 @@ const turnServer: fc.Arbitrary<TurnServer> = fc.record({
 
 const serverMessage: fc.Arbitrary<ServerMessage> = fc.oneof(
   fc.record(
-    { type: fc.constant('joined'), room: roomId, self: peerId, peers: fc.array(peerId, { maxLength: 8 }), iceServers: fc.array(turnServer) },
+    {
+      type: fc.constant('joined'),
+      room: roomId,
+      self: peerId,
+      peers: fc.array(peerId, { maxLength: 8 }),
+      iceServers: fc.array(turnServer),
+    },
     { requiredKeys: ['type', 'room', 'self', 'peers'] },
   ),
   fc.record({ type: fc.constantFrom('peerJoined', 'peerLeft'), peer: peerId }),
@@ -117,8 +123,8 @@ describe.each([
   });
 
   it('never throws on a valid message mutated in one place, drops fields it does not know, and refuses an unknown type', () => {
-    const mutation = valid.chain((msg) =>
-      mutated(msg as unknown as Json, { otherTags: tags, known: fields }).map((m) => ({ msg, ...m })), // a message is plain JSON
+    const mutation = valid.chain(
+      (msg) => mutated(msg as unknown as Json, { otherTags: tags, known: fields }).map((m) => ({ msg, ...m })), // a message is plain JSON
     );
     fc.assert(
       fc.property(mutation, ({ msg, kind, value }) => {

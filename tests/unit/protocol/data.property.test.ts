@@ -1,0 +1,178 @@
+// Properties of the data-channel message parser: whatever a peer sends over a
+// channel, undefined or a clean message, never a throw; every valid message
+// comes back as it was sent; extra fields stay behind.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  cleanMime,
+  type DataMessage,
+  encodeDataMessage,
+  fileChannelLabel,
+  isChatText,
+  MAX_CHAT_TEXT_BYTES,
+  MAX_TEXT_FRAME_CHARS,
+  parseDataMessage,
+  transferIdOfLabel,
+} from '../../../protocol/data.ts';
+import { isMessageId } from '../../../protocol/ids.ts';
+import { cleanFileName, cleanReason, utf8Bytes } from '../../../protocol/text.ts';
+import { anyFrame, frameLike, hostileString, type Json, jsonValue, mutated, RUNS } from '../../support/arbitraries.ts';
+
+const TAGS = ['chat', 'fileOffer', 'fileEnd', 'fileDone', 'fileFailed', 'fileCancel'];
+const FIELDS = ['id', 'text', 'sentAt', 'name', 'size', 'mime', 'sha256', 'reason'];
+
+const id = fc.uuid();
+const chatText = hostileString({ minLength: 1, maxLength: 300 }).filter((t) => /\S/.test(t));
+const sentAt = fc.oneof(fc.maxSafeNat(), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }));
+const mime = fc.oneof(fc.constant(''), fc.stringMatching(/^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/));
+/** A reason as the parser leaves it: cleaned and not empty (an empty one is replaced by a default). */
+const reason = hostileString({ maxLength: 250 })
+  .map(cleanReason)
+  .filter((r) => r !== '');
+
+const dataMessage: fc.Arbitrary<DataMessage> = fc.oneof(
+  fc.record({ type: fc.constant('chat'), id, text: chatText, sentAt }),
+  fc.record({
+    type: fc.constant('fileOffer'),
+    id,
+    name: hostileString({ maxLength: 300 }).map(cleanFileName),
+    size: fc.maxSafeNat(),
+    mime,
+  }),
+  fc.record({ type: fc.constant('fileEnd'), id, sha256: fc.stringMatching(/^[0-9a-f]{64}$/) }),
+  fc.record({ type: fc.constant('fileDone'), id }),
+  fc.record({ type: fc.constantFrom('fileFailed', 'fileCancel'), id, reason }),
+);
+
+/** A valid message is one that parses back to itself. */
+const expectDataMessage = (msg: DataMessage | undefined) => {
+  if (msg !== undefined) expect(parseDataMessage(encodeDataMessage(msg))).toEqual(msg);
+};
+
+describe('parseDataMessage', () => {
+  it('never throws on any text, and gives undefined or a valid message', () => {
+    fc.assert(
+      fc.property(anyFrame, (raw) => {
+        expectDataMessage(parseDataMessage(raw));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('never throws on a frame with a known type, a valid id and fields of any JSON type', () => {
+    const frame = fc.tuple(frameLike(TAGS, FIELDS), id).map(([f, messageId]) => ({ ...f, id: messageId }));
+    fc.assert(
+      fc.property(frame, (f) => {
+        expectDataMessage(parseDataMessage(JSON.stringify(f)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('gives back every valid message exactly as it was encoded', () => {
+    fc.assert(
+      fc.property(dataMessage, (msg) => {
+        expect(parseDataMessage(encodeDataMessage(msg))).toEqual(msg);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('cleans what a peer names and explains: a file name, a type, a reason', () => {
+    fc.assert(
+      fc.property(
+        id,
+        fc.oneof(hostileString(), jsonValue),
+        fc.oneof(hostileString({ maxLength: 20 }), jsonValue),
+        (messageId, text, type) => {
+          const offer = parseDataMessage(JSON.stringify({ type: 'fileOffer', id: messageId, name: text, size: 1, mime: type }));
+          expect(offer).toEqual({ type: 'fileOffer', id: messageId, name: cleanFileName(text), size: 1, mime: cleanMime(type) });
+          const cancel = parseDataMessage(JSON.stringify({ type: 'fileCancel', id: messageId, reason: text }));
+          expect(cancel).toEqual({ type: 'fileCancel', id: messageId, reason: cleanReason(text) || 'cancelled' });
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('never throws on a valid message mutated in one place, drops fields it does not know, and refuses an unknown type', () => {
+    const mutation = dataMessage.chain((msg) =>
+      mutated(msg as unknown as Json, { otherTags: TAGS, known: FIELDS }).map((m) => ({ msg, ...m })),
+    ); // a message is plain JSON
+    fc.assert(
+      fc.property(mutation, ({ msg, kind, value }) => {
+        const parsed = parseDataMessage(JSON.stringify(value));
+        expectDataMessage(parsed);
+        if (kind === 'extra') expect(parsed).toEqual(msg);
+        const tag = (value as { type?: unknown }).type; // every mutated message is still an object
+        if (kind === 'tag' && !TAGS.includes(tag as string)) expect(parsed).toBeUndefined();
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`refuses any frame longer than ${MAX_TEXT_FRAME_CHARS} characters, valid JSON or not`, () => {
+    fc.assert(
+      fc.property(dataMessage, fc.integer({ min: 1, max: 1000 }), (msg, over) => {
+        const frame = encodeDataMessage(msg);
+        const padded = frame + ' '.repeat(Math.max(0, MAX_TEXT_FRAME_CHARS - frame.length) + over);
+        expect(parseDataMessage(padded)).toBeUndefined();
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
+
+describe('isChatText', () => {
+  it(`takes exactly the texts that are not blank and fit in ${MAX_CHAT_TEXT_BYTES} bytes of UTF-8, around the limit too`, () => {
+    const nearLimit = fc
+      .tuple(fc.constantFrom('a', 'é', '東', '😀', ' ', '\ud800'), fc.integer({ min: -4, max: 4 }), hostileString({ maxLength: 3 }))
+      .map(([unit, delta, tail]) => unit.repeat(Math.max(0, Math.floor(MAX_CHAT_TEXT_BYTES / utf8Bytes(unit)) + delta)) + tail);
+    fc.assert(
+      fc.property(fc.oneof(hostileString(), nearLimit), (text) => {
+        expect(isChatText(text)).toBe(/\S/.test(text) && Buffer.byteLength(text, 'utf8') <= MAX_CHAT_TEXT_BYTES);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('cleanMime', () => {
+  it('gives an empty type or a plain lower-case type/subtype, and changes nothing the second time', () => {
+    const typeLike = fc
+      .tuple(fc.string({ maxLength: 12 }), fc.constantFrom('/', '', '//'), fc.string({ maxLength: 12 }))
+      .map(([a, sep, b]) => a + sep + b);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          typeLike,
+          mime,
+          mime.map((m) => m.toUpperCase()),
+          jsonValue,
+        ),
+        (v) => {
+          const clean = cleanMime(v);
+          expect(clean).toMatch(/^$|^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/);
+          expect(cleanMime(clean)).toBe(clean);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('file channel labels', () => {
+  it('give back every transfer id, and take no label that does not carry one', () => {
+    fc.assert(
+      fc.property(id, fc.oneof(hostileString(), id.map(fileChannelLabel)), (transfer, label) => {
+        expect(transferIdOfLabel(fileChannelLabel(transfer))).toBe(transfer);
+        const taken = transferIdOfLabel(label);
+        if (taken !== undefined) {
+          expect(isMessageId(taken)).toBe(true);
+          expect(fileChannelLabel(taken)).toBe(label);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
