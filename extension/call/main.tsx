@@ -1,32 +1,72 @@
-// Wiring only: read the link and storage, start the session, render.
+// Wiring only: decide how the page was entered, then show the gate or start the session.
+import { Show, createSignal } from 'solid-js';
 import { render } from 'solid-js/web';
 import { CallSession } from '../session/call-session.ts';
-import { linkFromPageLocation } from '../session/share-link.ts';
-import { loadProfileWithName, loadSettings, onProfileChanged, saveProfile } from '../session/storage.ts';
+import { decideEntry, type Entry } from '../session/entry.ts';
+import { VOUCHED_TAB_KEY, entryTokenOf, vouchedByReload } from '../session/entry-grant.ts';
+import type { Settings } from '../session/settings.ts';
+import { loadProfileWithName, loadSettings, onProfileChanged, redeemEntry, saveProfile } from '../session/storage.ts';
 import { CallPage } from './CallPage.tsx';
 import { FailurePage } from './FailurePage.tsx';
+import { PreJoin } from './PreJoin.tsx';
 import './call.css';
 
-async function boot(root: HTMLElement): Promise<void> {
-  const parsed = linkFromPageLocation(location);
-  if (!parsed.ok) {
-    render(() => <FailurePage message={`This call link is not valid. ${parsed.reason}`} />, root);
-    return;
-  }
-  const [profile, settings] = await Promise.all([loadProfileWithName(), loadSettings()]);
-  const session = new CallSession(parsed.link, { profile, settings, saveProfile, onProfileChanged });
+/** The link Zing's own UI vouched for this tab: a one-time token from the popup, or a reload of a vouched tab. */
+async function vouchedHref(): Promise<string | undefined> {
+  const token = entryTokenOf(location);
+  const redeemed = token === undefined ? undefined : await redeemEntry(token);
+  const navigation = performance.getEntriesByType('navigation')[0];
+  return (
+    redeemed ??
+    vouchedByReload(
+      navigation instanceof PerformanceNavigationTiming ? navigation.type : undefined,
+      sessionStorage.getItem(VOUCHED_TAB_KEY),
+    )
+  );
+}
+
+async function startSession(entry: Entry, settings: Settings): Promise<CallSession> {
+  const profile = await loadProfileWithName();
+  const session = new CallSession(entry.link, { profile, settings, saveProfile, onProfileChanged });
   // Camera and relay first: the page renders from the session's current state either way.
   session.start();
-  render(() => <CallPage session={session} />, root);
   // Closing the tab hangs up at once instead of waiting for the relay's heartbeat.
   addEventListener('pagehide', () => session.leave());
+  return session;
+}
+
+async function boot(root: HTMLElement): Promise<void> {
+  const [vouched, settings] = await Promise.all([vouchedHref(), loadSettings()]);
+  const decided = decideEntry({ location, vouchedHref: vouched, framed: window.top !== window, usualRelay: settings.relayUrl });
+  if (!decided.ok) {
+    render(() => <FailurePage message={decided.reason} />, root);
+    return;
+  }
+  const { entry } = decided;
+  const [session, setSession] = createSignal<CallSession>();
+  const join = async () => {
+    // A reload of this tab goes straight back in: the person chose this call (here or in the popup).
+    sessionStorage.setItem(VOUCHED_TAB_KEY, entry.link.href);
+    setSession(await startSession(entry, settings));
+  };
+  if (entry.mode === 'direct') await join();
+  render(
+    () => (
+      <Show when={session()} fallback={<PreJoin entry={entry} onJoin={() => void join().catch(fail)} />}>
+        {(s) => <CallPage session={s()} />}
+      </Show>
+    ),
+    root,
+  );
+}
+
+function fail(err: unknown): void {
+  console.error('zing: the call page failed to start', err);
+  const root = document.getElementById('root');
+  if (!root) return;
+  root.replaceChildren();
+  render(() => <FailurePage message="Zing could not start this call. Reload the page to try again." />, root);
 }
 
 const root = document.getElementById('root');
-if (root) {
-  boot(root).catch((err: unknown) => {
-    console.error('zing: the call page failed to start', err);
-    root.replaceChildren();
-    render(() => <FailurePage message="Zing could not start this call. Reload the page to try again." />, root);
-  });
-}
+if (root) boot(root).catch(fail);

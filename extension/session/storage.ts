@@ -1,10 +1,13 @@
 // Typed extension storage: the only module that touches browser.storage.
 import browser from 'webextension-polyfill';
 import { cleanName } from '../../protocol/text.ts';
+import { entryGrant, newEntryToken, parseEntryGrant } from './entry-grant.ts';
 import { guestName, parseProfile, parseSettings, type Profile, type Settings } from './settings.ts';
 
 const PROFILE_KEY = 'profile';
 const SETTINGS_KEY = 'settings';
+/** Prefix of one-time entry grants in `storage.session` (see entry.ts). */
+const ENTRY_PREFIX = 'entry:';
 
 export async function loadProfile(): Promise<Profile> {
   const stored = await browser.storage.local.get(PROFILE_KEY);
@@ -52,4 +55,27 @@ export function onSettingsChanged(listener: () => void): () => void {
   };
   browser.storage.onChanged.addListener(handler);
   return () => browser.storage.onChanged.removeListener(handler);
+}
+
+// Entry grants live in `storage.session`: in memory only, gone when the browser
+// closes, and readable by the extension's own pages alone: no web page can, and
+// content scripts get it only where an extension asks for that (Zing does not).
+
+/** Zing's own UI vouches for `href`: returns the one-time token the call page redeems. */
+export async function grantEntry(href: string, now = Date.now()): Promise<string> {
+  const token = newEntryToken();
+  const stale = Object.entries(await browser.storage.session.get(null))
+    .filter(([key, v]) => key.startsWith(ENTRY_PREFIX) && parseEntryGrant(v, now) === undefined)
+    .map(([key]) => key);
+  if (stale.length > 0) await browser.storage.session.remove(stale);
+  await browser.storage.session.set({ [ENTRY_PREFIX + token]: entryGrant(href, now) });
+  return token;
+}
+
+/** The link a token vouches for, once: the grant is removed whether or not it was still good. */
+export async function redeemEntry(token: string, now = Date.now()): Promise<string | undefined> {
+  const key = ENTRY_PREFIX + token;
+  const stored = await browser.storage.session.get(key);
+  await browser.storage.session.remove(key);
+  return parseEntryGrant(stored[key], now);
 }

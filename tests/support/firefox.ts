@@ -384,9 +384,48 @@ export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<Firefox
   }
 }
 
-/** Opens the call page for `link` in the person's tab. */
+/** Types `text` into the focused element, key by key, as a person would. */
+export async function typeText(bidi: BiDi, context: string, text: string): Promise<void> {
+  await bidi.send('input.performActions', {
+    context,
+    actions: [
+      {
+        type: 'key',
+        id: 'keyboard',
+        actions: [...text].flatMap((value) => [
+          { type: 'keyDown', value },
+          { type: 'keyUp', value },
+        ]),
+      },
+    ],
+  });
+}
+
+/** Polls the tabs until one shows a URL that starts with `prefix`; resolves with its context. */
+export async function waitForTab(bidi: BiDi, prefix: string, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const tree = await bidi.send<{ contexts: { context: string; url: string }[] }>('browsingContext.getTree', { maxDepth: 0 });
+    const found = tree.contexts.find((c) => c.url.startsWith(prefix));
+    if (found) return found.context;
+    if (Date.now() > deadline) throw new Error(`no tab at ${prefix}… after ${timeoutMs} ms: ${tree.contexts.map((c) => c.url).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Joins `link` as a person does who chose it: the popup (opened as a page, since
+ * a test cannot click the toolbar), the link typed into `Call link`, `Join`
+ * pressed. The call page opens in a new tab and joins at once; the person's
+ * `context` becomes that tab.
+ */
 export async function openFirefoxCallPage(person: FirefoxPerson, link: string): Promise<void> {
-  await navigate(person.bidi, person.context, `${person.url('extension/call/index.html')}#${encodeURIComponent(link)}`);
+  const { bidi } = person;
+  await navigate(bidi, person.context, person.url('extension/popup/index.html'));
+  await click(bidi, person.context, await waitForOne(bidi, person.context, 'textbox', 'Call link', 5_000));
+  await typeText(bidi, person.context, link);
+  await click(bidi, person.context, await waitForOne(bidi, person.context, 'button', 'Join', 5_000));
+  person.context = await waitForTab(bidi, person.url('extension/call/index.html'));
 }
 
 export interface FirefoxFrameProof {

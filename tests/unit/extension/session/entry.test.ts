@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { decideEntry, type EntryFacts, type EntryResult, type PageLocation } from '../../../../extension/session/entry.ts';
+import {
+  ENTRY_GRANT_TTL_MS,
+  entryGrant,
+  entryTokenOf,
+  newEntryToken,
+  parseEntryGrant,
+  vouchedByReload,
+} from '../../../../extension/session/entry-grant.ts';
+import { buildShareLink, callPageFragment } from '../../../../extension/session/share-link.ts';
+
+const ROOM = 'AbCdEfGhIjKlMnOpQrSt_-';
+const SECRET = `${'k'.repeat(40)}_-9`;
+const RELAY = 'https://relay.example';
+const LINK = buildShareLink(RELAY, ROOM, SECRET);
+const CALL_PAGE = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/extension/call/index.html';
+
+function at(href: string): PageLocation {
+  const u = new URL(href);
+  return { href, protocol: u.protocol, pathname: u.pathname, search: u.search, hash: u.hash };
+}
+/** The call page as the popup opens it (#<encoded link>), optionally with a token. */
+const popupShape = (token?: string, link = LINK) => at(`${CALL_PAGE}${token ? `?t=${token}` : ''}${callPageFragment(link)}`);
+/** The call page as the share-link redirect opens it: relay and room in the query, the key carried over in the fragment. */
+const redirectShape = (origin = RELAY) => at(`${CALL_PAGE}?o=${encodeURIComponent(origin)}&r=${ROOM}#${SECRET}`);
+
+const facts = (over: Partial<EntryFacts>): EntryFacts => ({
+  location: popupShape(),
+  vouchedHref: undefined,
+  framed: false,
+  usualRelay: RELAY,
+  ...over,
+});
+
+function entryOf(result: EntryResult) {
+  if (!result.ok) throw new Error(`expected an entry, got: ${result.reason}`);
+  return result.entry;
+}
+
+describe('decideEntry', () => {
+  it('goes straight in when Zing’s own UI vouched for exactly this link', () => {
+    const entry = entryOf(decideEntry(facts({ vouchedHref: LINK.href })));
+    expect(entry.mode).toBe('direct');
+    expect(entry.link.href).toBe(LINK.href);
+  });
+
+  it('shows the gate for a page opened without any vouching, in the popup’s address shape', () => {
+    expect(entryOf(decideEntry(facts({}))).mode).toBe('prejoin');
+  });
+
+  it('shows the gate for a share link redirected into the call page, key intact', () => {
+    const entry = entryOf(decideEntry(facts({ location: redirectShape() })));
+    expect(entry.mode).toBe('prejoin');
+    expect(entry.link.href).toBe(LINK.href);
+  });
+
+  it('shows the gate when the vouched link is another call than the one in the address', () => {
+    const other = buildShareLink(RELAY, 'ZyXwVuTsRqPoNmLkJiHg_-', SECRET);
+    expect(entryOf(decideEntry(facts({ location: popupShape(undefined, other), vouchedHref: LINK.href }))).mode).toBe('prejoin');
+  });
+
+  it('always shows the gate on the relay’s guest page, whatever it was given', () => {
+    const entry = entryOf(decideEntry(facts({ location: at(LINK.href), vouchedHref: LINK.href })));
+    expect(entry.mode).toBe('prejoin');
+    expect(entry.usualRelay).toBeUndefined();
+  });
+
+  it('says whether the link’s relay is the person’s usual one', () => {
+    expect(entryOf(decideEntry(facts({}))).usualRelay).toBe(true);
+    expect(entryOf(decideEntry(facts({ usualRelay: `${RELAY}/` }))).usualRelay).toBe(true);
+    expect(entryOf(decideEntry(facts({ usualRelay: 'https://other.example' }))).usualRelay).toBe(false);
+    expect(entryOf(decideEntry(facts({ usualRelay: 'http://relay.example' }))).usualRelay).toBe(false);
+  });
+
+  it('refuses to run inside another page’s frame, vouched or not', () => {
+    const result = decideEntry(facts({ framed: true, vouchedHref: LINK.href }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toContain('tab of their own');
+  });
+
+  it('names a damaged link as not valid', () => {
+    const result = decideEntry(facts({ location: at(`${CALL_PAGE}#garbage`) }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(/^This call link is not valid\./);
+  });
+});
+
+describe('entry tokens', () => {
+  it('are 22 base64url characters (128 bits) and differ every time', () => {
+    const a = newEntryToken();
+    expect(a).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(newEntryToken()).not.toBe(a);
+  });
+
+  it('are read from the call page’s t parameter only when well formed', () => {
+    const token = newEntryToken();
+    expect(entryTokenOf(popupShape(token))).toBe(token);
+    expect(entryTokenOf(popupShape())).toBeUndefined();
+    expect(entryTokenOf(at(`${CALL_PAGE}?t=short#x`))).toBeUndefined();
+    expect(entryTokenOf(at(`${CALL_PAGE}?t=${token}x#x`))).toBeUndefined();
+  });
+
+  it('are never read on the relay’s guest page', () => {
+    expect(entryTokenOf(at(`${LINK.href.split('#')[0]}?t=${newEntryToken()}#${SECRET}`))).toBeUndefined();
+  });
+
+  it('vouch for their link until the grant expires, and not after', () => {
+    const grant = entryGrant(LINK.href, 1_000);
+    expect(parseEntryGrant(grant, 1_000)).toBe(LINK.href);
+    expect(parseEntryGrant(grant, 1_000 + ENTRY_GRANT_TTL_MS - 1)).toBe(LINK.href);
+    expect(parseEntryGrant(grant, 1_000 + ENTRY_GRANT_TTL_MS)).toBeUndefined();
+  });
+
+  it('vouch for nothing when the stored grant is missing or malformed', () => {
+    for (const v of [undefined, null, 'x', {}, { href: LINK.href }, { href: 1, expiresAt: 2e12 }, { href: LINK.href, expiresAt: '2e12' }]) {
+      expect(parseEntryGrant(v, 0)).toBeUndefined();
+    }
+  });
+});
+
+describe('vouchedByReload', () => {
+  it('keeps a vouched tab in the call when the person reloads it', () => {
+    expect(vouchedByReload('reload', LINK.href)).toBe(LINK.href);
+  });
+
+  it('vouches for nothing on any other kind of navigation, or in a tab never vouched for', () => {
+    for (const type of ['navigate', 'back_forward', 'prerender', undefined]) expect(vouchedByReload(type, LINK.href)).toBeUndefined();
+    expect(vouchedByReload('reload', null)).toBeUndefined();
+  });
+});
