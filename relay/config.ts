@@ -11,7 +11,7 @@ export interface RelayConfig {
   maxMessageBytes: number;
   /** A mesh call beyond 8 starves every uplink (see the bandwidth notes in the README). */
   maxPeersPerRoom: number;
-  /** Ping interval; a socket that missed the previous ping is terminated, so a dead peer leaves within 2 intervals. */
+  /** Ping interval; a socket whose pong has not echoed the last ping's random payload by the next ping is terminated, so a dead peer leaves within 2 intervals. */
   heartbeatMs: number;
   /** On shutdown, sockets that have not closed after 1001 by then are terminated. */
   shutdownGraceMs: number;

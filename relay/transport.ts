@@ -52,8 +52,14 @@ const newPeerId = (): PeerId => randomBytes(9).toString('base64url');
 class Connection extends WebSocket implements Member, EdgeState {
   readonly id = newPeerId();
   room: RoomId | undefined = undefined;
-  /** Cleared at each ping, set by the pong; still clear at the next ping means the socket is dead. */
-  alive = true;
+  /**
+   * The payload of the ping that waits for its pong (48 random bits), or 0.
+   * Still set at the next beat means the socket is dead. Only a pong that
+   * echoes it counts (RFC 6455 5.5.3): a client that stopped reading cannot
+   * know it, so pongs sent unprompted, or copied from the pings another of its
+   * connections sees, do not keep it alive.
+   */
+  pingNonce = 0;
   // Abuse limits (admission.ts): the key its address counts under, and its message bucket.
   ipKey = '';
   tokens = 0;
@@ -82,8 +88,13 @@ class Connection extends WebSocket implements Member, EdgeState {
 // ws calls a listener with the socket as `this`; the Transport's server only ever builds Connections.
 const connectionOf = (ws: WebSocket): Connection => ws as Connection;
 
-function onPong(this: WebSocket): void {
-  connectionOf(this).alive = true;
+/** Bytes of a ping's payload: 48 bits fit a JS number exactly. */
+const PING_NONCE_BYTES = 6;
+
+function onPong(this: WebSocket, data: Buffer): void {
+  const conn = connectionOf(this);
+  if (conn.pingNonce !== 0 && data.length === PING_NONCE_BYTES && data.readUIntBE(0, PING_NONCE_BYTES) === conn.pingNonce)
+    conn.pingNonce = 0;
 }
 
 export class Transport {
@@ -293,13 +304,18 @@ export class Transport {
   }
 
   #beat(): void {
+    // One draw from the CSPRNG per beat; each ping's payload is a view of it, not a copy.
+    const nonces = randomBytes(PING_NONCE_BYTES * this.#connections.size);
+    let at = 0;
     for (const conn of this.#connections) {
-      if (!conn.alive) {
+      if (conn.pingNonce !== 0) {
         conn.terminate(); // 'close' follows and tells the room
         continue;
       }
-      conn.alive = false;
-      conn.ping();
+      const payload = nonces.subarray(at, (at += PING_NONCE_BYTES));
+      conn.pingNonce = payload.readUIntBE(0, PING_NONCE_BYTES) || 1; // 0 means none outstanding
+      if (conn.pingNonce === 1) payload.writeUIntBE(1, 0, PING_NONCE_BYTES);
+      conn.ping(payload);
     }
   }
 

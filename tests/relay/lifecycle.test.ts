@@ -50,6 +50,47 @@ describe('heartbeat', () => {
     gone.ws.terminate(); // its paused socket would never see the close
   });
 
+  it('terminates a client that stops reading even though it sends a pong every 50 ms unprompted', async () => {
+    const r = (relay = await startTestRelay({ heartbeatMs: 200 }));
+    const room = newRoomId();
+    const [alice, dead] = await joinedClients(r, room, ['alice', 'dead']);
+    clients.push(alice, dead);
+    tcpSocketOf(dead).pause();
+    // Empty pongs, and pongs carrying 6 bytes as a real answer does: neither answers a ping it never read.
+    const pongs = setInterval(() => {
+      dead.ws.pong();
+      dead.ws.pong(Buffer.alloc(6));
+    }, 50);
+    try {
+      const started = Date.now();
+      expect(await alice.next('peerLeft', 3_000)).toEqual({ type: 'peerLeft', peer: dead.id });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(r.rooms.peersIn(room)).toEqual([alice.id]);
+    } finally {
+      clearInterval(pongs);
+      dead.ws.terminate(); // its paused socket would never see the close
+    }
+  });
+
+  it('terminates a client that answers each ping with the payload of a ping seen on another of its connections', async () => {
+    const r = (relay = await startTestRelay({ heartbeatMs: 200 }));
+    const room = newRoomId();
+    const [alice, helper] = await joinedClients(r, room, ['alice', 'helper']);
+    clients.push(alice, helper);
+    // The impostor reads its socket but answers every ping with what the helper's last ping carried.
+    const impostor = await TestClient.connect(socketUrl(r), 'impostor', { autoPong: false });
+    clients.push(impostor);
+    await impostor.join(room);
+    await alice.next('peerJoined');
+    await helper.next('peerJoined');
+    let seen: Buffer | undefined;
+    helper.ws.on('ping', (data: Buffer) => (seen = data));
+    impostor.ws.on('ping', () => impostor.ws.pong(seen ?? Buffer.alloc(6)));
+    expect(await alice.next('peerLeft', 3_000)).toEqual({ type: 'peerLeft', peer: impostor.id });
+    // The helper answered its own pings and stays.
+    expect(r.rooms.peersIn(room)).toEqual([alice.id, helper.id]);
+  });
+
   it('keeps clients that answer pings connected across many intervals', async () => {
     const r = (relay = await startTestRelay({ heartbeatMs: 100 }));
     const [alice, bob] = await joinedClients(r, newRoomId(), ['alice', 'bob']);
