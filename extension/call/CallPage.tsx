@@ -4,14 +4,22 @@ import { createStore, reconcile } from 'solid-js/store';
 import type { AudioActivity, CallSession, CallState } from '../session/call-session.ts';
 import { CameraIcon, LeaveIcon, MicIcon, ScreenIcon } from './icons.tsx';
 import { EMPTY_LAYOUT, arrange, keepOnly, spotlight, keyboardTile, moveTile, resizeTile, togglePin, type LayoutState } from './layout.ts';
+import { KeyboardShortcuts } from './keyboard.ts';
 import { ParticipantTile } from './ParticipantTile.tsx';
 import { canPopOut, openPopOut } from './pop-out.ts';
+import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
 import { errorText } from './error-text.ts';
 import { statusText } from './status-text.ts';
 
-export function CallPage(props: { session: CallSession }) {
+/** What the page reads and keeps of the person's preferences beyond the session's. */
+export interface CallPagePrefs {
+  singleKeyShortcuts: () => boolean;
+  setSingleKeyShortcuts: (on: boolean) => void;
+}
+
+export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) {
   const [state, setState] = createStore<CallState>(props.session.state);
   // reconcile keeps each participant's object (and its <video>) across updates.
   onCleanup(props.session.on('stateChanged', (s) => setState(reconcile(s, { key: 'id', merge: true }))));
@@ -25,6 +33,42 @@ export function CallPage(props: { session: CallSession }) {
   const [chatOpen, setChatOpen] = createSignal(true);
   const [unread, setUnread] = createSignal(0);
   const [dragOver, setDragOver] = createSignal(false);
+  const [shortcutsOpen, setShortcutsOpen] = createSignal(false);
+  const [announcement, setAnnouncement] = createSignal('');
+  // A polite live region: said once, after whatever the screen reader is saying.
+  const announce = (text: string) => {
+    setAnnouncement('');
+    queueMicrotask(() => setAnnouncement(text));
+  };
+
+  const toggleMic = () => {
+    const muted = !(self()?.micMuted ?? false);
+    void props.session.setMicMuted(muted);
+    return muted;
+  };
+  const toggleCamera = () => {
+    const off = !(self()?.cameraOff ?? false);
+    void props.session.setCameraOff(off);
+    return off;
+  };
+  const keys = new KeyboardShortcuts({
+    micMuted: () => self()?.micMuted ?? false,
+    enabled: () => active() && props.prefs.singleKeyShortcuts(),
+    modal: () => document.querySelector('dialog:modal') !== null,
+    run: (command) => {
+      switch (command) {
+        case 'toggleMicrophone':
+          return announce(toggleMic() ? 'Microphone off' : 'Microphone on');
+        case 'toggleCamera':
+          return announce(toggleCamera() ? 'Camera off' : 'Camera on');
+        case 'startTalking':
+          return void props.session.setMicMuted(false);
+        case 'stopTalking':
+          return void props.session.setMicMuted(true);
+      }
+    },
+  });
+  onCleanup(keys.attach(window));
 
   const [layout, setLayout] = createSignal<LayoutState>(EMPTY_LAYOUT);
   const [stage, setStage] = createSignal({ width: 1, height: 1 });
@@ -57,7 +101,15 @@ export function CallPage(props: { session: CallSession }) {
   const popOutNow = async () => {
     try {
       const win = await openPopOut({ width: 520, height: 400 });
-      win.addEventListener('pagehide', () => setPopOut(undefined), { once: true });
+      const detach = keys.attach(win);
+      win.addEventListener(
+        'pagehide',
+        () => {
+          detach();
+          setPopOut(undefined);
+        },
+        { once: true },
+      );
       setPopOut(win);
     } catch (err) {
       console.warn('zing: could not pop out', err);
@@ -120,18 +172,10 @@ export function CallPage(props: { session: CallSession }) {
   );
   const mediaControls = (): JSX.Element => (
     <>
-      <button
-        type="button"
-        aria-pressed={self()?.micMuted ?? false}
-        onClick={() => void props.session.setMicMuted(!(self()?.micMuted ?? false))}
-      >
+      <button type="button" aria-pressed={self()?.micMuted ?? false} onClick={toggleMic}>
         <MicIcon off={self()?.micMuted ?? false} /> Mute microphone
       </button>
-      <button
-        type="button"
-        aria-pressed={self()?.cameraOff ?? false}
-        onClick={() => void props.session.setCameraOff(!(self()?.cameraOff ?? false))}
-      >
+      <button type="button" aria-pressed={self()?.cameraOff ?? false} onClick={toggleCamera}>
         <CameraIcon off={self()?.cameraOff ?? false} /> Turn off camera
       </button>
     </>
@@ -239,6 +283,9 @@ export function CallPage(props: { session: CallSession }) {
           <button type="button" aria-expanded={statsOpen()} aria-controls="stats-panel" onClick={() => setStatsOpen((o) => !o)}>
             Stats
           </button>
+          <button type="button" aria-haspopup="dialog" onClick={() => setShortcutsOpen(true)}>
+            Keyboard shortcuts
+          </button>
           <Show when={canPopOut() && !popOut()}>
             <button type="button" onClick={() => void popOutNow()}>
               Pop out
@@ -246,7 +293,16 @@ export function CallPage(props: { session: CallSession }) {
           </Show>
           <Show when={!popOut()}>{leaveButton()}</Show>
         </footer>
+        <ShortcutsDialog
+          open={shortcutsOpen()}
+          onClose={() => setShortcutsOpen(false)}
+          singleKey={props.prefs.singleKeyShortcuts()}
+          onSingleKey={props.prefs.setSingleKeyShortcuts}
+        />
       </Show>
+      <div class="visually-hidden" aria-live="polite">
+        {announcement()}
+      </div>
     </main>
   );
 }

@@ -4,9 +4,9 @@ import { render } from 'solid-js/web';
 import { CallSession } from '../session/call-session.ts';
 import { decideEntry, type Entry } from '../session/entry.ts';
 import { VOUCHED_TAB_KEY, entryTokenOf, vouchedByReload } from '../session/entry-grant.ts';
-import type { Settings } from '../session/settings.ts';
+import type { Profile, Settings } from '../session/settings.ts';
 import { loadProfileWithName, loadSettings, onProfileChanged, redeemEntry, saveProfile } from '../session/storage.ts';
-import { CallPage } from './CallPage.tsx';
+import { CallPage, type CallPagePrefs } from './CallPage.tsx';
 import { FailurePage } from './FailurePage.tsx';
 import { PreJoin } from './PreJoin.tsx';
 import './call.css';
@@ -25,8 +25,23 @@ async function vouchedHref(): Promise<string | undefined> {
   );
 }
 
-async function startSession(entry: Entry, settings: Settings): Promise<CallSession> {
+/** The person's choice of single-key shortcuts, kept in the profile and followed live. */
+function singleKeyPref(): CallPagePrefs & { loaded: (profile: Profile) => void } {
+  const [on, setOn] = createSignal(true);
+  onProfileChanged((p) => setOn(p.singleKeyShortcuts));
+  return {
+    singleKeyShortcuts: on,
+    setSingleKeyShortcuts: (value) => {
+      setOn(value);
+      void saveProfile({ singleKeyShortcuts: value });
+    },
+    loaded: (profile) => setOn(profile.singleKeyShortcuts),
+  };
+}
+
+async function startSession(entry: Entry, settings: Settings, prefs: ReturnType<typeof singleKeyPref>): Promise<CallSession> {
   const profile = await loadProfileWithName();
+  prefs.loaded(profile);
   const session = new CallSession(entry.link, { profile, settings, saveProfile, onProfileChanged });
   // Camera and relay first: the page renders from the session's current state either way.
   session.start();
@@ -44,16 +59,17 @@ async function boot(root: HTMLElement): Promise<void> {
   }
   const { entry } = decided;
   const [session, setSession] = createSignal<CallSession>();
+  const prefs = singleKeyPref();
   const join = async () => {
     // A reload of this tab goes straight back in: the person chose this call (here or in the popup).
     sessionStorage.setItem(VOUCHED_TAB_KEY, entry.link.href);
-    setSession(await startSession(entry, settings));
+    setSession(await startSession(entry, settings, prefs));
   };
   if (entry.mode === 'direct') await join();
   render(
     () => (
       <Show when={session()} fallback={<PreJoin entry={entry} onJoin={() => void join().catch(fail)} />}>
-        {(s) => <CallPage session={s()} />}
+        {(s) => <CallPage session={s()} prefs={prefs} />}
       </Show>
     ),
     root,

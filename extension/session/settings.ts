@@ -12,6 +12,8 @@ export interface Profile {
   name: string;
   micMuted: boolean;
   cameraOff: boolean;
+  /** The call page's M, V and Space shortcuts; a person can switch them off (WCAG 2.1.4). */
+  singleKeyShortcuts: boolean;
 }
 
 export interface Settings {
@@ -30,7 +32,7 @@ export type VideoHeight = (typeof VIDEO_HEIGHTS)[number];
 /** 100 kbps cannot carry even one small video; 20 Mbps is past any home uplink. */
 export const UPLOAD_BUDGET_RANGE_KBPS = { min: 100, max: 20_000 } as const;
 
-export const DEFAULT_PROFILE: Profile = { name: '', micMuted: false, cameraOff: false };
+export const DEFAULT_PROFILE: Profile = { name: '', micMuted: false, cameraOff: false, singleKeyShortcuts: true };
 
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];
 
@@ -53,6 +55,8 @@ export function parseProfile(v: unknown): Profile {
     name: cleanName(v.name),
     micMuted: v.micMuted === true,
     cameraOff: v.cameraOff === true,
+    // On unless switched off: profiles saved before the switch existed keep the shortcuts.
+    singleKeyShortcuts: v.singleKeyShortcuts !== false,
   };
 }
 

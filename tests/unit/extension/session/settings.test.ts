@@ -20,7 +20,12 @@ const FALLBACK_RELAY = 'http://127.0.0.1:8787';
 
 describe('parseProfile', () => {
   it('reads a stored profile', () => {
-    expect(parseProfile({ name: 'Ada', micMuted: true, cameraOff: true })).toEqual({ name: 'Ada', micMuted: true, cameraOff: true });
+    expect(parseProfile({ name: 'Ada', micMuted: true, cameraOff: true, singleKeyShortcuts: false })).toEqual({
+      name: 'Ada',
+      micMuted: true,
+      cameraOff: true,
+      singleKeyShortcuts: false,
+    });
   });
 
   it.each([undefined, null, 'Ada', 7, ['Ada']])('falls back to the default profile for %j', (v) => {
@@ -34,11 +39,27 @@ describe('parseProfile', () => {
   });
 
   it('treats anything but a literal true as not muted and camera on', () => {
-    expect(parseProfile({ name: 'Ada', micMuted: 'true', cameraOff: 1 })).toEqual({ name: 'Ada', micMuted: false, cameraOff: false });
+    expect(parseProfile({ name: 'Ada', micMuted: 'true', cameraOff: 1 })).toEqual({
+      name: 'Ada',
+      micMuted: false,
+      cameraOff: false,
+      singleKeyShortcuts: true,
+    });
+  });
+
+  it('keeps single-key shortcuts on unless they were switched off with a literal false', () => {
+    expect(parseProfile({ name: 'Ada' }).singleKeyShortcuts).toBe(true);
+    expect(parseProfile({ name: 'Ada', singleKeyShortcuts: 0 }).singleKeyShortcuts).toBe(true);
+    expect(parseProfile({ name: 'Ada', singleKeyShortcuts: false }).singleKeyShortcuts).toBe(false);
   });
 
   it('cleans the stored name and drops fields it does not know', () => {
-    expect(parseProfile({ name: '  Ada  ', admin: true })).toEqual({ name: 'Ada', micMuted: false, cameraOff: false });
+    expect(parseProfile({ name: '  Ada  ', admin: true })).toEqual({
+      name: 'Ada',
+      micMuted: false,
+      cameraOff: false,
+      singleKeyShortcuts: true,
+    });
   });
 });
 
