@@ -15,31 +15,38 @@ if (!['chrome', 'firefox', 'web'].includes(target)) throw new Error(`ZING_TARGET
 // The relay a build talks to unless the user sets another in the options page.
 const relayUrl = new URL(process.env.ZING_RELAY_URL ?? 'http://127.0.0.1:8787');
 // Host permission for the relay's host (any port), and nothing broader: it lets
-// a share link opened in the browser go straight to the call page.
+// the declarativeNetRequest rule redirect a share link to the call page.
 const relayHosts = `${relayUrl.protocol}//${relayUrl.hostname}/*`;
 
 type Manifest = typeof baseManifest & Record<string, unknown>;
 
 function manifestFor(browser: 'chrome' | 'firefox'): ManifestV3Export {
   const { key, browser_specific_settings, ...common } = baseManifest as Manifest;
+  // A share link clicked on any site is redirected into the call page, and both
+  // browsers check that redirect against the page the click came from: the call
+  // page must be web-accessible to every site (narrower, Chromium shows
+  // ERR_BLOCKED_BY_CLIENT and Firefox a blank tab). So any site can open it, and
+  // it joins nothing until `Join call` is pressed (extension/session/entry.ts).
+  const callPage = { resources: ['extension/call/index.html'], matches: ['<all_urls>'] };
   const m: Record<string, unknown> = {
     ...common,
+    permissions: [...common.permissions, 'declarativeNetRequestWithHostAccess'],
     host_permissions: [relayHosts],
-    web_accessible_resources: [{ resources: ['extension/call/index.html'], matches: [relayHosts] }],
   };
   if (browser === 'chrome') {
     // The key pins the extension id, so every unpacked install has the same origin.
     m.key = key;
-    m.permissions = [...common.permissions, 'declarativeNetRequestWithHostAccess'];
     m.background = { service_worker: 'extension/background/index.ts', type: 'module' };
+    // Reachable only at a URL that changes every browser session (runtime.getURL gives it, the
+    // redirect uses it): no site can probe the fixed id's URL to learn that Zing is installed.
+    m.web_accessible_resources = [{ ...callPage, use_dynamic_url: true }];
   } else {
     m.browser_specific_settings = browser_specific_settings;
     m.background = { scripts: ['extension/background/index.ts'], type: 'module' };
     // Firefox's default extension CSP upgrades ws:// to wss://, which breaks a plain-HTTP relay.
     m.content_security_policy = { extension_pages: "script-src 'self'; object-src 'self'" };
-    m.content_scripts = [
-      { matches: [`${relayHosts.slice(0, -1)}r/*`], js: ['extension/background/share-link-catcher.ts'], run_at: 'document_start' },
-    ];
+    // Firefox has no use_dynamic_url; its moz-extension:// host is a random id per install, unknown to sites.
+    m.web_accessible_resources = [callPage];
   }
   return m as unknown as ManifestV3Export; // assembled from the checked-in manifest plus the keys above
 }

@@ -6,9 +6,16 @@ export const SHARE_LINK_RULE_ID = 1;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /**
- * Redirects `<relay origin>/r/<room>` top-level navigations to the call page
- * with the relay and room in its query; the browser carries the link's
- * #fragment (the key) over to the redirect target, and the relay gets no request.
+ * Redirects `<relay origin>/r/<room>#<key>` top-level navigations, from any
+ * site or typed, to the call page with the relay and room in its query and the
+ * key in its fragment; the relay gets no request at all.
+ *
+ * The fragment: Chromium matches the URL without it and carries it over to the
+ * redirect target by itself, so the second group matches nothing there.
+ * Firefox matches the URL with its fragment and drops it from a redirect (seen
+ * with Firefox ESR 153), so the second group takes it along explicitly.
+ * `[^#]*` skips whatever query or path follows the room.
+ *
  * Kept simple on purpose: a bounded quantifier like {16,64} compiles past
  * Chromium's 2 KB regex limit and the rule is then skipped without a word.
  */
@@ -18,10 +25,12 @@ export function shareLinkRule(relayOrigin: string, callPageUrl: string) {
     priority: 1,
     action: {
       type: 'redirect' as const,
-      redirect: { regexSubstitution: `${callPageUrl}?o=${encodeURIComponent(relayOrigin)}&r=\\1` },
+      redirect: { regexSubstitution: `${callPageUrl}?o=${encodeURIComponent(relayOrigin)}&r=\\1\\2` },
     },
     condition: {
-      regexFilter: `^${escapeRegex(relayOrigin)}${escapeRegex(ROOM_PATH_PREFIX)}([A-Za-z0-9_-]+)`,
+      regexFilter: `^${escapeRegex(relayOrigin)}${escapeRegex(ROOM_PATH_PREFIX)}([A-Za-z0-9_-]+)[^#]*(#.*)?`,
+      // Chromium's default is case-insensitive; room ids are not, and the unit tests match as JavaScript does.
+      isUrlFilterCaseSensitive: true,
       resourceTypes: ['main_frame' as const],
     },
   };

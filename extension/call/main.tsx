@@ -51,8 +51,10 @@ async function startSession(entry: Entry, settings: Settings, prefs: ReturnType<
 }
 
 async function boot(root: HTMLElement): Promise<void> {
-  const [vouched, settings] = await Promise.all([vouchedHref(), loadSettings()]);
-  const decided = decideEntry({ location, vouchedHref: vouched, framed: window.top !== window, usualRelay: settings.relayUrl });
+  // Framed by another site, the page may not even read its own sessionStorage; it only says no (entry.ts).
+  const framed = window.top !== window;
+  const [vouched, settings] = await Promise.all([framed ? undefined : vouchedHref(), loadSettings()]);
+  const decided = decideEntry({ location, vouchedHref: vouched, framed, usualRelay: settings.relayUrl });
   if (!decided.ok) {
     render(() => <FailurePage message={decided.reason} />, root);
     return;

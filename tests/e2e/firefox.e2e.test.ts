@@ -1,6 +1,9 @@
 // A call across browsers: a Chromium user starts a call, a Firefox user opens
 // its link, each decodes the other's video, and a mute in Firefox shows in
-// Chromium. Firefox (Debian's firefox-esr) is driven over raw WebDriver BiDi.
+// Chromium. A link clicked in Firefox on a page of another origin lands on the
+// pre-join gate and joins on `Join call`. Firefox (Debian's firefox-esr) is
+// driven over raw WebDriver BiDi.
+import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
@@ -9,21 +12,33 @@ import { callLinkOf, launchPerson, startCall, videoFrames, type Person } from '.
 import {
   attribute,
   click,
+  evaluate,
   firefoxVideoFrames,
   launchFirefox,
+  navigate,
   openFirefoxCallPage,
+  waitForFirefoxShareLinkRedirect,
   waitForOne,
+  waitForTab,
   type FirefoxPerson,
 } from '../support/firefox.ts';
+import { NEW_TAB_LINK, SAME_TAB_LINK, startLinkSite, type LinkSite } from '../support/links.ts';
+
+/** How long a gated page is watched for a join that must not happen (as in links.e2e.test.ts). */
+const UNSEEN_MS = 1_000;
 
 describe('a call between Chromium and Firefox', () => {
   let relay: Relay;
   let chromium: Person;
   let firefox: FirefoxPerson;
   let chromiumPage: Page;
+  let site: LinkSite;
+  const requests: string[] = [];
 
   beforeAll(async () => {
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+    relay.server.on('request', (req: IncomingMessage) => requests.push(`${req.method} ${req.url}`));
+    site = await startLinkSite();
     // Both browsers start at once; either failing still leaves the other to afterAll.
     const [c, f] = await Promise.allSettled([
       launchPerson({ name: 'Chrome Carol', relayUrl: relay.url }),
@@ -37,6 +52,7 @@ describe('a call between Chromium and Firefox', () => {
 
   afterAll(async () => {
     await Promise.all([chromium?.close(), firefox?.close()]);
+    await site?.close();
     await relay?.close();
   });
 
@@ -60,5 +76,57 @@ describe('a call between Chromium and Firefox', () => {
     await click(firefox.bidi, firefox.context, mute);
     expect(await attribute(firefox, mute, 'aria-pressed')).toBe('true');
     await fionaAtCarol.getByText('Microphone off', { exact: true }).waitFor({ state: 'visible', timeout: 1_000 });
+  });
+
+  /** A new call from Chromium's popup: its page, link, room and key. */
+  async function chromiumCall() {
+    const page = await startCall(chromium);
+    const link = await callLinkOf(page);
+    const url = new URL(link);
+    return { page, link, room: url.pathname.slice('/r/'.length), key: url.hash.slice(1) };
+  }
+
+  /** Firefox's tab `context` shows the gate for the call, with its key, and for a while nobody in the call sees Fiona. */
+  async function expectGateUnseen(context: string, call: Awaited<ReturnType<typeof chromiumCall>>): Promise<string> {
+    const join = await waitForOne(firefox.bidi, context, 'button', 'Join call', 10_000);
+    const href = String(await evaluate(firefox.bidi, context, 'location.href'));
+    expect(href.startsWith(firefox.url('extension/call/index.html?'))).toBe(true);
+    expect(href).toContain(`#${call.key}`);
+    await new Promise((r) => setTimeout(r, UNSEEN_MS)); // absence cannot be waited for: watch for a while
+    expect(relay.rooms.peersIn(call.room)).toHaveLength(1);
+    expect(await call.page.getByRole('group', { name: 'Firefox Fiona', exact: true }).count()).toBe(0);
+    // Redirected inside Firefox: the relay was never asked for the room's page.
+    expect(requests.filter((r) => r.includes(call.room))).toEqual([]);
+    return join;
+  }
+
+  it('lands a link clicked on a page of another origin on the gate, and joins on Join call', async () => {
+    await waitForFirefoxShareLinkRedirect(firefox, relay.url);
+    await chromiumPage.close(); // the first call is over
+    const call = await chromiumCall();
+    await navigate(firefox.bidi, firefox.context, site.pageWithLink(call.link));
+    await click(firefox.bidi, firefox.context, await waitForOne(firefox.bidi, firefox.context, 'link', SAME_TAB_LINK, 5_000));
+    const join = await expectGateUnseen(firefox.context, call);
+    await click(firefox.bidi, firefox.context, join);
+    const [seen, seeing] = await Promise.all([videoFrames(call.page, 'Firefox Fiona'), firefoxVideoFrames(firefox, 'Chrome Carol')]);
+    expect(seen.framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect(seeing.framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect(relay.rooms.peersIn(call.room)).toHaveLength(2);
+    await call.page.close();
+  });
+
+  it('lands a target=_blank link and a middle-clicked one in new tabs on the gate', async () => {
+    const call = await chromiumCall();
+    await navigate(firefox.bidi, firefox.context, site.pageWithLink(call.link)); // leaves the previous call
+    const callPage = firefox.url('extension/call/index.html');
+    for (const [name, button] of [
+      [NEW_TAB_LINK, 0],
+      [SAME_TAB_LINK, 1],
+    ] as const) {
+      await click(firefox.bidi, firefox.context, await waitForOne(firefox.bidi, firefox.context, 'link', name, 5_000), button);
+      const tab = await waitForTab(firefox.bidi, callPage);
+      await expectGateUnseen(tab, call);
+      await firefox.bidi.send('browsingContext.close', { context: tab });
+    }
   });
 });

@@ -1,15 +1,27 @@
-// Links that open the call. Any page can send a browser to a share link, so a
-// call opened by navigation stops at the pre-join gate: until `Join call` is
-// pressed there is no relay socket, no camera or microphone, and nobody in the
-// call sees the person. Only Zing's own UI (Start a call, the popup's Join)
-// goes straight in. The key stays in the fragment and never reaches the relay.
+// Links that open the call. People get share links in web chat and web mail
+// and click them: from a page of another origin, in the same tab, in a new tab
+// (target=_blank) or with a middle click. Each lands in Zing's flow, never on
+// an error page, with the key intact and the relay never asked for the page.
+// Any page can send a browser to a share link, so a call opened by navigation
+// stops at the pre-join gate: until `Join call` is pressed there is no relay
+// socket, no camera or microphone, and nobody in the call sees the person.
+// Only Zing's own UI (Start a call, the popup's Join) goes straight in.
 import type { IncomingMessage } from 'node:http';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from '../support/browser.ts';
-import { newCallLink } from '../support/links.ts';
+import {
+  callLinkOf,
+  dynamicCallPageUrl,
+  launchPerson,
+  openCallPage,
+  startCall,
+  videoFrames,
+  waitForShareLinkRedirect,
+  type Person,
+} from '../support/browser.ts';
+import { NEW_TAB_LINK, SAME_TAB_LINK, newCallLink, startLinkSite, type LinkSite } from '../support/links.ts';
 
 /**
  * How long a test watches a gated page for a join that must not happen. The
@@ -18,7 +30,7 @@ import { newCallLink } from '../support/links.ts';
  */
 const UNSEEN_MS = 1_000;
 
-/** Counts getUserMedia calls in every page of a browser, extension pages included. */
+/** Counts getUserMedia calls in every page and frame of a browser, extension pages included. */
 async function watchGetUserMedia(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
     const media = navigator.mediaDevices;
@@ -32,13 +44,22 @@ async function watchGetUserMedia(context: BrowserContext): Promise<void> {
     };
   });
 }
-const getUserMediaCalls = (page: Page) => page.evaluate(() => (globalThis as { __zingGetUserMedia?: number }).__zingGetUserMedia ?? 0);
+const getUserMediaCalls = (page: Pick<Page, 'evaluate'>) =>
+  page.evaluate(() => (globalThis as { __zingGetUserMedia?: number }).__zingGetUserMedia ?? 0);
 
-const callPageUrl = (person: Person, link: string, query = '') =>
-  `${person.url('extension/call/index.html')}${query}#${encodeURIComponent(link)}`;
+/** The call page's address in the popup's shape (#<encoded link>), at `base`, with an optional query. */
+const callPageAt = (base: string, link: string, query = '') => `${base}${query}#${encodeURIComponent(link)}`;
+
+interface Call {
+  hostPage: Page;
+  link: string;
+  room: string;
+  key: string;
+}
 
 describe('share links opened in a browser', () => {
   let relay: Relay;
+  let site: LinkSite;
   const requests: string[] = [];
   const people: Person[] = [];
   let host: Person;
@@ -50,12 +71,14 @@ describe('share links opened in a browser', () => {
     const record = (req: IncomingMessage) => requests.push(`${req.method} ${req.url} ${JSON.stringify(req.headers)}`);
     relay.server.on('request', record);
     relay.server.on('upgrade', record);
+    site = await startLinkSite();
     [host, visitor] = await Promise.all([
       launchPerson({ name: 'Host', relayUrl: relay.url }),
       launchPerson({ name: 'Visitor', relayUrl: relay.url }),
     ]);
     people.push(host, visitor);
     await watchGetUserMedia(visitor.context);
+    await waitForShareLinkRedirect(visitor, relay.url);
   });
 
   // Each test opens its own call; closing its pages hangs them up.
@@ -65,69 +88,105 @@ describe('share links opened in a browser', () => {
 
   afterAll(async () => {
     await Promise.all(people.map((p) => p.close()));
+    await site?.close();
     await relay?.close();
   });
 
   /** A call the host started from the popup, and its link. */
-  async function hostCall(): Promise<{ hostPage: Page; link: string; room: string }> {
+  async function hostCall(): Promise<Call> {
     const hostPage = await startCall(host);
     opened.push(hostPage);
     const link = await callLinkOf(hostPage);
-    return { hostPage, link, room: new URL(link).pathname.slice('/r/'.length) };
+    const url = new URL(link);
+    return { hostPage, link, room: url.pathname.slice('/r/'.length), key: url.hash.slice(1) };
   }
 
-  /** The page shows the gate, and after a while nobody in the call has seen `name`, nor has the page opened a device. */
-  async function expectUnseen(page: Page, call: { hostPage: Page; room: string }, name: string): Promise<void> {
-    await page.getByRole('button', { name: 'Join call', exact: true }).waitFor({ timeout: 10_000 });
+  /** A tab of `person` on the other-origin site, showing a chat message with the call's link. */
+  async function chatWithLink(person: Person, link: string): Promise<Page> {
+    const page = await person.context.newPage();
+    opened.push(page);
+    await page.goto(site.pageWithLink(link));
+    return page;
+  }
+
+  /** Runs `click` and returns the tab it opens, brought to the front as a person would switch to it. */
+  async function newTabFrom(person: Person, click: () => Promise<void>): Promise<Page> {
+    const [page] = await Promise.all([person.context.waitForEvent('page', { timeout: 10_000 }), click()]);
+    opened.push(page);
+    await page.waitForLoadState('domcontentloaded');
+    await page.bringToFront();
+    return page;
+  }
+
+  /** After a while, nobody in the call has seen `name` and the page has opened no device. */
+  async function expectUnseen(page: Pick<Page, 'evaluate' | 'waitForTimeout'>, call: Call, name: string): Promise<void> {
     await page.waitForTimeout(UNSEEN_MS); // absence cannot be waited for: watch for a while
     expect(relay.rooms.peersIn(call.room)).toHaveLength(1); // the host alone
     expect(await call.hostPage.getByRole('group', { name, exact: true }).count()).toBe(0);
     expect(await getUserMediaCalls(page)).toBe(0);
   }
 
-  /** `Join call` pressed: both sides decode the other's video. */
-  async function joinAndSee(page: Page, call: { hostPage: Page; room: string }, name: string): Promise<void> {
-    await page.getByRole('button', { name: 'Join call', exact: true }).click();
+  /**
+   * The page is Zing's call page at the gate, with the link's key, and stays
+   * unseen; `Join call` then joins and both sides decode each other's video.
+   */
+  async function gateThenJoin(page: Page, call: Call, name = 'Visitor'): Promise<void> {
+    const join = page.getByRole('button', { name: 'Join call', exact: true });
+    await join.waitFor({ timeout: 10_000 });
+    expect(page.url()).toMatch(/^chrome-extension:\/\/[a-p]{32}\/extension\/call\/index\.html\?/);
+    expect(page.url()).toContain(`#${call.key}`);
+    expect(await page.getByText('This call runs through your relay', { exact: false }).count()).toBe(1);
+    await expectUnseen(page, call, name);
+    await join.click();
     await Promise.all([videoFrames(page, 'Host'), videoFrames(call.hostPage, name)]);
     expect(relay.rooms.peersIn(call.room)).toHaveLength(2);
+    expect(await getUserMediaCalls(page)).toBeGreaterThan(0);
+    // Redirected inside the browser: the relay was never asked for the room's page.
+    expect(requests.filter((r) => r.includes(call.room))).toEqual([]);
   }
 
-  it('stops a link typed into the address bar at the gate, unseen, and joins on Join call', async () => {
+  it('lands a link clicked on another site, in the same tab, on the gate, unseen, and joins on Join call', async () => {
+    const call = await hostCall();
+    const chat = await chatWithLink(visitor, call.link);
+    await chat.getByRole('link', { name: SAME_TAB_LINK, exact: true }).click();
+    await gateThenJoin(chat, call);
+  });
+
+  it('lands a target=_blank link from another site in a new tab on the gate, and joins on Join call', async () => {
+    const call = await hostCall();
+    const chat = await chatWithLink(visitor, call.link);
+    const tab = await newTabFrom(visitor, () => chat.getByRole('link', { name: NEW_TAB_LINK, exact: true }).click());
+    await gateThenJoin(tab, call);
+    expect(chat.url()).toMatch(/^http:\/\/localhost:/); // the chat stays where it was
+  });
+
+  it('lands a middle-clicked link from another site in a background tab on the gate, and joins on Join call', async () => {
+    const call = await hostCall();
+    const chat = await chatWithLink(visitor, call.link);
+    const tab = await newTabFrom(visitor, () => chat.getByRole('link', { name: SAME_TAB_LINK, exact: true }).click({ button: 'middle' }));
+    await gateThenJoin(tab, call);
+  });
+
+  it('lands a link typed into the address bar on the gate, and joins on Join call', async () => {
     const call = await hostCall();
     const page = await visitor.context.newPage();
     opened.push(page);
     // page.goto is what typing into the address bar does: a navigation without an initiator.
-    // The background installs its redirect rule when it starts; a fresh profile may need a moment.
-    await expect
-      .poll(
-        async () => {
-          await page.goto(call.link);
-          return page.url();
-        },
-        { timeout: 10_000 },
-      )
-      .toMatch(/^chrome-extension:\/\//);
-    expect(page.url()).toContain(`#${new URL(call.link).hash.slice(1)}`);
-    expect(await page.getByText('This call runs through your relay', { exact: false }).count()).toBe(1);
-    await expectUnseen(page, call, 'Visitor');
-    await joinAndSee(page, call, 'Visitor');
-    expect(await getUserMediaCalls(page)).toBeGreaterThan(0);
-    expect(requests.filter((r) => r.includes(call.room))).toEqual([]); // the redirect happened before any request
+    await page.goto(call.link);
+    await gateThenJoin(page, call);
   });
 
-  it('gives a browser without Zing the gate, then the call, and the relay never sees the key', async () => {
+  it('gives a browser without Zing that clicks the link the gate, then the call, and the relay never sees the key', async () => {
     const guest = await launchPerson({ name: 'Guest', relayUrl: relay.url, extension: false });
     people.push(guest);
     await watchGetUserMedia(guest.context);
-    const call = await hostCall();
-    const key = new URL(call.link).hash.slice(1);
-    const page = await guest.context.newPage();
-    opened.push(page);
     // No STUN for the guest either: tests send nothing off this machine.
-    await page.addInitScript(() => localStorage.setItem('zing:settings', JSON.stringify({ iceServers: [] })));
-    await page.goto(call.link);
-    const relayName = new URL(relay.url).origin;
-    await page.getByText(`This call runs through ${relayName}.`, { exact: true }).waitFor({ timeout: 10_000 });
+    await guest.context.addInitScript(() => localStorage.setItem('zing:settings', JSON.stringify({ iceServers: [] })));
+    const call = await hostCall();
+    const page = await chatWithLink(guest, call.link);
+    await page.getByRole('link', { name: SAME_TAB_LINK, exact: true }).click();
+    await page.getByText(`This call runs through ${relay.url}.`, { exact: true }).waitFor({ timeout: 10_000 });
+    expect(page.url()).toBe(call.link);
     await expectUnseen(page, call, 'Guest');
     await page.getByRole('button', { name: 'Join call', exact: true }).click();
     await page.getByRole('textbox', { name: 'Call link', exact: true }).waitFor();
@@ -138,28 +197,76 @@ describe('share links opened in a browser', () => {
     await page.getByRole('button', { name: 'Mute microphone', exact: true }).click();
     await call.hostPage.getByText('Microphone off', { exact: true }).waitFor({ timeout: 1_000 });
     expect(requests.some((r) => r.includes(`GET /r/${call.room}`))).toBe(true); // the guest page came from the relay
-    expect(requests.filter((r) => r.includes(key))).toEqual([]);
+    expect(requests.filter((r) => r.includes(call.key))).toEqual([]);
+  });
+
+  it('lets no page of another origin join anyone, whatever it navigates to', async () => {
+    const call = await hostCall();
+    const staticUrl = visitor.url('extension/call/index.html');
+    const dynamicUrl = await dynamicCallPageUrl(visitor);
+    expect(dynamicUrl).not.toBe(staticUrl);
+    const forged = '?t=AAAAAAAAAAAAAAAAAAAAAA'; // the right shape, never granted
+    const navigateFromSite = async (target: string) => {
+      const page = await chatWithLink(visitor, call.link);
+      await page.evaluate((url) => {
+        location.href = url;
+      }, target);
+      await page.waitForURL((u) => !u.href.startsWith(site.origin), { timeout: 10_000 });
+      await page.waitForLoadState('domcontentloaded');
+      return page;
+    };
+
+    // The fixed-id address of the call page is refused outright, in the popup's shape, with or without a token.
+    for (const target of [callPageAt(staticUrl, call.link), callPageAt(staticUrl, call.link, forged)]) {
+      const page = await navigateFromSite(target);
+      expect(page.url()).toMatch(/^chrome-error:/);
+    }
+    // The session's dynamic address (were a site ever to learn it) with a forged token, and the share
+    // link itself opened by script without any click: both stop at the gate.
+    for (const target of [callPageAt(dynamicUrl, call.link, forged), call.link]) {
+      const page = await navigateFromSite(target);
+      await page.getByRole('button', { name: 'Join call', exact: true }).waitFor({ timeout: 10_000 });
+      await expectUnseen(page, call, 'Visitor');
+    }
+  });
+
+  it('refuses to run the call page inside another site’s frame', async () => {
+    const call = await hostCall();
+    const page = await chatWithLink(visitor, call.link);
+    const src = callPageAt(await dynamicCallPageUrl(visitor), call.link);
+    await page.evaluate((url) => {
+      const frame = document.createElement('iframe');
+      frame.src = url;
+      document.body.append(frame);
+    }, src);
+    const frame = page.frameLocator('iframe');
+    await frame.getByRole('alert').getByText('Zing calls open in a tab of their own', { exact: false }).waitFor({ timeout: 10_000 });
+    expect(await frame.getByRole('button', { name: 'Join call', exact: true }).count()).toBe(0);
+    const inner = page.frames().find((f) => f.url().startsWith('chrome-extension://'));
+    expect(inner).toBeDefined();
+    await expectUnseen(inner!, call, 'Visitor');
   });
 
   it('keeps a call page opened without Zing’s own token at the gate: no token, a forged one, a used one', async () => {
     const call = await hostCall();
-    const forged = 'AAAAAAAAAAAAAAAAAAAAAA'; // the right shape, never granted
-    for (const query of ['', `?t=${forged}`, '?t=not-a-token']) {
+    const base = visitor.url('extension/call/index.html');
+    for (const query of ['', '?t=AAAAAAAAAAAAAAAAAAAAAA', '?t=not-a-token']) {
       const page = await visitor.context.newPage();
       opened.push(page);
-      await page.goto(callPageUrl(visitor, call.link, query));
+      await page.goto(callPageAt(base, call.link, query)); // typed into the address bar
+      await page.getByRole('button', { name: 'Join call', exact: true }).waitFor({ timeout: 10_000 });
       await expectUnseen(page, call, 'Visitor');
     }
     // A real token works once: the popup's Join goes straight in, and its URL opened again stops at the gate.
     const joined = await openCallPage(visitor, call.link);
-    opened.push(joined);
     await videoFrames(call.hostPage, 'Visitor');
-    const again = await visitor.context.newPage();
-    opened.push(again);
     await joined.close();
     await call.hostPage.getByRole('group', { name: 'Visitor', exact: true }).waitFor({ state: 'detached', timeout: 3_000 });
+    const again = await visitor.context.newPage();
+    opened.push(again);
     await again.goto(joined.url());
     expect(new URL(again.url()).searchParams.get('t')).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    await again.getByRole('button', { name: 'Join call', exact: true }).waitFor({ timeout: 10_000 });
     await expectUnseen(again, call, 'Visitor');
   });
 
@@ -172,7 +279,7 @@ describe('share links opened in a browser', () => {
       opened.push(hostPage);
       const page = await visitor.context.newPage();
       opened.push(page);
-      await page.goto(callPageUrl(visitor, link));
+      await page.goto(callPageAt(visitor.url('extension/call/index.html'), link));
       await page.getByText(`This call runs through ${other.url}, not your usual relay.`, { exact: true }).waitFor({ timeout: 10_000 });
       await page.waitForTimeout(UNSEEN_MS);
       expect(other.rooms.peersIn(room)).toHaveLength(1);

@@ -163,3 +163,29 @@ export async function videoFrames(page: Page, groupName: string, timeoutMs = 15_
     timeoutMs,
   );
 }
+
+/** The background's share-link redirect rule, once it is installed for `relayUrl` (a fresh profile takes a moment). */
+export async function waitForShareLinkRedirect(person: Person, relayUrl: string, timeoutMs = 10_000): Promise<void> {
+  const worker = person.context.serviceWorkers()[0] ?? (await person.context.waitForEvent('serviceworker', { timeout: timeoutMs }));
+  const origin = encodeURIComponent(new URL(relayUrl).origin);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const substitutions = await worker.evaluate(async () => {
+      // The service worker has `chrome`; Node's types do not know it.
+      const dnr = (globalThis as unknown as { chrome: { declarativeNetRequest: { getSessionRules(): Promise<unknown[]> } } }).chrome
+        .declarativeNetRequest;
+      return JSON.stringify(await dnr.getSessionRules());
+    });
+    if (substitutions.includes(`o=${origin}&`)) return;
+    if (Date.now() > deadline) throw new Error(`no share-link redirect for ${relayUrl} after ${timeoutMs} ms: ${substitutions}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The call page's URL as the browser session's dynamic id spells it (web-accessible only there, see vite.config.ts). */
+export async function dynamicCallPageUrl(person: Person): Promise<string> {
+  const worker = person.context.serviceWorkers()[0] ?? (await person.context.waitForEvent('serviceworker'));
+  return worker.evaluate(() =>
+    (globalThis as unknown as { chrome: { runtime: { getURL(p: string): string } } }).chrome.runtime.getURL('extension/call/index.html'),
+  );
+}

@@ -293,8 +293,8 @@ export async function waitForOne(bidi: BiDi, context: string, role: string, name
   }
 }
 
-/** A real pointer click at the element's centre, as a person would click. */
-export async function click(bidi: BiDi, context: string, sharedId: string): Promise<void> {
+/** A real pointer click at the element's centre, as a person would click (`button` 1: the middle button). */
+export async function click(bidi: BiDi, context: string, sharedId: string, button: 0 | 1 = 0): Promise<void> {
   await bidi.send('input.performActions', {
     context,
     actions: [
@@ -304,8 +304,8 @@ export async function click(bidi: BiDi, context: string, sharedId: string): Prom
         parameters: { pointerType: 'mouse' },
         actions: [
           { type: 'pointerMove', x: 0, y: 0, origin: { type: 'element', element: { sharedId } } },
-          { type: 'pointerDown', button: 0 },
-          { type: 'pointerUp', button: 0 },
+          { type: 'pointerDown', button },
+          { type: 'pointerUp', button },
         ],
       },
     ],
@@ -465,4 +465,18 @@ export async function firefoxVideoFrames(person: FirefoxPerson, groupName: strin
 export async function attribute(person: FirefoxPerson, sharedId: string, name: string): Promise<string | null> {
   const v = await callOnNode(person.bidi, person.context, sharedId, `(el) => el.getAttribute(${JSON.stringify(name)})`);
   return typeof v === 'string' ? v : null;
+}
+
+/** Waits until the extension's share-link redirect is installed for `relayUrl`; `person.context` must show an extension page. */
+export async function waitForFirefoxShareLinkRedirect(person: FirefoxPerson, relayUrl: string, timeoutMs = 10_000): Promise<void> {
+  const origin = encodeURIComponent(new URL(relayUrl).origin);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rules = String(
+      await evaluate(person.bidi, person.context, 'browser.declarativeNetRequest.getSessionRules().then((r) => JSON.stringify(r))'),
+    );
+    if (rules.includes(`o=${origin}&`)) return;
+    if (Date.now() > deadline) throw new Error(`no share-link redirect for ${relayUrl} after ${timeoutMs} ms: ${rules}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

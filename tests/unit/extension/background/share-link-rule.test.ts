@@ -7,7 +7,7 @@ import { SHARE_LINK_RULE_ID, shareLinkRule } from '../../../../extension/backgro
 const CALL_PAGE = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/extension/call/index.html';
 const ROOM = 'Zq3xYt8kL0mN_p-RsT4uVw';
 
-/** What Chromium does with a matching URL: regexSubstitution with \1 replaced by the first group. */
+/** What the browser does with a matching URL: regexSubstitution with \1, \2 replaced by the groups (an unmatched one by nothing). */
 function redirect(origin: string, url: string): string | undefined {
   const rule = shareLinkRule(origin, CALL_PAGE);
   const m = new RegExp(rule.condition.regexFilter).exec(url);
@@ -63,10 +63,35 @@ describe('shareLinkRule', () => {
     expect(new URL(redirect(origin, `${origin}/r/${ROOM}%22%3E`)!).searchParams.get('r')).toBe(ROOM);
   });
 
-  it('puts the call page URL, the encoded relay origin and \\1 in the substitution', () => {
+  it('puts the call page URL, the encoded relay origin, the room and the fragment in the substitution', () => {
     const rule = shareLinkRule('http://127.0.0.1:8787', CALL_PAGE);
-    expect(rule.action.redirect.regexSubstitution).toBe(`${CALL_PAGE}?o=${encodeURIComponent('http://127.0.0.1:8787')}&r=\\1`);
+    expect(rule.action.redirect.regexSubstitution).toBe(`${CALL_PAGE}?o=${encodeURIComponent('http://127.0.0.1:8787')}&r=\\1\\2`);
     expect(rule.action.type).toBe('redirect');
+  });
+
+  describe('the key in the fragment', () => {
+    const origin = 'https://relay.example';
+    const KEY = `${'k'.repeat(40)}_-9`;
+
+    it('is carried into the redirect where the browser matches the URL with its fragment (Firefox)', () => {
+      const target = redirect(origin, `${origin}/r/${ROOM}#${KEY}`)!;
+      expect(new URL(target).hash).toBe(`#${KEY}`);
+      expect(new URL(target).searchParams.get('r')).toBe(ROOM);
+    });
+
+    it('survives a query or extra path between the room and the fragment', () => {
+      for (const tail of ['?utm_source=chat', '/', '/extra?x=1']) {
+        const target = new URL(redirect(origin, `${origin}/r/${ROOM}${tail}#${KEY}`)!);
+        expect(target.hash).toBe(`#${KEY}`);
+        expect(target.searchParams.get('r')).toBe(ROOM);
+        expect([...target.searchParams.keys()]).toEqual(['o', 'r']);
+      }
+    });
+
+    it('adds no fragment where the browser matches the URL without one (Chromium, which carries the original over)', () => {
+      expect(new URL(redirect(origin, `${origin}/r/${ROOM}`)!).hash).toBe('');
+      expect(new URL(redirect(origin, `${origin}/r/${ROOM}?utm=x`)!).hash).toBe('');
+    });
   });
 
   it('redirects top-level navigations only, under the one rule id', () => {
@@ -83,6 +108,10 @@ describe('shareLinkRule', () => {
     expect(filter).not.toMatch(/\{\d+(,\d*)?\}/);
     expect(filter.endsWith('$')).toBe(false);
     expect(filter.length).toBeLessThan(200);
-    expect((filter.match(/\(/g) ?? []).length).toBe(1);
+    expect((filter.match(/\(/g) ?? []).length).toBe(2);
+  });
+
+  it('matches case-sensitively, as room ids are', () => {
+    expect(shareLinkRule('https://relay.example', CALL_PAGE).condition.isUrlFilterCaseSensitive).toBe(true);
   });
 });
