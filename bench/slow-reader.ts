@@ -88,6 +88,9 @@ interface Outcome {
   rssStartKiB: number;
   rssPeakKiB: number;
   rssEndKiB: number;
+  /** JS heap in use after a full GC, before the flood and at its end (sockets still open). */
+  heapStartMiB: number;
+  heapEndMiB: number;
   /** RSS every second, MiB above the start. */
   curve: number[];
   stalled: Client[];
@@ -129,6 +132,7 @@ async function run(spec: ServerSpec): Promise<Outcome> {
     // Stop reading: the socket's bytes pile up in the kernel, then in the server.
     for (const v of stalled) (v.ws as unknown as { _socket: Socket })._socket.pause(); // ws keeps its net.Socket in _socket
     await sleep(200);
+    const heapStart = await server.gc();
     const rssStartKiB = server.rssKiB();
     start = performance.now();
     const curve: number[] = [];
@@ -161,11 +165,14 @@ async function run(spec: ServerSpec): Promise<Outcome> {
     }
     for (const t of timers.splice(0)) clearInterval(t);
     const rssEndKiB = server.child.exitCode === null ? server.rssKiB() : Number.NaN;
+    const heapEnd = server.child.exitCode === null ? await server.gc() : undefined;
     return {
       label: spec.label,
       rssStartKiB,
       rssPeakKiB,
       rssEndKiB,
+      heapStartMiB: heapStart.heapUsed / 1024 / 1024,
+      heapEndMiB: heapEnd ? heapEnd.heapUsed / 1024 / 1024 : Number.NaN,
       curve,
       stalled,
       senders,
@@ -212,15 +219,15 @@ async function main(): Promise<void> {
   }
   console.log('');
   console.log(
-    '| server | RSS start (MiB) | RSS peak (MiB) | RSS end (MiB) | growth to peak (MiB) | stalled members | senders | healthy RTT p50 / p99 (ms) |',
+    '| server | RSS start (MiB) | RSS peak (MiB) | RSS end (MiB) | growth to peak (MiB) | JS heap after GC, start -> end (MiB) | stalled members | senders | healthy RTT p50 / p99 (ms) |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const o of outcomes) {
     const closedAt = o.stalled.map((c) => c.closedAfterMs).filter((x): x is number => x !== undefined);
     const stalledText = `${codes(o.stalled)}${closedAt.length ? ` (after ${(Math.max(...closedAt) / 1000).toFixed(1)} s at most)` : ''}`;
     console.log(
       `| ${o.label} | ${mib(o.rssStartKiB)} | ${mib(o.rssPeakKiB)} | ${Number.isNaN(o.rssEndKiB) ? 'died' : mib(o.rssEndKiB)} | ` +
-        `${mib(o.rssPeakKiB - o.rssStartKiB)} | ${stalledText} | ${codes(o.senders)} | ` +
+        `${mib(o.rssPeakKiB - o.rssStartKiB)} | ${o.heapStartMiB.toFixed(1)} -> ${o.heapEndMiB.toFixed(1)} | ${stalledText} | ${codes(o.senders)} | ` +
         `${o.healthyLost ? 'lost' : `${percentile(o.rtts, 0.5).toFixed(1)} / ${percentile(o.rtts, 0.99).toFixed(1)}`} |`,
     );
   }

@@ -12,8 +12,8 @@ import {
   admitMessage,
   clientAddress,
   type MessageBucket,
+  type MessageLimits,
   type MessageVerdict,
-  type Rate,
 } from './limits.ts';
 import { checkOrigin, type OriginPolicy } from './origin.ts';
 import type { PeerId, TurnServer } from '../protocol/relay.ts';
@@ -24,6 +24,8 @@ export type AdmissionConfig = Pick<
   | 'msgRatePerSecond'
   | 'msgBurst'
   | 'msgDropsBeforeClose'
+  | 'byteRatePerSecond'
+  | 'byteBurst'
   | 'maxConnectionsPerIp'
   | 'joinsPerMinutePerIp'
   | 'allowedOrigins'
@@ -67,7 +69,7 @@ export class Admission {
   readonly #config: AdmissionConfig;
   readonly #clock: Clock;
   readonly #origins: OriginPolicy;
-  readonly #messageRate: Rate;
+  readonly #messageLimits: MessageLimits;
   readonly #joins: KeyedBuckets;
   readonly #connections = new KeyedCounts();
   readonly #turn: TurnConfig | undefined;
@@ -76,7 +78,11 @@ export class Admission {
     this.#config = config;
     this.#clock = clock;
     this.#origins = { allowed: config.allowedOrigins, requireOrigin: config.requireOrigin, publicOrigin: config.publicUrl };
-    this.#messageRate = { perSecond: config.msgRatePerSecond, burst: config.msgBurst };
+    this.#messageLimits = {
+      messages: { perSecond: config.msgRatePerSecond, burst: config.msgBurst },
+      bytes: { perSecond: config.byteRatePerSecond, burst: config.byteBurst },
+      dropsBeforeClose: config.msgDropsBeforeClose,
+    };
     this.#joins = new KeyedBuckets({ perSecond: config.joinsPerMinutePerIp / 60, burst: config.joinsPerMinutePerIp }, clock.monotonicMs());
     this.#turn =
       config.turnSecret !== undefined && config.turnUrls.length > 0
@@ -95,10 +101,11 @@ export class Admission {
     return { ok: true, ipKey };
   }
 
-  /** A socket opened for an admitted upgrade: count it against its address and give it a full bucket. */
+  /** A socket opened for an admitted upgrade: count it against its address and give it full buckets. */
   opened(conn: EdgeState, ipKey: string): void {
     conn.ipKey = ipKey;
-    conn.tokens = this.#messageRate.burst;
+    conn.tokens = this.#messageLimits.messages.burst;
+    conn.byteTokens = this.#messageLimits.bytes.burst;
     conn.refilledAt = this.#clock.monotonicMs();
     conn.dropped = 0;
     this.#connections.add(ipKey);
@@ -111,9 +118,9 @@ export class Admission {
     conn.ipKey = '';
   }
 
-  /** One inbound frame, before it is even parsed. */
-  message(conn: EdgeState): MessageVerdict {
-    return admitMessage(conn, this.#messageRate, this.#config.msgDropsBeforeClose, this.#clock.monotonicMs());
+  /** One inbound frame of `bytes`, before it is even parsed. */
+  message(conn: EdgeState, bytes: number): MessageVerdict {
+    return admitMessage(conn, this.#messageLimits, bytes, this.#clock.monotonicMs());
   }
 
   /** Whether the connection's address may join a room now. */

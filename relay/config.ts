@@ -42,6 +42,15 @@ export interface RelayConfig {
   msgBurst: number;
   /** Messages refused with RATE_LIMITED since the connection's bucket was last full; at this many the socket is closed with 4029: a flood, not a call. */
   msgDropsBeforeClose: number;
+  /**
+   * Bytes per second one connection may keep up: a second bucket beside the
+   * messages', so a few maximum-size frames cost what many small ones do.
+   * A full room's join (7 sealed offers of ~10 KB, ~70 candidates) is ~200 KB;
+   * 7 links restarting ICE every 2 s send ~60 KB/s. 128 KiB/s is twice that.
+   */
+  byteRatePerSecond: number;
+  /** Bytes one connection may send at once: room for a full room's join and an ICE restart on top, several times over. At least maxMessageBytes, or the largest frame could never pass. */
+  byteBurst: number;
   /** Open sockets per client address (IPv6: per /64); one more is refused with HTTP 429. One per call tab, so a busy office behind one NAT fits. */
   maxConnectionsPerIp: number;
   /** Joins per minute per client address, and at most that many at once; more get RATE_LIMITED. A tab joins once per (re)connection. */
@@ -93,6 +102,8 @@ export const DEFAULTS: RelayConfig = {
   msgRatePerSecond: 50,
   msgBurst: 200,
   msgDropsBeforeClose: 200,
+  byteRatePerSecond: 128 * 1024,
+  byteBurst: 1024 * 1024,
   maxConnectionsPerIp: 100,
   joinsPerMinutePerIp: 60,
   allowedOrigins: [...DEFAULT_ALLOWED_ORIGINS],
@@ -184,10 +195,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
   if (logLevel !== 'info' && logLevel !== 'silent') {
     throw new ConfigError(`ZING_LOG must be "info" or "silent", got "${logLevel}"`);
   }
+  const maxMessageBytes = int(env, 'ZING_MAX_MESSAGE_BYTES', DEFAULTS.maxMessageBytes, 1024, 16 * 1024 * 1024);
   return {
     port: int(env, 'PORT', DEFAULTS.port, 0, 65535),
     host: env.HOST || DEFAULTS.host,
-    maxMessageBytes: int(env, 'ZING_MAX_MESSAGE_BYTES', DEFAULTS.maxMessageBytes, 1024, 16 * 1024 * 1024),
+    maxMessageBytes,
     maxPeersPerRoom: int(env, 'ZING_MAX_PEERS_PER_ROOM', DEFAULTS.maxPeersPerRoom, 2, 64),
     heartbeatMs: int(env, 'ZING_HEARTBEAT_MS', DEFAULTS.heartbeatMs, 100, 3_600_000),
     shutdownGraceMs: int(env, 'ZING_SHUTDOWN_GRACE_MS', DEFAULTS.shutdownGraceMs, 0, 60_000),
@@ -198,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     msgRatePerSecond: int(env, 'ZING_MSG_RATE', DEFAULTS.msgRatePerSecond, 1, 1_000_000),
     msgBurst: int(env, 'ZING_MSG_BURST', DEFAULTS.msgBurst, 1, 1_000_000),
     msgDropsBeforeClose: int(env, 'ZING_MSG_DROPS_BEFORE_CLOSE', DEFAULTS.msgDropsBeforeClose, 1, 1_000_000),
+    ...bytes(env, maxMessageBytes),
     maxConnectionsPerIp: int(env, 'ZING_MAX_CONNECTIONS_PER_IP', DEFAULTS.maxConnectionsPerIp, 1, 1_000_000),
     joinsPerMinutePerIp: int(env, 'ZING_JOINS_PER_MINUTE_PER_IP', DEFAULTS.joinsPerMinutePerIp, 1, 1_000_000),
     allowedOrigins: origins(env),
@@ -208,6 +221,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     turnTtlSeconds: int(env, 'ZING_TURN_TTL_SECONDS', DEFAULTS.turnTtlSeconds, 60, 7 * 24 * 60 * 60),
     redis: redis(env),
   };
+}
+
+function bytes(env: NodeJS.ProcessEnv, maxMessageBytes: number): Pick<RelayConfig, 'byteRatePerSecond' | 'byteBurst'> {
+  const byteRatePerSecond = int(env, 'ZING_BYTE_RATE', DEFAULTS.byteRatePerSecond, 1024, 1024 * 1024 * 1024);
+  const byteBurst = int(env, 'ZING_BYTE_BURST', DEFAULTS.byteBurst, 1024, 1024 * 1024 * 1024);
+  if (byteBurst < maxMessageBytes) {
+    throw new ConfigError(
+      `ZING_BYTE_BURST must be at least ZING_MAX_MESSAGE_BYTES (${maxMessageBytes}), or the largest frame could never pass; got "${byteBurst}"`,
+    );
+  }
+  return { byteRatePerSecond, byteBurst };
 }
 
 function redis(env: NodeJS.ProcessEnv): RedisConfig | undefined {

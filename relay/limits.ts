@@ -39,29 +39,51 @@ export function take(bucket: TokenBucket, rate: Rate, now: number): boolean {
   return true;
 }
 
-/** Per-connection message limiting: the bucket plus a count of what it refused. */
+/**
+ * Per-connection limiting: a bucket of messages, a bucket of bytes beside it
+ * (both refilled at `refilledAt`), and a count of what they refused.
+ */
 export interface MessageBucket extends TokenBucket {
-  /** Messages refused since the bucket was last full. */
+  /** Bytes left; at most the byte burst, never below 0. */
+  byteTokens: number;
+  /** Messages refused since both buckets were last full. */
   dropped: number;
+}
+
+export interface MessageLimits {
+  messages: Rate;
+  /** In bytes: a few large frames cost as much as many small ones. */
+  bytes: Rate;
+  /** Refusals in a row (without both buckets refilling) that close the connection. */
+  dropsBeforeClose: number;
 }
 
 export type MessageVerdict = 'ok' | 'limited' | 'close';
 
 /**
- * One inbound message against the connection's bucket. `limited`: drop it and
- * say so. `close`: the sender has had `dropsBeforeClose` messages refused
- * without once pausing long enough to refill the bucket, which no call set-up
- * does; it is a flood, and each refusal costs the relay an error frame.
+ * One inbound frame of `bytes` against the connection's buckets. `ok` takes a
+ * message and its bytes. `limited`: drop it and say so; a refusal costs no
+ * tokens, so a sender that slows down gets through at once. `close`: the
+ * sender has had `dropsBeforeClose` frames refused without once pausing long
+ * enough to refill both buckets, which no call set-up does; it is a flood,
+ * and each refusal costs the relay an error frame.
  */
-export function admitMessage(bucket: MessageBucket, rate: Rate, dropsBeforeClose: number, now: number): MessageVerdict {
-  refill(bucket, rate, now);
-  if (bucket.tokens >= rate.burst) bucket.dropped = 0;
-  if (bucket.tokens >= 1) {
+export function admitMessage(bucket: MessageBucket, limits: MessageLimits, bytes: number, now: number): MessageVerdict {
+  const { messages, bytes: byteRate } = limits;
+  const elapsedMs = now - bucket.refilledAt;
+  if (elapsedMs > 0) {
+    bucket.tokens = Math.min(messages.burst, bucket.tokens + (elapsedMs * messages.perSecond) / 1000);
+    bucket.byteTokens = Math.min(byteRate.burst, bucket.byteTokens + (elapsedMs * byteRate.perSecond) / 1000);
+  }
+  bucket.refilledAt = now;
+  if (bucket.tokens >= messages.burst && bucket.byteTokens >= byteRate.burst) bucket.dropped = 0;
+  if (bucket.tokens >= 1 && bucket.byteTokens >= bytes) {
     bucket.tokens -= 1;
+    bucket.byteTokens -= bytes;
     return 'ok';
   }
   bucket.dropped += 1;
-  return bucket.dropped >= dropsBeforeClose ? 'close' : 'limited';
+  return bucket.dropped >= limits.dropsBeforeClose ? 'close' : 'limited';
 }
 
 /**

@@ -63,6 +63,7 @@ class Connection extends WebSocket implements Member, EdgeState {
   // Abuse limits (admission.ts): the key its address counts under, and its message bucket.
   ipKey = '';
   tokens = 0;
+  byteTokens = 0;
   refilledAt = 0;
   dropped = 0;
   outbound = NOT_ACCEPTED;
@@ -84,6 +85,10 @@ class Connection extends WebSocket implements Member, EdgeState {
     this.send(encodeMessage(msg));
   }
 }
+
+/** A frame's size: ws hands a Buffer (binaryType 'nodebuffer', the default), the other shapes only for other binaryTypes. */
+const byteLength = (data: RawData): number =>
+  Buffer.isBuffer(data) ? data.length : Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
 
 // ws calls a listener with the socket as `this`; the Transport's server only ever builds Connections.
 const connectionOf = (ws: WebSocket): Connection => ws as Connection;
@@ -195,7 +200,7 @@ export class Transport {
 
   #receive(conn: Connection, data: RawData, isBinary: boolean): void {
     if (this.#held.size !== 0 && this.#hold(conn, data, isBinary)) return;
-    const verdict = this.#admission.message(conn); // before parsing: a flood costs no JSON.parse
+    const verdict = this.#admission.message(conn, byteLength(data)); // before parsing: a flood costs no JSON.parse
     if (verdict !== 'ok') return this.#limited(conn, verdict);
     if (isBinary) return this.#fail(conn, 'BAD_MESSAGE', 'frames must be text');
     const parsed = parseClientMessage(data.toString());
@@ -276,7 +281,7 @@ export class Transport {
     if (conn.readyState !== WebSocket.OPEN) return;
     if (conn.dropped === 1 || verdict === 'close')
       this.#log('error', { peer: conn.id, code: verdict === 'close' ? 'RATE_LIMITED_CLOSE' : 'RATE_LIMITED' });
-    conn.deliver({ type: 'error', code: 'RATE_LIMITED', detail: 'too many messages: this one was dropped' });
+    conn.deliver({ type: 'error', code: 'RATE_LIMITED', detail: 'too many messages or bytes: this one was dropped' });
     if (verdict === 'close') this.#closeFor(conn, CloseCode.RATE_LIMITED, 'too many messages');
   }
 

@@ -31,6 +31,8 @@ export const SERVERS: ServerSpec[] = [
       ZING_JOINS_PER_MINUTE_PER_IP: '1000000',
       ZING_MSG_RATE: '1000000',
       ZING_MSG_BURST: '1000000',
+      ZING_BYTE_RATE: '1073741824',
+      ZING_BYTE_BURST: '1073741824',
     },
   },
   { key: 'bare', label: 'bare ws', entry: 'bench/lib/bare-forwarder.ts' },

@@ -154,6 +154,49 @@ describe('messages per second per connection', () => {
   });
 });
 
+describe('bytes per second per connection', () => {
+  // 8 KiB a second, 16 KiB at once; messages are not limited here, and no close.
+  const LIMITS = { byteRatePerSecond: 8 * 1024, byteBurst: 16 * 1024, msgDropsBeforeClose: 1_000 };
+  const BIG = 'x'.repeat(3_500); // a frame of ~3.6 KB, under TEST_CONFIG's 4 KiB cap
+
+  it('drops large frames past the byte allowance with RATE_LIMITED though the message rate is far off, and the room carries on', async () => {
+    const r = await start(LIMITS);
+    const room = newRoomId();
+    const alice = await joinAs(r, room, 'alice');
+    const bob = await joinAs(r, room, 'bob', [alice]);
+    const carol = await joinAs(r, room, 'carol', [alice, bob]);
+
+    const FLOOD = 20;
+    for (let i = 0; i < FLOOD; i++) alice.send({ type: 'signal', to: bob.id, data: `${i} ${BIG}` });
+    alice.send({ type: 'signal', to: bob.id, data: 'small' });
+    // The small frame after the flood fits in what is left, so the sender is not cut off.
+    const delivered = await takeUntil(bob, isSignalFrom(alice.id, 'small'));
+    expect(delivered.every((m) => m.type === 'signal' && m.from === alice.id)).toBe(true);
+    // 16 KiB at once is four frames of 3.6 KB (the join took a few bytes); a fifth may have trickled in.
+    expect(delivered.length).toBeGreaterThanOrEqual(4);
+    expect(delivered.length).toBeLessThanOrEqual(5);
+    // Every other frame was refused with its own error, and nothing else arrived.
+    for (let i = delivered.length; i < FLOOD; i++) expect((await alice.next('error')).code).toBe('RATE_LIMITED');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([alice.pending, bob.pending]).toEqual([[], []]);
+
+    // Carol, in the same room, has her own allowance.
+    carol.send({ type: 'signal', to: bob.id, data: BIG });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: carol.id, data: BIG });
+  });
+
+  it('closes a connection that keeps sending large frames with 4029', async () => {
+    const r = await start({ ...LIMITS, msgDropsBeforeClose: 10 });
+    const room = newRoomId();
+    const alice = await joinAs(r, room, 'alice');
+    const bob = await joinAs(r, room, 'bob', [alice]);
+    for (let i = 0; i < 40; i++) alice.send({ type: 'signal', data: BIG });
+    expect(await withTimeout(alice.closed, 'alice closed')).toEqual({ code: CloseCode.RATE_LIMITED, reason: 'too many messages' });
+    await takeUntil(bob, (m) => m.type === 'peerLeft' && m.peer === alice.id);
+    expect(r.rooms.peersIn(room)).toEqual([bob.id]);
+  });
+});
+
 describe('connections per address', () => {
   it('refuses the connection one over the cap with HTTP 429 before any WebSocket exists, and the others carry on', async () => {
     const r = await start({ maxConnectionsPerIp: 3 });

@@ -27,6 +27,8 @@ export const TEST_CONFIG: RelayConfig = {
   // the abuse limits are loose here, and abuse.test.ts starts relays with small ones.
   msgRatePerSecond: 100_000,
   msgBurst: 100_000,
+  byteRatePerSecond: 1024 * 1024 * 1024,
+  byteBurst: 1024 * 1024 * 1024,
   maxConnectionsPerIp: 10_000,
   joinsPerMinutePerIp: 10_000,
 };

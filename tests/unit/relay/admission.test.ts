@@ -27,7 +27,7 @@ function request(headers: Record<string, string | undefined>, remoteAddress = '2
   >;
 }
 
-const newConn = (): EdgeState => ({ ipKey: '', tokens: 0, refilledAt: 0, dropped: 0 });
+const newConn = (): EdgeState => ({ ipKey: '', tokens: 0, byteTokens: 0, refilledAt: 0, dropped: 0 });
 
 function open(admission: Admission, req = request({})): EdgeState {
   const verdict = admission.upgrade(req);
@@ -91,19 +91,30 @@ describe('Admission.message', () => {
     const a = new Admission({ ...CONFIG, maxConnectionsPerIp: 10 }, manualClock());
     const flooder = open(a);
     const other = open(a);
-    const verdicts = Array.from({ length: 8 }, () => a.message(flooder));
+    const verdicts = Array.from({ length: 8 }, () => a.message(flooder, 100));
     expect(verdicts).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'limited', 'limited', 'close']);
-    for (let i = 0; i < 5; i++) expect(a.message(other)).toBe('ok');
+    for (let i = 0; i < 5; i++) expect(a.message(other, 100)).toBe('ok');
   });
 
   it('refills with the injected clock', () => {
     const clock = manualClock();
     const a = new Admission(CONFIG, clock);
     const conn = open(a);
-    for (let i = 0; i < 5; i++) a.message(conn);
-    expect(a.message(conn)).toBe('limited');
+    for (let i = 0; i < 5; i++) a.message(conn, 100);
+    expect(a.message(conn, 100)).toBe('limited');
     clock.advance(100);
-    expect(a.message(conn)).toBe('ok');
+    expect(a.message(conn, 100)).toBe('ok');
+  });
+
+  it('limits bytes beside messages: large frames are refused while small ones still fit', () => {
+    const clock = manualClock();
+    const a = new Admission({ ...CONFIG, msgBurst: 100, byteRatePerSecond: 10_000, byteBurst: 20_000 }, clock);
+    const conn = open(a);
+    expect([a.message(conn, 8_000), a.message(conn, 8_000), a.message(conn, 8_000)]).toEqual(['ok', 'ok', 'limited']);
+    expect(a.message(conn, 4_000)).toBe('ok');
+    clock.advance(500); // 5,000 bytes back
+    expect(a.message(conn, 8_000)).toBe('limited');
+    expect(a.message(conn, 5_000)).toBe('ok');
   });
 });
 

@@ -8,6 +8,7 @@ import {
   fullBucket,
   take,
   type MessageBucket,
+  type MessageLimits,
   type Rate,
 } from '../../../relay/limits.ts';
 
@@ -45,35 +46,66 @@ describe('take (token bucket)', () => {
 });
 
 describe('admitMessage', () => {
-  const bucket = (): MessageBucket => ({ ...fullBucket(RATE, 0), dropped: 0 });
+  const bucket = (): MessageBucket => ({ ...fullBucket(RATE, 0), byteTokens: BYTES.burst, dropped: 0 });
+  /** 1,000 bytes a second, 2,000 at once. */
+  const BYTES: Rate = { perSecond: 1_000, burst: 2_000 };
+  const limits = (dropsBeforeClose: number, bytes = BYTES): MessageLimits => ({ messages: RATE, bytes, dropsBeforeClose });
 
   it('answers ok within the rate, limited past it, and close after enough refusals in a row', () => {
     const b = bucket();
-    const verdicts = Array.from({ length: 9 }, () => admitMessage(b, RATE, 3, 0));
+    const verdicts = Array.from({ length: 9 }, () => admitMessage(b, limits(3), 1, 0));
     expect(verdicts).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'limited', 'limited', 'close', 'close']);
   });
 
   it('lets a sender that slows down through again at once: a refusal costs no token', () => {
     const b = bucket();
-    for (let i = 0; i < 7; i++) admitMessage(b, RATE, 100, 0);
-    expect(admitMessage(b, RATE, 100, 100)).toBe('ok');
+    for (let i = 0; i < 7; i++) admitMessage(b, limits(100), 1, 0);
+    expect(admitMessage(b, limits(100), 1, 100)).toBe('ok');
   });
 
   it('forgets past refusals once the bucket has refilled completely', () => {
     const b = bucket();
-    for (let i = 0; i < 7; i++) admitMessage(b, RATE, 3, 0); // 5 ok, 2 limited
+    for (let i = 0; i < 7; i++) admitMessage(b, limits(3), 1, 0); // 5 ok, 2 limited
     expect(b.dropped).toBe(2);
-    expect(admitMessage(b, RATE, 3, 500)).toBe('ok'); // 5 tokens back: full
+    expect(admitMessage(b, limits(3), 1, 500)).toBe('ok'); // 5 tokens back: full
     expect(b.dropped).toBe(0);
-    for (let i = 0; i < 4; i++) admitMessage(b, RATE, 3, 500);
-    expect(admitMessage(b, RATE, 3, 500)).toBe('limited');
+    for (let i = 0; i < 4; i++) admitMessage(b, limits(3), 1, 500);
+    expect(admitMessage(b, limits(3), 1, 500)).toBe('limited');
+  });
+
+  it('refuses a frame larger than the bytes left, even with messages to spare, and lets a smaller one through', () => {
+    const b = bucket();
+    expect(admitMessage(b, limits(10), 1_500, 0)).toBe('ok');
+    expect(admitMessage(b, limits(10), 1_000, 0)).toBe('limited');
+    expect(admitMessage(b, limits(10), 500, 0)).toBe('ok');
+    expect(b.byteTokens).toBe(0);
+    expect(admitMessage(b, limits(10), 1_000, 999)).toBe('limited');
+    expect(admitMessage(b, limits(10), 1_000, 1_000)).toBe('ok');
+  });
+
+  it('forgets refusals only once both buckets are full again', () => {
+    const b = bucket();
+    admitMessage(b, limits(10), 2_000, 0);
+    expect(admitMessage(b, limits(10), 10, 0)).toBe('limited');
+    expect(admitMessage(b, limits(10), 10, 1_000)).toBe('ok'); // messages full, bytes at 990 of 2,000
+    expect(b.dropped).toBe(1);
+    expect(admitMessage(b, limits(10), 10, 3_000)).toBe('ok'); // both full: a fresh start
+    expect(b.dropped).toBe(0);
+  });
+
+  it('closes a sender that keeps sending large frames under the message rate', () => {
+    const b = bucket();
+    const verdicts: string[] = [];
+    // 5 frames of 1,000 bytes a second against 1,000 bytes a second: 4 in 5 refused.
+    for (let t = 0; t <= 5_000; t += 200) verdicts.push(admitMessage(b, limits(10), 1_000, t));
+    expect(verdicts).toContain('close');
   });
 
   it('closes a sender that stays just over the rate without ever letting the bucket fill', () => {
     const b = bucket();
     const verdicts: string[] = [];
     // 20 messages a second against 10 a second: half are refused.
-    for (let t = 0; t <= 2_000; t += 50) verdicts.push(admitMessage(b, RATE, 10, t));
+    for (let t = 0; t <= 2_000; t += 50) verdicts.push(admitMessage(b, limits(10), 1, t));
     expect(verdicts).toContain('close');
     expect(verdicts.filter((v) => v === 'ok').length).toBeGreaterThan(20);
   });
