@@ -1,6 +1,6 @@
 // SealedSignaling over a stand-in for SignalingClient: the relay's part is
 // played by the test, which carries (or alters, replays, misroutes) envelopes.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PeerId } from '../../../../protocol/relay.ts';
 import { open, seal } from '../../../../extension/session/envelope.ts';
 import { newParticipantId } from '../../../../extension/session/participant-id.ts';
@@ -42,9 +42,27 @@ function side(key: RoomKey, self: PeerId, participant = newParticipantId()): Sid
   return s;
 }
 
-/** Lets every pending seal/open (WebCrypto promises) settle. */
+// Seals and opens run on Node's thread pool: on a loaded machine one can take
+// longer than any fixed number of ticks, so settle() counts those still running.
+let inFlight = 0;
+for (const method of ['encrypt', 'decrypt'] as const) {
+  const real = crypto.subtle[method].bind(crypto.subtle);
+  vi.spyOn(crypto.subtle, method).mockImplementation(async (...args) => {
+    inFlight++;
+    try {
+      return await real(...args);
+    } finally {
+      inFlight--;
+    }
+  });
+}
+
+/** Lets every pending seal/open settle: 20 ticks in a row with none running, however long each takes. */
 const settle = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+  for (let quiet = 0; quiet < 20; ) {
+    await new Promise((r) => setTimeout(r, 0));
+    quiet = inFlight === 0 ? quiet + 1 : 0;
+  }
 };
 
 const presence = (name: string): PeerMessage => ({ type: 'presence', name, micMuted: false, cameraOff: false, screenSharing: false });
