@@ -16,7 +16,7 @@ import { FileTransfers } from './file-transfer.ts';
 import { linkStats, sampleStats, type LinkStats, type StatsSample } from './link-stats.ts';
 import { LocalMedia } from './local-media.ts';
 import { newParticipantId } from './participant-id.ts';
-import { PeerLink, isPolite, type LinkState } from './peer-link.ts';
+import { PeerLink, isPolite, type LinkState, type PeerLinkOptions } from './peer-link.ts';
 import type { PeerMessage, Presence } from '../../protocol/peer.ts';
 import { deriveRoomKey } from './room-key.ts';
 import { Roster } from './roster.ts';
@@ -74,6 +74,45 @@ export const TAMPER_WARNING_AFTER = 3;
 /** How often the roster is asked whom to greet again and whom to drop: its timeouts are whole seconds. */
 export const ROSTER_TICK_MS = 1_000;
 
+// What the session uses of its collaborators: the real classes in the product,
+// fakes in unit tests (tests/unit/extension/session/call-session.test.ts).
+
+/** The relay socket: SignalingClient. */
+export type SessionSignaling = Pick<SignalingClient, 'state' | 'on' | 'send' | 'connect' | 'close'>;
+
+/**
+ * Camera, microphone and screen: LocalMedia. The previews may be null where
+ * there is no MediaStream to show (a test outside the browser).
+ */
+export type SessionMedia = Pick<
+  LocalMedia,
+  'audio' | 'video' | 'screen' | 'videoHeight' | 'start' | 'stop' | 'setMicMuted' | 'setCameraOff' | 'startScreen' | 'stopScreen'
+> & {
+  readonly preview: MediaStream | null;
+  readonly screenPreview: MediaStream | null;
+};
+
+/** The media link to one participant: PeerLink. Of its RTCPeerConnection only the stats are read. */
+export type SessionLink = Pick<
+  PeerLink,
+  | 'state'
+  | 'on'
+  | 'chatChannel'
+  | 'receive'
+  | 'setTrack'
+  | 'setScreen'
+  | 'setVideoEncoding'
+  | 'setScreenBitrate'
+  | 'remoteAudioLevel'
+  | 'localAudioLevel'
+  | 'fingerprints'
+  | 'resync'
+  | 'openDataChannel'
+  | 'close'
+> & {
+  readonly pc: Pick<RTCPeerConnection, 'getStats'>;
+};
+
 export interface CallSessionDeps {
   profile: Profile;
   settings: Settings;
@@ -82,12 +121,18 @@ export interface CallSessionDeps {
   /** Renames made elsewhere (the popup) reach the call through this. */
   onProfileChanged: (listener: (profile: Profile) => void) => () => void;
   signaling?: Partial<SignalingOptions>;
+  /** Makes the relay socket; a SignalingClient unless given. */
+  createSignaling?: (link: ShareLink, options: Partial<SignalingOptions> | undefined) => SessionSignaling;
+  /** Makes the local media; a LocalMedia unless given. */
+  createMedia?: (options: { maxVideoHeight: number }) => SessionMedia;
+  /** Makes the link to one participant; a PeerLink unless given. */
+  createLink?: (options: PeerLinkOptions) => SessionLink;
 }
 
 /** A participant's link and what we know of them; where they are is the roster's business. */
 interface Remote {
   readonly participant: ParticipantId;
-  link: PeerLink;
+  link: SessionLink;
   presence: Presence;
   stream: MediaStream | null;
   screen: MediaStream | null;
@@ -106,9 +151,10 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   /** Files to and from everyone, one data channel per transfer and participant. */
   readonly files: FileTransfers;
   readonly #deps: CallSessionDeps;
-  readonly #signaling: SignalingClient;
+  readonly #signaling: SessionSignaling;
   #sealed: SealedSignaling | undefined;
-  readonly #media: LocalMedia;
+  readonly #media: SessionMedia;
+  readonly #createLink: (options: PeerLinkOptions) => SessionLink;
   /** Who is at which relay address, whom to greet again, who vanished; in step with #remotes. */
   readonly #roster = new Roster();
   readonly #remotes = new Map<ParticipantId, Remote>();
@@ -133,8 +179,11 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       cameraOff: deps.profile.cameraOff,
       screenSharing: false,
     };
-    this.#signaling = new SignalingClient(link, deps.signaling);
-    this.#media = new LocalMedia({ maxVideoHeight: deps.settings.maxVideoHeight });
+    const createSignaling = deps.createSignaling ?? ((l, options) => new SignalingClient(l, options));
+    const createMedia = deps.createMedia ?? ((options) => new LocalMedia(options));
+    this.#signaling = createSignaling(link, deps.signaling);
+    this.#media = createMedia({ maxVideoHeight: deps.settings.maxVideoHeight });
+    this.#createLink = deps.createLink ?? ((options) => new PeerLink(options));
     this.files = new FileTransfers({
       openChannel: (participant, label) => {
         const remote = this.#remotes.get(participant);
@@ -341,7 +390,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   #addRemote(participant: ParticipantId, presence: Presence): Remote {
     const polite = isPolite(this.participant, participant);
-    const link = new PeerLink({
+    const link = this.#createLink({
       self: this.participant,
       remote: participant,
       iceServers: [...this.#deps.settings.iceServers, ...this.#turn],
@@ -451,7 +500,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.emit('audioActivity', { levels, speaking });
   }
 
-  #sendTracks(link: PeerLink): void {
+  #sendTracks(link: SessionLink): void {
     void link.setTrack('audio', this.#media.audio);
     void link.setTrack('video', this.#media.video);
   }
@@ -521,7 +570,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         });
       }
     };
-    const preview = this.#media.preview.getTracks().length > 0 ? this.#media.preview : null;
+    const preview = this.#media.preview && this.#media.preview.getTracks().length > 0 ? this.#media.preview : null;
     add(SELF_ID, true, this.#presence, preview, this.#media.screenPreview, 'connected', undefined);
     for (const [id, r] of this.#remotes) add(id, false, r.presence, r.stream, r.screen, r.link.state, r.safetyCode);
     return { phase: this.#phase, participants: views, alert: this.#alert };

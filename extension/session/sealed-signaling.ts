@@ -10,6 +10,9 @@ import { TypedEmitter } from './typed-emitter.ts';
 
 export type RejectReason = 'unreadable' | 'replayed' | 'malformed';
 
+/** What sealing uses of the relay socket: its events and send(). */
+export type SignalCarrier = Pick<SignalingClient, 'on' | 'send'>;
+
 export type SealedSignalingEvents = {
   /** A message that opened, was new, and parsed. */
   message: [{ from: PeerId; participant: ParticipantId; msg: PeerMessage }];
@@ -19,7 +22,7 @@ export type SealedSignalingEvents = {
 
 export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
   readonly participant: ParticipantId;
-  readonly #client: SignalingClient;
+  readonly #client: SignalCarrier;
   readonly #key: RoomKey;
   #self: PeerId | undefined;
   #seq = 0;
@@ -29,7 +32,7 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
   #outbox: Promise<void> = Promise.resolve();
   readonly #unsubscribe: (() => void)[];
 
-  constructor(client: SignalingClient, key: RoomKey, participant: ParticipantId) {
+  constructor(client: SignalCarrier, key: RoomKey, participant: ParticipantId) {
     super();
     this.#client = client;
     this.#key = key;

@@ -1,0 +1,407 @@
+// Stand-ins for what CallSession talks to, so it runs in Node: a relay that
+// routes in memory, the signaling client each session or person holds on it,
+// local media without devices, and a media link that records what it was told.
+// Sealing stays real (SealedSignaling, WebCrypto, a derived room key): what
+// crosses FakeRelay is the same envelope a real relay would carry.
+import { expect } from 'vitest';
+import type { ParticipantId, PeerId } from '../../../../protocol/ids.ts';
+import type { PeerMessage, Presence } from '../../../../protocol/peer.ts';
+import {
+  CallSession,
+  type CallSessionDeps,
+  type SessionLink,
+  type SessionMedia,
+  type SessionSignaling,
+} from '../../../../extension/session/call-session.ts';
+import type { ZingError } from '../../../../extension/session/errors.ts';
+import { newParticipantId } from '../../../../extension/session/participant-id.ts';
+import type { LinkState, PeerLinkEvents, PeerLinkOptions } from '../../../../extension/session/peer-link.ts';
+import { deriveRoomKey, newSecret, type RoomKey } from '../../../../extension/session/room-key.ts';
+import { SealedSignaling } from '../../../../extension/session/sealed-signaling.ts';
+import { DEFAULT_PROFILE, defaultSettings, type Profile } from '../../../../extension/session/settings.ts';
+import { buildShareLink, type ShareLink } from '../../../../extension/session/share-link.ts';
+import type { SignalingEvents, SignalingState } from '../../../../extension/session/signaling-client.ts';
+import { TypedEmitter } from '../../../../extension/session/typed-emitter.ts';
+
+/** One frame the relay carried (or was told to carry). */
+export interface Frame {
+  readonly from: PeerId;
+  readonly to: PeerId | undefined;
+  readonly data: string;
+}
+
+/** The relay's part, in memory: admits, routes, says who joined and left, and can restart or lose frames. */
+export class FakeRelay {
+  #minted = 0;
+  /** Who is in the room now, in the order they joined. */
+  readonly members = new Map<PeerId, FakeSignaling>();
+  /** Every frame routed, in order (what a relay could replay). */
+  readonly frames: Frame[] = [];
+  /** Frames for which this says true are dropped, as a lossy or hostile relay would. */
+  lose: (frame: Frame) => boolean = () => false;
+
+  admit(client: FakeSignaling): void {
+    const self = `peer-${++this.#minted}`;
+    const peers = [...this.members.keys()];
+    this.members.set(self, client);
+    client.admitted(self, peers);
+    for (const [id, other] of this.members) if (id !== self) other.fire('peerJoined', self);
+  }
+
+  route(frame: Frame): void {
+    this.frames.push(frame);
+    if (this.lose(frame)) return;
+    this.deliver(frame);
+  }
+
+  /** Hands `frame` over as it is, whatever its envelope says: a forger, or a relay replaying. */
+  deliver(frame: Frame): void {
+    for (const [id, other] of [...this.members]) {
+      if (id !== frame.from && (frame.to === undefined || frame.to === id)) other.fire('signal', { from: frame.from, data: frame.data });
+    }
+  }
+
+  remove(peer: PeerId): void {
+    if (!this.members.delete(peer)) return;
+    for (const other of [...this.members.values()]) other.fire('peerLeft', peer);
+  }
+
+  /**
+   * The relay process restarts: every socket drops, no one hears a leave, and
+   * all come back in their order at new addresses, except those `gone` (their
+   * tab closed during the outage).
+   */
+  restart(gone: readonly FakeSignaling[] = []): void {
+    const clients = [...this.members.values()];
+    this.members.clear();
+    for (const client of clients) client.dropped();
+    for (const client of clients) if (!gone.includes(client)) this.admit(client);
+  }
+
+  peerOf(client: FakeSignaling): PeerId {
+    for (const [id, member] of this.members) if (member === client) return id;
+    throw new Error('not in the room');
+  }
+}
+
+/** SignalingClient's part: its state and events, joined through FakeRelay. */
+export class FakeSignaling extends TypedEmitter<SignalingEvents> implements SessionSignaling {
+  state: SignalingState = 'closed';
+  self: PeerId | undefined;
+  closes = 0;
+  readonly #relay: FakeRelay;
+
+  constructor(relay: FakeRelay) {
+    super();
+    this.#relay = relay;
+  }
+
+  connect(): void {
+    if (this.closes > 0 || this.self !== undefined) return;
+    this.#setState('connecting');
+    this.#relay.admit(this);
+  }
+
+  send(to: PeerId | undefined, data: string): boolean {
+    if (this.state !== 'open' || this.self === undefined) return false;
+    this.#relay.route({ from: this.self, to, data });
+    return true;
+  }
+
+  close(): void {
+    this.closes += 1;
+    if (this.self !== undefined) this.#relay.remove(this.self);
+    this.self = undefined;
+    this.#setState('closed');
+  }
+
+  /** The relay took this socket in at `self`, with `peers` already there. */
+  admitted(self: PeerId, peers: PeerId[]): void {
+    this.self = self;
+    this.#setState('open');
+    this.emit('joined', { self, peers, iceServers: undefined });
+  }
+
+  /** The socket dropped; it reconnects at once (the relay admits it again). */
+  dropped(): void {
+    this.self = undefined;
+    this.#setState('reconnecting');
+  }
+
+  fire<K extends keyof SignalingEvents>(event: K, ...args: SignalingEvents[K]): void {
+    this.emit(event, ...args);
+  }
+
+  #setState(state: SignalingState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.emit('stateChanged', state);
+  }
+}
+
+/** LocalMedia's part without devices: no tracks, no previews; it remembers what it was asked. */
+export class FakeMedia implements SessionMedia {
+  readonly audio = null;
+  readonly video = null;
+  readonly screen = null;
+  readonly videoHeight = 0;
+  readonly preview = null;
+  readonly screenPreview = null;
+  /** What start() resolves with: the device error to show, if any. */
+  startError: ZingError | undefined;
+  /** What setCameraOff(false) rejects with, if anything. */
+  cameraError: ZingError | undefined;
+  micMuted: boolean | undefined;
+  cameraOff: boolean | undefined;
+  stops = 0;
+
+  async start(prefs: { micMuted: boolean; cameraOff: boolean }): Promise<ZingError | undefined> {
+    this.micMuted = prefs.micMuted;
+    this.cameraOff = prefs.cameraOff;
+    return this.startError;
+  }
+
+  stop(): void {
+    this.stops += 1;
+  }
+
+  setMicMuted(muted: boolean): void {
+    this.micMuted = muted;
+  }
+
+  async setCameraOff(off: boolean): Promise<void> {
+    if (!off && this.cameraError) throw this.cameraError;
+    this.cameraOff = off;
+  }
+
+  async startScreen(): Promise<MediaStreamTrack | null> {
+    return null; // the person cancelled the picker
+  }
+
+  stopScreen(): void {
+    // nothing is ever shared: startScreen() always finds the picker cancelled
+  }
+}
+
+/** PeerLink's part: records what the session told it; the test plays its events. */
+export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLink {
+  readonly options: PeerLinkOptions;
+  readonly pc = { getStats: (): Promise<RTCStatsReport> => Promise.reject(new Error('a fake link has no statistics')) };
+  readonly chatChannel = undefined;
+  state: LinkState = 'new';
+  readonly received: PeerMessage[] = [];
+  readonly tracksSet: ['audio' | 'video', MediaStreamTrack | null][] = [];
+  resyncs = 0;
+  closes = 0;
+
+  constructor(options: PeerLinkOptions) {
+    super();
+    this.options = options;
+  }
+
+  receive(msg: PeerMessage): void {
+    this.received.push(msg);
+  }
+
+  async setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    this.tracksSet.push([kind, track]);
+  }
+
+  async setScreen(): Promise<void> {
+    // no screen reaches a fake link
+  }
+
+  async setVideoEncoding(): Promise<void> {
+    // the governor's figures are bandwidth.test.ts's business
+  }
+
+  async setScreenBitrate(): Promise<void> {
+    // as setVideoEncoding
+  }
+
+  remoteAudioLevel(): number {
+    return 0;
+  }
+
+  async localAudioLevel(): Promise<number> {
+    return 0;
+  }
+
+  fingerprints(): undefined {
+    return undefined;
+  }
+
+  resync(): void {
+    this.resyncs += 1;
+  }
+
+  openDataChannel(): RTCDataChannel {
+    throw new Error('a fake link opens no data channels');
+  }
+
+  close(): void {
+    this.closes += 1;
+    this.setState('closed');
+  }
+
+  setState(state: LinkState): void {
+    this.state = state;
+    this.emit('stateChanged', state);
+  }
+
+  /** The link has something for the remote side (an offer, a candidate). */
+  signal(msg: PeerMessage): void {
+    this.emit('signal', msg);
+  }
+}
+
+/** A room: its secret, the link to it, and the key both sides derive. */
+export interface Room {
+  readonly link: ShareLink;
+  readonly key: RoomKey;
+  readonly relay: FakeRelay;
+}
+
+export async function newRoom(): Promise<Room> {
+  const secret = newSecret();
+  const key = await deriveRoomKey(secret);
+  return { link: buildShareLink('http://relay.test', key.room, secret), key, relay: new FakeRelay() };
+}
+
+/** One CallSession on fakes, and the fakes to look at. */
+export interface FakeCall {
+  readonly session: CallSession;
+  readonly signaling: FakeSignaling;
+  readonly media: FakeMedia;
+  readonly links: FakeLink[];
+  readonly saved: Partial<Profile>[];
+  /** A rename made elsewhere (the popup). */
+  rename(name: string): void;
+}
+
+export function newCall(room: Room, profile: Partial<Profile> = {}, media = new FakeMedia()): FakeCall {
+  const signaling = new FakeSignaling(room.relay);
+  const links: FakeLink[] = [];
+  const saved: Partial<Profile>[] = [];
+  const profileListeners = new Set<(profile: Profile) => void>();
+  const full: Profile = { ...DEFAULT_PROFILE, name: 'Alice', ...profile };
+  const deps: CallSessionDeps = {
+    profile: full,
+    settings: defaultSettings(),
+    saveProfile: async (patch) => {
+      saved.push(patch);
+    },
+    onProfileChanged: (listener) => {
+      profileListeners.add(listener);
+      return () => profileListeners.delete(listener);
+    },
+    createSignaling: () => signaling,
+    createMedia: () => media,
+    createLink: (options) => {
+      const link = new FakeLink(options);
+      links.push(link);
+      return link;
+    },
+  };
+  const session = new CallSession(room.link, deps);
+  return {
+    session,
+    signaling,
+    media,
+    links,
+    saved,
+    rename: (name) => {
+      for (const listener of profileListeners) listener({ ...full, name });
+    },
+  };
+}
+
+/**
+ * Someone in the room played by the test: a real SealedSignaling under a
+ * chosen participant id, greeting like a CallSession does (a broadcast on
+ * each join, a hello to each newcomer) unless told to keep quiet.
+ */
+export class Person {
+  readonly participant: ParticipantId;
+  readonly signaling: FakeSignaling;
+  readonly sealed: SealedSignaling;
+  readonly heard: { from: PeerId; participant: ParticipantId; msg: PeerMessage }[] = [];
+  presence: Presence;
+  greets = true;
+
+  constructor(room: Room, name: string, participant: ParticipantId = newParticipantId()) {
+    this.participant = participant;
+    this.presence = { name, micMuted: false, cameraOff: false, screenSharing: false };
+    this.signaling = new FakeSignaling(room.relay);
+    this.sealed = new SealedSignaling(this.signaling, room.key, participant);
+    this.sealed.on('message', (m) => this.heard.push(m));
+    this.signaling.on('joined', () => {
+      if (this.greets) this.say();
+    });
+    this.signaling.on('peerJoined', (peer) => {
+      if (this.greets) this.say(peer);
+    });
+  }
+
+  join(): this {
+    this.signaling.connect();
+    return this;
+  }
+
+  get peer(): PeerId {
+    const self = this.signaling.self;
+    if (self === undefined) throw new Error(`${this.presence.name} is not in the room`);
+    return self;
+  }
+
+  /** Sends presence (changed by `patch`) to `to`, or to everyone. */
+  say(to?: PeerId, patch: Partial<Presence> = {}): void {
+    this.presence = { ...this.presence, ...patch };
+    this.send({ type: 'presence', ...this.presence }, to);
+  }
+
+  send(msg: PeerMessage, to?: PeerId): void {
+    this.sealed.send(to, msg);
+  }
+
+  /** The presence messages heard from `participant`, oldest first. */
+  presencesFrom(participant: ParticipantId): Presence[] {
+    const out: Presence[] = [];
+    for (const { participant: p, msg } of this.heard) {
+      if (p === participant && msg.type === 'presence') {
+        out.push({ name: msg.name, micMuted: msg.micMuted, cameraOff: msg.cameraOff, screenSharing: msg.screenSharing });
+      }
+    }
+    return out;
+  }
+
+  leave(): void {
+    this.signaling.close();
+    this.sealed.close();
+  }
+}
+
+// Sealing and opening are WebCrypto promises: wait for what they lead to with
+// the real clock, even where a test fakes timers for the session.
+const realTimeout = globalThis.setTimeout;
+
+/** Retries `assertion` until it passes (WebCrypto settles in a few ms, more on a loaded machine), and fails with its last error after `ms`. */
+export async function until(assertion: () => void, ms = 10_000): Promise<void> {
+  const step = 5;
+  for (let waited = 0; ; waited += step) {
+    try {
+      assertion();
+      return;
+    } catch (err) {
+      if (waited >= ms) throw err;
+    }
+    await new Promise((resolve) => realTimeout(resolve, step));
+  }
+}
+
+/** A CallSession started and joined (phase `waiting` or later). */
+export async function joined(call: FakeCall): Promise<FakeCall> {
+  call.session.start();
+  await until(() => expect(call.signaling.state).toBe('open'));
+  return call;
+}

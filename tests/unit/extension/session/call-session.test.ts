@@ -1,0 +1,425 @@
+// CallSession without a browser: fakes for the relay socket, local media and
+// media links (call-fakes.ts), real sealing between it and the people the test
+// plays, or between two sessions.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PeerId } from '../../../../protocol/ids.ts';
+import { encodeSealedPayload, type PeerMessage } from '../../../../protocol/peer.ts';
+import { type CallPhase, ROSTER_TICK_MS, TAMPER_WARNING_AFTER } from '../../../../extension/session/call-session.ts';
+import { seal } from '../../../../extension/session/envelope.ts';
+import { ZingError } from '../../../../extension/session/errors.ts';
+import { isPolite } from '../../../../extension/session/peer-link.ts';
+import { HELLO_ATTEMPTS, HELLO_RETRY_MS, REJOIN_GRACE_MS } from '../../../../extension/session/roster.ts';
+import { type FakeCall, FakeMedia, joined, newCall as makeCall, newRoom, Person, type Room, until } from './call-fakes.ts';
+
+const started: FakeCall[] = [];
+const people: Person[] = [];
+
+/** A call on fakes that afterEach hangs up, so no interval outlives its test. */
+function newCall(...args: Parameters<typeof makeCall>): FakeCall {
+  const call = makeCall(...args);
+  started.push(call);
+  return call;
+}
+
+function person(room: Room, name: string, participant?: string): Person {
+  const p = new Person(room, name, participant);
+  people.push(p);
+  return p;
+}
+
+afterEach(() => {
+  for (const call of started.splice(0)) call.session.leave();
+  for (const p of people.splice(0)) p.sealed.close();
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+/** The session's warnings about refused messages, kept off the test output and counted. */
+const refusals = () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  return () => warn.mock.calls.filter(([text]) => String(text).startsWith('zing: refused a signaling message')).length;
+};
+
+/** Every phase the session went through from now on, without repeats. */
+function phases(call: FakeCall): CallPhase[] {
+  const seen: CallPhase[] = [call.session.state.phase];
+  call.session.on('stateChanged', (s) => {
+    if (seen.at(-1) !== s.phase) seen.push(s.phase);
+  });
+  return seen;
+}
+
+const others = (call: FakeCall) => call.session.state.participants.filter((p) => !p.self);
+const names = (call: FakeCall) => call.session.state.participants.map((p) => p.name);
+
+/** A session in a room with Bob, met through sealed presence both ways. */
+async function aliceWithBob() {
+  const room = await newRoom();
+  const alice = await joined(newCall(room));
+  const bob = person(room, 'Bob').join();
+  await until(() => expect(alice.session.state.phase).toBe('inCall'));
+  await until(() => expect(bob.presencesFrom(alice.session.participant).length).toBeGreaterThan(0));
+  return { room, alice, bob };
+}
+
+// On a loaded machine a presence can take seconds to open: the real 1 s tick may
+// then greet again, so these tests count presences as "at least one".
+describe('CallSession', { timeout: 20_000 }, () => {
+  describe('joining', () => {
+    it('is connecting before it starts, waits alone once the relay takes it in, and is in the call when a presence arrives', async () => {
+      const room = await newRoom();
+      const alice = newCall(room);
+      expect(alice.session.state.phase).toBe('connecting');
+      const seen = phases(alice);
+      await joined(alice);
+      expect(alice.session.state.phase).toBe('waiting');
+      expect(names(alice)).toEqual(['Alice']);
+
+      const bob = person(room, 'Bob').join();
+      await until(() => expect(alice.session.state.phase).toBe('inCall'));
+      expect(seen).toEqual(['connecting', 'waiting', 'inCall']);
+      expect(alice.session.state.participants.map((p) => [p.id, p.self, p.name, p.kind])).toEqual([
+        ['self', true, 'Alice', 'camera'],
+        [bob.participant, false, 'Bob', 'camera'],
+      ]);
+      expect(alice.links).toHaveLength(1);
+      expect(alice.links[0]?.options.remote).toBe(bob.participant);
+      expect(alice.links[0]?.options.self).toBe(alice.session.participant);
+      // Alice greeted the newcomer by name, sealed.
+      await until(() => expect(bob.presencesFrom(alice.session.participant).length).toBeGreaterThan(0));
+      expect(new Set(bob.presencesFrom(alice.session.participant).map((p) => p.name))).toEqual(new Set(['Alice']));
+    });
+
+    it('meets everyone already in the room from its broadcast on joining', async () => {
+      const room = await newRoom();
+      const bob = person(room, 'Bob').join();
+      const carol = person(room, 'Carol').join();
+      const alice = await joined(newCall(room));
+      await until(() => expect(names(alice)).toEqual(['Alice', 'Bob', 'Carol']));
+      expect(alice.session.state.phase).toBe('inCall');
+      // One broadcast reaches both.
+      await until(() => expect(carol.presencesFrom(alice.session.participant).length).toBeGreaterThan(0));
+      expect(bob.presencesFrom(alice.session.participant).length).toBeGreaterThan(0);
+    });
+
+    it('opens one link each way when two sessions meet, the impolite side offering, and carries its signals to the other link', async () => {
+      const room = await newRoom();
+      const alice = await joined(newCall(room, { name: 'Alice' }));
+      const bob = await joined(newCall(room, { name: 'Bob' }));
+      await until(() => expect(names(alice)).toEqual(['Alice', 'Bob']));
+      await until(() => expect(names(bob)).toEqual(['Bob', 'Alice']));
+      const [a] = alice.links;
+      const [b] = bob.links;
+      if (!a || !b) throw new Error('each side should have one link');
+      expect(alice.links).toHaveLength(1);
+      expect(bob.links).toHaveLength(1);
+      expect(a.options.initiator).toBe(!isPolite(alice.session.participant, bob.session.participant));
+      expect(b.options.initiator).toBe(!a.options.initiator);
+
+      const offer: PeerMessage = { type: 'description', description: { type: 'offer', sdp: 'v=0 fake' } };
+      (a.options.initiator ? a : b).signal(offer);
+      await until(() => expect((a.options.initiator ? b : a).received).toEqual([offer]));
+    });
+
+    it('shows a device error from the start as an alert and joins all the same', async () => {
+      const room = await newRoom();
+      const media = new FakeMedia();
+      media.startError = new ZingError('CAMERA_DENIED', 'denied');
+      const alice = await joined(newCall(room, {}, media));
+      await until(() => expect(alice.session.state.alert?.code).toBe('CAMERA_DENIED'));
+      expect(alice.session.state.phase).toBe('waiting');
+    });
+
+    it('ignores its own presence echoed back by the relay', async () => {
+      const room = await newRoom();
+      const alice = await joined(newCall(room));
+      const bob = person(room, 'Bob').join();
+      await until(() => expect(names(alice)).toEqual(['Alice', 'Bob']));
+      const own = room.relay.frames.find((f) => f.from === alice.signaling.self && f.to === undefined);
+      if (!own) throw new Error('Alice broadcast nothing');
+      // The relay hands Alice her own broadcast back under her own address: it opens, and is still not someone new.
+      alice.signaling.fire('signal', { from: own.from, data: own.data });
+      // Messages are opened in order: once Bob's next one shows, the echo has been dealt with.
+      bob.say(undefined, { name: 'Bobby' });
+      await until(() => expect(names(alice)).toEqual(['Alice', 'Bobby']));
+      expect(alice.links).toHaveLength(1);
+      expect(alice.session.state.alert).toBeUndefined();
+    });
+  });
+
+  describe('leaving', () => {
+    it('ends the call, closes the relay socket and every link and stops the media; a second leave does nothing', async () => {
+      const { room, alice, bob } = await aliceWithBob();
+      person(room, 'Carol').join();
+      await until(() => expect(alice.links).toHaveLength(2));
+      await until(() => expect(alice.media.micMuted).toBe(false)); // media.start() has run
+      const seen = phases(alice);
+
+      alice.session.leave();
+      expect(alice.session.state.phase).toBe('ended');
+      expect(seen).toEqual(['inCall', 'ended']);
+      let more = 0;
+      alice.session.on('stateChanged', () => (more += 1));
+      alice.session.leave();
+      expect(more).toBe(0);
+      expect(alice.signaling.closes).toBe(1);
+      expect(alice.links.map((l) => l.closes)).toEqual([1, 1]);
+      expect(alice.media.stops).toBe(1);
+      expect(others(alice)).toEqual([]);
+      // The others saw her address leave at once.
+      expect([...room.relay.members.keys()]).not.toContain(alice.signaling.self);
+      expect(room.relay.members.has(bob.peer)).toBe(true);
+    });
+
+    it('stops every timer it started', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+      const { alice } = await aliceWithBob();
+      expect(vi.getTimerCount()).toBeGreaterThan(0);
+      alice.session.leave();
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('fails with ROOM_FULL and hangs up when the relay says the room is full', async () => {
+      const room = await newRoom();
+      const alice = await joined(newCall(room));
+      alice.signaling.fire('relayError', { code: 'ROOM_FULL', detail: 'eight is the limit' });
+      expect(alice.session.state.phase).toBe('failed');
+      expect(alice.session.state.alert?.code).toBe('ROOM_FULL');
+      expect(alice.signaling.closes).toBe(1);
+    });
+  });
+
+  describe('mute and camera', () => {
+    it('starts the media with the saved mute and camera preferences and announces them', async () => {
+      const room = await newRoom();
+      const bob = person(room, 'Bob').join();
+      const alice = await joined(newCall(room, { micMuted: true, cameraOff: true }));
+      await until(() => expect(alice.media.micMuted).toBe(true));
+      expect(alice.media.cameraOff).toBe(true);
+      const [self] = alice.session.state.participants;
+      expect([self?.micMuted, self?.cameraOff]).toEqual([true, true]);
+      await until(() => expect(bob.presencesFrom(alice.session.participant).length).toBeGreaterThan(0));
+      expect(bob.presencesFrom(alice.session.participant)[0]).toMatchObject({ micMuted: true, cameraOff: true });
+    });
+
+    it('shows its own mute in the snapshot, mutes the microphone, tells everyone and saves it', async () => {
+      const { alice, bob } = await aliceWithBob();
+      await alice.session.setMicMuted(true);
+      expect(alice.session.state.participants[0]).toMatchObject({ self: true, micMuted: true, cameraOff: false });
+      expect(alice.media.micMuted).toBe(true);
+      expect(alice.saved).toEqual([{ micMuted: true }]);
+      await until(() => expect(bob.presencesFrom(alice.session.participant).at(-1)).toMatchObject({ micMuted: true }));
+
+      await alice.session.setMicMuted(false);
+      expect(alice.session.state.participants[0]?.micMuted).toBe(false);
+      await until(() => expect(bob.presencesFrom(alice.session.participant).at(-1)).toMatchObject({ micMuted: false }));
+    });
+
+    it('turns the camera off: in the snapshot, in its presence, saved, and no video on any link', async () => {
+      const { alice, bob } = await aliceWithBob();
+      const [link] = alice.links;
+      await alice.session.setCameraOff(true);
+      expect(alice.session.state.participants[0]?.cameraOff).toBe(true);
+      expect(alice.media.cameraOff).toBe(true);
+      expect(alice.saved).toEqual([{ cameraOff: true }]);
+      expect(link?.tracksSet.at(-1)).toEqual(['video', null]);
+      await until(() => expect(bob.presencesFrom(alice.session.participant).at(-1)).toMatchObject({ cameraOff: true }));
+    });
+
+    it('keeps the camera off and says why when it cannot be opened again', async () => {
+      const { alice, bob } = await aliceWithBob();
+      await alice.session.setCameraOff(true);
+      await until(() => expect(bob.presencesFrom(alice.session.participant).at(-1)).toMatchObject({ cameraOff: true }));
+      alice.media.cameraError = new ZingError('CAMERA_UNAVAILABLE', 'unplugged');
+      await alice.session.setCameraOff(false);
+      expect(alice.session.state.alert?.code).toBe('CAMERA_UNAVAILABLE');
+      expect(alice.session.state.participants[0]?.cameraOff).toBe(true);
+      expect(alice.saved).toEqual([{ cameraOff: true }]);
+
+      alice.media.cameraError = undefined;
+      await alice.session.setCameraOff(false);
+      expect(alice.session.state.alert).toBeUndefined();
+      expect(alice.session.state.participants[0]?.cameraOff).toBe(false);
+    });
+
+    it('shows a remote participant’s mute, camera and new name from their presence', async () => {
+      const { alice, bob } = await aliceWithBob();
+      bob.say(undefined, { micMuted: true, cameraOff: true, name: 'Robert' });
+      await until(() => expect(others(alice)[0]).toMatchObject({ name: 'Robert', micMuted: true, cameraOff: true }));
+      expect(alice.session.nameOf(bob.participant)).toBe('Robert');
+      expect(alice.links).toHaveLength(1);
+    });
+
+    it('carries a rename made elsewhere into the snapshot and its presence', async () => {
+      const { alice, bob } = await aliceWithBob();
+      alice.rename('Alicia');
+      expect(alice.session.state.participants[0]?.name).toBe('Alicia');
+      await until(() => expect(bob.presencesFrom(alice.session.participant).at(-1)?.name).toBe('Alicia'));
+    });
+  });
+
+  describe('a remote leaving', () => {
+    it('removes whoever’s relay address leaves and closes their link, and waits alone again', async () => {
+      const { alice, bob } = await aliceWithBob();
+      const [link] = alice.links;
+      bob.leave();
+      expect(others(alice)).toEqual([]);
+      expect(link?.closes).toBe(1);
+      expect(alice.session.state.phase).toBe('waiting');
+      expect(alice.session.nameOf(bob.participant)).toBeUndefined();
+    });
+
+    it('keeps the others when one of three leaves', async () => {
+      const { room, alice, bob } = await aliceWithBob();
+      const carol = person(room, 'Carol').join();
+      await until(() => expect(names(alice)).toEqual(['Alice', 'Bob', 'Carol']));
+      bob.leave();
+      expect(names(alice)).toEqual(['Alice', 'Carol']);
+      expect(alice.links.map((l) => l.closes)).toEqual([1, 0]);
+      expect(others(alice)[0]?.id).toBe(carol.participant);
+    });
+  });
+
+  describe('reconnecting', () => {
+    it('keeps everyone through a relay restart: the same link, resynced once, its signals going to the new address', async () => {
+      const { room, alice, bob } = await aliceWithBob();
+      const oldBob = bob.peer;
+      const seen = phases(alice);
+      room.relay.restart();
+      expect(bob.peer).not.toBe(oldBob);
+      await until(() => expect(alice.links[0]?.resyncs).toBe(1));
+      expect(seen).toEqual(['inCall', 'reconnecting', 'inCall']);
+      expect(names(alice)).toEqual(['Alice', 'Bob']);
+      expect(alice.links).toHaveLength(1);
+      expect(alice.links[0]?.closes).toBe(0);
+
+      // A leave for the address Bob had before is not Bob leaving.
+      alice.signaling.fire('peerLeft', oldBob);
+      expect(names(alice)).toEqual(['Alice', 'Bob']);
+
+      const candidate: PeerMessage = { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host' } };
+      alice.links[0]?.signal(candidate);
+      await until(() =>
+        expect(bob.heard.at(-1)).toEqual({ from: alice.signaling.self, participant: alice.session.participant, msg: candidate }),
+      );
+      // Addressed to Bob alone, where he is now.
+      expect(room.relay.frames.at(-1)?.to).toBe(bob.peer);
+    });
+
+    it('clears the unreachable alert once the relay takes it back', async () => {
+      const { room, alice } = await aliceWithBob();
+      alice.signaling.fire('unreachable', { attempt: 1 });
+      expect(alice.session.state.alert?.code).toBe('RELAY_UNREACHABLE');
+      room.relay.restart();
+      expect(alice.session.state.alert).toBeUndefined();
+    });
+
+    it('takes negotiation from where a participant is now, not from an address they left', async () => {
+      const { room, alice, bob } = await aliceWithBob();
+      const oldBob = bob.peer;
+      room.relay.restart();
+      await until(() => expect(alice.links[0]?.resyncs).toBe(1));
+      const self = alice.signaling.self;
+      if (self === undefined) throw new Error('Alice is not back');
+      // Sealed by someone holding the room key, from Bob's old address and under his participant id.
+      const offer = (sdp: string): PeerMessage => ({ type: 'description', description: { type: 'offer', sdp } });
+      const sealedAs = (from: PeerId, seq: number, msg: PeerMessage) =>
+        seal(room.key.key, room.key.room, from, self, encodeSealedPayload({ from: bob.participant, seq, msg }));
+      room.relay.deliver({ from: oldBob, to: self, data: await sealedAs(oldBob, 1_000, offer('from the old address')) });
+      room.relay.deliver({ from: bob.peer, to: self, data: await sealedAs(bob.peer, 1_001, offer('from the new address')) });
+      // Opened in order: by the time the second arrives, the first was dealt with.
+      await until(() => expect(alice.links[0]?.received).toHaveLength(1));
+      expect(alice.links[0]?.received).toEqual([offer('from the new address')]);
+    });
+
+    it('drops after the grace whoever did not come back and whose link is down, and no one else', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+      const { room, alice } = await aliceWithBob();
+      const carol = person(room, 'Carol').join();
+      const dave = person(room, 'Dave').join();
+      await until(() => expect(names(alice)).toEqual(['Alice', 'Bob', 'Carol', 'Dave']));
+      const [bobLink, carolLink, daveLink] = alice.links;
+      if (!bobLink || !carolLink || !daveLink) throw new Error('three links expected');
+      bobLink.setState('connected');
+      carolLink.setState('connected');
+      daveLink.setState('connected');
+      vi.advanceTimersByTime(ROSTER_TICK_MS);
+
+      // Carol's and Dave's tabs close while the relay is away: no leave can reach Alice.
+      room.relay.restart([carol.signaling, dave.signaling]);
+      await until(() => expect(bobLink.resyncs).toBe(1));
+      carolLink.setState('failed');
+
+      vi.advanceTimersByTime(REJOIN_GRACE_MS - ROSTER_TICK_MS);
+      expect(names(alice)).toEqual(['Alice', 'Bob', 'Carol', 'Dave']);
+      vi.advanceTimersByTime(ROSTER_TICK_MS);
+      expect(names(alice)).toEqual(['Alice', 'Bob', 'Dave']);
+      expect(carolLink.closes).toBe(1);
+
+      // Dave's link still carries media: he stays until it drops too.
+      vi.advanceTimersByTime(5 * REJOIN_GRACE_MS);
+      expect(names(alice)).toEqual(['Alice', 'Bob', 'Dave']);
+      daveLink.setState('reconnecting');
+      vi.advanceTimersByTime(ROSTER_TICK_MS);
+      expect(names(alice)).toEqual(['Alice', 'Bob']);
+      expect([bobLink.closes, daveLink.closes]).toEqual([0, 1]);
+    });
+
+    it(`greets a newcomer it has not heard from again every ${HELLO_RETRY_MS} ms, ${HELLO_ATTEMPTS} times in all`, async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+      const room = await newRoom();
+      const alice = await joined(newCall(room));
+      const bob = person(room, 'Bob');
+      // Everything Bob says to Alice is lost on the way.
+      room.relay.lose = (frame) => frame.from === bob.signaling.self;
+      bob.join();
+      // Hellos are the presences Alice addresses to Bob alone; her broadcasts are not.
+      const hellos = () => room.relay.frames.filter((f) => f.from === alice.signaling.self && f.to === bob.peer).length;
+      await until(() => expect(hellos()).toBe(1));
+      for (let second = 1; second <= 10; second++) {
+        vi.advanceTimersByTime(ROSTER_TICK_MS);
+        // Alice seals in order: once a rename sent after this tick reaches Bob, any hello from the tick is out.
+        alice.rename(`Alice ${second}`);
+        await until(() => expect(bob.presencesFrom(alice.session.participant).at(-1)?.name).toBe(`Alice ${second}`));
+        const expected = second < 2 ? 1 : second < 4 ? 2 : 3;
+        expect(hellos(), `after ${second} s`).toBe(expected);
+      }
+      expect(others(alice)).toEqual([]);
+    });
+  });
+
+  describe('tampering', () => {
+    it(`warns of tampering after ${TAMPER_WARNING_AFTER} refused messages (altered, replayed, forged), not before`, async () => {
+      const { room, alice, bob } = await aliceWithBob();
+      const refused = refusals();
+      const self = alice.signaling.self;
+      const genuine = room.relay.frames.find((f) => f.from === bob.peer);
+      if (!genuine || self === undefined) throw new Error('Bob said nothing to Alice');
+      // Altered: one character of the sealed bytes changed.
+      const i = genuine.data.length - 5;
+      const flipped = genuine.data.slice(0, i) + (genuine.data[i] === 'A' ? 'B' : 'A') + genuine.data.slice(i + 1);
+      room.relay.deliver({ ...genuine, data: flipped });
+      // Replayed: the genuine frame again.
+      room.relay.deliver(genuine);
+      await until(() => expect(refused()).toBe(2));
+      expect(alice.session.state.alert).toBeUndefined();
+      // Forged: not an envelope at all.
+      room.relay.deliver({ from: bob.peer, to: self, data: 'd.bm90IHNlYWxlZA' });
+      await until(() => expect(alice.session.state.alert?.code).toBe('TAMPERING'));
+      expect(refused()).toBe(3);
+      expect(alice.session.state.alert?.message).toBe(String(TAMPER_WARNING_AFTER));
+      // The call goes on.
+      expect(names(alice)).toEqual(['Alice', 'Bob']);
+      expect(alice.session.state.phase).toBe('inCall');
+    });
+
+    it('counts on past the warning', async () => {
+      const { room, alice, bob } = await aliceWithBob();
+      const refused = refusals();
+      for (let n = 0; n < TAMPER_WARNING_AFTER + 2; n++)
+        room.relay.deliver({ from: bob.peer, to: alice.signaling.self, data: `junk ${n}` });
+      await until(() => expect(alice.session.state.alert?.message).toBe(String(TAMPER_WARNING_AFTER + 2)));
+      expect(refused()).toBe(TAMPER_WARNING_AFTER + 2);
+    });
+  });
+});
