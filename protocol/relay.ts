@@ -65,6 +65,8 @@ export const CloseCode = {
   MESSAGE_TOO_BIG: 1009,
   /** The relay could not reach its bus (Redis) in time; clients reconnect (RFC 6455 registry "try again later"). */
   TRY_AGAIN_LATER: 1013,
+  /** Joined no room within ZING_JOIN_TIMEOUT_MS of the upgrade (after HTTP's 408 Request Timeout). */
+  JOIN_TIMEOUT: 4008,
   /**
    * Stopped reading: more than the relay's cap (ZING_MAX_OUTBOUND_BYTES) waited
    * to be sent to it (after HTTP's 413, as 4029 is after 429). Reconnecting starts afresh.

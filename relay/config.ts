@@ -31,6 +31,12 @@ export interface RelayConfig {
    * frame, and ws would keep it, and its queue, for a fixed 30 s.
    */
   closeGraceMs: number;
+  /**
+   * A socket that has not joined a room this long after its upgrade is closed
+   * with 4008. Zing sends `join` the moment its socket opens, so
+   * 5 s is a thousand round trips; an idle socket only holds a slot of its address.
+   */
+  joinTimeoutMs: number;
   /** `info` logs one line per join, leave and error; `silent` for tests and benchmarks. */
   logLevel: 'info' | 'silent';
   /** The web build served to guests without Zing at /r/<room>; where it is missing, an explanation page. */
@@ -97,6 +103,7 @@ export const DEFAULTS: RelayConfig = {
   shutdownGraceMs: 2_000,
   maxOutboundBytes: 2 * 1024 * 1024,
   closeGraceMs: 1_000,
+  joinTimeoutMs: 5_000,
   logLevel: 'info',
   webDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
   msgRatePerSecond: 50,
@@ -205,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     shutdownGraceMs: int(env, 'ZING_SHUTDOWN_GRACE_MS', DEFAULTS.shutdownGraceMs, 0, 60_000),
     maxOutboundBytes: int(env, 'ZING_MAX_OUTBOUND_BYTES', DEFAULTS.maxOutboundBytes, 64 * 1024, 1024 * 1024 * 1024),
     closeGraceMs: int(env, 'ZING_CLOSE_GRACE_MS', DEFAULTS.closeGraceMs, 0, 60_000),
+    joinTimeoutMs: int(env, 'ZING_JOIN_TIMEOUT_MS', DEFAULTS.joinTimeoutMs, 100, 600_000),
     logLevel,
     webDir: env.ZING_WEB_DIR || DEFAULTS.webDir,
     msgRatePerSecond: int(env, 'ZING_MSG_RATE', DEFAULTS.msgRatePerSecond, 1, 1_000_000),

@@ -4,7 +4,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
-import { Admission, refusalResponse, type AdmissionConfig, type EdgeState } from './admission.ts';
+import { Admission, refusalResponse, systemClock, type AdmissionConfig, type EdgeState } from './admission.ts';
 import type { RelayConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import { SOCKET_PATH } from '../protocol/ids.ts';
@@ -19,7 +19,10 @@ import {
 } from '../protocol/relay.ts';
 import type { JoinResult, Member, Rooms } from './rooms.ts';
 
-type TransportConfig = Pick<RelayConfig, 'maxMessageBytes' | 'heartbeatMs' | 'shutdownGraceMs' | 'maxOutboundBytes' | 'closeGraceMs'> &
+type TransportConfig = Pick<
+  RelayConfig,
+  'maxMessageBytes' | 'heartbeatMs' | 'shutdownGraceMs' | 'maxOutboundBytes' | 'closeGraceMs' | 'joinTimeoutMs'
+> &
   AdmissionConfig;
 
 /**
@@ -112,6 +115,13 @@ export class Transport {
   /** Connections whose join waits for the bus, with the frames that came in meanwhile, in order. */
   readonly #held = new Map<Connection, Array<[RawData, boolean]>>();
   readonly #heartbeat: NodeJS.Timeout;
+  /**
+   * Connections that have not joined yet, with when they opened (monotonic ms):
+   * a Map iterates in insertion order, so the oldest come first and a check
+   * stops at the first that is not yet due. A join or a close takes one out.
+   */
+  readonly #unjoined = new Map<Connection, number>();
+  readonly #joinCheck: NodeJS.Timeout;
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   readonly #onError: (this: WebSocket, err: Error & { code?: string }) => void;
   readonly #onClose: (this: WebSocket) => void;
@@ -150,12 +160,16 @@ export class Transport {
     this.#onClose = function () {
       const conn = connectionOf(this);
       transport.#connections.delete(conn);
+      transport.#unjoined.delete(conn);
       transport.#admission.closed(conn);
       transport.#leave(conn, 'closed');
     };
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     this.#heartbeat = setInterval(() => this.#beat(), config.heartbeatMs);
     this.#heartbeat.unref();
+    // A quarter of the deadline: a socket goes at most 25% late, and a check costs nothing until one is due.
+    this.#joinCheck = setInterval(() => this.#checkJoins(), config.joinTimeoutMs / 4);
+    this.#joinCheck.unref();
   }
 
   get connectionCount(): number {
@@ -196,6 +210,28 @@ export class Transport {
     conn.on('message', this.#onMessage);
     conn.on('error', this.#onError);
     conn.on('close', this.#onClose);
+    this.#unjoined.set(conn, systemClock.monotonicMs());
+  }
+
+  /**
+   * Closes the connections that have joined no room within the deadline, but
+   * not one whose join waits for the bus (that answers or fails within 5 s).
+   * Only the first join has a deadline: a socket that joined and left costs
+   * what an idle member does, and it counts against its address like one.
+   */
+  #checkJoins(): void {
+    const now = systemClock.monotonicMs();
+    for (const [conn, openedAt] of this.#unjoined) {
+      if (now - openedAt < this.#config.joinTimeoutMs) return; // the rest opened later
+      this.#unjoined.delete(conn);
+      if (conn.readyState !== WebSocket.OPEN) continue;
+      if (this.#held.has(conn)) {
+        this.#unjoined.set(conn, now); // to the back, another period
+        continue;
+      }
+      this.#log('error', { peer: conn.id, code: 'JOIN_TIMEOUT' });
+      this.#closeFor(conn, CloseCode.JOIN_TIMEOUT, 'no join in time');
+    }
   }
 
   #receive(conn: Connection, data: RawData, isBinary: boolean): void {
@@ -230,6 +266,7 @@ export class Transport {
   #joined(conn: Connection, room: RoomId, joined: JoinResult): void {
     if (!joined.ok) return this.#fail(conn, joined.code, 'the room is full');
     conn.room = room;
+    this.#unjoined.delete(conn);
     conn.deliver({ type: 'joined', room, self: conn.id, peers: joined.peers, ...this.#admission.iceServersFor(conn.id) });
     this.#log('join', { room, peer: conn.id, peers: joined.peers.length + 1 });
   }
@@ -328,6 +365,7 @@ export class Transport {
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       clearInterval(this.#heartbeat);
+      clearInterval(this.#joinCheck);
       if (this.#connections.size === 0) return resolve();
       const grace = setTimeout(() => {
         for (const conn of this.#connections) conn.terminate();

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { Relay } from '../../relay/server.ts';
+import { CloseCode } from '../../protocol/relay.ts';
 import { TestClient, joinedClients, newRoomId, socketUrl, startTestRelay, withTimeout } from './helpers.ts';
 
 let relay: Relay | undefined;
@@ -101,6 +102,44 @@ describe('heartbeat', () => {
     alice.send({ type: 'signal', to: bob.id, data: 'still here' });
     expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'still here' });
     expect(r.transport.connectionCount).toBe(2);
+  });
+});
+
+describe('the join deadline', () => {
+  it('closes a socket that never joins with 4008, one that sends only junk too, and keeps the joined ones', async () => {
+    const r = (relay = await startTestRelay({ joinTimeoutMs: 300 }));
+    const room = newRoomId();
+    const [alice, bob] = await joinedClients(r, room, ['alice', 'bob']);
+    const idle = await TestClient.connect(socketUrl(r), 'idle');
+    const junk = await TestClient.connect(socketUrl(r), 'junk');
+    clients.push(alice, bob, idle, junk);
+    const opened = Date.now();
+    const chatter = setInterval(() => junk.sendRaw('{"type":"signal","data":"x"}'), 50); // NOT_JOINED each time
+    try {
+      for (const c of [idle, junk]) {
+        expect(await withTimeout(c.closed, `${c.label} closed`)).toEqual({ code: CloseCode.JOIN_TIMEOUT, reason: 'no join in time' });
+      }
+    } finally {
+      clearInterval(chatter);
+    }
+    // Due at 300 ms, checked every 75 ms: closed within 375 ms plus scheduling slack.
+    const took = Date.now() - opened;
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(1_500);
+    await expect.poll(() => r.transport.connectionCount).toBe(2);
+    alice.send({ type: 'signal', to: bob.id, data: 'still here' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'still here' });
+  });
+
+  it('lets a socket that joined and left stay connected past the deadline', async () => {
+    const r = (relay = await startTestRelay({ joinTimeoutMs: 200 }));
+    const c = await TestClient.connect(socketUrl(r), 'c');
+    clients.push(c);
+    await c.join(newRoomId());
+    c.send({ type: 'leave' });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    expect((await c.join(newRoomId())).peers).toEqual([]);
   });
 });
 
