@@ -11,6 +11,7 @@
 import browser from 'webextension-polyfill';
 import { CALL_PAGE_PATH } from './call-page.ts';
 import { shareLinkRule, SHARE_LINK_RULE_ID } from './share-link-rule.ts';
+import { installToolbar } from './toolbar.ts';
 import { loadSettings, onSettingsChanged } from '../session/storage.ts';
 
 async function installRedirect(): Promise<void> {
@@ -38,3 +39,6 @@ install();
 browser.runtime.onInstalled.addListener(install);
 browser.runtime.onStartup.addListener(install);
 onSettingsChanged(install);
+
+// The badge, the popup during a call and the browser's shortcuts (toolbar.ts).
+installToolbar();

@@ -1,6 +1,7 @@
 import { For, Show, createEffect, createMemo, createSignal, on, onCleanup, type JSX } from 'solid-js';
 import { Portal } from 'solid-js/web';
 import { createStore, reconcile } from 'solid-js/store';
+import { browserShortcuts, shortcutSettings } from '../session/browser-shortcuts.ts';
 import type { AudioActivity, CallSession, CallState } from '../session/call-session.ts';
 import { CameraIcon, LeaveIcon, MicIcon, ScreenIcon } from './icons.tsx';
 import { EMPTY_LAYOUT, arrange, keepOnly, spotlight, keyboardTile, moveTile, resizeTile, togglePin, type LayoutState } from './layout.ts';
@@ -298,6 +299,8 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           onClose={() => setShortcutsOpen(false)}
           singleKey={props.prefs.singleKeyShortcuts()}
           onSingleKey={props.prefs.setSingleKeyShortcuts}
+          loadBrowserShortcuts={browserShortcuts}
+          changeBrowserShortcuts={shortcutSettings()}
         />
       </Show>
       <div class="visually-hidden" aria-live="polite">

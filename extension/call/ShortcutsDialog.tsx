@@ -1,4 +1,5 @@
-import { For, Show, createEffect } from 'solid-js';
+import { For, Show, createEffect, createSignal } from 'solid-js';
+import type { BrowserShortcut } from '../session/browser-shortcuts.ts';
 import { PAGE_SHORTCUTS } from '../session/shortcuts.ts';
 
 export interface ShortcutsDialogProps {
@@ -6,7 +7,14 @@ export interface ShortcutsDialogProps {
   onClose: () => void;
   singleKey: boolean;
   onSingleKey: (on: boolean) => void;
+  /** The browser's shortcuts with the keys it gave them, read each time the dialog opens (they can change). */
+  loadBrowserShortcuts: () => Promise<BrowserShortcut[] | undefined>;
+  /** Opens the browser's own page for changing them, where it has one. */
+  changeBrowserShortcuts: (() => Promise<void>) | undefined;
 }
+
+/** `Alt+Shift+M` as keys; a Mac's `⌥⇧M` has no separators and stays one. */
+const keysOf = (shortcut: string): string[] => (shortcut.includes('+') ? shortcut.split('+') : [shortcut]);
 
 /**
  * The `Keyboard shortcuts` dialog: a native modal <dialog>, so the call behind
@@ -16,10 +24,12 @@ export interface ShortcutsDialogProps {
 export function ShortcutsDialog(props: ShortcutsDialogProps) {
   let dialog!: HTMLDialogElement;
   let opener: Element | null = null;
+  const [browserKeys, setBrowserKeys] = createSignal<BrowserShortcut[]>();
 
   createEffect(() => {
     if (props.open && !dialog.open) {
       opener = dialog.ownerDocument.activeElement;
+      props.loadBrowserShortcuts().then(setBrowserKeys, (err: unknown) => console.warn('zing: could not read the browser shortcuts', err));
       dialog.showModal();
     } else if (!props.open && dialog.open) {
       dialog.close();
@@ -58,7 +68,44 @@ export function ShortcutsDialog(props: ShortcutsDialogProps) {
       <Show when={!props.singleKey}>
         <p class="note">M, V and Space do nothing in the call page until you switch this back on.</p>
       </Show>
+      <Show when={browserKeys()?.length}>
+        <h3>In any tab or window</h3>
+        <table class="shortcuts">
+          <tbody>
+            <For each={browserKeys()}>
+              {(s) => (
+                <tr>
+                  <th scope="row">
+                    <Show when={s.shortcut} fallback="Not set">
+                      <For each={keysOf(s.shortcut)}>
+                        {(k, i) => (
+                          <>
+                            {i() > 0 ? '+' : ''}
+                            <kbd>{k}</kbd>
+                          </>
+                        )}
+                      </For>
+                    </Show>
+                  </th>
+                  <td>{s.action}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+        <p class="note">These are the browser’s: they work wherever you are, and you choose their keys in the browser’s settings.</p>
+      </Show>
       <div class="dialog-actions">
+        <Show when={(browserKeys()?.length ?? 0) > 0 && props.changeBrowserShortcuts}>
+          {(change) => (
+            <button
+              type="button"
+              onClick={() => void change()().catch((err: unknown) => console.warn('zing: could not open the shortcut settings', err))}
+            >
+              Change browser shortcuts
+            </button>
+          )}
+        </Show>
         <button type="button" onClick={() => dialog.close()}>
           Close
         </button>

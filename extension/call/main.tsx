@@ -6,6 +6,7 @@ import { decideEntry, type Entry } from '../session/entry.ts';
 import { VOUCHED_TAB_KEY, entryTokenOf, vouchedByReload } from '../session/entry-grant.ts';
 import type { Profile, Settings } from '../session/settings.ts';
 import { loadProfileWithName, loadSettings, onProfileChanged, redeemEntry, saveProfile } from '../session/storage.ts';
+import { linkToToolbar } from '../session/toolbar-link.ts';
 import { CallPage, type CallPagePrefs } from './CallPage.tsx';
 import { FailurePage } from './FailurePage.tsx';
 import { PreJoin } from './PreJoin.tsx';
@@ -45,6 +46,8 @@ async function startSession(entry: Entry, settings: Settings, prefs: ReturnType<
   const session = new CallSession(entry.link, { profile, settings, saveProfile, onProfileChanged });
   // Camera and relay first: the page renders from the session's current state either way.
   session.start();
+  // The badge, the popup and the browser's shortcuts follow this call while it runs.
+  linkToToolbar(session);
   // Closing the tab hangs up at once instead of waiting for the relay's heartbeat.
   addEventListener('pagehide', () => session.leave());
   return session;

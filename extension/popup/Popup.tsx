@@ -1,7 +1,9 @@
-import { Show, createSignal, onMount } from 'solid-js';
+import { Show, createSignal, onCleanup, onMount } from 'solid-js';
+import browser from 'webextension-polyfill';
 import { deriveRoomKey, newSecret } from '../session/room-key.ts';
 import { buildShareLink, parseShareLink } from '../session/share-link.ts';
 import { loadProfileWithName, loadSettings, saveProfile } from '../session/storage.ts';
+import { POPUP_PORT, parsePopupUpdate, type PopupRequest, type ToolbarCall } from '../session/toolbar-messages.ts';
 import { openCall } from './open-call.ts';
 
 export function Popup() {
@@ -12,6 +14,23 @@ export function Popup() {
   onMount(async () => {
     setName((await loadProfileWithName()).name);
   });
+
+  // While a call runs, the background says which one, and passes these buttons on to its page.
+  const [call, setCall] = createSignal<ToolbarCall | null>(null);
+  const port = browser.runtime.connect({ name: POPUP_PORT });
+  port.onMessage.addListener((message: unknown) => {
+    const update = parsePopupUpdate(message);
+    if (update) setCall(update.call);
+  });
+  onCleanup(() => port.disconnect());
+  const ask = (request: PopupRequest) => port.postMessage(request);
+
+  /** Brings the call's tab to the front, and its window, then gets out of the way. */
+  const returnToCall = async (tabId: number) => {
+    const tab = await browser.tabs.update(tabId, { active: true });
+    if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true });
+    window.close();
+  };
 
   const fail = (err: unknown) => setError(`Zing could not open the call page (${err instanceof Error ? err.message : String(err)}).`);
 
@@ -29,10 +48,9 @@ export function Popup() {
     await openCall(parsed.link);
   };
 
-  return (
-    <main class="popup">
-      <h1>Zing</h1>
-      <button type="button" class="primary" onClick={() => start().catch(fail)}>
+  const startOrJoin = () => (
+    <>
+      <button type="button" classList={{ primary: !call() }} onClick={() => start().catch(fail)}>
         Start a call
       </button>
       <form class="join" onSubmit={(e) => void join(e).catch(fail)}>
@@ -54,6 +72,41 @@ export function Popup() {
           <button type="submit">Join</button>
         </div>
       </form>
+    </>
+  );
+
+  return (
+    <main class="popup">
+      <h1>Zing</h1>
+      <Show when={call()}>
+        {(running) => (
+          <section class="in-call" aria-label="Your call">
+            <button
+              type="button"
+              class="primary"
+              onClick={() =>
+                returnToCall(running().tabId).catch((err: unknown) => setError(`Zing could not show the call (${String(err)}).`))
+              }
+            >
+              Return to call
+            </button>
+            <div class="row">
+              <button
+                type="button"
+                aria-pressed={running().micMuted}
+                onClick={() => ask({ type: 'setMicMuted', tabId: running().tabId, muted: !running().micMuted })}
+              >
+                Mute microphone
+              </button>
+              <button type="button" class="leave" onClick={() => ask({ type: 'leave', tabId: running().tabId })}>
+                Leave call
+              </button>
+            </div>
+          </section>
+        )}
+      </Show>
+      {/* During a call too: a second call, or a link someone sent, is a click away. */}
+      {startOrJoin()}
       <Show when={error()}>
         <p role="alert" class="alert">
           {error()}

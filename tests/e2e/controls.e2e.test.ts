@@ -1,11 +1,55 @@
-// Controlling a call from the keyboard: the call page's own M, V and hold-Space
-// shortcuts, which never fire while typing, and the Keyboard shortcuts dialog.
-// Two people; whatever Alice does is proven by what Bob sees in her tile.
+// Controlling a call from anywhere: the call page's own M, V and hold-Space
+// shortcuts, which never fire while typing; the Keyboard shortcuts dialog; the
+// browser's shortcuts (manifest `commands`) from another tab; the toolbar badge
+// and the popup during a call. Two people, one pair of browsers for the whole
+// file; whatever Alice does is proven by what Bob sees in her tile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { callLinkOf, launchPerson, openCallPage, openPopup, startCall, videoFrames, type Person } from '../support/browser.ts';
+
+/** The few extension APIs these tests call inside Zing's service worker (Node's types do not know `chrome`). */
+interface Chrome {
+  action: { getBadgeText(details: object): Promise<string> };
+  commands: {
+    getAll(): Promise<{ name?: string; shortcut?: string }[]>;
+    onCommand: { dispatch(name: string): void };
+  };
+  tabs: {
+    query(q: object): Promise<{ id?: number }[]>;
+    getCurrent(): Promise<{ id?: number } | undefined>;
+  };
+}
+
+/** Zing's background, as it runs now (a restarted service worker is a new Worker). */
+const serviceWorker = async (person: Person): Promise<Worker> =>
+  person.context.serviceWorkers()[0] ?? person.context.waitForEvent('serviceworker');
+
+/** The tab the person is looking at, by id. */
+const activeTab = async (person: Person): Promise<number | undefined> =>
+  (await serviceWorker(person)).evaluate(async () => {
+    const [tab] = await (globalThis as unknown as { chrome: Chrome }).chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    return tab?.id;
+  });
+
+/** The id of the tab an extension page is in. */
+const tabOf = (page: Page): Promise<number | undefined> =>
+  page.evaluate(async () => (await (globalThis as unknown as { chrome: Chrome }).chrome.tabs.getCurrent())?.id);
+
+const badgeText = async (person: Person): Promise<string> =>
+  (await serviceWorker(person)).evaluate(() => (globalThis as unknown as { chrome: Chrome }).chrome.action.getBadgeText({}));
+
+/**
+ * Fires a browser command the way Chromium does once it has matched the keys:
+ * by dispatching `commands.onCommand` in the service worker. Covered from there
+ * on: the background's handler, its port to the call page, the page's session,
+ * and the peers. Not covered: the browser turning a key press into the command
+ * (Chromium ignores synthetic key events for extension shortcuts); the keys it
+ * assigned are read back with `commands.getAll` instead.
+ */
+const fireCommand = async (person: Person, name: string): Promise<void> =>
+  (await serviceWorker(person)).evaluate((n) => (globalThis as unknown as { chrome: Chrome }).chrome.commands.onCommand.dispatch(n), name);
 
 /** Takes focus out of whatever has it, as a click on an empty part of the page would. */
 const focusNothing = (page: Page) =>
@@ -149,5 +193,114 @@ describe('keyboard shortcuts in the call page', () => {
     await micOffAtBob().waitFor({ state: 'visible', timeout: 2_000 });
     await alicePage.keyboard.press('m');
     await micOffAtBob().waitFor({ state: 'detached', timeout: 2_000 });
+  });
+
+  it('mutes the call in a background tab with the browser’s microphone command, and the badge follows', async () => {
+    const assigned = await (await serviceWorker(alice)).evaluate(() =>
+      (globalThis as unknown as { chrome: Chrome }).chrome.commands.getAll(),
+    );
+    expect(assigned).toEqual(
+      expect.arrayContaining([
+        { name: 'toggle-microphone', shortcut: 'Alt+Shift+M', description: expect.any(String) },
+        { name: 'toggle-camera', shortcut: 'Alt+Shift+V', description: expect.any(String) },
+      ]),
+    );
+    await expect.poll(() => badgeText(alice), { timeout: 3_000 }).toBe('live');
+    const elsewhere = await alice.context.newPage();
+    await elsewhere.goto(`${relay.url}/healthz`);
+    await elsewhere.bringToFront();
+    const callTab = await tabOf(alicePage);
+    expect(callTab).toBeDefined();
+    await expect.poll(() => activeTab(alice), { timeout: 3_000 }).not.toBe(callTab);
+
+    await fireCommand(alice, 'toggle-microphone');
+    await micOffAtBob().waitFor({ state: 'visible', timeout: 2_000 });
+    expect(await mute().getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => badgeText(alice), { timeout: 2_000 }).toBe('mute');
+    await fireCommand(alice, 'toggle-microphone');
+    await micOffAtBob().waitFor({ state: 'detached', timeout: 2_000 });
+    await expect.poll(() => badgeText(alice), { timeout: 2_000 }).toBe('live');
+
+    await fireCommand(alice, 'toggle-camera');
+    await cameraOffAtBob().waitFor({ state: 'visible', timeout: 2_000 });
+    await fireCommand(alice, 'toggle-camera');
+    await cameraOffAtBob().waitFor({ state: 'detached', timeout: 2_000 });
+    await elsewhere.close();
+  });
+
+  it('lists the browser’s shortcuts with the keys it assigned in the Keyboard shortcuts dialog', async () => {
+    await alicePage.bringToFront();
+    await alicePage.getByRole('button', { name: 'Keyboard shortcuts', exact: true }).click();
+    const dialog = alicePage.getByRole('dialog', { name: 'Keyboard shortcuts', exact: true });
+    for (const name of [
+      'Alt+Shift+M Turn the microphone of the call on or off, from any tab',
+      'Alt+Shift+V Turn the camera of the call on or off, from any tab',
+    ]) {
+      await dialog.getByRole('row', { name, exact: true }).waitFor({ timeout: 2_000 });
+    }
+    await dialog.getByRole('button', { name: 'Change browser shortcuts', exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  });
+
+  it('offers Return to call, Mute microphone and Leave call in the popup during the call, and they work', async () => {
+    const popup = await openPopup(alice);
+    const popupMute = popup.getByRole('button', { name: 'Mute microphone', exact: true });
+    await popupMute.waitFor({ timeout: 3_000 });
+    expect(await popupMute.getAttribute('aria-pressed')).toBe('false');
+
+    await popupMute.click();
+    await micOffAtBob().waitFor({ state: 'visible', timeout: 2_000 });
+    await expect.poll(() => popupMute.getAttribute('aria-pressed'), { timeout: 2_000 }).toBe('true');
+    await expect.poll(() => badgeText(alice), { timeout: 2_000 }).toBe('mute');
+    await popupMute.click();
+    await micOffAtBob().waitFor({ state: 'detached', timeout: 2_000 });
+    await expect.poll(() => popupMute.getAttribute('aria-pressed'), { timeout: 2_000 }).toBe('false');
+
+    // The popup stands in for the toolbar here, as a tab in front of the call's.
+    const callTab = await tabOf(alicePage);
+    expect(await activeTab(alice)).not.toBe(callTab);
+    await popup.getByRole('button', { name: 'Return to call', exact: true }).click();
+    await expect.poll(() => activeTab(alice), { timeout: 3_000 }).toBe(callTab);
+    if (!popup.isClosed()) await popup.close();
+
+    const again = await openPopup(alice);
+    await again.getByRole('button', { name: 'Leave call', exact: true }).click();
+    await aliceAtBob().waitFor({ state: 'detached', timeout: 3_000 });
+    await expect.poll(() => badgeText(alice), { timeout: 2_000 }).toBe('');
+    // With no call left, the usual popup.
+    await again.getByRole('button', { name: 'Return to call', exact: true }).waitFor({ state: 'detached', timeout: 2_000 });
+    expect(await again.getByRole('button', { name: 'Mute microphone', exact: true }).count()).toBe(0);
+    expect(await again.getByRole('button', { name: 'Start a call', exact: true }).count()).toBe(1);
+    await again.close();
+  });
+
+  it('acts on the latest of two calls, falls back to the other when its tab closes, and clears the badge with the last', async () => {
+    await alicePage.reload(); // back into the call with Bob
+    await aliceAtBob().waitFor({ timeout: 10_000 });
+    const second = await startCall(alice); // a call of her own, started later
+    await second.getByRole('status').filter({ hasText: 'Waiting for others' }).waitFor({ timeout: 5_000 });
+    const secondMute = second.getByRole('button', { name: 'Mute microphone', exact: true });
+
+    await fireCommand(alice, 'toggle-microphone');
+    await expect.poll(() => secondMute.getAttribute('aria-pressed'), { timeout: 2_000 }).toBe('true');
+    await expect.poll(() => badgeText(alice), { timeout: 2_000 }).toBe('mute');
+    expect(await mute().getAttribute('aria-pressed')).toBe('false');
+    expect(await micOffAtBob().count()).toBe(0);
+
+    await second.close();
+    await expect.poll(() => badgeText(alice), { timeout: 2_000 }).toBe('live');
+    await fireCommand(alice, 'toggle-microphone');
+    await micOffAtBob().waitFor({ state: 'visible', timeout: 2_000 });
+    await fireCommand(alice, 'toggle-microphone');
+    await micOffAtBob().waitFor({ state: 'detached', timeout: 2_000 });
+
+    await alicePage.close();
+    await expect.poll(() => badgeText(alice), { timeout: 2_000 }).toBe('');
+  });
+
+  it('does nothing on a browser shortcut with no call, and says so on the badge for a moment', async () => {
+    await fireCommand(alice, 'toggle-microphone');
+    await expect.poll(() => badgeText(alice), { timeout: 1_000 }).toBe('none');
+    await expect.poll(() => badgeText(alice), { timeout: 5_000 }).toBe('');
   });
 });

@@ -1,8 +1,9 @@
 // A call across browsers: a Chromium user starts a call, a Firefox user opens
 // its link, each decodes the other's video, and a mute in Firefox shows in
-// Chromium. A link clicked in Firefox on a page of another origin lands on the
-// pre-join gate and joins on `Join call`. Firefox (Debian's firefox-esr) is
-// driven over raw WebDriver BiDi.
+// Chromium, from the page and from Firefox's own keyboard shortcut. A link
+// clicked in Firefox on a page of another origin lands on the pre-join gate and
+// joins on `Join call`. Firefox (Debian's firefox-esr) is driven over raw
+// WebDriver BiDi.
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -17,6 +18,7 @@ import {
   launchFirefox,
   navigate,
   openFirefoxCallPage,
+  pressInBrowserWindow,
   waitForFirefoxShareLinkRedirect,
   waitForOne,
   waitForTab,
@@ -76,6 +78,27 @@ describe('a call between Chromium and Firefox', () => {
     await click(firefox.bidi, firefox.context, mute);
     expect(await attribute(firefox, mute, 'aria-pressed')).toBe('true');
     await fionaAtCarol.getByText('Microphone off', { exact: true }).waitFor({ state: 'visible', timeout: 1_000 });
+  });
+
+  it('toggles the microphone from another tab with the Firefox build’s keyboard shortcut', async () => {
+    const fionaAtCarol = chromiumPage.getByRole('group', { name: 'Firefox Fiona', exact: true });
+    const micOff = fionaAtCarol.getByText('Microphone off', { exact: true });
+    await micOff.waitFor({ state: 'visible', timeout: 1_000 }); // muted by the test before
+    const shortcuts = await evaluate(firefox.bidi, firefox.context, 'browser.commands.getAll().then((c) => JSON.stringify(c))');
+    const assigned = (JSON.parse(String(shortcuts)) as { name: string; shortcut: string }[]).find((c) => c.name === 'toggle-microphone');
+    expect(assigned?.shortcut).toBe('Alt+Shift+M');
+    // Another tab in front: the call page is in the background, as when someone is elsewhere.
+    const { context: other } = await firefox.bidi.send<{ context: string }>('browsingContext.create', { type: 'tab' });
+    try {
+      expect(await evaluate(firefox.bidi, firefox.context, 'document.visibilityState')).toBe('hidden');
+      // A real key press in the browser window, through Firefox's shortcut handling, to the background's onCommand.
+      await pressInBrowserWindow(firefox, assigned?.shortcut ?? 'Alt+Shift+M');
+      await micOff.waitFor({ state: 'detached', timeout: 2_000 });
+      await pressInBrowserWindow(firefox, 'Alt+Shift+M');
+      await micOff.waitFor({ state: 'visible', timeout: 2_000 });
+    } finally {
+      await firefox.bidi.send('browsingContext.close', { context: other });
+    }
   });
 
   /** A new call from Chromium's popup: its page, link, room and key. */

@@ -480,3 +480,39 @@ export async function waitForFirefoxShareLinkRedirect(person: FirefoxPerson, rel
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Presses a key combination (`Alt+Shift+M`) in Firefox's browser window, as a
+ * keyboard would: real, trusted key events from a TextInputProcessor in the
+ * chrome scope, which Firefox routes like OS input, so its own shortcut
+ * handling (extension `commands` included) sees them. Events that BiDi's
+ * `input.performActions` makes inside a page never reach that handling.
+ */
+export async function pressInBrowserWindow(person: FirefoxPerson, combo: string): Promise<void> {
+  const tree = await person.bidi.send<{ contexts: { context: string }[] }>('browsingContext.getTree', { 'moz:scope': 'chrome' });
+  const chrome = tree.contexts[0]?.context;
+  if (!chrome) throw new Error('no chrome-scope browsing context');
+  const keys = combo.split('+').map((k) => {
+    const modifier = {
+      Alt: ['Alt', 'AltLeft', 'DOM_VK_ALT'],
+      Shift: ['Shift', 'ShiftLeft', 'DOM_VK_SHIFT'],
+      Ctrl: ['Control', 'ControlLeft', 'DOM_VK_CONTROL'],
+    }[k];
+    if (modifier) return modifier;
+    if (!/^[A-Z0-9]$/.test(k)) throw new Error(`cannot press "${k}"`);
+    return [k, /\d/.test(k) ? `Digit${k}` : `Key${k}`, `DOM_VK_${k}`];
+  });
+  const result = await evaluate(
+    person.bidi,
+    chrome,
+    `(() => {
+      const tip = Cc['@mozilla.org/text-input-processor;1'].createInstance(Ci.nsITextInputProcessor);
+      if (!tip.beginInputTransactionForTests(window)) return 'no input transaction';
+      const keys = ${JSON.stringify(keys)}.map(([key, code, vk]) => new KeyboardEvent('', { key, code, keyCode: KeyboardEvent[vk] }));
+      for (const k of keys) tip.keydown(k);
+      for (const k of keys.reverse()) tip.keyup(k);
+      return 'pressed';
+    })()`,
+  );
+  if (result !== 'pressed') throw new Error(`could not press ${combo}: ${String(result)}`);
+}
