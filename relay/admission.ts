@@ -27,6 +27,7 @@ export type AdmissionConfig = Pick<
   | 'byteRatePerSecond'
   | 'byteBurst'
   | 'maxConnectionsPerIp'
+  | 'maxPendingHandshakesPerIp'
   | 'joinsPerMinutePerIp'
   | 'allowedOrigins'
   | 'requireOrigin'
@@ -72,6 +73,7 @@ export class Admission {
   readonly #messageLimits: MessageLimits;
   readonly #joins: KeyedBuckets;
   readonly #connections = new KeyedCounts();
+  readonly #handshakes = new KeyedCounts();
   readonly #turn: TurnConfig | undefined;
 
   constructor(config: AdmissionConfig, clock: Clock = systemClock) {
@@ -88,6 +90,29 @@ export class Admission {
       config.turnSecret !== undefined && config.turnUrls.length > 0
         ? { secret: config.turnSecret, urls: config.turnUrls, ttlSeconds: config.turnTtlSeconds }
         : undefined;
+  }
+
+  /**
+   * A TCP connection opened: the key its address counts its pending handshake
+   * under ('' where none is counted: behind a trusted proxy every connection
+   * comes from the proxy), or undefined if that address has too many pending.
+   */
+  handshakeStarted(remoteAddress: string | undefined): string | undefined {
+    if (this.#config.trustProxy > 0) return '';
+    const key = addressKey(remoteAddress);
+    if (this.#handshakes.count(key) >= this.#config.maxPendingHandshakesPerIp) return undefined;
+    this.#handshakes.add(key);
+    return key;
+  }
+
+  /** Its first request arrived, or it closed first: the address gets the slot back. Call once per started handshake. */
+  handshakeEnded(key: string): void {
+    if (key !== '') this.#handshakes.remove(key);
+  }
+
+  /** The response that refuses a connection over its address's pending handshakes. */
+  get tooManyHandshakes(): { status: 429; reason: string } {
+    return { status: 429, reason: `at most ${this.#config.maxPendingHandshakesPerIp} connections per address may be opening at once` };
   }
 
   /** Decides an upgrade request: the Origin first (it costs nothing to check), then the address's open sockets. */
@@ -134,7 +159,7 @@ export class Admission {
   }
 
   /** Addresses with open sockets, and with recent joins: both stay bounded by recent activity. */
-  get trackedAddresses(): { connections: number; joins: number } {
-    return { connections: this.#connections.size, joins: this.#joins.size };
+  get trackedAddresses(): { connections: number; joins: number; handshakes: number } {
+    return { connections: this.#connections.size, joins: this.#joins.size, handshakes: this.#handshakes.size };
   }
 }

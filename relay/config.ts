@@ -39,6 +39,14 @@ export interface RelayConfig {
   joinTimeoutMs: number;
   /** `info` logs one line per join, leave and error; `silent` for tests and benchmarks. */
   logLevel: 'info' | 'silent';
+  /**
+   * Error lines per second at most, over all connections; the rest are counted
+   * in one `suppressed` line. A flood of bad frames from many connections
+   * must not fill the disk or bury the lines that matter; /metrics counts all.
+   */
+  errorLogPerSecond: number;
+  /** One error line per connection and code per spell: errors of that kind less than this apart are one spell. A bad client repeats within milliseconds. */
+  errorLogSpellMs: number;
   /** The web build served to guests without Zing at /r/<room>; where it is missing, an explanation page. */
   webDir: string;
   // Abuse limits, enforced at the edge (admission.ts): crossing one answers that connection or address alone.
@@ -57,6 +65,16 @@ export interface RelayConfig {
   byteRatePerSecond: number;
   /** Bytes one connection may send at once: room for a full room's join and an ICE restart on top, several times over. At least maxMessageBytes, or the largest frame could never pass. */
   byteBurst: number;
+  /**
+   * TCP connections per client address whose first HTTP request (the upgrade)
+   * has not fully arrived; one more is answered 429 and closed. Such a request
+   * takes one round trip, so 50 at once from one address is a slow-headers
+   * attack rather than an office behind one NAT starting its calls. Counted only without a trusted proxy (ZING_TRUST_PROXY=0): behind
+   * one, every connection comes from the proxy, which must bound its own.
+   */
+  maxPendingHandshakesPerIp: number;
+  /** A TCP connection whose first HTTP request has not fully arrived by then is cut (Node's own headersTimeout is 60 s). */
+  handshakeTimeoutMs: number;
   /** Open sockets per client address (IPv6: per /64); one more is refused with HTTP 429. One per call tab, so a busy office behind one NAT fits. */
   maxConnectionsPerIp: number;
   /** Joins per minute per client address, and at most that many at once; more get RATE_LIMITED. A tab joins once per (re)connection. */
@@ -105,6 +123,8 @@ export const DEFAULTS: RelayConfig = {
   closeGraceMs: 1_000,
   joinTimeoutMs: 5_000,
   logLevel: 'info',
+  errorLogPerSecond: 20,
+  errorLogSpellMs: 10_000,
   webDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
   msgRatePerSecond: 50,
   msgBurst: 200,
@@ -113,6 +133,8 @@ export const DEFAULTS: RelayConfig = {
   byteBurst: 1024 * 1024,
   maxConnectionsPerIp: 100,
   joinsPerMinutePerIp: 60,
+  maxPendingHandshakesPerIp: 50,
+  handshakeTimeoutMs: 10_000,
   allowedOrigins: [...DEFAULT_ALLOWED_ORIGINS],
   requireOrigin: false,
   publicUrl: undefined,
@@ -214,6 +236,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     closeGraceMs: int(env, 'ZING_CLOSE_GRACE_MS', DEFAULTS.closeGraceMs, 0, 60_000),
     joinTimeoutMs: int(env, 'ZING_JOIN_TIMEOUT_MS', DEFAULTS.joinTimeoutMs, 100, 600_000),
     logLevel,
+    errorLogPerSecond: int(env, 'ZING_ERROR_LOG_PER_SECOND', DEFAULTS.errorLogPerSecond, 1, 1_000_000),
+    errorLogSpellMs: int(env, 'ZING_ERROR_LOG_SPELL_MS', DEFAULTS.errorLogSpellMs, 0, 3_600_000),
     webDir: env.ZING_WEB_DIR || DEFAULTS.webDir,
     msgRatePerSecond: int(env, 'ZING_MSG_RATE', DEFAULTS.msgRatePerSecond, 1, 1_000_000),
     msgBurst: int(env, 'ZING_MSG_BURST', DEFAULTS.msgBurst, 1, 1_000_000),
@@ -221,6 +245,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     ...bytes(env, maxMessageBytes),
     maxConnectionsPerIp: int(env, 'ZING_MAX_CONNECTIONS_PER_IP', DEFAULTS.maxConnectionsPerIp, 1, 1_000_000),
     joinsPerMinutePerIp: int(env, 'ZING_JOINS_PER_MINUTE_PER_IP', DEFAULTS.joinsPerMinutePerIp, 1, 1_000_000),
+    maxPendingHandshakesPerIp: int(env, 'ZING_MAX_PENDING_HANDSHAKES_PER_IP', DEFAULTS.maxPendingHandshakesPerIp, 1, 1_000_000),
+    handshakeTimeoutMs: int(env, 'ZING_HANDSHAKE_TIMEOUT_MS', DEFAULTS.handshakeTimeoutMs, 100, 600_000),
     allowedOrigins: origins(env),
     requireOrigin: flag(env, 'ZING_REQUIRE_ORIGIN', DEFAULTS.requireOrigin),
     publicUrl: publicUrl(env),

@@ -27,7 +27,10 @@ export interface Relay {
   close(): Promise<void>;
 }
 
-export async function startRelay(config: RelayConfig, logger: Logger = createLogger(config.logLevel)): Promise<Relay> {
+export async function startRelay(
+  config: RelayConfig,
+  logger: Logger = createLogger(config.logLevel, { perSecond: config.errorLogPerSecond, spellMs: config.errorLogSpellMs }),
+): Promise<Relay> {
   // The bus first: with Redis, an instance that cannot reach it does not start (exit 1, the orchestrator retries).
   const bus = config.redis ? await RedisBus.connect({ ...config.redis, log: logger }) : new MemoryBus();
   const rooms = new Rooms({ maxPeersPerRoom: config.maxPeersPerRoom }, bus);

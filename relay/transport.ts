@@ -1,6 +1,7 @@
 // The WebSocket edge: upgrade, frame cap, validation, heartbeat, shutdown.
 // Every inbound frame is parsed here; rooms only ever see typed messages.
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
@@ -21,7 +22,7 @@ import type { JoinResult, Member, Rooms } from './rooms.ts';
 
 type TransportConfig = Pick<
   RelayConfig,
-  'maxMessageBytes' | 'heartbeatMs' | 'shutdownGraceMs' | 'maxOutboundBytes' | 'closeGraceMs' | 'joinTimeoutMs'
+  'maxMessageBytes' | 'heartbeatMs' | 'shutdownGraceMs' | 'maxOutboundBytes' | 'closeGraceMs' | 'joinTimeoutMs' | 'handshakeTimeoutMs'
 > &
   AdmissionConfig;
 
@@ -121,7 +122,14 @@ export class Transport {
    * stops at the first that is not yet due. A join or a close takes one out.
    */
   readonly #unjoined = new Map<Connection, number>();
-  readonly #joinCheck: NodeJS.Timeout;
+  /**
+   * TCP connections whose first HTTP request has not fully arrived: the key
+   * their address counts under and when they opened, oldest first (as #unjoined).
+   */
+  readonly #handshakes = new Map<Duplex, { key: string; at: number }>();
+  readonly #onHandshakeClose: (this: Duplex) => void;
+  /** Checks both deadlines: joins and handshakes. */
+  readonly #deadlines: NodeJS.Timeout;
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   readonly #onError: (this: WebSocket, err: Error & { code?: string }) => void;
   readonly #onClose: (this: WebSocket) => void;
@@ -164,12 +172,21 @@ export class Transport {
       transport.#admission.closed(conn);
       transport.#leave(conn, 'closed');
     };
+    this.#onHandshakeClose = function () {
+      transport.#handshakeDone(this);
+    };
+    server.on('connection', (socket: Socket) => this.#connected(socket));
+    server.on('request', (req: IncomingMessage) => this.#handshakeDone(req.socket));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     this.#heartbeat = setInterval(() => this.#beat(), config.heartbeatMs);
     this.#heartbeat.unref();
-    // A quarter of the deadline: a socket goes at most 25% late, and a check costs nothing until one is due.
-    this.#joinCheck = setInterval(() => this.#checkJoins(), config.joinTimeoutMs / 4);
-    this.#joinCheck.unref();
+    // A quarter of the shorter deadline: a socket goes at most 25% late, and a check costs nothing until one is due.
+    this.#deadlines = setInterval(() => {
+      const now = systemClock.monotonicMs();
+      this.#checkJoins(now);
+      this.#checkHandshakes(now);
+    }, Math.min(config.joinTimeoutMs, config.handshakeTimeoutMs) / 4);
+    this.#deadlines.unref();
   }
 
   get connectionCount(): number {
@@ -183,7 +200,39 @@ export class Transport {
     return bytes;
   }
 
+  /** A TCP connection opened: refused at once if its address has too many half-open, else its handshake is timed. */
+  #connected(socket: Socket): void {
+    const key = this.#admission.handshakeStarted(socket.remoteAddress);
+    if (key === undefined) {
+      this.#log('error', { code: 'TOO_MANY_HANDSHAKES' }); // no peer: a refused upgrade (metrics.ts)
+      socket.end(refusalResponse(this.#admission.tooManyHandshakes));
+      return;
+    }
+    this.#handshakes.set(socket, { key, at: systemClock.monotonicMs() });
+    socket.on('close', this.#onHandshakeClose);
+  }
+
+  /** The connection's first request arrived (or it closed or timed out before): no longer a pending handshake. Safe twice. */
+  #handshakeDone(socket: Duplex): void {
+    const pending = this.#handshakes.get(socket);
+    if (!pending) return;
+    this.#handshakes.delete(socket);
+    socket.off('close', this.#onHandshakeClose);
+    this.#admission.handshakeEnded(pending.key);
+  }
+
+  /** Cuts the connections whose first request has not arrived within the handshake timeout: slow headers, or none at all. */
+  #checkHandshakes(now: number): void {
+    for (const [socket, pending] of this.#handshakes) {
+      if (now - pending.at < this.#config.handshakeTimeoutMs) return; // the rest opened later
+      this.#handshakeDone(socket);
+      this.#log('error', { code: 'HANDSHAKE_TIMEOUT' });
+      socket.destroy();
+    }
+  }
+
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#handshakeDone(socket);
     const path = (req.url ?? '').split('?')[0];
     if (path !== SOCKET_PATH || this.#closing) {
       this.#log('error', { code: this.#closing ? 'SHUTTING_DOWN' : 'NOT_FOUND' }); // no peer: a refused upgrade (metrics.ts)
@@ -219,8 +268,7 @@ export class Transport {
    * Only the first join has a deadline: a socket that joined and left costs
    * what an idle member does, and it counts against its address like one.
    */
-  #checkJoins(): void {
-    const now = systemClock.monotonicMs();
+  #checkJoins(now: number): void {
     for (const [conn, openedAt] of this.#unjoined) {
       if (now - openedAt < this.#config.joinTimeoutMs) return; // the rest opened later
       this.#unjoined.delete(conn);
@@ -365,7 +413,7 @@ export class Transport {
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       clearInterval(this.#heartbeat);
-      clearInterval(this.#joinCheck);
+      clearInterval(this.#deadlines);
       if (this.#connections.size === 0) return resolve();
       const grace = setTimeout(() => {
         for (const conn of this.#connections) conn.terminate();

@@ -1,6 +1,7 @@
 // The abuse limits and TURN credentials against a real relay with real ws
 // clients: each limit is crossed, and everyone else is shown to carry on.
 import { createHmac } from 'node:crypto';
+import { connect as connectTcp, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { RelayConfig } from '../../relay/config.ts';
@@ -14,8 +15,11 @@ const ZING_CHROME = 'chrome-extension://oadbebmmljbobedlicbbcfajhplencgk';
 
 let relay: Relay | undefined;
 let clients: TestClient[] = [];
+let sockets: Socket[] = [];
 
 afterEach(async () => {
+  for (const s of sockets) s.destroy();
+  sockets = [];
   await Promise.all(clients.map((c) => c.close()));
   clients = [];
   await relay?.close();
@@ -246,6 +250,54 @@ describe('connections per address', () => {
     expect(await refusedStatus(proxied, { headers: { 'x-forwarded-for': '203.0.113.1' } })).toBe(429);
     // The client's own claim before the proxy's hop does not pick the address.
     expect(await refusedStatus(proxied, { headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.1' } })).toBe(429);
+  });
+});
+
+describe('pending handshakes per address', () => {
+  /** A TCP connection that starts an upgrade request and never finishes its headers (slowloris). */
+  async function halfOpen(r: Relay, localAddress = '127.0.0.1'): Promise<{ socket: Socket; answer: Promise<string> }> {
+    const socket = connectTcp({ host: '127.0.0.1', port: r.port, localAddress });
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.write('GET /ws HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\n');
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString()));
+    socket.on('error', () => undefined); // a reset is one of the endings under test
+    const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
+    sockets.push(socket);
+    return { socket, answer };
+  }
+
+  it('answers one connection more than the cap with 429 while others hang mid-headers, and another address is unaffected', async () => {
+    const r = await start({ maxPendingHandshakesPerIp: 3, handshakeTimeoutMs: 10_000 });
+    for (let i = 0; i < 3; i++) await halfOpen(r);
+    const over = await halfOpen(r);
+    expect(await withTimeout(over.answer, 'the refusal')).toMatch(/^HTTP\/1\.1 429 /);
+    // A real client from the same address is refused too while the three hang…
+    expect(await refusedStatus(r)).toBe(429);
+    // …and one from another address connects and joins.
+    const elsewhere = await connect(r, 'elsewhere', { localAddress: OTHER_ADDRESS });
+    expect((await elsewhere.join(newRoomId())).peers).toEqual([]);
+  });
+
+  it('cuts a connection whose headers do not arrive within the handshake timeout, and its address may connect again', async () => {
+    const r = await start({ maxPendingHandshakesPerIp: 2, handshakeTimeoutMs: 300 });
+    const opened = Date.now();
+    const slow = [await halfOpen(r), await halfOpen(r)];
+    expect(await refusedStatus(r)).toBe(429);
+    for (const s of slow) expect(await withTimeout(s.answer, 'the cut')).toBe(''); // destroyed, no answer
+    const took = Date.now() - opened;
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(1_500);
+    const c = await connect(r, 'after');
+    expect((await c.join(newRoomId())).peers).toEqual([]);
+  });
+
+  it('gives the slot back as soon as the upgrade completes, so many sockets from one address open one after another', async () => {
+    const r = await start({ maxPendingHandshakesPerIp: 1 });
+    for (let i = 0; i < 5; i++) await connect(r, `c${i}`);
+    expect(r.transport.connectionCount).toBe(5);
+    // Plain HTTP too: a page request ends the handshake like an upgrade does.
+    for (let i = 0; i < 3; i++) expect((await fetch(`${r.url}/healthz`)).status).toBe(200);
   });
 });
 

@@ -41,6 +41,7 @@ class ChildRelay {
         // Every socket comes from 127.0.0.1: lift the per-address abuse limits for this test.
         ZING_JOINS_PER_MINUTE_PER_IP: '1000000',
         ZING_MAX_CONNECTIONS_PER_IP: '10000',
+        ZING_MAX_PENDING_HANDSHAKES_PER_IP: '10000',
         ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -30,6 +30,7 @@ export const TEST_CONFIG: RelayConfig = {
   byteRatePerSecond: 1024 * 1024 * 1024,
   byteBurst: 1024 * 1024 * 1024,
   maxConnectionsPerIp: 10_000,
+  maxPendingHandshakesPerIp: 10_000,
   joinsPerMinutePerIp: 10_000,
 };
 

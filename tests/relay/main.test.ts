@@ -34,6 +34,9 @@ describe('relay/main.ts', () => {
     await alice.next('peerJoined');
     alice.send({ type: 'signal', to: bob.id, data: 'secret-sdp-payload' });
     expect(await bob.next('signal')).toMatchObject({ data: 'secret-sdp-payload' });
+    // 50 bad frames in a row: one error line, the rest counted in one `suppressed` line.
+    for (let i = 0; i < 50; i++) alice.sendRaw('not json');
+    for (let i = 0; i < 50; i++) expect((await alice.next('error')).code).toBe('BAD_JSON');
 
     proc.child.kill('SIGTERM');
     expect((await withTimeout(alice.closed, 'alice closed', START_MS)).code).toBe(1001);
@@ -41,12 +44,17 @@ describe('relay/main.ts', () => {
     expect(await withTimeout(proc.exited, 'relay exit', START_MS)).toEqual({ code: 0, signal: null });
 
     // The info log has one JSON line per event and never a payload.
-    const events = proc
+    const lines = proc
       .stdout()
       .trim()
       .split('\n')
-      .map((line) => (JSON.parse(line) as { event: string }).event); // log.ts writes JSON lines
-    expect(events).toEqual(['listening', 'join', 'join', 'leave', 'leave', 'shutdown']);
+      .map((line) => JSON.parse(line) as { event: string; code?: string; lines?: number }); // log.ts writes JSON lines
+    const events = lines.map((l) => l.event);
+    expect(events.filter((e) => e !== 'suppressed')).toEqual(['listening', 'join', 'join', 'error', 'leave', 'leave', 'shutdown']);
+    expect(lines.find((l) => l.event === 'error')).toMatchObject({ code: 'BAD_JSON', peer: alice.id });
+    // Within a second of the first suppressed line, or at shutdown: before the last line either way.
+    expect(lines.filter((l) => l.event === 'suppressed')).toEqual([expect.objectContaining({ lines: 49 })]);
+    expect(events.indexOf('suppressed')).toBeLessThan(events.indexOf('shutdown'));
     expect(proc.stdout()).not.toContain('secret-sdp-payload');
   });
 

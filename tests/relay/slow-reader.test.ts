@@ -232,9 +232,11 @@ describe('a healthy room beside slow readers', () => {
     // Two stalled readers at a time, each held to the cap plus one frame.
     expect(peak).toBeLessThanOrEqual(2 * (CAP + FRAME_BYTES));
     expect(underAbuse.length).toBeGreaterThan(10);
-    // Generous: the relay shares 2 cores with the abusers and, in `npm test`, with browsers.
-    // Without the cap the relay buffers hundreds of MB and round trips take seconds (bench:slow-reader).
-    expect(pct(underAbuse, 0.5)).toBeLessThan(100);
-    expect(pct(underAbuse, 0.99)).toBeLessThan(500);
+    // Generous: the relay shares 2 cores with the abusers and, in `npm test`, with browsers, and
+    // p99 of a few dozen trips is their slowest. Without the cap the relay buffers hundreds of MB,
+    // every round trip waits behind it and takes seconds (bench:slow-reader), and this test's
+    // abusers fail first, since the relay never closes the member that stopped reading.
+    expect(pct(underAbuse, 0.5)).toBeLessThan(50);
+    expect(pct(underAbuse, 0.99)).toBeLessThan(1_000);
   });
 });
