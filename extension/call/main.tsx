@@ -5,7 +5,7 @@ import { CallSession } from '../session/call-session.ts';
 import { decideEntry, type Entry } from '../session/entry.ts';
 import { VOUCHED_TAB_KEY, entryTokenOf, vouchedByReload } from '../session/entry-grant.ts';
 import type { Profile, Settings } from '../session/settings.ts';
-import { loadProfileWithName, loadSettings, onProfileChanged, redeemEntry, saveProfile } from '../session/storage.ts';
+import { loadProfileWithGuestName, loadSettings, onProfileChanged, redeemEntry, saveProfile } from '../session/storage.ts';
 import { linkToToolbar } from '../session/toolbar-link.ts';
 import { CallPage, type CallPagePrefs } from './CallPage.tsx';
 import { FailurePage } from './FailurePage.tsx';
@@ -41,7 +41,7 @@ function singleKeyPref(): CallPagePrefs & { loaded: (profile: Profile) => void }
 }
 
 async function startSession(entry: Entry, settings: Settings, prefs: ReturnType<typeof singleKeyPref>): Promise<CallSession> {
-  const profile = await loadProfileWithName();
+  const profile = await loadProfileWithGuestName();
   prefs.loaded(profile);
   const session = new CallSession(entry.link, { profile, settings, saveProfile, onProfileChanged });
   // Camera and relay first: the page renders from the session's current state either way.

@@ -2,17 +2,20 @@ import { Show, createSignal, onCleanup, onMount } from 'solid-js';
 import browser from 'webextension-polyfill';
 import { deriveRoomKey, newSecret } from '../session/room-key.ts';
 import { buildShareLink, parseShareLink } from '../session/share-link.ts';
-import { loadProfileWithName, loadSettings, saveProfile } from '../session/storage.ts';
+import { loadProfileWithGuestName, loadSettings, saveProfile } from '../session/storage.ts';
 import { POPUP_PORT, parsePopupUpdate, type PopupRequest, type ToolbarCall } from '../session/toolbar-messages.ts';
 import { openCall } from './open-call.ts';
 
 export function Popup() {
   const [name, setName] = createSignal('');
+  const [guest, setGuest] = createSignal('');
   const [pasted, setPasted] = createSignal('');
   const [error, setError] = createSignal<string>();
 
   onMount(async () => {
-    setName((await loadProfileWithName()).name);
+    const profile = await loadProfileWithGuestName();
+    setName(profile.name);
+    setGuest(profile.guestName);
   });
 
   // While a call runs, the background says which one, and passes these buttons on to its page.
@@ -116,6 +119,9 @@ export function Popup() {
       <input
         id="your-name"
         maxLength={64}
+        autocomplete="off"
+        // The picked guest name is shown, never filled in: what a person types is their whole name.
+        placeholder={guest()}
         value={name()}
         onInput={(e) => {
           setName(e.currentTarget.value);

@@ -22,7 +22,7 @@ import { deriveRoomKey } from './room-key.ts';
 import { Roster } from './roster.ts';
 import { safetyCode } from './safety-code.ts';
 import { SealedSignaling } from './sealed-signaling.ts';
-import type { Profile, Settings } from './settings.ts';
+import { displayName, type Profile, type Settings } from './settings.ts';
 import type { ShareLink } from './share-link.ts';
 import { SignalingClient, type SignalingOptions } from './signaling-client.ts';
 import { NOT_SPEAKING, nextSpeaking, type SpeakingState } from './speaking.ts';
@@ -174,7 +174,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.link = link;
     this.#deps = deps;
     this.#presence = {
-      name: deps.profile.name,
+      name: displayName(deps.profile),
       micMuted: deps.profile.micMuted,
       cameraOff: deps.profile.cameraOff,
       screenSharing: false,
@@ -257,8 +257,10 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
           this.#setAlert(new ZingError('TAMPERING', String(this.#rejected)));
       }),
       this.#deps.onProfileChanged((profile) => {
-        if (profile.name !== '' && profile.name !== this.#presence.name) {
-          this.#presence = { ...this.#presence, name: profile.name };
+        // A box emptied elsewhere falls back to the picked guest name, as everywhere.
+        const name = displayName(profile);
+        if (name !== this.#presence.name) {
+          this.#presence = { ...this.#presence, name };
           this.#sendPresence();
           this.#update();
         }

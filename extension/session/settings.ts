@@ -8,8 +8,14 @@ import { DEFAULT_UPLOAD_BUDGET_KBPS } from './bandwidth.ts';
 declare const __ZING_DEFAULT_RELAY_URL__: string;
 
 export interface Profile {
-  /** Display name; empty means "pick one for me" (see guestName). */
+  /** The name the person typed into `Your name`; empty means "pick one for me". */
   name: string;
+  /**
+   * The name picked for someone whose `Your name` is empty (see guestName):
+   * picked once and kept, shown as the box's placeholder and used everywhere,
+   * but never put into the box, so what a person types there is their whole name.
+   */
+  guestName: string;
   micMuted: boolean;
   cameraOff: boolean;
   /** The call page's M, V and Space shortcuts; a person can switch them off (WCAG 2.1.4). */
@@ -32,7 +38,7 @@ export type VideoHeight = (typeof VIDEO_HEIGHTS)[number];
 /** 100 kbps cannot carry even one small video; 20 Mbps is past any home uplink. */
 export const UPLOAD_BUDGET_RANGE_KBPS = { min: 100, max: 20_000 } as const;
 
-export const DEFAULT_PROFILE: Profile = { name: '', micMuted: false, cameraOff: false, singleKeyShortcuts: true };
+export const DEFAULT_PROFILE: Profile = { name: '', guestName: '', micMuted: false, cameraOff: false, singleKeyShortcuts: true };
 
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];
 
@@ -51,8 +57,15 @@ export const isVideoHeight = (v: unknown): v is VideoHeight => (VIDEO_HEIGHTS as
 
 export function parseProfile(v: unknown): Profile {
   if (!isRecord(v)) return { ...DEFAULT_PROFILE };
+  let name = cleanName(v.name);
+  let guest = isGuestName(v.guestName) ? v.guestName : '';
+  // Zing used to save the picked guest name as the name itself, so the box came
+  // prefilled and whatever was typed landed after it; such a name moves back
+  // to where it belongs.
+  if (guest === '' && isGuestName(name)) [name, guest] = ['', name];
   return {
-    name: cleanName(v.name),
+    name,
+    guestName: guest,
     micMuted: v.micMuted === true,
     cameraOff: v.cameraOff === true,
     // On unless switched off: profiles saved before the switch existed keep the shortcuts.
@@ -113,3 +126,10 @@ export function parseSettings(v: unknown): Settings {
 export function guestName(random: () => number = Math.random): string {
   return `Guest ${1000 + Math.floor(random() * 9000)}`;
 }
+
+const GUEST_NAME = /^Guest [1-9]\d{3}$/;
+/** A name guestName() could have picked. */
+export const isGuestName = (v: unknown): v is string => typeof v === 'string' && GUEST_NAME.test(v);
+
+/** The name the others see: the typed one, else the picked guest name. */
+export const displayName = (profile: Pick<Profile, 'name' | 'guestName'>): string => profile.name || profile.guestName || 'Guest';

@@ -14,13 +14,14 @@ export async function loadProfile(): Promise<Profile> {
   return parseProfile(stored[PROFILE_KEY]);
 }
 
-/** The profile with a display name guaranteed: an empty name is replaced by a guest name and saved. */
-export async function loadProfileWithName(): Promise<Profile> {
+/**
+ * The profile with a guest name picked (and saved) if it had none, so
+ * displayName() always has one; the typed name is left as it was, empty or not.
+ */
+export async function loadProfileWithGuestName(): Promise<Profile> {
   const profile = await loadProfile();
-  if (profile.name !== '') return profile;
-  const named = { ...profile, name: guestName() };
-  await saveProfile(named);
-  return named;
+  if (profile.guestName !== '') return profile;
+  return saveProfile({ guestName: guestName() });
 }
 
 export async function saveProfile(patch: Partial<Profile>): Promise<Profile> {

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   defaultSettings,
+  isGuestName,
   isRelayUrl,
   isUploadBudget,
   isVideoHeight,
@@ -23,12 +24,17 @@ import { hostileString, type Json, jsonValue, mutated, RUNS } from '../../../sup
 const stored = fc.oneof(jsonValue, fc.anything());
 
 const name = fc.oneof(hostileString({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 80 })).map(cleanName);
-const profile: fc.Arbitrary<Profile> = fc.record({
-  name,
-  micMuted: fc.boolean(),
-  cameraOff: fc.boolean(),
-  singleKeyShortcuts: fc.boolean(),
-});
+const pickedGuestName = fc.integer({ min: 1000, max: 9999 }).map((n) => `Guest ${n}`);
+const profile: fc.Arbitrary<Profile> = fc
+  .record({
+    name,
+    guestName: fc.oneof(fc.constant(''), pickedGuestName),
+    micMuted: fc.boolean(),
+    cameraOff: fc.boolean(),
+    singleKeyShortcuts: fc.boolean(),
+  })
+  // A guest name saved as the name with none picked is the old bug, which parseProfile repairs (settings.test.ts).
+  .filter((p) => p.guestName !== '' || !isGuestName(p.name));
 
 const host = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9]{0,9}(\.[a-z]{2,6}){0,2}$/), fc.constantFrom('127.0.0.1', '[::1]'));
 const relayUrl = fc
@@ -57,7 +63,7 @@ const settings: fc.Arbitrary<Settings> = fc.record({
 const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
 const SETTINGS_FIELDS = ['relayUrl', 'iceServers', 'uploadBudgetKbps', 'maxVideoHeight', 'relayOnly'] as const;
 const ICE_SERVER_FIELDS = ['urls', 'username', 'credential'];
-const PROFILE_FIELDS = ['name', 'micMuted', 'cameraOff', 'singleKeyShortcuts'];
+const PROFILE_FIELDS = ['name', 'guestName', 'micMuted', 'cameraOff', 'singleKeyShortcuts'];
 /** Fields no parser here reads. */
 const extraFields = (known: readonly string[]) =>
   fc.dictionary(
@@ -79,7 +85,13 @@ function expectUsableSettings(s: Settings): void {
 describe('parseProfile', () => {
   it('never throws on anything stored, and gives a clean name and three booleans', () => {
     const profileLike = fc.record(
-      { name: fc.oneof(hostileString(), jsonValue), micMuted: stored, cameraOff: stored, singleKeyShortcuts: stored },
+      {
+        name: fc.oneof(hostileString(), jsonValue),
+        guestName: fc.oneof(pickedGuestName, stored),
+        micMuted: stored,
+        cameraOff: stored,
+        singleKeyShortcuts: stored,
+      },
       { requiredKeys: [] },
     );
     fc.assert(
@@ -87,6 +99,7 @@ describe('parseProfile', () => {
         const p = parseProfile(v);
         expect(Object.keys(p).sort()).toEqual([...PROFILE_FIELDS].sort());
         expect(cleanName(p.name)).toBe(p.name);
+        expect(p.guestName === '' || isGuestName(p.guestName)).toBe(true);
         for (const flag of [p.micMuted, p.cameraOff, p.singleKeyShortcuts]) expect(typeof flag).toBe('boolean');
         expect(parseProfile(throughJson(p))).toEqual(p);
       }),

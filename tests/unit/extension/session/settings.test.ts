@@ -5,6 +5,7 @@ import {
   UPLOAD_BUDGET_RANGE_KBPS,
   VIDEO_HEIGHTS,
   defaultSettings,
+  displayName,
   guestName,
   isRelayUrl,
   isUploadBudget,
@@ -20,8 +21,9 @@ const FALLBACK_RELAY = 'http://127.0.0.1:8787';
 
 describe('parseProfile', () => {
   it('reads a stored profile', () => {
-    expect(parseProfile({ name: 'Ada', micMuted: true, cameraOff: true, singleKeyShortcuts: false })).toEqual({
+    expect(parseProfile({ name: 'Ada', guestName: 'Guest 4821', micMuted: true, cameraOff: true, singleKeyShortcuts: false })).toEqual({
       name: 'Ada',
+      guestName: 'Guest 4821',
       micMuted: true,
       cameraOff: true,
       singleKeyShortcuts: false,
@@ -41,6 +43,7 @@ describe('parseProfile', () => {
   it('treats anything but a literal true as not muted and camera on', () => {
     expect(parseProfile({ name: 'Ada', micMuted: 'true', cameraOff: 1 })).toEqual({
       name: 'Ada',
+      guestName: '',
       micMuted: false,
       cameraOff: false,
       singleKeyShortcuts: true,
@@ -56,10 +59,38 @@ describe('parseProfile', () => {
   it('cleans the stored name and drops fields it does not know', () => {
     expect(parseProfile({ name: '  Ada  ', admin: true })).toEqual({
       name: 'Ada',
+      guestName: '',
       micMuted: false,
       cameraOff: false,
       singleKeyShortcuts: true,
     });
+  });
+});
+
+describe('the picked guest name', () => {
+  it('keeps a picked guest name beside an empty typed name', () => {
+    expect(parseProfile({ name: '', guestName: 'Guest 4821' })).toMatchObject({ name: '', guestName: 'Guest 4821' });
+  });
+
+  it('moves a guest name saved as the typed name (older versions did) back to the placeholder', () => {
+    expect(parseProfile({ name: 'Guest 4821' })).toMatchObject({ name: '', guestName: 'Guest 4821' });
+  });
+
+  it('leaves a typed name that only looks like a guest name where a guest name was already picked', () => {
+    expect(parseProfile({ name: 'Guest 1234', guestName: 'Guest 4821' })).toMatchObject({ name: 'Guest 1234', guestName: 'Guest 4821' });
+  });
+
+  it.each([['Mallory'], [''], [42], ['Guest 12'], ['Guest 0123'], ['Guest 4821 ']])(
+    'forgets a stored guest name %j that Zing never picks',
+    (v) => {
+      expect(parseProfile({ name: 'Ada', guestName: v }).guestName).toBe('');
+    },
+  );
+
+  it('shows the typed name, else the guest name, else Guest', () => {
+    expect(displayName({ name: 'Ada', guestName: 'Guest 4821' })).toBe('Ada');
+    expect(displayName({ name: '', guestName: 'Guest 4821' })).toBe('Guest 4821');
+    expect(displayName({ name: '', guestName: '' })).toBe('Guest');
   });
 });
 
