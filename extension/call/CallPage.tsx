@@ -29,7 +29,8 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
 
   const self = () => state.participants.find((p) => p.self);
   const active = () => state.phase !== 'ended' && state.phase !== 'failed';
-  const [copied, setCopied] = createSignal(false);
+  /** Which `Copy link` copied last (the bar's or the stage's), so only that one says so. */
+  const [copied, setCopied] = createSignal<'bar' | 'stage'>();
   const [statsOpen, setStatsOpen] = createSignal(false);
   const [chatOpen, setChatOpen] = createSignal(true);
   const [unread, setUnread] = createSignal(0);
@@ -122,11 +123,11 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
   });
   onCleanup(closePopOut);
 
-  const copy = async () => {
+  const copy = async (from: 'bar' | 'stage') => {
     try {
       await navigator.clipboard.writeText(props.session.link.href);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 2000);
+      setCopied(from);
+      setTimeout(() => setCopied(undefined), 2000);
     } catch {
       // Clipboard refused (no focus): select the text so Ctrl+C works.
       document.querySelector<HTMLInputElement>('#call-link')?.select();
@@ -152,6 +153,18 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
         for (const file of e.dataTransfer?.files ?? []) props.session.sendFile(file);
       }}
     >
+      <Show when={state.phase === 'waiting'}>
+        {/* Where the eye is while alone: the one thing to do next is to send the link. */}
+        <div class="alone">
+          <p>Nobody else is here yet. Send the call link to the people you want to talk to.</p>
+          <button type="button" onClick={() => void copy('stage')}>
+            Copy link
+          </button>
+          <span class="copied" aria-live="polite">
+            {copied() === 'stage' ? 'Copied' : ''}
+          </span>
+        </div>
+      </Show>
       <For each={state.participants}>
         {(p) => (
           <ParticipantTile
@@ -194,11 +207,11 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
         <div class="share">
           <label for="call-link">Call link</label>
           <input id="call-link" readonly value={props.session.link.href} onFocus={(e) => e.currentTarget.select()} />
-          <button type="button" onClick={() => void copy()}>
+          <button type="button" onClick={() => void copy('bar')}>
             Copy link
           </button>
           <span class="copied" aria-live="polite">
-            {copied() ? 'Copied' : ''}
+            {copied() === 'bar' ? 'Copied' : ''}
           </span>
         </div>
         <p role="status" class="status">

@@ -35,6 +35,20 @@ describe('a two-person call', () => {
     await expect.poll(() => alicePage.getByRole('group', { name: 'Alice (you)', exact: true }).count()).toBe(1);
   });
 
+  it('says on the stage that nobody else is here yet, and offers Copy link there', async () => {
+    const stage = alicePage.getByRole('region', { name: 'Participants', exact: true });
+    await stage.getByText('Nobody else is here yet', { exact: false }).waitFor({ timeout: 2_000 });
+    await stage.getByRole('button', { name: 'Copy link', exact: true }).click();
+    await stage.getByText('Copied', { exact: true }).waitFor({ timeout: 2_000 });
+    // Pasted as a person would, into the popup's box.
+    const popup = await openPopup(alice);
+    const box = popup.getByRole('textbox', { name: 'Call link', exact: true });
+    await box.focus();
+    await popup.keyboard.press('ControlOrMeta+V');
+    expect(await box.inputValue()).toBe(await callLinkOf(alicePage));
+    await popup.close();
+  });
+
   it('lets the second person join by pasting the link, and both decode each other’s video', async () => {
     bobPage = await joinCall(bob, await callLinkOf(alicePage));
     const [bobSeenByAlice, aliceSeenByBob] = await Promise.all([videoFrames(alicePage, 'Bob'), videoFrames(bobPage, 'Alice')]);
@@ -44,6 +58,7 @@ describe('a two-person call', () => {
     expect(aliceSeenByBob.framesAdvanced).toBeGreaterThanOrEqual(5);
     await expect.poll(() => alicePage.getByRole('status').textContent()).toBe('Connected');
     await expect.poll(() => bobPage.getByRole('status').textContent()).toBe('Connected');
+    expect(await alicePage.getByText('Nobody else is here yet', { exact: false }).count()).toBe(0);
   });
 
   it('shows a mute on the other side within a second', async () => {
