@@ -178,7 +178,9 @@ export class Transport {
     server.on('connection', (socket: Socket) => this.#connected(socket));
     server.on('request', (req: IncomingMessage) => this.#handshakeDone(req.socket));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
-    this.#heartbeat = setInterval(() => this.#beat(), config.heartbeatMs);
+    // The beat runs in the check phase, after the poll phase has read whatever waited: after
+    // a stall (a GC pause, a starved CPU) pongs that arrived meanwhile count before it looks.
+    this.#heartbeat = setInterval(() => setImmediate(() => this.#beat()), config.heartbeatMs);
     this.#heartbeat.unref();
     // A quarter of the shorter deadline: a socket goes at most 25% late, and a check costs nothing until one is due.
     this.#deadlines = setInterval(() => {
@@ -394,6 +396,7 @@ export class Transport {
   }
 
   #beat(): void {
+    if (this.#closing) return; // closing: every socket has its close frame already
     // One draw from the CSPRNG per beat; each ping's payload is a view of it, not a copy.
     const nonces = randomBytes(PING_NONCE_BYTES * this.#connections.size);
     let at = 0;
