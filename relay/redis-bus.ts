@@ -209,6 +209,12 @@ export class RedisBus implements Bus {
   #resyncing: Promise<void> | undefined;
   #resyncAgain = false;
   #snapshot: NodeJS.Timeout | undefined;
+  /**
+   * Set when a heartbeat found this instance's key gone (Redis lost its data, or
+   * took us for dead); cleared once the snapshots a TTL later went out. Until
+   * then no snapshot goes out early, however often we resync meanwhile.
+   */
+  #keyLost = false;
   #closing: Promise<void> | undefined;
 
   private constructor(opts: RedisBusOptions) {
@@ -432,11 +438,13 @@ export class RedisBus implements Bus {
     }
   }
 
+  /** Refreshes this instance's key. */
   async #heartbeat(): Promise<void> {
     try {
       const existed = await this.#pub.eval(HEARTBEAT, 2, this.#keys.instance, this.#keys.instances, this.#ttlMs, this.instance);
       if (existed === 0 && this.#registered) {
         // Taken for dead (a pause longer than the TTL, or Redis lost its data): our peers may have been swept.
+        this.#keyLost = true;
         this.#log('bus', { state: 'reregistering', instance: this.instance });
         this.#resync();
       }
@@ -491,11 +499,22 @@ export class RedisBus implements Bus {
             );
           }
           this.#log('bus', { state: 'reregistered', instance: this.instance, rooms: rooms.size });
-          // Who else is in each room is known for sure only once every live instance had a
-          // chance to re-register too (Redis may have restarted empty): one TTL from now.
           clearTimeout(this.#snapshot);
-          this.#snapshot = setTimeout(() => void this.#publishSnapshots(), this.#ttlMs);
-          this.#snapshot.unref();
+          if (!this.#keyLost) {
+            // Our key outlived the disconnection, so Redis kept its data: only this instance's
+            // connection was cut (a network blip, or Redis closing a subscriber over its output
+            // limit), and Redis's record is whole. Each room's `present` goes out now, in the
+            // room's own order, and sets right what this instance missed meanwhile.
+            await this.#publishSnapshots();
+          } else {
+            // Who else is in each room is known for sure only once every live instance had a
+            // chance to re-register too (Redis may have restarted empty): one TTL from now.
+            this.#snapshot = setTimeout(() => {
+              this.#keyLost = false;
+              void this.#publishSnapshots();
+            }, this.#ttlMs);
+            this.#snapshot.unref();
+          }
         } catch (err) {
           this.#failed('resync', err); // the next reconnect or heartbeat tries again
         }

@@ -105,7 +105,7 @@ export class TestClient {
    * The next message from the relay. With `type`, it must be of that type:
    * an unexpected message in between fails the test rather than being skipped.
    */
-  async next(): Promise<ServerMessage>;
+  async next(type?: undefined, timeoutMs?: number): Promise<ServerMessage>;
   async next<T extends ServerMessage['type']>(type: T, timeoutMs?: number): Promise<Msg<T>>;
   async next(type?: ServerMessage['type'], timeoutMs = WAIT_MS): Promise<ServerMessage> {
     const msg = this.#queue.shift() ?? (await this.#wait(`next(${type ?? ''})`, timeoutMs));

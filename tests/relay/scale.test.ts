@@ -36,8 +36,8 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function startPair(): Promise<[Relay, Relay]> {
-  const config = { redis: { url: redis.url, instanceTtlMs: TTL_MS } };
+async function startPair(instanceTtlMs = TTL_MS): Promise<[Relay, Relay]> {
+  const config = { redis: { url: redis.url, instanceTtlMs } };
   const pair: [Relay, Relay] = [await startTestRelay(config), await startTestRelay(config)];
   relays.push(...pair);
   return pair;
@@ -250,6 +250,71 @@ describe('an instance that lost touch with Redis', () => {
     },
     SLOW_TEST_MS,
   );
+});
+
+describe('an instance whose subscriber is cut', () => {
+  /** Kills one connection of `bus` by its name (zing-sub-… or zing-pub-…), as Redis does to a client over its output limits. */
+  async function clientKill(bus: RedisBus, which: 'sub' | 'pub'): Promise<void> {
+    const list = await redis.client.client('LIST');
+    const line = String(list)
+      .split('\n')
+      .find((l) => l.includes(` name=zing-${which}-${bus.instance} `));
+    const id = /\bid=(\d+)/.exec(line ?? '')?.[1];
+    if (!id) throw new Error(`no zing-${which} connection of ${bus.instance} in CLIENT LIST`);
+    expect(await redis.client.client('KILL', 'ID', id)).toBe(1);
+  }
+
+  it('reconnects and resynchronises its rooms at once: joins and leaves it missed reach its members, and signals flow again', async () => {
+    // A long TTL: the resynchronisation must not wait for it (Redis kept its data, only a connection was cut).
+    const ttl = 5_000;
+    const [one, two] = await startPair(ttl);
+    const bus = two.bus as RedisBus; // started with redis
+    const room = newRoomId();
+    const alice = await connect(one, 'alice');
+    const dave = await connect(one, 'dave');
+    const bob = await connect(two, 'bob');
+    await alice.join(room);
+    await dave.join(room);
+    await alice.next('peerJoined');
+    await bob.join(room);
+    await alice.next('peerJoined');
+    await dave.next('peerJoined');
+
+    // Cut two's subscriber, and while two cannot hear the room, Dave leaves and Carol joins on one.
+    const cut = new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (!bus.stats.up) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 1);
+    });
+    await clientKill(bus, 'sub');
+    await withTimeout(cut, 'two to notice the cut');
+    dave.send({ type: 'leave' });
+    expect(await alice.next('peerLeft')).toEqual({ type: 'peerLeft', peer: dave.id });
+    const carol = await connect(one, 'carol');
+    await carol.join(room);
+    expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: carol.id });
+
+    // Back: Bob learns both, whether he heard them live or from the resynchronisation, well within the TTL.
+    const seen: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const m = await bob.next(undefined, ttl / 2);
+      seen.push(m.type === 'peerLeft' || m.type === 'peerJoined' ? `${m.type} ${m.peer}` : JSON.stringify(m));
+    }
+    expect(seen.sort()).toEqual([`peerJoined ${carol.id}`, `peerLeft ${dave.id}`].sort());
+    await expect.poll(() => two.rooms.peersIn(room)).toEqual([alice.id, bob.id, carol.id]);
+    expect(bus.stats.up).toBe(true);
+    carol.send({ type: 'signal', to: bob.id, data: 'hello bob' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: carol.id, data: 'hello bob' });
+    bob.send({ type: 'signal', data: 'hello all' });
+    expect(await alice.next('signal')).toEqual({ type: 'signal', from: bob.id, data: 'hello all' });
+    expect(await carol.next('signal')).toEqual({ type: 'signal', from: bob.id, data: 'hello all' });
+    // Nobody saw anyone twice.
+    await new Promise((r) => setTimeout(r, 300));
+    for (const c of [alice, bob, carol]) expect(c.pending).toEqual([]);
+  });
 });
 
 describe('an instance that crashes', () => {
