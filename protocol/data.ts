@@ -6,10 +6,19 @@
 // - `chat`: one ordered, reliable channel per peer pair; carries `chat` frames only.
 // - `file:<id>`: one ordered, reliable channel per transfer and receiving peer,
 //   opened by the sender. It carries, in order:
-//     sender → receiver: `fileOffer`, then the file's bytes as binary frames, then `fileEnd`;
+//     sender → receiver: `fileOffer`, and nothing more until the receiver answers;
+//     receiver → sender: `fileAccept` (go ahead) or `fileDecline` (a last word, with the reason);
+//     sender → receiver, once accepted: the file's bytes as binary frames, then `fileEnd`;
 //     receiver → sender: `fileDone` once the size and SHA-256 match;
 //     either side, at most once: `fileFailed` (an error, with the reason) or
 //     `fileCancel` (a person's choice). Whoever hears the last word closes the channel.
+//
+// Why the sender waits for `fileAccept` even when the receiver takes the file
+// without asking its person: the receiver alone decides (its own size threshold,
+// its count of recent offers, its room for unsaved files), so every offer takes
+// the same path and a receiver never has to throw away bytes it did not want. A
+// byte that arrives before the receiver's `fileAccept` is a protocol error. The
+// wait costs one round trip per file.
 //
 // Why a channel per transfer and bare binary frames, no header: SCTP keeps each
 // channel's messages in order and apart from every other channel's, so two
@@ -53,11 +62,15 @@ export const CHAT_CHANNEL_LABEL = 'chat';
 export type ChatMessage = { type: 'chat'; id: string; text: string; sentAt: number };
 
 export type FileOffer = { type: 'fileOffer'; id: string; name: string; size: number; mime: string };
+/** The receiver takes the offered file: the sender may start sending its bytes. */
+export type FileAccept = { type: 'fileAccept'; id: string };
+/** The receiver does not take it (its person said no, or it has no room): a last word, like `fileCancel`. */
+export type FileDecline = { type: 'fileDecline'; id: string; reason: string };
 export type FileEnd = { type: 'fileEnd'; id: string; sha256: string };
 export type FileDone = { type: 'fileDone'; id: string };
 export type FileFailed = { type: 'fileFailed'; id: string; reason: string };
 export type FileCancel = { type: 'fileCancel'; id: string; reason: string };
-export type FileControl = FileOffer | FileEnd | FileDone | FileFailed | FileCancel;
+export type FileControl = FileOffer | FileAccept | FileDecline | FileEnd | FileDone | FileFailed | FileCancel;
 
 export type DataMessage = ChatMessage | FileControl;
 
@@ -100,6 +113,10 @@ export function parseDataMessage(raw: string): DataMessage | undefined {
       return isChatText(v.text) && isNonNegative(v.sentAt) ? { type: 'chat', id, text: v.text, sentAt: v.sentAt } : undefined;
     case 'fileOffer':
       return isCount(v.size) ? { type: 'fileOffer', id, name: cleanFileName(v.name), size: v.size, mime: cleanMime(v.mime) } : undefined;
+    case 'fileAccept':
+      return { type: 'fileAccept', id };
+    case 'fileDecline':
+      return { type: 'fileDecline', id, reason: cleanReason(v.reason) || 'declined' };
     case 'fileEnd':
       return typeof v.sha256 === 'string' && SHA256_HEX.test(v.sha256) ? { type: 'fileEnd', id, sha256: v.sha256 } : undefined;
     case 'fileDone':

@@ -1,9 +1,23 @@
-import { For, Show, createEffect, createSignal, onCleanup } from 'solid-js';
+import { For, Match, Show, Switch, createEffect, createSignal, onCleanup } from 'solid-js';
 import type { CallSession } from '../session/call-session.ts';
 import type { ChatEntry } from '../session/chat.ts';
+import { DECLINED } from '../session/file-transfer.ts';
+import { formatBytes } from '../session/format-bytes.ts';
 import { MAX_CHAT_TEXT_BYTES } from '../../protocol/data.ts';
 import { linkify } from './linkify.ts';
-import { ended, fraction, progressed, started, type TransferRow } from './transfer-list.ts';
+import {
+  accepted,
+  asked,
+  dismissed,
+  endedAs,
+  ended,
+  fraction,
+  progressed,
+  saved,
+  started,
+  waitingFor,
+  type TransferRow,
+} from './transfer-list.ts';
 
 interface ChatLine extends ChatEntry {
   name: string;
@@ -20,7 +34,6 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
   let unread = 0;
   let log: HTMLDivElement | undefined;
   let fileInput: HTMLInputElement | undefined;
-  const urls: string[] = [];
 
   const s = props.session;
   onCleanup(
@@ -41,23 +54,43 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
   });
 
   const files = s.files;
+  const nameOf = (participant: string | undefined) => (participant && s.nameOf(participant)) || 'Someone who left';
+  const namesOf = (participants: string[]) => participants.map(nameOf).join(', ');
   onCleanup(files.on('transferStarted', (t) => setRows((r) => started(r, t))));
-  onCleanup(files.on('progress', (t) => setRows((r) => progressed(r, t, t.transferred))));
   onCleanup(
-    files.on('completed', (t) => {
-      let url: string | undefined;
-      if (t.direction === 'receive') {
-        url = URL.createObjectURL(t.blob);
-        urls.push(url);
-      }
-      setRows((r) => ended(r, t, 'done', url ? { url } : {}));
+    files.on('consentAsked', (t) => {
+      setRows((r) => asked(r, t, t.why));
+      if (!props.open) props.onUnread(++unread);
     }),
   );
+  onCleanup(files.on('accepted', (t) => setRows((r) => accepted(r, t))));
+  onCleanup(files.on('progress', (t) => setRows((r) => progressed(r, t, t.transferred))));
+  // A received file's URL belongs to FileTransfers, which revokes it once the file is saved or dismissed, or on leave.
+  onCleanup(files.on('completed', (t) => setRows((r) => ended(r, t, 'done', t.url ? { url: t.url } : {}))));
   onCleanup(files.on('failed', (t) => setRows((r) => ended(r, t, 'failed', { reason: t.reason }))));
   onCleanup(files.on('cancelled', (t) => setRows((r) => ended(r, t, 'cancelled', { reason: t.reason }))));
-  onCleanup(() => {
-    for (const u of urls) URL.revokeObjectURL(u);
-  });
+  onCleanup(files.on('declined', (t) => setRows((r) => ended(r, t, 'declined', { reason: t.reason }))));
+
+  const save = (row: TransferRow) => {
+    // After the click's own work is done: the link must still be there for the browser to follow it.
+    setTimeout(() => {
+      if (row.from) files.saved(row.id, row.from);
+      setRows((r) => saved(r, row.key));
+    });
+  };
+  const dismiss = (row: TransferRow) => {
+    if (row.from) files.dismiss(row.id, row.from);
+    setRows((r) => dismissed(r, row.key));
+  };
+  const whyText = (row: TransferRow) => (row.why === 'burst' ? ', one of several files at once' : '');
+  const reasonText = (row: TransferRow) => (row.reason && row.reason !== DECLINED ? ` (${row.reason})` : '');
+  const endText = (row: TransferRow) => {
+    const from = row.direction === 'receive' ? ` from ${nameOf(row.from)}` : '';
+    if (row.state === 'failed') return `${row.name}${from}: not received intact${reasonText(row)}`;
+    if (row.state === 'cancelled') return `${row.name}${from}: cancelled${reasonText(row)}`;
+    if (row.direction === 'receive') return `${row.name}${from}: declined${reasonText(row)}`;
+    return `${row.name}: declined by ${namesOf(endedAs(row, 'declined'))}${reasonText(row)}`;
+  };
 
   const send = (e?: Event) => {
     e?.preventDefault();
@@ -109,29 +142,66 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
           <For each={rows()}>
             {(row) => (
               <li>
-                <Show when={row.state === 'running'}>
-                  <span class="file-name">
-                    {row.direction === 'send' ? 'Sending' : 'Receiving'} {row.name}
-                  </span>
-                  <progress aria-label={row.name} max={1} value={fraction(row)} />
-                  <button type="button" class="small" onClick={() => files.cancel(row.id)}>
-                    Cancel {row.name}
-                  </button>
-                </Show>
-                <Show when={row.state === 'done'}>
-                  <Show when={row.url} fallback={<span>Sent {row.name}</span>}>
+                <Switch>
+                  <Match when={row.state === 'offered' || row.state === 'asking'}>
+                    <span class="file-name">
+                      {nameOf(row.from)} offers {row.name} ({formatBytes(row.size)}){whyText(row)}
+                    </span>
+                    <Show when={row.state === 'asking'}>
+                      <button
+                        type="button"
+                        class="small"
+                        aria-label={`Accept ${row.name}`}
+                        onClick={() => row.from && files.accept(row.id, row.from)}
+                      >
+                        Accept
+                      </button>
+                      <button
+                        type="button"
+                        class="small"
+                        aria-label={`Decline ${row.name}`}
+                        onClick={() => row.from && files.decline(row.id, row.from)}
+                      >
+                        Decline
+                      </button>
+                    </Show>
+                  </Match>
+                  <Match when={row.state === 'running'}>
+                    <span class="file-name">
+                      {row.direction === 'send' ? 'Sending' : 'Receiving'} {row.name}
+                      <Show when={row.direction === 'send' && waitingFor(row).length > 0}>
+                        , waiting for {namesOf(waitingFor(row))} to accept
+                      </Show>
+                    </span>
+                    <progress aria-label={row.name} max={1} value={fraction(row)} />
+                    <button type="button" class="small" onClick={() => files.cancel(row.id, row.from)}>
+                      Cancel {row.name}
+                    </button>
+                  </Match>
+                  <Match when={row.state === 'done' && row.url}>
                     {(url) => (
-                      <a href={url()} download={row.name}>
+                      <a href={url()} download={row.name} onClick={() => save(row)}>
                         Save {row.name}
                       </a>
                     )}
-                  </Show>
-                </Show>
-                <Show when={row.state === 'failed' || row.state === 'cancelled'}>
-                  <span>
-                    {row.name}: {row.state === 'failed' ? 'not received intact' : 'cancelled'}
-                    {row.reason ? ` (${row.reason})` : ''}
-                  </span>
+                  </Match>
+                  <Match when={row.state === 'done'}>
+                    <span>Sent {row.name}</span>
+                    <Show when={endedAs(row, 'declined').length > 0}>
+                      <span> (declined by {namesOf(endedAs(row, 'declined'))})</span>
+                    </Show>
+                  </Match>
+                  <Match when={row.state === 'saved'}>
+                    <span>Saved {row.name}</span>
+                  </Match>
+                  <Match when={true}>
+                    <span>{endText(row)}</span>
+                  </Match>
+                </Switch>
+                <Show when={!['offered', 'asking', 'running'].includes(row.state)}>
+                  <button type="button" class="small" aria-label={`Dismiss ${row.name}`} onClick={() => dismiss(row)}>
+                    Dismiss
+                  </button>
                 </Show>
               </li>
             )}

@@ -1,6 +1,8 @@
 import { For, Show, createSignal, onMount } from 'solid-js';
+import { DEFAULT_MAX_FILE_BYTES } from '../session/file-consent.ts';
 import {
   UPLOAD_BUDGET_RANGE_KBPS,
+  isAskAboveBytes,
   VIDEO_HEIGHTS,
   isRelayUrl,
   isUploadBudget,
@@ -10,12 +12,15 @@ import {
 } from '../session/settings.ts';
 import { loadSettings, saveSettings } from '../session/storage.ts';
 
+const MiB = 1024 * 1024;
+
 export function Options() {
   const [relayUrl, setRelayUrl] = createSignal('');
   const [ice, setIce] = createSignal('');
   const [budget, setBudget] = createSignal('');
   const [height, setHeight] = createSignal<VideoHeight>(720);
   const [relayOnly, setRelayOnly] = createSignal(false);
+  const [askAbove, setAskAbove] = createSignal('');
   const [message, setMessage] = createSignal<{ ok: boolean; text: string }>();
 
   onMount(async () => {
@@ -25,6 +30,7 @@ export function Options() {
     setBudget(String(s.uploadBudgetKbps));
     setHeight(s.maxVideoHeight);
     setRelayOnly(s.relayOnly);
+    setAskAbove(String(+(s.askForFilesAboveBytes / MiB).toFixed(2)));
   });
 
   const save = async (e: SubmitEvent) => {
@@ -47,12 +53,20 @@ export function Options() {
         text: `The upload budget must be a whole number of kbps from ${UPLOAD_BUDGET_RANGE_KBPS.min} to ${UPLOAD_BUDGET_RANGE_KBPS.max}.`,
       });
     }
+    const askBytes = askAbove().trim() === '' ? Number.NaN : Math.round(Number(askAbove()) * MiB);
+    if (!isAskAboveBytes(askBytes)) {
+      return setMessage({
+        ok: false,
+        text: `Ask before receiving files larger than: a number of MiB from 0 to ${DEFAULT_MAX_FILE_BYTES / MiB}.`,
+      });
+    }
     await saveSettings({
       relayUrl: url,
       iceServers: servers.servers,
       uploadBudgetKbps: kbps,
       maxVideoHeight: height(),
       relayOnly: relayOnly(),
+      askForFilesAboveBytes: askBytes,
     });
     setMessage({ ok: true, text: 'Saved. New calls use these settings.' });
   };
@@ -82,6 +96,16 @@ export function Options() {
           <input type="checkbox" checked={relayOnly()} onChange={(e) => setRelayOnly(e.currentTarget.checked)} />
           Relay media through TURN only (hides your IP address from the others; needs a TURN server)
         </label>
+        <label for="ask-above">Ask before receiving files larger than (MiB; 0 asks about every file)</label>
+        <input
+          id="ask-above"
+          type="number"
+          min="0"
+          step="any"
+          inputmode="decimal"
+          value={askAbove()}
+          onInput={(e) => setAskAbove(e.currentTarget.value)}
+        />
         <button type="submit">Save</button>
       </form>
       <Show when={message()}>

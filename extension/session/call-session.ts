@@ -190,6 +190,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         if (!remote) throw new Error(`no link to ${participant}`);
         return remote.link.openDataChannel(label);
       },
+      askAboveBytes: deps.settings.askForFilesAboveBytes,
     });
     this.#state = this.#snapshot();
   }

@@ -6,6 +6,12 @@
 // `acceptChannel`. A channel per transfer keeps simultaneous transfers apart
 // without any framing, and lets either side stop one without touching the rest.
 //
+// Consent: the sender offers, and sends nothing more until the receiver accepts.
+// The receiver accepts at once, asks its person (a large file, a burst of
+// files: file-consent.ts) or declines (no room for more unsaved files).
+// A received file is kept, with an object URL to save it from, until the person
+// saves or dismisses it or the call ends; then the URL is revoked.
+//
 // Memory: the sender holds one READ_BYTES slice of the file plus what the
 // channel has buffered (at most HIGH_WATER_BYTES + CHUNK_BYTES); the receiver
 // turns chunks into Blob parts every RECEIVE_BATCH_BYTES, and the browser keeps
@@ -21,6 +27,21 @@ import {
   type FileControl,
 } from '../../protocol/data.ts';
 import type { Channel, ChannelEventMap } from './channel.ts';
+import {
+  DEFAULT_ASK_ABOVE_BYTES,
+  DEFAULT_BURST_FILES,
+  DEFAULT_BURST_WINDOW_MS,
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_MAX_UNSAVED_BYTES,
+  decideOffer,
+  hasRoom,
+  noRoomReason,
+  recordOffer,
+  type ConsentDecision,
+  type ConsentPolicy,
+  type ConsentWhy,
+} from './file-consent.ts';
+import { formatBytes } from './format-bytes.ts';
 import { Sha256 } from './sha256.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
@@ -56,12 +77,6 @@ export const RECEIVE_BATCH_BYTES = 1024 * 1024;
 /** Progress is emitted once per this many bytes (and at the end), not per chunk. */
 export const PROGRESS_STEP_BYTES = READ_BYTES;
 
-/**
- * The largest file accepted by default. Chromium pages received Blobs to disk,
- * Firefox keeps them in memory, so this is what a Firefox tab can safely hold.
- */
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024 * 1024;
-
 /** Incoming transfers from one peer at once; a peer opening hundreds of channels is refused. */
 export const DEFAULT_MAX_INCOMING_PER_PEER = 8;
 
@@ -71,6 +86,16 @@ export const DEFAULT_MAX_INCOMING_PER_PEER = 8;
  * that hears the last word closes first, so the word is never cut off by the close.
  */
 export const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * How long a saved file's object URL lives after the Save click: the browser
+ * reads the Blob for the download after the click returns, so revoking at
+ * once can fail it. 40 s, as FileSaver.js does (its issue #205).
+ */
+export const SAVED_URL_GRACE_MS = 40_000;
+
+/** The reason a person's own decline gives, on both sides. */
+export const DECLINED = 'declined';
 
 export type TransferDirection = 'send' | 'receive';
 
@@ -92,8 +117,26 @@ export interface TransferProgress extends TransferInfo {
 export interface CompletedTransfer extends TransferInfo {
   /** The received file, or for a sender the file that was sent. */
   blob: Blob;
+  /**
+   * Receiving: an object URL of `blob` to save it from, alive until saved(),
+   * dismiss() or close(). Sending: undefined.
+   */
+  url: string | undefined;
   /** Always true: a file whose size or SHA-256 does not match is `failed`, never `completed`. */
   verified: true;
+}
+
+/** An offer waiting for the receiving person's accept() or decline(). */
+export interface ConsentRequest extends TransferInfo {
+  /** A file above the ask size, or one of many in a short time. */
+  why: ConsentWhy;
+}
+
+export interface DeclinedTransfer extends TransferInfo {
+  /** `self`: this side declined (its person, or no room); `peer`: the receiver did. */
+  by: 'self' | 'peer';
+  /** DECLINED for a person's no, else why it was declined without asking. */
+  reason: string;
 }
 
 export interface FailedTransfer extends TransferInfo {
@@ -105,22 +148,44 @@ export interface CancelledTransfer extends TransferInfo {
   reason: string;
 }
 
-/** Every transfer emits `transferStarted`, any number of `progress`, then exactly one of the last three. */
+/**
+ * Every transfer emits `transferStarted`; a receiver may then emit
+ * `consentAsked`; both sides emit `accepted` once the bytes may flow, then any
+ * number of `progress`; each ends with exactly one of the last four.
+ */
 export type FileTransferEvents = {
   transferStarted: [TransferInfo];
+  /** Receiving: the offer waits for this person's accept() or decline(); nothing but the offer has crossed. */
+  consentAsked: [ConsentRequest];
+  /** Both sides: the receiver took the offer (its person or without asking); the bytes flow. */
+  accepted: [TransferInfo];
   progress: [TransferProgress];
   completed: [CompletedTransfer];
   failed: [FailedTransfer];
   cancelled: [CancelledTransfer];
+  declined: [DeclinedTransfer];
 };
+
+type EndEvent = 'completed' | 'failed' | 'cancelled' | 'declined';
 
 export interface FileTransfersOptions {
   /** Opens an ordered, reliable data channel with this label on the connection to `peer`. */
   openChannel: (peer: ParticipantId, label: string) => Channel;
   maxFileBytes?: number;
   maxIncomingPerPeer?: number;
+  /** Files above this many bytes wait for the person's yes (DEFAULT_ASK_ABOVE_BYTES). */
+  askAboveBytes?: number;
+  burstFiles?: number;
+  burstWindowMs?: number;
+  /** Offers are declined while received files not saved yet would pass this many bytes. */
+  maxUnsavedBytes?: number;
   closeGraceMs?: number;
+  savedUrlGraceMs?: number;
   newId?: () => string;
+  /** Milliseconds, for the burst window. */
+  now?: () => number;
+  /** Where received files get their URLs; URL.createObjectURL and revokeObjectURL unless given. */
+  objectUrls?: { create(blob: Blob): string; revoke(url: string): void };
 }
 
 type Emit = <K extends keyof FileTransferEvents>(event: K, ...args: FileTransferEvents[K]) => void;
@@ -129,6 +194,21 @@ interface Host {
   emit: Emit;
   forget(transfer: Transfer): void;
   closeGraceMs: number;
+  /** What to do with `offer`, which arrived just now. */
+  consider(offer: TransferInfo): ConsentDecision;
+  /** Whether `size` more bytes still fit beside what is held (for an answer given later). */
+  hasRoom(size: number): boolean;
+  /** The reason to decline for want of room, now. */
+  noRoom(): string;
+  /** Keeps a received file until it is saved or dismissed; returns its URL. */
+  keep(info: TransferInfo, blob: Blob): string;
+}
+
+const keyOf = (id: string, peer: ParticipantId): string => `${id} ${peer}`;
+
+interface Kept {
+  bytes: number;
+  url: string;
 }
 
 export class FileTransfers extends TypedEmitter<FileTransferEvents> {
@@ -136,8 +216,18 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
   readonly #openChannel: (peer: ParticipantId, label: string) => Channel;
   readonly #maxFileBytes: number;
   readonly #maxIncomingPerPeer: number;
+  readonly #policy: ConsentPolicy;
   readonly #newId: () => string;
+  readonly #now: () => number;
+  readonly #urls: { create(blob: Blob): string; revoke(url: string): void };
+  readonly #savedUrlGraceMs: number;
   readonly #host: Host;
+  /** Per peer: when its recent offers came, for the burst rule. */
+  readonly #offers = new Map<ParticipantId, number[]>();
+  /** Received files not yet saved or dismissed, by keyOf(id, peer). */
+  readonly #kept = new Map<string, Kept>();
+  /** URLs of saved files, revoked when their grace ends or on close(). */
+  readonly #saving = new Map<string, { timer: ReturnType<typeof setTimeout>; url: string }>();
   #closed = false;
 
   constructor(opts: FileTransfersOptions) {
@@ -145,12 +235,44 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
     this.#openChannel = opts.openChannel;
     this.#maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.#maxIncomingPerPeer = opts.maxIncomingPerPeer ?? DEFAULT_MAX_INCOMING_PER_PEER;
+    this.#policy = {
+      askAboveBytes: opts.askAboveBytes ?? DEFAULT_ASK_ABOVE_BYTES,
+      burstFiles: opts.burstFiles ?? DEFAULT_BURST_FILES,
+      burstWindowMs: opts.burstWindowMs ?? DEFAULT_BURST_WINDOW_MS,
+      maxUnsavedBytes: opts.maxUnsavedBytes ?? DEFAULT_MAX_UNSAVED_BYTES,
+    };
     this.#newId = opts.newId ?? (() => crypto.randomUUID());
+    this.#now = opts.now ?? (() => performance.now());
+    this.#urls = opts.objectUrls ?? { create: (blob) => URL.createObjectURL(blob), revoke: (url) => URL.revokeObjectURL(url) };
+    this.#savedUrlGraceMs = opts.savedUrlGraceMs ?? SAVED_URL_GRACE_MS;
     this.#host = {
       emit: (event, ...args) => this.emit(event, ...args),
       forget: (transfer) => this.#transfers.delete(transfer),
       closeGraceMs: opts.closeGraceMs ?? CLOSE_GRACE_MS,
+      consider: (offer) => {
+        const times = recordOffer(this.#offers.get(offer.peer) ?? [], this.#now(), this.#policy.burstWindowMs);
+        this.#offers.set(offer.peer, times);
+        return decideOffer(this.#policy, offer.size, { heldBytes: this.heldBytes, recentOffers: times.length - 1 });
+      },
+      hasRoom: (size) => hasRoom(this.#policy, size, this.heldBytes),
+      noRoom: () => noRoomReason(this.heldBytes, this.#policy.maxUnsavedBytes),
+      keep: (info, blob) => {
+        const url = this.#urls.create(blob);
+        this.#kept.set(keyOf(info.id, info.peer), { bytes: info.size, url });
+        return url;
+      },
     };
+  }
+
+  /**
+   * Received bytes held for the person: files not yet saved or dismissed, and
+   * the full size of those accepted and still arriving.
+   */
+  get heldBytes(): number {
+    let held = 0;
+    for (const kept of this.#kept.values()) held += kept.bytes;
+    for (const t of this.#transfers) if (t instanceof Incoming) held += t.heldBytes;
+    return held;
   }
 
   /**
@@ -191,6 +313,45 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
     transfer.start();
   }
 
+  /** The person takes the offer of `id` from `peer` that asked them; it is declined instead if there is no room now. */
+  accept(id: string, peer: ParticipantId): void {
+    this.#incoming(id, peer)?.answer(true);
+  }
+
+  /** The person does not take the offer of `id` from `peer`; both sides let go of it. */
+  decline(id: string, peer: ParticipantId): void {
+    this.#incoming(id, peer)?.answer(false);
+  }
+
+  /**
+   * The person saved the received file `id` from `peer`: its bytes no longer
+   * count against the unsaved total, and its URL is revoked after SAVED_URL_GRACE_MS.
+   */
+  saved(id: string, peer: ParticipantId): void {
+    const key = keyOf(id, peer);
+    const kept = this.#kept.get(key);
+    if (!kept) return;
+    this.#kept.delete(key);
+    const timer = setTimeout(() => {
+      this.#saving.delete(key);
+      this.#urls.revoke(kept.url);
+    }, this.#savedUrlGraceMs);
+    this.#saving.set(key, { timer, url: kept.url });
+  }
+
+  /** The person is done with the received file `id` from `peer`, saved or not: its URL is revoked now. */
+  dismiss(id: string, peer: ParticipantId): void {
+    const key = keyOf(id, peer);
+    const kept = this.#kept.get(key);
+    this.#kept.delete(key);
+    if (kept) this.#urls.revoke(kept.url);
+  }
+
+  #incoming(id: string, peer: ParticipantId): Incoming | undefined {
+    for (const t of this.#transfers) if (t instanceof Incoming && t.info.id === id && t.info.peer === peer && !t.refused) return t;
+    return undefined;
+  }
+
   /** Cancels transfer `id` (to or from every peer, or only `peer`) and tells the other side. */
   cancel(id: string, peer?: ParticipantId): void {
     for (const t of [...this.#transfers]) {
@@ -200,6 +361,7 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
 
   /** Fails every transfer with `peer`, who has left the call; its channels are closing anyway. */
   removePeer(peer: ParticipantId): void {
+    this.#offers.delete(peer);
     for (const t of [...this.#transfers]) {
       if (t.info.peer !== peer) continue;
       t.abandon('the peer left the call');
@@ -207,13 +369,24 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
     }
   }
 
-  /** Cancels every transfer, closes their channels and forgets all listeners; safe to call twice. */
+  /**
+   * Cancels every transfer, closes their channels, revokes every received
+   * file's URL and forgets all listeners; safe to call twice.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const t of [...this.#transfers]) t.cancel('the call ended');
     for (const t of [...this.#transfers]) t.dispose();
     this.#transfers.clear();
+    for (const kept of this.#kept.values()) this.#urls.revoke(kept.url);
+    this.#kept.clear();
+    for (const { timer, url } of this.#saving.values()) {
+      clearTimeout(timer);
+      this.#urls.revoke(url);
+    }
+    this.#saving.clear();
+    this.#offers.clear();
     this.removeAllListeners();
   }
 }
@@ -262,7 +435,7 @@ abstract class Transfer {
     channel.binaryType = 'arraybuffer';
   }
 
-  /** Until it has completed, failed or been cancelled. */
+  /** Until it has completed, failed, been cancelled or declined. */
   get active(): boolean {
     return !this.finished;
   }
@@ -311,7 +484,7 @@ abstract class Transfer {
     this.#closeTimer = setTimeout(() => this.closeNow(), this.host.closeGraceMs);
   }
 
-  protected finish<K extends 'completed' | 'failed' | 'cancelled'>(event: K, ...args: FileTransferEvents[K]): void {
+  protected finish<K extends EndEvent>(event: K, ...args: FileTransferEvents[K]): void {
     this.finished = true;
     this.host.emit(event, ...args);
   }
@@ -339,7 +512,8 @@ abstract class Transfer {
 class Outgoing extends Transfer {
   readonly info: TransferInfo;
   readonly #file: Blob;
-  #sentAll = false;
+  /** `offered`: the offer is out, waiting for the receiver's answer; nothing else is sent until it says yes. */
+  #phase: 'opening' | 'offered' | 'sending' | 'sentAll' = 'opening';
 
   constructor(host: Host, info: TransferInfo, file: Blob, channel: Channel) {
     super(host, channel);
@@ -351,23 +525,37 @@ class Outgoing extends Transfer {
   override start(): void {
     super.start();
     this.host.emit('transferStarted', { ...this.info });
-    this.#run().catch((err: unknown) => this.fail(`could not send the file: ${describe(err)}`));
+    this.#offer().catch((err: unknown) => this.fail(`could not send the file: ${describe(err)}`));
   }
 
   protected onData(data: unknown): void {
     const msg = typeof data === 'string' ? parseDataMessage(data) : undefined;
-    if (msg?.type === 'fileDone' && this.#sentAll && msg.id === this.info.id) {
-      this.finish('completed', { ...this.info, blob: this.#file, verified: true });
+    if (!msg || msg.id !== this.info.id) {
+      this.fail('the receiver sent something unexpected');
+    } else if (msg.type === 'fileAccept' && this.#phase === 'offered') {
+      this.#phase = 'sending';
+      this.host.emit('accepted', { ...this.info });
+      this.#run().catch((err: unknown) => this.fail(`could not send the file: ${describe(err)}`));
+    } else if (msg.type === 'fileDecline' && this.#phase === 'offered') {
+      this.finish('declined', { ...this.info, by: 'peer', reason: msg.reason });
       this.closeNow();
-    } else if (!(msg && msg.id === this.info.id && this.heardLastWord(msg))) {
+    } else if (msg.type === 'fileDone' && this.#phase === 'sentAll') {
+      this.finish('completed', { ...this.info, blob: this.#file, url: undefined, verified: true });
+      this.closeNow();
+    } else if (!this.heardLastWord(msg)) {
       this.fail('the receiver sent something unexpected');
     }
   }
 
-  async #run(): Promise<void> {
+  async #offer(): Promise<void> {
     const { id, name, size, mime } = this.info;
     if (!(await this.#until('open'))) return;
+    this.#phase = 'offered';
     this.channel.send(encodeDataMessage({ type: 'fileOffer', id, name, size, mime }));
+  }
+
+  async #run(): Promise<void> {
+    const { id, size } = this.info;
     const hash = new Sha256();
     for (let offset = 0; offset < size; offset += READ_BYTES) {
       const bytes = await this.#file.slice(offset, offset + READ_BYTES).arrayBuffer();
@@ -384,7 +572,7 @@ class Outgoing extends Transfer {
       this.host.emit('progress', { ...this.info, transferred: offset + bytes.byteLength });
     }
     if (size === 0) this.host.emit('progress', { ...this.info, transferred: 0 });
-    this.#sentAll = true;
+    this.#phase = 'sentAll';
     this.channel.send(encodeDataMessage({ type: 'fileEnd', id, sha256: hash.digestHex() }));
   }
 
@@ -410,7 +598,7 @@ class Outgoing extends Transfer {
   // Ends a pending #until when the transfer finishes without the channel closing (a cancel).
   #wake: (() => void) | undefined;
 
-  protected override finish<K extends 'completed' | 'failed' | 'cancelled'>(event: K, ...args: FileTransferEvents[K]): void {
+  protected override finish<K extends EndEvent>(event: K, ...args: FileTransferEvents[K]): void {
     super.finish(event, ...args);
     this.#wake?.();
   }
@@ -421,7 +609,8 @@ class Incoming extends Transfer {
   /** Why this channel is not taken, told to the sender once it offers; such a transfer emits nothing. */
   readonly refused: string | undefined;
   readonly #maxFileBytes: number;
-  #offered = false;
+  /** `waiting`: no offer yet; `asking`: its person decides; `receiving`: accepted, bytes may come. */
+  #phase: 'waiting' | 'asking' | 'receiving' = 'waiting';
   readonly #hash = new Sha256();
   readonly #parts: Blob[] = [];
   #batch: ArrayBuffer[] = [];
@@ -436,6 +625,25 @@ class Incoming extends Transfer {
     this.refused = refused;
   }
 
+  /** Bytes this transfer holds room for: its whole size from the moment it is accepted. */
+  get heldBytes(): number {
+    return this.#phase === 'receiving' && !this.finished ? this.info.size : 0;
+  }
+
+  /** The person's answer to an offer that asked them; ignored at any other time. */
+  answer(yes: boolean): void {
+    if (this.finished || this.#phase !== 'asking') return;
+    if (!yes) this.#decline(DECLINED);
+    else if (!this.host.hasRoom(this.info.size)) this.#decline(this.host.noRoom());
+    else this.#accept();
+  }
+
+  override cancel(reason: string): void {
+    // Cancelling an offer that is still asking is saying no to it.
+    if (this.#phase === 'asking' && !this.finished) this.#decline(DECLINED);
+    else super.cancel(reason);
+  }
+
   protected onData(data: unknown): void {
     if (data instanceof ArrayBuffer) {
       this.#chunk(data);
@@ -444,22 +652,43 @@ class Incoming extends Transfer {
     const msg = typeof data === 'string' ? parseDataMessage(data) : undefined;
     if (!msg || msg.id !== this.info.id) {
       this.#protocolError('a frame that is not part of this transfer');
-    } else if (msg.type === 'fileOffer' && !this.#offered && this.refused !== undefined) {
-      this.fail(this.refused); // silently: #offered stays false
-    } else if (msg.type === 'fileOffer' && !this.#offered) {
-      this.#offered = true;
-      this.info = { ...this.info, name: msg.name, size: msg.size, mime: msg.mime };
-      this.host.emit('transferStarted', { ...this.info });
-      if (msg.size > this.#maxFileBytes) this.fail(`the file is larger than the ${formatBytes(this.#maxFileBytes)} limit`);
-    } else if (msg.type === 'fileEnd' && this.#offered) {
+    } else if (msg.type === 'fileOffer' && this.#phase === 'waiting' && this.refused !== undefined) {
+      this.fail(this.refused); // silently: nothing was announced
+    } else if (msg.type === 'fileOffer' && this.#phase === 'waiting') {
+      this.#offered(msg.name, msg.size, msg.mime);
+    } else if (msg.type === 'fileEnd' && this.#phase === 'receiving') {
       this.#end(msg.sha256);
     } else if (!this.heardLastWord(msg)) {
       this.#protocolError(`an unexpected ${msg.type}`);
     }
   }
 
+  #offered(name: string, size: number, mime: string): void {
+    this.info = { ...this.info, name, size, mime };
+    this.#phase = 'asking'; // announced from here on
+    this.host.emit('transferStarted', { ...this.info });
+    if (size > this.#maxFileBytes) return this.fail(`the file is larger than the ${formatBytes(this.#maxFileBytes)} limit`);
+    const decision = this.host.consider(this.info);
+    if (decision.kind === 'accept') this.#accept();
+    else if (decision.kind === 'decline') this.#decline(decision.reason);
+    else this.host.emit('consentAsked', { ...this.info, why: decision.why });
+  }
+
+  #accept(): void {
+    this.#phase = 'receiving';
+    if (!sendQuietly(this.channel, { type: 'fileAccept', id: this.info.id })) {
+      return this.abandon('the connection closed before the transfer started');
+    }
+    this.host.emit('accepted', { ...this.info });
+  }
+
+  #decline(reason: string): void {
+    this.sendLastWord({ type: 'fileDecline', id: this.info.id, reason });
+    this.finish('declined', { ...this.info, by: 'self', reason });
+  }
+
   #chunk(bytes: ArrayBuffer): void {
-    if (!this.#offered) return this.#protocolError('file bytes before the offer');
+    if (this.#phase !== 'receiving') return this.#protocolError('file bytes before the offer was accepted');
     const before = this.#received;
     this.#received += bytes.byteLength;
     if (this.#received > this.info.size) {
@@ -490,33 +719,23 @@ class Incoming extends Transfer {
     this.#flushBatch();
     const blob = new Blob(this.#parts, { type: inertBlobType(this.info.mime) });
     this.sendLastWord({ type: 'fileDone', id: this.info.id });
-    this.finish('completed', { ...this.info, blob, verified: true });
+    const url = this.host.keep(this.info, blob);
+    this.finish('completed', { ...this.info, blob, url, verified: true });
   }
 
   #protocolError(what: string): void {
-    if (this.#offered) this.fail(`the sender sent ${what}`);
+    if (this.#phase !== 'waiting') this.fail(`the sender sent ${what}`);
     else this.abandon(`the sender sent ${what}`); // nothing was announced yet, so nobody is told
   }
 
-  protected override finish<K extends 'completed' | 'failed' | 'cancelled'>(event: K, ...args: FileTransferEvents[K]): void {
+  protected override finish<K extends EndEvent>(event: K, ...args: FileTransferEvents[K]): void {
     // Let go of the received bytes now, not when the channel finally closes.
     this.#parts.length = 0;
     this.#batch = [];
     // Nothing was announced before the offer, so nothing ends either.
-    if (this.#offered) super.finish(event, ...args);
+    if (this.#phase !== 'waiting') super.finish(event, ...args);
     else this.finished = true;
   }
 }
 
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-function formatBytes(n: number): string {
-  for (const [unit, size] of [
-    ['GiB', 2 ** 30],
-    ['MiB', 2 ** 20],
-    ['KiB', 2 ** 10],
-  ] as const) {
-    if (n >= size) return `${+(n / size).toFixed(1)} ${unit}`;
-  }
-  return `${n} bytes`;
-}

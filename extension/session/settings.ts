@@ -4,6 +4,7 @@
 import { isRecord } from '../../protocol/guards.ts';
 import { cleanName } from '../../protocol/text.ts';
 import { DEFAULT_UPLOAD_BUDGET_KBPS } from './bandwidth.ts';
+import { DEFAULT_ASK_ABOVE_BYTES, DEFAULT_MAX_FILE_BYTES } from './file-consent.ts';
 
 declare const __ZING_DEFAULT_RELAY_URL__: string;
 
@@ -31,6 +32,8 @@ export interface Settings {
   maxVideoHeight: VideoHeight;
   /** Send media only through TURN: hides this machine's addresses from the others, at some cost in latency. */
   relayOnly: boolean;
+  /** A file offered by someone in the call that is larger than this waits for a yes (file-consent.ts). */
+  askForFilesAboveBytes: number;
 }
 
 export const VIDEO_HEIGHTS = [720, 540, 360, 240] as const;
@@ -48,7 +51,12 @@ export const defaultSettings = (): Settings => ({
   uploadBudgetKbps: DEFAULT_UPLOAD_BUDGET_KBPS,
   maxVideoHeight: 720,
   relayOnly: false,
+  askForFilesAboveBytes: DEFAULT_ASK_ABOVE_BYTES,
 });
+
+/** Whole bytes, from 0 (ask about every file) to the largest file taken at all (never ask for size). */
+export const isAskAboveBytes = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= DEFAULT_MAX_FILE_BYTES;
 
 export const isUploadBudget = (v: unknown): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= UPLOAD_BUDGET_RANGE_KBPS.min && v <= UPLOAD_BUDGET_RANGE_KBPS.max;
@@ -119,6 +127,7 @@ export function parseSettings(v: unknown): Settings {
     uploadBudgetKbps: isUploadBudget(v.uploadBudgetKbps) ? v.uploadBudgetKbps : defaults.uploadBudgetKbps,
     maxVideoHeight: isVideoHeight(v.maxVideoHeight) ? v.maxVideoHeight : defaults.maxVideoHeight,
     relayOnly: v.relayOnly === true,
+    askForFilesAboveBytes: isAskAboveBytes(v.askForFilesAboveBytes) ? v.askForFilesAboveBytes : defaults.askForFilesAboveBytes,
   };
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { callLinkOf, launchPerson, openCallPage, startCall, updateSettings, videoFrames, type Person } from '../support/browser.ts';
 
 const SMALL = { maxVideoHeight: 240 };
 
@@ -134,5 +134,58 @@ describe('sharing in a call of three', () => {
     expect((await videoFrames(cat, 'Ben')).framesAdvanced).toBeGreaterThanOrEqual(5);
     await ben.getByRole('button', { name: 'Share screen', exact: true }).click();
     await cat.getByRole('group', { name: "Ben's screen", exact: true }).waitFor({ state: 'detached', timeout: 2_000 });
+  });
+
+  it('holds a file above the receiver’s ask size until they accept: nothing flows before, declining frees both sides', async () => {
+    // A new call of two, where Cat asks about any file above 1 MiB (her setting); the others' pages are done with.
+    await Promise.all([ann.close(), ben.close(), cat.close()]);
+    await updateSettings(people[2]!, { askForFilesAboveBytes: 1024 * 1024 });
+    ann = await startCall(people[0]!);
+    cat = await openCallPage(people[2]!, await callLinkOf(ann));
+    await Promise.all([videoFrames(ann, 'Cat'), videoFrames(cat, 'Ann')]);
+    const dir = mkdtempSync(join(tmpdir(), 'zing-ask-'));
+    try {
+      const bytes = Buffer.alloc(3 * 1024 * 1024);
+      for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((i * 2246822519) >>> 0, i);
+      const path = join(dir, 'ask.bin');
+      writeFileSync(path, bytes);
+      const want = createHash('sha256').update(bytes).digest('hex');
+      const sending = ann.getByRole('progressbar', { name: 'ask.bin', exact: true });
+      const accept = cat.getByRole('button', { name: 'Accept ask.bin', exact: true });
+      const decline = cat.getByRole('button', { name: 'Decline ask.bin', exact: true });
+
+      // Offered: Cat sees who offers what and how large, and nothing arrives until she answers.
+      await ann.locator('input[type="file"]').setInputFiles(path);
+      await accept.waitFor({ timeout: 5_000 });
+      await expect.poll(() => cat.getByText('Ann offers ask.bin (3 MiB)', { exact: true }).count()).toBe(1);
+      await ann.getByText('Sending ask.bin, waiting for Cat to accept', { exact: true }).waitFor({ timeout: 2_000 });
+      await ann.waitForTimeout(1_000); // long enough for a 3 MiB file to cross on loopback had it been sent
+      expect(await sending.getAttribute('value')).toBe('0');
+      expect(await cat.getByRole('progressbar', { name: 'ask.bin', exact: true }).count()).toBe(0);
+
+      // Declined: the sender's row ends saying so, and neither side holds the transfer any more.
+      await decline.click();
+      await ann.getByText('ask.bin: declined by Cat', { exact: true }).waitFor({ timeout: 3_000 });
+      expect(await sending.count()).toBe(0);
+      await cat.getByText('ask.bin from Ann: declined', { exact: true }).waitFor({ timeout: 1_000 });
+      expect(await accept.count()).toBe(0);
+      await cat.getByRole('button', { name: 'Dismiss ask.bin', exact: true }).click();
+      expect(await cat.getByText('ask.bin from Ann: declined', { exact: true }).count()).toBe(0);
+
+      // Offered again and accepted: it arrives whole.
+      await ann.locator('input[type="file"]').setInputFiles(path);
+      await accept.click({ timeout: 5_000 });
+      const save = cat.getByRole('link', { name: 'Save ask.bin', exact: true });
+      await save.waitFor({ timeout: 20_000 });
+      const [download] = await Promise.all([cat.waitForEvent('download'), save.click()]);
+      expect(download.suggestedFilename()).toBe('ask.bin');
+      const saved = join(dir, 'saved.bin');
+      await download.saveAs(saved);
+      expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(want);
+      await cat.getByText('Saved ask.bin', { exact: true }).waitFor({ timeout: 2_000 });
+      await ann.getByText('Sent ask.bin', { exact: true }).waitFor({ timeout: 10_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

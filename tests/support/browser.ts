@@ -92,6 +92,23 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
   return person;
 }
 
+/** Changes some of `person`'s settings in extension storage; calls started afterwards use them. */
+export async function updateSettings(person: Person, patch: Record<string, unknown>): Promise<void> {
+  const page = await person.context.newPage();
+  await page.goto(person.url('extension/options/index.html'));
+  await page.evaluate(async (changes) => {
+    // An extension page has `chrome`; Node's types do not know it.
+    const local = (
+      globalThis as unknown as {
+        chrome: { storage: { local: { get(key: string): Promise<Record<string, unknown>>; set(v: object): Promise<void> } } };
+      }
+    ).chrome.storage.local;
+    const { settings } = await local.get('settings');
+    await local.set({ settings: { ...(settings as object | undefined), ...changes } });
+  }, patch);
+  await page.close();
+}
+
 /** Opens the popup as a tab (a test cannot click the toolbar). */
 export async function openPopup(person: Person): Promise<Page> {
   const page = await person.context.newPage();

@@ -18,7 +18,7 @@ import { isMessageId } from '../../../protocol/ids.ts';
 import { cleanFileName, cleanReason, utf8Bytes } from '../../../protocol/text.ts';
 import { anyFrame, frameLike, hostileString, type Json, jsonValue, mutated, RUNS } from '../../support/arbitraries.ts';
 
-const TAGS = ['chat', 'fileOffer', 'fileEnd', 'fileDone', 'fileFailed', 'fileCancel'];
+const TAGS = ['chat', 'fileOffer', 'fileAccept', 'fileDecline', 'fileEnd', 'fileDone', 'fileFailed', 'fileCancel'];
 const FIELDS = ['id', 'text', 'sentAt', 'name', 'size', 'mime', 'sha256', 'reason'];
 
 const id = fc.uuid();
@@ -40,8 +40,8 @@ const dataMessage: fc.Arbitrary<DataMessage> = fc.oneof(
     mime,
   }),
   fc.record({ type: fc.constant('fileEnd'), id, sha256: fc.stringMatching(/^[0-9a-f]{64}$/) }),
-  fc.record({ type: fc.constant('fileDone'), id }),
-  fc.record({ type: fc.constantFrom('fileFailed', 'fileCancel'), id, reason }),
+  fc.record({ type: fc.constantFrom('fileDone', 'fileAccept'), id }),
+  fc.record({ type: fc.constantFrom('fileFailed', 'fileCancel', 'fileDecline'), id, reason }),
 );
 
 /** A valid message is one that parses back to itself. */
@@ -89,6 +89,8 @@ describe('parseDataMessage', () => {
           expect(offer).toEqual({ type: 'fileOffer', id: messageId, name: cleanFileName(text), size: 1, mime: cleanMime(type) });
           const cancel = parseDataMessage(JSON.stringify({ type: 'fileCancel', id: messageId, reason: text }));
           expect(cancel).toEqual({ type: 'fileCancel', id: messageId, reason: cleanReason(text) || 'cancelled' });
+          const decline = parseDataMessage(JSON.stringify({ type: 'fileDecline', id: messageId, reason: text }));
+          expect(decline).toEqual({ type: 'fileDecline', id: messageId, reason: cleanReason(text) || 'declined' });
         },
       ),
       { numRuns: RUNS },

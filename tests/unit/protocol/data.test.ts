@@ -44,11 +44,13 @@ describe('parseDataMessage for file control frames', () => {
 
   it.each([
     { type: 'fileOffer', id, name: 'a.txt', size: 3, mime: 'text/plain' },
+    { type: 'fileAccept', id },
+    { type: 'fileDecline', id, reason: 'declined' },
     { type: 'fileEnd', id, sha256: 'a'.repeat(64) },
     { type: 'fileDone', id },
     { type: 'fileFailed', id, reason: 'nope' },
     { type: 'fileCancel', id, reason: 'cancelled' },
-  ] as const)('round-trips a $t', (msg) => {
+  ] as const)('round-trips a $type', (msg) => {
     expect(parseDataMessage(encodeDataMessage(msg))).toEqual(msg);
   });
 

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ended, fraction, progressed, rowKey, started, type TransferRow } from '../../../../extension/call/transfer-list.ts';
+import {
+  MAX_ENDED_ROWS,
+  accepted,
+  asked,
+  dismissed,
+  endedAs,
+  ended,
+  fraction,
+  progressed,
+  rowKey,
+  saved,
+  started,
+  waitingFor,
+  type TransferRow,
+} from '../../../../extension/call/transfer-list.ts';
 import type { TransferInfo } from '../../../../extension/session/file-transfer.ts';
 
 const info = (direction: TransferInfo['direction'], peer: string, id = 't1', size = 1_000): TransferInfo => ({
@@ -141,6 +155,71 @@ describe('ended', () => {
   it('ends one received file without touching another sender’s copy', () => {
     let rows = started(started([], info('receive', 'ann')), info('receive', 'ben'));
     rows = ended(rows, info('receive', 'ben'), 'failed', { reason: 'the peer left the call' });
-    expect(rows.map((r) => r.state)).toEqual(['running', 'failed']);
+    expect(rows.map((r) => r.state)).toEqual(['offered', 'failed']);
+  });
+});
+
+describe('consent', () => {
+  it('shows a received file as offered, asking while its person decides, and running once accepted', () => {
+    let rows = started([], info('receive', 'ann'));
+    expect(only(rows)).toMatchObject({ state: 'offered', from: 'ann' });
+    rows = asked(rows, info('receive', 'ann'), 'size');
+    expect(only(rows)).toMatchObject({ state: 'asking', why: 'size' });
+    rows = accepted(rows, info('receive', 'ann'));
+    expect(only(rows)).toMatchObject({ state: 'running', why: undefined });
+  });
+
+  it('lists the receivers a sent file still waits for, until each accepts or ends', () => {
+    let rows = sending(['ann', 'ben', 'cat']);
+    expect(waitingFor(only(rows))).toEqual(['ann', 'ben', 'cat']);
+    rows = accepted(rows, info('send', 'ann'));
+    rows = ended(rows, info('send', 'ben'), 'declined', { reason: 'declined' });
+    expect(waitingFor(only(rows))).toEqual(['cat']);
+    expect(only(rows).state).toBe('running');
+  });
+
+  it('says declined when every receiver declined, and done with the decliners named when someone received it', () => {
+    let rows = sending(['ann', 'ben']);
+    rows = ended(rows, info('send', 'ann'), 'declined');
+    rows = ended(rows, info('send', 'ben'), 'cancelled');
+    expect(only(rows).state).toBe('declined');
+    rows = sending(['ann', 'ben']);
+    rows = ended(rows, info('send', 'ann'), 'declined');
+    rows = ended(rows, info('send', 'ben'), 'done');
+    expect(only(rows).state).toBe('done');
+    expect(endedAs(only(rows), 'declined')).toEqual(['ann']);
+  });
+
+  it('ends an asking offer the person declined with no Save and no progress', () => {
+    let rows = asked(started([], info('receive', 'ann')), info('receive', 'ann'), 'burst');
+    rows = ended(rows, info('receive', 'ann'), 'declined', { reason: 'declined' });
+    expect(only(rows)).toMatchObject({ state: 'declined', url: undefined, why: undefined });
+    expect(fraction(only(rows))).toBe(0);
+  });
+});
+
+describe('saving and dismissing', () => {
+  it('turns a saved file’s row to saved and forgets its URL', () => {
+    let rows = ended(started([], info('receive', 'ann')), info('receive', 'ann'), 'done', { url: 'blob:1' });
+    rows = saved(rows, 'receive:t1:ann');
+    expect(only(rows)).toMatchObject({ state: 'saved', url: undefined });
+  });
+
+  it('removes a dismissed row and no other', () => {
+    const rows = started(started([], info('receive', 'ann')), info('receive', 'ben'));
+    expect(dismissed(rows, 'receive:t1:ann').map((r) => r.key)).toEqual(['receive:t1:ben']);
+  });
+
+  it(`keeps at most ${MAX_ENDED_ROWS} ended rows, dropping the oldest, but never one that can still be saved or is running`, () => {
+    let rows = started([], info('receive', 'keep', 'saveable'));
+    rows = ended(rows, info('receive', 'keep', 'saveable'), 'done', { url: 'blob:keep' });
+    rows = started(rows, info('send', 'ann', 'running'));
+    for (let i = 0; i < MAX_ENDED_ROWS + 5; i++) {
+      const t = info('receive', 'mallory', `offer${i}`);
+      rows = ended(started(rows, t), t, 'declined', { reason: 'no room' });
+    }
+    const ids = rows.map((r) => r.id);
+    expect(ids.slice(0, 2)).toEqual(['saveable', 'running']);
+    expect(ids.slice(2)).toEqual(Array.from({ length: MAX_ENDED_ROWS }, (_, i) => `offer${i + 5}`));
   });
 });

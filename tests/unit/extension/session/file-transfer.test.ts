@@ -2,14 +2,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeDataMessage, fileChannelLabel, parseDataMessage } from '../../../../protocol/data.ts';
 import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
+import { noRoomReason } from '../../../../extension/session/file-consent.ts';
 import {
   CHUNK_BYTES,
+  DECLINED,
   FileTransfers,
   HIGH_WATER_BYTES,
   type CancelledTransfer,
   type CompletedTransfer,
   type FailedTransfer,
   type FileTransferEvents,
+  type FileTransfersOptions,
   type TransferProgress,
 } from '../../../../extension/session/file-transfer.ts';
 
@@ -136,7 +139,7 @@ interface Person {
 }
 
 /** People who can send each other files: each opened channel's other end is handed to the receiver, as ondatachannel would. */
-function people(names: string[], opts: { maxFileBytes?: number; maxIncomingPerPeer?: number } = {}): Map<string, Person> {
+function people(names: string[], opts: Omit<FileTransfersOptions, 'openChannel'> = {}): Map<string, Person> {
   const all = new Map<string, Person>();
   for (const name of names) {
     const opened = new Map<string, FakeChannel>();
@@ -156,7 +159,16 @@ function people(names: string[], opts: { maxFileBytes?: number; maxIncomingPerPe
         return mine;
       },
     });
-    const log: Log = { transferStarted: [], progress: [], completed: [], failed: [], cancelled: [] };
+    const log: Log = {
+      transferStarted: [],
+      consentAsked: [],
+      accepted: [],
+      progress: [],
+      completed: [],
+      failed: [],
+      cancelled: [],
+      declined: [],
+    };
     for (const event of Object.keys(log) as (keyof Log)[]) {
       // Each key's array holds that event's payloads; the cast only widens the push.
       transfers.on(event, (payload) => (log[event] as unknown[]).push(payload));
@@ -187,11 +199,11 @@ function next<K extends keyof FileTransferEvents>(
   });
 }
 
-/** Resolves when `who` has ended as many transfers as `count` (completed, failed or cancelled). */
+/** Resolves when `who` has ended as many transfers as `count` (completed, failed, cancelled or declined). */
 const ended = (who: Person, count = 1) =>
   vi.waitFor(
     () => {
-      const n = who.log.completed.length + who.log.failed.length + who.log.cancelled.length;
+      const n = who.log.completed.length + who.log.failed.length + who.log.cancelled.length + who.log.declined.length;
       if (n < count) throw new Error(`${who.name} ended ${n} of ${count}`);
     },
     { timeout: 20_000, interval: 5 },
@@ -511,5 +523,217 @@ describe('FileTransfers', () => {
     expect(cancelled).toEqual([expect.objectContaining({ by: 'self', reason: 'the call ended' })]);
     await ended(bob);
     expect(bob.log.cancelled.length + bob.log.failed.length).toBe(1);
+  });
+});
+
+/** Lets the fake channels deliver whatever is in flight: each hop is one macrotask. */
+const settle = async (hops = 20) => {
+  for (let i = 0; i < hops; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+/** Object URLs that can be counted: `blob:1`, `blob:2`, …; revoked ones are listed. */
+function countedUrls() {
+  let n = 0;
+  const revoked: string[] = [];
+  return { revoked, create: () => `blob:${++n}`, revoke: (url: string) => void revoked.push(url) };
+}
+
+describe('FileTransfers asking the receiver first', () => {
+  it('holds a file above the ask size at its offer, with no byte sent, until the receiver accepts it', async () => {
+    const all = people(['alice', 'bob'], { askAboveBytes: MiB });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const bytes = randomBytes(2 * MiB);
+    const id = alice.transfers.send(new File([bytes], 'big.bin'), ['bob']);
+    const asked = await next(bob, 'consentAsked');
+    expect(asked).toMatchObject({ id, peer: 'alice', name: 'big.bin', size: 2 * MiB, why: 'size' });
+    await settle();
+    const channel = alice.opened.get(`bob ${fileChannelLabel(id)}`);
+    expect(channel?.bytesSent).toBe(0);
+    expect(channel?.textSent.map((t) => parseDataMessage(t)?.type)).toEqual(['fileOffer']);
+    expect([...alice.log.progress, ...bob.log.progress, ...alice.log.accepted, ...bob.log.accepted]).toEqual([]);
+
+    bob.transfers.accept(id, 'alice');
+    const got = await next(bob, 'completed');
+    expect(sha256Of(await bytesOf(got.blob))).toBe(sha256Of(bytes));
+    await ended(alice);
+    expect(alice.log.accepted).toEqual([expect.objectContaining({ id, peer: 'bob' })]);
+    expect(alice.log.completed).toHaveLength(1);
+  });
+
+  it('frees both sides when the receiver declines: the sender ends declined, the channel closes, nothing is held', async () => {
+    const all = people(['alice', 'bob'], { askAboveBytes: MiB });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const id = alice.transfers.send(new File([randomBytes(2 * MiB)], 'big.bin'), ['bob']);
+    await next(bob, 'consentAsked');
+    bob.transfers.decline(id, 'alice');
+    expect(bob.log.declined).toEqual([expect.objectContaining({ id, peer: 'alice', by: 'self', reason: DECLINED })]);
+    const theirs = await next(alice, 'declined');
+    expect(theirs).toMatchObject({ id, peer: 'bob', direction: 'send', by: 'peer', reason: DECLINED });
+    const channel = alice.opened.get(`bob ${fileChannelLabel(id)}`);
+    await vi.waitFor(() => expect(channel?.readyState).toBe('closed'));
+    expect(channel?.bytesSent).toBe(0);
+    expect(bob.transfers.heldBytes).toBe(0);
+    expect([...alice.log.failed, ...bob.log.failed, ...alice.log.cancelled, ...bob.log.cancelled]).toEqual([]);
+    // A second answer, or one for a transfer that is gone, changes nothing.
+    bob.transfers.accept(id, 'alice');
+    await settle();
+    expect(bob.log.accepted).toEqual([]);
+  });
+
+  it('takes a file at or below the ask size without asking', async () => {
+    const all = people(['alice', 'bob'], { askAboveBytes: MiB });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    alice.transfers.send(new Blob([randomBytes(MiB)]), ['bob']);
+    await ended(bob);
+    expect(bob.log.consentAsked).toEqual([]);
+    expect(bob.log.completed).toHaveLength(1);
+  });
+
+  it('ends an offer as cancelled by the peer when the sender withdraws it while the receiver is asked', async () => {
+    const all = people(['alice', 'bob'], { askAboveBytes: 0 });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const id = alice.transfers.send(new Blob(['x']), ['bob']);
+    await next(bob, 'consentAsked');
+    alice.transfers.cancel(id);
+    expect(await next(bob, 'cancelled')).toMatchObject({ id, by: 'peer' });
+    bob.transfers.accept(id, 'alice');
+    expect(bob.log.accepted).toEqual([]);
+  });
+
+  it('asks for the files past the first three from one peer within ten seconds, and not once that window has passed', async () => {
+    let now = 0;
+    const all = people(['alice', 'bob'], { now: () => now });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const ids = [1, 2, 3, 4, 5].map((n) => alice.transfers.send(new File([`file ${n}`], `${n}.txt`), ['bob']));
+    await vi.waitFor(() => expect(bob.log.accepted.length + bob.log.consentAsked.length).toBe(5));
+    expect(bob.log.consentAsked.map((c) => c.why)).toEqual(['burst', 'burst']);
+    expect(bob.log.accepted).toHaveLength(3);
+    const asked = new Set(bob.log.consentAsked.map((c) => c.id));
+    expect(ids.filter((id) => asked.has(id))).toHaveLength(2);
+
+    now = 10_000;
+    alice.transfers.send(new File(['later'], 'later.txt'), ['bob']);
+    await vi.waitFor(() => expect(bob.log.accepted).toHaveLength(4));
+    expect(bob.log.consentAsked).toHaveLength(2);
+  });
+
+  it('counts offers per peer: a burst from one peer does not make another peer ask', async () => {
+    const all = people(['alice', 'bob', 'carol']);
+    const [alice, bob, carol] = [pick(all, 'alice'), pick(all, 'bob'), pick(all, 'carol')];
+    for (let n = 0; n < 4; n++) alice.transfers.send(new Blob([`a${n}`]), ['bob']);
+    carol.transfers.send(new Blob(['c']), ['bob']);
+    await vi.waitFor(() => expect(bob.log.accepted.length + bob.log.consentAsked.length).toBe(5));
+    expect(bob.log.consentAsked.map((c) => c.peer)).toEqual(['alice']);
+  });
+
+  it('declines an offer at once, on both sides with the reason, while unsaved received files would pass the cap', async () => {
+    const urls = countedUrls();
+    const all = people(['alice', 'bob'], { maxUnsavedBytes: 3 * MiB, objectUrls: urls });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const first = alice.transfers.send(new Blob([randomBytes(2 * MiB)]), ['bob']);
+    await ended(bob);
+    expect(bob.transfers.heldBytes).toBe(2 * MiB);
+
+    const second = alice.transfers.send(new Blob([randomBytes(2 * MiB)]), ['bob']);
+    const mine = await next(bob, 'declined');
+    const reason = noRoomReason(2 * MiB, 3 * MiB);
+    expect(mine).toMatchObject({ id: second, by: 'self', reason });
+    expect(await next(alice, 'declined')).toMatchObject({ id: second, by: 'peer', reason });
+    expect(bob.log.consentAsked).toEqual([]);
+
+    // Saving the first makes room again.
+    bob.transfers.saved(first, 'alice');
+    expect(bob.transfers.heldBytes).toBe(0);
+    alice.transfers.send(new Blob([randomBytes(2 * MiB)]), ['bob']);
+    await ended(bob, 3);
+    expect(bob.log.completed).toHaveLength(2);
+  });
+
+  it('counts a file still arriving against the cap, so a second accepted offer that no longer fits is declined', async () => {
+    const all = people(['alice', 'bob'], { maxUnsavedBytes: 3 * MiB, askAboveBytes: MiB });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const first = alice.transfers.send(new File([randomBytes(2 * MiB)], 'first.bin'), ['bob']);
+    const second = alice.transfers.send(new File([randomBytes(2 * MiB)], 'second.bin'), ['bob']);
+    await vi.waitFor(() => expect(bob.log.consentAsked).toHaveLength(2));
+    expect(bob.transfers.heldBytes).toBe(0); // asking holds nothing
+
+    bob.transfers.accept(first, 'alice');
+    expect(bob.transfers.heldBytes).toBe(2 * MiB); // in full, from the moment it is accepted
+    bob.transfers.accept(second, 'alice');
+    const reason = noRoomReason(2 * MiB, 3 * MiB);
+    expect(bob.log.declined).toEqual([expect.objectContaining({ id: second, by: 'self', reason })]);
+    expect(await next(alice, 'declined')).toMatchObject({ id: second, by: 'peer', reason });
+    await ended(bob, 2);
+    expect(bob.log.completed.map((c) => c.id)).toEqual([first]);
+    expect(bob.transfers.heldBytes).toBe(2 * MiB);
+  });
+
+  it('revokes a received file’s URL at once when it is dismissed, after the grace when it is saved, and all of them on close', async () => {
+    const urls = countedUrls();
+    const all = people(['alice', 'bob'], { objectUrls: urls, savedUrlGraceMs: 30 });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const ids = ['a', 'b', 'c'].map((text) => alice.transfers.send(new Blob([text]), ['bob']));
+    await ended(bob, 3);
+    const urlOf = (id: string) => bob.log.completed.find((c) => c.id === id)?.url;
+    const [a, b, c] = ids.map(urlOf);
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect(a).toMatch(/^blob:/);
+    expect(alice.log.completed.every((t) => t.url === undefined)).toBe(true);
+
+    bob.transfers.dismiss(ids[0]!, 'alice'); // three ids sent above
+    expect(urls.revoked).toEqual([a]);
+    bob.transfers.saved(ids[1]!, 'alice');
+    expect(urls.revoked).toEqual([a]);
+    await vi.waitFor(() => expect(urls.revoked).toEqual([a, b]));
+    bob.transfers.dismiss(ids[1]!, 'alice'); // already revoked: not twice
+    bob.transfers.close();
+    expect(urls.revoked).toEqual([a, b, c]);
+    expect(bob.transfers.heldBytes).toBe(0);
+  });
+
+  it('revokes a saved file’s URL on close when its grace has not run out yet', async () => {
+    const urls = countedUrls();
+    const all = people(['alice', 'bob'], { objectUrls: urls, savedUrlGraceMs: 60_000 });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const id = alice.transfers.send(new Blob(['x']), ['bob']);
+    await ended(bob);
+    bob.transfers.saved(id, 'alice');
+    expect(urls.revoked).toEqual([]);
+    bob.transfers.close();
+    expect(urls.revoked).toEqual(['blob:1']);
+  });
+
+  it('fails a transfer whose sender sends bytes before the offer was accepted, and nothing is kept', async () => {
+    const transfers = new FileTransfers({ openChannel: () => new FakeChannel('unused'), askAboveBytes: 5, closeGraceMs: 20 });
+    const log = { asked: 0, failed: [] as FailedTransfer[] };
+    transfers.on('consentAsked', () => log.asked++);
+    transfers.on('failed', (f) => log.failed.push(f));
+    const id = crypto.randomUUID();
+    const mine = new FakeChannel(fileChannelLabel(id));
+    const theirs = new FakeChannel(fileChannelLabel(id));
+    mine.remote = theirs;
+    theirs.remote = mine;
+    transfers.acceptChannel('mallory', theirs);
+    mine.open();
+    theirs.open();
+    mine.send(encodeDataMessage({ type: 'fileOffer', id, name: 'a', size: 10, mime: '' }));
+    mine.send(new ArrayBuffer(10));
+    await vi.waitFor(() =>
+      expect(log.failed).toEqual([expect.objectContaining({ reason: 'the sender sent file bytes before the offer was accepted' })]),
+    );
+    expect(log.asked).toBe(1);
+    expect(transfers.heldBytes).toBe(0);
+    await vi.waitFor(() => expect(theirs.readyState).toBe('closed'));
+  });
+
+  it('fails the sender, rather than report success, when a receiver says fileDone to an offer it never accepted', async () => {
+    const all = people(['alice', 'bob'], { askAboveBytes: 0 });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const id = alice.transfers.send(new Blob(['x']), ['bob']);
+    await next(bob, 'consentAsked');
+    const channel = alice.opened.get(`bob ${fileChannelLabel(id)}`);
+    channel?.remote.send(encodeDataMessage({ type: 'fileDone', id }));
+    expect(await next(alice, 'failed')).toMatchObject({ reason: 'the receiver sent something unexpected' });
+    expect(alice.log.completed).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   defaultSettings,
+  isAskAboveBytes,
   isGuestName,
   isRelayUrl,
   isUploadBudget,
@@ -58,10 +59,11 @@ const settings: fc.Arbitrary<Settings> = fc.record({
   uploadBudgetKbps: fc.integer(UPLOAD_BUDGET_RANGE_KBPS),
   maxVideoHeight: fc.constantFrom(...VIDEO_HEIGHTS),
   relayOnly: fc.boolean(),
+  askForFilesAboveBytes: fc.integer({ min: 0, max: 2 ** 30 }),
 });
 
 const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
-const SETTINGS_FIELDS = ['relayUrl', 'iceServers', 'uploadBudgetKbps', 'maxVideoHeight', 'relayOnly'] as const;
+const SETTINGS_FIELDS = ['relayUrl', 'iceServers', 'uploadBudgetKbps', 'maxVideoHeight', 'relayOnly', 'askForFilesAboveBytes'] as const;
 const ICE_SERVER_FIELDS = ['urls', 'username', 'credential'];
 const PROFILE_FIELDS = ['name', 'guestName', 'micMuted', 'cameraOff', 'singleKeyShortcuts'];
 /** Fields no parser here reads. */
@@ -80,6 +82,7 @@ function expectUsableSettings(s: Settings): void {
   expect(isUploadBudget(s.uploadBudgetKbps)).toBe(true);
   expect(isVideoHeight(s.maxVideoHeight)).toBe(true);
   expect(typeof s.relayOnly).toBe('boolean');
+  expect(isAskAboveBytes(s.askForFilesAboveBytes)).toBe(true);
 }
 
 describe('parseProfile', () => {
@@ -127,6 +130,7 @@ describe('parseSettings', () => {
         uploadBudgetKbps: stored,
         maxVideoHeight: stored,
         relayOnly: stored,
+        askForFilesAboveBytes: stored,
       },
       { requiredKeys: [] },
     );

@@ -228,6 +228,7 @@ describe('parseSettings', () => {
     uploadBudgetKbps: 1_000,
     maxVideoHeight: 360,
     relayOnly: true,
+    askForFilesAboveBytes: 5_000_000,
   };
 
   it('reads stored settings', () => {
@@ -248,6 +249,9 @@ describe('parseSettings', () => {
     ['uploadBudgetKbps', 5],
     ['maxVideoHeight', 1080],
     ['relayOnly', 'true'],
+    ['askForFilesAboveBytes', -1],
+    ['askForFilesAboveBytes', 1.5],
+    ['askForFilesAboveBytes', 2 ** 30 + 1],
   ] as const)('falls back for a bad %s alone and keeps the other fields', (field, bad) => {
     expect(parseSettings({ ...stored, [field]: bad })).toEqual({ ...stored, [field]: defaultSettings()[field] });
   });
