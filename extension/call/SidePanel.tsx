@@ -23,11 +23,18 @@ interface ChatLine extends ChatEntry {
   name: string;
 }
 
+/** A line the call itself writes in the chat log (a peer's messages were dropped). */
+interface Notice {
+  id: string;
+  notice: string;
+  receivedAt: number;
+}
+
 const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 /** Chat and files, beside the stage; collapsible, with an unread count while collapsed. */
 export function SidePanel(props: { session: CallSession; open: boolean; onUnread: (n: number) => void }) {
-  const [lines, setLines] = createSignal<ChatLine[]>([]);
+  const [lines, setLines] = createSignal<(ChatLine | Notice)[]>([]);
   const [draft, setDraft] = createSignal('');
   const [problem, setProblem] = createSignal<string>();
   const [rows, setRows] = createSignal<TransferRow[]>([]);
@@ -43,6 +50,12 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
       if (!props.open && entry.from !== 'self') props.onUnread(++unread);
       // Keep the newest message in view unless the person scrolled up to read.
       if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 80) queueMicrotask(() => log?.scrollTo({ top: log.scrollHeight }));
+    }),
+  );
+  onCleanup(
+    s.chat.on('dropped', ({ from, at }) => {
+      const notice = `${s.nameOf(from) ?? 'Someone'} is sending messages too fast: some of them are not shown.`;
+      setLines((l) => [...l, { id: `dropped:${from}:${at}`, notice, receivedAt: at }]);
     }),
   );
   // Showing the panel counts as reading it.
@@ -101,6 +114,7 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
       return;
     }
     const sent = s.chat.send(text);
+    if (!sent.ok && sent.reason === 'tooFast') return setProblem('You are sending messages too fast. Wait a moment, then send again.');
     if (!sent.ok) return setProblem('The message could not be sent.');
     setProblem(undefined);
     setDraft('');
@@ -116,25 +130,29 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
     <aside id="side-panel" class="side" hidden={!props.open} aria-label="Chat and files">
       <div ref={log} role="log" aria-label="Chat" class="log">
         <For each={lines()}>
-          {(line) => (
-            <p class="line" classList={{ mine: line.from === 'self' }}>
-              <span class="who">{line.name}</span> <time dateTime={new Date(line.receivedAt).toISOString()}>{time(line.receivedAt)}</time>
-              <br />
-              <span class="text">
-                <For each={linkify(line.text)}>
-                  {(seg) =>
-                    seg.kind === 'link' ? (
-                      <a href={seg.href} target="_blank" rel="noopener noreferrer">
-                        {seg.text}
-                      </a>
-                    ) : (
-                      seg.text
-                    )
-                  }
-                </For>
-              </span>
-            </p>
-          )}
+          {(item) =>
+            'notice' in item ? (
+              <p class="line notice">{item.notice}</p>
+            ) : (
+              <p class="line" classList={{ mine: item.from === 'self' }}>
+                <span class="who">{item.name}</span> <time dateTime={new Date(item.receivedAt).toISOString()}>{time(item.receivedAt)}</time>
+                <br />
+                <span class="text">
+                  <For each={linkify(item.text)}>
+                    {(seg) =>
+                      seg.kind === 'link' ? (
+                        <a href={seg.href} target="_blank" rel="noopener noreferrer">
+                          {seg.text}
+                        </a>
+                      ) : (
+                        seg.text
+                      )
+                    }
+                  </For>
+                </span>
+              </p>
+            )
+          }
         </For>
       </div>
       <Show when={rows().length > 0}>

@@ -2,10 +2,14 @@
 // peer, owned by that peer's PeerLink and handed in here. The chat sends to
 // every peer, queues for channels that are not open yet, validates and
 // deduplicates what arrives, and emits one entry per message, own ones included.
+// Each peer's messages are rate-limited (chat-rate.ts): past the limit they are
+// dropped, and the first drop of a spell is announced (`dropped`). Sending keeps
+// to the same limit, so an honest sender's messages are never dropped.
 // Display names are the UI's business; entries carry participant ids only.
 import type { ParticipantId } from '../../protocol/ids.ts';
 import { encodeDataMessage, isChatText, parseDataMessage } from '../../protocol/data.ts';
 import type { Channel, ChannelEventMap } from './channel.ts';
+import { CHAT_LIMITS, admitChat, fullChatBucket, type ChatBucket, type ChatLimits } from './chat-rate.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 export interface ChatEntry {
@@ -18,24 +22,38 @@ export interface ChatEntry {
   receivedAt: number;
 }
 
+export interface ChatDrop {
+  from: ParticipantId;
+  /** This machine's clock when the first message of the spell was dropped. */
+  at: number;
+}
+
 export type ChatEvents = {
   /** A message from a peer (the first copy of its id) or from `send()`. */
   message: [ChatEntry];
+  /** A peer's messages came too fast and some are being dropped: once per spell of drops. */
+  dropped: [ChatDrop];
 };
 
-export type ChatSendResult = { ok: true; entry: ChatEntry } | { ok: false; reason: 'invalid' | 'closed' };
+/** `tooFast`: over the rate every peer allows (chat-rate.ts); wait a moment. */
+export type ChatSendResult = { ok: true; entry: ChatEntry } | { ok: false; reason: 'invalid' | 'closed' | 'tooFast' };
 
 export interface ChatOptions {
   /** Messages kept per peer while its channel is not open; past this the oldest are dropped. */
   maxQueuedPerPeer?: number;
   /** Message ids remembered for deduplication; past this the oldest are forgotten. */
   maxRememberedIds?: number;
+  /** How fast each peer's messages are taken, and this side's are sent. */
+  limits?: ChatLimits;
   now?: () => number;
   newId?: () => string;
 }
 
-/** A reconnecting peer's backlog: a minute of fast typing, small enough to never matter for memory. */
-export const DEFAULT_MAX_QUEUED_PER_PEER = 500;
+/**
+ * A reconnecting peer's backlog, flushed at once when its channel opens: the
+ * burst a peer takes at once (CHAT_LIMITS), since more would be dropped there.
+ */
+export const DEFAULT_MAX_QUEUED_PER_PEER = CHAT_LIMITS.messages.burst;
 /** Duplicates come from a resend shortly after the original, so recent ids are all that need remembering. */
 export const DEFAULT_MAX_REMEMBERED_IDS = 10_000;
 
@@ -44,6 +62,8 @@ interface PeerChat {
   /** Encoded frames not yet handed to the channel, oldest first. */
   queue: string[];
   detach: () => void;
+  /** What this peer may still send us. */
+  bucket: ChatBucket;
 }
 
 export class Chat extends TypedEmitter<ChatEvents> {
@@ -52,6 +72,9 @@ export class Chat extends TypedEmitter<ChatEvents> {
   readonly #seen = new Set<string>();
   readonly #maxQueued: number;
   readonly #maxIds: number;
+  readonly #limits: ChatLimits;
+  /** What this side may still send, by the limits every peer applies. */
+  readonly #own: ChatBucket;
   readonly #now: () => number;
   readonly #newId: () => string;
   #closed = false;
@@ -62,6 +85,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
     this.#maxIds = opts.maxRememberedIds ?? DEFAULT_MAX_REMEMBERED_IDS;
     this.#now = opts.now ?? Date.now;
     this.#newId = opts.newId ?? (() => crypto.randomUUID());
+    this.#limits = opts.limits ?? CHAT_LIMITS;
+    this.#own = fullChatBucket(this.#limits, this.#now());
   }
 
   /**
@@ -74,7 +99,13 @@ export class Chat extends TypedEmitter<ChatEvents> {
     const old = this.#peers.get(peer);
     if (old?.channel === channel) return;
     old?.detach();
-    const entry: PeerChat = { channel, queue: old?.queue ?? [], detach: () => undefined }; // replaced once the listeners are attached below
+    const entry: PeerChat = {
+      channel,
+      queue: old?.queue ?? [],
+      detach: () => undefined, // replaced once the listeners are attached below
+      // A new channel from the same peer does not refill what it may send.
+      bucket: old?.bucket ?? fullChatBucket(this.#limits, this.#now()),
+    };
     const onMessage = (ev: ChannelEventMap['message']) => this.#receive(peer, ev.data);
     const onOpen = () => this.#flush(entry);
     channel.addEventListener('message', onMessage);
@@ -96,15 +127,17 @@ export class Chat extends TypedEmitter<ChatEvents> {
   /**
    * Sends `text` to every peer under one id and emits the own entry. Text that
    * is blank or over MAX_CHAT_TEXT_BYTES is refused as 'invalid'; the UI should
-   * stop it before that.
+   * stop it before that. Faster than the peers take messages, it is refused as
+   * 'tooFast' and not sent.
    */
   send(text: string): ChatSendResult {
     if (this.#closed) return { ok: false, reason: 'closed' };
     if (!isChatText(text)) return { ok: false, reason: 'invalid' };
     const now = this.#now();
     const entry: ChatEntry = { id: this.#newId(), from: 'self', text, sentAt: now, receivedAt: now };
-    this.#remember(entry.id);
     const frame = encodeDataMessage({ type: 'chat', id: entry.id, text, sentAt: now });
+    if (admitChat(this.#own, this.#limits, frame.length, now) !== 'ok') return { ok: false, reason: 'tooFast' };
+    this.#remember(entry.id);
     for (const peer of this.#peers.values()) {
       peer.queue.push(frame);
       if (peer.queue.length > this.#maxQueued) peer.queue.shift();
@@ -142,8 +175,15 @@ export class Chat extends TypedEmitter<ChatEvents> {
     if (typeof data !== 'string') return; // the chat channel carries text only
     const msg = parseDataMessage(data);
     if (msg?.type !== 'chat' || this.#seen.has(msg.id)) return;
+    const bucket = this.#peers.get(peer)?.bucket;
+    if (!bucket) return;
+    const now = this.#now();
+    const verdict = admitChat(bucket, this.#limits, data.length, now);
+    // A dropped id is not remembered: if the peer sends it again later, it is taken then.
+    if (verdict === 'droppedFirst') this.emit('dropped', { from: peer, at: now });
+    if (verdict !== 'ok') return;
     this.#remember(msg.id);
-    this.emit('message', { id: msg.id, from: peer, text: msg.text, sentAt: msg.sentAt, receivedAt: this.#now() });
+    this.emit('message', { id: msg.id, from: peer, text: msg.text, sentAt: msg.sentAt, receivedAt: now });
   }
 
   #remember(id: string): void {

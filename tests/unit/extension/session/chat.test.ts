@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Chat, type ChatEntry } from '../../../../extension/session/chat.ts';
+import { Chat, type ChatDrop, type ChatEntry } from '../../../../extension/session/chat.ts';
+import type { ChatLimits } from '../../../../extension/session/chat-rate.ts';
 import { MAX_CHAT_TEXT_BYTES, encodeDataMessage } from '../../../../protocol/data.ts';
 import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
 
@@ -296,5 +297,86 @@ describe('Chat', () => {
     expect(pair.a.sent).toEqual([]);
     expect(aliceSaw).toEqual([]);
     expect(bobSaw).toHaveLength(1);
+  });
+
+  describe('rate limit', () => {
+    const limits: ChatLimits = {
+      messages: { perSecond: 1, burst: 5 },
+      chars: { perSecond: 64 * 1024, burst: 1024 * 1024 },
+      spellQuietMs: 10_000,
+    };
+
+    /** Bob with a hand-driven clock, and a raw channel end that stands for a peer whose chat ignores the limit. */
+    function floodedBob() {
+      let now = 0;
+      const bob = new Chat({ limits, now: () => now });
+      const pair = channelPair();
+      bob.addPeer('mallory', pair.b);
+      pair.open();
+      const drops: ChatDrop[] = [];
+      bob.on('dropped', (d) => drops.push(d));
+      const flood = (n: number, prefix = 'spam') => {
+        for (let i = 0; i < n; i++)
+          pair.a.send(encodeDataMessage({ type: 'chat', id: crypto.randomUUID(), text: `${prefix} ${i}`, sentAt: 0 }));
+      };
+      return { bob, bobSaw: record(bob), drops, flood, send: (frame: string) => pair.a.send(frame), setNow: (t: number) => (now = t) };
+    }
+
+    it('drops a peer’s messages past its burst and says so once for the spell', async () => {
+      const { bobSaw, drops, flood } = floodedBob();
+      flood(50);
+      await settle();
+      expect(bobSaw.map((e) => e.text)).toEqual(['spam 0', 'spam 1', 'spam 2', 'spam 3', 'spam 4']);
+      expect(drops).toEqual([{ from: 'mallory', at: 0 }]);
+    });
+
+    it('takes the peer’s messages again once it slows down, and announces a later spell again', async () => {
+      const { bobSaw, drops, flood, setNow } = floodedBob();
+      flood(10);
+      await settle();
+      setNow(2_000); // two messages earned
+      flood(2, 'calm');
+      await settle();
+      expect(bobSaw.slice(5).map((e) => e.text)).toEqual(['calm 0', 'calm 1']);
+      setNow(30_000);
+      flood(10, 'again');
+      await settle();
+      expect(drops.map((d) => d.at)).toEqual([0, 30_000]);
+    });
+
+    it('keeps a dropped message’s id unseen, so the same message sent again later is taken', async () => {
+      const { bobSaw, flood, send, setNow } = floodedBob();
+      flood(5);
+      const late = encodeDataMessage({ type: 'chat', id: crypto.randomUUID(), text: 'late', sentAt: 0 });
+      send(late);
+      await settle();
+      expect(bobSaw.map((e) => e.text)).not.toContain('late');
+      setNow(1_000);
+      send(late);
+      await settle();
+      expect(bobSaw.at(-1)?.text).toBe('late');
+    });
+
+    it('refuses to send faster than peers take messages, sends nothing then, and sends again once earned', async () => {
+      let now = 0;
+      const alice = new Chat({ limits, now: () => now });
+      const bob = new Chat({ limits, now: () => now });
+      const pair = channelPair();
+      alice.addPeer('bob', pair.a);
+      bob.addPeer('alice', pair.b);
+      pair.open();
+      const bobSaw = record(bob);
+      const drops: ChatDrop[] = [];
+      bob.on('dropped', (d) => drops.push(d));
+      const results = Array.from({ length: 7 }, (_, i) => alice.send(`m${i}`));
+      expect(results.map((r) => r.ok || r.reason)).toEqual([true, true, true, true, true, 'tooFast', 'tooFast']);
+      expect(pair.a.sent).toHaveLength(5);
+      await settle();
+      now = 1_000;
+      expect(alice.send('m7').ok).toBe(true);
+      await settle();
+      expect(bobSaw.map((e) => e.text)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm7']);
+      expect(drops).toEqual([]);
+    });
   });
 });
