@@ -21,9 +21,16 @@ export type ServerMessage =
   /**
    * `peers` are the ones already in the room, oldest first. `iceServers`:
    * short-lived TURN credentials minted for this connection, where the relay
-   * has a TURN secret; nothing secret ships in the extension.
+   * has a TURN secret and someone else is in the room; nothing secret ships
+   * in the extension.
    */
   | { type: 'joined'; room: RoomId; self: PeerId; peers: PeerId[]; iceServers?: TurnServer[] }
+  /**
+   * TURN credentials for a member that joined alone, sent just before the
+   * `peerJoined` of the first person to join it: nobody gets TURN for a room
+   * they are alone in. They apply to every link from then on.
+   */
+  | { type: 'iceServers'; iceServers: TurnServer[] }
   | { type: 'peerJoined'; peer: PeerId }
   | { type: 'peerLeft'; peer: PeerId }
   | { type: 'signal'; from: PeerId; data: string }
@@ -144,6 +151,14 @@ export function parseServerMessage(raw: string): Parsed<ServerMessage> {
           }),
         },
       };
+    case 'iceServers':
+      return Array.isArray(v.iceServers) && v.iceServers.every(isTurnServer)
+        ? {
+            ok: true,
+            // Rebuilt, as in joined.
+            msg: { type: 'iceServers', iceServers: v.iceServers.map(({ urls, username, credential }) => ({ urls, username, credential })) },
+          }
+        : bad('BAD_MESSAGE', 'malformed iceServers');
     case 'peerJoined':
     case 'peerLeft':
       return isPeerId(v.peer) ? { ok: true, msg: { type: v.type, peer: v.peer } } : bad('BAD_MESSAGE', `malformed ${v.type}`);

@@ -34,14 +34,17 @@ type TransportConfig = Pick<
  */
 const MAX_HELD_FRAMES = 32;
 
-/** What a Transport shares with each of its connections: the outbound cap and what to do past it. */
+/** What a Transport shares with each of its connections: the outbound cap, and what delivering may call for. */
 interface Outbound {
   readonly maxBytes: number;
+  /** More than maxBytes waits for this connection: close it. */
   overflow(conn: Connection): void;
+  /** A member that joined alone is about to hear of its first peer: its TURN credentials go first. */
+  firstPeer(conn: Connection): void;
 }
 
 /** A connection's Outbound until the transport sets its own: nothing is ever sent before that. */
-const NOT_ACCEPTED: Outbound = { maxBytes: 0, overflow: () => undefined };
+const NOT_ACCEPTED: Outbound = { maxBytes: 0, overflow: () => undefined, firstPeer: () => undefined };
 
 /** 72 random bits: unguessable, so knowing a room does not let anyone address a peer in another. */
 const newPeerId = (): PeerId => randomBytes(9).toString('base64url');
@@ -71,6 +74,8 @@ class Connection extends WebSocket implements Member, EdgeState {
   refilledAt = 0;
   dropped = 0;
   outbound = NOT_ACCEPTED;
+  /** Whether this member had its TURN credentials for the current room (none while it is alone there). */
+  turnGranted = false;
 
   /**
    * Sends `msg` unless too much already waits for this socket. `bufferedAmount`
@@ -85,6 +90,7 @@ class Connection extends WebSocket implements Member, EdgeState {
    */
   deliver(msg: ServerMessage): void {
     if (this.readyState !== WebSocket.OPEN) return;
+    if (!this.turnGranted && msg.type === 'peerJoined') this.outbound.firstPeer(this);
     if (this.bufferedAmount > this.outbound.maxBytes) return this.outbound.overflow(this);
     this.send(encodeMessage(msg));
   }
@@ -147,6 +153,11 @@ export class Transport {
         // Logged once: the socket is no longer OPEN, so nothing more is delivered to it.
         this.#log('error', { peer: conn.id, code: 'SLOW_READER', queued: conn.bufferedAmount });
         this.#closeFor(conn, CloseCode.SLOW_READER, 'not reading: too much waits for this socket');
+      },
+      firstPeer: (conn) => {
+        conn.turnGranted = true;
+        const { iceServers } = this.#admission.iceServersFor(conn.id);
+        if (iceServers) conn.deliver({ type: 'iceServers', iceServers });
       },
     };
     // ws owns the upgrade directly (not through Hono's adapter): it costs no
@@ -317,7 +328,11 @@ export class Transport {
     if (!joined.ok) return this.#fail(conn, joined.code, 'the room is full');
     conn.room = room;
     this.#unjoined.delete(conn);
-    conn.deliver({ type: 'joined', room, self: conn.id, peers: joined.peers, ...this.#admission.iceServersFor(conn.id) });
+    // TURN only in company: a lone joiner of a random room gets none (it has nobody to relay
+    // to), and gets them with the first peer's arrival instead (firstPeer above).
+    conn.turnGranted = joined.peers.length > 0;
+    const turn = conn.turnGranted ? this.#admission.iceServersFor(conn.id) : {};
+    conn.deliver({ type: 'joined', room, self: conn.id, peers: joined.peers, ...turn });
     this.#log('join', { room, peer: conn.id, peers: joined.peers.length + 1 });
   }
 

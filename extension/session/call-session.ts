@@ -108,6 +108,7 @@ export type SessionLink = Pick<
   | 'fingerprints'
   | 'resync'
   | 'openDataChannel'
+  | 'setIceServers'
   | 'close'
 > & {
   readonly pc: Pick<RTCPeerConnection, 'getStats'>;
@@ -234,6 +235,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#cleanups.push(
       s.on('stateChanged', () => this.#update()),
       s.on('joined', ({ peers, iceServers }) => this.#onJoined(peers, iceServers)),
+      s.on('iceServers', (servers) => this.#useTurn(servers)),
       s.on('peerJoined', (peer) => {
         this.#roster.peerJoined(peer, performance.now());
         this.#sendPresence(peer);
@@ -362,8 +364,19 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#update();
   }
 
+  /**
+   * TURN credentials from the relay, which mints them only once someone else is
+   * in the room: links made from now on start with them, and links already made
+   * (kept across a reconnect) gather with them from their next ICE restart.
+   */
+  #useTurn(servers: TurnServer[]): void {
+    this.#turn = servers;
+    for (const remote of this.#remotes.values()) remote.link.setIceServers([...this.#deps.settings.iceServers, ...servers]);
+  }
+
   #onJoined(peers: PeerId[], iceServers: TurnServer[] | undefined): void {
-    this.#turn = iceServers ?? [];
+    // Alone in the room there are none; the ones from before a reconnect stay valid until they expire.
+    if (iceServers) this.#useTurn(iceServers);
     // Everyone already known keeps their link; they re-announce from their new addresses.
     this.#roster.joined(peers, performance.now());
     if (this.#alert?.code === 'RELAY_UNREACHABLE') this.#alert = undefined;

@@ -259,6 +259,12 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   }
 
   /** Restarts ICE; perfect negotiation carries the new offer. */
+  /** ICE servers for every gathering from now on (TURN credentials that came later, as a room filled); a closed link ignores them. */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    if (this.#closed) return;
+    this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+  }
+
   restartIce(): void {
     if (!this.#closed) this.pc.restartIce();
   }

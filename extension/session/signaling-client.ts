@@ -17,8 +17,10 @@ export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export type SignalingEvents = {
   stateChanged: [SignalingState];
-  /** Fired on each (re)join; `peers` are already in the room. */
+  /** Fired on each (re)join; `peers` are already in the room; TURN credentials only if someone is. */
   joined: [{ self: PeerId; peers: PeerId[]; iceServers: TurnServer[] | undefined }];
+  /** TURN credentials for a member that joined alone, just before the first peerJoined. */
+  iceServers: [TurnServer[]];
   peerJoined: [PeerId];
   peerLeft: [PeerId];
   signal: [{ from: PeerId; data: string }];
@@ -153,6 +155,8 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
         this.#setState('open');
         this.emit('joined', { self: msg.self, peers: msg.peers, iceServers: msg.iceServers });
         return;
+      case 'iceServers':
+        return this.emit('iceServers', msg.iceServers);
       case 'peerJoined':
         return this.emit('peerJoined', msg.peer);
       case 'peerLeft':

@@ -132,16 +132,21 @@ describe('a call between two people who may only use TURN', () => {
 });
 
 describe('coturn with the relay’s shared secret', () => {
-  it('allocates with credentials the relay minted on join', async () => {
-    const client = await TestClient.connect(socketUrl(relay), 'uclient');
+  it('allocates with credentials the relay minted for each of two people in a room, and for none alone', async () => {
+    const room = newRoomId();
+    const first = await TestClient.connect(socketUrl(relay), 'first');
+    const second = await TestClient.connect(socketUrl(relay), 'second');
     try {
-      const joined = await client.join(newRoomId());
-      const [server] = joined.iceServers ?? [];
-      expect(server?.urls).toEqual([coturn.url]);
-      const result = await allocateWith(coturn, server?.username ?? '', server?.credential ?? '');
-      expect(result.status, result.output).toBe(0);
+      expect(await first.join(room)).not.toHaveProperty('iceServers');
+      const [joinedServer] = (await second.join(room)).iceServers ?? [];
+      const [grantedServer] = (await first.next('iceServers')).iceServers;
+      for (const server of [joinedServer, grantedServer]) {
+        expect(server?.urls).toEqual([coturn.url]);
+        const result = await allocateWith(coturn, server?.username ?? '', server?.credential ?? '');
+        expect(result.status, result.output).toBe(0);
+      }
     } finally {
-      await client.close();
+      await Promise.all([first.close(), second.close()]);
     }
   });
 

@@ -4,8 +4,8 @@ import { createHmac } from 'node:crypto';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
-import type { RelayConfig } from '../../relay/config.ts';
-import { CloseCode, type ServerMessage } from '../../protocol/relay.ts';
+import { DEFAULTS, type RelayConfig } from '../../relay/config.ts';
+import { CloseCode, type ServerMessage, type TurnServer } from '../../protocol/relay.ts';
 import type { Relay } from '../../relay/server.ts';
 import { TestClient, WAIT_MS, newRoomId, socketUrl, startTestRelay, withTimeout } from './helpers.ts';
 
@@ -373,49 +373,87 @@ describe('the Origin allow-list', () => {
   });
 });
 
-describe('TURN credentials in joined', () => {
+describe('TURN credentials', () => {
   const SECRET = 'zing-test-turn-secret-0123456789';
   const URLS = ['turn:127.0.0.1:3478?transport=udp', 'turns:turn.example:443?transport=tcp'];
 
-  it('gives each joining connection its own coturn REST credentials that verify with the shared secret', async () => {
+  /** Checks one minted credential: this peer's, expiring a TTL from now, signed with the shared secret. */
+  function expectMintedFor(servers: TurnServer[] | undefined, peer: string, ttlSeconds: number): string {
+    const nowS = Date.now() / 1000;
+    expect(servers).toHaveLength(1);
+    const [server] = servers ?? [];
+    expect(server?.urls).toEqual(URLS);
+    const match = /^(\d+):(.+)$/.exec(server?.username ?? '');
+    expect(match?.[2]).toBe(peer);
+    expect(Number(match?.[1])).toBeGreaterThanOrEqual(Math.floor(nowS - WAIT_MS / 1000) + ttlSeconds);
+    expect(Number(match?.[1])).toBeLessThanOrEqual(Math.ceil(nowS) + ttlSeconds);
+    expect(server?.credential).toBe(
+      createHmac('sha1', SECRET)
+        .update(server?.username ?? '')
+        .digest('base64'),
+    );
+    return server?.username ?? '';
+  }
+
+  it('gives a lone joiner none, then both their own credentials when a second person arrives: in joined, and just before peerJoined', async () => {
     const r = await start({ turnSecret: SECRET, turnUrls: URLS, turnTtlSeconds: 3_600 });
     const room = newRoomId();
     const alice = await connect(r, 'alice');
     const bob = await connect(r, 'bob');
-    const nowS = Date.now() / 1000;
-    const joinedA = await alice.join(room);
+    const alone = await alice.join(room);
+    expect(alone).not.toHaveProperty('iceServers');
+    expect(alice.pending).toEqual([]);
+
     const joinedB = await bob.join(room);
-    for (const joined of [joinedA, joinedB]) {
-      expect(joined.iceServers).toHaveLength(1);
-      const [server] = joined.iceServers ?? [];
-      expect(server?.urls).toEqual(URLS);
-      const match = /^(\d+):(.+)$/.exec(server?.username ?? '');
-      expect(match?.[2]).toBe(joined.self);
-      expect(Number(match?.[1])).toBeGreaterThanOrEqual(Math.floor(nowS) + 3_600);
-      expect(Number(match?.[1])).toBeLessThanOrEqual(Math.ceil(nowS) + 3_600 + WAIT_MS / 1000);
-      expect(server?.credential).toBe(
-        createHmac('sha1', SECRET)
-          .update(server?.username ?? '')
-          .digest('base64'),
-      );
-    }
-    expect(joinedA.iceServers?.[0]?.username).not.toBe(joinedB.iceServers?.[0]?.username);
+    const bobs = expectMintedFor(joinedB.iceServers, bob.id, 3_600);
+    const granted = await alice.next('iceServers');
+    const alices = expectMintedFor(granted.iceServers, alice.id, 3_600);
+    expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: bob.id });
+    expect(alices).not.toBe(bobs);
+
+    // A third gets them in joined; the two who have theirs hear only peerJoined.
+    const carol = await connect(r, 'carol');
+    expectMintedFor((await carol.join(room)).iceServers, carol.id, 3_600);
+    expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: carol.id });
+    expect(await bob.next('peerJoined')).toEqual({ type: 'peerJoined', peer: carol.id });
+    carol.send({ type: 'signal', data: 'sentinel' });
+    expect(await alice.next('signal')).toMatchObject({ data: 'sentinel' });
+    expect(await bob.next('signal')).toMatchObject({ data: 'sentinel' });
   });
 
-  it('mints credentials again on every join and never sends the secret itself', async () => {
+  it('gives none in a room where the others left, and mints afresh in company, never sending the secret', async () => {
     const r = await start({ turnSecret: SECRET, turnUrls: URLS });
-    const c = await connect(r, 'c');
     const raw: string[] = [];
+    const c = await connect(r, 'c');
     c.ws.on('message', (d: Buffer) => raw.push(d.toString()));
-    expect((await c.join(newRoomId())).iceServers?.[0]?.username).toMatch(new RegExp(`^\\d+:${c.id}$`));
+    const friend = await connect(r, 'friend');
+    const room = newRoomId();
+    await friend.join(room);
+    const first = expectMintedFor((await c.join(room)).iceServers, c.id, DEFAULTS.turnTtlSeconds);
+    expectMintedFor((await friend.next('iceServers')).iceServers, friend.id, DEFAULTS.turnTtlSeconds);
+    expect(await friend.next('peerJoined')).toEqual({ type: 'peerJoined', peer: c.id });
     c.send({ type: 'leave' });
-    expect((await c.join(newRoomId())).iceServers?.[0]?.username).toMatch(new RegExp(`^\\d+:${c.id}$`));
+    expect(await friend.next('peerLeft')).toEqual({ type: 'peerLeft', peer: c.id });
+    // Alone in a fresh room: nothing until someone comes.
+    const lonely = newRoomId();
+    expect(await c.join(lonely)).not.toHaveProperty('iceServers');
+    friend.send({ type: 'leave' });
+    expectMintedFor((await friend.join(lonely)).iceServers, friend.id, DEFAULTS.turnTtlSeconds);
+    const again = await c.next('iceServers');
+    expectMintedFor(again.iceServers, c.id, DEFAULTS.turnTtlSeconds);
+    expect(await c.next('peerJoined')).toEqual({ type: 'peerJoined', peer: friend.id });
+    expect(first).toMatch(new RegExp(`^\\d+:${c.id}$`));
     expect(raw.join('')).not.toContain(SECRET);
   });
 
-  it('sends no iceServers where the relay has no TURN secret', async () => {
+  it('sends no credentials at all where the relay has no TURN secret', async () => {
     const r = await start({});
-    const c = await connect(r, 'plain');
-    expect(await c.join(newRoomId())).not.toHaveProperty('iceServers');
+    const room = newRoomId();
+    const a = await connect(r, 'a');
+    expect(await a.join(room)).not.toHaveProperty('iceServers');
+    const b = await connect(r, 'b');
+    expect(await b.join(room)).not.toHaveProperty('iceServers');
+    // The next thing a hears is b's arrival, no iceServers before it.
+    expect(await a.next()).toEqual({ type: 'peerJoined', peer: b.id });
   });
 });

@@ -198,6 +198,23 @@ describe('two relay instances on one Redis', () => {
   });
 });
 
+describe('TURN credentials across instances', () => {
+  it('gives a lone joiner none, and credentials just before the peerJoined of someone arriving on another instance', async () => {
+    const turn = { turnSecret: 'zing-test-turn-secret-0123456789', turnUrls: ['turn:127.0.0.1:3478'] };
+    const config = { redis: { url: redis.url, instanceTtlMs: TTL_MS }, ...turn };
+    const one = await startTestRelay(config);
+    const two = await startTestRelay(config);
+    relays.push(one, two);
+    const room = newRoomId();
+    const alice = await connect(one, 'alice');
+    const bob = await connect(two, 'bob');
+    expect(await alice.join(room)).not.toHaveProperty('iceServers');
+    expect((await bob.join(room)).iceServers?.[0]?.username).toMatch(new RegExp(`^\\d+:${bob.id}$`));
+    expect((await alice.next('iceServers')).iceServers[0]?.username).toMatch(new RegExp(`^\\d+:${alice.id}$`));
+    expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: bob.id });
+  });
+});
+
 describe('an instance that lost touch with Redis', () => {
   it('puts its peers back when it finds itself taken for dead and swept, and the call goes on', async () => {
     const [one, two] = await startPair();

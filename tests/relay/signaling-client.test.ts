@@ -41,7 +41,16 @@ type Recorded = { [K in keyof SignalingEvents]: SignalingEvents[K][0][] };
 /** A SignalingClient that records every event and can wait for the next one of a kind. */
 class Probe {
   readonly client: SignalingClient;
-  readonly seen: Recorded = { stateChanged: [], joined: [], peerJoined: [], peerLeft: [], signal: [], relayError: [], unreachable: [] };
+  readonly seen: Recorded = {
+    stateChanged: [],
+    joined: [],
+    iceServers: [],
+    peerJoined: [],
+    peerLeft: [],
+    signal: [],
+    relayError: [],
+    unreachable: [],
+  };
   self = '';
 
   constructor(link: ShareLink, opts: Partial<SignalingOptions> = FAST) {
@@ -125,6 +134,26 @@ describe('SignalingClient against a real relay', { timeout: 15_000 }, () => {
     expect(joined.peers).toEqual([a.self]);
     expect(await a.nth('peerJoined', 1)).toBe(b.self);
     expect(b.seen.peerJoined).toEqual([]);
+  });
+
+  it('hands on TURN credentials: none for a lone joiner, then before the first peerJoined', async () => {
+    const turnRelay = await startRelay({
+      ...RELAY_CONFIG,
+      turnSecret: 'zing-test-turn-secret-0123456789',
+      turnUrls: ['turn:127.0.0.1:3478'],
+    });
+    const room = linkTo(turnRelay.url);
+    const a = probe(room);
+    const b = probe(room);
+    cleanups.unshift(() => turnRelay.close()); // undone last: after the clients
+    expect((await a.join()).iceServers).toBeUndefined();
+    const order: string[] = [];
+    a.client.on('iceServers', () => order.push('iceServers'));
+    a.client.on('peerJoined', () => order.push('peerJoined'));
+    expect((await b.join()).iceServers?.[0]?.username).toMatch(/^\d+:/);
+    expect((await a.nth('iceServers', 1))[0]?.username).toMatch(new RegExp(`^\\d+:${a.self}$`));
+    await a.nth('peerJoined', 1);
+    expect(order).toEqual(['iceServers', 'peerJoined']);
   });
 
   it('keeps rooms apart: a client in another room hears nothing', async () => {

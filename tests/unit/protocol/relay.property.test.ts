@@ -44,13 +44,14 @@ const serverMessage: fc.Arbitrary<ServerMessage> = fc.oneof(
     },
     { requiredKeys: ['type', 'room', 'self', 'peers'] },
   ),
+  fc.record({ type: fc.constant('iceServers'), iceServers: fc.array(turnServer) }),
   fc.record({ type: fc.constantFrom('peerJoined', 'peerLeft'), peer: peerId }),
   fc.record({ type: fc.constant('signal'), from: peerId, data: hostileString() }),
   fc.record({ type: fc.constant('error'), code: fc.constantFrom(...ERROR_CODES), detail: hostileString() }),
 );
 
 const CLIENT_TAGS = ['join', 'signal', 'leave'] as const;
-const SERVER_TAGS = ['joined', 'peerJoined', 'peerLeft', 'signal', 'error'] as const;
+const SERVER_TAGS = ['joined', 'iceServers', 'peerJoined', 'peerLeft', 'signal', 'error'] as const;
 const CLIENT_FIELDS = ['room', 'to', 'data'];
 const SERVER_FIELDS = ['room', 'self', 'peers', 'iceServers', 'urls', 'username', 'credential', 'peer', 'from', 'data', 'code', 'detail'];
 

@@ -114,6 +114,10 @@ describe('parseServerMessage', () => {
         },
       ],
       ['a joined with an empty TURN list', { type: 'joined', room: ROOM, self: PEER, peers: [], iceServers: [] }],
+      [
+        'TURN credentials for a member that joined alone',
+        { type: 'iceServers', iceServers: [{ urls: ['turn:turn.example:3478'], username: '1790000000:p', credential: 'c2VjcmV0' }] },
+      ],
       ['a peerJoined', { type: 'peerJoined', peer: PEER }],
       ['a peerLeft', { type: 'peerLeft', peer: PEER }],
       ['a signal', { type: 'signal', from: PEER, data: 'v=0' }],
@@ -133,6 +137,12 @@ describe('parseServerMessage', () => {
       ['an unknown type', raw({ type: 'welcome' }), 'BAD_MESSAGE'],
       ['a client-only type', raw({ type: 'join', room: ROOM }), 'BAD_MESSAGE'],
       ['a joined without self', raw({ type: 'joined', room: ROOM, peers: [] }), 'BAD_MESSAGE'],
+      ['an iceServers without its list', raw({ type: 'iceServers' }), 'BAD_MESSAGE'],
+      [
+        'an iceServers with a STUN url',
+        raw({ type: 'iceServers', iceServers: [{ urls: ['stun:x'], username: 'u', credential: 'c' }] }),
+        'BAD_MESSAGE',
+      ],
       ['a joined with a bad room id', raw({ type: 'joined', room: 'short', self: PEER, peers: [] }), 'BAD_MESSAGE'],
       ['a joined whose peers is not an array', raw({ type: 'joined', room: ROOM, self: PEER, peers: PEER }), 'BAD_MESSAGE'],
       ['a joined with a bad peer id in peers', raw({ type: 'joined', room: ROOM, self: PEER, peers: ['ok', 'not ok'] }), 'BAD_MESSAGE'],

@@ -193,6 +193,8 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
   readonly tracksSet: ['audio' | 'video', MediaStreamTrack | null][] = [];
   resyncs = 0;
   closes = 0;
+  /** Every later setIceServers, in order. */
+  readonly iceServersSet: RTCIceServer[][] = [];
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -237,6 +239,10 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
 
   openDataChannel(): RTCDataChannel {
     throw new Error('a fake link opens no data channels');
+  }
+
+  setIceServers(servers: RTCIceServer[]): void {
+    this.iceServersSet.push(servers);
   }
 
   close(): void {

@@ -90,6 +90,20 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(new Set(bob.presencesFrom(alice.session.participant).map((p) => p.name))).toEqual(new Set(['Alice']));
     });
 
+    it('hands TURN credentials that come once the room fills to the links it has, and makes later links with them', async () => {
+      const room = await newRoom();
+      const alice = await joined(newCall(room));
+      person(room, 'Bob').join();
+      await until(() => expect(alice.links).toHaveLength(1));
+      const own = alice.links[0]?.options.iceServers ?? [];
+      const turn = [{ urls: ['turn:turn.example:3478'], username: '1790000000:alice', credential: 'c2VjcmV0' }];
+      alice.signaling.fire('iceServers', turn);
+      expect(alice.links[0]?.iceServersSet).toEqual([[...own, ...turn]]);
+      person(room, 'Carol').join();
+      await until(() => expect(alice.links).toHaveLength(2));
+      expect(alice.links[1]?.options.iceServers).toEqual([...own, ...turn]);
+    });
+
     it('meets everyone already in the room from its broadcast on joining', async () => {
       const room = await newRoom();
       const bob = person(room, 'Bob').join();
