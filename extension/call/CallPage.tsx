@@ -11,7 +11,7 @@ import { canPopOut, openPopOut } from './pop-out.ts';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
-import { errorText } from './error-text.ts';
+import { codeAlertText, errorText } from './error-text.ts';
 import { statusText } from './status-text.ts';
 
 /** What the page reads and keeps of the person's preferences beyond the session's. */
@@ -179,6 +179,7 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
             onResize={(from, dw, dh) => setLayout((l) => resizeTile(l, p.id, from, dw, dh))}
             onKey={(from, key, resize) => setLayout((l) => keyboardTile(l, p.id, from, key, resize))}
             onPin={() => setLayout((l) => togglePin(l, p.id, spotlit()))}
+            onMarkVerified={(verified) => props.session.markVerified(p.id, verified)}
           />
         )}
       </For>
@@ -225,6 +226,28 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           </p>
         )}
       </Show>
+      <For each={state.codeAlerts}>
+        {(changed) => (
+          <div role="alert" class="alert code-alert">
+            <p>{codeAlertText(changed)}</p>
+            <Show
+              when={changed.blocked}
+              fallback={
+                <button type="button" onClick={() => props.session.dismissCodeAlert(changed.id)}>
+                  Dismiss
+                </button>
+              }
+            >
+              <button type="button" onClick={() => props.session.acceptNewCode(changed.id)}>
+                Accept new code
+              </button>
+              <button type="button" onClick={() => props.session.dismissCodeAlert(changed.id)}>
+                Keep blocked
+              </button>
+            </Show>
+          </div>
+        )}
+      </For>
       <Show
         when={active()}
         fallback={

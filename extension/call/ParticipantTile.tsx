@@ -27,6 +27,8 @@ export interface TileProps {
   onResize: (from: Rect, dw: number, dh: number) => void;
   onKey: (from: Rect, key: TileKey, resize: boolean) => void;
   onPin: () => void;
+  /** The `Mark as verified` toggle of a remote tile. */
+  onMarkVerified: (verified: boolean) => void;
 }
 
 /** Follows one pointer from pointerdown, reporting its travel as stage fractions. */
@@ -143,6 +145,7 @@ export function ParticipantTile(props: TileProps) {
           {(code) => (
             <span
               class="badge code"
+              classList={{ verified: p().verified }}
               role="note"
               aria-label="Safety code"
               title="Compare this code with theirs: if it matches, no one is in the middle"
@@ -150,6 +153,12 @@ export function ParticipantTile(props: TileProps) {
               {code()}
             </span>
           )}
+        </Show>
+        <Show when={p().safetyCodeChanged}>
+          <span class="badge warn">Safety code changed</span>
+        </Show>
+        <Show when={p().blocked}>
+          <span class="badge warn">Blocked</span>
         </Show>
         <Show when={!p().self && p().link !== 'connected'}>
           <span class="badge">{p().link === 'reconnecting' || p().link === 'failed' ? 'Reconnecting…' : 'Connecting…'}</span>
@@ -159,6 +168,17 @@ export function ParticipantTile(props: TileProps) {
         <Show when={needsClick()}>
           <button type="button" onClick={() => audio?.play().then(() => setNeedsClick(false))}>
             Play sound
+          </button>
+        </Show>
+        <Show when={!p().self && p().kind === 'camera' && p().safetyCode !== undefined && !p().blocked}>
+          <button
+            type="button"
+            class="verify"
+            aria-pressed={p().verified}
+            title="Press once you have read the safety code aloud to each other and it matched"
+            onClick={() => props.onMarkVerified(!p().verified)}
+          >
+            Mark as verified
           </button>
         </Show>
         <button type="button" class="pin" aria-pressed={props.pinned} onClick={() => props.onPin()}>

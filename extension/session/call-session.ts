@@ -6,7 +6,11 @@
 // messages, not by the relay's peer id: the relay address of a participant
 // changes on every reconnect (a restarted relay remembers nothing), while
 // their media link and tile go on.
-import type { ParticipantId, PeerId } from '../../protocol/ids.ts';
+//
+// Who someone is rests on their signing key (identity.ts): a participant
+// appears only after a welcome bound to this page's session, and the safety
+// code of each link is pinned for the call (code-trust.ts, SECURITY.md).
+import type { ParticipantId, PeerId, SessionId } from '../../protocol/ids.ts';
 import type { TurnServer } from '../../protocol/relay.ts';
 import { linkEncodingsFor } from './bandwidth.ts';
 import { Chat } from './chat.ts';
@@ -15,13 +19,24 @@ import { ZingError } from './errors.ts';
 import { FileTransfers } from './file-transfer.ts';
 import { linkStats, sampleStats, type LinkStats, type StatsSample } from './link-stats.ts';
 import { LocalMedia } from './local-media.ts';
-import { newParticipantId } from './participant-id.ts';
+import {
+  codeChanged,
+  isBlocked,
+  isVerified,
+  needsAlert,
+  nextTrust,
+  PENDING,
+  shownCode,
+  type CodeTrust,
+  type TrustEvent,
+} from './code-trust.ts';
+import { Identity } from './identity.ts';
 import { PeerLink, isPolite, type LinkState, type PeerLinkOptions } from './peer-link.ts';
-import type { PeerMessage, Presence } from '../../protocol/peer.ts';
+import type { Presence } from '../../protocol/peer.ts';
 import { deriveRoomKey } from './room-key.ts';
 import { Roster } from './roster.ts';
-import { safetyCode } from './safety-code.ts';
-import { SealedSignaling } from './sealed-signaling.ts';
+import { commitment, digestOfFingerprint, newSalt, safetyCode, type CodeSide } from './safety-code.ts';
+import { SealedSignaling, type SealedMessage } from './sealed-signaling.ts';
 import { displayName, type Profile, type Settings } from './settings.ts';
 import type { ShareLink } from './share-link.ts';
 import { SignalingClient, type SignalingOptions } from './signaling-client.ts';
@@ -45,6 +60,20 @@ export interface ParticipantView {
   readonly link: LinkState;
   /** The code to compare by voice for the link to this participant, once it is up. */
   readonly safetyCode: string | undefined;
+  /** The code is not the first one seen this call (or not what they committed to). */
+  readonly safetyCodeChanged: boolean;
+  /** The person here marked the code verified. */
+  readonly verified: boolean;
+  /** Verified, then the code changed: no media to or from them until the person here decides. */
+  readonly blocked: boolean;
+}
+
+/** Someone whose safety code changed, for an alert naming them. */
+export interface CodeAlert {
+  readonly id: ParticipantId;
+  readonly name: string;
+  /** They were verified, so they are blocked until the person here decides. */
+  readonly blocked: boolean;
 }
 
 export interface CallState {
@@ -53,6 +82,8 @@ export interface CallState {
   readonly participants: readonly ParticipantView[];
   /** What to tell the person right now, if anything; fatal where phase is `failed`. */
   readonly alert: ZingError | undefined;
+  /** Safety codes that changed and were not dismissed, in the order people were met. */
+  readonly codeAlerts: readonly CodeAlert[];
 }
 
 export interface AudioActivity {
@@ -73,6 +104,24 @@ export const AUDIO_POLL_MS = 150;
 export const TAMPER_WARNING_AFTER = 3;
 /** How often the roster is asked whom to greet again and whom to drop: its timeouts are whole seconds. */
 export const ROSTER_TICK_MS = 1_000;
+/**
+ * How often each connected link's verified certificate is read again: a DTLS
+ * restart with a new certificate fires no event in Chromium (its
+ * RTCDtlsTransport goes stale), so a changed safety code shows within this long.
+ */
+export const SAFETY_CHECK_MS = 2_000;
+
+/** One DTLS certificate per page, for every link: a safety code then stays put for the whole call. */
+const CERTIFICATE_ALGORITHM: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
+const makeCertificate = (): Promise<RTCCertificate> => RTCPeerConnection.generateCertificate(CERTIFICATE_ALGORITHM);
+
+/** The presence fields of a hello, welcome or presence message. */
+const presenceOf = (m: Presence): Presence => ({
+  name: m.name,
+  micMuted: m.micMuted,
+  cameraOff: m.cameraOff,
+  screenSharing: m.screenSharing,
+});
 
 // What the session uses of its collaborators: the real classes in the product,
 // fakes in unit tests (tests/unit/extension/session/call-session.test.ts).
@@ -105,7 +154,8 @@ export type SessionLink = Pick<
   | 'setScreenBitrate'
   | 'remoteAudioLevel'
   | 'localAudioLevel'
-  | 'fingerprints'
+  | 'certificates'
+  | 'setBlocked'
   | 'resync'
   | 'openDataChannel'
   | 'setIceServers'
@@ -128,6 +178,23 @@ export interface CallSessionDeps {
   createMedia?: (options: { maxVideoHeight: number }) => SessionMedia;
   /** Makes the link to one participant; a PeerLink unless given. */
   createLink?: (options: PeerLinkOptions) => SessionLink;
+  /** Makes this page's DTLS certificate; an ECDSA P-256 RTCCertificate unless given. */
+  createCertificate?: () => Promise<RTCCertificate>;
+}
+
+/** What this page and one other said to each other to set up their safety code (protocol/peer.ts, "Handshake"). */
+interface Pairing {
+  /** Their page session, which every bound message to them names. */
+  readonly session: SessionId;
+  /** Our salt for this pair. */
+  readonly salt: string;
+  /** Our welcome (and so our commitment) went out since they were last admitted. */
+  welcomed: boolean;
+  /** Our salt went out since they were last admitted. */
+  revealed: boolean;
+  /** Their commitment, from their first welcome; a later one never replaces it. */
+  theirCommit: string | undefined;
+  theirSalt: string | undefined;
 }
 
 /** A participant's link and what we know of them; where they are is the roster's business. */
@@ -138,15 +205,16 @@ interface Remote {
   stream: MediaStream | null;
   screen: MediaStream | null;
   lastStats: StatsSample | undefined;
-  safetyCode: string | undefined;
+  /** Their chat channel, kept while they are blocked so the chat can resume. */
+  chatChannel: RTCDataChannel | undefined;
+  /** Safety code checks, one after another so an older reading never lands after a newer one. */
+  codeCheck: Promise<void>;
 }
 
 const SELF_ID = 'self';
 
 export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly link: ShareLink;
-  /** Who this tab is to the others, for the whole call. */
-  readonly participant = newParticipantId();
   /** Text chat with everyone, peer to peer over each link's `chat` data channel. */
   readonly chat = new Chat();
   /** Files to and from everyone, one data channel per transfer and participant. */
@@ -154,6 +222,14 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly #deps: CallSessionDeps;
   readonly #signaling: SessionSignaling;
   #sealed: SealedSignaling | undefined;
+  /** Who this tab is to the others, for the whole call; made when it starts. */
+  #identity: Identity | undefined;
+  /** This page's DTLS certificate, and the SHA-256 its commitments name. */
+  #certificate: RTCCertificate | undefined;
+  #certificateDigest = '';
+  readonly #pairings = new Map<ParticipantId, Pairing>();
+  /** Safety code trust per participant, for the whole call: it outlives their tile. */
+  readonly #trust = new Map<ParticipantId, CodeTrust>();
   readonly #media: SessionMedia;
   readonly #createLink: (options: PeerLinkOptions) => SessionLink;
   /** Who is at which relay address, whom to greet again, who vanished; in step with #remotes. */
@@ -200,6 +276,11 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     return this.#state;
   }
 
+  /** Who this tab is to the others, once the call has started. */
+  get participant(): ParticipantId | undefined {
+    return this.#identity?.participant;
+  }
+
   /** Opens camera and relay at the same time: neither waits for the other. */
   start(): void {
     if (this.#started) return;
@@ -211,22 +292,45 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       this.#govern();
       this.#update();
     });
+    const keys = Promise.all([Identity.create(), (this.#deps.createCertificate ?? makeCertificate)()]);
     void deriveRoomKey(this.link.secret).then(
-      (key) => {
+      async (key) => {
         if (key.room !== this.link.room) {
           this.#fail(ZingError.badLink('Its key does not belong to its room: part of the link was changed. Ask for it again.'));
           return;
         }
+        let identity: Identity;
+        let certificate: RTCCertificate;
+        try {
+          [identity, certificate] = await keys;
+        } catch (err) {
+          this.#fail(new ZingError('CRYPTO_UNAVAILABLE', 'no signing key or DTLS certificate', { cause: err }));
+          return;
+        }
+        const digest = certificate
+          .getFingerprints()
+          .map((fp) => digestOfFingerprint(fp.algorithm ?? '', fp.value ?? ''))
+          .find(Boolean);
+        if (!digest) {
+          this.#fail(new ZingError('CRYPTO_UNAVAILABLE', 'the DTLS certificate has no SHA-256 fingerprint'));
+          return;
+        }
         if (this.#phase === 'ended' || this.#phase === 'failed') return;
-        this.#sealed = new SealedSignaling(this.#signaling, key, this.participant);
+        this.#identity = identity;
+        this.#certificate = certificate;
+        this.#certificateDigest = digest;
+        this.#sealed = new SealedSignaling(this.#signaling, key, identity);
         this.#listen(this.#sealed);
         this.#signaling.connect();
       },
       (err: unknown) => this.#fail(new ZingError('BAD_LINK', 'The key in this link could not be used.', { cause: err })),
     );
+    // A failure here is reported by the chain above; this only keeps it from being unhandled meanwhile.
+    keys.catch(() => undefined);
     this.#timers.push(
       setInterval(() => void this.#pollAudio(), AUDIO_POLL_MS),
       setInterval(() => this.#tick(), ROSTER_TICK_MS),
+      setInterval(() => this.#checkCodes(), SAFETY_CHECK_MS),
     );
   }
 
@@ -238,7 +342,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       s.on('iceServers', (servers) => this.#useTurn(servers)),
       s.on('peerJoined', (peer) => {
         this.#roster.peerJoined(peer, performance.now());
-        this.#sendPresence(peer);
+        this.#sendHello(peer);
       }),
       s.on('peerLeft', (peer) => {
         // Only their current address leaving is a leave; an old one is a reconnect.
@@ -252,13 +356,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       s.on('unreachable', () => {
         if (this.#alert?.code !== 'CAMERA_DENIED') this.#setAlert(new ZingError('RELAY_UNREACHABLE', this.link.relayOrigin));
       }),
-      sealed.on('message', ({ from, participant, msg }) => this.#onMessage(from, participant, msg)),
-      sealed.on('rejected', ({ from, reason }) => {
-        console.warn(`zing: refused a signaling message from ${from} (${reason})`);
-        this.#rejected += 1;
-        if (this.#rejected >= TAMPER_WARNING_AFTER && this.#alert?.code !== 'ROOM_FULL')
-          this.#setAlert(new ZingError('TAMPERING', String(this.#rejected)));
-      }),
+      sealed.on('message', (m) => this.#onMessage(m)),
+      sealed.on('rejected', ({ from, reason }) => this.#refused(`a signaling message from ${from} (${reason})`)),
       this.#deps.onProfileChanged((profile) => {
         // A box emptied elsewhere falls back to the picked guest name, as everywhere.
         const name = displayName(profile);
@@ -356,6 +455,21 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     return id === SELF_ID ? this.#presence.name : this.#remotes.get(id)?.presence.name;
   }
 
+  /** The `Mark as verified` toggle in `id`'s tile. */
+  markVerified(id: string, verified: boolean): void {
+    this.#trustEvent(id, { type: 'markVerified', verified });
+  }
+
+  /** Lets a blocked person back in with their new code (to compare again). */
+  acceptNewCode(id: string): void {
+    this.#trustEvent(id, { type: 'acceptNewCode' });
+  }
+
+  /** Hides the alert about `id`'s changed code; a blocked person stays blocked. */
+  dismissCodeAlert(id: string): void {
+    this.#trustEvent(id, { type: 'dismiss' });
+  }
+
   /** Hangs up: the others see this participant leave at once. Safe twice. */
   leave(): void {
     if (this.#phase === 'ended') return;
@@ -380,78 +494,197 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     // Everyone already known keeps their link; they re-announce from their new addresses.
     this.#roster.joined(peers, performance.now());
     if (this.#alert?.code === 'RELAY_UNREACHABLE') this.#alert = undefined;
-    this.#sendPresence();
+    this.#sendHello();
     this.#update();
   }
 
-  #onMessage(from: PeerId, participant: ParticipantId, msg: PeerMessage): void {
-    if (participant === this.participant) return; // our own broadcast echoed by a misbehaving relay
-    if (msg.type === 'presence') {
-      const presence = { name: msg.name, micMuted: msg.micMuted, cameraOff: msg.cameraOff, screenSharing: msg.screenSharing };
-      const arrival = this.#roster.presence(from, participant, performance.now());
-      const remote = this.#remotes.get(participant);
-      if (!remote) {
-        this.#addRemote(participant, presence);
-      } else {
-        remote.presence = presence;
-        // The same person at a new relay address: a reconnect, not a leave and a join.
-        if (arrival === 'moved') remote.link.resync();
+  // The handshake of protocol/peer.ts: a hello earns a welcome; a welcome
+  // (bound to this page's session) admits; once both welcomed, both reveal.
+  #onMessage({ from, participant, session, msg }: SealedMessage): void {
+    const now = performance.now();
+    switch (msg.type) {
+      case 'hello': {
+        // Maybe a replay from before this page began: it moves only someone already here, and admits no one.
+        const arrival = this.#roster.seen(from, participant, now);
+        const remote = this.#remotes.get(participant);
+        if (remote && arrival) this.#present(remote, presenceOf(msg), arrival);
+        this.#sendWelcome(from, participant, session);
+        // They may have lost our salt in an outage; resending it reveals nothing new.
+        if (remote) this.#sendReveal(from, participant, true);
+        return;
       }
-      this.#update();
-      return;
+      case 'welcome': {
+        const pairing = this.#pairing(participant, session);
+        pairing.theirCommit ??= msg.commit;
+        const arrival = this.#roster.admit(from, participant, now);
+        const remote = this.#remotes.get(participant);
+        if (remote) this.#present(remote, presenceOf(msg), arrival);
+        else {
+          this.#addRemote(participant, presenceOf(msg));
+          this.#update();
+        }
+        if (!pairing.welcomed) this.#sendWelcome(from, participant, session);
+        this.#sendReveal(from, participant, false);
+        return;
+      }
+      case 'reveal': {
+        const pairing = this.#pairings.get(participant);
+        const remote = this.#remotes.get(participant);
+        if (!pairing || pairing.theirSalt !== undefined || !remote) return;
+        pairing.theirSalt = msg.salt;
+        this.#checkCode(remote);
+        return;
+      }
+      case 'presence': {
+        const arrival = this.#roster.seen(from, participant, now);
+        const remote = this.#remotes.get(participant);
+        // Someone not admitted may be a replay from before this page began.
+        if (remote && arrival) this.#present(remote, presenceOf(msg), arrival);
+        return;
+      }
+      default:
+        // Media negotiation only from where that participant is now.
+        if (this.#roster.isAt(participant, from)) this.#remotes.get(participant)?.link.receive(msg);
     }
-    // Media negotiation only from where that participant is now.
-    if (this.#roster.isAt(participant, from)) this.#remotes.get(participant)?.link.receive(msg);
+  }
+
+  #present(remote: Remote, presence: Presence, arrival: 'new' | 'moved' | 'same'): void {
+    remote.presence = presence;
+    // The same person at a new relay address: a reconnect, not a leave and a join.
+    if (arrival === 'moved') remote.link.resync();
+    this.#update();
+  }
+
+  #pairing(participant: ParticipantId, session: SessionId): Pairing {
+    let pairing = this.#pairings.get(participant);
+    if (!pairing) {
+      pairing = { session, salt: newSalt(), welcomed: false, revealed: false, theirCommit: undefined, theirSalt: undefined };
+      this.#pairings.set(participant, pairing);
+    }
+    return pairing;
+  }
+
+  /** Our welcome to `participant` at `peer`, bound to their session, with our commitment for the pair. */
+  #sendWelcome(peer: PeerId, participant: ParticipantId, session: SessionId): void {
+    const identity = this.#identity;
+    if (!identity) return;
+    const pairing = this.#pairing(participant, session);
+    const commit = commitment({ participant: identity.participant, certificate: this.#certificateDigest, salt: pairing.salt });
+    this.#sealed?.send({ peer, participant, session }, { type: 'welcome', commit, ...this.#presence });
+    pairing.welcomed = true;
+  }
+
+  /** Our salt, once both commitments are out: theirs arrived and ours went before. */
+  #sendReveal(peer: PeerId, participant: ParticipantId, again: boolean): void {
+    const pairing = this.#pairings.get(participant);
+    if (!pairing?.theirCommit || !pairing.welcomed || (pairing.revealed && !again)) return;
+    this.#sealed?.send({ peer, participant, session: pairing.session }, { type: 'reveal', salt: pairing.salt });
+    pairing.revealed = true;
   }
 
   #addRemote(participant: ParticipantId, presence: Presence): Remote {
-    const polite = isPolite(this.participant, participant);
-    const link = this.#createLink({
-      self: this.participant,
-      remote: participant,
-      iceServers: [...this.#deps.settings.iceServers, ...this.#turn],
-      iceTransportPolicy: this.#deps.settings.relayOnly ? 'relay' : 'all',
-      // Exactly one side of each pair offers first: the one that does not yield in a collision.
-      initiator: !polite,
-      audio: this.#media.audio,
-      video: this.#media.video,
-    });
+    // Only called for a welcome, which only arrives once the identity exists.
+    const polite = isPolite(this.#identity?.participant ?? '', participant);
     const remote: Remote = {
       participant,
-      link,
+      // Set just below: a link's listeners need the remote they belong to.
+      link: undefined as unknown as SessionLink,
       presence,
       stream: null,
       screen: null,
       lastStats: undefined,
-      safetyCode: undefined,
+      chatChannel: undefined,
+      codeCheck: Promise.resolve(),
     };
+    // Exactly one side of each pair offers first: the one that does not yield in a collision.
+    remote.link = this.#newLink(remote, !polite, this.#certificate);
+    this.#remotes.set(participant, remote);
+    this.#govern();
+    return remote;
+  }
+
+  /** A media link to `remote` with every listener the session needs. */
+  #newLink(remote: Remote, initiator: boolean, certificate: RTCCertificate | undefined): SessionLink {
+    const { participant } = remote;
+    const link = this.#createLink({
+      self: this.#identity?.participant ?? '',
+      remote: participant,
+      iceServers: [...this.#deps.settings.iceServers, ...this.#turn],
+      iceTransportPolicy: this.#deps.settings.relayOnly ? 'relay' : 'all',
+      initiator,
+      audio: this.#media.audio,
+      video: this.#media.video,
+      ...(certificate ? { certificate } : {}),
+    });
+    // A listener of a link that was since replaced (a test's renewLink) does nothing.
+    const current = () => remote.link === link;
     link.on('signal', (msg) => {
       // Never undefined while the link is open (both leave the roster together), but undefined would mean everyone.
       const peer = this.#roster.peerOf(participant);
-      if (peer !== undefined) this.#sealed?.send(peer, msg);
+      const session = this.#pairings.get(participant)?.session;
+      if (peer !== undefined && session !== undefined) this.#sealed?.send({ peer, participant, session }, msg);
     });
     link.on('remoteStream', (stream) => {
+      if (!current()) return;
       remote.stream = stream;
       this.#update();
     });
     link.on('remoteScreen', (stream) => {
+      if (!current()) return;
       remote.screen = stream;
       this.#update();
     });
     link.on('stateChanged', (state) => {
-      if (state === 'connected') void this.#computeSafetyCode(remote);
+      if (!current()) return;
+      if (state === 'connected') this.#checkCode(remote);
       this.#update();
     });
+    link.on('dtlsConnected', () => this.#checkCode(remote));
+    link.on('refused', (what) => this.#refused(`${what} from ${participant}`));
+    const blocked = () => isBlocked(this.#trust.get(participant) ?? PENDING);
     link.on('dataChannel', (channel) => {
-      if (channel.label === CHAT_CHANNEL_LABEL) this.chat.addPeer(participant, channel);
-      else if (channel.label.startsWith(FILE_CHANNEL_PREFIX)) this.files.acceptChannel(participant, channel);
+      if (channel.label === CHAT_CHANNEL_LABEL) {
+        remote.chatChannel = channel;
+        if (!blocked()) this.chat.addPeer(participant, channel);
+      } else if (channel.label.startsWith(FILE_CHANNEL_PREFIX) && !blocked()) this.files.acceptChannel(participant, channel);
       else channel.close();
     });
-    if (link.chatChannel) this.chat.addPeer(participant, link.chatChannel);
+    if (link.chatChannel) {
+      remote.chatChannel = link.chatChannel;
+      if (!blocked()) this.chat.addPeer(participant, link.chatChannel);
+    }
+    if (blocked()) void link.setBlocked(true);
     if (this.#media.screen) void link.setScreen(this.#media.screen);
-    this.#remotes.set(participant, remote);
-    this.#govern();
-    return remote;
+    return link;
+  }
+
+  /**
+   * For end-to-end tests only (tests/e2e/identity.e2e.test.ts): replaces the
+   * link to `id` with a new RTCPeerConnection under a new DTLS certificate,
+   * as an attacker who took over that link would present. The other end sees
+   * it through the product's own path: the certificate DTLS verified changed.
+   */
+  async renewLink(id: string): Promise<void> {
+    const remote = this.#remotes.get(id);
+    if (!remote) return;
+    const certificate = await makeCertificate();
+    const old = remote.link;
+    remote.link = this.#newLink(remote, true, certificate);
+    old.close();
+    this.#update();
+  }
+
+  /** For end-to-end tests only: what the safety code for `id` is made of now. */
+  async safetyCodeInputs(id: string): Promise<{ local: CodeSide; remote: CodeSide } | undefined> {
+    const remote = this.#remotes.get(id);
+    const pairing = this.#pairings.get(id);
+    const me = this.#identity?.participant;
+    const certs = await remote?.link.certificates();
+    if (!remote || !pairing?.theirSalt || !me || !certs) return undefined;
+    return {
+      local: { participant: me, certificate: certs.local, salt: pairing.salt },
+      remote: { participant: remote.participant, certificate: certs.remote, salt: pairing.theirSalt },
+    };
   }
 
   #removeRemote(participant: ParticipantId, update = true): void {
@@ -459,6 +692,12 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (!remote) return;
     this.#remotes.delete(participant);
     this.#roster.remove(participant);
+    // Coming back, they are welcomed and sent our salt again; salts, commitments and trust stay for the call.
+    const pairing = this.#pairings.get(participant);
+    if (pairing) {
+      pairing.welcomed = false;
+      pairing.revealed = false;
+    }
     this.#speaking.delete(participant);
     this.chat.removePeer(participant);
     this.files.removePeer(participant);
@@ -467,14 +706,56 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (update) this.#update();
   }
 
-  async #computeSafetyCode(remote: Remote): Promise<void> {
-    const fp = remote.link.fingerprints();
-    if (!fp) return;
-    const code = await safetyCode(fp.local, fp.remote);
-    if (code !== remote.safetyCode) {
-      remote.safetyCode = code;
-      this.#update();
-    }
+  /**
+   * Reads the link's verified certificates and feeds the code they make to
+   * the participant's trust. A certificate other than the one committed to
+   * in the welcome counts as a change even as the first code seen: someone
+   * picked it after seeing our salt.
+   */
+  #checkCode(remote: Remote): void {
+    remote.codeCheck = remote.codeCheck
+      .then(async () => {
+        const identity = this.#identity;
+        const pairing = this.#pairings.get(remote.participant);
+        if (!identity || !pairing?.theirCommit || !pairing.theirSalt) return;
+        const certs = await remote.link.certificates();
+        if (!certs || this.#remotes.get(remote.participant) !== remote) return;
+        const mine: CodeSide = { participant: identity.participant, certificate: certs.local, salt: pairing.salt };
+        const theirs: CodeSide = { participant: remote.participant, certificate: certs.remote, salt: pairing.theirSalt };
+        const committed = certs.local === this.#certificateDigest && commitment(theirs) === pairing.theirCommit;
+        this.#trustEvent(remote.participant, { type: 'code', code: safetyCode(mine, theirs), committed });
+      })
+      .catch((err: unknown) => console.warn(`zing: reading the certificates of the link to ${remote.participant} failed`, err));
+  }
+
+  #checkCodes(): void {
+    for (const remote of this.#remotes.values()) if (remote.link.state === 'connected') this.#checkCode(remote);
+  }
+
+  #trustEvent(id: string, event: TrustEvent): void {
+    const before = this.#trust.get(id) ?? PENDING;
+    const after = nextTrust(before, event);
+    if (after === before) return;
+    this.#trust.set(id, after);
+    const remote = this.#remotes.get(id);
+    if (remote && isBlocked(after) !== isBlocked(before)) this.#block(remote, isBlocked(after));
+    this.#update();
+  }
+
+  // No media either way, no chat and no files while blocked; all of it back once accepted.
+  #block(remote: Remote, blocked: boolean): void {
+    void remote.link.setBlocked(blocked);
+    if (blocked) {
+      this.chat.removePeer(remote.participant);
+      this.files.removePeer(remote.participant);
+    } else if (remote.chatChannel) this.chat.addPeer(remote.participant, remote.chatChannel);
+  }
+
+  #refused(what: string): void {
+    console.warn(`zing: refused ${what}`);
+    this.#rejected += 1;
+    if (this.#rejected >= TAMPER_WARNING_AFTER && this.#alert?.code !== 'ROOM_FULL')
+      this.#setAlert(new ZingError('TAMPERING', String(this.#rejected)));
   }
 
   // A participant who vanished while the relay was away (their tab closed)
@@ -483,7 +764,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   #tick(): void {
     const due = this.#roster.tick(performance.now(), (participant) => this.#remotes.get(participant)?.link.state === 'connected');
     for (const participant of due.drop) this.#removeRemote(participant);
-    for (const peer of due.greet) this.#sendPresence(peer);
+    for (const peer of due.greet) this.#sendHello(peer);
   }
 
   // Splits the upload budget between the links: as the room grows each link
@@ -521,8 +802,14 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     void link.setTrack('video', this.#media.video);
   }
 
-  #sendPresence(to?: PeerId): void {
-    this.#sealed?.send(to, { type: 'presence', ...this.#presence });
+  /** A presence change, to everyone. */
+  #sendPresence(): void {
+    this.#sealed?.send(undefined, { type: 'presence', ...this.#presence });
+  }
+
+  /** A hello to everyone, or to one relay address we have not heard from. */
+  #sendHello(to?: PeerId): void {
+    this.#sealed?.send(to === undefined ? undefined : { peer: to }, { type: 'hello', ...this.#presence });
   }
 
   #setAlert(alert: ZingError): void {
@@ -561,35 +848,51 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   #snapshot(): CallState {
     const views: ParticipantView[] = [];
-    const add = (
-      id: string,
-      self: boolean,
-      presence: Presence,
-      stream: MediaStream | null,
-      screen: MediaStream | null,
-      link: LinkState,
-      code: string | undefined,
-    ) => {
-      views.push({ id, self, kind: 'camera', ...presence, stream, link, safetyCode: code });
-      if (presence.screenSharing && screen) {
-        views.push({
-          id: `${id}:screen`,
-          self,
-          kind: 'screen',
-          name: `${presence.name}'s screen`,
-          micMuted: false,
-          cameraOff: false,
-          screenSharing: false,
-          stream: screen,
-          link,
-          safetyCode: undefined,
-        });
-      }
+    const codeAlerts: CodeAlert[] = [];
+    const camera = (id: string, self: boolean, presence: Presence, stream: MediaStream | null, link: LinkState, trust: CodeTrust) => {
+      views.push({
+        id,
+        self,
+        kind: 'camera',
+        ...presence,
+        stream,
+        link,
+        safetyCode: shownCode(trust),
+        safetyCodeChanged: codeChanged(trust),
+        verified: isVerified(trust),
+        blocked: isBlocked(trust),
+      });
+    };
+    const screen = (id: string, self: boolean, presence: Presence, stream: MediaStream | null, link: LinkState) => {
+      if (!presence.screenSharing || !stream) return;
+      views.push({
+        id: `${id}:screen`,
+        self,
+        kind: 'screen',
+        name: `${presence.name}'s screen`,
+        micMuted: false,
+        cameraOff: false,
+        screenSharing: false,
+        stream,
+        link,
+        safetyCode: undefined,
+        safetyCodeChanged: false,
+        verified: false,
+        blocked: false,
+      });
     };
     const preview = this.#media.preview && this.#media.preview.getTracks().length > 0 ? this.#media.preview : null;
-    add(SELF_ID, true, this.#presence, preview, this.#media.screenPreview, 'connected', undefined);
-    for (const [id, r] of this.#remotes) add(id, false, r.presence, r.stream, r.screen, r.link.state, r.safetyCode);
-    return { phase: this.#phase, participants: views, alert: this.#alert };
+    camera(SELF_ID, true, this.#presence, preview, 'connected', PENDING);
+    screen(SELF_ID, true, this.#presence, this.#media.screenPreview, 'connected');
+    for (const [id, r] of this.#remotes) {
+      const trust = this.#trust.get(id) ?? PENDING;
+      // Nothing of a blocked person's is shown or played.
+      const blocked = isBlocked(trust);
+      camera(id, false, r.presence, blocked ? null : r.stream, r.link.state, trust);
+      if (!blocked) screen(id, false, r.presence, r.screen, r.link.state);
+      if (needsAlert(trust)) codeAlerts.push({ id, name: r.presence.name, blocked });
+    }
+    return { phase: this.#phase, participants: views, alert: this.#alert, codeAlerts };
   }
 
   #update(): void {

@@ -8,7 +8,8 @@ export type ZingErrorCode =
   | 'RELAY_REJECTED'
   | 'ROOM_FULL'
   | 'PEER_FAILED'
-  | 'TAMPERING';
+  | 'TAMPERING'
+  | 'CRYPTO_UNAVAILABLE';
 
 export class ZingError extends Error {
   override name = 'ZingError';

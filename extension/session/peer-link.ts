@@ -5,7 +5,7 @@
 import type { ParticipantId } from '../../protocol/ids.ts';
 import type { VideoEncoding } from './bandwidth.ts';
 import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
-import { fingerprintOf } from './safety-code.ts';
+import { certificateDigest, declaresOneCertificate, digestOfFingerprint, fingerprintsOf } from './safety-code.ts';
 import type { IceCandidate, PeerMessage } from '../../protocol/peer.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
@@ -36,7 +36,17 @@ export type PeerLinkEvents = {
   /** A data channel the remote side opened (chat on the answering side, one per file transfer). */
   dataChannel: [RTCDataChannel];
   stateChanged: [LinkState];
+  /** A remote description that was not applied because it declares other than exactly one certificate. */
+  refused: [string];
+  /** The DTLS transport (re)connected: the verified certificate may be new. */
+  dtlsConnected: [];
 };
+
+/** SHA-256 digests (lowercase hex) of the certificates both ends of a link presented, as DTLS verified them. */
+export interface LinkCertificates {
+  local: string;
+  remote: string;
+}
 
 export interface PeerLinkOptions {
   self: ParticipantId;
@@ -49,6 +59,8 @@ export interface PeerLinkOptions {
   /** Local camera and microphone, or null where there is none (yet). */
   audio: MediaStreamTrack | null;
   video: MediaStreamTrack | null;
+  /** This page's DTLS certificate, the same for every link (so a safety code stays put); the browser makes one per link otherwise. */
+  certificate?: RTCCertificate;
   /**
    * While a link that was up is down, ICE is checked this often and restarted
    * until it is back: a Wi-Fi switch or a TURN server returning is picked up
@@ -81,6 +93,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #recovery: ReturnType<typeof setInterval> | undefined;
   #checkingSince = 0;
   readonly #recoveryIntervalMs: number;
+  readonly #certificate: RTCCertificate | undefined;
+  /** While blocked (a verified person's safety code changed) nothing is sent and nothing received is played. */
+  #blocked = false;
+  readonly #watchedTransports = new WeakSet<RTCDtlsTransport>();
   #closed = false;
 
   constructor(opts: PeerLinkOptions) {
@@ -90,10 +106,12 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.#audio = opts.audio;
     this.#video = opts.video;
     this.#recoveryIntervalMs = opts.recoveryIntervalMs ?? 1_000;
+    this.#certificate = opts.certificate;
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers,
       iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
       bundlePolicy: 'max-bundle',
+      ...(opts.certificate ? { certificates: [opts.certificate] } : {}),
     });
     this.pc.onnegotiationneeded = () => void this.#negotiate();
     this.pc.onicecandidate = ({ candidate }) => {
@@ -101,6 +119,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       if (candidate) this.emit('signal', { type: 'candidate', candidate: wireCandidate(candidate) });
     };
     this.pc.ontrack = ({ track, transceiver }) => {
+      track.enabled = !this.#blocked;
       if (transceiver === this.#cameraTransceivers()?.[track.kind === 'audio' ? 'audio' : 'video']) {
         for (const old of this.remoteStream.getTracks()) if (old.kind === track.kind) this.remoteStream.removeTrack(old);
         this.remoteStream.addTrack(track);
@@ -145,7 +164,24 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (kind === 'audio') this.#audio = track;
     else this.#video = track;
     const transceiver = this.#camera?.[kind];
-    if (transceiver && !this.#closed) await transceiver.sender.replaceTrack(track);
+    if (transceiver && !this.#closed) await transceiver.sender.replaceTrack(this.#blocked ? null : track);
+  }
+
+  /**
+   * Stops (true) or resumes all media both ways: nothing of ours is sent and
+   * nothing of theirs is played. Negotiation and data channels go on; the
+   * session keeps chat and files from a blocked person.
+   */
+  async setBlocked(blocked: boolean): Promise<void> {
+    if (blocked === this.#blocked || this.#closed) return;
+    this.#blocked = blocked;
+    for (const receiver of this.pc.getReceivers()) receiver.track.enabled = !blocked;
+    await Promise.all([this.setTrack('audio', this.#audio), this.setTrack('video', this.#video)]);
+    if (this.#screenTx) await this.#screenTx.sender.replaceTrack(blocked ? null : this.#screen);
+  }
+
+  get blocked(): boolean {
+    return this.#blocked;
   }
 
   /**
@@ -162,8 +198,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const track = this.#screen;
     if (track && !this.#screenTx) {
       this.#screenTx = this.pc.addTransceiver(track, { direction: 'sendonly' });
+      if (this.#blocked) await this.#screenTx.sender.replaceTrack(null);
     } else if (this.#screenTx) {
-      await this.#screenTx.sender.replaceTrack(track);
+      await this.#screenTx.sender.replaceTrack(this.#blocked ? null : track);
       // inactive tells the other side to stop rendering; a new share flips it back.
       this.#screenTx.direction = track ? 'sendonly' : 'inactive';
     }
@@ -225,7 +262,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   /** The local microphone's level as this link's sender sees it (0..1). */
   async localAudioLevel(): Promise<number> {
     const sender = this.#camera?.audio.sender;
-    if (!sender?.track || this.#closed) return 0;
+    // Not before the link is up: Chromium caches certificate stats, and a
+    // getStats during the DTLS handshake leaves the remote certificate out for good.
+    if (!sender?.track || this.#closed || this.#state !== 'connected') return 0;
     const report = await sender.getStats();
     // RTCStatsReport is typed as a map of `any`; narrowed field by field below.
     for (const s of report.values() as IterableIterator<Record<string, unknown>>) {
@@ -234,13 +273,119 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     return 0;
   }
 
-  /** Both ends' DTLS certificate fingerprints, once negotiated. */
-  fingerprints(): { local: string; remote: string } | undefined {
-    const local = this.pc.localDescription?.sdp;
-    const remote = this.pc.remoteDescription?.sdp;
-    const l = local ? fingerprintOf(local) : undefined;
-    const r = remote ? fingerprintOf(remote) : undefined;
-    return l && r ? { local: l, remote: r } : undefined;
+  /**
+   * The certificates both ends presented, as DTLS verified them, once it has;
+   * undefined while DTLS is not connected, or where connected transports
+   * disagree. Where from, in order:
+   * 1. getStats: `transport` -> `remoteCertificateId` -> `certificate` (Chromium).
+   * 2. RTCDtlsTransport.getRemoteCertificates() (Firefox, which lists no
+   *    certificates in getStats).
+   * 3. The one certificate the applied remote description declares. Chromium
+   *    caches certificate stats: a getStats during a DTLS handshake (a restart
+   *    with a new certificate included) leaves the remote certificate out of
+   *    every later report, and its RTCDtlsTransport goes stale across a
+   *    restart. A description that declares more than one certificate is
+   *    never applied, so DTLS cannot have accepted any other than this one.
+   * Never the first of several `a=fingerprint` lines (issue 13, hole 2).
+   */
+  async certificates(): Promise<LinkCertificates | undefined> {
+    if (this.#closed) return undefined;
+    const stats = await this.#statsCertificates();
+    if (!stats.connected && !this.#transportConnected()) return undefined;
+    const local = stats.local ?? this.#localDigest();
+    const remote = stats.remote ?? this.#transportRemote() ?? this.#declaredRemote();
+    return local && remote ? { local, remote } : undefined;
+  }
+
+  async #statsCertificates(): Promise<{ connected: boolean; local?: string; remote?: string }> {
+    const stats = new Map<string, Record<string, unknown>>();
+    // RTCStatsReport is typed as a map of `any`; every field is narrowed below.
+    for (const s of (await this.pc.getStats()).values() as IterableIterator<Record<string, unknown>>) {
+      if (typeof s.id === 'string') stats.set(s.id, s);
+    }
+    const digestOf = (id: unknown): string | undefined => {
+      const cert = typeof id === 'string' ? stats.get(id) : undefined;
+      if (!cert) return undefined;
+      if (typeof cert.base64Certificate === 'string') {
+        try {
+          return certificateDigest(Uint8Array.from(atob(cert.base64Certificate), (c) => c.charCodeAt(0)));
+        } catch {
+          return undefined; // not base64: fall back to the fingerprint Chromium computed
+        }
+      }
+      return typeof cert.fingerprintAlgorithm === 'string' && typeof cert.fingerprint === 'string'
+        ? digestOfFingerprint(cert.fingerprintAlgorithm, cert.fingerprint)
+        : undefined;
+    };
+    const remotes = new Set<string>();
+    let local: string | undefined;
+    let connected = false;
+    for (const s of stats.values()) {
+      if (s.type !== 'transport' || s.dtlsState !== 'connected') continue;
+      connected = true;
+      const remote = digestOf(s.remoteCertificateId);
+      if (remote) remotes.add(remote);
+      local ??= digestOf(s.localCertificateId);
+    }
+    const [remote, other] = remotes;
+    // Two connected transports with different certificates: no single link to vouch for.
+    if (other) return { connected: false };
+    return { connected, ...(local ? { local } : {}), ...(remote ? { remote } : {}) };
+  }
+
+  #transportConnected(): boolean {
+    for (const transport of this.#dtlsTransports()) if (transport.state === 'connected') return true;
+    return false;
+  }
+
+  #transportRemote(): string | undefined {
+    const found = new Set<string>();
+    for (const transport of this.#dtlsTransports()) {
+      if (transport.state !== 'connected') continue;
+      const [leaf] = transport.getRemoteCertificates();
+      if (leaf) found.add(certificateDigest(new Uint8Array(leaf)));
+    }
+    const [remote, other] = found;
+    return other ? undefined : remote;
+  }
+
+  #declaredRemote(): string | undefined {
+    const sdp = this.pc.remoteDescription?.sdp;
+    const [declared, other] = sdp ? fingerprintsOf(sdp) : [];
+    if (!declared || other) return undefined;
+    const space = declared.indexOf(' ');
+    return digestOfFingerprint(declared.slice(0, space), declared.slice(space + 1));
+  }
+
+  /** The SHA-256 of our certificate: the one given, else the one the browser made for this connection. */
+  #localDigest(): string | undefined {
+    const certificate = this.#certificate ?? this.pc.getConfiguration().certificates?.[0];
+    for (const fp of certificate?.getFingerprints() ?? []) {
+      const digest = digestOfFingerprint(fp.algorithm ?? '', fp.value ?? '');
+      if (digest) return digest;
+    }
+    return undefined;
+  }
+
+  #dtlsTransports(): Set<RTCDtlsTransport> {
+    const all = new Set<RTCDtlsTransport>();
+    for (const t of this.pc.getTransceivers()) {
+      if (t.sender.transport) all.add(t.sender.transport);
+      if (t.receiver.transport) all.add(t.receiver.transport);
+    }
+    if (this.pc.sctp) all.add(this.pc.sctp.transport);
+    return all;
+  }
+
+  // A DTLS handshake (first, or a restart with a new certificate) may finish without the connection state moving.
+  #watchTransports(): void {
+    for (const transport of this.#dtlsTransports()) {
+      if (this.#watchedTransports.has(transport)) continue;
+      this.#watchedTransports.add(transport);
+      transport.addEventListener('statechange', () => {
+        if (transport.state === 'connected' && !this.#closed) this.emit('dtlsConnected');
+      });
+    }
   }
 
   /**
@@ -291,6 +436,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     try {
       this.#makingOffer = true;
       await this.pc.setLocalDescription();
+      this.#watchTransports();
       this.#sendDescription();
     } catch (err) {
       console.warn(`zing: offer to ${this.remote} failed`, err);
@@ -307,8 +453,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       const offerCollision = description.type === 'offer' && !readyForOffer;
       this.#ignoreOffer = !this.polite && offerCollision;
       if (this.#ignoreOffer) return;
+      if (!declaresOneCertificate(description.sdp)) {
+        this.emit('refused', `a ${description.type} that does not declare exactly one certificate`);
+        return;
+      }
       this.#isSettingRemoteAnswerPending = description.type === 'answer';
       await this.pc.setRemoteDescription(description);
+      this.#watchTransports();
       this.#isSettingRemoteAnswerPending = false;
       if (description.type === 'offer') {
         await this.#attachCamera();
@@ -335,7 +486,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.#camera = camera;
     for (const kind of ['audio', 'video'] as const) {
       camera[kind].direction = 'sendrecv';
-      await camera[kind].sender.replaceTrack(kind === 'audio' ? this.#audio : this.#video);
+      await camera[kind].sender.replaceTrack(this.#blocked ? null : kind === 'audio' ? this.#audio : this.#video);
     }
     // A screen already being shared when this peer arrived follows in its own negotiation.
     if (this.#screen) queueMicrotask(() => void this.#applyScreen());

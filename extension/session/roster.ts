@@ -5,7 +5,10 @@
 // (opens and closes links, sends presence). CallSession is its only user.
 //
 // Participants are known by the participant id inside sealed messages; a
-// relay address (PeerId) is only where they are right now. It changes on
+// relay address (PeerId) is only where they are right now. Every call here
+// follows a message whose signature checked (SealedSignaling lets no other
+// through): only a participant can move themselves, and only a message bound
+// to this page's session (protocol/peer.ts, "Handshake") puts someone on. It changes on
 // every reconnect, and a restarted relay hands everyone a new one without
 // telling anyone that the old ones left.
 import type { ParticipantId, PeerId } from '../../protocol/ids.ts';
@@ -20,7 +23,7 @@ export const HELLO_RETRY_MS = 2_000;
 /** Greetings per relay address, the first one included. */
 export const HELLO_ATTEMPTS = 3;
 
-/** What a presence message meant for the roster. */
+/** What a signed message meant for the roster. */
 export type Arrival =
   /** Someone we did not know: open a link to them. */
   | 'new'
@@ -56,7 +59,7 @@ export class Roster {
   readonly #members = new Map<ParticipantId, Member>();
   /** Current addresses only: emptied on every (re)join, refilled as participants re-announce. */
   readonly #byPeer = new Map<PeerId, ParticipantId>();
-  /** Relay addresses we greeted but have not heard a valid presence from. */
+  /** Relay addresses we greeted but whose participant has not been admitted or seen there. */
   readonly #unanswered = new Map<PeerId, Hello>();
   /** When the relay last took us back while we knew someone; never before the first meeting. */
   #rejoinedAt: number | undefined;
@@ -116,20 +119,34 @@ export class Roster {
   }
 
   /**
-   * A valid presence from `participant` at relay address `peer`.
-   *
-   * A participant id already known at another address counts as that
-   * participant moving there, whoever sent it: anyone with the room key can
-   * claim any participant id until identity proof arrives (issue 13).
+   * `participant` spoke from relay address `peer` in a message bound to this
+   * page's session and signed by their key (a welcome): proof that they are
+   * there now. Puts them on the roster, or moves them there.
    */
-  presence(peer: PeerId, participant: ParticipantId, now: number): Arrival {
-    let member = this.#members.get(participant);
+  admit(peer: PeerId, participant: ParticipantId, now: number): Arrival {
+    const member = this.#members.get(participant);
+    if (member) return this.#at(member, peer, participant, now);
+    this.#members.set(participant, { peer, seenAt: now });
+    this.#byPeer.set(peer, participant);
+    this.#unanswered.delete(peer);
+    return 'new';
+  }
+
+  /**
+   * A signed message from `participant` at `peer` that names no session (a
+   * hello, a presence change). Someone on the roster may move with it: only
+   * they can sign it, and its sequence number was above their last. Someone
+   * not on the roster stays off it: the message may be a replay from before
+   * this page began. Undefined for them.
+   */
+  seen(peer: PeerId, participant: ParticipantId, now: number): Arrival | undefined {
+    const member = this.#members.get(participant);
+    return member ? this.#at(member, peer, participant, now) : undefined;
+  }
+
+  #at(member: Member, peer: PeerId, participant: ParticipantId, now: number): Arrival {
     let arrival: Arrival = 'same';
-    if (!member) {
-      member = { peer, seenAt: now };
-      this.#members.set(participant, member);
-      arrival = 'new';
-    } else if (member.peer !== peer) {
+    if (member.peer !== peer) {
       // Their old address may be someone else's by now (a relay that restarted mints them afresh).
       if (this.#byPeer.get(member.peer) === participant) this.#byPeer.delete(member.peer);
       member.peer = peer;

@@ -1,42 +1,103 @@
-// Peer messages over the relay, sealed end to end. Each payload carries the
-// sender's participant id (stable across relay reconnects) and a sequence
-// number, so a replayed message is refused like a tampered one.
-import type { ParticipantId, PeerId } from '../../protocol/ids.ts';
+// Peer messages over the relay, signed by their sender and sealed with the
+// room key (protocol/peer.ts, "Layers"). A message is let through only once
+// it opened, parsed, was addressed to this page (or to anyone), carries a
+// valid signature by the key its sender id is derived from, and has a
+// sequence number above the last one from that sender: so nobody can speak as
+// another participant, and no message counts twice.
+import type { ParticipantId, PeerId, SessionId } from '../../protocol/ids.ts';
+import {
+  ANYONE,
+  carriesKey,
+  encodeSealedPayload,
+  envelopeHeader,
+  joinSigned,
+  mustBeBound,
+  parseSealedPayload,
+  signedText,
+  splitSigned,
+  type PeerMessage,
+  type SealedPayload,
+} from '../../protocol/peer.ts';
 import { open, seal } from './envelope.ts';
-import { encodeSealedPayload, parseSealedPayload, type PeerMessage } from '../../protocol/peer.ts';
+import { importPublicKey, verifySignature, type Identity } from './identity.ts';
 import type { RoomKey } from './room-key.ts';
 import type { SignalingClient } from './signaling-client.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
-export type RejectReason = 'unreadable' | 'replayed' | 'malformed';
+export type RejectReason =
+  /** Did not open: altered, re-routed, sealed with another key, or not Zing's. */
+  | 'unreadable'
+  /** Opened, but not a signed payload of this protocol. */
+  | 'malformed'
+  /** Meant for another participant, or a message that must name its receiver and did not. */
+  | 'misaddressed'
+  /** Meant for an earlier page session of ours, or from another session of its sender: an old message. */
+  | 'stale'
+  /** The key does not belong to the id, or the signature is not the key's. */
+  | 'forged'
+  /** No key is known for the sender (it carried none and none was pinned). */
+  | 'unknownSender'
+  /** A sequence number not above the last one accepted from that sender. */
+  | 'replayed';
 
 /** What sealing uses of the relay socket: its events and send(). */
 export type SignalCarrier = Pick<SignalingClient, 'on' | 'send'>;
 
+/** Where a message goes: a relay address and, for a message bound to its receiver, who is there. */
+export interface Recipient {
+  peer: PeerId;
+  participant?: ParticipantId;
+  session?: SessionId;
+}
+
+export interface SealedMessage {
+  /** The relay address it came from. */
+  from: PeerId;
+  participant: ParticipantId;
+  /** The sender's page session. */
+  session: SessionId;
+  msg: PeerMessage;
+  /** Named this page's participant id and session: it was said after this page began. */
+  bound: boolean;
+}
+
 export type SealedSignalingEvents = {
-  /** A message that opened, was new, and parsed. */
-  message: [{ from: PeerId; participant: ParticipantId; msg: PeerMessage }];
-  /** A message that was dropped: altered, re-routed, replayed, or not Zing's. */
+  /** A message that opened, was addressed here, was signed by its sender, was new, and parsed. */
+  message: [SealedMessage];
+  /** A message that was dropped, and why. */
   rejected: [{ from: PeerId; reason: RejectReason }];
 };
 
+/** Senders known only from messages for anyone, past which the oldest are forgotten: a relay could invent any number. */
+export const MAX_UNBOUND_SENDERS = 256;
+
+/** What this page knows of one sender, from messages whose signature checked. */
+interface Sender {
+  key: CryptoKey;
+  session: SessionId;
+  lastSeq: number;
+  /** They sent this page a bound message: never forgotten, or their old messages could be replayed. */
+  bound: boolean;
+}
+
 export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
-  readonly participant: ParticipantId;
   readonly #client: SignalCarrier;
   readonly #key: RoomKey;
+  readonly #identity: Identity;
   #self: PeerId | undefined;
   #seq = 0;
-  readonly #lastSeq = new Map<ParticipantId, number>();
-  // Opening is async; one chain keeps messages in the order the relay delivered them.
+  /** Pinned at first sight: key, session and last sequence number per sender. */
+  readonly #senders = new Map<ParticipantId, Sender>();
+  // Opening and verifying are async; one chain keeps messages in the order the relay delivered them.
   #inbox: Promise<void> = Promise.resolve();
   #outbox: Promise<void> = Promise.resolve();
   readonly #unsubscribe: (() => void)[];
 
-  constructor(client: SignalCarrier, key: RoomKey, participant: ParticipantId) {
+  constructor(client: SignalCarrier, key: RoomKey, identity: Identity) {
     super();
     this.#client = client;
     this.#key = key;
-    this.participant = participant;
+    this.#identity = identity;
     this.#unsubscribe = [
       client.on('joined', ({ self }) => {
         this.#self = self;
@@ -49,18 +110,58 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
     ];
   }
 
-  /** Seals and sends `msg` to one peer, or to everyone else. Sends keep their order. */
-  send(to: PeerId | undefined, msg: PeerMessage): void {
+  get participant(): ParticipantId {
+    return this.#identity.participant;
+  }
+
+  get session(): SessionId {
+    return this.#identity.session;
+  }
+
+  /**
+   * Signs, seals and sends `msg` to one peer, or to everyone else (undefined).
+   * A message that must be bound needs the recipient's participant and
+   * session. Sends keep their order.
+   */
+  send(to: Recipient | undefined, msg: PeerMessage): void {
     const self = this.#self;
     if (self === undefined) return;
-    const plaintext = encodeSealedPayload({ from: this.participant, seq: ++this.#seq, msg });
+    const bound = to?.participant !== undefined && to.session !== undefined;
+    if (mustBeBound(msg.type) && !bound) {
+      console.warn(`zing: a ${msg.type} needs its recipient's participant and session; not sent`);
+      return;
+    }
+    const payload: SealedPayload = {
+      from: this.participant,
+      session: this.session,
+      to: bound ? (to.participant ?? ANYONE) : ANYONE,
+      toSession: bound ? (to.session ?? ANYONE) : ANYONE,
+      seq: ++this.#seq,
+      msg,
+    };
+    if (carriesKey(msg.type)) payload.key = this.#identity.publicKey;
+    const body = encodeSealedPayload(payload);
+    const peer = to?.peer;
     this.#outbox = this.#outbox
       .then(async () => {
-        const envelope = await seal(this.#key.key, this.#key.room, self, to, plaintext);
+        const header = envelopeHeader(this.#key.room, self, peer);
+        const signature = await this.#identity.sign(signedText(header, body));
+        const envelope = await seal(this.#key.key, this.#key.room, self, peer, joinSigned(signature, body));
+        if (envelope === undefined) return console.warn(`zing: a ${msg.type} of ${body.length} bytes is too long to send`);
         // A reconnect in between gave us a new address: the old header would not open.
-        if (this.#self === self) this.#client.send(to, envelope);
+        if (this.#self === self) this.#client.send(peer, envelope);
       })
       .catch((err: unknown) => console.warn('zing: sealing failed', err));
+  }
+
+  /** Resolves once everything sent so far is on the socket and everything received so far is handled. */
+  async drained(): Promise<void> {
+    for (;;) {
+      const inbox = this.#inbox;
+      const outbox = this.#outbox;
+      await Promise.all([inbox, outbox]);
+      if (inbox === this.#inbox && outbox === this.#outbox) return;
+    }
   }
 
   close(): void {
@@ -71,13 +172,59 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
   async #receive(from: PeerId, envelope: string): Promise<void> {
     const self = this.#self;
     if (self === undefined) return;
-    const plain = await open(this.#key.key, this.#key.room, from, self, envelope);
-    if (plain === undefined) return this.emit('rejected', { from, reason: 'unreadable' });
-    const payload = parseSealedPayload(plain);
-    if (!payload) return this.emit('rejected', { from, reason: 'malformed' });
-    const { from: participant, seq, msg } = payload;
-    if (seq <= (this.#lastSeq.get(participant) ?? 0)) return this.emit('rejected', { from, reason: 'replayed' });
-    this.#lastSeq.set(participant, seq);
-    this.emit('message', { from, participant, msg });
+    const reject = (reason: RejectReason) => this.emit('rejected', { from, reason });
+    const opened = await open(this.#key.key, this.#key.room, from, self, envelope);
+    if (!opened) return reject('unreadable');
+    const signed = splitSigned(opened.plaintext);
+    const payload = signed && parseSealedPayload(signed.body);
+    if (!signed || !payload) return reject('malformed');
+    const { from: participant, session, seq, msg } = payload;
+    const header = envelopeHeader(this.#key.room, from, opened.broadcast ? undefined : self);
+    if (participant === this.participant) {
+      // Our own broadcast echoed by a misbehaving relay is dropped quietly; anything else in our name is a forgery.
+      const ours = await verifySignature(this.#identity.verifyKey, signed.signature, signedText(header, signed.body));
+      return ours ? undefined : reject('forged');
+    }
+
+    // Addressing: a broadcast names no one; a bound message names this page, now.
+    const bound = payload.to !== ANYONE;
+    if (opened.broadcast && bound) return reject('misaddressed');
+    if (bound && payload.to !== this.participant) return reject('misaddressed');
+    if (bound && payload.toSession !== this.session) return reject('stale');
+    if (!bound && mustBeBound(msg.type)) return reject('misaddressed');
+
+    // Cheap refusals first: an old sequence number is refused without spending a verification on it.
+    const known = this.#senders.get(participant);
+    if (known && known.session !== session) return reject('stale');
+    if (known && seq <= known.lastSeq) return reject('replayed');
+
+    let key = known?.key;
+    if (payload.key !== undefined) {
+      // A carried key must be the one the id comes from, pinned or not.
+      const carried = known ? undefined : await importPublicKey(participant, payload.key);
+      if (!known && !carried) return reject('forged');
+      key ??= carried;
+    }
+    if (!key) return reject('unknownSender');
+    if (!(await verifySignature(key, signed.signature, signedText(header, signed.body)))) return reject('forged');
+    // Checked again after the awaits: the chain is serial, but a pinned sender's state may have moved on meanwhile.
+    const now = this.#senders.get(participant);
+    if (now && (now.session !== session || seq <= now.lastSeq)) return reject(now.session !== session ? 'stale' : 'replayed');
+    this.#pin(participant, { key, session, lastSeq: seq, bound: bound || (now?.bound ?? false) });
+    this.emit('message', { from, participant, session, msg, bound });
+  }
+
+  #pin(participant: ParticipantId, sender: Sender): void {
+    this.#senders.delete(participant); // re-inserted last: the map's order is the order last heard
+    this.#senders.set(participant, sender);
+    let unbound = 0;
+    for (const s of this.#senders.values()) if (!s.bound) unbound++;
+    for (const [id, s] of this.#senders) {
+      if (unbound <= MAX_UNBOUND_SENDERS) break;
+      if (!s.bound) {
+        this.#senders.delete(id);
+        unbound--;
+      }
+    }
   }
 }

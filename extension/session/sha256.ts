@@ -121,3 +121,11 @@ export class Sha256 {
     h[7] = (h[7]! + k) | 0;
   }
 }
+
+/** The SHA-256 of a small buffer, as bytes, synchronously (ids, commitments, safety codes: a few hundred bytes). */
+export function sha256(data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const hex = new Sha256().update(data).digestHex();
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}

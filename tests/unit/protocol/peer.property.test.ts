@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  ANYONE,
   encodePeerMessage,
   encodeSealedPayload,
   type IceCandidate,
@@ -15,8 +16,10 @@ import {
 import { cleanName } from '../../../protocol/text.ts';
 import { anyFrame, frameLike, hostileString, type Json, jsonValue, mutated, RUNS } from '../../support/arbitraries.ts';
 
-const TAGS = ['presence', 'description', 'candidate'];
+const TAGS = ['hello', 'welcome', 'presence', 'reveal', 'description', 'candidate'];
 const FIELDS = [
+  'commit',
+  'salt',
   'name',
   'micMuted',
   'cameraOff',
@@ -28,7 +31,7 @@ const FIELDS = [
   'sdpMLineIndex',
   'usernameFragment',
 ];
-const SEALED_FIELDS = ['from', 'seq', 'msg', ...FIELDS];
+const SEALED_FIELDS = ['from', 'session', 'to', 'toSession', 'seq', 'key', 'msg', ...FIELDS];
 
 /** A name as the parser leaves it: cleaned, never empty. */
 const name = fc.oneof(hostileString({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 80 })).map((n) => cleanName(n) || 'Guest');
@@ -43,8 +46,13 @@ const candidate: fc.Arbitrary<IceCandidate> = fc.record(
   { requiredKeys: ['candidate'] },
 );
 
+const digest = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
+const presence = { name, micMuted: fc.boolean(), cameraOff: fc.boolean(), screenSharing: fc.boolean() };
 const peerMessage: fc.Arbitrary<PeerMessage> = fc.oneof(
-  fc.record({ type: fc.constant('presence'), name, micMuted: fc.boolean(), cameraOff: fc.boolean(), screenSharing: fc.boolean() }),
+  fc.record({ type: fc.constant('hello'), ...presence }),
+  fc.record({ type: fc.constant('welcome'), commit: digest, ...presence }),
+  fc.record({ type: fc.constant('presence'), ...presence }),
+  fc.record({ type: fc.constant('reveal'), salt: digest }),
   fc.record({
     type: fc.constant('description'),
     description: fc.record({ type: fc.constantFrom('offer', 'answer'), sdp: hostileString() }),
@@ -53,11 +61,20 @@ const peerMessage: fc.Arbitrary<PeerMessage> = fc.oneof(
 );
 
 const participantId = fc.stringMatching(/^[A-Za-z0-9_-]{16,64}$/);
-const sealedPayload: fc.Arbitrary<SealedPayload> = fc.record({
-  from: participantId,
-  seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
-  msg: peerMessage,
-});
+const sessionId = fc.stringMatching(/^[A-Za-z0-9_-]{22}$/);
+const sealedPayload: fc.Arbitrary<SealedPayload> = fc
+  .record(
+    {
+      from: participantId,
+      session: sessionId,
+      receiver: fc.option(fc.record({ to: participantId, toSession: sessionId }), { nil: undefined }),
+      seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+      key: fc.stringMatching(/^[A-Za-z0-9_-]{40,200}$/),
+      msg: peerMessage,
+    },
+    { requiredKeys: ['from', 'session', 'receiver', 'seq', 'msg'] },
+  )
+  .map(({ receiver, ...rest }) => ({ ...rest, to: receiver?.to ?? ANYONE, toSession: receiver?.toSession ?? ANYONE }));
 
 /** A valid message is one that parses back to itself. */
 const expectPeerMessage = (msg: PeerMessage | undefined) => {
@@ -144,7 +161,11 @@ describe('parseSealedPayload', () => {
   it('never throws on a payload whose fields have any JSON type', () => {
     const payload = fc.record({
       from: fc.oneof(participantId, jsonValue),
+      session: fc.oneof(sessionId, jsonValue),
+      to: fc.oneof(participantId, fc.constant(ANYONE), jsonValue),
+      toSession: fc.oneof(sessionId, fc.constant(ANYONE), jsonValue),
       seq: fc.oneof(fc.double(), jsonValue),
+      key: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{40,200}$/), jsonValue),
       msg: fc.oneof(frame, jsonValue),
     });
     fc.assert(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorText } from '../../../../extension/call/error-text.ts';
+import { codeAlertText, errorText } from '../../../../extension/call/error-text.ts';
 import { ZingError, type ZingErrorCode } from '../../../../extension/session/errors.ts';
 
 // Every code, at run time. The check below makes a new code missing here a type error.
@@ -12,6 +12,7 @@ const CODES = [
   'ROOM_FULL',
   'PEER_FAILED',
   'TAMPERING',
+  'CRYPTO_UNAVAILABLE',
 ] as const satisfies readonly ZingErrorCode[];
 type Unlisted = Exclude<ZingErrorCode, (typeof CODES)[number]>;
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
@@ -49,5 +50,20 @@ describe('errorText', () => {
     for (const code of ['CAMERA_DENIED', 'CAMERA_UNAVAILABLE'] as const) {
       expect(errorText(new ZingError(code, 'x'))).toMatch(/you can still see and hear/i);
     }
+  });
+});
+
+describe('codeAlertText', () => {
+  it('names the person whose code changed and asks to compare again', () => {
+    const text = codeAlertText({ name: 'Ben', blocked: false });
+    expect(text).toContain('Ben');
+    expect(text).toMatch(/compare/i);
+  });
+
+  it('tells a blocked person’s peer that no media flows until they decide', () => {
+    const text = codeAlertText({ name: 'Ben', blocked: true });
+    expect(text).toContain('Ben');
+    expect(text).toMatch(/neither see nor hear/);
+    expect(text).not.toBe(codeAlertText({ name: 'Ben', blocked: false }));
   });
 });

@@ -1,11 +1,21 @@
 // Stand-ins for what CallSession talks to, so it runs in Node: a relay that
 // routes in memory, the signaling client each session or person holds on it,
 // local media without devices, and a media link that records what it was told.
-// Sealing stays real (SealedSignaling, WebCrypto, a derived room key): what
-// crosses FakeRelay is the same envelope a real relay would carry.
+// Sealing and signing stay real (SealedSignaling, Identity, WebCrypto, a
+// derived room key): what crosses FakeRelay is the same envelope a real relay
+// would carry, and the people the test plays greet and welcome as a page does.
 import { expect } from 'vitest';
 import type { ParticipantId, PeerId } from '../../../../protocol/ids.ts';
-import type { PeerMessage, Presence } from '../../../../protocol/peer.ts';
+import {
+  ANYONE,
+  encodeSealedPayload,
+  envelopeHeader,
+  joinSigned,
+  type PeerMessage,
+  type Presence,
+  type SealedPayload,
+  signedText,
+} from '../../../../protocol/peer.ts';
 import {
   CallSession,
   type CallSessionDeps,
@@ -14,10 +24,12 @@ import {
   type SessionSignaling,
 } from '../../../../extension/session/call-session.ts';
 import type { ZingError } from '../../../../extension/session/errors.ts';
-import { newParticipantId } from '../../../../extension/session/participant-id.ts';
-import type { LinkState, PeerLinkEvents, PeerLinkOptions } from '../../../../extension/session/peer-link.ts';
-import { deriveRoomKey, newSecret, type RoomKey } from '../../../../extension/session/room-key.ts';
-import { SealedSignaling } from '../../../../extension/session/sealed-signaling.ts';
+import { seal } from '../../../../extension/session/envelope.ts';
+import { Identity } from '../../../../extension/session/identity.ts';
+import type { LinkCertificates, LinkState, PeerLinkEvents, PeerLinkOptions } from '../../../../extension/session/peer-link.ts';
+import { deriveRoomKey, newSecret, type RoomKey, toBase64Url } from '../../../../extension/session/room-key.ts';
+import { commitment, newSalt } from '../../../../extension/session/safety-code.ts';
+import { type Recipient, SealedSignaling, type SealedMessage } from '../../../../extension/session/sealed-signaling.ts';
 import { DEFAULT_PROFILE, defaultSettings, type Profile } from '../../../../extension/session/settings.ts';
 import { buildShareLink, type ShareLink } from '../../../../extension/session/share-link.ts';
 import type { SignalingEvents, SignalingState } from '../../../../extension/session/signaling-client.ts';
@@ -229,8 +241,21 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
     return 0;
   }
 
-  fingerprints(): undefined {
-    return undefined;
+  /** What certificates() answers: set by a test to play what DTLS verified. */
+  certs: LinkCertificates | undefined;
+  /** Every setBlocked() call, in order. */
+  readonly blocks: boolean[] = [];
+
+  /** How often certificates() was asked. */
+  certificateReads = 0;
+
+  async certificates(): Promise<LinkCertificates | undefined> {
+    this.certificateReads += 1;
+    return this.certs;
+  }
+
+  async setBlocked(blocked: boolean): Promise<void> {
+    this.blocks.push(blocked);
   }
 
   resync(): void {
@@ -281,8 +306,26 @@ export interface FakeCall {
   readonly media: FakeMedia;
   readonly links: FakeLink[];
   readonly saved: Partial<Profile>[];
+  /** The SHA-256 (hex) of the page's DTLS certificate, as its commitments name it. */
+  readonly certificate: string;
   /** A rename made elsewhere (the popup). */
   rename(name: string): void;
+}
+
+/** A random SHA-256, as 64 hex digits: a certificate digest that matches nothing else. */
+const randomDigest = (): string => Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('');
+
+/** Node has no RTCCertificate: only getFingerprints() is read, so an object with it stands in. */
+function fakeCertificate(digest: string): RTCCertificate {
+  const value = digest.match(/../g)?.join(':').toUpperCase() ?? '';
+  return { expires: Date.now() + 86_400_000, getFingerprints: () => [{ algorithm: 'sha-256', value }] } as RTCCertificate; // the session reads getFingerprints() alone
+}
+
+/** The participant id of a started session (the tests' own call must have started). */
+export function idOf(call: FakeCall): ParticipantId {
+  const id = call.session.participant;
+  if (id === undefined) throw new Error('the session has not made its identity yet');
+  return id;
 }
 
 export function newCall(room: Room, profile: Partial<Profile> = {}, media = new FakeMedia()): FakeCall {
@@ -291,6 +334,7 @@ export function newCall(room: Room, profile: Partial<Profile> = {}, media = new 
   const saved: Partial<Profile>[] = [];
   const profileListeners = new Set<(profile: Profile) => void>();
   const full: Profile = { ...DEFAULT_PROFILE, name: 'Alice', ...profile };
+  const certificate = randomDigest();
   const deps: CallSessionDeps = {
     profile: full,
     settings: defaultSettings(),
@@ -303,6 +347,7 @@ export function newCall(room: Room, profile: Partial<Profile> = {}, media = new 
     },
     createSignaling: () => signaling,
     createMedia: () => media,
+    createCertificate: async () => fakeCertificate(certificate),
     createLink: (options) => {
       const link = new FakeLink(options);
       links.push(link);
@@ -316,6 +361,7 @@ export function newCall(room: Room, profile: Partial<Profile> = {}, media = new 
     media,
     links,
     saved,
+    certificate,
     rename: (name) => {
       for (const listener of profileListeners) listener({ ...full, name });
     },
@@ -323,30 +369,49 @@ export function newCall(room: Room, profile: Partial<Profile> = {}, media = new 
 }
 
 /**
- * Someone in the room played by the test: a real SealedSignaling under a
- * chosen participant id, greeting like a CallSession does (a broadcast on
- * each join, a hello to each newcomer) unless told to keep quiet.
+ * Someone in the room played by the test: a real SealedSignaling under a real
+ * identity, greeting like a CallSession does (a hello to everyone on each
+ * join, one to each newcomer) unless told to keep quiet, and answering the
+ * handshake (protocol/peer.ts): a welcome for every hello, a welcome back and
+ * its salt for a welcome.
  */
 export class Person {
-  readonly participant: ParticipantId;
+  readonly identity: Identity;
   readonly signaling: FakeSignaling;
   readonly sealed: SealedSignaling;
-  readonly heard: { from: PeerId; participant: ParticipantId; msg: PeerMessage }[] = [];
+  readonly heard: SealedMessage[] = [];
+  /** Who welcomed it (bound to its session): participant → where and which page session. */
+  readonly admittedBy = new Map<ParticipantId, { peer: PeerId; session: string }>();
   presence: Presence;
   greets = true;
+  readonly #room: Room;
+  readonly #salt = newSalt();
+  readonly #welcomed = new Set<ParticipantId>();
 
-  constructor(room: Room, name: string, participant: ParticipantId = newParticipantId()) {
-    this.participant = participant;
+  static async create(room: Room, name: string): Promise<Person> {
+    return new Person(room, name, await Identity.create());
+  }
+
+  private constructor(room: Room, name: string, identity: Identity) {
+    this.#room = room;
+    this.identity = identity;
     this.presence = { name, micMuted: false, cameraOff: false, screenSharing: false };
     this.signaling = new FakeSignaling(room.relay);
-    this.sealed = new SealedSignaling(this.signaling, room.key, participant);
-    this.sealed.on('message', (m) => this.heard.push(m));
+    this.sealed = new SealedSignaling(this.signaling, room.key, identity);
+    this.sealed.on('message', (m) => {
+      this.heard.push(m);
+      this.#answer(m);
+    });
     this.signaling.on('joined', () => {
-      if (this.greets) this.say();
+      if (this.greets) this.hello();
     });
     this.signaling.on('peerJoined', (peer) => {
-      if (this.greets) this.say(peer);
+      if (this.greets) this.hello(peer);
     });
+  }
+
+  get participant(): ParticipantId {
+    return this.identity.participant;
   }
 
   join(): this {
@@ -360,21 +425,57 @@ export class Person {
     return self;
   }
 
-  /** Sends presence (changed by `patch`) to `to`, or to everyone. */
+  /** A hello to `to`, or to everyone. */
+  hello(to?: PeerId): void {
+    this.sealed.send(to === undefined ? undefined : { peer: to }, { type: 'hello', ...this.presence });
+  }
+
+  /** Changes presence by `patch`: a hello to `to`, or a presence change to everyone. */
   say(to?: PeerId, patch: Partial<Presence> = {}): void {
     this.presence = { ...this.presence, ...patch };
-    this.send({ type: 'presence', ...this.presence }, to);
+    if (to === undefined) this.sealed.send(undefined, { type: 'presence', ...this.presence });
+    else this.hello(to);
   }
 
-  send(msg: PeerMessage, to?: PeerId): void {
-    this.sealed.send(to, msg);
+  /** Sends `msg` bound to `participant` where it last heard from them. */
+  send(msg: PeerMessage, participant: ParticipantId): void {
+    this.sealed.send(this.recipient(participant), msg);
   }
 
-  /** The presence messages heard from `participant`, oldest first. */
+  /** Where a bound message to `participant` goes: their latest address and page session. */
+  recipient(participant: ParticipantId): Recipient {
+    const last = this.heard.findLast((m) => m.participant === participant);
+    if (!last) throw new Error(`${this.presence.name} never heard from ${participant}`);
+    return { peer: last.from, participant, session: last.session };
+  }
+
+  /**
+   * An envelope signed with this person's own key for an exact payload, sealed
+   * from relay address `from` to `to`: what a relay could have kept of theirs.
+   */
+  async envelope(
+    from: PeerId,
+    to: PeerId | undefined,
+    fields: Partial<SealedPayload> & Pick<SealedPayload, 'seq' | 'msg'>,
+  ): Promise<string> {
+    const body = encodeSealedPayload({ from: this.participant, session: this.identity.session, to: ANYONE, toSession: ANYONE, ...fields });
+    const header = envelopeHeader(this.#room.key.room, from, to);
+    const sealed = await seal(
+      this.#room.key.key,
+      this.#room.key.room,
+      from,
+      to,
+      joinSigned(await this.identity.sign(signedText(header, body)), body),
+    );
+    if (sealed === undefined) throw new Error('too long to seal');
+    return sealed;
+  }
+
+  /** The presences (hello, welcome or change) heard from `participant`, oldest first. */
   presencesFrom(participant: ParticipantId): Presence[] {
     const out: Presence[] = [];
     for (const { participant: p, msg } of this.heard) {
-      if (p === participant && msg.type === 'presence') {
+      if (p === participant && (msg.type === 'presence' || msg.type === 'hello' || msg.type === 'welcome')) {
         out.push({ name: msg.name, micMuted: msg.micMuted, cameraOff: msg.cameraOff, screenSharing: msg.screenSharing });
       }
     }
@@ -384,6 +485,21 @@ export class Person {
   leave(): void {
     this.signaling.close();
     this.sealed.close();
+  }
+
+  #answer(m: SealedMessage): void {
+    const to = { peer: m.from, participant: m.participant, session: m.session };
+    if (m.msg.type === 'hello') this.#welcome(to);
+    if (m.msg.type !== 'welcome') return;
+    this.admittedBy.set(m.participant, { peer: m.from, session: m.session });
+    if (!this.#welcomed.has(m.participant)) this.#welcome(to);
+    this.sealed.send(to, { type: 'reveal', salt: this.#salt });
+  }
+
+  #welcome(to: Recipient & { participant: ParticipantId }): void {
+    const commit = commitment({ participant: this.participant, certificate: toBase64Url(new Uint8Array(32)), salt: this.#salt });
+    this.sealed.send(to, { type: 'welcome', commit, ...this.presence });
+    this.#welcomed.add(to.participant);
   }
 }
 
@@ -411,3 +527,6 @@ export async function joined(call: FakeCall): Promise<FakeCall> {
   await until(() => expect(call.signaling.state).toBe('open'));
   return call;
 }
+
+/** Lets the person's sealing and the session's opening settle. */
+export const settled = (...people: Person[]): Promise<unknown> => Promise.all(people.map((p) => p.sealed.drained()));

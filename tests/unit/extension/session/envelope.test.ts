@@ -1,8 +1,22 @@
 // Sealed envelopes and the key they are sealed with, in Node's WebCrypto
 // (the same API and algorithms as the browser's).
 import { describe, expect, it } from 'vitest';
-import { open, seal } from '../../../../extension/session/envelope.ts';
+import { open as openEnvelope, seal as sealEnvelope } from '../../../../extension/session/envelope.ts';
 import { deriveRoomKey, fromBase64Url, newSecret, toBase64Url } from '../../../../extension/session/room-key.ts';
+import { MAX_PADDED_BYTES, PAD_MIN_BYTES } from '../../../../protocol/peer.ts';
+
+/** Seals text that fits (every test's does). */
+async function seal(...args: Parameters<typeof sealEnvelope>): Promise<string> {
+  const envelope = await sealEnvelope(...args);
+  if (envelope === undefined) throw new Error('too long to seal');
+  return envelope;
+}
+
+/** The plaintext, or undefined. */
+const open = async (...args: Parameters<typeof openEnvelope>): Promise<string | undefined> => (await openEnvelope(...args))?.plaintext;
+
+/** Bytes of sealed data (IV, padded ciphertext, tag) in an envelope. */
+const sealedBytes = (envelope: string): number => fromBase64Url(envelope.slice(2)).length;
 
 const ALICE = 'peer-alice';
 const BOB = 'peer-bob';
@@ -28,9 +42,31 @@ describe('seal and open', () => {
 
   it('carries any text, empty and non-ASCII included', async () => {
     const { key, room } = await keys;
-    for (const text of ['', 'ü€😀', 'x'.repeat(20_000)]) {
+    for (const text of ['', 'ü€😀', 'x'.repeat(20_000), '\u0000\u0080 ends in zeros\u0000\u0000']) {
       expect(await open(key, room, ALICE, BOB, await seal(key, room, ALICE, BOB, text))).toBe(text);
     }
+  });
+
+  it('says whether it was sealed for everyone or for one peer', async () => {
+    const { key, room } = await keys;
+    expect((await openEnvelope(key, room, ALICE, BOB, await seal(key, room, ALICE, undefined, 'x')))?.broadcast).toBe(true);
+    expect((await openEnvelope(key, room, ALICE, BOB, await seal(key, room, ALICE, BOB, 'x')))?.broadcast).toBe(false);
+  });
+
+  it(`pads everything up to ${PAD_MIN_BYTES - 1} bytes to the same length`, async () => {
+    const { key, room } = await keys;
+    const lengths = new Set<number>();
+    for (const text of ['', 'a', 'x'.repeat(500), 'ü'.repeat(300), 'y'.repeat(PAD_MIN_BYTES - 1)]) {
+      lengths.add(sealedBytes(await seal(key, room, ALICE, BOB, text)));
+    }
+    expect([...lengths]).toEqual([12 + PAD_MIN_BYTES + 16]);
+  });
+
+  it('pads longer text to powers of two, and refuses what no bucket holds', async () => {
+    const { key, room } = await keys;
+    expect(sealedBytes(await seal(key, room, ALICE, BOB, 'x'.repeat(PAD_MIN_BYTES)))).toBe(12 + 2 * PAD_MIN_BYTES + 16);
+    expect(sealedBytes(await seal(key, room, ALICE, BOB, 'x'.repeat(5000)))).toBe(12 + 8192 + 16);
+    expect(await sealEnvelope(key, room, ALICE, BOB, 'x'.repeat(MAX_PADDED_BYTES))).toBeUndefined();
   });
 
   it('uses a fresh IV each time: the same message never seals the same way twice', async () => {
@@ -115,6 +151,16 @@ describe('seal and open', () => {
     ])('%s', async (_what, envelope) => {
       const { key, room } = await keys;
       expect(await open(key, room, ALICE, BOB, envelope)).toBeUndefined();
+    });
+
+    it('a sealed message without the padding marker (not sealed by Zing)', async () => {
+      const { key, room } = await keys;
+      const iv = new Uint8Array(12);
+      const additionalData = new TextEncoder().encode(`zing/v2|${room}|${ALICE}|${BOB}`);
+      const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, key, new Uint8Array(PAD_MIN_BYTES));
+      const bytes = new Uint8Array(12 + sealed.byteLength);
+      bytes.set(new Uint8Array(sealed), 12);
+      expect(await open(key, room, ALICE, BOB, `d.${toBase64Url(bytes)}`)).toBeUndefined();
     });
   });
 });

@@ -1,5 +1,7 @@
 // The roster with the clock in the test's hand: relay addresses come and go,
-// participants stay who they are.
+// participants stay who they are. What reaches it was signed by the
+// participant named (SealedSignaling's job, tested there): a welcome admits,
+// any other signed message only moves someone already on it.
 import { describe, expect, it } from 'vitest';
 import type { ParticipantId, PeerId } from '../../../../protocol/ids.ts';
 import { HELLO_ATTEMPTS, HELLO_RETRY_MS, REJOIN_GRACE_MS, Roster } from '../../../../extension/session/roster.ts';
@@ -26,8 +28,8 @@ function metAliceAndBob(): Roster {
   roster.joined([], 0);
   roster.peerJoined('A1', 100);
   roster.peerJoined('B1', 200);
-  roster.presence('A1', alice, 150);
-  roster.presence('B1', bob, 250);
+  roster.admit('A1', alice, 150);
+  roster.admit('B1', bob, 250);
   return roster;
 }
 
@@ -37,7 +39,7 @@ describe('Roster', () => {
       const roster = new Roster();
       roster.joined([], 0);
       roster.peerJoined('A1', 10);
-      expect(roster.presence('A1', alice, 20)).toBe('new');
+      expect(roster.admit('A1', alice, 20)).toBe('new');
       expect(roster.participants()).toEqual([alice]);
       expect(roster.peerOf(alice)).toBe('A1');
       expect(roster.isAt(alice, 'A1')).toBe(true);
@@ -46,18 +48,18 @@ describe('Roster', () => {
     it('meets everyone already in the room when they answer the greeting on join', () => {
       const roster = new Roster();
       roster.joined(['A1', 'B1'], 0);
-      expect(roster.presence('B1', bob, 30)).toBe('new');
-      expect(roster.presence('A1', alice, 40)).toBe('new');
+      expect(roster.admit('B1', bob, 30)).toBe('new');
+      expect(roster.admit('A1', alice, 40)).toBe('new');
       expect(roster.participants()).toEqual([bob, alice]);
     });
 
-    it('calls a second presence from the same address the same participant', () => {
+    it('calls a second welcome from the same address the same participant', () => {
       const roster = metAliceAndBob();
-      expect(roster.presence('A1', alice, 5_000)).toBe('same');
+      expect(roster.admit('A1', alice, 5_000)).toBe('same');
       expect(roster.size).toBe(2);
     });
 
-    it('knows no one before any presence, whatever addresses joined', () => {
+    it('knows no one before any welcome, whatever addresses joined', () => {
       const roster = new Roster();
       roster.joined(['A1'], 0);
       roster.peerJoined('B1', 10);
@@ -70,7 +72,7 @@ describe('Roster', () => {
       const roster = new Roster();
       roster.joined([], 0);
       roster.peerJoined('A1', 0);
-      roster.presence('A1', alice, 500);
+      roster.admit('A1', alice, 500);
       expect(greetings(roster, 1_000, 10_000)).toEqual([]);
     });
   });
@@ -81,9 +83,9 @@ describe('Roster', () => {
       // The restarted relay takes us back first, then the others one by one; no peerLeft for A1 or B1 ever comes.
       roster.joined([], 20_000);
       roster.peerJoined('A2', 20_100);
-      expect(roster.presence('A2', alice, 20_150)).toBe('moved');
+      expect(roster.admit('A2', alice, 20_150)).toBe('moved');
       roster.peerJoined('B2', 20_300);
-      expect(roster.presence('B2', bob, 20_350)).toBe('moved');
+      expect(roster.admit('B2', bob, 20_350)).toBe('moved');
       expect(roster.participants()).toEqual([alice, bob]);
       expect(roster.peerOf(alice)).toBe('A2');
       expect(roster.isAt(alice, 'A1')).toBe(false);
@@ -93,8 +95,8 @@ describe('Roster', () => {
     it('keeps everyone who came back after the grace, even with every link down', () => {
       const roster = metAliceAndBob();
       roster.joined(['A2', 'B2'], 20_000);
-      roster.presence('A2', alice, 20_100);
-      roster.presence('B2', bob, 21_000);
+      roster.admit('A2', alice, 20_100);
+      roster.admit('B2', bob, 21_000);
       expect(roster.tick(20_000 + REJOIN_GRACE_MS, allDown).drop).toEqual([]);
       expect(roster.tick(20_000 + 5 * REJOIN_GRACE_MS, allDown).drop).toEqual([]);
       expect(roster.size).toBe(2);
@@ -104,8 +106,8 @@ describe('Roster', () => {
       const roster = metAliceAndBob();
       roster.joined([], 20_000);
       // A restarted relay mints addresses afresh; the participant id decides who it is.
-      expect(roster.presence('A1', carol, 20_100)).toBe('new');
-      expect(roster.presence('A3', alice, 20_200)).toBe('moved');
+      expect(roster.admit('A1', carol, 20_100)).toBe('new');
+      expect(roster.admit('A3', alice, 20_200)).toBe('moved');
       expect(roster.peerOf(carol)).toBe('A1');
       expect(roster.peerLeft('A1')).toBe(carol);
       expect(roster.has(alice)).toBe(true);
@@ -116,7 +118,7 @@ describe('Roster', () => {
     it('is dropped once the grace after the rejoin is over, if their link is down', () => {
       const roster = metAliceAndBob();
       roster.joined(['A2'], 20_000);
-      roster.presence('A2', alice, 20_100);
+      roster.admit('A2', alice, 20_100);
       const linkUp = (p: ParticipantId) => p === alice;
       expect(roster.tick(20_000 + REJOIN_GRACE_MS - 1, linkUp).drop).toEqual([]);
       expect(roster.has(bob)).toBe(true);
@@ -137,12 +139,12 @@ describe('Roster', () => {
       expect(roster.size).toBe(0);
     });
 
-    it('is dropped once only, and a later presence meets them as new', () => {
+    it('is dropped once only, and a later welcome meets them as new', () => {
       const roster = metAliceAndBob();
       roster.joined([], 20_000);
       expect(roster.tick(30_000, allDown).drop).toEqual([alice, bob]);
       expect(roster.tick(31_000, allDown).drop).toEqual([]);
-      expect(roster.presence('A9', alice, 32_000)).toBe('new');
+      expect(roster.admit('A9', alice, 32_000)).toBe('new');
     });
 
     it('counts the grace from the latest rejoin', () => {
@@ -156,7 +158,7 @@ describe('Roster', () => {
     it('never drops anyone who was met after the rejoin', () => {
       const roster = metAliceAndBob();
       roster.joined([], 20_000);
-      roster.presence('C1', carol, 21_000);
+      roster.admit('C1', carol, 21_000);
       expect(roster.tick(40_000, allDown).drop).toEqual([alice, bob]);
       expect(roster.participants()).toEqual([carol]);
     });
@@ -171,7 +173,7 @@ describe('Roster', () => {
       const roster = new Roster();
       roster.joined([], 0);
       roster.joined([], 1_000); // a reconnect before anyone was met
-      roster.presence('A1', alice, 2_000);
+      roster.admit('A1', alice, 2_000);
       expect(roster.tick(1_000 + REJOIN_GRACE_MS, allDown).drop).toEqual([]);
     });
   });
@@ -188,10 +190,10 @@ describe('Roster', () => {
       expect(HELLO_ATTEMPTS).toBe(3);
     });
 
-    it('greets everyone already in the room again when no presence comes back after the join', () => {
+    it('greets everyone already in the room again when no welcome comes back after the join', () => {
       const roster = new Roster();
       roster.joined(['A1', 'B1'], 0);
-      roster.presence('B1', bob, 400);
+      roster.admit('B1', bob, 400);
       expect(greetings(roster, 1_000, 10_000)).toEqual([
         [2_000, 'A1'],
         [4_000, 'A1'],
@@ -203,7 +205,7 @@ describe('Roster', () => {
       roster.joined([], 0);
       roster.peerJoined('A1', 0);
       expect(greetings(roster, 1_000, 2_000)).toEqual([[2_000, 'A1']]);
-      expect(roster.presence('A1', alice, 2_300)).toBe('new');
+      expect(roster.admit('A1', alice, 2_300)).toBe('new');
       expect(greetings(roster, 3_000, 10_000)).toEqual([]);
     });
 
@@ -227,28 +229,40 @@ describe('Roster', () => {
     });
   });
 
-  describe('a duplicate participant id', () => {
-    // Until identity proof arrives (issue 13), anyone with the room key may claim
-    // any participant id: a second address claiming a known one is taken as that
-    // participant moving there, as CallSession always did.
-    it('treats a second address claiming a known participant id as that participant moving there (until issue 13)', () => {
-      const roster = metAliceAndBob();
-      roster.peerJoined('M1', 1_000);
-      expect(roster.presence('M1', alice, 1_100)).toBe('moved');
-      expect(roster.peerOf(alice)).toBe('M1');
-      expect(roster.isAt(alice, 'A1')).toBe(false);
-      expect(roster.participants()).toEqual([alice, bob]);
-      // The first address leaving is then not Alice leaving; the claimant's is.
-      expect(roster.peerLeft('A1')).toBeUndefined();
-      expect(roster.peerLeft('M1')).toBe(alice);
+  describe('a signed message that names no session (a hello, a presence change)', () => {
+    // Only SealedSignaling's verified messages reach the roster: the id is the
+    // signer's. But a hello may be old, replayed into a page that just began.
+    it('does not put someone on the roster: only a welcome bound to this page does', () => {
+      const roster = new Roster();
+      roster.joined(['A1'], 0);
+      expect(roster.seen('A1', alice, 10)).toBeUndefined();
+      expect(roster.size).toBe(0);
+      expect(roster.peerOf(alice)).toBeUndefined();
     });
 
-    it('moves the participant back and forth as the two addresses speak in turn (until issue 13)', () => {
+    it('keeps greeting an address whose hello came but whose welcome did not', () => {
+      const roster = new Roster();
+      roster.joined([], 0);
+      roster.peerJoined('A1', 0);
+      roster.seen('A1', alice, 100);
+      expect(greetings(roster, 1_000, 10_000).map(([, peer]) => peer)).toEqual(['A1', 'A1']);
+    });
+
+    it('moves someone on the roster to where they speak from now (their own signed word)', () => {
       const roster = metAliceAndBob();
-      expect(roster.presence('M1', alice, 1_000)).toBe('moved');
-      expect(roster.presence('A1', alice, 1_100)).toBe('moved');
-      expect(roster.presence('A1', alice, 1_200)).toBe('same');
-      expect(roster.peerOf(alice)).toBe('A1');
+      expect(roster.seen('A2', alice, 1_000)).toBe('moved');
+      expect(roster.peerOf(alice)).toBe('A2');
+      expect(roster.seen('A2', alice, 1_100)).toBe('same');
+      // The old address leaving is then not Alice leaving; the new one's is.
+      expect(roster.peerLeft('A1')).toBeUndefined();
+      expect(roster.peerLeft('A2')).toBe(alice);
+    });
+
+    it('stops greeting an address once its participant, already on the roster, speaks from it', () => {
+      const roster = metAliceAndBob();
+      roster.joined(['A2'], 1_000);
+      roster.seen('A2', alice, 1_100);
+      expect(greetings(roster, 2_000, 10_000, allUp)).toEqual([]);
     });
   });
 
@@ -258,8 +272,8 @@ describe('Roster', () => {
       roster.joined([], 0);
       roster.peerJoined('B1', 1_000);
       roster.peerJoined('A1', 1_000);
-      expect(roster.presence('A1', alice, 1_050)).toBe('new');
-      expect(roster.presence('B1', bob, 1_060)).toBe('new');
+      expect(roster.admit('A1', alice, 1_050)).toBe('new');
+      expect(roster.admit('B1', bob, 1_060)).toBe('new');
       expect(roster.participants()).toEqual([alice, bob]);
       expect(roster.isAt(alice, 'A1') && roster.isAt(bob, 'B1')).toBe(true);
     });
@@ -269,7 +283,7 @@ describe('Roster', () => {
       roster.joined([], 0);
       roster.peerJoined('A1', 1_000);
       roster.peerJoined('B1', 1_000);
-      roster.presence('B1', bob, 1_100);
+      roster.admit('B1', bob, 1_100);
       expect(greetings(roster, 2_000, 10_000)).toEqual([
         [3_000, 'A1'],
         [5_000, 'A1'],
@@ -279,11 +293,11 @@ describe('Roster', () => {
     it('keeps two participants apart when both join while a third is known', () => {
       const roster = new Roster();
       roster.joined(['C1'], 0);
-      roster.presence('C1', carol, 10);
+      roster.admit('C1', carol, 10);
       roster.peerJoined('A1', 500);
       roster.peerJoined('B1', 500);
-      roster.presence('B1', bob, 600);
-      roster.presence('A1', alice, 600);
+      roster.admit('B1', bob, 600);
+      roster.admit('A1', alice, 600);
       expect(roster.participants()).toEqual([carol, bob, alice]);
       expect(roster.peerLeft('A1')).toBe(alice);
       expect(roster.participants()).toEqual([carol, bob]);
@@ -302,7 +316,7 @@ describe('Roster', () => {
       const roster = metAliceAndBob();
       // A reconnect: Alice's new socket announced itself before the relay timed out the old one.
       roster.peerJoined('A2', 5_000);
-      expect(roster.presence('A2', alice, 5_100)).toBe('moved');
+      expect(roster.admit('A2', alice, 5_100)).toBe('moved');
       expect(roster.peerLeft('A1')).toBeUndefined();
       expect(roster.participants()).toEqual([alice, bob]);
       expect(roster.peerOf(alice)).toBe('A2');
@@ -321,13 +335,13 @@ describe('Roster', () => {
       expect(roster.size).toBe(2);
     });
 
-    it('forgets a participant removed by the caller, and a later presence meets them as new', () => {
+    it('forgets a participant removed by the caller, and a later welcome meets them as new', () => {
       const roster = metAliceAndBob();
       roster.remove(alice);
       roster.remove(alice);
       expect(roster.participants()).toEqual([bob]);
       expect(roster.peerLeft('A1')).toBeUndefined();
-      expect(roster.presence('A1', alice, 9_000)).toBe('new');
+      expect(roster.admit('A1', alice, 9_000)).toBe('new');
     });
 
     it('drops no one and greets no one at a tick when all is quiet', () => {
