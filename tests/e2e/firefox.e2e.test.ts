@@ -12,10 +12,12 @@ import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
 import {
   attribute,
+  callOnNode,
   click,
   evaluate,
   firefoxVideoFrames,
   launchFirefox,
+  locate,
   navigate,
   openFirefoxCallPage,
   pressInBrowserWindow,
@@ -69,6 +71,22 @@ describe('a call between Chromium and Firefox', () => {
     expect(firefoxSeenByChromium.framesAdvanced).toBeGreaterThanOrEqual(5);
     expect(chromiumSeenByFirefox.width).toBeGreaterThan(0);
     expect(chromiumSeenByFirefox.framesAdvanced).toBeGreaterThanOrEqual(5);
+  });
+
+  it('shows the same safety code in both browsers, each made from what its own DTLS verified', async () => {
+    const codeAtChromium = () =>
+      chromiumPage
+        .getByRole('group', { name: 'Firefox Fiona', exact: true })
+        .getByRole('note', { name: 'Safety code', exact: true })
+        .textContent();
+    await expect.poll(codeAtChromium, { timeout: 5_000 }).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
+    // Firefox lists no certificates in getStats: its code comes from RTCDtlsTransport.getRemoteCertificates().
+    const carol = await waitForOne(firefox.bidi, firefox.context, 'group', 'Chrome Carol', 5_000);
+    const codeAtFirefox = async () => {
+      const [note] = await locate(firefox.bidi, firefox.context, 'note', 'Safety code', carol);
+      return note ? String(await callOnNode(firefox.bidi, firefox.context, note, '(el) => el.textContent')) : '';
+    };
+    await expect.poll(codeAtFirefox, { timeout: 5_000 }).toBe(await codeAtChromium());
   });
 
   it('shows a mute in Firefox on the Chromium side within a second', async () => {

@@ -1,11 +1,12 @@
 // The relay cannot read or tamper: during a real call it sees no SDP or ICE
-// in the clear, and a relay that alters, forges or replays messages is refused.
+// in the clear, and a relay that alters, forges or replays messages is refused,
+// even into a page that opened after the messages were recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { launchPerson, openCallPage, videoFrames, type Person } from '../support/browser.ts';
 import { newCallLink } from '../support/links.ts';
-import { startRelayProxy, type RelayProxy, type Tamper } from '../support/relay-proxy.ts';
+import { type ProxiedConnection, startRelayProxy, type RelayProxy, type Tamper } from '../support/relay-proxy.ts';
 
 describe('sealed signaling against the relay', () => {
   let relay: Relay;
@@ -35,7 +36,7 @@ describe('sealed signaling against the relay', () => {
     const a = await openCallPage(ann, link);
     await a.getByRole('status').filter({ hasText: 'Waiting for others' }).waitFor({ timeout: 10_000 });
     const b = await openCallPage(ben, link);
-    return { proxy, a, b };
+    return { proxy, a, b, link };
   };
 
   it('sees no SDP, ICE candidate or name in the clear during a real call', async () => {
@@ -72,6 +73,43 @@ describe('sealed signaling against the relay', () => {
       await Promise.all([a.close(), b.close()]);
     });
   }
+
+  it('shows no ghost in a newcomer’s page when the relay replays everything an earlier page was sent', async () => {
+    const { proxy, a, b, link } = await callThrough('none');
+    await Promise.all([videoFrames(a, 'Ben'), videoFrames(b, 'Ann')]);
+    // Ann's page came first (the room was empty), so everything the relay handed it came from Ben:
+    // his hellos, welcome and salt, presence changes, descriptions and candidates, all genuinely signed.
+    const [annBefore] = proxy.connections;
+    const frames = (c: ProxiedConnection | undefined, type: string) =>
+      (c?.delivered ?? [])
+        .map((f) => JSON.parse(f) as { type: string; from?: string; to?: string; peers?: string[] })
+        .filter((f) => f.type === type);
+    expect(frames(annBefore, 'joined')[0]?.peers).toEqual([]);
+    const recorded = annBefore!.delivered.filter((f) => (JSON.parse(f) as { type: string }).type === 'signal');
+    expect(recorded.length).toBeGreaterThan(5);
+    const benThen = frames(annBefore, 'signal')[0]?.from;
+
+    // Ben has gone; Ann leaves too, and comes back: a new page, with no memory of any of it.
+    await b.close();
+    await a.getByRole('status').filter({ hasText: 'Waiting for others' }).waitFor({ timeout: 5_000 });
+    await a.close();
+    const fresh = await openCallPage(ann, link);
+    await fresh.getByRole('status').filter({ hasText: 'Waiting for others' }).waitFor({ timeout: 10_000 });
+    const newcomer = proxy.connections.at(-1)!;
+    const sentBefore = newcomer.sent.length;
+    for (const frame of recorded) newcomer.inject(frame);
+
+    // The replayed hellos open and verify (they are Ben's): the page answers one with a welcome to Ben's old address…
+    await expect
+      .poll(() => newcomer.sent.slice(sentBefore).some((f) => (JSON.parse(f) as { to?: string }).to === benThen), { timeout: 5_000 })
+      .toBe(true);
+    // …which nobody answers, so no Ben appears: only Ann's own tile, still waiting.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await fresh.getByRole('group').count()).toBe(1);
+    expect(await fresh.getByRole('group', { name: 'Ben', exact: true }).count()).toBe(0);
+    expect(await fresh.getByRole('status').textContent()).toBe('Waiting for others');
+    await fresh.close();
+  });
 
   it('drops replayed messages, warns, and still connects on the genuine ones', async () => {
     const { a, b } = await callThrough('replay');

@@ -8,10 +8,22 @@ import { WebSocket, WebSocketServer } from 'ws';
 /** flip: change a character of each sealed payload; forge: claim another sender; replay: deliver every signal twice. */
 export type Tamper = 'none' | 'flip' | 'forge' | 'replay';
 
+/** One client's socket through the proxy. */
+export interface ProxiedConnection {
+  /** Text frames this client sent, in order. */
+  readonly sent: string[];
+  /** Text frames handed to this client (after any tampering), in order. */
+  readonly delivered: string[];
+  /** Hands `frame` to this client as if the relay had sent it: a replay. */
+  inject(frame: string): void;
+}
+
 export interface RelayProxy {
   url: string;
   /** Every text frame a client sent, in order. */
   readonly received: string[];
+  /** Every client connection, in the order they came. */
+  readonly connections: ProxiedConnection[];
   /** Signal frames altered, forged or replayed so far. */
   readonly tampered: () => number;
   close(): Promise<void>;
@@ -42,23 +54,36 @@ function tamper(mode: Tamper, frame: string, count: () => void): string[] {
 
 export async function startRelayProxy(upstream: string, mode: Tamper = 'none'): Promise<RelayProxy> {
   const received: string[] = [];
+  const connections: ProxiedConnection[] = [];
   let tampered = 0;
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ server });
   wss.on('connection', (client, req) => {
     const target = new WebSocket(new URL(req.url ?? '/ws', upstream.replace(/^http/, 'ws')));
     const pending: string[] = [];
+    const connection: ProxiedConnection = {
+      sent: [],
+      delivered: [],
+      inject: (frame) => {
+        if (client.readyState === WebSocket.OPEN) client.send(frame);
+      },
+    };
+    connections.push(connection);
     target.on('open', () => {
       for (const f of pending.splice(0)) target.send(f);
     });
     client.on('message', (data) => {
       const frame = data.toString();
       received.push(frame);
+      connection.sent.push(frame);
       if (target.readyState === WebSocket.OPEN) target.send(frame);
       else pending.push(frame);
     });
     target.on('message', (data) => {
-      for (const f of tamper(mode, data.toString(), () => tampered++)) if (client.readyState === WebSocket.OPEN) client.send(f);
+      for (const f of tamper(mode, data.toString(), () => tampered++)) {
+        connection.delivered.push(f);
+        if (client.readyState === WebSocket.OPEN) client.send(f);
+      }
     });
     const closeBoth = () => {
       client.close();
@@ -74,6 +99,7 @@ export async function startRelayProxy(upstream: string, mode: Tamper = 'none'): 
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    connections,
     tampered: () => tampered,
     close: async () => {
       for (const c of wss.clients) c.terminate();
