@@ -8,7 +8,8 @@ export const AUDIO_RESERVE_BPS = 40_000;
 export const MAX_LINK_VIDEO_BPS = 1_500_000;
 /** Below this a video link is a slideshow; the budget is exceeded rather than going lower. */
 export const MIN_LINK_VIDEO_BPS = 60_000;
-export const DEFAULT_UPLOAD_BUDGET_KBPS = 2_500;
+// Defined beside the other settings' defaults, which the popup loads without this module.
+export { DEFAULT_UPLOAD_BUDGET_KBPS } from './setting-defaults.ts';
 
 /** Height each bitrate can carry at a fair quality (VP8/H.264 rules of thumb, 30 fps). */
 const HEIGHT_LADDER: readonly (readonly [bps: number, height: number])[] = [

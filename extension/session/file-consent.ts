@@ -13,15 +13,8 @@ import { formatBytes } from './format-bytes.ts';
 
 const MiB = 1024 * 1024;
 
-/**
- * The largest file accepted at all (larger ones fail at the offer). Chromium pages
- * received Blobs to disk, Firefox keeps them in memory, so this is what a Firefox
- * tab can safely hold.
- */
-export const DEFAULT_MAX_FILE_BYTES = 1024 * MiB;
-
-/** Files above this wait for the receiver's yes, unless the settings say otherwise: a large download is a choice. */
-export const DEFAULT_ASK_ABOVE_BYTES = 100 * MiB;
+// Defined beside the other settings' defaults, which the popup loads without this module.
+export { DEFAULT_ASK_ABOVE_BYTES, DEFAULT_MAX_FILE_BYTES } from './setting-defaults.ts';
 
 /**
  * Files from one peer that come in without asking within BURST_WINDOW_MS; the

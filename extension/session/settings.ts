@@ -3,8 +3,7 @@
 
 import { isRecord } from '../../protocol/guards.ts';
 import { cleanName } from '../../protocol/text.ts';
-import { DEFAULT_UPLOAD_BUDGET_KBPS } from './bandwidth.ts';
-import { DEFAULT_ASK_ABOVE_BYTES, DEFAULT_MAX_FILE_BYTES } from './file-consent.ts';
+import { DEFAULT_ASK_ABOVE_BYTES, DEFAULT_MAX_FILE_BYTES, DEFAULT_UPLOAD_BUDGET_KBPS } from './setting-defaults.ts';
 
 declare const __ZING_DEFAULT_RELAY_URL__: string;
 

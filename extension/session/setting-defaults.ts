@@ -1,0 +1,19 @@
+// Defaults of settings whose rules live elsewhere (bandwidth.ts, file-consent.ts),
+// in a module of their own: settings.ts needs the numbers, and importing them
+// from those modules put the upload governor and the file-consent rules into
+// the bundle the popup shares with the call page (0.7 KB of its 15 KB budget).
+
+const MiB = 1024 * 1024;
+
+/** Total camera upload the governor splits between links, in kbps (bandwidth.ts). */
+export const DEFAULT_UPLOAD_BUDGET_KBPS = 2_500;
+
+/**
+ * The largest file accepted at all (larger ones fail at the offer). Chromium pages
+ * received Blobs to disk, Firefox keeps them in memory, so this is what a Firefox
+ * tab can safely hold.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 1024 * MiB;
+
+/** Files above this wait for the receiver's yes, unless the settings say otherwise: a large download is a choice. */
+export const DEFAULT_ASK_ABOVE_BYTES = 100 * MiB;
