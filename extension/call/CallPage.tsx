@@ -1,13 +1,16 @@
-import { For, Show, createEffect, createMemo, createSignal, on, onCleanup, type JSX } from 'solid-js';
+import { For, Show, createEffect, createMemo, createSignal, on, onCleanup, type Accessor, type JSX } from 'solid-js';
 import { Portal } from 'solid-js/web';
 import { createStore, reconcile } from 'solid-js/store';
 import { browserShortcuts, shortcutSettings } from '../session/browser-shortcuts.ts';
 import type { AudioActivity, CallSession, CallState } from '../session/call-session.ts';
+import type { Device } from '../session/devices.ts';
+import type { SpeakerPref } from './device-prefs.ts';
 import { CameraIcon, LeaveIcon, MicIcon, ScreenIcon } from './icons.tsx';
 import { EMPTY_LAYOUT, arrange, keepOnly, spotlight, keyboardTile, moveTile, resizeTile, togglePin, type LayoutState } from './layout.ts';
 import { KeyboardShortcuts } from './keyboard.ts';
 import { ParticipantTile } from './ParticipantTile.tsx';
 import { canPopOut, openPopOut } from './pop-out.ts';
+import { SettingsDialog } from './SettingsDialog.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
@@ -18,6 +21,10 @@ import { statusText } from './status-text.ts';
 export interface CallPagePrefs {
   singleKeyShortcuts: () => boolean;
   setSingleKeyShortcuts: (on: boolean) => void;
+  /** The cameras, microphones and speakers plugged in now. */
+  devices: Accessor<readonly Device[]>;
+  /** The speaker every remote voice plays on. */
+  speaker: SpeakerPref;
 }
 
 export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) {
@@ -36,6 +43,7 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
   const [unread, setUnread] = createSignal(0);
   const [dragOver, setDragOver] = createSignal(false);
   const [shortcutsOpen, setShortcutsOpen] = createSignal(false);
+  const [settingsOpen, setSettingsOpen] = createSignal(false);
   const [announcement, setAnnouncement] = createSignal('');
   // A polite live region: said once, after whatever the screen reader is saying.
   const announce = (text: string) => {
@@ -174,6 +182,7 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
             pinned={spotlit() === p.id}
             speaking={activity().speaking[p.id] ?? false}
             level={activity().levels[p.id] ?? 0}
+            speaker={props.prefs.speaker.speaker()}
             stage={stage}
             onDrag={(from, dx, dy) => setLayout((l) => moveTile(l, p.id, from, dx, dy))}
             onResize={(from, dw, dh) => setLayout((l) => resizeTile(l, p.id, from, dw, dh))}
@@ -320,6 +329,9 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           <button type="button" aria-expanded={statsOpen()} aria-controls="stats-panel" onClick={() => setStatsOpen((o) => !o)}>
             Stats
           </button>
+          <button type="button" aria-haspopup="dialog" onClick={() => setSettingsOpen(true)}>
+            Settings
+          </button>
           <button type="button" aria-haspopup="dialog" onClick={() => setShortcutsOpen(true)}>
             Keyboard shortcuts
           </button>
@@ -330,6 +342,18 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           </Show>
           <Show when={!popOut()}>{leaveButton()}</Show>
         </footer>
+        <SettingsDialog
+          open={settingsOpen()}
+          onClose={() => setSettingsOpen(false)}
+          devices={props.prefs.devices()}
+          camera={state.inputs.camera}
+          microphone={state.inputs.microphone}
+          speaker={props.prefs.speaker.speaker()}
+          speakerSupport={props.prefs.speaker.support}
+          onChoose={(kind, id) =>
+            kind === 'speaker' ? props.prefs.speaker.choose(id) : void props.session.useDevice(kind, id || undefined)
+          }
+        />
         <ShortcutsDialog
           open={shortcutsOpen()}
           onClose={() => setShortcutsOpen(false)}

@@ -1,5 +1,6 @@
 import { Show, createEffect, createSignal, onCleanup } from 'solid-js';
 import type { ParticipantView } from '../session/call-session.ts';
+import { playOn } from '../session/speaker.ts';
 import type { Rect, TileKey } from './layout.ts';
 
 /** Two letters for the camera-off placeholder. */
@@ -21,6 +22,8 @@ export interface TileProps {
   pinned: boolean;
   speaking: boolean;
   level: number;
+  /** The speaker to play their voice on ('' for the default). */
+  speaker: string;
   /** The stage's size in px, to turn pointer moves into stage fractions. */
   stage: () => { width: number; height: number };
   onDrag: (from: Rect, dx: number, dy: number) => void;
@@ -69,6 +72,10 @@ export function ParticipantTile(props: TileProps) {
           () => setNeedsClick(true),
         );
     }
+  });
+  createEffect(() => {
+    const speaker = props.speaker;
+    if (audio) void playOn(audio, speaker);
   });
   onCleanup(() => {
     video.srcObject = null;
@@ -120,7 +127,13 @@ export function ParticipantTile(props: TileProps) {
     >
       <video ref={video} autoplay playsinline muted />
       <Show when={!p().self && p().kind === 'camera'}>
-        <audio ref={audio} autoplay />
+        <audio
+          ref={(el) => {
+            audio = el;
+            void playOn(el, props.speaker);
+          }}
+          autoplay
+        />
       </Show>
       <Show when={p().cameraOff}>
         <div class="placeholder">

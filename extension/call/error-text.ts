@@ -2,12 +2,40 @@
 // and for a safety code that changed.
 import type { ZingError, ZingErrorCode } from '../session/errors.ts';
 
-const ERROR_TEXT: Record<ZingErrorCode, (err: ZingError) => string> = {
+/** Where the words differ by browser: how to allow the camera and microphone again. */
+export type BrowserFamily = 'chromium' | 'firefox' | 'other';
+
+/** The browser this page runs in, from its user agent (only to pick the right words). */
+export function browserFamily(userAgent: string): BrowserFamily {
+  if (/Firefox\//.test(userAgent)) return 'firefox';
+  if (/Chrom(e|ium)\//.test(userAgent)) return 'chromium';
+  return 'other';
+}
+
+const HERE: BrowserFamily = typeof navigator === 'undefined' ? 'other' : browserFamily(navigator.userAgent);
+
+/** How to undo a denied camera or microphone, in the browser's own terms. */
+const ALLOW_AGAIN: Record<BrowserFamily, string> = {
+  chromium:
+    'To allow them, click the crossed-out camera icon at the right end of the address bar and choose to always allow (or click the icon at the left of the address bar, open Site settings and set Camera and Microphone to Allow), then reload this page.',
+  firefox:
+    'To allow them, click the crossed-out camera or microphone icon at the left of the address bar and clear the “Blocked” permissions (the ×), then reload this page.',
+  other: 'Allow both for this page in the browser’s site settings, then reload this page.',
+};
+
+const lost = (what: string, label: string) =>
+  `Your ${what}${label ? ` (${label})` : ''} stopped: it was unplugged, or another app took it. Zing switched to the default ${what}; you can pick another one in Settings.`;
+
+const ERROR_TEXT: Record<ZingErrorCode, (err: ZingError, family: BrowserFamily) => string> = {
   BAD_LINK: (err) => `This call link is not valid. ${err.message}`,
-  CAMERA_DENIED: () =>
-    'Zing is not allowed to use your camera or microphone, so the others cannot see or hear you. Allow both in the browser’s site settings, then turn the camera on again. You can still see and hear everyone.',
+  CAMERA_DENIED: (_err, family) =>
+    `Zing is not allowed to use your camera or microphone, so the others cannot see or hear you. ${ALLOW_AGAIN[family]} You can still see and hear everyone.`,
   CAMERA_UNAVAILABLE: () =>
     'No camera or microphone could be opened (none is connected, or another app is using it). The others cannot see or hear you; you can still see and hear them.',
+  CAMERA_LOST: (err) => lost('camera', err.message),
+  MICROPHONE_LOST: (err) => lost('microphone', err.message),
+  DEVICE_MISSING: (err) =>
+    `${err.message || 'The camera or microphone you chose'} is not plugged in, so Zing uses the default one. It comes back by itself once plugged in; Settings lists what there is.`,
   RELAY_UNREACHABLE: (err) =>
     `Cannot reach the Zing relay at ${err.message}. Check your connection or that the relay is running; Zing keeps trying.`,
   RELAY_REJECTED: () => 'The Zing relay refused this call.',
@@ -19,7 +47,7 @@ const ERROR_TEXT: Record<ZingErrorCode, (err: ZingError) => string> = {
     `Zing refused ${err.message} signaling messages that were altered, re-sent or misdirected on the way. Someone may be tampering with the relay; compare safety codes before saying anything private.`,
 };
 
-export const errorText = (err: ZingError): string => ERROR_TEXT[err.code](err);
+export const errorText = (err: ZingError, family: BrowserFamily = HERE): string => ERROR_TEXT[err.code](err, family);
 
 /** The alert naming someone whose safety code changed during the call. */
 export const codeAlertText = (alert: { name: string; blocked: boolean }): string =>

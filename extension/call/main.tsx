@@ -1,13 +1,24 @@
 // Wiring only: decide how the page was entered, then show the gate or start the session.
-import { Show, createSignal } from 'solid-js';
+import { Show, createRoot, createSignal } from 'solid-js';
 import { render } from 'solid-js/web';
 import { CallSession } from '../session/call-session.ts';
+import { DeviceList } from '../session/device-list.ts';
+import type { DevicePrefs } from '../session/devices.ts';
 import { decideEntry, type Entry } from '../session/entry.ts';
 import { VOUCHED_TAB_KEY, entryTokenOf, vouchedByReload } from '../session/entry-grant.ts';
 import type { Profile, Settings } from '../session/settings.ts';
-import { loadProfileWithGuestName, loadSettings, onProfileChanged, redeemEntry, saveProfile } from '../session/storage.ts';
+import {
+  loadDevicePrefs,
+  loadProfileWithGuestName,
+  loadSettings,
+  onProfileChanged,
+  redeemEntry,
+  saveDeviceChoice,
+  saveProfile,
+} from '../session/storage.ts';
 import { linkToToolbar } from '../session/toolbar-link.ts';
 import { CallPage, type CallPagePrefs } from './CallPage.tsx';
+import { devicesOf, speakerPref } from './device-prefs.ts';
 import { FailurePage } from './FailurePage.tsx';
 import { PreJoin } from './PreJoin.tsx';
 import './call.css';
@@ -26,10 +37,18 @@ async function vouchedHref(): Promise<string | undefined> {
   );
 }
 
-/** The person's choice of single-key shortcuts, kept in the profile and followed live. */
-function singleKeyPref(): CallPagePrefs & { loaded: (profile: Profile) => void } {
+// Listing the devices opens none (no camera light, no prompt) and contacts
+// nothing, so it starts before anything else: the list is ready by the time
+// a camera is opened.
+const deviceList = new DeviceList();
+
+type PagePrefs = CallPagePrefs & { loaded: (profile: Profile) => void };
+
+/** The person's page preferences: single-key shortcuts (kept in the profile, followed live), the devices and the speaker. */
+function pagePrefs(devices: DevicePrefs): PagePrefs {
   const [on, setOn] = createSignal(true);
   onProfileChanged((p) => setOn(p.singleKeyShortcuts));
+  const list = devicesOf(deviceList);
   return {
     singleKeyShortcuts: on,
     setSingleKeyShortcuts: (value) => {
@@ -37,13 +56,23 @@ function singleKeyPref(): CallPagePrefs & { loaded: (profile: Profile) => void }
       void saveProfile({ singleKeyShortcuts: value });
     },
     loaded: (profile) => setOn(profile.singleKeyShortcuts),
+    devices: list,
+    speaker: speakerPref(devices.speaker, list, saveDeviceChoice),
   };
 }
 
-async function startSession(entry: Entry, settings: Settings, prefs: ReturnType<typeof singleKeyPref>): Promise<CallSession> {
+async function startSession(entry: Entry, settings: Settings, devices: DevicePrefs, prefs: PagePrefs): Promise<CallSession> {
   const profile = await loadProfileWithGuestName();
   prefs.loaded(profile);
-  const session = new CallSession(entry.link, { profile, settings, saveProfile, onProfileChanged });
+  const session = new CallSession(entry.link, {
+    profile,
+    settings,
+    saveProfile,
+    onProfileChanged,
+    devices,
+    deviceList,
+    saveDevice: saveDeviceChoice,
+  });
   // Camera and relay first: the page renders from the session's current state either way.
   session.start();
   // The badge, the popup and the browser's shortcuts follow this call while it runs.
@@ -61,7 +90,7 @@ async function startSession(entry: Entry, settings: Settings, prefs: ReturnType<
 async function boot(root: HTMLElement): Promise<void> {
   // Framed by another site, the page may not even read its own sessionStorage; it only says no (entry.ts).
   const framed = window.top !== window;
-  const [vouched, settings] = await Promise.all([framed ? undefined : vouchedHref(), loadSettings()]);
+  const [vouched, settings, devices] = await Promise.all([framed ? undefined : vouchedHref(), loadSettings(), loadDevicePrefs()]);
   const decided = decideEntry({ location, vouchedHref: vouched, framed, usualRelay: settings.relayUrl });
   if (!decided.ok) {
     render(() => <FailurePage message={decided.reason} />, root);
@@ -69,11 +98,12 @@ async function boot(root: HTMLElement): Promise<void> {
   }
   const { entry } = decided;
   const [session, setSession] = createSignal<CallSession>();
-  const prefs = singleKeyPref();
+  // Lives as long as the page.
+  const prefs = createRoot(() => pagePrefs(devices));
   const join = async () => {
     // A reload of this tab goes straight back in: the person chose this call (here or in the popup).
     sessionStorage.setItem(VOUCHED_TAB_KEY, entry.link.href);
-    setSession(await startSession(entry, settings, prefs));
+    setSession(await startSession(entry, settings, devices, prefs));
   };
   if (entry.mode === 'direct') await join();
   render(

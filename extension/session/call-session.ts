@@ -18,7 +18,9 @@ import { CHAT_CHANNEL_LABEL, FILE_CHANNEL_PREFIX } from '../../protocol/data.ts'
 import { ZingError } from './errors.ts';
 import { FileTransfers } from './file-transfer.ts';
 import { linkStats, sampleStats, type LinkStats, type StatsSample } from './link-stats.ts';
-import { LocalMedia } from './local-media.ts';
+import type { DeviceList } from './device-list.ts';
+import { choiceFor, deviceIdOf, resolveDevice, type DeviceChoice, type DeviceKind, type DevicePrefs } from './devices.ts';
+import { LocalMedia, type InputKind } from './local-media.ts';
 import {
   codeChanged,
   isBlocked,
@@ -80,6 +82,8 @@ export interface CallState {
   readonly phase: CallPhase;
   /** Self first, then the others in the order they were met. */
   readonly participants: readonly ParticipantView[];
+  /** The id of the camera and the microphone in use, where one is open. */
+  readonly inputs: Readonly<Record<InputKind, string | undefined>>;
   /** What to tell the person right now, if anything; fatal where phase is `failed`. */
   readonly alert: ZingError | undefined;
   /** Safety codes that changed and were not dismissed, in the order people were met. */
@@ -135,7 +139,19 @@ export type SessionSignaling = Pick<SignalingClient, 'state' | 'on' | 'send' | '
  */
 export type SessionMedia = Pick<
   LocalMedia,
-  'audio' | 'video' | 'screen' | 'videoHeight' | 'start' | 'stop' | 'setMicMuted' | 'setCameraOff' | 'startScreen' | 'stopScreen'
+  | 'audio'
+  | 'video'
+  | 'screen'
+  | 'videoHeight'
+  | 'start'
+  | 'stop'
+  | 'setMicMuted'
+  | 'setCameraOff'
+  | 'startScreen'
+  | 'stopScreen'
+  | 'deviceId'
+  | 'useDevice'
+  | 'on'
 > & {
   readonly preview: MediaStream | null;
   readonly screenPreview: MediaStream | null;
@@ -174,8 +190,14 @@ export interface CallSessionDeps {
   signaling?: Partial<SignalingOptions>;
   /** Makes the relay socket; a SignalingClient unless given. */
   createSignaling?: (link: ShareLink, options: Partial<SignalingOptions> | undefined) => SessionSignaling;
-  /** Makes the local media; a LocalMedia unless given. */
+  /** Makes the local media; a LocalMedia unless given (the pre-join page hands over its preview's). */
   createMedia?: (options: { maxVideoHeight: number }) => SessionMedia;
+  /** The camera, microphone and speaker the person chose; none: the defaults. */
+  devices?: DevicePrefs;
+  /** The devices plugged in, to find the chosen ones among; without it the remembered ids are tried as they are. */
+  deviceList?: Pick<DeviceList, 'devices' | 'ready' | 'refresh'>;
+  /** Remembers a device chosen in the call for the next one. */
+  saveDevice?: (kind: DeviceKind, choice: DeviceChoice | undefined) => Promise<unknown>;
   /** Makes the link to one participant; a PeerLink unless given. */
   createLink?: (options: PeerLinkOptions) => SessionLink;
   /** Makes this page's DTLS certificate; an ECDSA P-256 RTCCertificate unless given. */
@@ -261,6 +283,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#signaling = createSignaling(link, deps.signaling);
     this.#media = createMedia({ maxVideoHeight: deps.settings.maxVideoHeight });
     this.#createLink = deps.createLink ?? ((options) => new PeerLink(options));
+    this.#media.on('ended', ({ kind, label }) => void this.#deviceLost(kind, label));
     this.files = new FileTransfers({
       openChannel: (participant, label) => {
         const remote = this.#remotes.get(participant);
@@ -285,13 +308,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    void this.#media.start(this.#presence).then((error) => {
-      if (this.#phase === 'ended' || this.#phase === 'failed') return this.#media.stop();
-      if (error) this.#setAlert(error);
-      for (const remote of this.#remotes.values()) this.#sendTracks(remote.link);
-      this.#govern();
-      this.#update();
-    });
+    void this.#startMedia();
     const keys = Promise.all([Identity.create(), (this.#deps.createCertificate ?? makeCertificate)()]);
     void deriveRoomKey(this.link.secret).then(
       async (key) => {
@@ -332,6 +349,65 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       setInterval(() => this.#tick(), ROSTER_TICK_MS),
       setInterval(() => this.#checkCodes(), SAFETY_CHECK_MS),
     );
+  }
+
+  async #startMedia(): Promise<void> {
+    const list = this.#deps.deviceList;
+    // A read of the device list takes a few ms, and the page started it long before.
+    await list?.ready;
+    const present = list?.devices ?? [];
+    const wanted = this.#deps.devices ?? {};
+    const camera = resolveDevice('camera', wanted.camera, present);
+    const microphone = resolveDevice('microphone', wanted.microphone, present);
+    const error = await this.#media.start({ ...this.#presence, camera: deviceIdOf(camera), microphone: deviceIdOf(microphone) });
+    if (this.#phase === 'ended' || this.#phase === 'failed') return this.#media.stop();
+    const missing = [camera, microphone].find((r) => r.use === 'gone');
+    if (error) this.#setAlert(error);
+    else if (missing?.use === 'gone') this.#setAlert(new ZingError('DEVICE_MISSING', missing.label));
+    for (const remote of this.#remotes.values()) this.#sendTracks(remote.link);
+    this.#govern();
+    this.#update();
+    // Allowed now, the browser names its devices: the lists in Settings show them.
+    void list?.refresh();
+  }
+
+  /**
+   * Switches the camera or microphone (undefined: the default) without
+   * renegotiating: every link swaps the track it sends (replaceTrack).
+   * Remembered for the next call.
+   */
+  async useDevice(kind: InputKind, id: string | undefined): Promise<void> {
+    if (this.#phase === 'ended' || this.#phase === 'failed') return;
+    try {
+      await this.#media.useDevice(kind, id);
+      if (this.#alert?.code === 'DEVICE_MISSING' || this.#alert?.code === `${kind === 'camera' ? 'CAMERA' : 'MICROPHONE'}_LOST`) {
+        this.#alert = undefined;
+      }
+    } catch (err) {
+      this.#setAlert(err instanceof ZingError ? err : ZingError.fromMediaError(err));
+    }
+    this.#afterDeviceChange(kind);
+    await this.#deps.saveDevice?.(kind, id === undefined ? undefined : choiceFor(kind, id, this.#deps.deviceList?.devices ?? []));
+  }
+
+  // A camera or microphone unplugged mid-call: the default takes over, and the person is told which one went.
+  async #deviceLost(kind: InputKind, label: string): Promise<void> {
+    if (this.#phase === 'ended' || this.#phase === 'failed') return;
+    this.#afterDeviceChange(kind);
+    try {
+      await this.#media.useDevice(kind, undefined);
+      this.#setAlert(new ZingError(kind === 'camera' ? 'CAMERA_LOST' : 'MICROPHONE_LOST', label));
+    } catch (err) {
+      this.#setAlert(err instanceof ZingError ? err : ZingError.fromMediaError(err));
+    }
+    this.#afterDeviceChange(kind);
+  }
+
+  #afterDeviceChange(kind: InputKind): void {
+    const track = kind === 'camera' ? this.#media.video : this.#media.audio;
+    for (const remote of this.#remotes.values()) void remote.link.setTrack(kind === 'camera' ? 'video' : 'audio', track);
+    if (kind === 'camera') this.#govern();
+    this.#update();
   }
 
   #listen(sealed: SealedSignaling): void {
@@ -892,7 +968,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       if (!blocked) screen(id, false, r.presence, r.screen, r.link.state);
       if (needsAlert(trust)) codeAlerts.push({ id, name: r.presence.name, blocked });
     }
-    return { phase: this.#phase, participants: views, alert: this.#alert, codeAlerts };
+    const inputs = { camera: this.#media.deviceId('camera'), microphone: this.#media.deviceId('microphone') };
+    return { phase: this.#phase, participants: views, inputs, alert: this.#alert, codeAlerts };
   }
 
   #update(): void {

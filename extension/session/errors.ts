@@ -4,6 +4,12 @@ export type ZingErrorCode =
   | 'BAD_LINK'
   | 'CAMERA_DENIED'
   | 'CAMERA_UNAVAILABLE'
+  /** The camera in use stopped by itself (unplugged); the message is its label, maybe empty. */
+  | 'CAMERA_LOST'
+  /** The microphone in use stopped by itself; the message is its label, maybe empty. */
+  | 'MICROPHONE_LOST'
+  /** The remembered camera or microphone is not plugged in; the default stands in. The message is its label. */
+  | 'DEVICE_MISSING'
   | 'RELAY_UNREACHABLE'
   | 'RELAY_REJECTED'
   | 'ROOM_FULL'

@@ -1,6 +1,8 @@
-// The local camera and microphone: acquire, mute, turn the camera off and on.
-// Turning the camera off stops the track so the camera light goes out too.
+// The local camera and microphone: acquire, mute, turn the camera off and on,
+// switch to another device. Turning the camera off stops the track so the
+// camera light goes out too.
 import { ZingError } from './errors.ts';
+import { TypedEmitter } from './typed-emitter.ts';
 
 /** Capture at up to 720p (what a 1:1 call deserves); the governor scales each link down per sender. */
 export const cameraConstraints = (maxHeight: number): MediaTrackConstraints => ({
@@ -10,7 +12,36 @@ export const cameraConstraints = (maxHeight: number): MediaTrackConstraints => (
 });
 export const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
-export class LocalMedia {
+/** The devices LocalMedia opens. */
+export type InputKind = 'camera' | 'microphone';
+
+export interface MediaStartPrefs {
+  micMuted: boolean;
+  cameraOff: boolean;
+  /** Device ids to open; undefined (or a device that is not there) opens the browser's default. */
+  camera?: string | undefined;
+  microphone?: string | undefined;
+}
+
+export type LocalMediaEvents = {
+  /**
+   * A camera or microphone stopped by itself: unplugged, taken by another
+   * app, or its permission revoked. (Zing's own stop() fires no `ended`.)
+   */
+  ended: [{ kind: InputKind; label: string }];
+};
+
+/** A device the constraints name that is not there: getUserMedia says so with one of these. */
+const isMissingDevice = (err: unknown): boolean =>
+  err instanceof DOMException && (err.name === 'OverconstrainedError' || err.name === 'NotFoundError');
+// Firefox and older Chromium reject an exact deviceId with an OverconstrainedError that is not a DOMException.
+const isOverconstrained = (err: unknown): boolean =>
+  isMissingDevice(err) || (typeof err === 'object' && err !== null && 'constraint' in err);
+
+const withDevice = (base: MediaTrackConstraints, id: string | undefined): MediaTrackConstraints =>
+  id === undefined ? base : { ...base, deviceId: { exact: id } };
+
+export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   /** The own-tile preview: whatever local tracks exist right now. */
   readonly preview = new MediaStream();
   /** The own screen-share tile. */
@@ -19,10 +50,15 @@ export class LocalMedia {
   #audio: MediaStreamTrack | null = null;
   #video: MediaStreamTrack | null = null;
   #micMuted = false;
+  /** The person wants the camera on (it may still be closed: denied, or unplugged a moment ago). */
+  #cameraOn = true;
   #stopped = false;
   readonly #camera: MediaTrackConstraints;
+  /** The devices the person chose; undefined: the default. Turning the camera back on opens this one. */
+  readonly #chosen: Record<InputKind, string | undefined> = { camera: undefined, microphone: undefined };
 
   constructor(opts: { maxVideoHeight: number } = { maxVideoHeight: 720 }) {
+    super();
     this.#camera = cameraConstraints(opts.maxVideoHeight);
   }
 
@@ -40,24 +76,30 @@ export class LocalMedia {
   }
 
   /**
-   * Opens the microphone, and the camera unless `cameraOff`. Returns the error
-   * to show where a device is denied or missing; the call goes on without it.
+   * Opens the microphone, and the camera unless `cameraOff`, on the chosen
+   * devices (the default where one is not there). What is open already (a
+   * pre-join preview) is kept. Returns the error to show where a device is
+   * denied or missing; the call goes on without it.
    */
-  async start(prefs: { micMuted: boolean; cameraOff: boolean }): Promise<ZingError | undefined> {
+  async start(prefs: MediaStartPrefs): Promise<ZingError | undefined> {
     this.#micMuted = prefs.micMuted;
+    this.#cameraOn = !prefs.cameraOff;
+    if (this.#audio) this.#audio.enabled = !prefs.micMuted;
+    this.#chosen.camera = prefs.camera ?? this.#chosen.camera;
+    this.#chosen.microphone = prefs.microphone ?? this.#chosen.microphone;
+    if (prefs.cameraOff) this.#dropVideo();
+    const audio = this.#audio === null;
+    const video = !prefs.cameraOff && this.#video === null;
+    if (!audio && !video) return undefined;
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({
-        audio: MIC_CONSTRAINTS,
-        video: prefs.cameraOff ? false : this.#camera,
-      });
-      this.#adopt(stream);
+      this.#adopt(await this.#open(audio, video));
       return undefined;
     } catch (err) {
       const error = ZingError.fromMediaError(err);
       // A missing camera should not cost the microphone: try audio alone.
-      if (error.code === 'CAMERA_UNAVAILABLE' && !prefs.cameraOff) {
+      if (error.code === 'CAMERA_UNAVAILABLE' && video && audio) {
         try {
-          this.#adopt(await navigator.mediaDevices.getUserMedia({ audio: MIC_CONSTRAINTS }));
+          this.#adopt(await this.#open(true, false));
         } catch {
           // both failed: the first error says more
         }
@@ -66,6 +108,38 @@ export class LocalMedia {
     }
   }
 
+  /** The device in use for `kind` (its id as the browser gives it), if one is open. */
+  deviceId(kind: InputKind): string | undefined {
+    return this.#track(kind)?.getSettings().deviceId;
+  }
+
+  /**
+   * Switches `kind` to the device `id` (undefined: the default). The new
+   * device opens before the old one stops, so the picture does not drop;
+   * where both cannot be open at once (some cameras), the old one goes first.
+   * A camera turned off only remembers the choice. Rejects with a ZingError
+   * where the device cannot be opened; the old one then stays.
+   */
+  async useDevice(kind: InputKind, id: string | undefined): Promise<void> {
+    this.#chosen[kind] = id;
+    if (this.#stopped || (kind === 'camera' && !this.#cameraOn)) return;
+    const audio = kind === 'microphone';
+    let stream: MediaStream;
+    try {
+      stream = await this.#open(audio, !audio);
+    } catch (err) {
+      if (!(err instanceof DOMException && err.name === 'NotReadableError')) throw ZingError.fromMediaError(err);
+      // The device is busy, maybe with the old track itself: let that go first.
+      if (audio) this.#dropAudio();
+      else this.#dropVideo();
+      try {
+        stream = await this.#open(audio, !audio);
+      } catch (again) {
+        throw ZingError.fromMediaError(again);
+      }
+    }
+    this.#adopt(stream);
+  }
   setMicMuted(muted: boolean): void {
     this.#micMuted = muted;
     if (this.#audio) this.#audio.enabled = !muted;
@@ -73,6 +147,7 @@ export class LocalMedia {
 
   /** Stops or reopens the camera; rejects with a ZingError where it cannot be opened. */
   async setCameraOff(off: boolean): Promise<void> {
+    this.#cameraOn = !off;
     if (off) {
       this.#dropVideo();
       return;
@@ -80,7 +155,7 @@ export class LocalMedia {
     if (this.#video) return;
     let stream: MediaStream;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: this.#camera });
+      stream = await this.#open(false, true);
     } catch (err) {
       throw ZingError.fromMediaError(err);
     }
@@ -135,6 +210,32 @@ export class LocalMedia {
     }
     this.#audio = null;
     this.#video = null;
+    this.removeAllListeners();
+  }
+
+  /**
+   * getUserMedia for the chosen devices; a chosen device that is not there
+   * (unplugged, or an id from before) gives way to the default.
+   */
+  async #open(audio: boolean, video: boolean): Promise<MediaStream> {
+    const mic = this.#chosen.microphone;
+    const cam = this.#chosen.camera;
+    const ask = (useChosen: boolean) =>
+      navigator.mediaDevices.getUserMedia({
+        audio: audio && withDevice(MIC_CONSTRAINTS, useChosen ? mic : undefined),
+        video: video && withDevice(this.#camera, useChosen ? cam : undefined),
+      });
+    const chose = (audio && mic !== undefined) || (video && cam !== undefined);
+    try {
+      return await ask(true);
+    } catch (err) {
+      if (!chose || !isOverconstrained(err)) throw err;
+      return ask(false);
+    }
+  }
+
+  #track(kind: InputKind): MediaStreamTrack | null {
+    return kind === 'camera' ? this.#video : this.#audio;
   }
 
   #adopt(stream: MediaStream): void {
@@ -144,16 +245,39 @@ export class LocalMedia {
         continue;
       }
       if (track.kind === 'audio') {
-        this.#audio?.stop();
-        if (this.#audio) this.preview.removeTrack(this.#audio);
+        this.#dropAudio();
         track.enabled = !this.#micMuted;
         this.#audio = track;
       } else {
         this.#dropVideo();
         this.#video = track;
       }
+      this.#watch(track);
       this.preview.addTrack(track);
     }
+  }
+
+  // `ended` fires only when the device goes away by itself; stop() never fires it.
+  #watch(track: MediaStreamTrack): void {
+    const kind: InputKind = track.kind === 'audio' ? 'microphone' : 'camera';
+    track.addEventListener(
+      'ended',
+      () => {
+        // Only the track in use matters: one replaced meanwhile has been let go.
+        if (this.#track(kind) !== track) return;
+        if (kind === 'camera') this.#dropVideo();
+        else this.#dropAudio();
+        this.emit('ended', { kind, label: track.label });
+      },
+      { once: true },
+    );
+  }
+
+  #dropAudio(): void {
+    if (!this.#audio) return;
+    this.#audio.stop();
+    this.preview.removeTrack(this.#audio);
+    this.#audio = null;
   }
 
   #dropVideo(): void {

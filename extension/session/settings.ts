@@ -2,8 +2,9 @@
 // Pure: storage.ts does the I/O, so these are unit-tested without a browser.
 
 import { isRecord } from '../../protocol/guards.ts';
-import { cleanName } from '../../protocol/text.ts';
+import { cleanName, cleanReason } from '../../protocol/text.ts';
 import { DEFAULT_ASK_ABOVE_BYTES, DEFAULT_MAX_FILE_BYTES, DEFAULT_UPLOAD_BUDGET_KBPS } from './setting-defaults.ts';
+import type { DeviceChoice, DeviceKind, DevicePrefs } from './devices.ts';
 
 declare const __ZING_DEFAULT_RELAY_URL__: string;
 
@@ -141,3 +142,27 @@ export const isGuestName = (v: unknown): v is string => typeof v === 'string' &&
 
 /** The name the others see: the typed one, else the picked guest name. */
 export const displayName = (profile: Pick<Profile, 'name' | 'guestName'>): string => profile.name || profile.guestName || 'Guest';
+
+/** Longest device id kept: Chromium's are 64 hex digits, Firefox's 44 base64 characters; anything far longer is not one. */
+export const MAX_DEVICE_ID_LENGTH = 256;
+
+function parseDeviceChoice(v: unknown): DeviceChoice | undefined {
+  if (!isRecord(v) || typeof v.id !== 'string' || v.id === '' || v.id.length > MAX_DEVICE_ID_LENGTH) return undefined;
+  // A label is only compared, never trusted: the same cleaning as a name keeps it short and printable.
+  return { id: v.id, label: typeof v.label === 'string' ? cleanReason(v.label).trim() : '' };
+}
+
+// Spelled out, not devices.ts's DEVICE_KINDS: the popup shares this module, and
+// importing a value would put all of devices.ts into the popup's bundle.
+const STORED_DEVICE_KINDS: readonly DeviceKind[] = ['camera', 'microphone', 'speaker'];
+
+/** The remembered camera, microphone and speaker; a damaged entry is forgotten (the default stands in). */
+export function parseDevicePrefs(v: unknown): DevicePrefs {
+  const prefs: DevicePrefs = {};
+  if (!isRecord(v)) return prefs;
+  for (const kind of STORED_DEVICE_KINDS) {
+    const choice = parseDeviceChoice(v[kind]);
+    if (choice) prefs[kind] = choice;
+  }
+  return prefs;
+}

@@ -2,10 +2,12 @@
 import browser from 'webextension-polyfill';
 import { cleanName } from '../../protocol/text.ts';
 import { entryGrant, newEntryToken, parseEntryGrant } from './entry-grant.ts';
-import { guestName, parseProfile, parseSettings, type Profile, type Settings } from './settings.ts';
+import type { DeviceChoice, DeviceKind, DevicePrefs } from './devices.ts';
+import { guestName, parseDevicePrefs, parseProfile, parseSettings, type Profile, type Settings } from './settings.ts';
 
 const PROFILE_KEY = 'profile';
 const SETTINGS_KEY = 'settings';
+const DEVICES_KEY = 'devices';
 /** Prefix of one-time entry grants in `storage.session` (see entry.ts). */
 const ENTRY_PREFIX = 'entry:';
 
@@ -37,6 +39,20 @@ export async function loadSettings(): Promise<Settings> {
 
 export async function saveSettings(settings: Settings): Promise<void> {
   await browser.storage.local.set({ [SETTINGS_KEY]: settings });
+}
+
+/** The camera, microphone and speaker the person chose last. */
+export async function loadDevicePrefs(): Promise<DevicePrefs> {
+  const stored = await browser.storage.local.get(DEVICES_KEY);
+  return parseDevicePrefs(stored[DEVICES_KEY]);
+}
+
+/** Remembers the device chosen for `kind`; undefined goes back to the default. */
+export async function saveDeviceChoice(kind: DeviceKind, choice: DeviceChoice | undefined): Promise<DevicePrefs> {
+  const { [kind]: _old, ...others } = await loadDevicePrefs();
+  const next = parseDevicePrefs(choice ? { ...others, [kind]: choice } : others);
+  await browser.storage.local.set({ [DEVICES_KEY]: next });
+  return next;
 }
 
 /** Calls `listener` whenever the profile changes in any page (e.g. a rename in the popup). */

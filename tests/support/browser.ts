@@ -35,6 +35,12 @@ export interface LaunchOptions {
   extension?: boolean;
   /** Extra settings, e.g. a small `maxVideoHeight` so many peers fit on 2 cores. */
   settings?: Record<string, unknown>;
+  /**
+   * Fake cameras (Chromium's `device-count`; default 1), named fake_device_0, 1, 2…
+   * They all look alike, and fake_device_1 gives 16-bit grey frames no video
+   * encoder takes (nothing reaches the other side): use 0 and 2. sentCameras() tells which one is sent.
+   */
+  cameras?: number;
 }
 
 export async function launchPerson(opts: LaunchOptions): Promise<Person> {
@@ -48,7 +54,7 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
       '--headless=new',
       ...(opts.extension === false ? [] : [`--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`]),
       '--no-sandbox',
-      '--use-fake-device-for-media-stream',
+      opts.cameras === undefined ? '--use-fake-device-for-media-stream' : `--use-fake-device-for-media-stream=device-count=${opts.cameras}`,
       ...(opts.denyMedia ? [] : ['--use-fake-ui-for-media-stream']),
       '--disable-background-networking',
       '--disable-component-update',
@@ -179,6 +185,43 @@ export async function videoFrames(page: Page, groupName: string, timeoutMs = 15_
       }),
     timeoutMs,
   );
+}
+
+/**
+ * Lets sentCameras() see every RTCPeerConnection the pages of `person` make
+ * (an init script: it must be installed before the page opens).
+ */
+export async function watchPeerConnections(person: Person): Promise<void> {
+  await person.context.addInitScript(() => {
+    const g = globalThis as { __zingPeerConnections?: RTCPeerConnection[] };
+    const list: RTCPeerConnection[] = [];
+    g.__zingPeerConnections = list;
+    const Native = globalThis.RTCPeerConnection;
+    if (!Native) return;
+    globalThis.RTCPeerConnection = class extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        list.push(this);
+      }
+    };
+  });
+}
+
+/**
+ * The label of the camera each open link of `page` sends (the first video
+ * sender's track; null where it sends none): proof of which device goes out,
+ * where the fake cameras' pictures cannot tell them apart.
+ */
+export function sentCameras(page: Page): Promise<(string | null)[]> {
+  return page.evaluate(() => {
+    const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
+    return (
+      pcs
+        .filter((pc) => pc.connectionState !== 'closed')
+        // The first video transceiver carries the camera (peer-link.ts); a screen share comes after it.
+        .map((pc) => pc.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.sender.track?.label ?? null)
+    );
+  });
 }
 
 /** The background's share-link redirect rule, once it is installed for `relayUrl` (a fresh profile takes a moment). */

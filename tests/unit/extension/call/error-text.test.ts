@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeAlertText, errorText } from '../../../../extension/call/error-text.ts';
+import { browserFamily, codeAlertText, errorText } from '../../../../extension/call/error-text.ts';
 import { ZingError, type ZingErrorCode } from '../../../../extension/session/errors.ts';
 
 // Every code, at run time. The check below makes a new code missing here a type error.
@@ -7,6 +7,9 @@ const CODES = [
   'BAD_LINK',
   'CAMERA_DENIED',
   'CAMERA_UNAVAILABLE',
+  'CAMERA_LOST',
+  'MICROPHONE_LOST',
+  'DEVICE_MISSING',
   'RELAY_UNREACHABLE',
   'RELAY_REJECTED',
   'ROOM_FULL',
@@ -65,5 +68,47 @@ describe('codeAlertText', () => {
     expect(text).toContain('Ben');
     expect(text).toMatch(/neither see nor hear/);
     expect(text).not.toBe(codeAlertText({ name: 'Ben', blocked: false }));
+  });
+});
+
+describe('a denied camera or microphone', () => {
+  const denied = new ZingError('CAMERA_DENIED', 'x');
+
+  it('points at the address bar’s camera icon and Site settings in Chromium', () => {
+    const text = errorText(denied, 'chromium');
+    expect(text).toContain('camera icon at the right end of the address bar');
+    expect(text).toContain('Site settings');
+  });
+
+  it('points at the permission icons left of the address bar in Firefox', () => {
+    expect(errorText(denied, 'firefox')).toContain('icon at the left of the address bar');
+  });
+
+  it('says something useful in any other browser', () => {
+    expect(errorText(denied, 'other')).toContain('site settings');
+  });
+
+  it('tells the browsers apart by their user agent', () => {
+    expect(browserFamily('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36')).toBe(
+      'chromium',
+    );
+    expect(browserFamily('Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0')).toBe('firefox');
+    expect(browserFamily('Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15')).toBe('other');
+  });
+});
+
+describe('a camera or microphone that went away', () => {
+  it('names the device that stopped and says the default took over', () => {
+    const text = errorText(new ZingError('CAMERA_LOST', 'USB camera'));
+    expect(text).toContain('Your camera (USB camera) stopped');
+    expect(text).toContain('switched to the default camera');
+  });
+
+  it('reads well without a label', () => {
+    expect(errorText(new ZingError('MICROPHONE_LOST', ''))).toMatch(/^Your microphone stopped/);
+  });
+
+  it('names a remembered device that is not plugged in', () => {
+    expect(errorText(new ZingError('DEVICE_MISSING', 'USB camera'))).toMatch(/^USB camera is not plugged in/);
   });
 });

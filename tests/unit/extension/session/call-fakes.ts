@@ -30,6 +30,8 @@ import type { LinkCertificates, LinkState, PeerLinkEvents, PeerLinkOptions } fro
 import { deriveRoomKey, newSecret, type RoomKey, toBase64Url } from '../../../../extension/session/room-key.ts';
 import { commitment, newSalt } from '../../../../extension/session/safety-code.ts';
 import { type Recipient, SealedSignaling, type SealedMessage } from '../../../../extension/session/sealed-signaling.ts';
+import type { DeviceChoice, DeviceKind } from '../../../../extension/session/devices.ts';
+import type { InputKind, LocalMediaEvents, MediaStartPrefs } from '../../../../extension/session/local-media.ts';
 import { DEFAULT_PROFILE, defaultSettings, type Profile } from '../../../../extension/session/settings.ts';
 import { buildShareLink, type ShareLink } from '../../../../extension/session/share-link.ts';
 import type { SignalingEvents, SignalingState } from '../../../../extension/session/signaling-client.ts';
@@ -151,10 +153,16 @@ export class FakeSignaling extends TypedEmitter<SignalingEvents> implements Sess
   }
 }
 
-/** LocalMedia's part without devices: no tracks, no previews; it remembers what it was asked. */
-export class FakeMedia implements SessionMedia {
-  readonly audio = null;
-  readonly video = null;
+/** A stand-in track: only what the session reads of one (which device it came from). */
+export function fakeTrack(kind: 'audio' | 'video', deviceId: string): MediaStreamTrack {
+  const track = { kind, id: `${kind}-${deviceId}`, getSettings: () => ({ deviceId }) };
+  return track as unknown as MediaStreamTrack; // the session only passes tracks on and reads getSettings().deviceId
+}
+
+/** LocalMedia's part without devices: stand-in tracks, no previews; it remembers what it was asked. */
+export class FakeMedia extends TypedEmitter<LocalMediaEvents> implements SessionMedia {
+  audio: MediaStreamTrack | null = null;
+  video: MediaStreamTrack | null = null;
   readonly screen = null;
   readonly videoHeight = 0;
   readonly preview = null;
@@ -163,14 +171,41 @@ export class FakeMedia implements SessionMedia {
   startError: ZingError | undefined;
   /** What setCameraOff(false) rejects with, if anything. */
   cameraError: ZingError | undefined;
+  /** What useDevice() rejects with, if anything. */
+  deviceError: ZingError | undefined;
   micMuted: boolean | undefined;
   cameraOff: boolean | undefined;
+  /** The device ids start() was asked for. */
+  started: MediaStartPrefs | undefined;
   stops = 0;
 
-  async start(prefs: { micMuted: boolean; cameraOff: boolean }): Promise<ZingError | undefined> {
+  async start(prefs: MediaStartPrefs): Promise<ZingError | undefined> {
+    this.started = prefs;
     this.micMuted = prefs.micMuted;
     this.cameraOff = prefs.cameraOff;
+    if (!this.startError) {
+      this.audio = fakeTrack('audio', prefs.microphone ?? 'default-mic');
+      this.video = prefs.cameraOff ? null : fakeTrack('video', prefs.camera ?? 'default-cam');
+    }
     return this.startError;
+  }
+
+  deviceId(kind: InputKind): string | undefined {
+    return (kind === 'camera' ? this.video : this.audio)?.getSettings().deviceId;
+  }
+
+  async useDevice(kind: InputKind, id: string | undefined): Promise<void> {
+    if (this.deviceError) throw this.deviceError;
+    if (kind === 'camera') this.video = fakeTrack('video', id ?? 'default-cam');
+    else this.audio = fakeTrack('audio', id ?? 'default-mic');
+  }
+
+  /** The device in use for `kind` stops by itself (unplugged), as a track's `ended` says. */
+  unplug(kind: InputKind): void {
+    const track = kind === 'camera' ? this.video : this.audio;
+    if (kind === 'camera') this.video = null;
+    else this.audio = null;
+    this.emit('ended', { kind, label: `the ${track?.getSettings().deviceId ?? 'unknown'} device` });
   }
 
   stop(): void {
@@ -184,6 +219,8 @@ export class FakeMedia implements SessionMedia {
   async setCameraOff(off: boolean): Promise<void> {
     if (!off && this.cameraError) throw this.cameraError;
     this.cameraOff = off;
+    // Off stops the camera; on opens the one chosen last (the default here).
+    this.video = off ? null : (this.video ?? fakeTrack('video', 'default-cam'));
   }
 
   async startScreen(): Promise<MediaStreamTrack | null> {
@@ -308,6 +345,8 @@ export interface FakeCall {
   readonly saved: Partial<Profile>[];
   /** The SHA-256 (hex) of the page's DTLS certificate, as its commitments name it. */
   readonly certificate: string;
+  /** Device choices the session remembered, in order. */
+  readonly savedDevices: [DeviceKind, DeviceChoice | undefined][];
   /** A rename made elsewhere (the popup). */
   rename(name: string): void;
 }
@@ -328,10 +367,16 @@ export function idOf(call: FakeCall): ParticipantId {
   return id;
 }
 
-export function newCall(room: Room, profile: Partial<Profile> = {}, media = new FakeMedia()): FakeCall {
+export function newCall(
+  room: Room,
+  profile: Partial<Profile> = {},
+  media = new FakeMedia(),
+  extra: Pick<CallSessionDeps, 'devices' | 'deviceList'> = {},
+): FakeCall {
   const signaling = new FakeSignaling(room.relay);
   const links: FakeLink[] = [];
   const saved: Partial<Profile>[] = [];
+  const savedDevices: [DeviceKind, DeviceChoice | undefined][] = [];
   const profileListeners = new Set<(profile: Profile) => void>();
   const full: Profile = { ...DEFAULT_PROFILE, name: 'Alice', ...profile };
   const certificate = randomDigest();
@@ -345,6 +390,10 @@ export function newCall(room: Room, profile: Partial<Profile> = {}, media = new 
       profileListeners.add(listener);
       return () => profileListeners.delete(listener);
     },
+    saveDevice: async (kind, choice) => {
+      savedDevices.push([kind, choice]);
+    },
+    ...extra,
     createSignaling: () => signaling,
     createMedia: () => media,
     createCertificate: async () => fakeCertificate(certificate),
@@ -362,6 +411,7 @@ export function newCall(room: Room, profile: Partial<Profile> = {}, media = new 
     links,
     saved,
     certificate,
+    savedDevices,
     rename: (name) => {
       for (const listener of profileListeners) listener({ ...full, name });
     },

@@ -272,6 +272,90 @@ describe('CallSession', { timeout: 20_000 }, () => {
     });
   });
 
+  describe('devices', () => {
+    const present = (...ids: string[]) => ({
+      devices: ids.map((id) => ({ kind: id.startsWith('cam') ? ('camera' as const) : ('microphone' as const), id, label: `Label ${id}` })),
+      ready: Promise.resolve(),
+      refresh: () => Promise.resolve(),
+    });
+
+    it('opens the remembered camera and microphone where they are plugged in', async () => {
+      const room = await newRoom();
+      const alice = await joined(
+        newCall(room, {}, new FakeMedia(), {
+          devices: { camera: { id: 'cam2', label: 'Label cam2' }, microphone: { id: 'mic2', label: 'Label mic2' } },
+          deviceList: present('cam1', 'cam2', 'mic1', 'mic2'),
+        }),
+      );
+      await until(() => expect(alice.media.started).toMatchObject({ camera: 'cam2', microphone: 'mic2' }));
+      expect(alice.session.state.inputs).toEqual({ camera: 'cam2', microphone: 'mic2' });
+      expect(alice.session.state.alert).toBeUndefined();
+    });
+
+    it('opens the default in place of a remembered camera that is gone, and names it', async () => {
+      const room = await newRoom();
+      const alice = await joined(
+        newCall(room, {}, new FakeMedia(), {
+          devices: { camera: { id: 'cam9', label: 'USB camera' } },
+          deviceList: present('cam1', 'mic1'),
+        }),
+      );
+      await until(() => expect(alice.media.started).toBeDefined());
+      expect(alice.media.started?.camera).toBeUndefined();
+      expect(alice.session.state.alert).toMatchObject({ code: 'DEVICE_MISSING', message: 'USB camera' });
+    });
+
+    it('switches the camera on every link without a new link, and remembers it', async () => {
+      const { alice } = await aliceWithBob();
+      const [link] = alice.links;
+      await alice.session.useDevice('camera', 'cam2');
+      expect(link?.tracksSet.at(-1)).toEqual(['video', alice.media.video]);
+      expect(alice.media.video?.getSettings().deviceId).toBe('cam2');
+      expect(alice.links).toHaveLength(1);
+      expect(link?.closes).toBe(0);
+      expect(alice.session.state.inputs.camera).toBe('cam2');
+      expect(alice.savedDevices).toEqual([['camera', { id: 'cam2', label: '' }]]);
+    });
+
+    it('switches the microphone back to the default and forgets the choice', async () => {
+      const { alice } = await aliceWithBob();
+      const [link] = alice.links;
+      await alice.session.useDevice('microphone', undefined);
+      expect(link?.tracksSet.at(-1)).toEqual(['audio', alice.media.audio]);
+      expect(alice.savedDevices).toEqual([['microphone', undefined]]);
+    });
+
+    it('keeps the old device and says why when the new one cannot be opened', async () => {
+      const { alice } = await aliceWithBob();
+      const before = alice.media.video;
+      alice.media.deviceError = new ZingError('CAMERA_UNAVAILABLE', 'busy');
+      await alice.session.useDevice('camera', 'cam2');
+      expect(alice.media.video).toBe(before);
+      expect(alice.session.state.alert?.code).toBe('CAMERA_UNAVAILABLE');
+    });
+
+    it('falls back to the default camera when the one in use is unplugged, and says which one went', async () => {
+      const { alice } = await aliceWithBob();
+      const [link] = alice.links;
+      await alice.session.useDevice('camera', 'cam2');
+      alice.media.unplug('camera');
+      await until(() => expect(alice.session.state.alert?.code).toBe('CAMERA_LOST'));
+      expect(alice.session.state.alert?.message).toBe('the cam2 device');
+      expect(alice.media.video?.getSettings().deviceId).toBe('default-cam');
+      expect(link?.tracksSet.at(-1)).toEqual(['video', alice.media.video]);
+      expect(link?.closes).toBe(0);
+    });
+
+    it('sends no microphone and says so when the unplugged one was the last', async () => {
+      const { alice } = await aliceWithBob();
+      const [link] = alice.links;
+      alice.media.deviceError = new ZingError('CAMERA_UNAVAILABLE', 'no microphone');
+      alice.media.unplug('microphone');
+      await until(() => expect(alice.session.state.alert?.code).toBe('CAMERA_UNAVAILABLE'));
+      expect(link?.tracksSet.at(-1)).toEqual(['audio', null]);
+    });
+  });
+
   describe('a remote leaving', () => {
     it('removes whoever’s relay address leaves and closes their link, and waits alone again', async () => {
       const { alice, bob } = await aliceWithBob();

@@ -10,6 +10,8 @@ import {
   isRelayUrl,
   isUploadBudget,
   isVideoHeight,
+  MAX_DEVICE_ID_LENGTH,
+  parseDevicePrefs,
   parseIceServers,
   parseProfile,
   parseSettings,
@@ -18,7 +20,7 @@ import {
   UPLOAD_BUDGET_RANGE_KBPS,
   VIDEO_HEIGHTS,
 } from '../../../../extension/session/settings.ts';
-import { cleanName } from '../../../../protocol/text.ts';
+import { cleanName, cleanReason } from '../../../../protocol/text.ts';
 import { hostileString, type Json, jsonValue, mutated, RUNS } from '../../../support/arbitraries.ts';
 
 /** What storage could hold: JSON of any shape, and the other values structured clone keeps. */
@@ -214,6 +216,41 @@ describe('parseIceServers', () => {
         expect(parseIceServers(throughJson(servers))).toEqual({ ok: true, servers });
         const withExtra = servers.map((s) => ({ ...extra, ...s }));
         expect(parseIceServers(throughJson(withExtra))).toEqual({ ok: true, servers });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('parseDevicePrefs', () => {
+  const choice = fc.record({
+    id: fc.string({ minLength: 1, maxLength: 64 }),
+    label: fc.oneof(hostileString({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 })).map((l) => cleanReason(l).trim()),
+  });
+  const prefs = fc.record({ camera: choice, microphone: choice, speaker: choice }, { requiredKeys: [] });
+
+  it('never throws on anything stored, and keeps only choices with a usable id and a clean label', () => {
+    const prefsLike = fc.record({ camera: stored, microphone: stored, speaker: stored }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.oneof(stored, prefsLike, fc.record({ camera: fc.record({ id: hostileString(), label: hostileString() }) })), (v) => {
+        const p = parseDevicePrefs(v);
+        for (const key of Object.keys(p)) expect(['camera', 'microphone', 'speaker']).toContain(key);
+        for (const c of Object.values(p)) {
+          expect(c.id.length).toBeGreaterThan(0);
+          expect(c.id.length).toBeLessThanOrEqual(MAX_DEVICE_ID_LENGTH);
+          expect(c.label).not.toMatch(/[\p{Cc}\p{Bidi_Control}]/u);
+        }
+        expect(parseDevicePrefs(throughJson(p))).toEqual(p);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('gives back every saved choice as it was, extra fields left behind', () => {
+    fc.assert(
+      fc.property(prefs, extraFields(['camera', 'microphone', 'speaker']), (p, extra) => {
+        expect(parseDevicePrefs(throughJson(p))).toEqual(p);
+        expect(parseDevicePrefs(throughJson({ ...extra, ...p }))).toEqual(p);
       }),
       { numRuns: RUNS },
     );

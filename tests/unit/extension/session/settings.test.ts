@@ -10,6 +10,7 @@ import {
   isRelayUrl,
   isUploadBudget,
   isVideoHeight,
+  parseDevicePrefs,
   parseIceServers,
   parseProfile,
   parseSettings,
@@ -285,5 +286,33 @@ describe('guestName', () => {
       expect(name).toMatch(/^Guest [1-9]\d{3}$/);
       expect(cleanName(name)).toBe(name);
     }
+  });
+});
+
+describe('parseDevicePrefs', () => {
+  it('reads the remembered camera, microphone and speaker', () => {
+    const stored = { camera: { id: 'c1', label: 'Webcam' }, microphone: { id: 'm1', label: 'Headset' }, speaker: { id: 's1', label: '' } };
+    expect(parseDevicePrefs(stored)).toEqual(stored);
+  });
+
+  it('forgets a damaged choice and keeps the others', () => {
+    expect(parseDevicePrefs({ camera: { id: '', label: 'x' }, microphone: { id: 'm1', label: 'Headset' }, speaker: 'x' })).toEqual({
+      microphone: { id: 'm1', label: 'Headset' },
+    });
+  });
+
+  it('forgets an id far longer than any browser makes', () => {
+    expect(parseDevicePrefs({ camera: { id: 'x'.repeat(257), label: '' } })).toEqual({});
+  });
+
+  it('cleans a label of control and bidi characters and keeps a missing one empty', () => {
+    expect(parseDevicePrefs({ camera: { id: 'c1', label: 'Web\u202ecam\n' }, speaker: { id: 's1' } })).toEqual({
+      camera: { id: 'c1', label: 'Web cam' },
+      speaker: { id: 's1', label: '' },
+    });
+  });
+
+  it.each([undefined, null, 'camera', [1]])('reads %j as nothing remembered', (v) => {
+    expect(parseDevicePrefs(v)).toEqual({});
   });
 });
