@@ -1,8 +1,10 @@
 // File transfer throughput and chat latency between call pages on loopback.
 //
-//   npm run bench:transfer      (builds first; `tsx bench/transfer.ts` reuses dist/chrome)
-//   BENCH_TRANSFER_MB=20 …      file size (default 50 MB)
-//   BENCH_CHAT_MESSAGES=50 …    chat messages timed (default 50)
+//   npm run bench:transfer        (builds first; `tsx bench/transfer.ts` reuses dist/chrome)
+//   BENCH_TRANSFER_MB=20 …        file size (default 50 MB)
+//   BENCH_CHAT_MESSAGES=50 …      chat messages timed (default 50)
+//   BENCH_TRANSFER_ROUNDS=3 …     interleaved rounds of Zing and the bare channels (default 3)
+//   BENCH_TRANSFER_SWEEP_MB=20 …  bytes per run of the pacing sweep (default 20 MB; 0 skips it)
 //
 // Three real headless Chromium profiles with the built extension (Ada sends,
 // Bo and Cy receive), fake camera and microphone at the product's
@@ -20,6 +22,15 @@
 // same bytes go through a bare data channel pair in one page with no Zing code
 // (bench/lib/transfer-baseline.ts), and the JS SHA-256 is timed in Node's V8.
 //
+// Beside Zing, in the same run: the same bytes through a bare data channel
+// between two of the browsers (bench/lib/transfer-harness.ts, in a page of
+// each), and in one page (two RTCPeerConnections in one renderer), in rounds
+// that alternate with Zing's own transfer so that the machine's load, which
+// other work on it changes from minute to minute, falls on all three alike.
+// Then a pacing sweep: Zing's transfer code alone (FileTransfers, no call page)
+// against a bare channel between the same two browsers, at several chunk sizes,
+// read sizes and bufferedAmount water marks; the product's pacing comes from it.
+//
 // Chat: Ada sends BENCH_CHAT_MESSAGES messages to Bo one after another (each
 // waits for the previous to show). Latency is one way, from the Enter keydown
 // in Ada's page to the line's insertion into Bo's chat log; both clocks are the
@@ -31,12 +42,21 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../relay/config.ts';
 import { startRelay } from '../relay/server.ts';
-import { CHUNK_BYTES, HIGH_WATER_BYTES, LOW_WATER_BYTES, READ_BYTES } from '../extension/session/file-transfer.ts';
+import {
+  CHUNK_BYTES,
+  DEFAULT_PACING,
+  HIGH_WATER_BYTES,
+  LOW_WATER_BYTES,
+  READ_AHEAD,
+  READ_BYTES,
+  type FilePacing,
+} from '../extension/session/file-transfer.ts';
 import { Sha256 } from '../extension/session/sha256.ts';
 import { launchPerson, openCallPage, videoFrames, type Person } from '../tests/support/browser.ts';
 import { newCallLink } from '../tests/support/links.ts';
 import { PERSON_SWITCH, cpuBetween, snapshot } from './lib/call-cpu.ts';
 import { sleep } from './lib/time.ts';
+import { type Harness, harnessPage, openHarness, runBare, runZing, setHarnessFile } from './lib/harness-driver.ts';
 import { bareChannelRun, type BaselineOptions } from './lib/transfer-baseline.ts';
 import { installTransferProbe, type ChannelTrace, type TransferRecord } from './lib/transfer-probe.ts';
 
@@ -45,10 +65,38 @@ const FILE_MB = Number(process.env.BENCH_TRANSFER_MB ?? 50);
 const CHAT_MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 50);
 /** Bytes per bare-channel run (smaller than the file: there are several runs). */
 const BASELINE_MB = Math.min(FILE_MB, 20);
+const ROUNDS = Number(process.env.BENCH_TRANSFER_ROUNDS ?? 3);
+const SWEEP_MB = Number(process.env.BENCH_TRANSFER_SWEEP_MB ?? 20);
+/** Runs of each kind per pacing in the sweep, alternating; the median is kept. */
+const SWEEP_RUNS = 2;
+const KiB = 1024;
+/** Pacings tried in the sweep; the product's is first. */
+const SWEEP: FilePacing[] = [
+  DEFAULT_PACING,
+  pacing(16, 256, 1, 1024, 256), // the pacing before issue 16, with read-ahead 1 (its reads were not ahead at all)
+  pacing(16, 256, 4, 256, 64),
+  pacing(16, 256, 4, 1024, 256),
+  pacing(16, 256, 4, 4096, 1024),
+  pacing(64, 1024, 4, 1024, 256),
+  pacing(64, 1024, 4, 8192, 2048),
+  pacing(256, 1024, 4, 4096, 1024),
+  pacing(256, 2048, 4, 8192, 4096),
+];
+
+function pacing(chunkKiB: number, readKiB: number, readAhead: number, highKiB: number, lowKiB: number): FilePacing {
+  return {
+    chunkBytes: chunkKiB * KiB,
+    readBytes: readKiB * KiB,
+    readAhead,
+    windowReads: DEFAULT_PACING.windowReads,
+    highWaterBytes: highKiB * KiB,
+    lowWaterBytes: lowKiB * KiB,
+  };
+}
 const SETTINGS = { maxVideoHeight: 240 };
 const NAMES = ['Ada', 'Bo', 'Cy'] as const;
 /** The whole run is bounded; past this it prints what it has and stops. */
-const RUN_BUDGET_MS = 480_000;
+const RUN_BUDGET_MS = 720_000;
 /** One transfer that has not finished by then is stuck, not slow. */
 const TRANSFER_TIMEOUT_MS = 150_000;
 
@@ -112,8 +160,25 @@ interface BaselineResult {
   ms: number;
 }
 
+/** One interleaved round, 1 receiver with cameras off: ms each, undefined where it did not finish. */
+interface Round {
+  zing: number | undefined;
+  betweenBrowsers: number | undefined;
+  onePage: number | undefined;
+}
+
+interface SweepRow {
+  pacing: FilePacing;
+  bare: number[];
+  zing: number[];
+}
+
 const transfers: TransferResult[] = [];
 const baselines: BaselineResult[] = [];
+const rounds: Round[] = [];
+const sweep: SweepRow[] = [];
+/** Zing's code (no call page) and bare channels from Ada to Bo and Cy at once, at the product's pacing: ms. */
+const twoReceivers: { zing: number[]; bare: number[] } = { zing: [], bare: [] };
 let chat: number[] = [];
 let hashMBps: number | undefined;
 const people: Person[] = [];
@@ -248,6 +313,16 @@ function hashSpeed(): number {
 
 // --- printing ----------------------------------------------------------------
 
+const median = (values: number[]): number => quantile(values.filter(Number.isFinite), 0.5);
+const mbps = (bytes: number, ms: number | undefined): string =>
+  ms === undefined || !Number.isFinite(ms) || ms <= 0 ? 'n/a' : (bytes / MB / (ms / 1000)).toFixed(2);
+const ratio = (zingMs: number | undefined, bareMs: number | undefined): string =>
+  zingMs === undefined || bareMs === undefined || !Number.isFinite(zingMs) || !Number.isFinite(bareMs)
+    ? 'n/a'
+    : (bareMs / zingMs).toFixed(2);
+const describePacing = (p: FilePacing): string =>
+  `${p.chunkBytes / KiB} KiB chunks, ${p.readBytes / KiB} KiB reads ×${p.readAhead} ahead, high/low ${p.highWaterBytes / KiB}/${p.lowWaterBytes / KiB} KiB`;
+
 const quantile = (values: number[], q: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
@@ -255,6 +330,13 @@ const quantile = (values: number[], q: number): number => {
 };
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const s1 = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? 'n/a' : (ms / 1000).toFixed(1));
+
+/** A text table: the first column left-aligned, the others right-aligned. */
+function table(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length))); // one cell per column
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
 
 let printed = false;
 function print(): void {
@@ -266,7 +348,7 @@ function print(): void {
       `${cpus().length} cores, ${process.platform} ${process.arch}`,
   );
   out.push(
-    `Zing: ${CHUNK_BYTES / 1024} KiB chunks, ${READ_BYTES / 1024} KiB reads, bufferedAmount high ${HIGH_WATER_BYTES / 1024} KiB / low ${LOW_WATER_BYTES / 1024} KiB`,
+    `Zing: ${CHUNK_BYTES / 1024} KiB chunks, ${READ_BYTES / 1024} KiB reads with ${READ_AHEAD} ahead, bufferedAmount high ${HIGH_WATER_BYTES / 1024} KiB / low ${LOW_WATER_BYTES / 1024} KiB`,
   );
   out.push(
     `load average (1/5/15 min): before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadavg()
@@ -320,11 +402,7 @@ function print(): void {
       ...Array<string>(head.length - 4).fill(''),
     ]);
   }
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length))); // one cell per column
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  out.push(line(head));
-  out.push(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) out.push(line(r));
+  out.push(...table(head, rows));
   out.push('');
   out.push(
     'total: file input change → last receiver shows Save; first byte: → first chunk at a receiver; last send: → last chunk handed to send().',
@@ -345,6 +423,68 @@ function print(): void {
     out.push(`  ${t.label}: ${[...detail, ...rx].join('; ')}; long tasks ${s1(t.senderLongTaskMs)} s tx, ${s1(t.receiverLongTaskMs)} s rx`);
   }
   if (hashMBps !== undefined) out.push(`SHA-256 (extension/session/sha256.ts) in Node's V8 on this machine: ${hashMBps.toFixed(0)} MB/s`);
+  const bytes = FILE_MB * MB;
+  if (rounds.length > 0) {
+    out.push('');
+    out.push(
+      `Zing beside bare data channels, 1 receiver, cameras off, ${FILE_MB} MB each, in alternating rounds (same load on all three):`,
+    );
+    const head2 = [
+      'round',
+      'Zing call page MB/s',
+      'bare between browsers MB/s',
+      'bare in one page MB/s',
+      'Zing ÷ between',
+      'Zing ÷ one page',
+    ];
+    const row2 = (label: string, r: Round) => [
+      label,
+      mbps(bytes, r.zing),
+      mbps(bytes, r.betweenBrowsers),
+      mbps(bytes, r.onePage),
+      ratio(r.zing, r.betweenBrowsers),
+      ratio(r.zing, r.onePage),
+    ];
+    const med = (pick: (r: Round) => number | undefined) => median(rounds.map((r) => pick(r) ?? Number.NaN));
+    const rows2 = [
+      ...rounds.map((r, i) => row2(String(i + 1), r)),
+      row2('median', { zing: med((r) => r.zing), betweenBrowsers: med((r) => r.betweenBrowsers), onePage: med((r) => r.onePage) }),
+    ];
+    out.push(...table(head2, rows2));
+    out.push(
+      'Zing: file input change → Save link at Bo (offer, accept, reads, SHA-256 both sides, UI); bare: first send → last byte, no Zing code.',
+    );
+  }
+  if (sweep.length > 0) {
+    const sweepBytes = SWEEP_MB * MB;
+    out.push('');
+    out.push(
+      `Pacing sweep, Ada → Bo between two browsers with the call pages closed, ${SWEEP_MB} MB per run, median of ${SWEEP_RUNS} alternating runs each:`,
+    );
+    out.push(
+      'Zing: extension/session/file-transfer.ts alone (bench/lib/transfer-harness.ts): offer, accept, shared reads, SHA-256 both sides, Blob assembly.',
+    );
+    const head3 = ['chunk KiB', 'read KiB × ahead', 'high/low KiB', 'bare MB/s', 'Zing MB/s', 'Zing ÷ bare', 'runs bare | Zing MB/s'];
+    const rows3 = sweep.map((r) => [
+      String(r.pacing.chunkBytes / KiB),
+      `${r.pacing.readBytes / KiB} × ${r.pacing.readAhead}`,
+      `${r.pacing.highWaterBytes / KiB}/${r.pacing.lowWaterBytes / KiB}`,
+      mbps(sweepBytes, median(r.bare)),
+      mbps(sweepBytes, median(r.zing)),
+      ratio(median(r.zing), median(r.bare)),
+      `${r.bare.map((ms) => mbps(sweepBytes, ms)).join(' ')} | ${r.zing.map((ms) => mbps(sweepBytes, ms)).join(' ')}`,
+    ]);
+    out.push(...table(head3, rows3));
+    out.push("The first row is the product's pacing (DEFAULT_PACING).");
+    if (twoReceivers.zing.length > 0) {
+      out.push(
+        `2 receivers at once (Ada → Bo and Cy), product pacing: bare ${mbps(sweepBytes, median(twoReceivers.bare))} MB/s, Zing ${mbps(
+          sweepBytes,
+          median(twoReceivers.zing),
+        )} MB/s (÷ ${ratio(median(twoReceivers.zing), median(twoReceivers.bare))}); each to both, time until the last receiver has it.`,
+      );
+    }
+  }
   out.push('');
   if (chat.length > 0) {
     out.push(`Chat, Ada → Bo one way (Enter keydown → line in Bo's log), ${chat.length} messages, call of two with video:`);
@@ -365,17 +505,16 @@ async function main(): Promise<void> {
       NAMES.map((name) => launchPerson({ name, relayUrl: relay.url, settings: SETTINGS, extraArgs: [`${PERSON_SWITCH}=${name}`] })),
     );
     for (const p of launched) {
-      await p.context.addInitScript(installTransferProbe, '/extension/call/');
+      await p.context.addInitScript(installTransferProbe, { pathHint: '/extension/call/', lowWater: LOW_WATER_BYTES });
       people.push(p);
     }
     const [ada, bo, cy] = launched as [Person, Person, Person]; // launched one per name, in order
     const bytes = Math.round(FILE_MB * MB);
-    const files = ['one.bin', 'one-novideo.bin', 'two.bin', 'two-novideo.bin'].map((name) => {
+    const fileNamed = (name: string) => {
       const path = join(dir, name);
       writeFileSync(path, randomBytes(bytes));
       return { name, path };
-    });
-    const [one, oneNoVideo, two, twoNoVideo] = files as [(typeof files)[0], (typeof files)[0], (typeof files)[0], (typeof files)[0]]; // four made above
+    };
 
     const link = await newCallLink(relay.url);
     const pages = new Map<string, Page>();
@@ -389,17 +528,36 @@ async function main(): Promise<void> {
     chat = await chatLatency(adaPage, boPage);
     log(`chat: median ${quantile(chat, 0.5).toFixed(1)} ms`);
 
+    const one = fileNamed('one.bin');
     transfers.push(await transfer('1 receiver, video on', one.path, one.name, bytes, adaPage, [boPage], true));
     await setCameras([adaPage, boPage], false);
-    transfers.push(await transfer('1 receiver, cameras off', oneNoVideo.path, oneNoVideo.name, bytes, adaPage, [boPage], false));
+
+    // Zing's call page beside bare channels, in alternating rounds under the same load.
+    const harness: Harness = await openHarness(launched, relay.url, bytes);
+    log('harness pages connected');
+    const zingPacing = { chunkBytes: CHUNK_BYTES, highWaterBytes: HIGH_WATER_BYTES, lowWaterBytes: LOW_WATER_BYTES };
+    const onePage: BaselineOptions = { totalBytes: bytes, chunkBytes: CHUNK_BYTES, highWater: HIGH_WATER_BYTES, lowWater: LOW_WATER_BYTES };
+    for (let r = 1; r <= Math.max(1, ROUNDS); r++) {
+      const file = fileNamed(`one-novideo-${r}.bin`);
+      const t = await transfer(`1 receiver, cameras off, round ${r}`, file.path, file.name, bytes, adaPage, [boPage], false);
+      transfers.push(t);
+      const between = await runBare(harness, 'Ada', ['Bo'], zingPacing, TRANSFER_TIMEOUT_MS).catch(() => undefined);
+      const inPage = await harnessPage(harness, 'Cy')
+        .evaluate(bareChannelRun, onePage)
+        .catch(() => undefined);
+      rounds.push({ zing: t.totalMs, betweenBrowsers: between, onePage: inPage });
+      log(`round ${r}: bare between browsers ${mbps(bytes, between)} MB/s, in one page ${mbps(bytes, inPage)} MB/s`);
+    }
     await setCameras([adaPage, boPage], true);
 
     pages.set('Cy', await openCallPage(cy, link));
     await meshed(pages);
     const cyPage = pages.get('Cy')!;
     log('Cy joined');
+    const two = fileNamed('two.bin');
     transfers.push(await transfer('2 receivers, video on', two.path, two.name, bytes, adaPage, [boPage, cyPage], true));
     await setCameras([adaPage, boPage, cyPage], false);
+    const twoNoVideo = fileNamed('two-novideo.bin');
     transfers.push(await transfer('2 receivers, cameras off', twoNoVideo.path, twoNoVideo.name, bytes, adaPage, [boPage, cyPage], false));
     // Reads are cumulative in Ada's page: turn them into per-transfer figures.
     for (let i = transfers.length - 1; i > 0; i--) {
@@ -409,10 +567,32 @@ async function main(): Promise<void> {
     }
     await Promise.all([...pages.values()].map((p) => p.close()));
 
-    // The bare channel, with nothing else running in the browsers: Zing's chunk and
+    // With the call pages closed: Zing's transfer code alone against bare channels between the same browsers.
+    if (SWEEP_MB > 0) {
+      const sweepBytes = Math.round(SWEEP_MB * MB);
+      await setHarnessFile(harness, sweepBytes);
+      for (const p of SWEEP) {
+        const row: SweepRow = { pacing: p, bare: [], zing: [] };
+        for (let i = 0; i < SWEEP_RUNS; i++) {
+          const bare = await runBare(harness, 'Ada', ['Bo'], p, TRANSFER_TIMEOUT_MS).catch(() => Number.NaN);
+          const zing = await runZing(harness, 'Ada', ['Bo'], p, TRANSFER_TIMEOUT_MS).catch(() => Number.NaN);
+          row.bare.push(bare);
+          row.zing.push(zing);
+        }
+        sweep.push(row);
+        log(`sweep ${describePacing(p)}: bare ${mbps(sweepBytes, median(row.bare))}, Zing ${mbps(sweepBytes, median(row.zing))} MB/s`);
+      }
+      for (let i = 0; i < SWEEP_RUNS; i++) {
+        twoReceivers.bare.push(await runBare(harness, 'Ada', ['Bo', 'Cy'], DEFAULT_PACING, TRANSFER_TIMEOUT_MS).catch(() => Number.NaN));
+        twoReceivers.zing.push(await runZing(harness, 'Ada', ['Bo', 'Cy'], DEFAULT_PACING, TRANSFER_TIMEOUT_MS).catch(() => Number.NaN));
+      }
+      log(`2 receivers: bare ${mbps(sweepBytes, median(twoReceivers.bare))}, Zing ${mbps(sweepBytes, median(twoReceivers.zing))} MB/s`);
+    }
+    for (const p of harness.values()) await p.close();
+
+    // The bare channel in one page, with nothing else running: Zing's chunk and
     // thresholds, then larger ones, to see what the channel itself allows.
     const bare = await ada.context.newPage();
-    const KiB = 1024;
     for (const [chunk, high, low] of [
       [CHUNK_BYTES, HIGH_WATER_BYTES, LOW_WATER_BYTES],
       [16 * KiB, 1024 * KiB, 256 * KiB],

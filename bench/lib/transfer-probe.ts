@@ -15,7 +15,7 @@ export interface ChannelTrace {
   last: number | undefined;
   /** Sender: the largest bufferedAmount seen just before a send(). */
   maxBuffered: number;
-  /** Sender: sends made with less than LOW_WATER (256 KiB) queued, i.e. when the pipe was close to running dry. */
+  /** Sender: sends made with less than the low water mark queued, i.e. when the pipe was close to running dry. */
   sendsNearlyDry: number;
   /** Sender: `bufferedamountlow` events, each one a wait for the channel to drain. */
   lowEvents: number;
@@ -46,11 +46,14 @@ export interface TransferRecord {
   chatShown: Record<string, number>;
 }
 
-/** The init script; self-contained (Playwright ships it as source). Only pages whose URL contains `pathHint`. */
-export function installTransferProbe(pathHint: string): void {
+/**
+ * The init script; self-contained (Playwright ships it as source). Only pages
+ * whose URL contains `pathHint`; `lowWater` is the product's low water mark.
+ */
+export function installTransferProbe({ pathHint, lowWater }: { pathHint: string; lowWater: number }): void {
   if (!location.href.includes(pathHint)) return;
   const now = () => performance.timeOrigin + performance.now();
-  const LOW_WATER = 256 * 1024;
+  const LOW_WATER = lowWater;
   const record: TransferRecord = {
     picked: undefined,
     saved: {},

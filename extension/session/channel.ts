@@ -7,7 +7,8 @@ export interface Channel {
   readonly bufferedAmount: number;
   bufferedAmountLowThreshold: number;
   binaryType: BinaryType;
-  send(data: string | ArrayBuffer): void;
+  /** A view sends only its own bytes (a file chunk out of a larger slice). */
+  send(data: string | ArrayBuffer | ArrayBufferView<ArrayBuffer>): void;
   close(): void;
   addEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void;
   removeEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void;

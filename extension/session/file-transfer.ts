@@ -12,11 +12,16 @@
 // A received file is kept, with an object URL to save it from, until the person
 // saves or dismisses it or the call ends; then the URL is revoked.
 //
-// Memory: the sender holds one READ_BYTES slice of the file plus what the
-// channel has buffered (at most HIGH_WATER_BYTES + CHUNK_BYTES); the receiver
-// turns chunks into Blob parts every RECEIVE_BATCH_BYTES, and the browser keeps
-// Blob bytes in its blob store (Chromium pages large ones to disk). Both sides
-// hash incrementally (sha256.ts), so no side ever needs the whole file as one buffer.
+// Sending to several peers reads and hashes the file once (file-source.ts):
+// each peer's transfer takes slices from a shared window at its own channel's
+// pace, with reads kept in flight ahead of it.
+//
+// Memory: the sender holds the shared window (at most SHARED_WINDOW_READS
+// slices) and READ_AHEAD slices per receiver, plus what each channel has
+// buffered (at most HIGH_WATER_BYTES + one chunk); the receiver turns chunks into
+// Blob parts every RECEIVE_BATCH_BYTES, and the browser keeps Blob bytes in its
+// blob store (Chromium pages large ones to disk). Both sides hash incrementally
+// (sha256.ts), so no side ever needs the whole file as one buffer.
 import type { ParticipantId } from '../../protocol/ids.ts';
 import {
   encodeDataMessage,
@@ -41,41 +46,100 @@ import {
   type ConsentPolicy,
   type ConsentWhy,
 } from './file-consent.ts';
+import { FileSource } from './file-source.ts';
 import { formatBytes } from './format-bytes.ts';
 import { Sha256 } from './sha256.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
+// The pacing below was chosen with `npm run bench:transfer`'s sweep: Zing's
+// transfer code alone between two headless Chromiums (2 cores, loopback), next
+// to a bare data channel at the same chunk and water marks, 20 MB per run, on
+// 2026-12-03 on a machine shared with other work (load average 7 to 16), so
+// noisy. MB/s, bare | Zing (Zing ÷ bare):
+//   medians of 5 alternating runs:
+//     16 KiB chunks, 256 KiB reads, high/low 1 MiB/256 KiB:  15.2 | 12.0 (0.79)
+//     64 KiB chunks, 1 MiB reads,   high/low 4 MiB/1 MiB:    11.4 | 13.5 (1.19)
+//   medians of 2, the bench's own sweep (20 MB runs; then 5 MB runs, earlier):
+//     64 KiB, 4 MiB/1 MiB:   10.1 |  9.6 (0.96);   13.9 | 11.2
+//     16 KiB, 1 MiB/256 KiB:  7.1 |  6.5 (0.92);   16.1 | 10.3
+//     16 KiB, 4 MiB/1 MiB:    8.6 | 11.2 (1.30);   12.6 | 14.1
+//     64 KiB, 1 MiB/256 KiB: 13.1 | 10.0 (0.77);   21.6 | 14.0
+//     64 KiB, 8 MiB/2 MiB:   15.4 |  9.8 (0.64);   17.1 | 12.3
+//     256 KiB, 4 MiB/1 MiB:   9.7 |  7.6 (0.78);   22.9 | 12.3
+// Zing kept closest to bare with 64 KiB chunks and a 4 MiB high water mark, and
+// fewer, larger messages cost both pages' main threads less. Without its
+// SHA-256 (both sides) Zing's code ran at 0.96 of bare where it ran at 0.79 with
+// it (16 KiB chunks), so hashing is most of what is left.
+
 /**
- * Bytes per binary message. 16 KiB is the size every Chromium and Firefox pair
- * handles: larger messages were not interoperable until both implemented SCTP
- * EOR/ndata, and a peer's advertised max-message-size is never below it
- * (MDN, "Using WebRTC data channels", Understanding message size limits).
- * SCTP packs packets of ~1200 bytes anyway, so bigger messages would not be faster.
+ * Bytes per binary message: a quarter of the fewest messages per byte that every
+ * browser takes. Chromium advertises a max-message-size of 256 KiB and Firefox
+ * 1 GiB, and both reassemble large messages (SCTP EOR) since 2018 (MDN, "Using
+ * WebRTC data channels", Understanding message size limits); 16 KiB was the old
+ * interoperable size. Four times fewer messages than 16 KiB chunks means four
+ * times fewer sends and message events on both pages' main threads.
  */
-export const CHUNK_BYTES = 16 * 1024;
+export const CHUNK_BYTES = 64 * 1024;
 
 /**
  * Bytes read from the Blob at a time, then sent as 16 chunks. Each Blob read is
- * an asynchronous round trip to the browser's blob store; one per 16 KiB would be
- * 65536 of them for 1 GB. 256 KiB is still a small, constant amount of memory.
+ * an asynchronous round trip to the browser's blob store; one per chunk would be
+ * 16384 of them for 1 GB. 1 MiB is still a small, constant amount of memory.
  */
 export const READ_BYTES = 16 * CHUNK_BYTES;
 
 /**
- * Stop sending while the channel buffers more than this. 1 MiB covers the
- * bandwidth-delay product of a fast link (10 MB/s at 100 ms RTT) so the pipe stays
- * full, and is far below the 16 MiB at which Chromium's send() throws and closes the channel.
+ * Reads each receiver keeps in flight beyond the slice it is sending, so the
+ * next slice is there when the channel drains: a Blob read on a busy machine
+ * took up to 15 ms (bench:transfer's `reads`), during which the channel ran dry.
  */
-export const HIGH_WATER_BYTES = 1024 * 1024;
+export const READ_AHEAD = 4;
 
-/** Resume when the buffer drains to this (`bufferedamountlow`): early enough that it never runs dry. */
-export const LOW_WATER_BYTES = 256 * 1024;
+/**
+ * Slices the fastest receiver of a file may run ahead of the slowest before the
+ * slowest reads on its own (file-source.ts): 16 MiB of a file held for sharing.
+ */
+export const SHARED_WINDOW_READS = 16;
+
+/**
+ * Stop sending while the channel buffers more than this: 4 MiB is 0.3 s at
+ * 15 MB/s, enough for the page to hash, read and render meanwhile without the
+ * channel running dry, and a quarter of the 16 MiB at which Chromium's send()
+ * throws and closes the channel.
+ */
+export const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+
+/** Resume when the buffer drains to this (`bufferedamountlow`): 70 ms of sending at 15 MB/s still queued. */
+export const LOW_WATER_BYTES = 1024 * 1024;
+
+/** How a file is cut and paced onto a channel; the defaults are the constants above. */
+export interface FilePacing {
+  chunkBytes: number;
+  readBytes: number;
+  readAhead: number;
+  windowReads: number;
+  highWaterBytes: number;
+  lowWaterBytes: number;
+}
+
+export const DEFAULT_PACING: FilePacing = {
+  chunkBytes: CHUNK_BYTES,
+  readBytes: READ_BYTES,
+  readAhead: READ_AHEAD,
+  windowReads: SHARED_WINDOW_READS,
+  highWaterBytes: HIGH_WATER_BYTES,
+  lowWaterBytes: LOW_WATER_BYTES,
+};
 
 /** Chunks gathered before they become one Blob part: 64 chunks, instead of 65536 tiny Blobs for 1 GB. */
 export const RECEIVE_BATCH_BYTES = 1024 * 1024;
 
-/** Progress is emitted once per this many bytes (and at the end), not per chunk. */
-export const PROGRESS_STEP_BYTES = READ_BYTES;
+/**
+ * Progress is emitted at most this often per transfer (and at the end): ten
+ * updates a second move a progress bar smoothly, where one per 256 KiB was 40 a
+ * second at 10 MB/s, each re-rendering its row.
+ */
+export const PROGRESS_INTERVAL_MS = 100;
 
 /** Incoming transfers from one peer at once; a peer opening hundreds of channels is refused. */
 export const DEFAULT_MAX_INCOMING_PER_PEER = 8;
@@ -181,8 +245,11 @@ export interface FileTransfersOptions {
   maxUnsavedBytes?: number;
   closeGraceMs?: number;
   savedUrlGraceMs?: number;
+  /** Chunk and read sizes, read-ahead and water marks; DEFAULT_PACING for what is not given. */
+  pacing?: Partial<FilePacing>;
+  progressIntervalMs?: number;
   newId?: () => string;
-  /** Milliseconds, for the burst window. */
+  /** Milliseconds, for the burst window and progress. */
   now?: () => number;
   /** Where received files get their URLs; URL.createObjectURL and revokeObjectURL unless given. */
   objectUrls?: { create(blob: Blob): string; revoke(url: string): void };
@@ -194,6 +261,9 @@ interface Host {
   emit: Emit;
   forget(transfer: Transfer): void;
   closeGraceMs: number;
+  pacing: FilePacing;
+  progressIntervalMs: number;
+  now(): number;
   /** What to do with `offer`, which arrived just now. */
   consider(offer: TransferInfo): ConsentDecision;
   /** Whether `size` more bytes still fit beside what is held (for an answer given later). */
@@ -249,6 +319,9 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
       emit: (event, ...args) => this.emit(event, ...args),
       forget: (transfer) => this.#transfers.delete(transfer),
       closeGraceMs: opts.closeGraceMs ?? CLOSE_GRACE_MS,
+      pacing: { ...DEFAULT_PACING, ...opts.pacing },
+      progressIntervalMs: opts.progressIntervalMs ?? PROGRESS_INTERVAL_MS,
+      now: () => this.#now(),
       consider: (offer) => {
         const times = recordOffer(this.#offers.get(offer.peer) ?? [], this.#now(), this.#policy.burstWindowMs);
         this.#offers.set(offer.peer, times);
@@ -277,15 +350,17 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
 
   /**
    * Sends `file` to each of `peers` and returns the transfer id. Each peer gets
-   * its own channel and pace, so a slow peer never holds up a fast one (each
-   * reads and hashes the file on its own; hashing runs far faster than a data channel).
+   * its own channel and pace, so a slow peer never holds up a fast one; the file
+   * is read and hashed once for all of them (file-source.ts).
    */
   send(file: Blob, peers: readonly ParticipantId[], name = fileNameOf(file)): string {
     const id = this.#newId();
     if (this.#closed) return id;
+    const { readBytes, readAhead, windowReads } = this.#host.pacing;
+    const source = new FileSource(file, { readBytes, readAhead, windowReads });
     for (const peer of new Set(peers)) {
       const info: TransferInfo = { id, peer, direction: 'send', name, size: file.size, mime: file.type };
-      const outgoing = new Outgoing(this.#host, info, file, this.#openChannel(peer, fileChannelLabel(id)));
+      const outgoing = new Outgoing(this.#host, info, source, file, this.#openChannel(peer, fileChannelLabel(id)));
       this.#transfers.add(outgoing);
       outgoing.start();
     }
@@ -511,15 +586,19 @@ abstract class Transfer {
 
 class Outgoing extends Transfer {
   readonly info: TransferInfo;
+  readonly #source: FileSource;
   readonly #file: Blob;
   /** `offered`: the offer is out, waiting for the receiver's answer; nothing else is sent until it says yes. */
   #phase: 'opening' | 'offered' | 'sending' | 'sentAll' = 'opening';
+  readonly #progress: ProgressGate;
 
-  constructor(host: Host, info: TransferInfo, file: Blob, channel: Channel) {
+  constructor(host: Host, info: TransferInfo, source: FileSource, file: Blob, channel: Channel) {
     super(host, channel);
     this.info = info;
+    this.#source = source;
     this.#file = file;
-    channel.bufferedAmountLowThreshold = LOW_WATER_BYTES;
+    this.#progress = new ProgressGate(host, info);
+    channel.bufferedAmountLowThreshold = host.pacing.lowWaterBytes;
   }
 
   override start(): void {
@@ -555,25 +634,31 @@ class Outgoing extends Transfer {
   }
 
   async #run(): Promise<void> {
-    const { id, size } = this.info;
-    const hash = new Sha256();
-    for (let offset = 0; offset < size; offset += READ_BYTES) {
-      const bytes = await this.#file.slice(offset, offset + READ_BYTES).arrayBuffer();
-      if (this.finished) return;
-      if (bytes.byteLength !== Math.min(READ_BYTES, size - offset)) throw new Error('the file changed while it was being read');
-      hash.update(new Uint8Array(bytes));
-      for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES) {
-        // Waiting only above HIGH_WATER bounds the buffer at HIGH_WATER + one chunk.
-        while (this.channel.bufferedAmount > HIGH_WATER_BYTES) {
-          if (!(await this.#until('bufferedamountlow'))) return;
+    const { chunkBytes, highWaterBytes } = this.host.pacing;
+    const reader = this.#source.reader();
+    try {
+      let sent = 0;
+      for (let slice = await reader.next(); slice !== undefined; slice = await reader.next()) {
+        if (this.finished) return;
+        for (let at = 0; at < slice.byteLength; at += chunkBytes) {
+          // Waiting only above the high water mark bounds the buffer at it plus one chunk.
+          while (this.channel.bufferedAmount > highWaterBytes) {
+            if (!(await this.#until('bufferedamountlow'))) return;
+          }
+          // A view of the shared slice: send() copies it, so the next receiver gets the same bytes.
+          this.channel.send(slice.subarray(at, at + chunkBytes));
         }
-        this.channel.send(bytes.slice(at, at + CHUNK_BYTES));
+        sent += slice.byteLength;
+        this.#progress.report(sent);
       }
-      this.host.emit('progress', { ...this.info, transferred: offset + bytes.byteLength });
+      const sha256 = await this.#source.digest();
+      if (this.finished) return;
+      this.#progress.report(this.info.size, true);
+      this.#phase = 'sentAll';
+      this.channel.send(encodeDataMessage({ type: 'fileEnd', id: this.info.id, sha256 }));
+    } finally {
+      reader.close();
     }
-    if (size === 0) this.host.emit('progress', { ...this.info, transferred: 0 });
-    this.#phase = 'sentAll';
-    this.channel.send(encodeDataMessage({ type: 'fileEnd', id, sha256: hash.digestHex() }));
   }
 
   /** Resolves true on `event`, false once the transfer is over (cancelled, failed, channel closed). */
@@ -612,6 +697,7 @@ class Incoming extends Transfer {
   /** `waiting`: no offer yet; `asking`: its person decides; `receiving`: accepted, bytes may come. */
   #phase: 'waiting' | 'asking' | 'receiving' = 'waiting';
   readonly #hash = new Sha256();
+  readonly #progress: ProgressGate;
   readonly #parts: Blob[] = [];
   #batch: ArrayBuffer[] = [];
   #batchBytes = 0;
@@ -623,6 +709,7 @@ class Incoming extends Transfer {
     this.info = { id, peer, direction: 'receive', name: '', size: 0, mime: '' };
     this.#maxFileBytes = maxFileBytes;
     this.refused = refused;
+    this.#progress = new ProgressGate(host, this.info);
   }
 
   /** Bytes this transfer holds room for: its whole size from the moment it is accepted. */
@@ -665,6 +752,7 @@ class Incoming extends Transfer {
 
   #offered(name: string, size: number, mime: string): void {
     this.info = { ...this.info, name, size, mime };
+    this.#progress.info = this.info;
     this.#phase = 'asking'; // announced from here on
     this.host.emit('transferStarted', { ...this.info });
     if (size > this.#maxFileBytes) return this.fail(`the file is larger than the ${formatBytes(this.#maxFileBytes)} limit`);
@@ -689,7 +777,6 @@ class Incoming extends Transfer {
 
   #chunk(bytes: ArrayBuffer): void {
     if (this.#phase !== 'receiving') return this.#protocolError('file bytes before the offer was accepted');
-    const before = this.#received;
     this.#received += bytes.byteLength;
     if (this.#received > this.info.size) {
       return this.fail(`received more than the ${this.info.size} bytes offered`);
@@ -698,9 +785,7 @@ class Incoming extends Transfer {
     this.#batch.push(bytes);
     this.#batchBytes += bytes.byteLength;
     if (this.#batchBytes >= RECEIVE_BATCH_BYTES) this.#flushBatch();
-    if (Math.floor(this.#received / PROGRESS_STEP_BYTES) > Math.floor(before / PROGRESS_STEP_BYTES) || this.#received === this.info.size) {
-      this.host.emit('progress', { ...this.info, transferred: this.#received });
-    }
+    this.#progress.report(this.#received, this.#received === this.info.size);
   }
 
   #flushBatch(): void {
@@ -715,7 +800,7 @@ class Incoming extends Transfer {
     if (this.#received !== size) return this.fail(`received ${this.#received} of ${size} bytes`);
     const actual = this.#hash.digestHex();
     if (actual !== sha256) return this.fail(`SHA-256 mismatch: the sender's is ${sha256}, the received bytes' is ${actual}`);
-    if (size === 0) this.host.emit('progress', { ...this.info, transferred: 0 });
+    if (size === 0) this.#progress.report(0, true);
     this.#flushBatch();
     const blob = new Blob(this.#parts, { type: inertBlobType(this.info.mime) });
     this.sendLastWord({ type: 'fileDone', id: this.info.id });
@@ -735,6 +820,28 @@ class Incoming extends Transfer {
     // Nothing was announced before the offer, so nothing ends either.
     if (this.#phase !== 'waiting') super.finish(event, ...args);
     else this.finished = true;
+  }
+}
+
+/** Emits a transfer's progress at most once per progressIntervalMs, and always its last figure. */
+class ProgressGate {
+  info: TransferInfo;
+  readonly #host: Host;
+  #at = Number.NEGATIVE_INFINITY;
+  #last = -1;
+
+  constructor(host: Host, info: TransferInfo) {
+    this.#host = host;
+    this.info = info;
+  }
+
+  report(transferred: number, last = false): void {
+    if (transferred === this.#last) return;
+    const now = this.#host.now();
+    if (!last && now - this.#at < this.#host.progressIntervalMs) return;
+    this.#at = now;
+    this.#last = transferred;
+    this.#host.emit('progress', { ...this.info, transferred });
   }
 }
 

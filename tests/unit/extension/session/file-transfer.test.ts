@@ -3,11 +3,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeDataMessage, fileChannelLabel, parseDataMessage } from '../../../../protocol/data.ts';
 import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
 import { noRoomReason } from '../../../../extension/session/file-consent.ts';
+import { Sha256 } from '../../../../extension/session/sha256.ts';
 import {
   CHUNK_BYTES,
   DECLINED,
   FileTransfers,
   HIGH_WATER_BYTES,
+  READ_BYTES,
   type CancelledTransfer,
   type CompletedTransfer,
   type FailedTransfer,
@@ -47,6 +49,8 @@ class FakeChannel implements Channel {
   readonly textSent: string[] = [];
   /** Changes (or with undefined, drops) a message on its way to the other end. */
   tamper: Tamper | undefined;
+  /** Milliseconds per message delivered from this end (a slow link); 0 is one per macrotask. */
+  pace = 0;
 
   readonly #events = new EventTarget();
 
@@ -65,15 +69,20 @@ class FakeChannel implements Channel {
     this.#events.dispatchEvent(event);
   }
 
-  send(data: string | ArrayBuffer): void {
+  send(data: string | ArrayBuffer | ArrayBufferView<ArrayBuffer>): void {
     if (this.readyState !== 'open') throw new DOMException('channel not open', 'InvalidStateError');
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
     if (typeof data === 'string') this.textSent.push(data);
     else this.bytesSent += size;
     this.bufferedAmount += size;
     this.maxBuffered = Math.max(this.maxBuffered, this.bufferedAmount);
-    // Copied, as a real channel's receiver gets its own buffer.
-    let copy: string | ArrayBuffer | undefined = typeof data === 'string' ? data : data.slice(0);
+    // Copied, as a real channel's receiver gets its own buffer; a view sends only its own bytes.
+    let copy: string | ArrayBuffer | undefined =
+      typeof data === 'string'
+        ? data
+        : ArrayBuffer.isView(data)
+          ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)
+          : data.slice(0);
     if (typeof data !== 'string') {
       if (this.tamper) copy = this.tamper(copy, this.binarySent);
       this.binarySent++;
@@ -111,6 +120,11 @@ class FakeChannel implements Channel {
     this.dispatchEvent(new Event('open'));
   }
 
+  #later(fn: () => void): void {
+    if (this.pace > 0) setTimeout(fn, this.pace);
+    else setImmediate(fn);
+  }
+
   #enqueue(step: () => void): void {
     this.#outbox.push(step);
     if (this.#draining) return;
@@ -122,9 +136,9 @@ class FakeChannel implements Channel {
         return;
       }
       step();
-      setImmediate(next);
+      this.#later(next);
     };
-    setImmediate(next);
+    this.#later(next);
   }
 }
 
@@ -246,7 +260,7 @@ describe('FileTransfers', () => {
   });
 
   it('reports progress on both sides that rises to the full size', async () => {
-    const all = people(['alice', 'bob']);
+    const all = people(['alice', 'bob'], { progressIntervalMs: 0 });
     const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
     const size = 2 * MiB + 5;
     alice.transfers.send(new Blob([randomBytes(size)]), ['bob']);
@@ -257,6 +271,16 @@ describe('FileTransfers', () => {
       expect(seen).toEqual([...seen].sort((a, b) => a - b));
       expect(seen.at(-1)).toBe(size);
     }
+  });
+
+  it('reports progress at most once per interval on each side, and always the last figure', async () => {
+    const all = people(['alice', 'bob'], { now: () => 0 }); // time stands still: only the first and the last pass
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const size = 3 * MiB + 5;
+    alice.transfers.send(new Blob([randomBytes(size)]), ['bob']);
+    await ended(alice);
+    expect(alice.log.progress.map((p: TransferProgress) => p.transferred)).toEqual([READ_BYTES, size]);
+    expect(bob.log.progress.map((p: TransferProgress) => p.transferred)).toEqual([CHUNK_BYTES, size]);
   });
 
   it('announces every transfer with transferStarted before anything else about it', async () => {
@@ -414,10 +438,57 @@ describe('FileTransfers', () => {
     expect(alice.log.completed.map((c: CompletedTransfer) => c.peer).sort()).toEqual(['bob', 'carol']);
   });
 
+  it('feeds a fast and a slow receiver from one read and one hash of the file, the fast one not held back', async () => {
+    const pacing = {
+      chunkBytes: 16 * 1024,
+      readBytes: 64 * 1024,
+      readAhead: 2,
+      windowReads: 4,
+      highWaterBytes: 256 * 1024,
+      lowWaterBytes: 64 * 1024,
+    };
+    const all = people(['alice', 'bob', 'carol'], { pacing });
+    const [alice, bob, carol] = [pick(all, 'alice'), pick(all, 'bob'), pick(all, 'carol')];
+    const bytes = randomBytes(3 * MiB);
+    const file = new Blob([bytes]);
+    let reads = 0;
+    const slice = file.slice.bind(file);
+    file.slice = (...args) => {
+      reads += 1;
+      return slice(...args);
+    };
+    const hashed = vi.spyOn(Sha256.prototype, 'update');
+    const id = alice.transfers.send(file, ['bob', 'carol']);
+    const toCarol = alice.opened.get(`carol ${fileChannelLabel(id)}`);
+    if (toCarol) toCarol.pace = 2; // carol's link delivers a message every 2 ms; bob's as fast as the loop turns
+    await ended(bob);
+    const carolGot = carol.log.progress.at(-1)?.transferred ?? 0;
+    expect(carolGot).toBeLessThan(bytes.length / 2);
+    await ended(carol);
+    for (const who of [bob, carol]) {
+      const got = who.log.completed[0];
+      expect(got && sha256Of(await bytesOf(got.blob))).toBe(sha256Of(bytes));
+    }
+    // The file was read whole once for both, plus what carol re-read alone once bob was a window ahead.
+    expect(reads).toBeGreaterThanOrEqual(48);
+    expect(reads).toBeLessThan(2 * 48);
+    // Hashed once by the sender, once by each receiver (plus each digest's padding): not once per receiver at the sender.
+    const hashedBytes = hashed.mock.calls.reduce((sum, [data]) => sum + data.byteLength, 0);
+    expect(hashedBytes).toBeGreaterThanOrEqual(3 * bytes.length);
+    expect(hashedBytes).toBeLessThan(3 * bytes.length + 3 * 128);
+    // Each channel kept to its own backpressure.
+    for (const peer of ['bob', 'carol']) {
+      expect(alice.opened.get(`${peer} ${fileChannelLabel(id)}`)?.maxBuffered).toBeLessThanOrEqual(
+        pacing.highWaterBytes + pacing.chunkBytes,
+      );
+    }
+  });
+
   it('cancels one peer of a shared transfer without touching the other', async () => {
     const all = people(['alice', 'bob', 'carol']);
     const [alice, bob, carol] = [pick(all, 'alice'), pick(all, 'bob'), pick(all, 'carol')];
-    const id = alice.transfers.send(new Blob([randomBytes(2 * MiB)]), ['bob', 'carol']);
+    // Larger than the high water mark, so bob's part is still on its way when it is cancelled.
+    const id = alice.transfers.send(new Blob([randomBytes(3 * HIGH_WATER_BYTES)]), ['bob', 'carol']);
     await next(bob, 'progress');
     alice.transfers.cancel(id, 'bob');
     await Promise.all([ended(bob), ended(carol)]);
