@@ -20,6 +20,13 @@ const relayHosts = `${relayUrl.protocol}//${relayUrl.hostname}/*`;
 
 type Manifest = typeof baseManifest & Record<string, unknown>;
 
+// Pages run only the build's own scripts. 'wasm-unsafe-eval' lets them compile
+// WebAssembly (RNNoise for noise suppression, MediaPipe for background blur),
+// and nothing more: no eval, no new Function ('unsafe-eval' is refused by the
+// stores). Firefox also needs the policy spelled out: its default upgrades
+// ws:// to wss://, which breaks a plain-HTTP relay.
+const EXTENSION_PAGES_CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'";
+
 function manifestFor(browser: 'chrome' | 'firefox'): ManifestV3Export {
   const { key, browser_specific_settings, ...common } = baseManifest as Manifest;
   // A share link clicked on any site is redirected into the call page, and both
@@ -40,11 +47,11 @@ function manifestFor(browser: 'chrome' | 'firefox'): ManifestV3Export {
     // Reachable only at a URL that changes every browser session (runtime.getURL gives it, the
     // redirect uses it): no site can probe the fixed id's URL to learn that Zing is installed.
     m.web_accessible_resources = [{ ...callPage, use_dynamic_url: true }];
+    m.content_security_policy = { extension_pages: EXTENSION_PAGES_CSP };
   } else {
     m.browser_specific_settings = browser_specific_settings;
     m.background = { scripts: ['extension/background/index.ts'], type: 'module' };
-    // Firefox's default extension CSP upgrades ws:// to wss://, which breaks a plain-HTTP relay.
-    m.content_security_policy = { extension_pages: "script-src 'self'; object-src 'self'" };
+    m.content_security_policy = { extension_pages: EXTENSION_PAGES_CSP };
     // Firefox has no use_dynamic_url; its moz-extension:// host is a random id per install, unknown to sites.
     m.web_accessible_resources = [callPage];
   }

@@ -8,6 +8,8 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  // WebAssembly (noise suppression, background blur): compiled while it streams in, which needs this type.
+  '.wasm': 'application/wasm',
 };
 
 /** The guest page from `dir` (dist/web), or undefined where it was not built. */

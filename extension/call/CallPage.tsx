@@ -10,6 +10,7 @@ import { EMPTY_LAYOUT, arrange, keepOnly, spotlight, keyboardTile, moveTile, res
 import { KeyboardShortcuts } from './keyboard.ts';
 import { ParticipantTile } from './ParticipantTile.tsx';
 import { canPopOut, openPopOut } from './pop-out.ts';
+import { EffectsSettings } from './EffectsSettings.tsx';
 import { SettingsDialog } from './SettingsDialog.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { SidePanel } from './SidePanel.tsx';
@@ -353,7 +354,9 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           onChoose={(kind, id) =>
             kind === 'speaker' ? props.prefs.speaker.choose(id) : void props.session.useDevice(kind, id || undefined)
           }
-        />
+        >
+          <EffectsSettings effects={state.effects} onNoiseSuppression={(on) => void props.session.setNoiseSuppression(on)} />
+        </SettingsDialog>
         <ShortcutsDialog
           open={shortcutsOpen()}
           onClose={() => setShortcutsOpen(false)}

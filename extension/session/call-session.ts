@@ -33,6 +33,7 @@ import {
   type TrustEvent,
 } from './code-trust.ts';
 import { Identity } from './identity.ts';
+import { NoiseSuppressor, type LoadSuppressor } from './noise-suppressor.ts';
 import { PeerLink, isPolite, type LinkState, type PeerLinkOptions } from './peer-link.ts';
 import type { Presence } from '../../protocol/peer.ts';
 import { deriveRoomKey } from './room-key.ts';
@@ -78,6 +79,14 @@ export interface CodeAlert {
   readonly blocked: boolean;
 }
 
+/** What is done to this person's own sound and picture before it is sent. */
+export interface EffectsState {
+  /** The person's choices, kept for the next call. */
+  readonly noiseSuppression: boolean;
+  /** Why a chosen effect is not running, in words; undefined while all is well. */
+  readonly note: string | undefined;
+}
+
 export interface CallState {
   readonly phase: CallPhase;
   /** Self first, then the others in the order they were met. */
@@ -88,6 +97,7 @@ export interface CallState {
   readonly alert: ZingError | undefined;
   /** Safety codes that changed and were not dismissed, in the order people were met. */
   readonly codeAlerts: readonly CodeAlert[];
+  readonly effects: EffectsState;
 }
 
 export interface AudioActivity {
@@ -202,6 +212,8 @@ export interface CallSessionDeps {
   createLink?: (options: PeerLinkOptions) => SessionLink;
   /** Makes this page's DTLS certificate; an ECDSA P-256 RTCCertificate unless given. */
   createCertificate?: () => Promise<RTCCertificate>;
+  /** Loads the noise suppressor; RNNoise in an AudioWorklet unless given. */
+  loadSuppressor?: LoadSuppressor;
 }
 
 /** What this page and one other said to each other to set up their safety code (protocol/peer.ts, "Handshake"). */
@@ -254,6 +266,10 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly #trust = new Map<ParticipantId, CodeTrust>();
   readonly #media: SessionMedia;
   readonly #createLink: (options: PeerLinkOptions) => SessionLink;
+  readonly #noise: NoiseSuppressor;
+  /** The microphone as every link sends it: raw, or through the noise suppressor. */
+  #sentAudio: MediaStreamTrack | null = null;
+  #effectsNote: string | undefined;
   /** Who is at which relay address, whom to greet again, who vanished; in step with #remotes. */
   readonly #roster = new Roster();
   readonly #remotes = new Map<ParticipantId, Remote>();
@@ -284,6 +300,16 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#media = createMedia({ maxVideoHeight: deps.settings.maxVideoHeight });
     this.#createLink = deps.createLink ?? ((options) => new PeerLink(options));
     this.#media.on('ended', ({ kind, label }) => void this.#deviceLost(kind, label));
+    this.#noise = new NoiseSuppressor({
+      enabled: deps.profile.noiseSuppression,
+      ...(deps.loadSuppressor && { load: deps.loadSuppressor }),
+    });
+    this.#noise.on('changed', () => this.#syncAudio());
+    this.#noise.on('failed', (err) => {
+      console.warn('zing: the noise suppressor could not start', err);
+      this.#effectsNote = 'Noise suppression could not start in this browser: your microphone is sent as it is.';
+      this.#update();
+    });
     this.files = new FileTransfers({
       openChannel: (participant, label) => {
         const remote = this.#remotes.get(participant);
@@ -364,7 +390,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const missing = [camera, microphone].find((r) => r.use === 'gone');
     if (error) this.#setAlert(error);
     else if (missing?.use === 'gone') this.#setAlert(new ZingError('DEVICE_MISSING', missing.label));
-    for (const remote of this.#remotes.values()) this.#sendTracks(remote.link);
+    this.#syncAudio();
+    for (const remote of this.#remotes.values()) void remote.link.setTrack('video', this.#media.video);
     this.#govern();
     this.#update();
     // Allowed now, the browser names its devices: the lists in Settings show them.
@@ -404,9 +431,13 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   #afterDeviceChange(kind: InputKind): void {
-    const track = kind === 'camera' ? this.#media.video : this.#media.audio;
-    for (const remote of this.#remotes.values()) void remote.link.setTrack(kind === 'camera' ? 'video' : 'audio', track);
-    if (kind === 'camera') this.#govern();
+    if (kind === 'camera') {
+      for (const remote of this.#remotes.values()) void remote.link.setTrack('video', this.#media.video);
+      this.#govern();
+    } else {
+      // Where the suppressor runs, its output stays the same track: only its input changes.
+      this.#syncAudio();
+    }
     this.#update();
   }
 
@@ -474,6 +505,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   async setMicMuted(muted: boolean): Promise<void> {
     this.#media.setMicMuted(muted);
+    this.#syncAudio();
     this.#presence = { ...this.#presence, micMuted: muted };
     this.#sendPresence();
     this.#update();
@@ -496,6 +528,17 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#sendPresence();
     this.#update();
     await this.#deps.saveProfile({ cameraOff: off });
+  }
+
+  /**
+   * RNNoise on the microphone, or the microphone with echo cancellation only
+   * (music). Each link's sender swaps track: no renegotiation.
+   */
+  async setNoiseSuppression(on: boolean): Promise<void> {
+    this.#noise.setEnabled(on);
+    this.#syncAudio();
+    this.#update();
+    await this.#deps.saveProfile({ noiseSuppression: on });
   }
 
   /** Shares a screen, window or tab with everyone (the browser asks which), or stops sharing. */
@@ -688,7 +731,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       iceServers: [...this.#deps.settings.iceServers, ...this.#turn],
       iceTransportPolicy: this.#deps.settings.relayOnly ? 'relay' : 'all',
       initiator,
-      audio: this.#media.audio,
+      audio: this.#sentAudio,
       video: this.#media.video,
       ...(certificate ? { certificate } : {}),
     });
@@ -873,9 +916,14 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.emit('audioActivity', { levels, speaking });
   }
 
-  #sendTracks(link: SessionLink): void {
-    void link.setTrack('audio', this.#media.audio);
-    void link.setTrack('video', this.#media.video);
+  // Sends the microphone as it should go now (suppressed or raw, muted or not)
+  // on every link; a link only hears of it when the track changes.
+  #syncAudio(): void {
+    if (this.#phase === 'ended' || this.#phase === 'failed') return;
+    const track = this.#noise.output(this.#media.audio);
+    if (track === this.#sentAudio) return;
+    this.#sentAudio = track;
+    for (const remote of this.#remotes.values()) void remote.link.setTrack('audio', track);
   }
 
   /** A presence change, to everyone. */
@@ -907,6 +955,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     for (const id of [...this.#remotes.keys()]) this.#removeRemote(id, false);
     this.chat.close();
     this.files.close();
+    this.#noise.close();
     this.#media.stop();
   }
 
@@ -969,7 +1018,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       if (needsAlert(trust)) codeAlerts.push({ id, name: r.presence.name, blocked });
     }
     const inputs = { camera: this.#media.deviceId('camera'), microphone: this.#media.deviceId('microphone') };
-    return { phase: this.#phase, participants: views, inputs, alert: this.#alert, codeAlerts };
+    const effects = { noiseSuppression: this.#noise.enabled, note: this.#effectsNote };
+    return { phase: this.#phase, participants: views, inputs, alert: this.#alert, codeAlerts, effects };
   }
 
   #update(): void {

@@ -10,7 +10,14 @@ export const cameraConstraints = (maxHeight: number): MediaTrackConstraints => (
   height: { ideal: maxHeight },
   frameRate: { ideal: 30 },
 });
-export const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+/**
+ * The microphone with the browser's echo cancellation only. Noise suppression,
+ * where the person wants it, is RNNoise on top (noise-suppressor.ts): the
+ * browser's own would do the job twice. Off, this is what is sent, so it must
+ * suit music too, which automatic gain control pumps; and one capture must
+ * serve both, since switching is a replaceTrack, not a new getUserMedia.
+ */
+export const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: false, autoGainControl: false };
 
 /** The devices LocalMedia opens. */
 export type InputKind = 'camera' | 'microphone';

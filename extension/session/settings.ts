@@ -21,6 +21,8 @@ export interface Profile {
   cameraOff: boolean;
   /** The call page's M, V and Space shortcuts; a person can switch them off (WCAG 2.1.4). */
   singleKeyShortcuts: boolean;
+  /** RNNoise on the microphone; off sends the microphone with echo cancellation only (music). */
+  noiseSuppression: boolean;
 }
 
 export interface Settings {
@@ -41,7 +43,14 @@ export type VideoHeight = (typeof VIDEO_HEIGHTS)[number];
 /** 100 kbps cannot carry even one small video; 20 Mbps is past any home uplink. */
 export const UPLOAD_BUDGET_RANGE_KBPS = { min: 100, max: 20_000 } as const;
 
-export const DEFAULT_PROFILE: Profile = { name: '', guestName: '', micMuted: false, cameraOff: false, singleKeyShortcuts: true };
+export const DEFAULT_PROFILE: Profile = {
+  name: '',
+  guestName: '',
+  micMuted: false,
+  cameraOff: false,
+  singleKeyShortcuts: true,
+  noiseSuppression: true,
+};
 
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];
 
@@ -78,6 +87,8 @@ export function parseProfile(v: unknown): Profile {
     cameraOff: v.cameraOff === true,
     // On unless switched off: profiles saved before the switch existed keep the shortcuts.
     singleKeyShortcuts: v.singleKeyShortcuts !== false,
+    // On unless switched off, like the shortcuts.
+    noiseSuppression: v.noiseSuppression !== false,
   };
 }
 

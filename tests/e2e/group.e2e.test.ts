@@ -1,11 +1,15 @@
 // Group calls: a full mesh of four, people leaving and joining, simultaneous
 // joins (glare), and the free-floating layout.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { newCallLink } from '../support/links.ts';
 import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { writeSpeechAndNoiseWav } from '../support/media-files.ts';
 
 // Four Chromium profiles on 2 cores: capture small, as the product's own setting allows.
 const SMALL = { maxVideoHeight: 240 };
@@ -29,12 +33,23 @@ describe('a group call', () => {
   const people = new Map<string, Person>();
   const pages = new Map<string, Page>();
   let link: string;
+  let dir: string;
 
   beforeAll(async () => {
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+    // Ada talks: her microphone plays speech with pauses (Chromium's own fake microphone only
+    // beeps, and noise suppression rightly takes a beep for noise).
+    dir = mkdtempSync(join(tmpdir(), 'zing-group-'));
+    const speech = join(dir, 'speech.wav');
+    writeSpeechAndNoiseWav(speech);
     const launched = await Promise.all(
       NAMES.map((name) =>
-        launchPerson({ name, relayUrl: relay.url, settings: name === 'Bo' ? { ...SMALL, uploadBudgetKbps: BO_BUDGET_KBPS } : SMALL }),
+        launchPerson({
+          name,
+          relayUrl: relay.url,
+          settings: name === 'Bo' ? { ...SMALL, uploadBudgetKbps: BO_BUDGET_KBPS } : SMALL,
+          ...(name === 'Ada' && { extraArgs: [`--use-file-for-fake-audio-capture=${speech}`] }),
+        }),
       ),
     );
     for (const p of launched) people.set(p.name, p);
@@ -43,6 +58,7 @@ describe('a group call', () => {
   afterAll(async () => {
     await Promise.all([...people.values()].map((p) => p.close()));
     await relay?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('connects four people in a full mesh, each decoding the three others', async () => {
@@ -109,7 +125,7 @@ describe('a group call', () => {
   });
 
   it('highlights whoever is speaking', async () => {
-    // Chromium's fake microphone beeps: an unmuted peer shows as speaking at times.
+    // Ada's microphone plays speech: unmuted, she shows as speaking at times.
     await pages
       .get('Bo')!
       .getByRole('group', { name: 'Ada', exact: true })

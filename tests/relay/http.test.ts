@@ -84,6 +84,7 @@ describe('WebSocket upgrades', () => {
 describe('with a web build (guests without Zing)', () => {
   let withWeb: Relay;
   let webDir: string;
+  const WASM_MAGIC = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   const GUEST_HTML = '<!doctype html><title>Zing guest</title><script type="module" src="/_zing/assets/app-1a2b.js"></script>';
 
   beforeAll(async () => {
@@ -92,6 +93,7 @@ describe('with a web build (guests without Zing)', () => {
     mkdirSync(join(webDir, 'assets'));
     writeFileSync(join(webDir, 'extension/web/index.html'), GUEST_HTML);
     writeFileSync(join(webDir, 'assets/app-1a2b.js'), 'console.log("zing")');
+    writeFileSync(join(webDir, 'assets/rnnoise-3c4d.wasm'), WASM_MAGIC);
     writeFileSync(join(webDir, 'assets/notes.txt'), 'not a served type');
     withWeb = await startTestRelay({ webDir });
   });
@@ -107,7 +109,9 @@ describe('with a web build (guests without Zing)', () => {
     expect(await res.text()).toBe(GUEST_HTML);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("connect-src 'self'");
-    expect(csp).toContain("script-src 'self'");
+    // Its own scripts and WebAssembly compiled from its own files; never eval.
+    expect(csp.split(';').map((d) => d.trim())).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(csp).not.toContain("'unsafe-eval'");
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
@@ -123,6 +127,9 @@ describe('with a web build (guests without Zing)', () => {
     expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect(js.headers.get('cache-control')).toContain('immutable');
     expect(await js.text()).toBe('console.log("zing")');
+    const wasm = await fetch(`${withWeb.url}/_zing/assets/rnnoise-3c4d.wasm`);
+    expect(wasm.headers.get('content-type')).toBe('application/wasm');
+    expect(new Uint8Array(await wasm.arrayBuffer())).toEqual(WASM_MAGIC);
     for (const path of ['/_zing/assets/notes.txt', '/_zing/assets/missing.js', '/_zing/assets/..%2Fextension%2Fweb%2Findex.html']) {
       expect((await fetch(`${withWeb.url}${path}`)).status, path).toBe(404);
     }

@@ -371,7 +371,7 @@ export function newCall(
   room: Room,
   profile: Partial<Profile> = {},
   media = new FakeMedia(),
-  extra: Pick<CallSessionDeps, 'devices' | 'deviceList'> = {},
+  extra: Pick<CallSessionDeps, 'devices' | 'deviceList' | 'loadSuppressor'> = {},
 ): FakeCall {
   const signaling = new FakeSignaling(room.relay);
   const links: FakeLink[] = [];
@@ -393,6 +393,8 @@ export function newCall(
     saveDevice: async (kind, choice) => {
       savedDevices.push([kind, choice]);
     },
+    // Outside a browser there is no AudioWorklet: unless a test brings its own, the suppressor never finishes loading.
+    loadSuppressor: () => new Promise<never>(() => undefined),
     ...extra,
     createSignaling: () => signaling,
     createMedia: () => media,

@@ -256,6 +256,62 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(alice.session.state.participants[0]?.cameraOff).toBe(false);
     });
 
+    it('sends the suppressed microphone on every link once the suppressor runs, the raw one when it is switched off, and saves the choice', async () => {
+      const room = await newRoom();
+      const suppressed = { label: 'suppressed', enabled: true } as unknown as MediaStreamTrack; // the session only passes it on
+      let running = false;
+      let changed: () => void = () => undefined;
+      const graph = {
+        output: suppressed,
+        get running() {
+          return running;
+        },
+        connect: () => undefined,
+        onRunningChanged: (listener: () => void) => {
+          changed = listener;
+          return () => undefined;
+        },
+        setActive: async (active: boolean) => {
+          running = active;
+          changed();
+        },
+        close: () => undefined,
+      };
+      const alice = await joined(newCall(room, {}, new FakeMedia(), { loadSuppressor: async () => graph }));
+      (await person(room, 'Bob')).join();
+      await until(() => expect(alice.links.length).toBe(1));
+      const link = alice.links[0]!; // one link, waited for just above
+      /** What the link sends now: the track it was made with, or the last one it was given. */
+      const sent = () => {
+        const last = link.tracksSet.filter(([kind]) => kind === 'audio').at(-1);
+        return last ? last[1] : link.options.audio;
+      };
+      await until(() => expect(sent()).toBe(suppressed));
+      expect(alice.session.state.effects).toEqual({ noiseSuppression: true, note: undefined });
+
+      await alice.session.setNoiseSuppression(false);
+      expect(sent()).toBe(alice.media.audio);
+      expect(alice.session.state.effects.noiseSuppression).toBe(false);
+      expect(alice.saved).toEqual([{ noiseSuppression: false }]);
+
+      await alice.session.setNoiseSuppression(true);
+      await until(() => expect(sent()).toBe(suppressed));
+    });
+
+    it('sends the raw microphone and says why where the suppressor cannot start', async () => {
+      const room = await newRoom();
+      vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      const alice = await joined(
+        newCall(room, {}, new FakeMedia(), { loadSuppressor: () => Promise.reject(new Error('no AudioWorklet')) }),
+      );
+      await until(() => expect(alice.session.state.effects.note).toContain('Noise suppression could not start'));
+      (await person(room, 'Bob')).join();
+      await until(() => expect(alice.links.length).toBe(1));
+      expect(alice.links[0]?.options.audio).toBe(alice.media.audio);
+      expect(alice.media.audio).not.toBeNull();
+      expect(alice.session.state.effects.noiseSuppression).toBe(true);
+    });
+
     it('shows a remote participant’s mute, camera and new name from their presence', async () => {
       const { alice, bob } = await aliceWithBob();
       bob.say(undefined, { micMuted: true, cameraOff: true, name: 'Robert' });

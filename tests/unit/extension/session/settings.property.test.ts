@@ -35,6 +35,7 @@ const profile: fc.Arbitrary<Profile> = fc
     micMuted: fc.boolean(),
     cameraOff: fc.boolean(),
     singleKeyShortcuts: fc.boolean(),
+    noiseSuppression: fc.boolean(),
   })
   // A guest name saved as the name with none picked is the old bug, which parseProfile repairs (settings.test.ts).
   .filter((p) => p.guestName !== '' || !isGuestName(p.name));
@@ -67,7 +68,7 @@ const settings: fc.Arbitrary<Settings> = fc.record({
 const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
 const SETTINGS_FIELDS = ['relayUrl', 'iceServers', 'uploadBudgetKbps', 'maxVideoHeight', 'relayOnly', 'askForFilesAboveBytes'] as const;
 const ICE_SERVER_FIELDS = ['urls', 'username', 'credential'];
-const PROFILE_FIELDS = ['name', 'guestName', 'micMuted', 'cameraOff', 'singleKeyShortcuts'];
+const PROFILE_FIELDS = ['name', 'guestName', 'micMuted', 'cameraOff', 'singleKeyShortcuts', 'noiseSuppression'];
 /** Fields no parser here reads. */
 const extraFields = (known: readonly string[]) =>
   fc.dictionary(
@@ -88,7 +89,7 @@ function expectUsableSettings(s: Settings): void {
 }
 
 describe('parseProfile', () => {
-  it('never throws on anything stored, and gives a clean name and three booleans', () => {
+  it('never throws on anything stored, and gives a clean name and four booleans', () => {
     const profileLike = fc.record(
       {
         name: fc.oneof(hostileString(), jsonValue),
@@ -96,6 +97,7 @@ describe('parseProfile', () => {
         micMuted: stored,
         cameraOff: stored,
         singleKeyShortcuts: stored,
+        noiseSuppression: stored,
       },
       { requiredKeys: [] },
     );
@@ -105,7 +107,7 @@ describe('parseProfile', () => {
         expect(Object.keys(p).sort()).toEqual([...PROFILE_FIELDS].sort());
         expect(cleanName(p.name)).toBe(p.name);
         expect(p.guestName === '' || isGuestName(p.guestName)).toBe(true);
-        for (const flag of [p.micMuted, p.cameraOff, p.singleKeyShortcuts]) expect(typeof flag).toBe('boolean');
+        for (const flag of [p.micMuted, p.cameraOff, p.singleKeyShortcuts, p.noiseSuppression]) expect(typeof flag).toBe('boolean');
         expect(parseProfile(throughJson(p))).toEqual(p);
       }),
       { numRuns: RUNS },

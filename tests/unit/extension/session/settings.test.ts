@@ -22,12 +22,22 @@ const FALLBACK_RELAY = 'http://127.0.0.1:8787';
 
 describe('parseProfile', () => {
   it('reads a stored profile', () => {
-    expect(parseProfile({ name: 'Ada', guestName: 'Guest 4821', micMuted: true, cameraOff: true, singleKeyShortcuts: false })).toEqual({
+    expect(
+      parseProfile({
+        name: 'Ada',
+        guestName: 'Guest 4821',
+        micMuted: true,
+        cameraOff: true,
+        singleKeyShortcuts: false,
+        noiseSuppression: false,
+      }),
+    ).toEqual({
       name: 'Ada',
       guestName: 'Guest 4821',
       micMuted: true,
       cameraOff: true,
       singleKeyShortcuts: false,
+      noiseSuppression: false,
     });
   });
 
@@ -48,6 +58,7 @@ describe('parseProfile', () => {
       micMuted: false,
       cameraOff: false,
       singleKeyShortcuts: true,
+      noiseSuppression: true,
     });
   });
 
@@ -57,6 +68,12 @@ describe('parseProfile', () => {
     expect(parseProfile({ name: 'Ada', singleKeyShortcuts: false }).singleKeyShortcuts).toBe(false);
   });
 
+  it('keeps noise suppression on unless it was switched off with a literal false', () => {
+    expect(parseProfile({ name: 'Ada' }).noiseSuppression).toBe(true);
+    expect(parseProfile({ name: 'Ada', noiseSuppression: 'false' }).noiseSuppression).toBe(true);
+    expect(parseProfile({ name: 'Ada', noiseSuppression: false }).noiseSuppression).toBe(false);
+  });
+
   it('cleans the stored name and drops fields it does not know', () => {
     expect(parseProfile({ name: '  Ada  ', admin: true })).toEqual({
       name: 'Ada',
@@ -64,6 +81,7 @@ describe('parseProfile', () => {
       micMuted: false,
       cameraOff: false,
       singleKeyShortcuts: true,
+      noiseSuppression: true,
     });
   });
 });

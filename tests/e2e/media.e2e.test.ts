@@ -1,0 +1,150 @@
+// What is done to one's own sound and picture, measured where it arrives:
+// noise suppression takes noise out of a known microphone recording, and
+// switching it swaps tracks without renegotiating. Alice's microphone plays a
+// generated speech-plus-noise WAV; Bob listens with an AnalyserNode on what he
+// receives from her.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEFAULTS } from '../../relay/config.ts';
+import { startRelay, type Relay } from '../../relay/server.ts';
+import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { NOISE_RMS, PAUSE_MS, SPEECH_MS, writeSpeechAndNoiseWav } from '../support/media-files.ts';
+
+/** Counts every description either side sets: a renegotiation would raise them. */
+const COUNT_NEGOTIATIONS = `(() => {
+  if (typeof RTCPeerConnection === 'undefined') return;
+  const counts = { local: 0, remote: 0 };
+  const proto = RTCPeerConnection.prototype;
+  const setLocal = proto.setLocalDescription;
+  const setRemote = proto.setRemoteDescription;
+  proto.setLocalDescription = function (...args) { counts.local++; return setLocal.apply(this, args); };
+  proto.setRemoteDescription = function (...args) { counts.remote++; return setRemote.apply(this, args); };
+  globalThis.__zingNegotiations = counts;
+})();`;
+
+const negotiations = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { __zingNegotiations: { local: number; remote: number } }).__zingNegotiations);
+
+/** How long each listening stretch lasts: several speech-and-pause cycles of the WAV. */
+const LISTEN_MS = 3 * (SPEECH_MS + PAUSE_MS);
+
+/**
+ * The RMS of what `page` receives from `from`, in 40 ms windows over `ms`: an
+ * AnalyserNode on the stream their tile plays.
+ */
+async function listen(page: Page, from: string, ms: number): Promise<number[]> {
+  const tile = page.getByRole('group', { name: from, exact: true });
+  return tile.locator('audio').evaluate(
+    (el, ms) =>
+      new Promise<number[]>((resolve, reject) => {
+        const stream = (el as HTMLAudioElement).srcObject;
+        if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) return reject(new Error('no audio in the tile'));
+        const ctx = new AudioContext();
+        const analyser = ctx.createAnalyser();
+        analyser.fftSize = 2048;
+        ctx.createMediaStreamSource(stream).connect(analyser);
+        const buf = new Float32Array(analyser.fftSize);
+        const out: number[] = [];
+        const timer = setInterval(() => {
+          analyser.getFloatTimeDomainData(buf);
+          let sum = 0;
+          for (const v of buf) sum += v * v;
+          out.push(Math.sqrt(sum / buf.length));
+        }, 40);
+        setTimeout(() => {
+          clearInterval(timer);
+          void ctx.close();
+          resolve(out);
+        }, ms);
+      }),
+    ms,
+  );
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+};
+const db = (ratio: number) => 20 * Math.log10(ratio);
+
+async function openSettings(page: Page) {
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Settings', exact: true });
+  await dialog.waitFor({ timeout: 2_000 });
+  return dialog;
+}
+
+describe('sound and picture effects', () => {
+  let relay: Relay;
+  let alice: Person;
+  let bob: Person;
+  let alicePage: Page;
+  let bobPage: Page;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'zing-media-'));
+    const wav = join(dir, 'speech-and-noise.wav');
+    writeSpeechAndNoiseWav(wav);
+    relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+    [alice, bob] = await Promise.all([
+      launchPerson({ name: 'Alice', relayUrl: relay.url, extraArgs: [`--use-file-for-fake-audio-capture=${wav}`] }),
+      // Bob's page measures with an AudioContext of its own, started by the test rather than a click.
+      launchPerson({ name: 'Bob', relayUrl: relay.url, extraArgs: ['--autoplay-policy=no-user-gesture-required'] }),
+    ]);
+    await Promise.all([alice.context.addInitScript(COUNT_NEGOTIATIONS), bob.context.addInitScript(COUNT_NEGOTIATIONS)]);
+    alicePage = await startCall(alice);
+    bobPage = await joinCall(bob, await callLinkOf(alicePage));
+    await Promise.all([videoFrames(alicePage, 'Bob'), videoFrames(bobPage, 'Alice')]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice?.close(), bob?.close()]);
+    await relay?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('suppresses noise by default, and switching it off lets the noise through without renegotiating', async () => {
+    const dialog = await openSettings(alicePage);
+    const box = dialog.getByRole('checkbox', { name: 'Noise suppression', exact: true });
+    expect(await box.isChecked()).toBe(true);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+
+    const on = await listen(bobPage, 'Alice', LISTEN_MS);
+    const before = { alice: await negotiations(alicePage), bob: await negotiations(bobPage) };
+
+    await (await openSettings(alicePage)).getByRole('checkbox', { name: 'Noise suppression', exact: true }).uncheck();
+    const off = await listen(bobPage, 'Alice', LISTEN_MS);
+
+    // The speech-free stretches are the quietest windows; the speech the loudest.
+    const floor = { on: percentile(on, 0.1), off: percentile(off, 0.1) };
+    const speech = { on: percentile(on, 0.9), off: percentile(off, 0.9) };
+    console.log(
+      `noise floor at Bob: ${floor.on.toFixed(4)} suppressed, ${floor.off.toFixed(4)} raw (${db(floor.on / floor.off).toFixed(1)} dB); ` +
+        `speech ${speech.on.toFixed(4)} / ${speech.off.toFixed(4)}; the WAV's noise is ${NOISE_RMS} RMS`,
+    );
+    // Raw, the noise arrives at about the level it was recorded at.
+    expect(floor.off).toBeGreaterThan(NOISE_RMS / 3);
+    // Suppressed, at least 10 dB less of it in the pauses…
+    expect(db(floor.on / floor.off)).toBeLessThan(-10);
+    // …while the voice still comes through.
+    expect(speech.on).toBeGreaterThan(speech.off / 4);
+
+    // A replaceTrack on the sender: no new offer or answer on either side, and the picture goes on.
+    expect(await negotiations(alicePage)).toEqual(before.alice);
+    expect(await negotiations(bobPage)).toEqual(before.bob);
+    expect((await videoFrames(bobPage, 'Alice')).framesAdvanced).toBeGreaterThanOrEqual(5);
+  });
+
+  it('remembers the choice for the next call', async () => {
+    await alicePage.reload();
+    const box = (await openSettings(alicePage)).getByRole('checkbox', { name: 'Noise suppression', exact: true });
+    expect(await box.isChecked()).toBe(false);
+    await box.check();
+    await alicePage.keyboard.press('Escape');
+    await videoFrames(bobPage, 'Alice');
+  });
+});
