@@ -12,6 +12,10 @@
 // BENCH_FLOOD_PAIRS BENCH_FLOOD_WINDOW BENCH_MSG_BYTES BENCH_DEADLINE_S;
 // BENCH_SERVERS=zing,bare,hono,redis picks the columns (redis needs redis-server;
 // it has no idle-memory figures: those are per process).
+// BENCH_BASE_DIR=<another checkout> adds a column `zing base`: the relay of that
+// checkout (a worktree at an earlier commit, sharing node_modules), for a
+// before/after in one run. BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of
+// each server process (not the Redis pair) in <dir>/<column> when it exits (node --cpu-prof).
 //
 // Loopback only. The load generator runs in this process on the same cores as
 // the server under test. Server CPU comes from /proc/<pid>/stat, so the
@@ -54,7 +58,13 @@ const cfg = {
   deadlineS: num('BENCH_DEADLINE_S', 240, 120),
 };
 const wanted = (process.env.BENCH_SERVERS ?? 'zing,bare,hono,redis').split(',').map((s) => s.trim());
-const specs: ServerSpec[] = [...SERVERS, REDIS_PAIR_SPEC].filter((s) => wanted.includes(s.key));
+const baseDir = process.env.BENCH_BASE_DIR || undefined;
+const profDir = process.env.BENCH_CPU_PROF_DIR || undefined;
+const zingSpec = SERVERS.find((s) => s.key === 'zing');
+const BASE_SPEC: ServerSpec | undefined = baseDir && zingSpec ? { ...zingSpec, key: 'base', label: 'zing base', cwd: baseDir } : undefined;
+const specs: ServerSpec[] = [...SERVERS, ...(BASE_SPEC ? [BASE_SPEC] : []), REDIS_PAIR_SPEC]
+  .filter((s) => wanted.includes(s.key) || s === BASE_SPEC)
+  .map((s) => (profDir && s !== REDIS_PAIR_SPEC ? { ...s, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}/${s.key}`] } : s));
 /** What the rate and flood tests measure: one server process, or the Redis pair. */
 type Measured = Pick<ServerProcess, 'spec' | 'cpuMicros' | 'stop'>;
 const started = Date.now();
@@ -208,7 +218,16 @@ const rows: Row[] = [
 
 function printTable(results: Map<string, Results>): void {
   const cols = specs.map((s) => s.key);
-  const header = ['metric', ...specs.map((s) => s.label), 'zing/bare', 'hono/bare', 'redis/zing', 'target', 'verdict'];
+  const header = [
+    'metric',
+    ...specs.map((s) => s.label),
+    'zing/bare',
+    'hono/bare',
+    'redis/zing',
+    ...(BASE_SPEC ? ['zing/base'] : []),
+    'target',
+    'verdict',
+  ];
   const lines: string[][] = [header];
   for (const row of rows) {
     const vals = cols.map((k) => {
@@ -235,6 +254,7 @@ function printTable(results: Map<string, Results>): void {
       row.target === undefined ? '' : ratio(z, b),
       row.target === undefined ? '' : ratio(numberIn('hono'), b),
       row.target === undefined ? '' : ratio(numberIn('redis'), z),
+      ...(BASE_SPEC ? [row.target === undefined ? '' : ratio(z, numberIn('base'))] : []),
       row.target === undefined ? (row.zero ? '0' : '') : `<= ${row.target}x`,
       verdict,
     ]);

@@ -14,6 +14,10 @@ export interface ServerSpec {
   label: string;
   entry: string;
   env?: Record<string, string>;
+  /** The checkout the entry is in (another worktree, for a before/after in one run); this one by default. */
+  cwd?: string;
+  /** Extra node flags, such as --cpu-prof. */
+  nodeArgs?: string[];
 }
 
 export const SERVERS: ServerSpec[] = [
@@ -76,8 +80,9 @@ export class ServerProcess {
   static async start(spec: ServerSpec): Promise<ServerProcess> {
     const port = await freePort();
     // The same flags for every server: tsx for TypeScript, a GC hook so RSS is read after a full GC.
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', './bench/lib/gc-hook.ts', spec.entry], {
-      cwd: ROOT,
+    const args = ['--expose-gc', ...(spec.nodeArgs ?? []), '--import', 'tsx', '--import', './bench/lib/gc-hook.ts', spec.entry];
+    const child = spawn(process.execPath, args, {
+      cwd: spec.cwd ?? ROOT,
       env: { ...process.env, ...spec.env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
