@@ -92,6 +92,23 @@ describe('heartbeat', () => {
     expect(r.rooms.peersIn(room)).toEqual([alice.id, helper.id]);
   });
 
+  it('pings its sockets a group at a time, spread over the interval, not all in one burst', async () => {
+    // 800 ms: eight groups of one 100 ms tick each, and eight sockets, one in each group.
+    const r = (relay = await startTestRelay({ heartbeatMs: 800 }));
+    const all: TestClient[] = [];
+    for (let i = 0; i < 4; i++) all.push(...(await joinedClients(r, newRoomId(), [`a${i}`, `b${i}`])));
+    clients.push(...all);
+    const firstPing = new Map<TestClient, number>();
+    for (const c of all) c.ws.on('ping', () => firstPing.has(c) || firstPing.set(c, performance.now()));
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // one and a half intervals
+    // Each socket is still pinged once an interval...
+    expect(firstPing.size).toBe(all.length);
+    // ...but not all at the same moment: that burst held every frame behind it (bench:relay's p99).
+    const times = [...firstPing.values()];
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(300);
+    expect(r.transport.connectionCount).toBe(all.length);
+  });
+
   it('keeps clients that answer pings connected across many intervals', async () => {
     const r = (relay = await startTestRelay({ heartbeatMs: 100 }));
     const [alice, bob] = await joinedClients(r, newRoomId(), ['alice', 'bob']);
