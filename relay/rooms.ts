@@ -51,6 +51,8 @@ interface Joining {
   standIn: (Member & { readonly inbox: ServerMessage[] }) | undefined;
 }
 
+// Shared answers: routing a message allocates no result object.
+const ROUTED: RouteResult = { ok: true };
 const UNKNOWN_PEER: RouteResult = { ok: false, code: 'UNKNOWN_PEER' };
 const ROOM_FULL: JoinResult = { ok: false, code: 'ROOM_FULL' };
 
@@ -171,7 +173,7 @@ export class Rooms {
     }
     this.stats.messages++;
     this.stats.bytes += data.length;
-    return { ok: true };
+    return ROUTED;
   }
 
   /** Rooms with at least one member on this instance (or one joining). */

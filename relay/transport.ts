@@ -94,9 +94,17 @@ class Connection extends WebSocket implements Member, EdgeState {
     if (this.readyState !== WebSocket.OPEN) return;
     if (!this.turnGranted && msg.type === 'peerJoined') this.outbound.firstPeer(this);
     if (this.bufferedAmount > this.outbound.maxBytes) return this.outbound.overflow(this);
-    this.send(encodeMessage(msg));
+    // Rooms hands one message object to every recipient of a broadcast: encoded once, not once each.
+    if (msg !== lastEncoded.msg) {
+      lastEncoded.msg = msg;
+      lastEncoded.frame = encodeMessage(msg);
+    }
+    this.send(lastEncoded.frame);
   }
 }
+
+/** The last message encoded, shared by every connection (messages are never changed after they are made). */
+const lastEncoded: { msg: ServerMessage | undefined; frame: string } = { msg: undefined, frame: '' };
 
 /** A frame's size: ws hands a Buffer (binaryType 'nodebuffer', the default), the other shapes only for other binaryTypes. */
 const byteLength = (data: RawData): number =>
