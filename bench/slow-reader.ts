@@ -10,7 +10,11 @@
 //
 // Overrides (numbers): BENCH_SLOW_SECONDS (25) BENCH_SLOW_ROOMS (3) BENCH_SLOW_SENDERS (7)
 // BENCH_SLOW_FRAME_BYTES (60000) BENCH_SLOW_RATE (40 frames/s per sender);
-// BENCH_SERVERS=zing,bare picks the columns.
+// BENCH_SERVERS=zing,bare picks the columns. BENCH_BASE_DIR=<another checkout>
+// adds a row `zing base`: that checkout's relay with the same defaults (a
+// worktree at an earlier commit, with node_modules linked in), for a
+// before/after on the same machine in one run.
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import type { Socket } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
@@ -39,6 +43,13 @@ const SPECS: ServerSpec[] = [
   { key: 'bare', label: 'bare ws', entry: 'bench/lib/bare-forwarder.ts' },
 ];
 const wanted = (process.env.BENCH_SERVERS ?? 'zing,bare').split(',').map((s) => s.trim());
+const baseDir = process.env.BENCH_BASE_DIR || undefined;
+if (baseDir) {
+  const commit = execFileSync('git', ['-C', baseDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const zing = SPECS.find((s) => s.key === 'zing');
+  if (zing) SPECS.unshift({ ...zing, key: 'base', label: `zing base ${commit} (defaults)`, cwd: baseDir });
+  wanted.push('base');
+}
 
 process.on('exit', killAll);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
