@@ -200,6 +200,15 @@ const rows: Row[] = [
   },
   { metric: 'one-way latency p50 (ms)', value: (r) => percentile(pooled(r), 0.5), digits: 2 },
   { metric: 'one-way latency p99 (ms)', value: (r) => percentile(pooled(r), 0.99), digits: 2, target: 1.25, rate: true },
+  {
+    // The pooled p99 follows the worst slot; this says whether one slot or all of them put it there.
+    metric: '  p99 per slot, min / median / max',
+    value: (r) => {
+      const xs = slotsOf(r).map((x) => x.p99ms);
+      return xs.length ? `${Math.min(...xs).toFixed(0)} / ${median(xs).toFixed(0)} / ${Math.max(...xs).toFixed(0)}` : undefined;
+    },
+    digits: 0,
+  },
   { metric: 'server CPU, rate test (% of a core)', value: (r) => median(slotsOf(r).map((x) => x.serverCpuPercent)), digits: 0 },
   { metric: 'generator CPU, rate test (%)', value: (r) => median(slotsOf(r).map((x) => x.generatorCpuPercent)), digits: 0 },
   { metric: 'other programs, rate test (%)', value: (r) => median(slotsOf(r).map((x) => x.foreignCpuPercent)), digits: 0 },
