@@ -86,16 +86,24 @@ export async function runZing(pages: Harness, from: string, to: string[], pacing
   return Math.max(...ends) - start;
 }
 
-/** Sends the harness file's size over a bare channel to each of `to` at once; ms from the first send until every byte arrived everywhere. */
+/**
+ * Sends `bytes` (the harness file's size unless given) over a bare channel to
+ * each of `to` at once; ms from the first send until every byte arrived everywhere.
+ */
 export async function runBare(
   pages: Harness,
   from: string,
   to: string[],
   pacing: Pick<FilePacing, 'chunkBytes' | 'highWaterBytes' | 'lowWaterBytes'>,
   timeoutMs: number,
+  bytes?: number,
 ): Promise<number> {
   const sender = page(pages, from);
-  const labels = await sender.evaluate(({ to, pacing }) => to.map((peer) => zing().sendBare(peer, pacing)), { to, pacing });
+  const labels = await sender.evaluate(({ to, pacing, bytes }) => to.map((peer) => zing().sendBare(peer, pacing, bytes)), {
+    to,
+    pacing,
+    bytes,
+  });
   const ends = await Promise.all(
     to.map(async (name, i) => {
       const receiver = page(pages, name);
@@ -112,6 +120,3 @@ export async function runBare(
 export async function setHarnessFile(pages: Harness, bytes: number): Promise<void> {
   for (const p of pages.values()) await p.evaluate((bytes) => zing().makeFile(bytes), bytes);
 }
-
-/** The harness page of `name`, to run something else there (a one-page bare channel). */
-export const harnessPage = (pages: Harness, name: string): Page => page(pages, name);

@@ -103,11 +103,12 @@ export class TransferHarness {
   }
 
   /**
-   * Sends the file's size in ready-made chunks over a plain channel to `peer`,
-   * from the moment it opens (bareStart gives that time); returns its label.
+   * Sends `bytes` (the file's size unless given) in ready-made chunks over a
+   * plain channel to `peer`, from the moment it opens (bareStarts gives that
+   * time); returns its label.
    */
-  sendBare(peer: string, pacing: Pick<FilePacing, 'chunkBytes' | 'highWaterBytes' | 'lowWaterBytes'>): string {
-    const total = this.#file?.size ?? 0;
+  sendBare(peer: string, pacing: Pick<FilePacing, 'chunkBytes' | 'highWaterBytes' | 'lowWaterBytes'>, bytes?: number): string {
+    const total = bytes ?? this.#file?.size ?? 0;
     const label = `bare:${total}:${crypto.randomUUID()}`;
     const channel = this.#pc(peer).createDataChannel(label, { ordered: true });
     channel.bufferedAmountLowThreshold = pacing.lowWaterBytes;

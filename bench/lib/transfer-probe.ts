@@ -44,7 +44,20 @@ export interface TransferRecord {
   chatSent: Record<string, number>;
   /** Chat text → when its line appeared in the log (every side). */
   chatShown: Record<string, number>;
+  /** Bare channels over the call's own connection (bareInCall): label → when the first send was made (sender). */
+  bareStarts: Record<string, number>;
+  /** label → when its last byte arrived (receiver). */
+  bareArrived: Record<string, number>;
 }
+
+/**
+ * In the call page, from the probe: sends `bytes` of ready-made chunks over a
+ * new channel (`bare:<bytes>:<uuid>`) on each of the call's connected connections at once, the way
+ * bench/lib/transfer-harness.ts does between harness pages, with no Zing code;
+ * the other call page's probe counts them and keeps the channel from Zing.
+ * Returns the labels; bareStarts and bareArrived give the times.
+ */
+export type BareInCall = (opts: { bytes: number; chunkBytes: number; highWaterBytes: number; lowWaterBytes: number }) => string[];
 
 /**
  * The init script; self-contained (Playwright ships it as source). Only pages
@@ -62,8 +75,56 @@ export function installTransferProbe({ pathHint, lowWater }: { pathHint: string;
     longTasks: [],
     chatSent: {},
     chatShown: {},
+    bareStarts: {},
+    bareArrived: {},
   };
   (globalThis as unknown as Record<string, TransferRecord>).__zingTransferBench = record;
+
+  // Every connection the page makes, and bare channels on them kept from the page's own code:
+  // this listener comes before the session's `ondatachannel`, and stops the event there.
+  const connections: RTCPeerConnection[] = [];
+  const NativePeerConnection = RTCPeerConnection;
+  class ProbedPeerConnection extends NativePeerConnection {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      connections.push(this);
+      this.addEventListener('datachannel', (e) => {
+        const { channel } = e;
+        if (!channel.label.startsWith('bare:')) return;
+        e.stopImmediatePropagation();
+        const total = Number(channel.label.split(':')[1]);
+        channel.binaryType = 'arraybuffer';
+        let got = 0;
+        channel.onmessage = (m: MessageEvent<ArrayBuffer>) => {
+          got += m.data.byteLength;
+          if (got >= total) {
+            record.bareArrived[channel.label] = now();
+            channel.close();
+          }
+        };
+      });
+    }
+  }
+  globalThis.RTCPeerConnection = ProbedPeerConnection;
+  const bareInCall: BareInCall = (opts) => connections.filter((c) => c.connectionState === 'connected').map((pc) => bareOn(pc, opts));
+  const bareOn = (pc: RTCPeerConnection, { bytes, chunkBytes, highWaterBytes, lowWaterBytes }: Parameters<BareInCall>[0]) => {
+    const label = `bare:${bytes}:${crypto.randomUUID()}`;
+    const channel = pc.createDataChannel(label, { ordered: true });
+    channel.bufferedAmountLowThreshold = lowWaterBytes;
+    const chunk = new Uint8Array(chunkBytes);
+    for (let at = 0; at < chunk.length; at += 65_536) crypto.getRandomValues(chunk.subarray(at, at + 65_536));
+    channel.onopen = async () => {
+      record.bareStarts[label] = now();
+      for (let sent = 0; sent < bytes; sent += chunkBytes) {
+        while (channel.bufferedAmount > highWaterBytes) {
+          await new Promise<void>((resolve) => channel.addEventListener('bufferedamountlow', () => resolve(), { once: true }));
+        }
+        channel.send(chunk.subarray(0, Math.min(chunkBytes, bytes - sent)));
+      }
+    };
+    return label;
+  };
+  (globalThis as unknown as { __zingBareInCall: BareInCall }).__zingBareInCall = bareInCall;
 
   const traces = new WeakMap<
     RTCDataChannel,
