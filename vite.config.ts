@@ -58,11 +58,19 @@ function manifestFor(browser: 'chrome' | 'firefox'): ManifestV3Export {
   return m as unknown as ManifestV3Export; // assembled from the checked-in manifest plus the keys above
 }
 
+/**
+ * MediaPipe's small graph file would otherwise be inlined as a data: URL, which
+ * the guest page's CSP (connect-src 'self') refuses to fetch: the model, graph
+ * and WebAssembly files always ship as files of the build.
+ */
+const NEVER_INLINE = /\.(binarypb|tflite|wasm)$/;
+
 const shared: UserConfig = {
   define: {
     __ZING_DEFAULT_RELAY_URL__: JSON.stringify(relayUrl.origin),
   },
 };
+const assetsInlineLimit = (file: string): boolean | undefined => (NEVER_INLINE.test(file) ? false : undefined);
 
 export default defineConfig(
   target === 'web'
@@ -79,6 +87,7 @@ export default defineConfig(
         build: {
           outDir: 'dist/web',
           emptyOutDir: true,
+          assetsInlineLimit,
           target: 'es2022',
           // .vite/manifest.json: what each page loads eagerly, read by scripts/check-budgets.mjs.
           manifest: true,
@@ -91,6 +100,7 @@ export default defineConfig(
         build: {
           outDir: `dist/${target}`,
           emptyOutDir: true,
+          assetsInlineLimit,
           target: 'es2022',
           manifest: true,
           // The call page is opened by URL, not named in the manifest, so it must be an explicit input.

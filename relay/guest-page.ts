@@ -10,6 +10,9 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   // WebAssembly (noise suppression, background blur): compiled while it streams in, which needs this type.
   '.wasm': 'application/wasm',
+  // MediaPipe's segmentation model and graph (background blur): bytes, read by its own code.
+  '.tflite': 'application/octet-stream',
+  '.binarypb': 'application/octet-stream',
 };
 
 /** The guest page from `dir` (dist/web), or undefined where it was not built. */

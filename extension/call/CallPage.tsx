@@ -11,6 +11,7 @@ import { KeyboardShortcuts } from './keyboard.ts';
 import { ParticipantTile } from './ParticipantTile.tsx';
 import { canPopOut, openPopOut } from './pop-out.ts';
 import { EffectsSettings } from './EffectsSettings.tsx';
+import { effectsText } from './effects-text.ts';
 import { SettingsDialog } from './SettingsDialog.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { SidePanel } from './SidePanel.tsx';
@@ -87,6 +88,14 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
     equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
   });
   createEffect(on(ids, (present) => setLayout((l) => keepOnly(l, present))));
+  // An effect that stops by itself (the blur, too slow) says so where the person is, not only in Settings.
+  createEffect(
+    on(
+      () => state.effects.notice,
+      (notice) => notice && announce(effectsText(notice)),
+      { defer: true },
+    ),
+  );
   const isScreen = (id: string) => id.endsWith(':screen');
   const rects = createMemo(() => arrange(ids(), layout(), stage(), isScreen));
   const spotlit = createMemo(() => spotlight(ids(), layout(), isScreen));
@@ -355,7 +364,11 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
             kind === 'speaker' ? props.prefs.speaker.choose(id) : void props.session.useDevice(kind, id || undefined)
           }
         >
-          <EffectsSettings effects={state.effects} onNoiseSuppression={(on) => void props.session.setNoiseSuppression(on)} />
+          <EffectsSettings
+            effects={state.effects}
+            onNoiseSuppression={(on) => void props.session.setNoiseSuppression(on)}
+            onBlurBackground={(on) => void props.session.setBlurBackground(on)}
+          />
         </SettingsDialog>
         <ShortcutsDialog
           open={shortcutsOpen()}

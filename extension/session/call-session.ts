@@ -34,6 +34,7 @@ import {
 } from './code-trust.ts';
 import { Identity } from './identity.ts';
 import { NoiseSuppressor, type LoadSuppressor } from './noise-suppressor.ts';
+import { BackgroundBlur, type BlurStopReason, type LoadBlur } from './background-blur.ts';
 import { PeerLink, isPolite, type LinkState, type PeerLinkOptions } from './peer-link.ts';
 import type { Presence } from '../../protocol/peer.ts';
 import { deriveRoomKey } from './room-key.ts';
@@ -79,13 +80,23 @@ export interface CodeAlert {
   readonly blocked: boolean;
 }
 
+/** Why an effect the person chose is not running (the call page says it in words). */
+export type EffectsNotice = 'noiseSuppressionFailed' | `blur${Capitalize<BlurStopReason>}`;
+
 /** What is done to this person's own sound and picture before it is sent. */
 export interface EffectsState {
-  /** The person's choices, kept for the next call. */
+  /** The person's choices, kept for the next call (blur turns itself off where it cannot run). */
   readonly noiseSuppression: boolean;
-  /** Why a chosen effect is not running, in words; undefined while all is well. */
-  readonly note: string | undefined;
+  readonly blurBackground: boolean;
+  /** The latest thing to tell the person about them; undefined while all is well. */
+  readonly notice: EffectsNotice | undefined;
 }
+
+const BLUR_NOTICES: Record<BlurStopReason, EffectsNotice> = {
+  tooSlow: 'blurTooSlow',
+  canvasBlocked: 'blurCanvasBlocked',
+  failed: 'blurFailed',
+};
 
 export interface CallState {
   readonly phase: CallPhase;
@@ -214,6 +225,8 @@ export interface CallSessionDeps {
   createCertificate?: () => Promise<RTCCertificate>;
   /** Loads the noise suppressor; RNNoise in an AudioWorklet unless given. */
   loadSuppressor?: LoadSuppressor;
+  /** Loads the background blur; MediaPipe and a canvas unless given. */
+  loadBlur?: LoadBlur;
 }
 
 /** What this page and one other said to each other to set up their safety code (protocol/peer.ts, "Handshake"). */
@@ -269,7 +282,12 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly #noise: NoiseSuppressor;
   /** The microphone as every link sends it: raw, or through the noise suppressor. */
   #sentAudio: MediaStreamTrack | null = null;
-  #effectsNote: string | undefined;
+  readonly #blur: BackgroundBlur;
+  /** The camera as every link sends it: raw, blurred, or nothing while the blur loads. */
+  #sentVideo: MediaStreamTrack | null = null;
+  /** The own tile's picture while the blur runs: what the others see. */
+  #blurView: MediaStream | undefined;
+  #notice: EffectsNotice | undefined;
   /** Who is at which relay address, whom to greet again, who vanished; in step with #remotes. */
   readonly #roster = new Roster();
   readonly #remotes = new Map<ParticipantId, Remote>();
@@ -307,7 +325,16 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#noise.on('changed', () => this.#syncAudio());
     this.#noise.on('failed', (err) => {
       console.warn('zing: the noise suppressor could not start', err);
-      this.#effectsNote = 'Noise suppression could not start in this browser: your microphone is sent as it is.';
+      this.#notice = 'noiseSuppressionFailed';
+      this.#update();
+    });
+    this.#blur = new BackgroundBlur({ enabled: deps.profile.blurBackground, ...(deps.loadBlur && { load: deps.loadBlur }) });
+    this.#blur.on('changed', () => {
+      this.#syncVideo();
+      this.#update();
+    });
+    this.#blur.on('stopped', (reason) => {
+      this.#notice = BLUR_NOTICES[reason];
       this.#update();
     });
     this.files = new FileTransfers({
@@ -391,7 +418,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (error) this.#setAlert(error);
     else if (missing?.use === 'gone') this.#setAlert(new ZingError('DEVICE_MISSING', missing.label));
     this.#syncAudio();
-    for (const remote of this.#remotes.values()) void remote.link.setTrack('video', this.#media.video);
+    this.#syncVideo();
     this.#govern();
     this.#update();
     // Allowed now, the browser names its devices: the lists in Settings show them.
@@ -431,11 +458,11 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   #afterDeviceChange(kind: InputKind): void {
+    // Where the suppressor or the blur runs, its output stays the same track: only its input changes.
     if (kind === 'camera') {
-      for (const remote of this.#remotes.values()) void remote.link.setTrack('video', this.#media.video);
+      this.#syncVideo();
       this.#govern();
     } else {
-      // Where the suppressor runs, its output stays the same track: only its input changes.
       this.#syncAudio();
     }
     this.#update();
@@ -523,7 +550,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       this.#alert = undefined;
     }
     this.#presence = { ...this.#presence, cameraOff: off };
-    for (const remote of this.#remotes.values()) void remote.link.setTrack('video', this.#media.video);
+    this.#syncVideo();
     this.#govern();
     this.#sendPresence();
     this.#update();
@@ -539,6 +566,19 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#syncAudio();
     this.#update();
     await this.#deps.saveProfile({ noiseSuppression: on });
+  }
+
+  /**
+   * Blurs the room behind the person, or sends the camera as it is. Each
+   * link's sender swaps track: no renegotiation. While the blur loads, no
+   * picture is sent rather than the unblurred room.
+   */
+  async setBlurBackground(on: boolean): Promise<void> {
+    if (on && this.#notice?.startsWith('blur')) this.#notice = undefined;
+    this.#blur.setEnabled(on);
+    this.#syncVideo();
+    this.#update();
+    await this.#deps.saveProfile({ blurBackground: on });
   }
 
   /** Shares a screen, window or tab with everyone (the browser asks which), or stops sharing. */
@@ -732,7 +772,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       iceTransportPolicy: this.#deps.settings.relayOnly ? 'relay' : 'all',
       initiator,
       audio: this.#sentAudio,
-      video: this.#media.video,
+      video: this.#sentVideo,
       ...(certificate ? { certificate } : {}),
     });
     // A listener of a link that was since replaced (a test's renewLink) does nothing.
@@ -926,6 +966,27 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     for (const remote of this.#remotes.values()) void remote.link.setTrack('audio', track);
   }
 
+  // The camera as it should go now (blurred, raw, or nothing while the blur
+  // loads) on every link; a link only hears of it when the track changes.
+  #syncVideo(): void {
+    if (this.#phase === 'ended' || this.#phase === 'failed') return;
+    const track = this.#blur.output(this.#media.video);
+    if (track === this.#sentVideo) return;
+    this.#sentVideo = track;
+    for (const remote of this.#remotes.values()) void remote.link.setTrack('video', track);
+  }
+
+  /** The own tile's picture: the blurred one while it is sent, else the camera's preview. */
+  #selfView(): MediaStream | null {
+    const sent = this.#sentVideo;
+    // (Outside a browser, as in unit tests, there is no MediaStream and nothing to show.)
+    if (sent && sent !== this.#media.video && typeof MediaStream === 'function') {
+      if (this.#blurView?.getVideoTracks()[0] !== sent) this.#blurView = new MediaStream([sent]);
+      return this.#blurView;
+    }
+    return this.#media.preview && this.#media.preview.getTracks().length > 0 ? this.#media.preview : null;
+  }
+
   /** A presence change, to everyone. */
   #sendPresence(): void {
     this.#sealed?.send(undefined, { type: 'presence', ...this.#presence });
@@ -956,6 +1017,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.chat.close();
     this.files.close();
     this.#noise.close();
+    this.#blur.close();
     this.#media.stop();
   }
 
@@ -1006,8 +1068,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         blocked: false,
       });
     };
-    const preview = this.#media.preview && this.#media.preview.getTracks().length > 0 ? this.#media.preview : null;
-    camera(SELF_ID, true, this.#presence, preview, 'connected', PENDING);
+    camera(SELF_ID, true, this.#presence, this.#selfView(), 'connected', PENDING);
     screen(SELF_ID, true, this.#presence, this.#media.screenPreview, 'connected');
     for (const [id, r] of this.#remotes) {
       const trust = this.#trust.get(id) ?? PENDING;
@@ -1018,7 +1079,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       if (needsAlert(trust)) codeAlerts.push({ id, name: r.presence.name, blocked });
     }
     const inputs = { camera: this.#media.deviceId('camera'), microphone: this.#media.deviceId('microphone') };
-    const effects = { noiseSuppression: this.#noise.enabled, note: this.#effectsNote };
+    const effects = { noiseSuppression: this.#noise.enabled, blurBackground: this.#blur.enabled, notice: this.#notice };
     return { phase: this.#phase, participants: views, inputs, alert: this.#alert, codeAlerts, effects };
   }
 

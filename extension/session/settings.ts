@@ -23,6 +23,8 @@ export interface Profile {
   singleKeyShortcuts: boolean;
   /** RNNoise on the microphone; off sends the microphone with echo cancellation only (music). */
   noiseSuppression: boolean;
+  /** Blur behind the person on the camera, remembered for the next call. */
+  blurBackground: boolean;
 }
 
 export interface Settings {
@@ -50,6 +52,7 @@ export const DEFAULT_PROFILE: Profile = {
   cameraOff: false,
   singleKeyShortcuts: true,
   noiseSuppression: true,
+  blurBackground: false,
 };
 
 export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];
@@ -87,8 +90,9 @@ export function parseProfile(v: unknown): Profile {
     cameraOff: v.cameraOff === true,
     // On unless switched off: profiles saved before the switch existed keep the shortcuts.
     singleKeyShortcuts: v.singleKeyShortcuts !== false,
-    // On unless switched off, like the shortcuts.
+    // On unless switched off, like the shortcuts; blur only where it was switched on.
     noiseSuppression: v.noiseSuppression !== false,
+    blurBackground: v.blurBackground === true,
   };
 }
 

@@ -196,6 +196,32 @@ describe('share links opened in a browser', () => {
     await Promise.all([videoFrames(page, 'Host'), videoFrames(call.hostPage, guestName!.replace(' (you)', ''))]);
     await page.getByRole('button', { name: 'Mute microphone', exact: true }).click();
     await call.hostPage.getByText('Microphone off', { exact: true }).waitFor({ timeout: 1_000 });
+    // Background blur runs on the guest page too, under its CSP: MediaPipe's script, model and
+    // WebAssembly all come from the relay's own /_zing/assets/, and nothing is refused.
+    await page.evaluate(() => {
+      const g = globalThis as { __zingCspViolations?: string[] };
+      g.__zingCspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => g.__zingCspViolations?.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Settings', exact: true })
+      .getByRole('checkbox', { name: 'Blur background', exact: true })
+      .check();
+    await page.keyboard.press('Escape');
+    const ownVideo = page.getByRole('group', { name: guestName!, exact: true }).locator('video'); // guestName matched above
+    // While the blur runs, the own tile shows what is sent: the composited canvas's track.
+    await expect
+      .poll(
+        () => ownVideo.evaluate((v) => ((v as HTMLVideoElement).srcObject as MediaStream | null)?.getVideoTracks()[0]?.constructor.name),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe('CanvasCaptureMediaStreamTrack');
+    expect(await page.evaluate(() => (globalThis as { __zingCspViolations?: string[] }).__zingCspViolations)).toEqual([]);
+    expect(requests.some((r) => /GET \/_zing\/assets\/selfie_segmentation_landscape-[^ ]+\.tflite/.test(r))).toBe(true);
+    expect((await videoFrames(call.hostPage, guestName!.replace(' (you)', ''))).framesAdvanced).toBeGreaterThanOrEqual(5);
     expect(requests.some((r) => r.includes(`GET /r/${call.room}`))).toBe(true); // the guest page came from the relay
     expect(requests.filter((r) => r.includes(call.key))).toEqual([]);
   });

@@ -1,8 +1,9 @@
 // What is done to one's own sound and picture, measured where it arrives:
-// noise suppression takes noise out of a known microphone recording, and
-// switching it swaps tracks without renegotiating. Alice's microphone plays a
-// generated speech-plus-noise WAV; Bob listens with an AnalyserNode on what he
-// receives from her.
+// noise suppression takes noise out of a known microphone recording, background
+// blur takes the detail out of the room behind, and switching either swaps
+// tracks without renegotiating. Alice's microphone plays a generated
+// speech-plus-noise WAV and her camera films a checkerboard; Bob listens with an
+// AnalyserNode and looks with a canvas at what he receives from her.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
-import { NOISE_RMS, PAUSE_MS, SPEECH_MS, writeSpeechAndNoiseWav } from '../support/media-files.ts';
+import { NOISE_RMS, PAUSE_MS, SPEECH_MS, writeCheckerboardY4m, writeSpeechAndNoiseWav } from '../support/media-files.ts';
 
 /** Counts every description either side sets: a renegotiation would raise them. */
 const COUNT_NEGOTIATIONS = `(() => {
@@ -64,6 +65,39 @@ async function listen(page: Page, from: string, ms: number): Promise<number[]> {
   );
 }
 
+/**
+ * How much detail `page` sees in `from`'s picture: the mean difference between
+ * neighbouring pixels in the left fifth of the frame (no person is there: it is
+ * all room), over a few frames.
+ */
+async function detail(page: Page, from: string): Promise<number> {
+  const video = page.getByRole('group', { name: from, exact: true }).locator('video');
+  return video.evaluate(async (el) => {
+    const v = el as HTMLVideoElement;
+    const canvas = document.createElement('canvas');
+    const values: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => v.requestVideoFrameCallback(() => resolve()));
+      canvas.width = v.videoWidth;
+      canvas.height = v.videoHeight;
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      if (!ctx || canvas.width === 0) continue;
+      ctx.drawImage(v, 0, 0);
+      const strip = Math.floor(canvas.width / 5);
+      const { data } = ctx.getImageData(0, 0, strip, canvas.height);
+      let sum = 0;
+      for (let y = 0; y < canvas.height; y++) {
+        for (let x = 0; x < strip - 1; x++) {
+          const i = (y * strip + x) * 4;
+          sum += Math.abs((data[i] ?? 0) - (data[i + 4] ?? 0));
+        }
+      }
+      values.push(sum / (canvas.height * (strip - 1)));
+    }
+    return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  });
+}
+
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
@@ -89,9 +123,15 @@ describe('sound and picture effects', () => {
     dir = mkdtempSync(join(tmpdir(), 'zing-media-'));
     const wav = join(dir, 'speech-and-noise.wav');
     writeSpeechAndNoiseWav(wav);
+    const y4m = join(dir, 'checkerboard.y4m');
+    writeCheckerboardY4m(y4m);
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
     [alice, bob] = await Promise.all([
-      launchPerson({ name: 'Alice', relayUrl: relay.url, extraArgs: [`--use-file-for-fake-audio-capture=${wav}`] }),
+      launchPerson({
+        name: 'Alice',
+        relayUrl: relay.url,
+        extraArgs: [`--use-file-for-fake-audio-capture=${wav}`, `--use-file-for-fake-video-capture=${y4m}`],
+      }),
       // Bob's page measures with an AudioContext of its own, started by the test rather than a click.
       launchPerson({ name: 'Bob', relayUrl: relay.url, extraArgs: ['--autoplay-policy=no-user-gesture-required'] }),
     ]);
@@ -146,5 +186,80 @@ describe('sound and picture effects', () => {
     await box.check();
     await alicePage.keyboard.press('Escape');
     await videoFrames(bobPage, 'Alice');
+  });
+
+  it('blurs the room behind: Bob sees far less detail there, frames keep coming, nothing renegotiates, and off restores the camera', async () => {
+    const raw = await detail(bobPage, 'Alice');
+    const before = { alice: await negotiations(alicePage), bob: await negotiations(bobPage) };
+    const dialog = await openSettings(alicePage);
+    const box = dialog.getByRole('checkbox', { name: 'Blur background', exact: true });
+    expect(await box.isChecked()).toBe(false);
+    await box.check();
+    await alicePage.keyboard.press('Escape');
+
+    // The checkerboard's sharp squares come out as an even grey.
+    await expect.poll(() => detail(bobPage, 'Alice'), { timeout: 20_000, interval: 500 }).toBeLessThan(raw / 4);
+    const blurred = await detail(bobPage, 'Alice');
+    console.log(`detail in the room at Bob: ${raw.toFixed(2)} raw, ${blurred.toFixed(2)} blurred`);
+    expect((await videoFrames(bobPage, 'Alice')).framesAdvanced).toBeGreaterThanOrEqual(5);
+    // Alice sees herself as the others do.
+    expect(await detail(alicePage, 'Alice (you)')).toBeLessThan(raw / 4);
+    expect(await negotiations(alicePage)).toEqual(before.alice);
+    expect(await negotiations(bobPage)).toEqual(before.bob);
+    // Still on and nothing to report: it kept up.
+    const again = await openSettings(alicePage);
+    expect(await again.getByRole('checkbox', { name: 'Blur background', exact: true }).isChecked()).toBe(true);
+    await alicePage.keyboard.press('Escape');
+
+    await (await openSettings(alicePage)).getByRole('checkbox', { name: 'Blur background', exact: true }).uncheck();
+    await alicePage.keyboard.press('Escape');
+    await expect.poll(() => detail(bobPage, 'Alice'), { timeout: 10_000, interval: 500 }).toBeGreaterThan(raw / 2);
+  });
+
+  it('remembers the blur for the next call, and sends no unblurred frame while it starts', async () => {
+    await (await openSettings(alicePage)).getByRole('checkbox', { name: 'Blur background', exact: true }).check();
+    await alicePage.keyboard.press('Escape');
+    await expect.poll(() => detail(bobPage, 'Alice'), { timeout: 20_000, interval: 500 }).toBeLessThan(2);
+    // Bob samples whatever picture of Alice he has, every 30 ms, while she reloads and rejoins:
+    // none may show the sharp room (raw, the checkerboard's detail is over 10; blurred, under 1).
+    const SHARP = 4;
+    const watching = bobPage.evaluate(
+      (ms) =>
+        new Promise<{ sharpest: number; samples: number }>((resolve) => {
+          const canvas = document.createElement('canvas');
+          let sharpest = 0;
+          let samples = 0;
+          const timer = setInterval(() => {
+            const v = document.querySelector<HTMLVideoElement>('[role="group"][aria-label="Alice"] video');
+            if (!v || v.readyState < 2 || v.videoWidth === 0) return;
+            canvas.width = v.videoWidth;
+            canvas.height = v.videoHeight;
+            const ctx = canvas.getContext('2d', { willReadFrequently: true });
+            if (!ctx) return;
+            ctx.drawImage(v, 0, 0);
+            const strip = Math.floor(canvas.width / 5);
+            const { data } = ctx.getImageData(0, 0, strip, canvas.height);
+            let sum = 0;
+            for (let i = 0; i + 4 < data.length; i += 4) sum += Math.abs((data[i] ?? 0) - (data[i + 4] ?? 0));
+            sharpest = Math.max(sharpest, sum / (data.length / 4));
+            samples += 1;
+          }, 30);
+          setTimeout(() => {
+            clearInterval(timer);
+            resolve({ sharpest, samples });
+          }, ms);
+        }),
+      15_000,
+    );
+    await alicePage.reload();
+    const { sharpest, samples } = await watching;
+    console.log(`while Alice rejoined with blur on, Bob's ${samples} samples of her picture had at most ${sharpest.toFixed(2)} detail`);
+    expect(samples).toBeGreaterThan(50);
+    expect(sharpest).toBeLessThan(SHARP);
+    await expect.poll(() => detail(bobPage, 'Alice'), { timeout: 20_000, interval: 500 }).toBeLessThan(2);
+    const box = (await openSettings(alicePage)).getByRole('checkbox', { name: 'Blur background', exact: true });
+    expect(await box.isChecked()).toBe(true);
+    await box.uncheck();
+    await alicePage.keyboard.press('Escape');
   });
 });

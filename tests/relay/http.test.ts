@@ -94,6 +94,7 @@ describe('with a web build (guests without Zing)', () => {
     writeFileSync(join(webDir, 'extension/web/index.html'), GUEST_HTML);
     writeFileSync(join(webDir, 'assets/app-1a2b.js'), 'console.log("zing")');
     writeFileSync(join(webDir, 'assets/rnnoise-3c4d.wasm'), WASM_MAGIC);
+    writeFileSync(join(webDir, 'assets/selfie_segmentation_landscape-5e6f.tflite'), 'TFL3');
     writeFileSync(join(webDir, 'assets/notes.txt'), 'not a served type');
     withWeb = await startTestRelay({ webDir });
   });
@@ -130,6 +131,10 @@ describe('with a web build (guests without Zing)', () => {
     const wasm = await fetch(`${withWeb.url}/_zing/assets/rnnoise-3c4d.wasm`);
     expect(wasm.headers.get('content-type')).toBe('application/wasm');
     expect(new Uint8Array(await wasm.arrayBuffer())).toEqual(WASM_MAGIC);
+    // The blur's segmentation model: served from the relay itself, as the guest page's CSP (connect-src 'self') requires.
+    const model = await fetch(`${withWeb.url}/_zing/assets/selfie_segmentation_landscape-5e6f.tflite`);
+    expect(model.headers.get('content-type')).toBe('application/octet-stream');
+    expect(await model.text()).toBe('TFL3');
     for (const path of ['/_zing/assets/notes.txt', '/_zing/assets/missing.js', '/_zing/assets/..%2Fextension%2Fweb%2Findex.html']) {
       expect((await fetch(`${withWeb.url}${path}`)).status, path).toBe(404);
     }

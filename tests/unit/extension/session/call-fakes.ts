@@ -23,6 +23,7 @@ import {
   type SessionMedia,
   type SessionSignaling,
 } from '../../../../extension/session/call-session.ts';
+import type { BlurEngine, BlurEngineEvent, BlurStopReason } from '../../../../extension/session/background-blur.ts';
 import type { ZingError } from '../../../../extension/session/errors.ts';
 import { seal } from '../../../../extension/session/envelope.ts';
 import { Identity } from '../../../../extension/session/identity.ts';
@@ -232,6 +233,34 @@ export class FakeMedia extends TypedEmitter<LocalMediaEvents> implements Session
   }
 }
 
+/** The blur pipeline's part: the test starts and stops it. */
+export class FakeBlurEngine implements BlurEngine {
+  readonly output = { label: 'blurred' } as unknown as MediaStreamTrack; // the session only passes it on
+  running = false;
+  camera: MediaStreamTrack | null = null;
+  readonly #listeners = new Set<(event: BlurEngineEvent) => void>();
+
+  connect(camera: MediaStreamTrack | null): void {
+    this.camera = camera;
+  }
+  onEvent(listener: (event: BlurEngineEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  close(): void {
+    this.running = false;
+  }
+  /** The first blurred frame is out. */
+  start(): void {
+    this.running = true;
+    for (const l of [...this.#listeners]) l({ kind: 'running' });
+  }
+  stop(reason: BlurStopReason): void {
+    this.running = false;
+    for (const l of [...this.#listeners]) l({ kind: 'stopped', reason });
+  }
+}
+
 /** PeerLink's part: records what the session told it; the test plays its events. */
 export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLink {
   readonly options: PeerLinkOptions;
@@ -371,7 +400,7 @@ export function newCall(
   room: Room,
   profile: Partial<Profile> = {},
   media = new FakeMedia(),
-  extra: Pick<CallSessionDeps, 'devices' | 'deviceList' | 'loadSuppressor'> = {},
+  extra: Pick<CallSessionDeps, 'devices' | 'deviceList' | 'loadSuppressor' | 'loadBlur'> = {},
 ): FakeCall {
   const signaling = new FakeSignaling(room.relay);
   const links: FakeLink[] = [];

@@ -8,7 +8,18 @@ import { type CallPhase, ROSTER_TICK_MS, SAFETY_CHECK_MS, TAMPER_WARNING_AFTER }
 import { ZingError } from '../../../../extension/session/errors.ts';
 import { isPolite } from '../../../../extension/session/peer-link.ts';
 import { HELLO_ATTEMPTS, HELLO_RETRY_MS, REJOIN_GRACE_MS } from '../../../../extension/session/roster.ts';
-import { type FakeCall, FakeMedia, idOf, joined, newCall as makeCall, newRoom, Person, type Room, until } from './call-fakes.ts';
+import {
+  type FakeCall,
+  FakeBlurEngine,
+  FakeMedia,
+  idOf,
+  joined,
+  newCall as makeCall,
+  newRoom,
+  Person,
+  type Room,
+  until,
+} from './call-fakes.ts';
 
 const started: FakeCall[] = [];
 const people: Person[] = [];
@@ -231,12 +242,19 @@ describe('CallSession', { timeout: 20_000 }, () => {
 
     it('turns the camera off: in the snapshot, in its presence, saved, and no video on any link', async () => {
       const { alice, bob } = await aliceWithBob();
-      const [link] = alice.links;
+      const link = alice.links[0]!; // Bob's, made by aliceWithBob
+      const camera = alice.media.video;
+      expect(camera).not.toBeNull();
+      const sent = () => {
+        const last = link.tracksSet.filter(([kind]) => kind === 'video').at(-1);
+        return last ? last[1] : link.options.video;
+      };
+      expect(sent()).toBe(camera);
       await alice.session.setCameraOff(true);
       expect(alice.session.state.participants[0]?.cameraOff).toBe(true);
       expect(alice.media.cameraOff).toBe(true);
       expect(alice.saved).toEqual([{ cameraOff: true }]);
-      expect(link?.tracksSet.at(-1)).toEqual(['video', null]);
+      expect(sent()).toBeNull();
       await until(() => expect(bob.presencesFrom(idOf(alice)).at(-1)).toMatchObject({ cameraOff: true }));
     });
 
@@ -287,7 +305,7 @@ describe('CallSession', { timeout: 20_000 }, () => {
         return last ? last[1] : link.options.audio;
       };
       await until(() => expect(sent()).toBe(suppressed));
-      expect(alice.session.state.effects).toEqual({ noiseSuppression: true, note: undefined });
+      expect(alice.session.state.effects).toEqual({ noiseSuppression: true, blurBackground: false, notice: undefined });
 
       await alice.session.setNoiseSuppression(false);
       expect(sent()).toBe(alice.media.audio);
@@ -304,12 +322,70 @@ describe('CallSession', { timeout: 20_000 }, () => {
       const alice = await joined(
         newCall(room, {}, new FakeMedia(), { loadSuppressor: () => Promise.reject(new Error('no AudioWorklet')) }),
       );
-      await until(() => expect(alice.session.state.effects.note).toContain('Noise suppression could not start'));
+      await until(() => expect(alice.session.state.effects.notice).toBe('noiseSuppressionFailed'));
       (await person(room, 'Bob')).join();
       await until(() => expect(alice.links.length).toBe(1));
       expect(alice.links[0]?.options.audio).toBe(alice.media.audio);
       expect(alice.media.audio).not.toBeNull();
       expect(alice.session.state.effects.noiseSuppression).toBe(true);
+    });
+
+    it('sends no picture while the blur starts, then the blurred one, which the own tile shows too', async () => {
+      const room = await newRoom();
+      const media = new FakeMedia();
+      const engine = new FakeBlurEngine();
+      let release!: () => void;
+      const loaded = new Promise<void>((r) => {
+        release = r;
+      });
+      const alice = await joined(
+        newCall(room, { blurBackground: true }, media, {
+          loadBlur: async () => {
+            await loaded;
+            return engine;
+          },
+        }),
+      );
+      (await person(room, 'Bob')).join();
+      await until(() => expect(alice.links.length).toBe(1));
+      const link = alice.links[0]!; // one link, waited for just above
+      const sent = () => {
+        const last = link.tracksSet.filter(([kind]) => kind === 'video').at(-1);
+        return last ? last[1] : link.options.video;
+      };
+      expect(sent()).toBeNull();
+      release();
+      const camera = media.video;
+      expect(camera).not.toBeNull();
+      await until(() => expect(engine.camera).toBe(camera));
+      expect(sent()).toBeNull();
+      engine.start();
+      await until(() => expect(sent()).toBe(engine.output));
+      expect(alice.session.state.effects.blurBackground).toBe(true);
+
+      await alice.session.setBlurBackground(false);
+      expect(sent()).toBe(camera);
+      expect(alice.saved).toEqual([{ blurBackground: false }]);
+    });
+
+    it('turns the blur off and says why when it cannot keep up, sending the camera from then on', async () => {
+      const room = await newRoom();
+      const media = new FakeMedia();
+      const engine = new FakeBlurEngine();
+      const alice = await joined(newCall(room, { blurBackground: true }, media, { loadBlur: async () => engine }));
+      (await person(room, 'Bob')).join();
+      await until(() => expect(alice.links.length).toBe(1));
+      const camera = media.video;
+      expect(camera).not.toBeNull();
+      await until(() => expect(engine.camera).toBe(camera));
+      engine.start();
+      await until(() => expect(alice.links[0]?.tracksSet.at(-1)).toEqual(['video', engine.output]));
+      engine.stop('tooSlow');
+      expect(alice.session.state.effects).toMatchObject({ blurBackground: false, notice: 'blurTooSlow' });
+      expect(alice.links[0]?.tracksSet.at(-1)).toEqual(['video', camera]);
+      // Switching it on again clears the notice.
+      await alice.session.setBlurBackground(true);
+      expect(alice.session.state.effects.notice).toBeUndefined();
     });
 
     it('shows a remote participant’s mute, camera and new name from their presence', async () => {

@@ -36,6 +36,7 @@ const profile: fc.Arbitrary<Profile> = fc
     cameraOff: fc.boolean(),
     singleKeyShortcuts: fc.boolean(),
     noiseSuppression: fc.boolean(),
+    blurBackground: fc.boolean(),
   })
   // A guest name saved as the name with none picked is the old bug, which parseProfile repairs (settings.test.ts).
   .filter((p) => p.guestName !== '' || !isGuestName(p.name));
@@ -68,7 +69,7 @@ const settings: fc.Arbitrary<Settings> = fc.record({
 const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
 const SETTINGS_FIELDS = ['relayUrl', 'iceServers', 'uploadBudgetKbps', 'maxVideoHeight', 'relayOnly', 'askForFilesAboveBytes'] as const;
 const ICE_SERVER_FIELDS = ['urls', 'username', 'credential'];
-const PROFILE_FIELDS = ['name', 'guestName', 'micMuted', 'cameraOff', 'singleKeyShortcuts', 'noiseSuppression'];
+const PROFILE_FIELDS = ['name', 'guestName', 'micMuted', 'cameraOff', 'singleKeyShortcuts', 'noiseSuppression', 'blurBackground'];
 /** Fields no parser here reads. */
 const extraFields = (known: readonly string[]) =>
   fc.dictionary(
@@ -89,7 +90,7 @@ function expectUsableSettings(s: Settings): void {
 }
 
 describe('parseProfile', () => {
-  it('never throws on anything stored, and gives a clean name and four booleans', () => {
+  it('never throws on anything stored, and gives a clean name and its booleans', () => {
     const profileLike = fc.record(
       {
         name: fc.oneof(hostileString(), jsonValue),
@@ -98,6 +99,7 @@ describe('parseProfile', () => {
         cameraOff: stored,
         singleKeyShortcuts: stored,
         noiseSuppression: stored,
+        blurBackground: stored,
       },
       { requiredKeys: [] },
     );
@@ -107,7 +109,8 @@ describe('parseProfile', () => {
         expect(Object.keys(p).sort()).toEqual([...PROFILE_FIELDS].sort());
         expect(cleanName(p.name)).toBe(p.name);
         expect(p.guestName === '' || isGuestName(p.guestName)).toBe(true);
-        for (const flag of [p.micMuted, p.cameraOff, p.singleKeyShortcuts, p.noiseSuppression]) expect(typeof flag).toBe('boolean');
+        for (const flag of [p.micMuted, p.cameraOff, p.singleKeyShortcuts, p.noiseSuppression, p.blurBackground])
+          expect(typeof flag).toBe('boolean');
         expect(parseProfile(throughJson(p))).toEqual(p);
       }),
       { numRuns: RUNS },

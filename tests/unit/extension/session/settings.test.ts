@@ -30,6 +30,7 @@ describe('parseProfile', () => {
         cameraOff: true,
         singleKeyShortcuts: false,
         noiseSuppression: false,
+        blurBackground: true,
       }),
     ).toEqual({
       name: 'Ada',
@@ -38,6 +39,7 @@ describe('parseProfile', () => {
       cameraOff: true,
       singleKeyShortcuts: false,
       noiseSuppression: false,
+      blurBackground: true,
     });
   });
 
@@ -59,6 +61,7 @@ describe('parseProfile', () => {
       cameraOff: false,
       singleKeyShortcuts: true,
       noiseSuppression: true,
+      blurBackground: false,
     });
   });
 
@@ -74,6 +77,12 @@ describe('parseProfile', () => {
     expect(parseProfile({ name: 'Ada', noiseSuppression: false }).noiseSuppression).toBe(false);
   });
 
+  it('keeps background blur off unless it was switched on with a literal true', () => {
+    expect(parseProfile({ name: 'Ada' }).blurBackground).toBe(false);
+    expect(parseProfile({ name: 'Ada', blurBackground: 'true' }).blurBackground).toBe(false);
+    expect(parseProfile({ name: 'Ada', blurBackground: true }).blurBackground).toBe(true);
+  });
+
   it('cleans the stored name and drops fields it does not know', () => {
     expect(parseProfile({ name: '  Ada  ', admin: true })).toEqual({
       name: 'Ada',
@@ -82,6 +91,7 @@ describe('parseProfile', () => {
       cameraOff: false,
       singleKeyShortcuts: true,
       noiseSuppression: true,
+      blurBackground: false,
     });
   });
 });

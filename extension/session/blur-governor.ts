@@ -1,0 +1,147 @@
+// How hard background blur may work: a pure state machine, fed the time each
+// composited frame took and told the time (the clock is an argument, so unit
+// tests run it in simulated time).
+//
+// Blur costs the same page that runs the call. When the page falls behind it
+// steps down a level (segment less often, on a smaller picture, send fewer
+// frames); when it has room again it steps back up. A blurred picture below
+// half the camera's frame rate looks broken, so where even the lowest level
+// cannot hold that, the governor gives up and the blur turns itself off.
+
+export interface BlurLevel {
+  /** Composited frames per second sent. */
+  readonly frameRate: number;
+  /** Segment every n-th frame; the frames between reuse the last mask. */
+  readonly segmentEvery: number;
+  /** Width of the picture the segmenter is given (its landscape model works at 256×144). */
+  readonly segmentationWidth: number;
+}
+
+/** From the full job down to the least that still looks like video: never below half the camera's rate. */
+export function blurLevels(cameraFrameRate: number): BlurLevel[] {
+  const fps = Math.max(1, cameraFrameRate);
+  return [
+    { frameRate: fps, segmentEvery: 1, segmentationWidth: 256 },
+    { frameRate: fps, segmentEvery: 2, segmentationWidth: 256 },
+    { frameRate: (fps * 2) / 3, segmentEvery: 2, segmentationWidth: 192 },
+    { frameRate: fps / 2, segmentEvery: 2, segmentationWidth: 160 },
+    { frameRate: fps / 2, segmentEvery: 3, segmentationWidth: 128 },
+  ];
+}
+
+/** Frames are judged over this window: long enough to smooth one slow frame, short enough to react within a few seconds. */
+export const BLUR_WINDOW_MS = 2_000;
+/** Loading the model and the first frames are slow everywhere; nothing is judged this long after a start or a resume. */
+export const BLUR_WARMUP_MS = 3_000;
+/** After a change of level, its effect is measured for a full window before the next. */
+export const BLUR_HOLD_MS = BLUR_WINDOW_MS;
+/** Behind: fewer than this share of the level's frames came out. */
+export const BEHIND_FPS_SHARE = 0.85;
+/** Behind: the work of a frame took more than this share of its interval (the call needs the rest). */
+export const BUSY_SHARE = 0.7;
+/** Room to step up: a frame's work used less than this share of the interval of the level above. */
+export const ROOM_SHARE = 0.35;
+/** Step up only after this long with room to spare: going up and down again is worse than staying. */
+export const BLUR_UPGRADE_AFTER_MS = 10_000;
+/** At the lowest level, below half the camera's rate this long, the blur gives up. */
+export const BLUR_GIVE_UP_AFTER_MS = 4_000;
+
+export type BlurVerdict = { readonly kind: 'keep' } | { readonly kind: 'level'; readonly level: BlurLevel } | { readonly kind: 'giveUp' };
+
+interface Frame {
+  readonly at: number;
+  readonly workMs: number;
+}
+
+export class BlurGovernor {
+  readonly #levels: BlurLevel[];
+  readonly #minFps: number;
+  #index = 0;
+  #frames: Frame[] = [];
+  /** Nothing is judged before this time (warm-up, or a level change settling). */
+  #judgeFrom: number;
+  /** Since when the frames had room to step up, if they have had it since. */
+  #roomSince: number | undefined;
+  /** Since when, at the lowest level, they have been under half the camera's rate. */
+  #starvedSince: number | undefined;
+  #paused = false;
+  #gaveUp = false;
+
+  constructor(opts: { cameraFrameRate: number; now: number }) {
+    this.#levels = blurLevels(opts.cameraFrameRate);
+    this.#minFps = Math.max(1, opts.cameraFrameRate) / 2;
+    this.#judgeFrom = opts.now + BLUR_WARMUP_MS;
+  }
+
+  get level(): BlurLevel {
+    return this.#levels[this.#index] as BlurLevel; // the index stays within the levels
+  }
+
+  get levelIndex(): number {
+    return this.#index;
+  }
+
+  /** One composited frame: when it was sent and how long its work took. */
+  frameDone(now: number, workMs: number): void {
+    if (this.#paused || this.#gaveUp) return;
+    this.#frames.push({ at: now, workMs });
+  }
+
+  /**
+   * A hidden tab's timers are throttled by the browser, which says nothing
+   * about this machine: while hidden nothing is measured, and after it the
+   * warm-up starts again.
+   */
+  setPaused(paused: boolean, now: number): void {
+    if (paused === this.#paused) return;
+    this.#paused = paused;
+    this.#frames = [];
+    this.#roomSince = undefined;
+    this.#starvedSince = undefined;
+    if (!paused) this.#judgeFrom = now + BLUR_WARMUP_MS;
+  }
+
+  /** What to do now; call it about once a frame. */
+  judge(now: number): BlurVerdict {
+    if (this.#gaveUp) return { kind: 'giveUp' };
+    this.#frames = this.#frames.filter((f) => f.at > now - BLUR_WINDOW_MS);
+    if (this.#paused || now < this.#judgeFrom) return { kind: 'keep' };
+    const level = this.level;
+    const fps = (this.#frames.length * 1000) / BLUR_WINDOW_MS;
+    const workMs =
+      this.#frames.length === 0 ? Number.POSITIVE_INFINITY : this.#frames.reduce((s, f) => s + f.workMs, 0) / this.#frames.length;
+    const behind = fps < BEHIND_FPS_SHARE * level.frameRate || workMs > BUSY_SHARE * (1000 / level.frameRate);
+
+    if (this.#index === this.#levels.length - 1) {
+      if (fps < this.#minFps * BEHIND_FPS_SHARE) {
+        this.#starvedSince ??= now;
+        if (now - this.#starvedSince >= BLUR_GIVE_UP_AFTER_MS) {
+          this.#gaveUp = true;
+          return { kind: 'giveUp' };
+        }
+      } else {
+        this.#starvedSince = undefined;
+      }
+      if (behind) return { kind: 'keep' };
+    }
+    if (behind && this.#index < this.#levels.length - 1) return this.#move(this.#index + 1, now);
+
+    const above = this.#levels[this.#index - 1];
+    if (above && !behind && workMs < ROOM_SHARE * (1000 / above.frameRate)) {
+      this.#roomSince ??= now;
+      if (now - this.#roomSince >= BLUR_UPGRADE_AFTER_MS) return this.#move(this.#index - 1, now);
+    } else {
+      this.#roomSince = undefined;
+    }
+    return { kind: 'keep' };
+  }
+
+  #move(index: number, now: number): BlurVerdict {
+    this.#index = index;
+    this.#frames = [];
+    this.#roomSince = undefined;
+    this.#starvedSince = undefined;
+    this.#judgeFrom = now + BLUR_HOLD_MS;
+    return { kind: 'level', level: this.level };
+  }
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BackgroundBlur,
+  type BlurEngine,
+  type BlurEngineEvent,
+  type BlurStopReason,
+  BlurUnavailable,
+} from '../../../../extension/session/background-blur.ts';
+
+/** A track as far as the blur looks at one: only its identity. */
+const track = (label: string): MediaStreamTrack => ({ label }) as unknown as MediaStreamTrack; // only compared, never used
+
+class FakeEngine implements BlurEngine {
+  readonly output = track('blurred');
+  running = false;
+  camera: MediaStreamTrack | null = null;
+  closed = 0;
+  readonly #listeners = new Set<(event: BlurEngineEvent) => void>();
+
+  connect(camera: MediaStreamTrack | null): void {
+    this.camera = camera;
+  }
+  onEvent(listener: (event: BlurEngineEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  close(): void {
+    this.closed += 1;
+  }
+  fire(event: BlurEngineEvent): void {
+    if (event.kind === 'running') this.running = !this.running;
+    for (const l of [...this.#listeners]) l(event);
+  }
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+function blurWith(engines: (FakeEngine | Error)[], enabled = true) {
+  let loads = 0;
+  const blur = new BackgroundBlur({
+    enabled,
+    load: async () => {
+      const next = engines[loads++];
+      if (!next) throw new Error('no more engines');
+      if (next instanceof Error) throw next;
+      return next;
+    },
+  });
+  const stops: BlurStopReason[] = [];
+  let changes = 0;
+  blur.on('stopped', (r) => stops.push(r));
+  blur.on('changed', () => changes++);
+  return { blur, stops, changes: () => changes, loads: () => loads };
+}
+
+describe('BackgroundBlur', () => {
+  it('sends no picture while the blur loads and warms up, then the blurred one', async () => {
+    const engine = new FakeEngine();
+    const { blur, changes } = blurWith([engine]);
+    const camera = track('camera');
+    expect(blur.output(camera)).toBeNull();
+    await settle();
+    expect(blur.output(camera)).toBeNull(); // loaded, no frame out yet
+    expect(engine.camera).toBe(camera);
+    const before = changes();
+    engine.fire({ kind: 'running' });
+    expect(changes()).toBe(before + 1);
+    expect(blur.output(camera)).toBe(engine.output);
+    expect(blur.active).toBe(true);
+  });
+
+  it('sends the camera itself while off, loads nothing, and rests the pipeline when switched off', async () => {
+    const engine = new FakeEngine();
+    const { blur, loads } = blurWith([engine], false);
+    const camera = track('camera');
+    expect(blur.output(camera)).toBe(camera);
+    expect(loads()).toBe(0);
+    blur.setEnabled(true);
+    blur.output(camera);
+    await settle();
+    blur.output(camera);
+    engine.fire({ kind: 'running' });
+    blur.setEnabled(false);
+    expect(blur.output(camera)).toBe(camera);
+    expect(engine.camera).toBeNull();
+  });
+
+  it('follows the camera: a camera turned off sends nothing and a new one feeds the pipeline', async () => {
+    const engine = new FakeEngine();
+    const { blur } = blurWith([engine]);
+    blur.output(track('camera'));
+    await settle();
+    expect(blur.output(null)).toBeNull();
+    expect(engine.camera).toBeNull();
+    const other = track('other camera');
+    blur.output(other);
+    expect(engine.camera).toBe(other);
+  });
+
+  it.each([
+    ['tooSlow', new FakeEngine()],
+    ['failed', new FakeEngine()],
+  ] as const)('turns itself off when the pipeline stops (%s): says why once, closes it, and sends the camera', async (reason, engine) => {
+    const { blur, stops } = blurWith([engine]);
+    const camera = track('camera');
+    blur.output(camera);
+    await settle();
+    blur.output(camera);
+    engine.fire({ kind: 'running' });
+    engine.fire({ kind: 'stopped', reason });
+    expect(stops).toEqual([reason]);
+    expect(blur.enabled).toBe(false);
+    expect(engine.closed).toBe(1);
+    expect(blur.output(camera)).toBe(camera);
+  });
+
+  it('says the canvas is blocked where the pipeline refuses to start for that, and a plain failure otherwise', async () => {
+    const blocked = blurWith([new BlurUnavailable('canvasBlocked')]);
+    blocked.blur.output(track('camera'));
+    await settle();
+    expect(blocked.stops).toEqual(['canvasBlocked']);
+    const broken = blurWith([new Error('no WebGL 2')]);
+    const camera = track('camera');
+    broken.blur.output(camera);
+    await settle();
+    expect(broken.stops).toEqual(['failed']);
+    expect(broken.blur.output(camera)).toBe(camera);
+  });
+
+  it('loads a fresh pipeline when switched on again after stopping', async () => {
+    const first = new FakeEngine();
+    const second = new FakeEngine();
+    const { blur, loads } = blurWith([first, second]);
+    const camera = track('camera');
+    blur.output(camera);
+    await settle();
+    first.fire({ kind: 'stopped', reason: 'tooSlow' });
+    blur.setEnabled(true);
+    expect(blur.output(camera)).toBeNull();
+    await settle();
+    blur.output(camera);
+    second.fire({ kind: 'running' });
+    expect(blur.output(camera)).toBe(second.output);
+    expect(loads()).toBe(2);
+  });
+
+  it('closes its pipeline once, even one that finishes loading after the call ended', async () => {
+    const engine = new FakeEngine();
+    const { blur } = blurWith([engine]);
+    blur.output(track('camera'));
+    blur.close();
+    blur.close();
+    await settle();
+    expect(engine.closed).toBe(1);
+  });
+});
