@@ -3,7 +3,8 @@
 // other input; binary frames are file bytes (see the framing note below).
 //
 // Channels:
-// - `chat`: one ordered, reliable channel per peer pair; carries `chat` frames only.
+// - `chat`: one ordered, reliable channel per peer pair; carries `chat` frames,
+//   and the gestures: `hand` (raised or lowered) and `reaction`.
 // - `file:<id>`: one ordered, reliable channel per transfer and receiving peer,
 //   opened by the sender. It carries, in order:
 //     sender → receiver: `fileOffer`, and nothing more until the receiver answers;
@@ -33,6 +34,15 @@
 // at a time, and never held in memory. The hash catches lost, extra or changed
 // bytes (a bug, a cut-off stream); DTLS already authenticates the peer, so it is
 // an integrity check, not a signature.
+//
+// Why a hand carries a Lamport stamp and no time: hands show in the order they
+// went up, and that order must be the same at everyone. Clocks of different
+// machines disagree by seconds or hours, so a time would let a fast clock jump
+// the queue and two people would see different lines. Each participant keeps
+// a counter, bumps it to stamp its own raise or lower, and moves it up to any
+// stamp it receives: whoever raised after seeing a hand gets a higher stamp.
+// Everyone sorts by (stamp, participant id), both of which travel with the
+// hand, so everyone who has the same hands shows the same line.
 
 import { isCount, isNonNegative, parseJsonObject } from './guards.ts';
 import { isMessageId } from './ids.ts';
@@ -72,7 +82,25 @@ export type FileFailed = { type: 'fileFailed'; id: string; reason: string };
 export type FileCancel = { type: 'fileCancel'; id: string; reason: string };
 export type FileControl = FileOffer | FileAccept | FileDecline | FileEnd | FileDone | FileFailed | FileCancel;
 
-export type DataMessage = ChatMessage | FileControl;
+/** The reactions a person can send, in the order the call page offers them. */
+export const REACTIONS = ['thumbsUp', 'clap', 'laugh', 'heart', 'surprised'] as const;
+export type Reaction = (typeof REACTIONS)[number];
+
+/**
+ * The highest hand stamp: a raise a second for 68 years. Counters stop here
+ * rather than lose precision, so a peer sending a huge stamp cannot break
+ * anyone's arithmetic; at the cap the order falls back to participant ids,
+ * still the same everywhere.
+ */
+export const MAX_HAND_STAMP = 2 ** 31 - 1;
+
+/** The sender's hand went up (or came down) at Lamport time `stamp`; see the note above. */
+export type HandMessage = { type: 'hand'; raised: boolean; stamp: number };
+export type ReactionMessage = { type: 'reaction'; reaction: Reaction };
+/** Raised hands and reactions: small, frequent, for everyone in the call. */
+export type GestureMessage = HandMessage | ReactionMessage;
+
+export type DataMessage = ChatMessage | FileControl | GestureMessage;
 
 /** The label of the channel that carries transfer `id`. */
 export const fileChannelLabel = (id: string): string => FILE_CHANNEL_PREFIX + id;
@@ -96,6 +124,10 @@ export const isChatText = (v: unknown): v is string =>
   utf8Bytes(v) <= MAX_CHAT_TEXT_BYTES &&
   /\S/.test(v);
 
+export const isReaction = (v: unknown): v is Reaction => (REACTIONS as readonly unknown[]).includes(v);
+
+export const isHandStamp = (v: unknown): v is number => isCount(v) && v >= 1 && v <= MAX_HAND_STAMP;
+
 export const cleanMime = (v: unknown): string => (typeof v === 'string' && MIME.test(v.toLowerCase()) ? v.toLowerCase() : '');
 
 export const encodeDataMessage = (msg: DataMessage): string => JSON.stringify(msg);
@@ -106,6 +138,13 @@ export function parseDataMessage(raw: string): DataMessage | undefined {
   const parsed = parseJsonObject(raw);
   if (!parsed.ok) return undefined;
   const v = parsed.fields;
+  // Gestures name no message: they stand for the sender's state, not one of many items.
+  switch (v.type) {
+    case 'hand':
+      return typeof v.raised === 'boolean' && isHandStamp(v.stamp) ? { type: 'hand', raised: v.raised, stamp: v.stamp } : undefined;
+    case 'reaction':
+      return isReaction(v.reaction) ? { type: 'reaction', reaction: v.reaction } : undefined;
+  }
   if (!isMessageId(v.id)) return undefined;
   const id = v.id;
   switch (v.type) {

@@ -5,6 +5,9 @@ import { browserShortcuts, shortcutSettings } from '../session/browser-shortcuts
 import type { AudioActivity, CallSession, CallState } from '../session/call-session.ts';
 import type { Device } from '../session/devices.ts';
 import type { SpeakerPref } from './device-prefs.ts';
+import type { GestureState } from '../session/gestures.ts';
+import { REACTIONS } from '../../protocol/data.ts';
+import { REACTION_LABELS, placeText } from './gesture-text.ts';
 import { CameraIcon, LeaveIcon, MicIcon, ScreenIcon } from './icons.tsx';
 import { EMPTY_LAYOUT, arrange, keepOnly, spotlight, keyboardTile, moveTile, resizeTile, togglePin, type LayoutState } from './layout.ts';
 import { KeyboardShortcuts } from './keyboard.ts';
@@ -18,6 +21,11 @@ import { SidePanel } from './SidePanel.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
 import { codeAlertText, errorText } from './error-text.ts';
 import { statusText } from './status-text.ts';
+
+/** Lines kept in the polite live region: the newest few, in case several arrive together. */
+const MAX_ANNOUNCEMENTS = 5;
+/** How long a line stays there: announced once on arrival, then only clutter for a screen reader's review. */
+const ANNOUNCEMENT_KEEP_MS = 10_000;
 
 /** What the page reads and keeps of the person's preferences beyond the session's. */
 export interface CallPagePrefs {
@@ -36,6 +44,8 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
   const [activity, setActivity] = createSignal<AudioActivity>({ levels: {}, speaking: {} });
   onCleanup(props.session.on('audioActivity', setActivity));
 
+  const [gestures, setGestures] = createSignal<GestureState>(props.session.gestures.state);
+  onCleanup(props.session.gestures.on('changed', setGestures));
   const self = () => state.participants.find((p) => p.self);
   const active = () => state.phase !== 'ended' && state.phase !== 'failed';
   /** Which `Copy link` copied last (the bar's or the stage's), so only that one says so. */
@@ -46,11 +56,19 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
   const [dragOver, setDragOver] = createSignal(false);
   const [shortcutsOpen, setShortcutsOpen] = createSignal(false);
   const [settingsOpen, setSettingsOpen] = createSignal(false);
-  const [announcement, setAnnouncement] = createSignal('');
-  // A polite live region: said once, after whatever the screen reader is saying.
+  // A polite live region: each line is added once (and said once, after whatever the
+  // screen reader is saying), so news that comes together is not lost; old lines go.
+  const [announcements, setAnnouncements] = createSignal<readonly { text: string }[]>([]);
+  const announceTimers = new Set<ReturnType<typeof setTimeout>>();
+  onCleanup(() => announceTimers.forEach(clearTimeout));
   const announce = (text: string) => {
-    setAnnouncement('');
-    queueMicrotask(() => setAnnouncement(text));
+    const line = { text };
+    setAnnouncements((lines) => [...lines, line].slice(-MAX_ANNOUNCEMENTS));
+    const timer = setTimeout(() => {
+      announceTimers.delete(timer);
+      setAnnouncements((lines) => lines.filter((l) => l !== line));
+    }, ANNOUNCEMENT_KEEP_MS);
+    announceTimers.add(timer);
   };
 
   const toggleMic = () => {
@@ -63,6 +81,19 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
     void props.session.setCameraOff(off);
     return off;
   };
+  const nameOf = (id: string) => props.session.nameOf(id) ?? 'Someone';
+  onCleanup(props.session.gestures.on('reacted', ({ from, reaction }) => announce(`${nameOf(from)}: ${REACTION_LABELS[reaction].name}`)));
+  onCleanup(
+    props.session.gestures.on('handRaised', ({ from, place }) => announce(`${nameOf(from)} raised their hand, ${placeText(place)}`)),
+  );
+  createEffect(
+    on(
+      () => gestures().offerLowerHand,
+      (offer) => offer && announce('You have been speaking with your hand up. Lower it?'),
+      { defer: true },
+    ),
+  );
+
   const keys = new KeyboardShortcuts({
     micMuted: () => self()?.micMuted ?? false,
     enabled: () => active() && props.prefs.singleKeyShortcuts(),
@@ -193,6 +224,8 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
             speaking={activity().speaking[p.id] ?? false}
             level={activity().levels[p.id] ?? 0}
             speaker={props.prefs.speaker.speaker()}
+            hand={p.kind === 'camera' ? gestures().hands[p.id] : undefined}
+            reactions={(p.kind === 'camera' && gestures().reactions[p.id]) || []}
             stage={stage}
             onDrag={(from, dx, dy) => setLayout((l) => moveTile(l, p.id, from, dx, dy))}
             onResize={(from, dw, dh) => setLayout((l) => resizeTile(l, p.id, from, dw, dh))}
@@ -308,6 +341,17 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
         <Show when={statsOpen()}>
           <StatsPanel session={props.session} participants={state.participants} />
         </Show>
+        <Show when={gestures().offerLowerHand}>
+          <div class="offer">
+            <p>You have been speaking with your hand up. Lower it?</p>
+            <button type="button" onClick={() => props.session.gestures.lowerHand()}>
+              Lower hand
+            </button>
+            <button type="button" onClick={() => props.session.gestures.dismissLowerHandOffer()}>
+              Keep hand up
+            </button>
+          </div>
+        </Show>
         <footer class="controls">
           <Show when={!popOut()}>{mediaControls()}</Show>
           <button
@@ -317,6 +361,23 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           >
             <ScreenIcon /> Share screen
           </button>
+          <button type="button" aria-pressed={gestures().hands.self !== undefined} onClick={() => props.session.gestures.toggleHand()}>
+            <span aria-hidden="true">✋</span> Raise hand
+          </button>
+          <div role="group" aria-label="Reactions" class="reaction-buttons">
+            <For each={REACTIONS}>
+              {(r) => (
+                <button
+                  type="button"
+                  aria-label={REACTION_LABELS[r].name}
+                  title={REACTION_LABELS[r].name}
+                  onClick={() => props.session.gestures.react(r)}
+                >
+                  {REACTION_LABELS[r].emoji}
+                </button>
+              )}
+            </For>
+          </div>
           <button type="button" onClick={() => setLayout(EMPTY_LAYOUT)}>
             Reset layout
           </button>
@@ -380,7 +441,7 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
         />
       </Show>
       <div class="visually-hidden" aria-live="polite">
-        {announcement()}
+        <For each={announcements()}>{(line) => <p>{line.text}</p>}</For>
       </div>
     </main>
   );

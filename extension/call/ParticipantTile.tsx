@@ -1,6 +1,8 @@
-import { Show, createEffect, createSignal, onCleanup } from 'solid-js';
+import { For, Show, createEffect, createSignal, onCleanup } from 'solid-js';
 import type { ParticipantView } from '../session/call-session.ts';
 import { playOn } from '../session/speaker.ts';
+import type { ShownReaction } from '../session/gestures.ts';
+import { REACTION_LABELS, placeText } from './gesture-text.ts';
 import type { Rect, TileKey } from './layout.ts';
 
 /** Two letters for the camera-off placeholder. */
@@ -24,6 +26,10 @@ export interface TileProps {
   level: number;
   /** The speaker to play their voice on ('' for the default). */
   speaker: string;
+  /** This person's place in the line of raised hands, if their hand is up. */
+  hand: number | undefined;
+  /** Their reactions showing now. */
+  reactions: readonly ShownReaction[];
   /** The stage's size in px, to turn pointer moves into stage fractions. */
   stage: () => { width: number; height: number };
   onDrag: (from: Rect, dx: number, dy: number) => void;
@@ -148,6 +154,25 @@ export function ParticipantTile(props: TileProps) {
           <span class="level" aria-hidden="true" style={{ '--level': Math.min(1, props.level * 4) }} />
         </Show>
         <span class="name">{label()}</span>
+        <Show when={props.hand}>
+          {(place) => (
+            <>
+              <span
+                class="badge hand"
+                role="note"
+                aria-label="Hand raised"
+                aria-describedby={`hand-place-${p().id}`}
+                title={`Hand raised, ${placeText(place())}`}
+              >
+                <span aria-hidden="true">✋</span> {place()}
+              </span>
+              {/* The place in words, for the badge's description: its name stays exactly "Hand raised". */}
+              <span class="visually-hidden" id={`hand-place-${p().id}`}>
+                {placeText(place())}
+              </span>
+            </>
+          )}
+        </Show>
         <Show when={p().micMuted}>
           <span class="badge mic">Microphone off</span>
         </Show>
@@ -177,6 +202,18 @@ export function ParticipantTile(props: TileProps) {
           <span class="badge">{p().link === 'reconnecting' || p().link === 'failed' ? 'Reconnecting…' : 'Connecting…'}</span>
         </Show>
       </div>
+      <Show when={props.reactions.length > 0}>
+        {/* Not a live region: the page announces each reaction once, in its own polite region. */}
+        <div class="reactions">
+          <For each={props.reactions}>
+            {(r) => (
+              <span class="reaction" role="img" aria-label={REACTION_LABELS[r.reaction].name}>
+                {REACTION_LABELS[r.reaction].emoji}
+              </span>
+            )}
+          </For>
+        </div>
+      </Show>
       <div class="tile-tools">
         <Show when={needsClick()}>
           <button type="button" onClick={() => audio?.play().then(() => setNeedsClick(false))}>

@@ -17,6 +17,7 @@ import { Chat } from './chat.ts';
 import { CHAT_CHANNEL_LABEL, FILE_CHANNEL_PREFIX } from '../../protocol/data.ts';
 import { ZingError } from './errors.ts';
 import { FileTransfers } from './file-transfer.ts';
+import { Gestures } from './gestures.ts';
 import { linkStats, sampleStats, type LinkStats, type StatsSample } from './link-stats.ts';
 import type { DeviceList } from './device-list.ts';
 import { choiceFor, deviceIdOf, resolveDevice, type DeviceChoice, type DeviceKind, type DevicePrefs } from './devices.ts';
@@ -264,6 +265,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly link: ShareLink;
   /** Text chat with everyone, peer to peer over each link's `chat` data channel. */
   readonly chat = new Chat();
+  /** Raised hands and reactions, peer to peer over the same channels as the chat. */
+  readonly gestures = new Gestures({ self: () => this.participant, send: (msg, to) => this.chat.sendGesture(msg, to) });
   /** Files to and from everyone, one data channel per transfer and participant. */
   readonly files: FileTransfers;
   readonly #deps: CallSessionDeps;
@@ -345,6 +348,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       },
       askAboveBytes: deps.settings.askForFilesAboveBytes,
     });
+    this.chat.on('gesture', (from, msg) => this.gestures.receive(from, msg));
+    // Speaking a while with the hand up offers to lower it.
+    this.on('audioActivity', ({ speaking }) => this.gestures.selfSpeaking(speaking[SELF_ID] ?? false));
     this.#state = this.#snapshot();
   }
 
@@ -804,13 +810,19 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     link.on('dataChannel', (channel) => {
       if (channel.label === CHAT_CHANNEL_LABEL) {
         remote.chatChannel = channel;
-        if (!blocked()) this.chat.addPeer(participant, channel);
+        if (!blocked()) {
+          this.chat.addPeer(participant, channel);
+          this.gestures.peerJoined(participant); // our hand, if it is up, for whoever is new on this channel
+        }
       } else if (channel.label.startsWith(FILE_CHANNEL_PREFIX) && !blocked()) this.files.acceptChannel(participant, channel);
       else channel.close();
     });
     if (link.chatChannel) {
       remote.chatChannel = link.chatChannel;
-      if (!blocked()) this.chat.addPeer(participant, link.chatChannel);
+      if (!blocked()) {
+        this.chat.addPeer(participant, link.chatChannel);
+        this.gestures.peerJoined(participant);
+      }
     }
     if (blocked()) void link.setBlocked(true);
     if (this.#media.screen) void link.setScreen(this.#media.screen);
@@ -859,6 +871,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     }
     this.#speaking.delete(participant);
     this.chat.removePeer(participant);
+    this.gestures.peerLeft(participant);
     this.files.removePeer(participant);
     remote.link.close();
     this.#govern();
@@ -907,7 +920,10 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (blocked) {
       this.chat.removePeer(remote.participant);
       this.files.removePeer(remote.participant);
-    } else if (remote.chatChannel) this.chat.addPeer(remote.participant, remote.chatChannel);
+    } else if (remote.chatChannel) {
+      this.chat.addPeer(remote.participant, remote.chatChannel);
+      this.gestures.peerJoined(remote.participant); // what was sent while blocked never reached them
+    }
   }
 
   #refused(what: string): void {
@@ -1015,6 +1031,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#signaling.close();
     for (const id of [...this.#remotes.keys()]) this.#removeRemote(id, false);
     this.chat.close();
+    this.gestures.close();
     this.files.close();
     this.#noise.close();
     this.#blur.close();

@@ -6,8 +6,10 @@
 // dropped, and the first drop of a spell is announced (`dropped`). Sending keeps
 // to the same limit, so an honest sender's messages are never dropped.
 // Display names are the UI's business; entries carry participant ids only.
+// The same channel carries gestures (hands, reactions): sent and queued the
+// same way, validated here, handed on as they are (see gestures.ts).
 import type { ParticipantId } from '../../protocol/ids.ts';
-import { encodeDataMessage, isChatText, parseDataMessage } from '../../protocol/data.ts';
+import { encodeDataMessage, isChatText, parseDataMessage, type GestureMessage } from '../../protocol/data.ts';
 import type { Channel, ChannelEventMap } from './channel.ts';
 import { CHAT_LIMITS, admitChat, fullChatBucket, type ChatBucket, type ChatLimits } from './chat-rate.ts';
 import { TypedEmitter } from './typed-emitter.ts';
@@ -33,6 +35,8 @@ export type ChatEvents = {
   message: [ChatEntry];
   /** A peer's messages came too fast and some are being dropped: once per spell of drops. */
   dropped: [ChatDrop];
+  /** A hand or a reaction from a peer, validated. */
+  gesture: [ParticipantId, GestureMessage];
 };
 
 /** `tooFast`: over the rate every peer allows (chat-rate.ts); wait a moment. */
@@ -147,6 +151,18 @@ export class Chat extends TypedEmitter<ChatEvents> {
     return { ok: true, entry };
   }
 
+  /** Sends a gesture to `to`, or to every peer; queued like chat where a channel is not open yet. */
+  sendGesture(msg: GestureMessage, to?: ParticipantId): void {
+    if (this.#closed) return;
+    const frame = encodeDataMessage(msg);
+    const peers = to === undefined ? [...this.#peers.values()] : [this.#peers.get(to)].filter((p) => p !== undefined);
+    for (const peer of peers) {
+      peer.queue.push(frame);
+      if (peer.queue.length > this.#maxQueued) peer.queue.shift();
+      this.#flush(peer);
+    }
+  }
+
   /** Detaches from every channel and forgets all listeners; safe to call twice. */
   close(): void {
     if (this.#closed) return;
@@ -174,6 +190,10 @@ export class Chat extends TypedEmitter<ChatEvents> {
   #receive(peer: ParticipantId, data: unknown): void {
     if (typeof data !== 'string') return; // the chat channel carries text only
     const msg = parseDataMessage(data);
+    if (msg?.type === 'hand' || msg?.type === 'reaction') {
+      this.emit('gesture', peer, msg);
+      return;
+    }
     if (msg?.type !== 'chat' || this.#seen.has(msg.id)) return;
     const bucket = this.#peers.get(peer)?.bucket;
     if (!bucket) return;

@@ -609,7 +609,7 @@ class Outgoing extends Transfer {
 
   protected onData(data: unknown): void {
     const msg = typeof data === 'string' ? parseDataMessage(data) : undefined;
-    if (!msg || msg.id !== this.info.id) {
+    if (!msg || !('id' in msg) || msg.id !== this.info.id) {
       this.fail('the receiver sent something unexpected');
     } else if (msg.type === 'fileAccept' && this.#phase === 'offered') {
       this.#phase = 'sending';
@@ -737,7 +737,7 @@ class Incoming extends Transfer {
       return;
     }
     const msg = typeof data === 'string' ? parseDataMessage(data) : undefined;
-    if (!msg || msg.id !== this.info.id) {
+    if (!msg || !('id' in msg) || msg.id !== this.info.id) {
       this.#protocolError('a frame that is not part of this transfer');
     } else if (msg.type === 'fileOffer' && this.#phase === 'waiting' && this.refused !== undefined) {
       this.fail(this.refused); // silently: nothing was announced

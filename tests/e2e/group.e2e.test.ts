@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { newCallLink } from '../support/links.ts';
-import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { callLinkOf, launchPerson, openCallPage, startCall, tiles, videoFrames, type Person } from '../support/browser.ts';
 import { writeSpeechAndNoiseWav } from '../support/media-files.ts';
 
 // Four Chromium profiles on 2 cores: capture small, as the product's own setting allows.
@@ -23,7 +23,7 @@ async function everyoneSeesEveryone(pages: Map<string, Page>): Promise<void> {
     for (const other of pages.keys()) {
       if (other !== viewer) checks.push(videoFrames(page, other, 20_000));
     }
-    checks.push(expect.poll(() => page.getByRole('group').count(), { timeout: 10_000 }).toBe(pages.size));
+    checks.push(expect.poll(() => tiles(page).count(), { timeout: 10_000 }).toBe(pages.size));
   }
   await Promise.all(checks);
 }

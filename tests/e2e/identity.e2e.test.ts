@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket as WsClient } from 'ws';
 import { type CodeSide, safetyCode } from '../../extension/session/safety-code.ts';
-import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { callLinkOf, joinCall, launchPerson, startCall, tiles, videoFrames, type Person } from '../support/browser.ts';
 import { Forger } from '../support/forger.ts';
 import { spawnRelay, type RelayProcess } from '../support/relay-process.ts';
 
@@ -251,7 +251,7 @@ describe('safety codes and identity in a real call', () => {
       }
       // …and nothing moved: Ben is still Ben at Ann, unmuted, on the same link, and no one else has a tile.
       expect(await tile(a, 'Mallory').count()).toBe(0);
-      expect(await a.getByRole('group').count()).toBe(2);
+      expect(await tiles(a).count()).toBe(2);
       expect(await tile(a, 'Ben').getByText('Microphone off', { exact: true }).count()).toBe(0);
       await videoFrames(a, 'Ben');
       // Ben's own next message is taken, not refused as older than the forged sequence number.

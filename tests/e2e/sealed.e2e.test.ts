@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { launchPerson, openCallPage, videoFrames, type Person } from '../support/browser.ts';
+import { launchPerson, openCallPage, tiles, videoFrames, type Person } from '../support/browser.ts';
 import { newCallLink } from '../support/links.ts';
 import { type ProxiedConnection, startRelayProxy, type RelayProxy, type Tamper } from '../support/relay-proxy.ts';
 
@@ -67,7 +67,7 @@ describe('sealed signaling against the relay', () => {
         await alert.waitFor({ timeout: 15_000 });
         expect(await alert.textContent()).toContain('tampering');
         // Nobody was let in on the strength of a tampered message.
-        expect(await page.getByRole('group').count()).toBe(1);
+        expect(await tiles(page).count()).toBe(1);
       }
       expect(proxy.tampered()).toBeGreaterThanOrEqual(3);
       await Promise.all([a.close(), b.close()]);
@@ -105,7 +105,7 @@ describe('sealed signaling against the relay', () => {
       .toBe(true);
     // …which nobody answers, so no Ben appears: only Ann's own tile, still waiting.
     await new Promise((r) => setTimeout(r, 1_500));
-    expect(await fresh.getByRole('group').count()).toBe(1);
+    expect(await tiles(fresh).count()).toBe(1);
     expect(await fresh.getByRole('group', { name: 'Ben', exact: true }).count()).toBe(0);
     expect(await fresh.getByRole('status').textContent()).toBe('Waiting for others');
     await fresh.close();

@@ -151,6 +151,9 @@ export async function joinCall(person: Person, link: string): Promise<Page> {
   return nextPage(person, () => popup.getByRole('button', { name: 'Join', exact: true }).click());
 }
 
+/** The participants' tiles on the stage (other groups, such as Reactions, are not people). */
+export const tiles = (page: Page) => page.getByRole('region', { name: 'Participants', exact: true }).getByRole('group');
+
 export const callLinkOf = (page: Page): Promise<string> => page.getByRole('textbox', { name: 'Call link', exact: true }).inputValue();
 
 export interface FrameProof {

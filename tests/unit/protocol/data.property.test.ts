@@ -10,16 +10,18 @@ import {
   fileChannelLabel,
   isChatText,
   MAX_CHAT_TEXT_BYTES,
+  MAX_HAND_STAMP,
   MAX_TEXT_FRAME_CHARS,
   parseDataMessage,
+  REACTIONS,
   transferIdOfLabel,
 } from '../../../protocol/data.ts';
 import { isMessageId } from '../../../protocol/ids.ts';
 import { cleanFileName, cleanReason, utf8Bytes } from '../../../protocol/text.ts';
 import { anyFrame, frameLike, hostileString, type Json, jsonValue, mutated, RUNS } from '../../support/arbitraries.ts';
 
-const TAGS = ['chat', 'fileOffer', 'fileAccept', 'fileDecline', 'fileEnd', 'fileDone', 'fileFailed', 'fileCancel'];
-const FIELDS = ['id', 'text', 'sentAt', 'name', 'size', 'mime', 'sha256', 'reason'];
+const TAGS = ['chat', 'fileOffer', 'fileAccept', 'fileDecline', 'fileEnd', 'fileDone', 'fileFailed', 'fileCancel', 'hand', 'reaction'];
+const FIELDS = ['id', 'text', 'sentAt', 'name', 'size', 'mime', 'sha256', 'reason', 'raised', 'stamp', 'reaction'];
 
 const id = fc.uuid();
 const chatText = hostileString({ minLength: 1, maxLength: 300 }).filter((t) => /\S/.test(t));
@@ -42,6 +44,8 @@ const dataMessage: fc.Arbitrary<DataMessage> = fc.oneof(
   fc.record({ type: fc.constant('fileEnd'), id, sha256: fc.stringMatching(/^[0-9a-f]{64}$/) }),
   fc.record({ type: fc.constantFrom('fileDone', 'fileAccept'), id }),
   fc.record({ type: fc.constantFrom('fileFailed', 'fileCancel', 'fileDecline'), id, reason }),
+  fc.record({ type: fc.constant('hand'), raised: fc.boolean(), stamp: fc.integer({ min: 1, max: MAX_HAND_STAMP }) }),
+  fc.record({ type: fc.constant('reaction'), reaction: fc.constantFrom(...REACTIONS) }),
 );
 
 /** A valid message is one that parses back to itself. */
@@ -121,6 +125,35 @@ describe('parseDataMessage', () => {
         expect(parseDataMessage(padded)).toBeUndefined();
       }),
       { numRuns: 20 },
+    );
+  });
+});
+
+describe('parseDataMessage for gestures', () => {
+  it(`takes a hand only with a yes-or-no and a whole stamp from 1 to ${MAX_HAND_STAMP}`, () => {
+    const stamp = fc.oneof(
+      fc.integer({ min: -5, max: 5 }),
+      fc.integer({ min: MAX_HAND_STAMP - 3, max: MAX_HAND_STAMP + 3 }),
+      fc.constantFrom(Number.MAX_SAFE_INTEGER, 2 ** 53, 1.5, Number.NaN, Number.POSITIVE_INFINITY),
+      jsonValue,
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.boolean(), jsonValue), stamp, (raised, s) => {
+        const parsed = parseDataMessage(JSON.stringify({ type: 'hand', raised, stamp: s }));
+        const valid = typeof raised === 'boolean' && Number.isInteger(s) && (s as number) >= 1 && (s as number) <= MAX_HAND_STAMP;
+        expect(parsed).toEqual(valid ? { type: 'hand', raised, stamp: s } : undefined);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('takes a reaction only from the offered list, whatever else a peer names', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...REACTIONS), hostileString({ maxLength: 20 }), jsonValue), (reaction) => {
+        const parsed = parseDataMessage(JSON.stringify({ type: 'reaction', reaction }));
+        expect(parsed).toEqual((REACTIONS as readonly unknown[]).includes(reaction) ? { type: 'reaction', reaction } : undefined);
+      }),
+      { numRuns: RUNS },
     );
   });
 });

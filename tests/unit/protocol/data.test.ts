@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_CHAT_TEXT_BYTES, encodeDataMessage, fileChannelLabel, parseDataMessage, transferIdOfLabel } from '../../../protocol/data.ts';
+import {
+  MAX_CHAT_TEXT_BYTES,
+  MAX_HAND_STAMP,
+  REACTIONS,
+  encodeDataMessage,
+  fileChannelLabel,
+  parseDataMessage,
+  transferIdOfLabel,
+} from '../../../protocol/data.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -67,5 +75,30 @@ describe('parseDataMessage for file control frames', () => {
   it('drops a mime type that is not a plain type/subtype', () => {
     const msg = parseDataMessage(JSON.stringify({ type: 'fileOffer', id, name: 'a', size: 1, mime: 'text/html; charset=utf-7' }));
     expect(msg?.type === 'fileOffer' && msg.mime).toBe('');
+  });
+});
+
+describe('parseDataMessage for gestures', () => {
+  it('round-trips a hand going up and coming down', () => {
+    for (const hand of [
+      { type: 'hand', raised: true, stamp: 1 },
+      { type: 'hand', raised: false, stamp: MAX_HAND_STAMP },
+    ] as const) {
+      expect(parseDataMessage(encodeDataMessage(hand))).toEqual(hand);
+    }
+  });
+
+  it('round-trips every offered reaction and drops an id a peer adds', () => {
+    for (const reaction of REACTIONS) {
+      expect(parseDataMessage(JSON.stringify({ type: 'reaction', reaction, id: 'x' }))).toEqual({ type: 'reaction', reaction });
+    }
+  });
+
+  it('refuses a hand stamped zero or past the cap, and a reaction it does not offer', () => {
+    expect(parseDataMessage('{"type":"hand","raised":true,"stamp":0}')).toBeUndefined();
+    expect(parseDataMessage(`{"type":"hand","raised":true,"stamp":${MAX_HAND_STAMP + 1}}`)).toBeUndefined();
+    expect(parseDataMessage('{"type":"hand","raised":"yes","stamp":3}')).toBeUndefined();
+    expect(parseDataMessage('{"type":"reaction","reaction":"toString"}')).toBeUndefined();
+    expect(parseDataMessage('{"type":"reaction","reaction":"<img src=x onerror=alert(1)>"}')).toBeUndefined();
   });
 });

@@ -346,6 +346,11 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
     this.emit('stateChanged', state);
   }
 
+  /** The remote side opened a data channel to us (the chat channel, where we did not offer first). */
+  remoteOpens(channel: RTCDataChannel): void {
+    this.emit('dataChannel', channel);
+  }
+
   /** The link has something for the remote side (an offer, a candidate). */
   signal(msg: PeerMessage): void {
     this.emit('signal', msg);

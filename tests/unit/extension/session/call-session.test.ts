@@ -20,6 +20,7 @@ import {
   type Room,
   until,
 } from './call-fakes.ts';
+import { parseDataMessage } from '../../../../protocol/data.ts';
 
 const started: FakeCall[] = [];
 const people: Person[] = [];
@@ -795,6 +796,52 @@ describe('CallSession', { timeout: 20_000 }, () => {
         room.relay.deliver({ from: bob.peer, to: alice.signaling.self, data: `junk ${n}` });
       await until(() => expect(alice.session.state.alert?.message).toBe(String(TAMPER_WARNING_AFTER + 2)));
       expect(refused()).toBe(TAMPER_WARNING_AFTER + 2);
+    });
+  });
+
+  describe('hands and reactions', () => {
+    /** An open `chat` data channel from the remote side: records what is sent, delivers what the test says. */
+    function chatChannel() {
+      const events = new EventTarget();
+      const sent: string[] = [];
+      const channel = {
+        label: 'chat',
+        readyState: 'open',
+        bufferedAmount: 0,
+        bufferedAmountLowThreshold: 0,
+        binaryType: 'arraybuffer',
+        send: (data: string) => sent.push(data),
+        close: () => undefined,
+        addEventListener: (type: string, l: EventListener) => events.addEventListener(type, l),
+        removeEventListener: (type: string, l: EventListener) => events.removeEventListener(type, l),
+      };
+      return {
+        // The session only uses the part of RTCDataChannel in session/channel.ts, which this has.
+        rtc: channel as unknown as RTCDataChannel,
+        sent: () => sent.map(parseDataMessage),
+        deliver: (frame: object) => events.dispatchEvent(new MessageEvent('message', { data: JSON.stringify(frame) })),
+      };
+    }
+
+    it('tells a participant its raised hand once their chat channel arrives, and queues theirs behind it', async () => {
+      const { alice, bob } = await aliceWithBob();
+      alice.session.gestures.raiseHand();
+      const chat = chatChannel();
+      alice.links[0]!.remoteOpens(chat.rtc);
+      expect(chat.sent()).toEqual([{ type: 'hand', raised: true, stamp: 1 }]);
+      chat.deliver({ type: 'hand', raised: true, stamp: 2 });
+      await until(() => expect(alice.session.gestures.state.hands).toEqual({ self: 1, [bob.participant]: 2 }));
+      bob.leave();
+      await until(() => expect(alice.session.gestures.state.hands).toEqual({ self: 1 }));
+    });
+
+    it('shows a participant’s reaction under their id, and drops a malformed one', async () => {
+      const { alice, bob } = await aliceWithBob();
+      const chat = chatChannel();
+      alice.links[0]!.remoteOpens(chat.rtc);
+      chat.deliver({ type: 'reaction', reaction: 'rocket' });
+      chat.deliver({ type: 'reaction', reaction: 'clap' });
+      await until(() => expect(alice.session.gestures.state.reactions[bob.participant]?.map((r) => r.reaction)).toEqual(['clap']));
     });
   });
 });

@@ -380,3 +380,53 @@ describe('Chat', () => {
     });
   });
 });
+
+describe('Chat: gestures on the chat channel', () => {
+  it('sends a gesture to every peer and hands what arrives to its listeners, not to the chat log', async () => {
+    const { alice, bob, aliceSaw, bobSaw } = twoPeople();
+    const gestures: unknown[] = [];
+    bob.on('gesture', (from, msg) => gestures.push([from, msg]));
+    alice.sendGesture({ type: 'hand', raised: true, stamp: 1 });
+    alice.sendGesture({ type: 'reaction', reaction: 'clap' });
+    await settle();
+    expect(gestures).toEqual([
+      ['alice', { type: 'hand', raised: true, stamp: 1 }],
+      ['alice', { type: 'reaction', reaction: 'clap' }],
+    ]);
+    expect(bobSaw).toEqual([]);
+    expect(aliceSaw).toEqual([]);
+  });
+
+  it('sends a gesture to one peer only, queued until its channel opens', async () => {
+    const alice = new Chat();
+    const bob = new Chat();
+    const cy = new Chat();
+    const ab = channelPair();
+    const ac = channelPair();
+    alice.addPeer('bob', ab.a);
+    bob.addPeer('alice', ab.b);
+    alice.addPeer('cy', ac.a);
+    cy.addPeer('alice', ac.b);
+    ab.open();
+    const heard: string[] = [];
+    bob.on('gesture', () => heard.push('bob'));
+    cy.on('gesture', () => heard.push('cy'));
+    alice.sendGesture({ type: 'hand', raised: true, stamp: 3 }, 'cy');
+    await settle();
+    expect(heard).toEqual([]);
+    ac.open();
+    await settle();
+    expect(heard).toEqual(['cy']);
+  });
+
+  it('drops a malformed gesture instead of passing it on', async () => {
+    const { bob, pair } = twoPeople();
+    const gestures: unknown[] = [];
+    bob.on('gesture', (_from, msg) => gestures.push(msg));
+    for (const frame of ['{"type":"hand","raised":true,"stamp":-1}', '{"type":"reaction","reaction":"poop"}', '{"type":"hand"}']) {
+      pair.a.send(frame);
+    }
+    await settle();
+    expect(gestures).toEqual([]);
+  });
+});

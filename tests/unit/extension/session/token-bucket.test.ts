@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { TokenBuckets } from '../../../../extension/session/token-bucket.ts';
+
+const takes = (b: TokenBuckets<string>, key: string, times: number[]) => times.map((t) => b.take(key, t));
+
+describe('TokenBuckets', () => {
+  it('allows a burst at once, then refuses until tokens come back', () => {
+    const b = new TokenBuckets<string>({ burst: 3, perSecond: 2 });
+    expect(takes(b, 'ann', [0, 0, 0, 0])).toEqual([true, true, true, false]);
+    expect(b.take('ann', 499)).toBe(false);
+    expect(b.take('ann', 500)).toBe(true);
+  });
+
+  it('holds a person to the rate over a long run, however fast they try', () => {
+    const b = new TokenBuckets<string>({ burst: 3, perSecond: 2 });
+    const allowed = Array.from({ length: 1000 }, (_, i) => b.take('ann', i * 10)).filter(Boolean).length;
+    // Trying every 10 ms from 0 to 9,990 ms: the burst, plus one token every 500 ms after the start.
+    expect(allowed).toBe(3 + Math.floor((9_990 * 2) / 1000));
+  });
+
+  it('keeps each person’s bucket apart', () => {
+    const b = new TokenBuckets<string>({ burst: 1, perSecond: 1 });
+    expect(b.take('ann', 0)).toBe(true);
+    expect(b.take('ann', 0)).toBe(false);
+    expect(b.take('bo', 0)).toBe(true);
+  });
+
+  it('refills no more than the burst after a long quiet', () => {
+    const b = new TokenBuckets<string>({ burst: 2, perSecond: 5 });
+    expect(takes(b, 'ann', [0, 0])).toEqual([true, true]);
+    expect(takes(b, 'ann', [60_000, 60_000, 60_000])).toEqual([true, true, false]);
+  });
+
+  it('refills nothing when the clock goes backwards', () => {
+    const b = new TokenBuckets<string>({ burst: 1, perSecond: 1 });
+    expect(b.take('ann', 10_000)).toBe(true);
+    expect(b.take('ann', 0)).toBe(false);
+    expect(b.take('ann', 10_999)).toBe(false);
+    expect(b.take('ann', 11_000)).toBe(true);
+  });
+
+  it('starts a forgotten person afresh', () => {
+    const b = new TokenBuckets<string>({ burst: 1, perSecond: 0.001 });
+    expect(b.take('ann', 0)).toBe(true);
+    b.forget('ann');
+    expect(b.take('ann', 1)).toBe(true);
+  });
+});
