@@ -51,6 +51,9 @@ const badgeText = async (person: Person): Promise<string> =>
 const fireCommand = async (person: Person, name: string): Promise<void> =>
   (await serviceWorker(person)).evaluate((n) => (globalThis as unknown as { chrome: Chrome }).chrome.commands.onCommand.dispatch(n), name);
 
+/** Turning the camera back on opens it again (getUserMedia): seconds on a loaded machine, unlike a mute. */
+const CAMERA_BACK_MS = 6_000;
+
 /** Takes focus out of whatever has it, as a click on an empty part of the page would. */
 const focusNothing = (page: Page) =>
   page.evaluate(() => {
@@ -109,7 +112,7 @@ describe('keyboard shortcuts in the call page', () => {
     await cameraOffAtBob().waitFor({ state: 'visible', timeout: 2_000 });
     expect(await micOffAtBob().count()).toBe(0);
     await camera().click();
-    await cameraOffAtBob().waitFor({ state: 'detached', timeout: 2_000 });
+    await cameraOffAtBob().waitFor({ state: 'detached', timeout: CAMERA_BACK_MS });
     await message.fill('');
   });
 
@@ -118,7 +121,7 @@ describe('keyboard shortcuts in the call page', () => {
     await alicePage.keyboard.press('v');
     await cameraOffAtBob().waitFor({ state: 'visible', timeout: 2_000 });
     await alicePage.keyboard.press('v');
-    await cameraOffAtBob().waitFor({ state: 'detached', timeout: 2_000 });
+    await cameraOffAtBob().waitFor({ state: 'detached', timeout: CAMERA_BACK_MS });
   });
 
   it('unmutes only while Space is held, even with the just-clicked Mute button focused', async () => {
@@ -181,6 +184,8 @@ describe('keyboard shortcuts in the call page', () => {
     await cameraOffAtBob().waitFor({ state: 'visible', timeout: 2_000 });
     expect(await micOffAtBob().count()).toBe(0);
     await camera().click();
+    // The camera is back (and so saved as on) before the reload.
+    await cameraOffAtBob().waitFor({ state: 'detached', timeout: CAMERA_BACK_MS });
     // The choice is kept with the profile, so it holds after a reload too.
     await alicePage.reload();
     await videoFrames(alicePage, 'Bob');
@@ -221,10 +226,11 @@ describe('keyboard shortcuts in the call page', () => {
     await micOffAtBob().waitFor({ state: 'detached', timeout: 2_000 });
     await expect.poll(() => badgeText(alice), { timeout: 2_000 }).toBe('live');
 
+    expect(await camera().getAttribute('aria-pressed')).toBe('false');
     await fireCommand(alice, 'toggle-camera');
     await cameraOffAtBob().waitFor({ state: 'visible', timeout: 2_000 });
     await fireCommand(alice, 'toggle-camera');
-    await cameraOffAtBob().waitFor({ state: 'detached', timeout: 2_000 });
+    await cameraOffAtBob().waitFor({ state: 'detached', timeout: CAMERA_BACK_MS });
     await elsewhere.close();
   });
 
