@@ -19,6 +19,12 @@ export const REACTION_SEND_LIMITS: BucketLimits = { burst: 3, perSecond: 2 };
  * that ignores the send limit gets no further than this.
  */
 export const REACTION_RECEIVE_LIMITS: BucketLimits = { burst: 5, perSecond: 2 };
+/**
+ * How often one person's raised hand is said aloud: an honest person raises a
+ * hand now and then; a peer toggling theirs in a loop would otherwise fill the
+ * polite live region. Their place in line still shows; only the news is limited.
+ */
+export const HAND_ANNOUNCE_LIMITS: BucketLimits = { burst: 2, perSecond: 0.2 };
 /** Reactions kept over one tile at once; the oldest goes first. At the limits above, more never show anyway. */
 export const MAX_REACTIONS_PER_TILE = 8;
 /**
@@ -48,7 +54,7 @@ export type GestureEvents = {
   changed: [GestureState];
   /** Once per reaction shown from someone else, for a polite announcement. */
   reacted: [{ from: string; reaction: Reaction }];
-  /** Someone else's hand went up. */
+  /** Someone else's hand went up (at most HAND_ANNOUNCE_LIMITS per person). */
   handRaised: [{ from: string; place: number }];
 };
 
@@ -68,6 +74,7 @@ export class Gestures extends TypedEmitter<GestureEvents> {
   readonly #hands: HandQueue;
   readonly #sendLimit = new TokenBuckets<string>(REACTION_SEND_LIMITS);
   readonly #receiveLimit = new TokenBuckets<string>(REACTION_RECEIVE_LIMITS);
+  readonly #announceLimit = new TokenBuckets<string>(HAND_ANNOUNCE_LIMITS);
   readonly #shown = new Map<string, ShownReaction[]>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #render: ReturnType<typeof setTimeout> | undefined;
@@ -122,7 +129,7 @@ export class Gestures extends TypedEmitter<GestureEvents> {
       const wasUp = this.#hands.isUp(from);
       if (!this.#hands.receive(from, msg)) return;
       const place = this.#hands.places().get(from);
-      if (!wasUp && place !== undefined) this.emit('handRaised', { from, place });
+      if (!wasUp && place !== undefined && this.#announceLimit.take(from, this.#now())) this.emit('handRaised', { from, place });
     } else {
       if (!this.#receiveLimit.take(from, this.#now())) return; // past what an honest sender sends: dropped
       this.#show(from, msg.reaction);
@@ -141,6 +148,7 @@ export class Gestures extends TypedEmitter<GestureEvents> {
   peerLeft(participant: ParticipantId): void {
     this.#hands.remove(participant);
     this.#receiveLimit.forget(participant);
+    this.#announceLimit.forget(participant);
     this.#shown.delete(participant);
     this.#emitSoon();
   }

@@ -13,6 +13,28 @@ const SMALL = { maxVideoHeight: 240 };
 /** Cai's clock is this far ahead of everyone else's. */
 const SKEW_MS = 60 * 60 * 1000;
 
+/**
+ * An init script: every RTCDataChannel the page opens or is given goes into
+ * `__zingChannels`, so a test can send on Zing's own channels whatever a
+ * modified client could (the channels are DTLS between browsers: nobody else can).
+ */
+function keepDataChannels(): void {
+  const channels: RTCDataChannel[] = [];
+  (globalThis as { __zingChannels?: RTCDataChannel[] }).__zingChannels = channels;
+  const Native = globalThis.RTCPeerConnection;
+  globalThis.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      this.addEventListener('datachannel', (e) => channels.push(e.channel));
+    }
+    override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+      const channel = super.createDataChannel(label, init);
+      channels.push(channel);
+      return channel;
+    }
+  };
+}
+
 describe('raised hands and reactions', () => {
   let relay: Relay;
   let link: string;
@@ -54,6 +76,8 @@ describe('raised hands and reactions', () => {
     const launched = await Promise.all(NAMES.map((name) => launchPerson({ name, relayUrl: relay.url, settings: SMALL })));
     for (const p of launched) people.set(p.name as Name, p);
     await people.get('Cai')!.context.addInitScript(`{ const now = Date.now; Date.now = () => now() + ${SKEW_MS}; }`);
+    // Ben turns hostile in the last test: his pages keep every data channel where the test can write to it raw.
+    await people.get('Ben')!.context.addInitScript(keepDataChannels);
     pages.set('Ann', await startCall(people.get('Ann')!));
     link = await callLinkOf(page('Ann'));
     pages.set('Ben', await openCallPage(people.get('Ben')!, link));
@@ -174,5 +198,106 @@ describe('raised hands and reactions', () => {
       'Heart',
       'Surprised',
     ]);
+  });
+
+  it('holds a peer flooding hands and reactions over the data channel to the limits, refuses malformed ones, and the call goes on', async () => {
+    // Nobody's hand up to begin with.
+    for (const who of ['Ann', 'Ben'] as const) {
+      if ((await raiseButton(who).getAttribute('aria-pressed')) === 'true') await raiseButton(who).click();
+    }
+    await sameLineEverywhere({});
+    // Everything Ann's and Cai's pages announce from here on, line by line.
+    for (const viewer of ['Ann', 'Cai'] as const) {
+      await page(viewer).evaluate(() => {
+        const heard: string[] = [];
+        (globalThis as { __heard?: string[] }).__heard = heard;
+        const observer = new MutationObserver((changes) => {
+          for (const c of changes) for (const n of c.addedNodes) heard.push(n.textContent ?? '');
+        });
+        for (const region of document.querySelectorAll('[aria-live="polite"]'))
+          observer.observe(region, { childList: true, subtree: true });
+      });
+    }
+    const started = Date.now();
+    const FLOOD = 2_000;
+    const BIG_STAMP = 1_000_000;
+    // Ben's page, as a modified client: thousands of reactions and hand toggles, then malformed messages, all raw on his chat channels.
+    const open = await page('Ben').evaluate(
+      ({ flood, big }) => {
+        const channels = ((globalThis as { __zingChannels?: RTCDataChannel[] }).__zingChannels ?? []).filter(
+          (c) => c.label === 'chat' && c.readyState === 'open',
+        );
+        for (const channel of channels) {
+          for (let i = 0; i < flood; i++) channel.send(JSON.stringify({ type: 'reaction', reaction: 'heart' }));
+          // Up and down, up and down…, ending up (the last stamp is odd).
+          for (let i = 0; i < flood; i++) channel.send(JSON.stringify({ type: 'hand', raised: i % 2 === 1, stamp: big + i }));
+          // Each of these, if it were taken, would lower his hand or break the line: the parser refuses them all.
+          for (const junk of [
+            '{',
+            'null',
+            '[]',
+            JSON.stringify({ type: 'hand', raised: false, stamp: 2 ** 31 }),
+            JSON.stringify({ type: 'hand', raised: false, stamp: -1 }),
+            JSON.stringify({ type: 'hand', raised: false, stamp: big + flood + 0.5 }),
+            JSON.stringify({ type: 'hand', raised: 'no', stamp: big + flood }),
+            JSON.stringify({ type: 'hand', raised: 0, stamp: big + flood }),
+            '{"type":"hand","raised":false,"stamp":1e400}',
+            JSON.stringify({ type: 'hand', stamp: big + flood }),
+            JSON.stringify({ type: 'reaction', reaction: 'bomb' }),
+            JSON.stringify({ type: 'reaction', reaction: { toString: 'heart' } }),
+            JSON.stringify({ type: 'reaction' }),
+            `{"__proto__":{"type":"hand","raised":false,"stamp":${big + flood}}}`,
+            'x'.repeat(200_000),
+          ]) {
+            channel.send(junk);
+          }
+          channel.send(new Uint8Array([123, 34, 116, 121, 112, 101, 34, 125])); // binary on the chat channel
+        }
+        return channels.length;
+      },
+      { flood: FLOOD, big: BIG_STAMP },
+    );
+    expect(open).toBe(2); // one to Ann, one to Cai
+    // Then an ordinary message through Ben's own page, on the same ordered channels: once it shows, the flood has all arrived.
+    const message = page('Ben').getByRole('textbox', { name: 'Message', exact: true });
+    await message.fill('after the flood');
+    await page('Ben').getByRole('button', { name: 'Send', exact: true }).click();
+    const chatLine = (viewer: Name) => page(viewer).getByRole('log', { name: 'Chat', exact: true }).getByText('after the flood');
+    await Promise.all((['Ann', 'Cai'] as const).map((v) => chatLine(v).waitFor({ timeout: 5_000 })));
+    const seconds = (Date.now() - started) / 1000;
+
+    // What the limits let through in that time: the burst, plus what refilled (2 a second), of 2,000 sent.
+    const heartsAllowed = 5 + Math.ceil(2 * seconds);
+    const handNewsAllowed = 2 + Math.ceil(seconds / 5);
+    for (const viewer of ['Ann', 'Cai'] as const) {
+      // Said aloud: each heart shown once, and a raised hand twice at most, though it went up a thousand times.
+      const heard = await page(viewer).evaluate(() => (globalThis as { __heard?: string[] }).__heard ?? []);
+      const heartsHeard = heard.filter((l) => l === 'Ben: Heart').length;
+      expect(heartsHeard).toBeGreaterThan(0); // the flood did arrive
+      expect(heartsHeard).toBeLessThanOrEqual(heartsAllowed);
+      expect(heard.filter((l) => l.startsWith('Ben raised their hand')).length).toBeLessThanOrEqual(handNewsAllowed);
+      // Over Ben's tile: no more than were let through, and a few, not thousands.
+      const hearts = await tile(viewer, 'Ben').getByRole('img', { name: 'Heart', exact: true }).count();
+      expect(hearts).toBeGreaterThan(0);
+      expect(hearts).toBeLessThanOrEqual(heartsAllowed);
+    }
+    // The last valid message left Ben's hand up; none of the malformed ones after it took it down.
+    await sameLineEverywhere({ Ben: 1 }, ['Ann', 'Cai']);
+    // The call goes on: Ann's hand queues behind Ben's (her counter moved past his stamps), her chat and her mute reach the others.
+    await raiseButton('Ann').click();
+    await sameLineEverywhere({ Ben: 1, Ann: 2 }, ['Ann', 'Cai']);
+    await page('Ann').getByRole('textbox', { name: 'Message', exact: true }).fill('still here');
+    await page('Ann').getByRole('button', { name: 'Send', exact: true }).click();
+    await Promise.all(
+      (['Ben', 'Cai'] as const).map((v) =>
+        page(v).getByRole('log', { name: 'Chat', exact: true }).getByText('still here').waitFor({ timeout: 2_000 }),
+      ),
+    );
+    await page('Ann').getByRole('button', { name: 'Mute microphone', exact: true }).click();
+    await Promise.all(
+      (['Ben', 'Cai'] as const).map((v) =>
+        tile(v, 'Ann').getByText('Microphone off', { exact: true }).waitFor({ state: 'visible', timeout: 2_000 }),
+      ),
+    );
   });
 });

@@ -4,6 +4,7 @@ import type { ParticipantId } from '../../../../protocol/ids.ts';
 import {
   GESTURE_RENDER_MS,
   Gestures,
+  HAND_ANNOUNCE_LIMITS,
   REACTION_RECEIVE_LIMITS,
   REACTION_SEND_LIMITS,
   REACTION_SHOW_MS,
@@ -86,6 +87,20 @@ describe('Gestures: hands', () => {
     later(GESTURE_RENDER_MS);
     expect(states).toHaveLength(1);
     expect(gestures.state.hands).toEqual({});
+  });
+
+  it(`says a peer’s raised hand aloud at most ${HAND_ANNOUNCE_LIMITS.burst} times at once however often it goes up, and again later`, () => {
+    const raised: { from: string; place: number }[] = [];
+    gestures.on('handRaised', (e) => raised.push(e));
+    for (let stamp = 1; stamp <= 1000; stamp++) gestures.receive(BO, { type: 'hand', raised: stamp % 2 === 1, stamp });
+    gestures.receive(CY, { type: 'hand', raised: true, stamp: 1 });
+    expect(raised.filter((e) => e.from === BO)).toHaveLength(HAND_ANNOUNCE_LIMITS.burst);
+    expect(raised.filter((e) => e.from === CY)).toHaveLength(1); // someone else's hand is still news
+    later(1000 / HAND_ANNOUNCE_LIMITS.perSecond);
+    gestures.receive(BO, { type: 'hand', raised: true, stamp: 1001 });
+    expect(raised.filter((e) => e.from === BO)).toHaveLength(HAND_ANNOUNCE_LIMITS.burst + 1);
+    later(GESTURE_RENDER_MS);
+    expect(gestures.state.hands[BO]).toBe(2); // the place in line shows all the same
   });
 
   it('ignores its own messages echoed back', () => {
