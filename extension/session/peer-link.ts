@@ -8,9 +8,7 @@ import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
 import { certificateDigest, declaresOneCertificate, digestOfFingerprint, fingerprintsOf } from './safety-code.ts';
 import type { IceCandidate, PeerMessage } from '../../protocol/peer.ts';
 import { TypedEmitter } from './typed-emitter.ts';
-
-/** How long a restarted ICE may check before recovery tries again (a TURN allocation plus checks take ~1 s here). */
-const CHECKING_PATIENCE_MS = 3_000;
+import { IceRecovery } from './ice-recovery.ts';
 
 /** An ICE candidate as the protocol carries it: only the fields that are set. */
 function wireCandidate(c: RTCIceCandidate): IceCandidate {
@@ -91,7 +89,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #state: LinkState = 'new';
   #encoding: VideoEncoding | undefined;
   #recovery: ReturnType<typeof setInterval> | undefined;
-  #checkingSince = 0;
+  readonly #iceRecovery: IceRecovery;
   readonly #recoveryIntervalMs: number;
   readonly #certificate: RTCCertificate | undefined;
   /** While blocked (a verified person's safety code changed) nothing is sent and nothing received is played. */
@@ -103,6 +101,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     super();
     this.remote = opts.remote;
     this.polite = isPolite(opts.self, opts.remote);
+    this.#iceRecovery = new IceRecovery(this.polite);
     this.#audio = opts.audio;
     this.#video = opts.video;
     this.#recoveryIntervalMs = opts.recoveryIntervalMs ?? 1_000;
@@ -403,13 +402,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     return this.pc.createDataChannel(label, { ordered: true });
   }
 
-  /** Restarts ICE; perfect negotiation carries the new offer. */
   /** ICE servers for every gathering from now on (TURN credentials that came later, as a room filled); a closed link ignores them. */
   setIceServers(iceServers: RTCIceServer[]): void {
     if (this.#closed) return;
     this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
   }
 
+  /** Restarts ICE; perfect negotiation carries the new offer. */
   restartIce(): void {
     if (!this.#closed) this.pc.restartIce();
   }
@@ -516,21 +515,15 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   #onIceState(): void {
     const ice = this.pc.iceConnectionState;
-    if (ice === 'checking') this.#checkingSince = performance.now();
-    if (ice === 'connected' || ice === 'completed') {
+    if (this.#iceRecovery.onState(ice, performance.now())) this.restartIce();
+    if (!this.#iceRecovery.active) {
       clearInterval(this.#recovery);
       this.#recovery = undefined;
-      return;
+    } else if (!this.#recovery) {
+      this.#recovery = setInterval(() => {
+        if (this.#iceRecovery.tick(this.pc.iceConnectionState, performance.now())) this.restartIce();
+      }, this.#recoveryIntervalMs);
     }
-    if ((ice !== 'disconnected' && ice !== 'failed') || this.#recovery) return;
-    // A failed path is retried at once; a disconnected one gets a period to come back by itself.
-    if (ice === 'failed') this.restartIce();
-    this.#recovery = setInterval(() => {
-      const now = this.pc.iceConnectionState;
-      // Never cut short a restart whose checks are still young: that one may be the one that works.
-      const checkingTooLong = now === 'checking' && performance.now() - this.#checkingSince > CHECKING_PATIENCE_MS;
-      if (now === 'disconnected' || now === 'failed' || checkingTooLong) this.restartIce();
-    }, this.#recoveryIntervalMs);
   }
 
   #setState(state: LinkState): void {

@@ -123,10 +123,13 @@ describe('a TURN path that fails and comes back', () => {
     await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);
 
     await coturn.stop();
+
     const bobAtAlice = a.getByRole('group', { name: 'Bob', exact: true });
     await bobAtAlice.getByText('Reconnecting…', { exact: true }).waitFor({ timeout: 15_000 });
     await expect.poll(() => a.getByRole('status').textContent(), { timeout: 5_000 }).toBe('Reconnecting…');
 
+    // Down for a while, as a real outage is: restarts made meanwhile fail, and recovery keeps trying.
+    await new Promise((r) => setTimeout(r, 2_000));
     coturn = await startCoturn({ port: coturn.port, secret: coturn.secret });
     const back = Date.now();
     // Fresh frames, not a frozen last one: videoFrames waits for 5 newly presented frames.

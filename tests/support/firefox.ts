@@ -273,20 +273,39 @@ export async function callOnNode(
 }
 
 /** Elements by accessible role and name (exact), as a screen reader sees them. */
-export async function locate(bidi: BiDi, context: string, role: string, name: string, within?: string): Promise<string[]> {
-  const r = await bidi.send<{ nodes: RemoteValue[] }>('browsingContext.locateNodes', {
-    context,
-    locator: { type: 'accessibility', value: { role, name } },
-    ...(within ? { startNodes: [{ sharedId: within }] } : {}),
-  });
+export async function locate(
+  bidi: BiDi,
+  context: string,
+  role: string,
+  name: string,
+  within?: string,
+  timeoutMs = COMMAND_TIMEOUT_MS,
+): Promise<string[]> {
+  const r = await bidi.send<{ nodes: RemoteValue[] }>(
+    'browsingContext.locateNodes',
+    {
+      context,
+      locator: { type: 'accessibility', value: { role, name } },
+      ...(within ? { startNodes: [{ sharedId: within }] } : {}),
+    },
+    timeoutMs,
+  );
   return r.nodes.flatMap((n) => (n.sharedId ? [n.sharedId] : []));
 }
+
+/** How long one locate of a poll may take before it is asked again. */
+const LOCATE_ATTEMPT_MS = 2_000;
 
 /** Polls `locate` until exactly one element matches. */
 export async function waitForOne(bidi: BiDi, context: string, role: string, name: string, timeoutMs = 15_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = await locate(bidi, context, role, name);
+    // A locateNodes sent while the context navigates (a clicked link on its way
+    // into the extension) can go unanswered in Firefox; ask again instead of waiting on it.
+    const found = await locate(bidi, context, role, name, undefined, LOCATE_ATTEMPT_MS).catch((e: unknown) => {
+      if (e instanceof Error && e.message.includes('no answer')) return [];
+      throw e;
+    });
     if (found.length === 1 && found[0]) return found[0];
     if (Date.now() > deadline) throw new Error(`expected one ${role} named "${name}", found ${found.length} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
