@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { callLinkOf, joinCall, launchPerson, startCall, tiles, videoFrames, type Person } from '../support/browser.ts';
+import { mulberry32 } from '../support/prng.ts';
 import { heapAfterGc, spawnRelay, type RelayProcess } from '../support/relay-process.ts';
 
 const SEED = Number(process.env.ZING_FUZZ_SEED ?? 0x5eed);
@@ -13,18 +14,6 @@ const CONNECTIONS = 40;
 const FRAMES_PER_CONNECTION = 2_600; // 104,000 in all
 // The relay under test caps frames at this (a sealed SDP offer is ~8 KiB), and 1% of frames go over it.
 const MAX_FRAME = 32 * 1024;
-
-/** mulberry32: small, fast, and the same sequence for the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function frames(rand: () => number, rooms: string[], peers: string[]) {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
@@ -109,7 +98,7 @@ describe('the relay under a fuzzer, during a real call', () => {
     const heapBefore = await heapAfterGc(relay);
 
     const realRoom = new URL(link).pathname.split('/')[2]!;
-    const rand = prng(SEED);
+    const rand = mulberry32(SEED);
     const rooms = [realRoom, 'fuzzroomAAAAAAAAAAAA', 'fuzzroomBBBBBBBBBBBB', 'short', ''];
     const peers = ['AAAAAAAAAAAA', 'nope', '', 'x'.repeat(40)];
     const next = frames(rand, rooms, peers);

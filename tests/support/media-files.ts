@@ -2,6 +2,7 @@
 // --use-file-for-fake-video-capture): generated here, so a test knows exactly
 // what a microphone or camera "hears" and "sees".
 import { writeFileSync } from 'node:fs';
+import { mulberry32 } from './prng.ts';
 
 /** Chromium's fake audio capture reads 16-bit PCM WAV; 48 kHz is WebRTC's and RNNoise's rate. */
 const SAMPLE_RATE = 48_000;
@@ -11,18 +12,6 @@ export const SPEECH_MS = 1_500;
 export const PAUSE_MS = 1_500;
 /** RMS of the white noise under everything (about −30 dBFS: a fan or a busy room). */
 export const NOISE_RMS = 0.03;
-
-/** A deterministic generator, so every run feeds the same noise. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Gaussian noise from two uniforms (Box–Muller). */
 const gaussian = (random: () => number) => () => Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());

@@ -8,21 +8,7 @@ import {
   parseEntryGrant,
   vouchedByReload,
 } from '../../../../extension/session/entry-grant.ts';
-import type { PageLocation } from '../../../../extension/session/entry.ts';
-import { buildShareLink, callPageFragment } from '../../../../extension/session/share-link.ts';
-
-const ROOM = 'AbCdEfGhIjKlMnOpQrSt_-';
-const SECRET = `${'k'.repeat(40)}_-9`;
-const RELAY = 'https://relay.example';
-const LINK = buildShareLink(RELAY, ROOM, SECRET);
-const CALL_PAGE = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/extension/call/index.html';
-
-function at(href: string): PageLocation {
-  const u = new URL(href);
-  return { href, protocol: u.protocol, pathname: u.pathname, search: u.search, hash: u.hash };
-}
-/** The call page as the popup opens it (#<encoded link>), optionally with a token. */
-const popupShape = (token?: string, link = LINK) => at(`${CALL_PAGE}${token ? `?t=${token}` : ''}${callPageFragment(link)}`);
+import { SECRET, LINK, CALL_PAGE, at, popupShape } from './entry-fixtures.ts';
 
 describe('entry tokens', () => {
   it('are 22 base64url characters (128 bits) and differ every time', () => {

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decideEntry, type EntryFacts, type EntryResult, type PageLocation } from '../../../../extension/session/entry.ts';
-import { buildShareLink, callPageFragment } from '../../../../extension/session/share-link.ts';
+import { decideEntry, type EntryFacts, type EntryResult } from '../../../../extension/session/entry.ts';
+import { buildShareLink } from '../../../../extension/session/share-link.ts';
+import { ROOM, SECRET, RELAY, LINK, CALL_PAGE, at, popupShape } from './entry-fixtures.ts';
 
-const ROOM = 'AbCdEfGhIjKlMnOpQrSt_-';
-const SECRET = `${'k'.repeat(40)}_-9`;
-const RELAY = 'https://relay.example';
-const LINK = buildShareLink(RELAY, ROOM, SECRET);
-const CALL_PAGE = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/extension/call/index.html';
-
-function at(href: string): PageLocation {
-  const u = new URL(href);
-  return { href, protocol: u.protocol, pathname: u.pathname, search: u.search, hash: u.hash };
-}
-/** The call page as the popup opens it (#<encoded link>), optionally with a token. */
-const popupShape = (token?: string, link = LINK) => at(`${CALL_PAGE}${token ? `?t=${token}` : ''}${callPageFragment(link)}`);
 /** The call page as the share-link redirect opens it: relay and room in the query, the key carried over in the fragment. */
 const redirectShape = (origin = RELAY) => at(`${CALL_PAGE}?o=${encodeURIComponent(origin)}&r=${ROOM}#${SECRET}`);
 
