@@ -3,6 +3,8 @@ import { Show, createRoot, createSignal } from 'solid-js';
 import { render } from 'solid-js/web';
 import { CallSession } from '../session/call-session.ts';
 import { DeviceList } from '../session/device-list.ts';
+import { LocalMedia } from '../session/local-media.ts';
+import { PreJoinSetup } from '../session/pre-join.ts';
 import type { DevicePrefs } from '../session/devices.ts';
 import { decideEntry, type Entry } from '../session/entry.ts';
 import { VOUCHED_TAB_KEY, entryTokenOf, vouchedByReload } from '../session/entry-grant.ts';
@@ -61,17 +63,26 @@ function pagePrefs(devices: DevicePrefs): PagePrefs {
   };
 }
 
-async function startSession(entry: Entry, settings: Settings, devices: DevicePrefs, prefs: PagePrefs): Promise<CallSession> {
-  const profile = await loadProfileWithGuestName();
-  prefs.loaded(profile);
+/** How the call starts: from the saved profile and devices, or from what the person set up on the pre-join page. */
+interface Start {
+  profile: Profile;
+  devices: DevicePrefs;
+  /** The pre-join preview's open camera and microphone, handed over as they are. */
+  media?: LocalMedia | undefined;
+}
+
+function startSession(entry: Entry, settings: Settings, start: Start, prefs: PagePrefs): CallSession {
+  prefs.loaded(start.profile);
+  const media = start.media;
   const session = new CallSession(entry.link, {
-    profile,
+    profile: start.profile,
     settings,
     saveProfile,
     onProfileChanged,
-    devices,
+    devices: start.devices,
     deviceList,
     saveDevice: saveDeviceChoice,
+    ...(media && { createMedia: () => media }),
   });
   // Camera and relay first: the page renders from the session's current state either way.
   session.start();
@@ -87,10 +98,28 @@ async function startSession(entry: Entry, settings: Settings, devices: DevicePre
   return session;
 }
 
+/** The pre-join page's setup: nothing opens until the person asks (session/pre-join.ts). */
+function preJoinSetup(profile: Profile, settings: Settings, devices: DevicePrefs): PreJoinSetup<LocalMedia> {
+  return new PreJoinSetup({
+    micMuted: profile.micMuted,
+    cameraOff: profile.cameraOff,
+    devices,
+    deviceList,
+    createMedia: () => new LocalMedia({ maxVideoHeight: settings.maxVideoHeight }),
+    saveToggles: saveProfile,
+    saveDevice: saveDeviceChoice,
+  });
+}
+
 async function boot(root: HTMLElement): Promise<void> {
   // Framed by another site, the page may not even read its own sessionStorage; it only says no (entry.ts).
   const framed = window.top !== window;
-  const [vouched, settings, devices] = await Promise.all([framed ? undefined : vouchedHref(), loadSettings(), loadDevicePrefs()]);
+  const [vouched, settings, devices, profile] = await Promise.all([
+    framed ? undefined : vouchedHref(),
+    loadSettings(),
+    loadDevicePrefs(),
+    loadProfileWithGuestName(),
+  ]);
   const decided = decideEntry({ location, vouchedHref: vouched, framed, usualRelay: settings.relayUrl });
   if (!decided.ok) {
     render(() => <FailurePage message={decided.reason} />, root);
@@ -100,20 +129,65 @@ async function boot(root: HTMLElement): Promise<void> {
   const [session, setSession] = createSignal<CallSession>();
   // Lives as long as the page.
   const prefs = createRoot(() => pagePrefs(devices));
-  const join = async () => {
+  const join = (start: Start) => {
     // A reload of this tab goes straight back in: the person chose this call (here or in the popup).
     sessionStorage.setItem(VOUCHED_TAB_KEY, entry.link.href);
-    setSession(await startSession(entry, settings, devices, prefs));
+    setSession(startSession(entry, settings, start, prefs));
   };
-  if (entry.mode === 'direct') await join();
-  render(
-    () => (
-      <Show when={session()} fallback={<PreJoin entry={entry} onJoin={() => void join().catch(fail)} />}>
-        {(s) => <CallPage session={s()} prefs={prefs} />}
-      </Show>
-    ),
-    root,
-  );
+  if (entry.mode === 'direct') {
+    join({ profile, devices });
+  } else {
+    const setup = preJoinSetup(profile, settings, devices);
+    addEventListener('pagehide', () => setup.close());
+    // The name as typed here (saving takes a moment) or in the popup meanwhile;
+    // a save still under way reaches the call through its own onProfileChanged.
+    let latest = profile;
+    const stopFollowing = onProfileChanged((p) => {
+      latest = p;
+    });
+    const saveName = (name: string) => {
+      latest = { ...latest, name };
+      void saveProfile({ name });
+    };
+    const joinFromSetup = () => {
+      stopFollowing();
+      const chosen = setup.join();
+      join({
+        profile: { ...latest, micMuted: chosen.micMuted, cameraOff: chosen.cameraOff },
+        devices: chosen.devices,
+        media: chosen.media,
+      });
+    };
+    render(
+      () => (
+        <Show
+          when={session()}
+          fallback={
+            <PreJoin
+              entry={entry}
+              setup={setup}
+              profile={profile}
+              saveName={saveName}
+              devices={prefs.devices}
+              speaker={prefs.speaker}
+              onJoin={() => {
+                try {
+                  joinFromSetup();
+                } catch (err) {
+                  fail(err);
+                }
+              }}
+            />
+          }
+        >
+          {(s) => <CallPage session={s()} prefs={prefs} />}
+        </Show>
+      ),
+      root,
+    );
+    return;
+  }
+  render(() => <Show when={session()}>{(s) => <CallPage session={s()} prefs={prefs} />}</Show>, root);
 }
 
 function fail(err: unknown): void {

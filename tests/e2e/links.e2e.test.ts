@@ -136,6 +136,9 @@ describe('share links opened in a browser', () => {
     expect(page.url()).toMatch(/^chrome-extension:\/\/[a-p]{32}\/extension\/call\/index\.html\?/);
     expect(page.url()).toContain(`#${call.key}`);
     expect(await page.getByText('This call runs through your relay', { exact: false }).count()).toBe(1);
+    // The full pre-join page, with the camera preview waiting for the person's own click.
+    expect(await page.getByRole('textbox', { name: 'Your name', exact: true }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Show preview', exact: true }).count()).toBe(1);
     await expectUnseen(page, call, name);
     await join.click();
     await Promise.all([videoFrames(page, 'Host'), videoFrames(call.hostPage, name)]);

@@ -1,5 +1,8 @@
-// The way into a call as a person sees it: the name they type is their whole
-// name (a picked guest name is only the placeholder); the camera, microphone
+// The way into a call as a person sees it. A link opened by navigation stops
+// at the pre-join page: a preview of one's camera (only once asked for: any
+// site can send the browser here), name, devices, mute and camera toggles,
+// and nobody in the call sees the person until `Join call`. The name they
+// type is their whole name (a picked guest name is only the placeholder); the camera, microphone
 // and speaker they pick are the ones used, switched mid-call without dropping
 // it, and remembered. Chromium's fake cameras all show the same picture, so the
 // proof of which one is used is what the link sends (sentCameras), with frames
@@ -16,9 +19,38 @@ import {
   sentCameras,
   startCall,
   videoFrames,
+  waitForShareLinkRedirect,
   watchPeerConnections,
   type Person,
 } from '../support/browser.ts';
+
+/** How long a pre-join page is watched for something that must not happen (as in links.e2e.test.ts). */
+const UNSEEN_MS = 1_000;
+
+/** Counts the page's getUserMedia calls and what each asked for (an init script, before the page opens). */
+async function watchGetUserMedia(person: Person): Promise<void> {
+  await person.context.addInitScript(() => {
+    const media = navigator.mediaDevices;
+    const asked: string[] = [];
+    (globalThis as { __zingAsked?: string[] }).__zingAsked = asked;
+    if (!media) return;
+    const real = media.getUserMedia.bind(media);
+    media.getUserMedia = (constraints) => {
+      asked.push([constraints?.audio ? 'audio' : '', constraints?.video ? 'video' : ''].filter(Boolean).join('+'));
+      return real(constraints);
+    };
+  });
+}
+const askedFor = (page: Page) => page.evaluate(() => (globalThis as { __zingAsked?: string[] }).__zingAsked ?? []);
+
+/** Links of the page that got as far as the other side's description: none means nothing was negotiated. */
+const negotiated = (page: Page) =>
+  page.evaluate(
+    () =>
+      ((globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? []).filter(
+        (pc) => pc.remoteDescription !== null,
+      ).length,
+  );
 
 /**
  * Waits until `page` sends `camera` on its link, and `other` decodes fresh
@@ -45,6 +77,8 @@ describe('the way into a call', () => {
       launchPerson({ name: 'Chooser', relayUrl: relay.url, cameras: 3 }),
     ]);
     await watchPeerConnections(chooser);
+    await watchGetUserMedia(chooser);
+    await Promise.all([waitForShareLinkRedirect(chooser, relay.url), waitForShareLinkRedirect(nameless, relay.url)]);
   });
 
   afterEach(async () => {
@@ -191,5 +225,94 @@ describe('the way into a call', () => {
     // Settings shows what is in use now: the default camera, fake_device_0.
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     expect(await page.getByRole('combobox', { name: 'Camera', exact: true }).locator('option:checked').textContent()).toBe('fake_device_0');
+  });
+
+  /** A call the host started from the popup, and a tab of `person` with its link typed into the address bar. */
+  async function preJoinPage(person: Person): Promise<{ hostPage: Page; page: Page; room: string }> {
+    const hostPage = await startCall(host);
+    opened.push(hostPage);
+    const link = await callLinkOf(hostPage);
+    const page = await person.context.newPage();
+    opened.push(page);
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Join call', exact: true }).waitFor({ timeout: 10_000 });
+    return { hostPage, page, room: new URL(link).pathname.slice('/r/'.length) };
+  }
+
+  /** Nobody in the call has seen `name`, and the page has negotiated nothing with anyone. */
+  async function expectUnseen(page: Page, hostPage: Page, room: string, name: string): Promise<void> {
+    expect(relay.rooms.peersIn(room)).toHaveLength(1); // the host alone
+    expect(await hostPage.getByRole('group', { name, exact: true }).count()).toBe(0);
+    expect(await negotiated(page)).toBe(0);
+  }
+
+  it('shows the pre-join page; the camera opens only for Show preview, and nobody sees the person before Join call', async () => {
+    const { hostPage, page, room } = await preJoinPage(chooser);
+    expect(await page.getByRole('textbox', { name: 'Your name', exact: true }).inputValue()).toBe('Chooser');
+    for (const name of ['Camera', 'Microphone', 'Speaker']) expect(await page.getByRole('combobox', { name, exact: true }).count()).toBe(1);
+    for (const name of ['Mute microphone', 'Turn off camera'])
+      expect(await page.getByRole('button', { name, exact: true }).getAttribute('aria-pressed')).toBe('false');
+    expect(await page.getByText('This call runs through your relay', { exact: false }).count()).toBe(1);
+    await page.waitForTimeout(UNSEEN_MS); // absence cannot be waited for: watch for a while
+    expect(await askedFor(page)).toEqual([]);
+    await expectUnseen(page, hostPage, room, 'Chooser');
+
+    await page.getByRole('button', { name: 'Show preview', exact: true }).click();
+    const preview = page.getByRole('region', { name: 'Preview', exact: true }).locator('video');
+    await expect
+      .poll(() => preview.evaluate((v) => (v as HTMLVideoElement).videoWidth), { timeout: 5_000 }) // the preview's own <video>
+      .toBeGreaterThan(0);
+    expect(await askedFor(page)).toEqual(['audio+video']);
+    await page.waitForTimeout(UNSEEN_MS);
+    await expectUnseen(page, hostPage, room, 'Chooser');
+
+    await page.getByRole('button', { name: 'Join call', exact: true }).click();
+    await Promise.all([videoFrames(page, 'Host'), videoFrames(hostPage, 'Chooser')]);
+    // The preview's camera and microphone went into the call: nothing was asked for twice.
+    expect(await askedFor(page)).toEqual(['audio+video']);
+  });
+
+  it('uses the camera chosen on the pre-join page, and carries a muted microphone into the call', async () => {
+    const { hostPage, page } = await preJoinPage(chooser);
+    await page.getByRole('combobox', { name: 'Camera', exact: true }).selectOption({ label: 'fake_device_2' });
+    await page.getByRole('button', { name: 'Mute microphone', exact: true }).click();
+    await page.getByRole('button', { name: 'Show preview', exact: true }).click();
+    await page.getByRole('button', { name: 'Join call', exact: true }).click();
+    await expectSent(page, 'fake_device_2', hostPage, 'Chooser');
+    const tile = hostPage.getByRole('group', { name: 'Chooser', exact: true });
+    await tile.getByText('Microphone off', { exact: true }).waitFor({ timeout: 5_000 });
+    expect(await page.getByRole('button', { name: 'Mute microphone', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByRole('button', { name: 'Mute microphone', exact: true }).click();
+    await tile.getByText('Microphone off', { exact: true }).waitFor({ state: 'detached', timeout: 1_000 });
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await page.getByRole('combobox', { name: 'Camera', exact: true }).selectOption({ label: 'Default' });
+    await expectSent(page, 'fake_device_0', hostPage, 'Chooser');
+  });
+
+  it('carries the camera turned off on the pre-join page into the call, without ever opening it', async () => {
+    const { hostPage, page } = await preJoinPage(chooser);
+    await page.getByRole('combobox', { name: 'Camera', exact: true }).selectOption({ label: 'Default' });
+    await page.getByRole('button', { name: 'Turn off camera', exact: true }).click();
+    await page.getByRole('button', { name: 'Join call', exact: true }).click();
+    const tile = hostPage.getByRole('group', { name: 'Chooser', exact: true });
+    await tile.getByText('Camera off', { exact: true }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => sentCameras(page), { timeout: 5_000 }).toEqual([null]);
+    expect(await askedFor(page)).toEqual(['audio']);
+    // On again in the call: the picture follows.
+    await page.getByRole('button', { name: 'Turn off camera', exact: true }).click();
+    await tile.getByText('Camera off', { exact: true }).waitFor({ state: 'detached', timeout: 2_000 });
+    await expectSent(page, 'fake_device_0', hostPage, 'Chooser');
+  });
+
+  it('shows a picked guest name as the pre-join page’s placeholder, and joins with exactly the typed name', async () => {
+    const { hostPage, page } = await preJoinPage(nameless);
+    const box = page.getByRole('textbox', { name: 'Your name', exact: true });
+    expect(await box.inputValue()).toBe('');
+    expect(await box.getAttribute('placeholder')).toMatch(/^Guest [1-9]\d{3}$/);
+    await box.click();
+    await page.keyboard.type('Yan');
+    await page.getByRole('button', { name: 'Join call', exact: true }).click();
+    await hostPage.getByRole('group', { name: 'Yan', exact: true }).waitFor({ timeout: 10_000 });
+    await page.getByRole('group', { name: 'Yan (you)', exact: true }).waitFor({ timeout: 2_000 });
   });
 });
