@@ -141,6 +141,29 @@ describe('a call between Chromium and Firefox', () => {
     return join;
   }
 
+  /**
+   * The Firefox pre-join page offers Camera, Microphone and Speaker. Firefox plays on another
+   * speaker only once the person picked it in its own chooser (selectAudioOutput), so the
+   * Speaker list offers that chooser.
+   */
+  async function expectDeviceChoice(context: string): Promise<void> {
+    const options = async (name: string): Promise<unknown> =>
+      JSON.parse(
+        String(
+          await callOnNode(
+            firefox.bidi,
+            context,
+            await waitForOne(firefox.bidi, context, 'combobox', name, 5_000),
+            '(s) => JSON.stringify([...s.options].map((o) => o.textContent))', // a string: BiDi hands arrays back as remote values
+          ),
+        ),
+      );
+    expect(await options('Camera')).toContain('Default');
+    expect(await options('Microphone')).toContain('Default');
+    expect(await options('Speaker')).toEqual(expect.arrayContaining(['Default', 'Another speaker…']));
+    await waitForOne(firefox.bidi, context, 'textbox', 'Your name', 5_000);
+  }
+
   it('lands a link clicked on a page of another origin on the gate, and joins on Join call', async () => {
     await waitForFirefoxShareLinkRedirect(firefox, relay.url);
     await chromiumPage.close(); // the first call is over
@@ -167,6 +190,7 @@ describe('a call between Chromium and Firefox', () => {
       await click(firefox.bidi, firefox.context, await waitForOne(firefox.bidi, firefox.context, 'link', name, 5_000), button);
       const tab = await waitForTab(firefox.bidi, callPage);
       await expectGateUnseen(tab, call);
+      await expectDeviceChoice(tab);
       await firefox.bidi.send('browsingContext.close', { context: tab });
     }
   });

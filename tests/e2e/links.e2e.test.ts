@@ -30,12 +30,32 @@ import { NEW_TAB_LINK, SAME_TAB_LINK, newCallLink, startLinkSite, type LinkSite 
  */
 const UNSEEN_MS = 1_000;
 
-/** Counts getUserMedia calls in every page and frame of a browser, extension pages included. */
+/**
+ * Counts what a page could use to reach anyone: getUserMedia calls, relay
+ * sockets and peer connections, in every page and frame of a browser,
+ * extension pages included (an init script, before any page opens).
+ */
 async function watchGetUserMedia(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
-    const media = navigator.mediaDevices;
-    const g = globalThis as { __zingGetUserMedia?: number };
+    const g = globalThis as { __zingGetUserMedia?: number; __zingReached?: number };
     g.__zingGetUserMedia = 0;
+    g.__zingReached = 0;
+    const NativeSocket = globalThis.WebSocket;
+    globalThis.WebSocket = class extends NativeSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        g.__zingReached = (g.__zingReached ?? 0) + 1;
+      }
+    };
+    const NativePc = globalThis.RTCPeerConnection;
+    if (NativePc)
+      globalThis.RTCPeerConnection = class extends NativePc {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          g.__zingReached = (g.__zingReached ?? 0) + 1;
+        }
+      };
+    const media = navigator.mediaDevices;
     if (!media) return;
     const real = media.getUserMedia.bind(media);
     media.getUserMedia = (constraints) => {
@@ -46,6 +66,8 @@ async function watchGetUserMedia(context: BrowserContext): Promise<void> {
 }
 const getUserMediaCalls = (page: Pick<Page, 'evaluate'>) =>
   page.evaluate(() => (globalThis as { __zingGetUserMedia?: number }).__zingGetUserMedia ?? 0);
+/** Relay sockets and peer connections the page made. */
+const reached = (page: Pick<Page, 'evaluate'>) => page.evaluate(() => (globalThis as { __zingReached?: number }).__zingReached ?? 0);
 
 /** The call page's address in the popup's shape (#<encoded link>), at `base`, with an optional query. */
 const callPageAt = (base: string, link: string, query = '') => `${base}${query}#${encodeURIComponent(link)}`;
@@ -124,6 +146,7 @@ describe('share links opened in a browser', () => {
     expect(relay.rooms.peersIn(call.room)).toHaveLength(1); // the host alone
     expect(await call.hostPage.getByRole('group', { name, exact: true }).count()).toBe(0);
     expect(await getUserMediaCalls(page)).toBe(0);
+    expect(await reached(page)).toBe(0); // not even a socket to the relay: nothing leaves the page
   }
 
   /**
@@ -302,6 +325,9 @@ describe('share links opened in a browser', () => {
   it('names a relay other than one’s own and joins it only on the click', async () => {
     const other = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
     try {
+      // Whoever sent the link chose this relay: before the click it must not even learn that someone opened it.
+      const upgrades: string[] = [];
+      other.server.on('upgrade', (req: IncomingMessage) => upgrades.push(String(req.headers.origin)));
       const link = await newCallLink(other.url);
       const room = new URL(link).pathname.slice('/r/'.length);
       const hostPage = await openCallPage(host, link); // the host chose that relay's call in the popup
@@ -312,11 +338,14 @@ describe('share links opened in a browser', () => {
       await page.getByText(`This call runs through ${other.url}, not your usual relay.`, { exact: true }).waitFor({ timeout: 10_000 });
       await page.waitForTimeout(UNSEEN_MS);
       expect(other.rooms.peersIn(room)).toHaveLength(1);
+      expect(upgrades).toHaveLength(1); // the host's socket only
       expect(await hostPage.getByRole('group', { name: 'Visitor', exact: true }).count()).toBe(0);
       expect(await getUserMediaCalls(page)).toBe(0);
+      expect(await reached(page)).toBe(0);
       await page.getByRole('button', { name: 'Join call', exact: true }).click();
       await Promise.all([videoFrames(page, 'Host'), videoFrames(hostPage, 'Visitor')]);
       expect(other.rooms.peersIn(room)).toHaveLength(2);
+      expect(upgrades).toHaveLength(2);
     } finally {
       await Promise.all(opened.splice(0).map((p) => p.close().catch(() => undefined)));
       await other.close();

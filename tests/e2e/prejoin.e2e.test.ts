@@ -7,6 +7,8 @@
 // it, and remembered. Chromium's fake cameras all show the same picture, so the
 // proof of which one is used is what the link sends (sentCameras), with frames
 // decoding at the other end.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../relay/config.ts';
@@ -43,6 +45,68 @@ async function watchGetUserMedia(person: Person): Promise<void> {
 }
 const askedFor = (page: Page) => page.evaluate(() => (globalThis as { __zingAsked?: string[] }).__zingAsked ?? []);
 
+/** A device a test plugs in: listed by enumerateDevices, never opened. */
+interface Plugged {
+  deviceId: string;
+  groupId: string;
+  kind: MediaDeviceKind;
+  label: string;
+}
+
+/**
+ * Lets a test plug devices in and out as a person would: enumerateDevices
+ * lists what `__zingPlugged` holds beside the fake devices, and `plug` fires
+ * the `devicechange` the browser fires then (an init script, before the page opens).
+ */
+async function allowPlugging(person: Person): Promise<void> {
+  await person.context.addInitScript(() => {
+    const media = navigator.mediaDevices;
+    if (!media) return;
+    const g = globalThis as { __zingPlugged?: Plugged[] };
+    const real = media.enumerateDevices.bind(media);
+    media.enumerateDevices = async () => [
+      ...(await real()),
+      // Plain objects with MediaDeviceInfo's fields: all the page reads.
+      ...(g.__zingPlugged ?? []).map((d) => ({ ...d, toJSON: () => d }) as MediaDeviceInfo),
+    ];
+  });
+}
+const plug = (page: Page, devices: Plugged[]) =>
+  page.evaluate((list) => {
+    (globalThis as { __zingPlugged?: Plugged[] }).__zingPlugged = list;
+    navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
+  }, devices);
+const USB_CAMERA: Plugged = { deviceId: 'usb-camera-1', groupId: 'usb-1', kind: 'videoinput', label: 'USB Camera' };
+
+/**
+ * Every open link's local and remote description: the same text before and
+ * after means nothing was renegotiated (each new offer or answer bumps its o= version).
+ */
+const descriptions = (page: Page) =>
+  page.evaluate(() =>
+    ((globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? []).map(
+      (pc) => `${pc.connectionState} ${pc.localDescription?.sdp ?? ''} ${pc.remoteDescription?.sdp ?? ''}`,
+    ),
+  );
+
+/** axe-core in the page, limited to `selector`: its serious and critical findings, in words. */
+async function seriousViolations(page: Page, selector: string): Promise<string[]> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // Evaluated over the DevTools protocol, which the extension page's CSP does not govern.
+  await page.evaluate(source);
+  return page.evaluate(async (include) => {
+    type Axe = {
+      run(context: unknown): Promise<{ violations: { id: string; impact?: string | null; nodes: { target: unknown[] }[] }[] }>;
+    };
+    const axe = (globalThis as unknown as { axe: Axe }).axe;
+    if (!document.querySelector(include)) throw new Error(`nothing matches ${include}`);
+    const { violations } = await axe.run({ include: [[include]] });
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+  }, selector);
+}
+
 /** Links of the page that got as far as the other side's description: none means nothing was negotiated. */
 const negotiated = (page: Page) =>
   page.evaluate(
@@ -78,6 +142,7 @@ describe('the way into a call', () => {
     ]);
     await watchPeerConnections(chooser);
     await watchGetUserMedia(chooser);
+    await allowPlugging(chooser);
     await Promise.all([waitForShareLinkRedirect(chooser, relay.url), waitForShareLinkRedirect(nameless, relay.url)]);
   });
 
@@ -128,6 +193,8 @@ describe('the way into a call', () => {
     const page = await joinCall(chooser, await callLinkOf(hostPage));
     opened.push(page);
     await expectSent(page, 'fake_device_0', hostPage, 'Chooser');
+    const before = await descriptions(page);
+    expect(before).toHaveLength(1);
 
     const open = page.getByRole('button', { name: 'Settings', exact: true });
     await open.click();
@@ -140,6 +207,8 @@ describe('the way into a call', () => {
     await camera.selectOption({ label: 'fake_device_2' });
     await expectSent(page, 'fake_device_2', hostPage, 'Chooser');
     expect(await hostPage.getByRole('status').textContent()).toBe('Connected');
+    // Swapped on the link as it is (replaceTrack): the same one link, nothing offered or answered again.
+    expect(await descriptions(page)).toEqual(before);
     expect(await camera.locator('option:checked').textContent()).toBe('fake_device_2');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden', timeout: 2_000 });
@@ -314,5 +383,42 @@ describe('the way into a call', () => {
     await page.getByRole('button', { name: 'Join call', exact: true }).click();
     await hostPage.getByRole('group', { name: 'Yan', exact: true }).waitFor({ timeout: 10_000 });
     await page.getByRole('group', { name: 'Yan (you)', exact: true }).waitFor({ timeout: 2_000 });
+  });
+
+  it('lists a camera plugged in while the page is open, on the pre-join page and in Settings, and drops it once unplugged', async () => {
+    const { hostPage, page } = await preJoinPage(chooser);
+    const options = (within: Pick<Page, 'getByRole'>) =>
+      within.getByRole('combobox', { name: 'Camera', exact: true }).locator('option').allTextContents();
+    await expect.poll(() => options(page), { timeout: 5_000 }).toEqual(['Default', 'fake_device_0', 'fake_device_1', 'fake_device_2']);
+    await plug(page, [USB_CAMERA]);
+    await expect.poll(() => options(page), { timeout: 2_000 }).toContain('USB Camera');
+    expect(await askedFor(page)).toEqual([]); // listing opened nothing
+
+    await page.getByRole('button', { name: 'Join call', exact: true }).click();
+    await videoFrames(hostPage, 'Chooser');
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings', exact: true });
+    expect(await options(dialog)).toContain('USB Camera');
+    await plug(page, []);
+    await expect.poll(() => options(dialog), { timeout: 2_000 }).not.toContain('USB Camera');
+    expect(await options(dialog)).toEqual(['Default', 'fake_device_0', 'fake_device_1', 'fake_device_2']);
+  });
+
+  it('has no serious or critical axe finding on the pre-join page or in the Settings dialog', async () => {
+    const { page } = await preJoinPage(chooser);
+    await page.getByRole('button', { name: 'Show preview', exact: true }).click();
+    await expect
+      .poll(() =>
+        page
+          .getByRole('region', { name: 'Preview', exact: true })
+          .locator('video')
+          .evaluate((v) => (v as HTMLVideoElement).videoWidth),
+      ) // the preview's own <video>
+      .toBeGreaterThan(0);
+    expect(await seriousViolations(page, 'main')).toEqual([]);
+    await page.getByRole('button', { name: 'Join call', exact: true }).click();
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Settings', exact: true }).waitFor({ timeout: 2_000 });
+    expect(await seriousViolations(page, 'dialog.settings')).toEqual([]);
   });
 });
