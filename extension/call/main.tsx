@@ -1,12 +1,13 @@
 // Wiring only: decide how the page was entered, then show the gate or start the session.
 import { Show, createRoot, createSignal } from 'solid-js';
 import { render } from 'solid-js/web';
-import { CallSession } from '../session/call-session.ts';
+import { CallSession, prepareCallKeys, type CallKeys } from '../session/call-session.ts';
 import { DeviceList } from '../session/device-list.ts';
 import { LocalMedia } from '../session/local-media.ts';
 import { PreJoinSetup } from '../session/pre-join.ts';
 import type { DevicePrefs } from '../session/devices.ts';
 import { decideEntry, type Entry } from '../session/entry.ts';
+import { linkFromPageLocation } from '../session/share-link.ts';
 import { VOUCHED_TAB_KEY, entryTokenOf, vouchedByReload } from '../session/entry-grant.ts';
 import type { Profile, Settings } from '../session/settings.ts';
 import {
@@ -69,6 +70,8 @@ interface Start {
   devices: DevicePrefs;
   /** The pre-join preview's open camera and microphone, handed over as they are. */
   media?: LocalMedia | undefined;
+  /** The call's keys, started as the page opened. */
+  keys?: CallKeys | undefined;
 }
 
 function startSession(entry: Entry, settings: Settings, start: Start, prefs: PagePrefs): CallSession {
@@ -83,6 +86,7 @@ function startSession(entry: Entry, settings: Settings, start: Start, prefs: Pag
     deviceList,
     saveDevice: saveDeviceChoice,
     ...(media && { createMedia: () => media }),
+    ...(start.keys && { keys: start.keys }),
   });
   // Camera and relay first: the page renders from the session's current state either way.
   session.start();
@@ -114,6 +118,10 @@ function preJoinSetup(profile: Profile, settings: Settings, devices: DevicePrefs
 async function boot(root: HTMLElement): Promise<void> {
   // Framed by another site, the page may not even read its own sessionStorage; it only says no (entry.ts).
   const framed = window.top !== window;
+  // The call's keys are a few ms of local crypto: made beside the storage reads
+  // (and, on the pre-join page, long before Join call), they send nothing.
+  const early = framed ? undefined : linkFromPageLocation(location);
+  const keys = early?.ok ? prepareCallKeys(early.link) : undefined;
   const [vouched, settings, devices, profile] = await Promise.all([
     framed ? undefined : vouchedHref(),
     loadSettings(),
@@ -126,13 +134,15 @@ async function boot(root: HTMLElement): Promise<void> {
     return;
   }
   const { entry } = decided;
+  // decideEntry read the same location; the keys are for its link.
+  const keysFor = (href: string) => (early?.ok && early.link.href === href ? keys : undefined);
   const [session, setSession] = createSignal<CallSession>();
   // Lives as long as the page.
   const prefs = createRoot(() => pagePrefs(devices));
   const join = (start: Start) => {
     // A reload of this tab goes straight back in: the person chose this call (here or in the popup).
     sessionStorage.setItem(VOUCHED_TAB_KEY, entry.link.href);
-    setSession(startSession(entry, settings, start, prefs));
+    setSession(startSession(entry, settings, { ...start, keys: keysFor(entry.link.href) }, prefs));
   };
   if (entry.mode === 'direct') {
     join({ profile, devices });

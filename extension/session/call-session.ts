@@ -38,7 +38,7 @@ import { NoiseSuppressor, type LoadSuppressor } from './noise-suppressor.ts';
 import { BackgroundBlur, type BlurStopReason, type LoadBlur } from './background-blur.ts';
 import { PeerLink, isPolite, type LinkState, type PeerLinkOptions } from './peer-link.ts';
 import type { Presence } from '../../protocol/peer.ts';
-import { deriveRoomKey } from './room-key.ts';
+import { deriveRoomKey, type RoomKey } from './room-key.ts';
 import { Roster } from './roster.ts';
 import { commitment, digestOfFingerprint, newSalt, safetyCode, type CodeSide } from './safety-code.ts';
 import { SealedSignaling, type SealedMessage } from './sealed-signaling.ts';
@@ -141,6 +141,31 @@ export const SAFETY_CHECK_MS = 2_000;
 const CERTIFICATE_ALGORITHM: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const makeCertificate = (): Promise<RTCCertificate> => RTCPeerConnection.generateCertificate(CERTIFICATE_ALGORITHM);
 
+/**
+ * What a call must have before it can say anything: the room key from the
+ * link, and this page's signing identity and DTLS certificate. All made
+ * locally; making them sends nothing and opens nothing.
+ */
+export interface CallKeys {
+  readonly roomKey: Promise<RoomKey>;
+  readonly own: Promise<[Identity, RTCCertificate]>;
+}
+
+/**
+ * Starts making a call's keys. The call page starts them as it opens, beside
+ * its storage reads, and the pre-join page while the person looks at it, so
+ * that on `Join call` the relay socket opens at once (bench:setup shows the
+ * difference). A failure is reported by the session that uses them.
+ */
+export function prepareCallKeys(link: ShareLink, createCertificate: () => Promise<RTCCertificate> = makeCertificate): CallKeys {
+  const own = Promise.all([Identity.create(), createCertificate()]);
+  const roomKey = deriveRoomKey(link.secret);
+  // Reported by start(); this only keeps them from being unhandled meanwhile.
+  own.catch(() => undefined);
+  roomKey.catch(() => undefined);
+  return { roomKey, own };
+}
+
 /** The presence fields of a hello, welcome or presence message. */
 const presenceOf = (m: Presence): Presence => ({
   name: m.name,
@@ -224,6 +249,8 @@ export interface CallSessionDeps {
   createLink?: (options: PeerLinkOptions) => SessionLink;
   /** Makes this page's DTLS certificate; an ECDSA P-256 RTCCertificate unless given. */
   createCertificate?: () => Promise<RTCCertificate>;
+  /** The call's keys, started ahead (prepareCallKeys); made at start() unless given. */
+  keys?: CallKeys;
   /** Loads the noise suppressor; RNNoise in an AudioWorklet unless given. */
   loadSuppressor?: LoadSuppressor;
   /** Loads the background blur; MediaPipe and a canvas unless given. */
@@ -368,8 +395,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (this.#started) return;
     this.#started = true;
     void this.#startMedia();
-    const keys = Promise.all([Identity.create(), (this.#deps.createCertificate ?? makeCertificate)()]);
-    void deriveRoomKey(this.link.secret).then(
+    const { roomKey, own: keys } = this.#deps.keys ?? prepareCallKeys(this.link, this.#deps.createCertificate);
+    void roomKey.then(
       async (key) => {
         if (key.room !== this.link.room) {
           this.#fail(ZingError.badLink('Its key does not belong to its room: part of the link was changed. Ask for it again.'));
@@ -401,8 +428,6 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       },
       (err: unknown) => this.#fail(new ZingError('BAD_LINK', 'The key in this link could not be used.', { cause: err })),
     );
-    // A failure here is reported by the chain above; this only keeps it from being unhandled meanwhile.
-    keys.catch(() => undefined);
     this.#timers.push(
       setInterval(() => void this.#pollAudio(), AUDIO_POLL_MS),
       setInterval(() => this.#tick(), ROSTER_TICK_MS),

@@ -41,10 +41,13 @@ export interface LaunchOptions {
    * encoder takes (nothing reaches the other side): use 0 and 2. sentCameras() tells which one is sent.
    */
   cameras?: number;
+  /** The unpacked extension to load; dist/chrome unless given (bench:setup times an older build beside it). */
+  dist?: string;
 }
 
 export async function launchPerson(opts: LaunchOptions): Promise<Person> {
-  if (!existsSync(join(DIST, 'manifest.json'))) throw new Error('dist/chrome is missing: run `npm run build` first');
+  const dist = opts.dist ?? DIST;
+  if (!existsSync(join(dist, 'manifest.json'))) throw new Error(`${dist} is missing: run \`npm run build\` first`);
   const profile = mkdtempSync(join(tmpdir(), 'zing-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -52,7 +55,7 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
     viewport: { width: 1000, height: 700 },
     args: [
       '--headless=new',
-      ...(opts.extension === false ? [] : [`--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`]),
+      ...(opts.extension === false ? [] : [`--disable-extensions-except=${dist}`, `--load-extension=${dist}`]),
       '--no-sandbox',
       opts.cameras === undefined ? '--use-fake-device-for-media-stream' : `--use-fake-device-for-media-stream=device-count=${opts.cameras}`,
       ...(opts.denyMedia ? [] : ['--use-fake-ui-for-media-stream']),
@@ -67,7 +70,7 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
   // Scripts run through tsx (the benchmarks) get esbuild's keepNames, which
   // wraps functions passed to page.evaluate in a __name() the page lacks.
   await context.addInitScript('globalThis.__name ??= (fn) => fn;');
-  const extensionId = extensionIdFromManifest();
+  const extensionId = extensionIdFromManifest(dist);
   const person: Person = {
     name: opts.name,
     context,

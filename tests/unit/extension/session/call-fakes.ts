@@ -386,10 +386,11 @@ export interface FakeCall {
 }
 
 /** A random SHA-256, as 64 hex digits: a certificate digest that matches nothing else. */
-const randomDigest = (): string => Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('');
+export const randomDigest = (): string =>
+  Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** Node has no RTCCertificate: only getFingerprints() is read, so an object with it stands in. */
-function fakeCertificate(digest: string): RTCCertificate {
+export function fakeCertificate(digest: string): RTCCertificate {
   const value = digest.match(/../g)?.join(':').toUpperCase() ?? '';
   return { expires: Date.now() + 86_400_000, getFingerprints: () => [{ algorithm: 'sha-256', value }] } as RTCCertificate; // the session reads getFingerprints() alone
 }
@@ -405,7 +406,7 @@ export function newCall(
   room: Room,
   profile: Partial<Profile> = {},
   media = new FakeMedia(),
-  extra: Pick<CallSessionDeps, 'devices' | 'deviceList' | 'loadSuppressor' | 'loadBlur'> = {},
+  extra: Pick<CallSessionDeps, 'devices' | 'deviceList' | 'loadSuppressor' | 'loadBlur' | 'keys'> = {},
 ): FakeCall {
   const signaling = new FakeSignaling(room.relay);
   const links: FakeLink[] = [];

@@ -4,7 +4,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PeerId } from '../../../../protocol/ids.ts';
 import type { PeerMessage } from '../../../../protocol/peer.ts';
-import { type CallPhase, ROSTER_TICK_MS, SAFETY_CHECK_MS, TAMPER_WARNING_AFTER } from '../../../../extension/session/call-session.ts';
+import {
+  type CallPhase,
+  prepareCallKeys,
+  ROSTER_TICK_MS,
+  SAFETY_CHECK_MS,
+  TAMPER_WARNING_AFTER,
+} from '../../../../extension/session/call-session.ts';
 import { ZingError } from '../../../../extension/session/errors.ts';
 import { isPolite } from '../../../../extension/session/peer-link.ts';
 import { HELLO_ATTEMPTS, HELLO_RETRY_MS, REJOIN_GRACE_MS } from '../../../../extension/session/roster.ts';
@@ -12,11 +18,13 @@ import {
   type FakeCall,
   FakeBlurEngine,
   FakeMedia,
+  fakeCertificate,
   idOf,
   joined,
   newCall as makeCall,
   newRoom,
   Person,
+  randomDigest,
   type Room,
   until,
 } from './call-fakes.ts';
@@ -154,6 +162,28 @@ describe('CallSession', { timeout: 20_000 }, () => {
       const alice = await joined(newCall(room, {}, media));
       await until(() => expect(alice.session.state.alert?.code).toBe('CAMERA_DENIED'));
       expect(alice.session.state.phase).toBe('waiting');
+    });
+
+    it('joins with the keys the pre-join page made ahead, and makes none of its own', async () => {
+      const room = await newRoom();
+      const makeCertificate = vi.fn(async () => fakeCertificate(randomDigest()));
+      const keys = prepareCallKeys(room.link, makeCertificate);
+      const [identity] = await keys.own;
+      const alice = await joined(newCall(room, {}, new FakeMedia(), { keys }));
+      expect(alice.session.participant).toBe(identity.participant);
+      expect(makeCertificate).toHaveBeenCalledTimes(1); // only for the keys made ahead
+      (await person(room, 'Bob')).join();
+      await until(() => expect(alice.session.state.phase).toBe('inCall'));
+    });
+
+    it('refuses keys made ahead for another link: it never connects, and says the link was changed', async () => {
+      const room = await newRoom();
+      const other = await newRoom();
+      const alice = newCall(room, {}, new FakeMedia(), { keys: prepareCallKeys(other.link, async () => fakeCertificate(randomDigest())) });
+      alice.session.start();
+      await until(() => expect(alice.session.state.phase).toBe('failed'));
+      expect(alice.session.state.alert?.code).toBe('BAD_LINK');
+      expect(alice.signaling.state).not.toBe('open');
     });
 
     it('ignores its own presence echoed back by the relay', async () => {
