@@ -3,7 +3,10 @@
 // first, and the longest spells in which the process never went idle (what a
 // message that arrived then waited behind), with what filled them.
 //
-//   npx tsx bench/cpu-profile.ts <file.cpuprofile> [top functions, 25] [spells from ms, 8]
+//   npx tsx bench/cpu-profile.ts <file.cpuprofile> [top functions, 25] [spells from ms, 8] [from s] [to s]
+//
+// From/to (seconds since the profile started) keep one phase, e.g. bench:relay's rate
+// slots without the process start and the flood.
 import { readFileSync } from 'node:fs';
 
 interface CallFrame {
@@ -32,13 +35,15 @@ const isProfile = (v: unknown): v is Profile =>
   typeof v.startTime === 'number' &&
   v.nodes.every((n) => isRecord(n) && typeof n.id === 'number' && isRecord(n.callFrame));
 
-const [file, topArg, spellArg] = process.argv.slice(2);
+const [file, topArg, spellArg, fromArg, toArg] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write('usage: tsx bench/cpu-profile.ts <file.cpuprofile> [top] [spell ms]\n');
+  process.stderr.write('usage: tsx bench/cpu-profile.ts <file.cpuprofile> [top] [spell ms] [from s] [to s]\n');
   process.exit(2);
 }
 const top = Number(topArg ?? 25);
 const spellMs = Number(spellArg ?? 8);
+const fromS = Number(fromArg ?? 0);
+const toS = Number(toArg ?? Number.POSITIVE_INFINITY);
 const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
 if (!isProfile(parsed)) throw new Error(`${file} is not a V8 CPU profile`);
 const profile = parsed;
@@ -73,6 +78,11 @@ for (let i = 0; i < profile.samples.length; i++) {
   const id = profile.samples[i] ?? 0;
   const dt = (profile.timeDeltas[i] ?? 0) / 1000; // µs -> ms
   t += profile.timeDeltas[i] ?? 0;
+  const at = (t - profile.startTime) / 1e6;
+  if (at < fromS || at > toS) {
+    spell = undefined; // a spell that crosses the window's edge is not counted
+    continue;
+  }
   total += dt;
   if (isIdle(id)) {
     idle += dt;
