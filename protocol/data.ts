@@ -4,7 +4,9 @@
 //
 // Channels:
 // - `chat`: one ordered, reliable channel per peer pair; carries `chat` frames,
-//   and the gestures: `hand` (raised or lowered) and `reaction`.
+//   the gestures: `hand` (raised or lowered) and `reaction`, and `view`: how
+//   the receiver shows the sender's videos (see below; its own parser,
+//   parseViewMessage: parseDataMessage leaves it out).
 // - `file:<id>`: one ordered, reliable channel per transfer and receiving peer,
 //   opened by the sender. It carries, in order:
 //     sender → receiver: `fileOffer`, and nothing more until the receiver answers;
@@ -43,8 +45,18 @@
 // stamp it receives: whoever raised after seeing a hand gets a higher stamp.
 // Everyone sorts by (stamp, participant id), both of which travel with the
 // hand, so everyone who has the same hands shows the same line.
+//
+// Why a receiver tells each sender how it shows them (`view`): in a mesh every
+// sender encodes its camera once per link, so a link should carry no more than
+// its receiver can show. Each receiver sends, per sender, the largest tile
+// showing that sender's camera and screen, in device pixels (0×0: no tile of
+// it is visible: tab hidden, window minimised, tile off-screen or covered), and
+// the share of that sender's camera frames its decoder dropped lately. The
+// sender sizes that link's encoding from it (extension/session/bandwidth.ts).
+// It is the receiver's whole current view, not a change: the latest one wins,
+// and it is sent again whenever the channel (re)opens.
 
-import { isCount, isNonNegative, parseJsonObject } from './guards.ts';
+import { isCount, isNonNegative, isRecord, parseJsonObject } from './guards.ts';
 import { isMessageId } from './ids.ts';
 import { cleanFileName, cleanReason, utf8Bytes } from './text.ts';
 
@@ -101,6 +113,31 @@ export type ReactionMessage = { type: 'reaction'; reaction: Reaction };
 export type GestureMessage = HandMessage | ReactionMessage;
 
 export type DataMessage = ChatMessage | FileControl | GestureMessage;
+
+/** A tile's size in device pixels; 0×0 where no tile of that video is visible. */
+export interface ViewSize {
+  width: number;
+  height: number;
+}
+
+/** The receiver's view of one sender: see the note at the top. */
+export type ViewMessage = { type: 'view'; camera: ViewSize; screen: ViewSize; dropped: number };
+
+/** Wider or taller than any screen made (16K): a larger size is a peer lying, refused rather than believed. */
+export const MAX_VIEW_PX = 16_384;
+
+export const NOT_SHOWN: ViewSize = { width: 0, height: 0 };
+
+const isViewPx = (v: unknown): v is number => isCount(v) && v <= MAX_VIEW_PX;
+
+/** A size both of whose sides are whole pixels within MAX_VIEW_PX; a zero side means not shown (0×0). */
+export function parseViewSize(v: unknown): ViewSize | undefined {
+  if (!isRecord(v) || !isViewPx(v.width) || !isViewPx(v.height)) return undefined;
+  return v.width === 0 || v.height === 0 ? NOT_SHOWN : { width: v.width, height: v.height };
+}
+
+/** A share of frames, 0..1. */
+const isShare = (v: unknown): v is number => isNonNegative(v) && v <= 1;
 
 /** The label of the channel that carries transfer `id`. */
 export const fileChannelLabel = (id: string): string => FILE_CHANNEL_PREFIX + id;
@@ -167,4 +204,26 @@ export function parseDataMessage(raw: string): DataMessage | undefined {
     default:
       return undefined;
   }
+}
+
+/** The longest `view` frame parsed at all: a valid one is under 150 characters. */
+export const MAX_VIEW_FRAME_CHARS = 1024;
+
+export const encodeViewMessage = (msg: ViewMessage): string => JSON.stringify(msg);
+
+/**
+ * Parses a text frame from the chat channel as a `view`; undefined for
+ * anything else (a chat message, or garbage). Kept apart from
+ * parseDataMessage because a view names no message id, and the chat and file
+ * transfers never need to see one.
+ */
+export function parseViewMessage(raw: string): ViewMessage | undefined {
+  if (raw.length > MAX_VIEW_FRAME_CHARS) return undefined;
+  const parsed = parseJsonObject(raw);
+  if (!parsed.ok || parsed.fields.type !== 'view') return undefined;
+  const v = parsed.fields;
+  const camera = parseViewSize(v.camera);
+  const screen = parseViewSize(v.screen);
+  if (!camera || !screen || !isShare(v.dropped)) return undefined;
+  return { type: 'view', camera, screen, dropped: v.dropped };
 }

@@ -12,7 +12,14 @@ import {
   MAX_CHAT_TEXT_BYTES,
   MAX_HAND_STAMP,
   MAX_TEXT_FRAME_CHARS,
+  MAX_VIEW_PX,
+  NOT_SHOWN,
   parseDataMessage,
+  parseViewMessage,
+  parseViewSize,
+  encodeViewMessage,
+  MAX_VIEW_FRAME_CHARS,
+  type ViewMessage,
   REACTIONS,
   transferIdOfLabel,
 } from '../../../protocol/data.ts';
@@ -22,6 +29,7 @@ import { anyFrame, frameLike, hostileString, type Json, jsonValue, mutated, RUNS
 
 const TAGS = ['chat', 'fileOffer', 'fileAccept', 'fileDecline', 'fileEnd', 'fileDone', 'fileFailed', 'fileCancel', 'hand', 'reaction'];
 const FIELDS = ['id', 'text', 'sentAt', 'name', 'size', 'mime', 'sha256', 'reason', 'raised', 'stamp', 'reaction'];
+const VIEW_FIELDS = ['camera', 'screen', 'dropped', 'width', 'height'];
 
 const id = fc.uuid();
 const chatText = hostileString({ minLength: 1, maxLength: 300 }).filter((t) => /\S/.test(t));
@@ -31,6 +39,11 @@ const mime = fc.oneof(fc.constant(''), fc.stringMatching(/^[a-z0-9][a-z0-9!#$&^_
 const reason = hostileString({ maxLength: 250 })
   .map(cleanReason)
   .filter((r) => r !== '');
+
+const viewSize = fc.oneof(
+  fc.constant(NOT_SHOWN),
+  fc.record({ width: fc.integer({ min: 1, max: MAX_VIEW_PX }), height: fc.integer({ min: 1, max: MAX_VIEW_PX }) }),
+);
 
 const dataMessage: fc.Arbitrary<DataMessage> = fc.oneof(
   fc.record({ type: fc.constant('chat'), id, text: chatText, sentAt }),
@@ -52,6 +65,13 @@ const dataMessage: fc.Arbitrary<DataMessage> = fc.oneof(
 const expectDataMessage = (msg: DataMessage | undefined) => {
   if (msg !== undefined) expect(parseDataMessage(encodeDataMessage(msg))).toEqual(msg);
 };
+
+const viewMessage: fc.Arbitrary<ViewMessage> = fc.record({
+  type: fc.constant('view'),
+  camera: viewSize,
+  screen: viewSize,
+  dropped: fc.double({ min: 0, max: 1, noNaN: true }),
+});
 
 describe('parseDataMessage', () => {
   it('never throws on any text, and gives undefined or a valid message', () => {
@@ -153,6 +173,103 @@ describe('parseDataMessage for gestures', () => {
         const parsed = parseDataMessage(JSON.stringify({ type: 'reaction', reaction }));
         expect(parsed).toEqual((REACTIONS as readonly unknown[]).includes(reaction) ? { type: 'reaction', reaction } : undefined);
       }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('parseViewMessage', () => {
+  it('never throws on any text, and gives undefined or a valid view', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          anyFrame,
+          frameLike(['view'], VIEW_FIELDS).map((f) => JSON.stringify(f)),
+        ),
+        (raw) => {
+          const view = parseViewMessage(raw);
+          if (view !== undefined) expect(parseViewMessage(encodeViewMessage(view))).toEqual(view);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('gives back every valid view exactly as it was encoded, and no data message takes it', () => {
+    fc.assert(
+      fc.property(viewMessage, (msg) => {
+        expect(parseViewMessage(encodeViewMessage(msg))).toEqual(msg);
+        expect(parseDataMessage(encodeViewMessage(msg))).toBeUndefined();
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('takes no data message for a view', () => {
+    fc.assert(
+      fc.property(dataMessage, (msg) => {
+        expect(parseViewMessage(encodeDataMessage(msg))).toBeUndefined();
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('never throws on a valid view mutated in one place, drops fields it does not know, and refuses another type', () => {
+    const mutation = viewMessage.chain((msg) =>
+      mutated(msg as unknown as Json, { otherTags: TAGS, known: VIEW_FIELDS }).map((m) => ({ msg, ...m })),
+    ); // a view is plain JSON
+    fc.assert(
+      fc.property(mutation, ({ msg, kind, value }) => {
+        const parsed = parseViewMessage(JSON.stringify(value));
+        if (parsed !== undefined) expect(parseViewMessage(encodeViewMessage(parsed))).toEqual(parsed);
+        if (kind === 'extra') expect(parsed).toEqual(msg);
+        if (kind === 'tag' && (value as { type?: unknown }).type !== 'view') expect(parsed).toBeUndefined(); // still an object
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`refuses any frame longer than ${MAX_VIEW_FRAME_CHARS} characters`, () => {
+    fc.assert(
+      fc.property(viewMessage, fc.integer({ min: 1, max: 100 }), (msg, over) => {
+        const frame = encodeViewMessage(msg);
+        expect(parseViewMessage(frame + ' '.repeat(MAX_VIEW_FRAME_CHARS - frame.length + over))).toBeUndefined();
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
+
+describe('parseViewSize', () => {
+  it('takes whole pixels up to MAX_VIEW_PX, reads any zero side as not shown, and refuses everything else', () => {
+    const side = fc.oneof(fc.integer({ min: -10, max: MAX_VIEW_PX + 10 }), fc.double(), jsonValue);
+    fc.assert(
+      fc.property(fc.oneof(fc.record({ width: side, height: side }), jsonValue), (v) => {
+        const size = parseViewSize(v);
+        const ok = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= MAX_VIEW_PX; // a number once safe
+        const rec = v as { width?: unknown; height?: unknown } | null; // read only where it is an object
+        const valid = typeof v === 'object' && v !== null && !Array.isArray(v) && ok(rec?.width) && ok(rec?.height);
+        if (!valid) expect(size).toBeUndefined();
+        else if (rec?.width === 0 || rec?.height === 0) expect(size).toEqual(NOT_SHOWN);
+        else expect(size).toEqual({ width: rec?.width, height: rec?.height });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('refuses a view whose dropped share is not within 0..1', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ min: 1, minExcluded: true }),
+          fc.double({ max: 0, maxExcluded: true }).filter((d) => d < 0),
+          fc.constant(Number.NaN),
+        ),
+        (dropped) => {
+          const frame = JSON.stringify({ type: 'view', camera: { width: 1, height: 1 }, screen: NOT_SHOWN, dropped });
+          expect(parseViewMessage(frame)).toBeUndefined();
+        },
+      ),
       { numRuns: RUNS },
     );
   });
