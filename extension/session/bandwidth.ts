@@ -1,80 +1,296 @@
-// The bandwidth governor: a full mesh sends one copy of the camera per remote
-// peer, so every sender's upload must shrink as the room grows. Peer-to-peer
-// products that keep full bitrate per link stall at 4–6 people. Pure functions.
+// The bandwidth governor: a full mesh encodes the camera once per link, so a
+// link should carry no more than its receiver shows, and all links together no
+// more than the upload budget. Each receiver says how large it shows this
+// sender's camera and screen (protocol/data.ts `view`); from that, per link,
+// this picks a height, a frame rate and a bitrate, splits the budget fairly
+// over what is actually wanted (max-min: nobody gets more than a link that is
+// held back, unless it wants less), and names the capture height that serves
+// the largest of them. Pure functions; quality.ts applies them.
+import type { ViewSize } from '../../protocol/data.ts';
 
-/** Opus speech at 32 kbps plus RTP/SRTP overhead; reserved first so audio is never starved. */
+/** Opus speech at 32 kbps plus RTP/SRTP overhead; reserved first on every link, watched or not, so audio is never starved. */
 export const AUDIO_RESERVE_BPS = 40_000;
-/** A single link gains little above this at 720p (and the receiver's downlink is shared too). */
+/** A single camera link gains little above this (and the receiver's downlink is shared too). */
 export const MAX_LINK_VIDEO_BPS = 1_500_000;
+/** A shared screen at 1080p with small text needs more than a face does. */
+export const MAX_SCREEN_VIDEO_BPS = 2_500_000;
 /** Below this a video link is a slideshow; the budget is exceeded rather than going lower. */
 export const MIN_LINK_VIDEO_BPS = 60_000;
 // Defined beside the other settings' defaults, which the popup loads without this module.
 export { DEFAULT_UPLOAD_BUDGET_KBPS } from './setting-defaults.ts';
 
-/** Height each bitrate can carry at a fair quality (VP8/H.264 rules of thumb, 30 fps). */
-const HEIGHT_LADDER: readonly (readonly [bps: number, height: number])[] = [
-  [1_000_000, 720],
-  [500_000, 540],
-  [250_000, 360],
-  [120_000, 240],
-  [0, 180],
+/** Frame rate the camera is opened at (local-media.ts) and a large tile gets. */
+export const FULL_FRAMERATE = 30;
+/** Small tiles and busy senders: a talking head stays readable at half the frames. */
+export const REDUCED_FRAMERATE = 15;
+/** The lowest step of the pressure ladder (see applyPressure). */
+export const LOW_FRAMERATE = 10;
+/** A screen share is captured at 15 fps (local-media.ts): text, not motion. */
+export const SCREEN_FRAMERATE = 15;
+/** Under this a tile gets REDUCED_FRAMERATE: nobody reads lips on a 180-line tile. */
+export const SMALL_TILE_HEIGHT = 180;
+/** Under this bitrate, fewer sharper frames beat many smeared ones. */
+const FEW_FRAMES_BELOW_BPS = 150_000;
+/** Text needs about half again the bits a face needs at the same size. */
+const SCREEN_DETAIL = 1.5;
+
+/**
+ * A mesh encodes the camera once per link, so CPU runs out before bandwidth:
+ * measured here (bench:call), four people fill two cores at 240p/30 fps and
+ * at six tiles fall to a few fps. From these counts of watched camera links
+ * each copy gets fewer frames and lines, whatever the tiles would allow.
+ */
+export const CPU_FRAMERATE_CAP = { fromLinks: 3, fps: REDUCED_FRAMERATE } as const;
+export const CPU_HEIGHT_CAP = { fromLinks: 5, height: 180 } as const;
+
+/**
+ * Heights a link is sent at. Wanted sizes are rounded up to one of these, so a
+ * tile being dragged bigger changes the encoding a few times, not every frame,
+ * and the receiver never sees fewer lines than its tile has.
+ */
+export const HEIGHT_RUNGS = [90, 135, 180, 270, 360, 540, 720, 1080, 1440, 2160] as const;
+
+/** Bits per second a 16:9 picture of each height needs at 30 fps for a fair quality (VP8/H.264 rules of thumb). */
+const BITRATE_AT_30: readonly (readonly [height: number, bps: number])[] = [
+  [90, 45_000],
+  [135, 70_000],
+  [180, 100_000],
+  [270, 180_000],
+  [360, 280_000],
+  [540, 550_000],
+  [720, 900_000],
+  [1080, 1_800_000],
+  [1440, 3_000_000],
+  [2160, 5_000_000],
 ];
 
 export interface VideoEncoding {
+  /** false: send no video on this link at all (nobody there watches it); audio goes on. */
+  active: boolean;
   maxBitrate: number;
   scaleResolutionDownBy: number;
   maxFramerate: number;
 }
 
-/** The video bitrate each of `links` outgoing links may use within the upload budget. */
-export function linkVideoBitrate(links: number, budgetBps: number): number {
-  if (links <= 0) return MAX_LINK_VIDEO_BPS;
-  const perLink = Math.floor((budgetBps - links * AUDIO_RESERVE_BPS) / links);
-  return Math.max(MIN_LINK_VIDEO_BPS, Math.min(MAX_LINK_VIDEO_BPS, perLink));
+/** What the governor sends on one link, and why, for the stats panel. */
+export interface StreamPlan {
+  encoding: VideoEncoding;
+  /** Lines the encoder is asked for (0 while inactive); the encoder may send fewer on its own. */
+  height: number;
 }
 
-export function targetHeight(bitrate: number): number {
-  for (const [bps, height] of HEIGHT_LADDER) if (bitrate >= bps) return height;
-  return 180;
+export interface Source {
+  width: number;
+  height: number;
+}
+
+/** One receiver, as far as this sender knows it. */
+export interface LinkWant {
+  /** The largest tile showing our camera there, device px; undefined until the receiver has said (an older Zing never does): full size. */
+  camera: ViewSize | undefined;
+  screen: ViewSize | undefined;
+  /** Steps down that link's own signals asked for (pressure.ts): 0 is none. */
+  level: number;
+}
+
+export interface PlanInput {
+  budgetBps: number;
+  /** The camera as captured now, or undefined while it is off. */
+  camera: Source | undefined;
+  screen: Source | undefined;
+  /** The person's camera setting: the capture never goes above it. */
+  maxCameraHeight: number;
+  /** Our own tile's size (device px): the capture serves the self view too. */
+  selfView: ViewSize | undefined;
+  links: ReadonlyMap<string, LinkWant>;
+}
+
+export interface LinkPlan {
+  camera: StreamPlan;
+  /** undefined while not sharing. */
+  screen: StreamPlan | undefined;
+}
+
+export interface Plan {
+  links: Map<string, LinkPlan>;
+  /** The capture height the links and the self view need (quality.ts adds hysteresis before applying it). */
+  captureHeight: number;
+}
+
+const aspectOf = (s: Source): number => (s.height > 0 && s.width > 0 ? s.width / s.height : 16 / 9);
+
+/** Whether a view shows anything. */
+export const isShown = (v: ViewSize): boolean => v.width > 0 && v.height > 0;
+
+/**
+ * Lines a video of aspect `aspect` needs to fill `view` pixel for pixel:
+ * a camera tile is covered (object-fit: cover, cropped), a screen is contained (letterboxed).
+ */
+export function neededHeight(view: ViewSize, aspect: number, fit: 'cover' | 'contain'): number {
+  const byWidth = view.width / aspect;
+  return fit === 'cover' ? Math.max(byWidth, view.height) : Math.min(byWidth, view.height);
+}
+
+/** The smallest rung at or above `height` (the top rung past it). */
+export function rungAtLeast(height: number): number {
+  return HEIGHT_RUNGS.find((r) => r >= height - 0.5) ?? HEIGHT_RUNGS[HEIGHT_RUNGS.length - 1]!;
+}
+
+/** The rung below `height`'s rung (the bottom rung stays). */
+export function rungBelow(height: number): number {
+  const lower = HEIGHT_RUNGS.filter((r) => r < height - 0.5);
+  return lower.at(-1) ?? HEIGHT_RUNGS[0];
+}
+
+/** Bits per second `height` lines need at `fps` (interpolated between table rows; fewer frames need less, not proportionally). */
+export function bitrateFor(height: number, fps: number): number {
+  const rows = BITRATE_AT_30;
+  let at30 = rows[rows.length - 1]![1];
+  if (height <= rows[0]![0]) at30 = (rows[0]![1] * height) / rows[0]![0];
+  else {
+    for (let i = 1; i < rows.length; i++) {
+      const [h1, b1] = rows[i]!;
+      const [h0, b0] = rows[i - 1]!;
+      if (height <= h1) {
+        at30 = b0 + ((b1 - b0) * (height - h0)) / (h1 - h0);
+        break;
+      }
+    }
+  }
+  return Math.round(at30 * (Math.min(fps, FULL_FRAMERATE) / FULL_FRAMERATE) ** 0.6);
+}
+
+/** The largest rung `bps` carries at `fps` (the bottom rung if none). */
+export function heightFor(bps: number, fps: number): number {
+  let best: number = HEIGHT_RUNGS[0];
+  for (const r of HEIGHT_RUNGS) if (bitrateFor(r, fps) <= bps) best = r;
+  return best;
+}
+
+/** How many steps the pressure ladder has (pressure.ts climbs it). */
+export const PRESSURE_LEVELS = 3;
+
+/**
+ * One link's steps down when its encoder or its receiver cannot keep up:
+ * first fewer frames (cheapest to see), then fewer lines, then both again.
+ */
+export function applyPressure(height: number, fps: number, level: number): { height: number; fps: number } {
+  let h = height;
+  let f = fps;
+  if (level >= 1) f = Math.min(f, REDUCED_FRAMERATE);
+  if (level >= 2) h = rungBelow(h);
+  if (level >= 3) {
+    h = rungBelow(h);
+    f = Math.min(f, LOW_FRAMERATE);
+  }
+  return { height: h, fps: f };
 }
 
 /**
- * A mesh encodes the camera once per link, so CPU runs out before bandwidth:
- * measured here (bench:call), four people fill two cores at 240p/30 fps and
- * at six tiles fall to a few fps. From these link counts each copy gets fewer
- * frames and lines, whatever the bitrate would allow.
+ * Max-min fair split of `total` over `demands`: each gets its demand or an
+ * equal share of what is left, whichever is less; what one does not need goes
+ * to the others. Whole bits per second; the sum never exceeds `total`.
  */
-export const CPU_FRAMERATE_CAP = { fromLinks: 3, fps: 15 } as const;
-export const CPU_HEIGHT_CAP = { fromLinks: 5, height: 180 } as const;
+export function fairSplit(demands: readonly number[], total: number): number[] {
+  const out = demands.map(() => 0);
+  const order = demands.map((d, i) => [d, i] as const).sort((a, b) => a[0] - b[0]);
+  let left = Math.max(0, total);
+  let count = order.length;
+  for (const [demand, i] of order) {
+    const share = Math.floor(left / count);
+    const got = Math.min(demand, share);
+    out[i] = got;
+    left -= got;
+    count -= 1;
+  }
+  return out;
+}
 
-/** The encoding for every outgoing camera link when there are `links` of them. */
-export function videoEncodingFor(links: number, budgetBps: number, sourceHeight: number): VideoEncoding {
-  const maxBitrate = linkVideoBitrate(links, budgetBps);
-  const byBitrate = targetHeight(maxBitrate);
-  const height = links >= CPU_HEIGHT_CAP.fromLinks ? Math.min(byBitrate, CPU_HEIGHT_CAP.height) : byBitrate;
-  return {
-    maxBitrate,
+interface Stream {
+  link: string;
+  kind: 'camera' | 'screen';
+  /** Wanted height before the budget, capped by the source. */
+  height: number;
+  fps: number;
+  demand: number;
+  source: Source;
+}
+
+const INACTIVE: StreamPlan = {
+  encoding: { active: false, maxBitrate: MIN_LINK_VIDEO_BPS, scaleResolutionDownBy: 1, maxFramerate: REDUCED_FRAMERATE },
+  height: 0,
+};
+
+/** Every link's camera and screen encoding, and the capture height that serves them. */
+export function plan(input: PlanInput): Plan {
+  const { camera, screen } = input;
+  // A receiver that has not said yet counts as watching, as before receivers said anything.
+  const watched = camera ? [...input.links.values()].filter((w) => w.camera === undefined || isShown(w.camera)).length : 0;
+  // The capture follows the links (quality.ts), up to the setting: links are sized against that, then clamped to the capture now.
+  const cameraCeiling = camera ? input.maxCameraHeight : 0;
+  const streams: Stream[] = [];
+  for (const [link, want] of input.links) {
+    if (camera) {
+      const view = want.camera;
+      if (view === undefined || isShown(view)) {
+        let height = view === undefined ? cameraCeiling : rungAtLeast(neededHeight(view, aspectOf(camera), 'cover'));
+        height = Math.min(height, cameraCeiling);
+        if (watched >= CPU_HEIGHT_CAP.fromLinks) height = Math.min(height, CPU_HEIGHT_CAP.height);
+        let fps = height <= SMALL_TILE_HEIGHT || watched >= CPU_FRAMERATE_CAP.fromLinks ? REDUCED_FRAMERATE : FULL_FRAMERATE;
+        ({ height, fps } = applyPressure(height, fps, want.level));
+        height = Math.min(height, cameraCeiling);
+        streams.push({ link, kind: 'camera', height, fps, demand: Math.min(MAX_LINK_VIDEO_BPS, bitrateFor(height, fps)), source: camera });
+      }
+    }
+    if (screen) {
+      const view = want.screen;
+      if (view === undefined || isShown(view)) {
+        let height = view === undefined ? screen.height : rungAtLeast(neededHeight(view, aspectOf(screen), 'contain'));
+        height = Math.min(height, screen.height);
+        let fps = SCREEN_FRAMERATE;
+        ({ height, fps } = applyPressure(height, fps, want.level));
+        height = Math.min(height, screen.height);
+        const demand = Math.min(MAX_SCREEN_VIDEO_BPS, Math.round(bitrateFor(height, fps) * SCREEN_DETAIL));
+        streams.push({ link, kind: 'screen', height, fps, demand, source: screen });
+      }
+    }
+  }
+  const videoBudget = input.budgetBps - input.links.size * AUDIO_RESERVE_BPS;
+  const allotted = fairSplit(
+    streams.map((s) => s.demand),
+    videoBudget,
+  );
+
+  const links = new Map<string, LinkPlan>();
+  for (const link of input.links.keys()) links.set(link, { camera: INACTIVE, screen: screen ? INACTIVE : undefined });
+  let captureHeight = 0;
+  streams.forEach((s, i) => {
+    const got = allotted[i]!; // one allotment per stream
+    let { height, fps } = s;
+    let bitrate = s.demand;
+    if (got < s.demand) {
+      bitrate = Math.max(MIN_LINK_VIDEO_BPS, got);
+      if (bitrate < FEW_FRAMES_BELOW_BPS) fps = Math.min(fps, REDUCED_FRAMERATE);
+      const detail = s.kind === 'screen' ? SCREEN_DETAIL : 1;
+      height = Math.min(height, heightFor(bitrate / detail, fps));
+    }
+    if (s.kind === 'camera') captureHeight = Math.max(captureHeight, height);
     // Never upscale: a 360p camera stays 360p on a fat link.
-    scaleResolutionDownBy: sourceHeight > height ? sourceHeight / height : 1,
-    // Under ~150 kbps, fewer sharper frames beat many smeared ones.
-    maxFramerate: maxBitrate < 150_000 || links >= CPU_FRAMERATE_CAP.fromLinks ? 15 : 30,
-  };
-}
-
-/** While a screen is shared, text on it matters more than faces: it takes this share of each link's video budget. */
-export const SCREEN_SHARE_OF_VIDEO = 0.7;
-
-export interface LinkEncodings {
-  camera: VideoEncoding;
-  screen: { maxBitrate: number } | undefined;
-}
-
-/** Camera and (while sharing) screen caps for each of `links` links; screens keep full resolution. */
-export function linkEncodingsFor(links: number, budgetBps: number, cameraHeight: number, sharing: boolean): LinkEncodings {
-  if (!sharing) return { camera: videoEncodingFor(links, budgetBps, cameraHeight), screen: undefined };
-  const perLink = linkVideoBitrate(links, budgetBps);
-  const screenBps = Math.max(MIN_LINK_VIDEO_BPS, Math.round(perLink * SCREEN_SHARE_OF_VIDEO));
-  // The camera gets the rest, as if the budget were that much smaller.
-  const cameraBudget = links * (AUDIO_RESERVE_BPS + Math.max(MIN_LINK_VIDEO_BPS, perLink - screenBps));
-  return { camera: videoEncodingFor(links, cameraBudget, cameraHeight), screen: { maxBitrate: screenBps } };
+    const sent = Math.min(height, s.source.height);
+    const streamPlan: StreamPlan = {
+      encoding: {
+        active: true,
+        maxBitrate: Math.max(MIN_LINK_VIDEO_BPS, bitrate),
+        scaleResolutionDownBy: s.source.height > sent && sent > 0 ? s.source.height / sent : 1,
+        maxFramerate: fps,
+      },
+      height: sent,
+    };
+    const entry = links.get(s.link)!; // every stream's link was entered above
+    links.set(s.link, s.kind === 'camera' ? { ...entry, camera: streamPlan } : { ...entry, screen: streamPlan });
+  });
+  if (camera && input.selfView && isShown(input.selfView)) {
+    captureHeight = Math.max(captureHeight, rungAtLeast(neededHeight(input.selfView, aspectOf(camera), 'cover')));
+  }
+  return { links, captureHeight: camera ? Math.min(cameraCeiling, captureHeight) : 0 };
 }

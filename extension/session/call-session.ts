@@ -12,7 +12,6 @@
 // code of each link is pinned for the call (code-trust.ts, SECURITY.md).
 import type { ParticipantId, PeerId, SessionId } from '../../protocol/ids.ts';
 import type { TurnServer } from '../../protocol/relay.ts';
-import { linkEncodingsFor } from './bandwidth.ts';
 import { Chat } from './chat.ts';
 import { CHAT_CHANNEL_LABEL, FILE_CHANNEL_PREFIX } from '../../protocol/data.ts';
 import { ZingError } from './errors.ts';
@@ -37,6 +36,7 @@ import { Identity } from './identity.ts';
 import { NoiseSuppressor, type LoadSuppressor } from './noise-suppressor.ts';
 import { BackgroundBlur, type BlurStopReason, type LoadBlur } from './background-blur.ts';
 import { PeerLink, isPolite, type LinkState, type PeerLinkOptions } from './peer-link.ts';
+import { ViewQuality } from './quality.ts';
 import type { Presence } from '../../protocol/peer.ts';
 import { deriveRoomKey, type RoomKey } from './room-key.ts';
 import { Roster } from './roster.ts';
@@ -214,7 +214,8 @@ export type SessionLink = Pick<
   | 'setTrack'
   | 'setScreen'
   | 'setVideoEncoding'
-  | 'setScreenBitrate'
+  | 'setScreenEncoding'
+  | 'cameraStats'
   | 'remoteAudioLevel'
   | 'localAudioLevel'
   | 'certificates'
@@ -296,6 +297,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly gestures = new Gestures({ self: () => this.participant, send: (msg, to) => this.chat.sendGesture(msg, to) });
   /** Files to and from everyone, one data channel per transfer and participant. */
   readonly files: FileTransfers;
+  /** Each link sized to what its receiver shows, and what we show told to each sender (quality.ts). */
+  readonly quality: ViewQuality;
   readonly #deps: CallSessionDeps;
   readonly #signaling: SessionSignaling;
   #sealed: SealedSignaling | undefined;
@@ -347,6 +350,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#signaling = createSignaling(link, deps.signaling);
     this.#media = createMedia({ maxVideoHeight: deps.settings.maxVideoHeight });
     this.#createLink = deps.createLink ?? ((options) => new PeerLink(options));
+    this.quality = new ViewQuality({ budgetBps: this.uploadBudgetBps, maxCameraHeight: deps.settings.maxVideoHeight, media: this.#media });
     this.#media.on('ended', ({ kind, label }) => void this.#deviceLost(kind, label));
     this.#noise = new NoiseSuppressor({
       enabled: deps.profile.noiseSuppression,
@@ -826,6 +830,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     });
     link.on('stateChanged', (state) => {
       if (!current()) return;
+      if (state === 'connected') this.quality.linkConnected(participant);
       if (state === 'connected') this.#checkCode(remote);
       this.#update();
     });
@@ -839,6 +844,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
           this.chat.addPeer(participant, channel);
           this.gestures.peerJoined(participant); // our hand, if it is up, for whoever is new on this channel
         }
+        if (!blocked() && current()) this.quality.addChannel(participant, channel);
       } else if (channel.label.startsWith(FILE_CHANNEL_PREFIX) && !blocked()) this.files.acceptChannel(participant, channel);
       else channel.close();
     });
@@ -851,6 +857,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     }
     if (blocked()) void link.setBlocked(true);
     if (this.#media.screen) void link.setScreen(this.#media.screen);
+    // Sized by what its receiver shows; a renewed link keeps what they said.
+    this.quality.addLink(participant, link);
+    if (link.chatChannel && !blocked()) this.quality.addChannel(participant, link.chatChannel);
     return link;
   }
 
@@ -898,6 +907,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.chat.removePeer(participant);
     this.gestures.peerLeft(participant);
     this.files.removePeer(participant);
+    this.quality.removeLink(participant);
     remote.link.close();
     this.#govern();
     if (update) this.#update();
@@ -945,9 +955,11 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (blocked) {
       this.chat.removePeer(remote.participant);
       this.files.removePeer(remote.participant);
+      this.quality.dropChannel(remote.participant);
     } else if (remote.chatChannel) {
       this.chat.addPeer(remote.participant, remote.chatChannel);
       this.gestures.peerJoined(remote.participant); // what was sent while blocked never reached them
+      this.quality.addChannel(remote.participant, remote.chatChannel);
     }
   }
 
@@ -967,19 +979,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     for (const peer of due.greet) this.#sendHello(peer);
   }
 
-  // Splits the upload budget between the links: as the room grows each link
-  // gets less, and as people leave it grows back.
+  // Sizes every link again: the camera or the screen changed (quality.ts also does on its own as links and views come and go).
   #govern(): void {
-    const { camera, screen } = linkEncodingsFor(
-      this.#remotes.size,
-      this.uploadBudgetBps,
-      this.#media.videoHeight || this.#deps.settings.maxVideoHeight,
-      this.#media.screen !== null,
-    );
-    for (const remote of this.#remotes.values()) {
-      void remote.link.setVideoEncoding(camera);
-      void remote.link.setScreenBitrate(screen?.maxBitrate);
-    }
+    this.quality.replan();
   }
 
   async #pollAudio(): Promise<void> {
@@ -1060,6 +1062,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.files.close();
     this.#noise.close();
     this.#blur.close();
+    this.quality.close();
     this.#media.stop();
   }
 

@@ -12,6 +12,8 @@ export interface StatsSample {
   receiveWidth: number | undefined;
   receiveHeight: number | undefined;
   rttMs: number | undefined;
+  /** Every outbound video stream is switched off (its receiver shows none of it: quality.ts). */
+  sendVideoOff?: boolean;
 }
 
 export interface LinkStats {
@@ -45,9 +47,15 @@ export function sampleStats(report: Iterable<StatsRecord>, at: number): StatsSam
     switch (s.type) {
       case 'outbound-rtp':
         sample.bytesSent += num(s.bytesSent) ?? 0;
-        if (s.kind === 'video' && num(s.frameHeight)) {
-          sample.sendWidth = num(s.frameWidth);
-          sample.sendHeight = num(s.frameHeight);
+        if (s.kind === 'video' && s.active === false) {
+          // A switched-off stream keeps its last frame size: it is not what is sent now.
+          sample.sendVideoOff ??= true;
+        } else if (s.kind === 'video') {
+          sample.sendVideoOff = false;
+          if (num(s.frameHeight)) {
+            sample.sendWidth = num(s.frameWidth);
+            sample.sendHeight = num(s.frameHeight);
+          }
         }
         break;
       case 'inbound-rtp':
@@ -85,7 +93,7 @@ export function linkStats(prev: StatsSample | undefined, cur: StatsSample): Link
   return {
     sendBps: rate(prev?.bytesSent ?? 0, cur.bytesSent),
     receiveBps: rate(prev?.bytesReceived ?? 0, cur.bytesReceived),
-    sendResolution: resolution(cur.sendWidth, cur.sendHeight),
+    sendResolution: cur.sendVideoOff ? 'no video' : resolution(cur.sendWidth, cur.sendHeight),
     receiveResolution: resolution(cur.receiveWidth, cur.receiveHeight),
     rttMs: cur.rttMs,
     lossPercent,

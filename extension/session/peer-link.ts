@@ -4,6 +4,7 @@
 // It emits signals and never owns a socket: the session carries them.
 import type { ParticipantId } from '../../protocol/ids.ts';
 import type { VideoEncoding } from './bandwidth.ts';
+import type { CameraStats } from './quality.ts';
 import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
 import { certificateDigest, declaresOneCertificate, digestOfFingerprint, fingerprintsOf } from './safety-code.ts';
 import type { IceCandidate, PeerMessage } from '../../protocol/peer.ts';
@@ -17,6 +18,29 @@ function wireCandidate(c: RTCIceCandidate): IceCandidate {
   if (c.sdpMLineIndex !== null) out.sdpMLineIndex = c.sdpMLineIndex;
   if (c.usernameFragment !== null) out.usernameFragment = c.usernameFragment;
   return out;
+}
+
+/**
+ * Applies `want` to a sender's only encoding, unless it is there already.
+ * Before negotiation a sender may have no encodings yet; the caller applies it again after.
+ */
+async function applyEncoding(sender: RTCRtpSender, want: VideoEncoding | undefined): Promise<void> {
+  const params = sender.getParameters();
+  const enc = params.encodings[0];
+  if (!want || !enc) return;
+  if (
+    enc.active === want.active &&
+    enc.maxBitrate === want.maxBitrate &&
+    enc.scaleResolutionDownBy === want.scaleResolutionDownBy &&
+    enc.maxFramerate === want.maxFramerate
+  ) {
+    return;
+  }
+  enc.active = want.active;
+  enc.maxBitrate = want.maxBitrate;
+  enc.scaleResolutionDownBy = want.scaleResolutionDownBy;
+  enc.maxFramerate = want.maxFramerate;
+  await sender.setParameters(params);
 }
 
 /** Both ends agree on who yields in a collision without a round trip. */
@@ -78,7 +102,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   /** Our screen going to this peer: its own transceiver, added on the first share, renegotiated by perfect negotiation. */
   #screenTx: RTCRtpTransceiver | undefined;
   #screen: MediaStreamTrack | null = null;
-  #screenBitrate: number | undefined;
+  #screenEncoding: VideoEncoding | undefined;
   #makingOffer = false;
   #ignoreOffer = false;
   #isSettingRemoteAnswerPending = false;
@@ -203,21 +227,19 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       // inactive tells the other side to stop rendering; a new share flips it back.
       this.#screenTx.direction = track ? 'sendonly' : 'inactive';
     }
-    await this.#applyScreenBitrate();
+    await this.#applyScreenEncoding();
   }
 
-  async setScreenBitrate(maxBitrate: number | undefined): Promise<void> {
-    this.#screenBitrate = maxBitrate;
-    await this.#applyScreenBitrate();
+  /** Sizes (or, inactive, stops) our screen to this peer: the governor's share for it. undefined leaves it as it is. */
+  async setScreenEncoding(encoding: VideoEncoding | undefined): Promise<void> {
+    this.#screenEncoding = encoding;
+    await this.#applyScreenEncoding();
   }
 
-  async #applyScreenBitrate(): Promise<void> {
+  async #applyScreenEncoding(): Promise<void> {
     const sender = this.#screenTx?.sender;
-    const enc = sender?.getParameters();
-    const first = enc?.encodings[0];
-    if (!sender || !enc || !first || this.#screenBitrate === undefined || first.maxBitrate === this.#screenBitrate) return;
-    first.maxBitrate = this.#screenBitrate;
-    await sender.setParameters(enc).catch((err: unknown) => console.warn('zing: could not cap the screen share', err));
+    if (!sender || this.#closed) return;
+    await applyEncoding(sender, this.#screenEncoding).catch((err: unknown) => console.warn('zing: could not size the screen share', err));
   }
 
   /** Caps the outgoing camera (the governor's share for this link); applied again after each negotiation. */
@@ -228,28 +250,26 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   async #applyEncoding(): Promise<void> {
     const sender = this.#camera?.video.sender;
-    const want = this.#encoding;
-    if (!sender || !want || this.#closed) return;
-    const params = sender.getParameters();
-    const enc = params.encodings[0];
-    // Before negotiation a sender may have no encodings yet; the next call applies it.
-    if (!enc) return;
-    if (
-      enc.maxBitrate === want.maxBitrate &&
-      enc.scaleResolutionDownBy === want.scaleResolutionDownBy &&
-      enc.maxFramerate === want.maxFramerate
-    ) {
-      return;
-    }
-    enc.maxBitrate = want.maxBitrate;
-    enc.scaleResolutionDownBy = want.scaleResolutionDownBy;
-    enc.maxFramerate = want.maxFramerate;
+    if (!sender || this.#closed) return;
     try {
-      await sender.setParameters(params);
+      await applyEncoding(sender, this.#encoding);
     } catch (err) {
       // A concurrent setParameters invalidates this one's transaction; the next change reapplies.
       console.warn(`zing: could not cap video to ${this.remote}`, err);
     }
+  }
+
+  /** Our camera going to this peer, and theirs coming to us: each sender's and receiver's own stats (the governor reads them). */
+  async cameraStats(): Promise<CameraStats> {
+    const video = this.#closed ? undefined : this.#cameraTransceivers()?.video;
+    if (!video) return { sent: undefined, received: undefined };
+    // RTCStatsReport is typed as a map of `any`; video-stats.ts narrows each field.
+    const values = (r: RTCStatsReport) => r.values() as IterableIterator<Record<string, unknown>>;
+    const [sent, received] = await Promise.all([
+      this.#camera ? video.sender.getStats().then(values) : undefined,
+      video.receiver.getStats().then(values),
+    ]);
+    return { sent, received };
   }
 
   /** The remote microphone's current level (0..1), from the RTP header extension: no getStats round trip. */
@@ -466,7 +486,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         this.#sendDescription();
       }
       await this.#applyEncoding();
-      await this.#applyScreenBitrate();
+      await this.#applyScreenEncoding();
     } else if (msg.type === 'candidate') {
       try {
         await this.pc.addIceCandidate(msg.candidate);

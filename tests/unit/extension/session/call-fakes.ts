@@ -24,6 +24,7 @@ import {
   type SessionSignaling,
 } from '../../../../extension/session/call-session.ts';
 import type { BlurEngine, BlurEngineEvent, BlurStopReason } from '../../../../extension/session/background-blur.ts';
+import type { VideoEncoding } from '../../../../extension/session/bandwidth.ts';
 import type { ZingError } from '../../../../extension/session/errors.ts';
 import { seal } from '../../../../extension/session/envelope.ts';
 import { Identity } from '../../../../extension/session/identity.ts';
@@ -33,6 +34,7 @@ import { commitment, newSalt } from '../../../../extension/session/safety-code.t
 import { type Recipient, SealedSignaling, type SealedMessage } from '../../../../extension/session/sealed-signaling.ts';
 import type { DeviceChoice, DeviceKind } from '../../../../extension/session/devices.ts';
 import type { InputKind, LocalMediaEvents, MediaStartPrefs } from '../../../../extension/session/local-media.ts';
+import type { CameraStats } from '../../../../extension/session/quality.ts';
 import { DEFAULT_PROFILE, defaultSettings, type Profile } from '../../../../extension/session/settings.ts';
 import { buildShareLink, type ShareLink } from '../../../../extension/session/share-link.ts';
 import type { SignalingEvents, SignalingState } from '../../../../extension/session/signaling-client.ts';
@@ -291,12 +293,19 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
     // no screen reaches a fake link
   }
 
-  async setVideoEncoding(): Promise<void> {
-    // the governor's figures are bandwidth.test.ts's business
+  /** Every camera encoding the governor set, oldest first (its figures are bandwidth.test.ts's business). */
+  readonly encodings: VideoEncoding[] = [];
+
+  async setVideoEncoding(encoding: VideoEncoding): Promise<void> {
+    this.encodings.push(encoding);
   }
 
-  async setScreenBitrate(): Promise<void> {
-    // as setVideoEncoding
+  async setScreenEncoding(): Promise<void> {
+    // no screen reaches a fake link
+  }
+
+  async cameraStats(): Promise<CameraStats> {
+    return { sent: undefined, received: undefined }; // a fake link sends and receives no video
   }
 
   remoteAudioLevel(): number {

@@ -44,6 +44,22 @@ const sample = (patch: Partial<StatsSample>): StatsSample => ({
   ...patch,
 });
 
+describe('sampleStats with video switched off', () => {
+  it('says "no video" where every outbound video is switched off, and ignores its stale frame size', () => {
+    const off = { ...outbound('video', 50_000, [640, 360]), active: false };
+    const s = sampleStats([outbound('audio', 1_000), off], 0);
+    expect(s.sendHeight).toBeUndefined();
+    expect(linkStats(undefined, s).sendResolution).toBe('no video');
+  });
+
+  it('gives the size of the stream still on where one of two is switched off', () => {
+    const off = { ...outbound('video', 50_000, [1920, 1080]), active: false };
+    const on = { ...outbound('video', 9_000, [320, 180]), active: true };
+    expect(linkStats(undefined, sampleStats([off, on], 0)).sendResolution).toBe('320×180');
+    expect(linkStats(undefined, sampleStats([on, off], 0)).sendResolution).toBe('320×180');
+  });
+});
+
 describe('sampleStats', () => {
   const report = [
     { type: 'codec', mimeType: 'video/VP8' },

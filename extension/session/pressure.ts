@@ -1,0 +1,117 @@
+// One link's pressure ladder: steps down when the encoder says it is held back
+// (outbound-rtp `qualityLimitationReason` is `cpu` or `bandwidth`) or the
+// receiver says it drops our frames, and back up once that has cleared for a
+// while. Pure: the clock comes in with every sample, so tests need no timers.
+//
+// Hysteresis, so it never thrashes: a step down needs the signal for
+// DOWN_AFTER_MS, a step up needs it clear for longer (upAfterMs), nothing moves
+// for SETTLE_MS after a step (the encoder adapts over seconds), and a step up
+// that is undone soon doubles the wait before the next one.
+import { PRESSURE_LEVELS } from './bandwidth.ts';
+
+export type Limitation = 'none' | 'cpu' | 'bandwidth' | 'other';
+
+export interface PressureSample {
+  /** The link's camera encoder, from outbound-rtp. */
+  limitation: Limitation;
+  /** Share of our camera's frames the receiver says it dropped lately (0..1). */
+  dropped: number;
+}
+
+export type PressureReason = 'cpu' | 'bandwidth' | 'dropped';
+
+export interface PressureState {
+  /** 0: none; up to PRESSURE_LEVELS (bandwidth.ts applyPressure says what each step does). */
+  readonly level: number;
+  readonly badSince: number | undefined;
+  readonly goodSince: number | undefined;
+  /** No step before this: the encoder is still adapting to the last one. */
+  readonly holdUntil: number;
+  /** How long the signals must stay clear for a step up. */
+  readonly upAfterMs: number;
+  readonly lastUpAt: number | undefined;
+  readonly startedAt: number;
+  /** What the last step down answered, while stepped down. */
+  readonly reason: PressureReason | undefined;
+}
+
+/** Two 1 s samples in a row: one bad sample is noise. */
+export const DOWN_AFTER_MS = 2_000;
+/** Clear this long before the first step back up. */
+export const UP_AFTER_MS = 8_000;
+/** A step up undone within this long was too early: the next waits twice as long. */
+export const RELAPSE_WITHIN_MS = 20_000;
+/** The longest wait before a step up: the link still tries again every two minutes. */
+export const MAX_UP_AFTER_MS = 120_000;
+/** Clear this long at the top of the ladder: the wait goes back to UP_AFTER_MS. */
+export const CALM_AFTER_MS = 120_000;
+/** After a step, the encoder needs a few frames at the new size before its signals mean anything. */
+export const SETTLE_MS = 3_000;
+/**
+ * A new link's bandwidth estimate starts low and ramps up for a few seconds,
+ * during which the encoder reports `bandwidth` however roomy the path is.
+ */
+export const BANDWIDTH_GRACE_MS = 6_000;
+/** The receiver dropping this share of our frames is a decoder that cannot keep up. */
+export const DROP_BAD = 0.1;
+/** Under this share the receiver keeps up. */
+export const DROP_CLEAR = 0.03;
+
+export const initialPressure = (now: number): PressureState => ({
+  level: 0,
+  badSince: undefined,
+  goodSince: undefined,
+  holdUntil: now,
+  upAfterMs: UP_AFTER_MS,
+  lastUpAt: undefined,
+  startedAt: now,
+  reason: undefined,
+});
+
+/** Why the sample says "too much", if it does. */
+function badReason(sample: PressureSample, age: number): PressureReason | undefined {
+  if (sample.limitation === 'cpu') return 'cpu';
+  if (sample.limitation === 'bandwidth' && age >= BANDWIDTH_GRACE_MS) return 'bandwidth';
+  if (sample.dropped >= DROP_BAD) return 'dropped';
+  return undefined;
+}
+
+const isClear = (sample: PressureSample): boolean => sample.limitation === 'none' && sample.dropped < DROP_CLEAR;
+
+export function nextPressure(state: PressureState, sample: PressureSample, now: number): PressureState {
+  if (now < state.holdUntil) return state;
+  const reason = badReason(sample, now - state.startedAt);
+  if (reason !== undefined) {
+    const badSince = state.badSince ?? now;
+    if (now - badSince < DOWN_AFTER_MS || state.level >= PRESSURE_LEVELS) return { ...state, badSince, goodSince: undefined };
+    const relapse = state.lastUpAt !== undefined && now - state.lastUpAt < RELAPSE_WITHIN_MS;
+    return {
+      ...state,
+      level: state.level + 1,
+      badSince: undefined,
+      goodSince: undefined,
+      holdUntil: now + SETTLE_MS,
+      upAfterMs: relapse ? Math.min(MAX_UP_AFTER_MS, state.upAfterMs * 2) : state.upAfterMs,
+      reason,
+    };
+  }
+  if (!isClear(sample)) return { ...state, badSince: undefined, goodSince: undefined };
+  const goodSince = state.goodSince ?? now;
+  const clearFor = now - goodSince;
+  if (state.level === 0) {
+    return clearFor >= CALM_AFTER_MS
+      ? { ...state, badSince: undefined, goodSince, upAfterMs: UP_AFTER_MS }
+      : { ...state, badSince: undefined, goodSince };
+  }
+  if (clearFor < state.upAfterMs) return { ...state, badSince: undefined, goodSince };
+  const level = state.level - 1;
+  return {
+    ...state,
+    level,
+    badSince: undefined,
+    goodSince: undefined,
+    holdUntil: now + SETTLE_MS,
+    lastUpAt: now,
+    reason: level === 0 ? undefined : state.reason,
+  };
+}

@@ -1,0 +1,448 @@
+// Quality that follows the viewer, for one call: both sides of it.
+//
+// As a receiver: the UI reports every tile it shows (tile-views.ts measures
+// them); from those this tells each sender, over the link's `chat` data
+// channel, how large it shows their camera and screen (view-wants.ts decides
+// what and when), and how many of their frames its decoder dropped.
+//
+// As a sender: each receiver's `view` sizes that link's encoding, the budget
+// is split over what is wanted (bandwidth.ts), each link steps down when its
+// encoder or its receiver cannot keep up (pressure.ts), and the camera's
+// capture follows the largest size wanted (capture-size.ts).
+//
+// And when this machine cannot keep up however far its links stepped down
+// (strain.ts), it offers to turn off incoming video in small tiles.
+//
+// The pure parts take the clock; this class owns the timers, the channels and
+// the stats polling, and is what CallSession and the UI talk to.
+import type { LinkState } from './peer-link.ts';
+import { encodeViewMessage, parseViewMessage } from '../../protocol/data.ts';
+import { PRESSURE_LEVELS, plan, type LinkPlan, type Source, type StreamPlan, type VideoEncoding } from './bandwidth.ts';
+import { initialCapture, nextCapture, type CaptureState } from './capture-size.ts';
+import type { Channel, ChannelEventMap } from './channel.ts';
+import { cameraConstraints } from './local-media.ts';
+import { initialPressure, nextPressure, type PressureReason, type PressureState } from './pressure.ts';
+import { NOT_STRAINED, nextStrain, type StrainState } from './strain.ts';
+import { TypedEmitter } from './typed-emitter.ts';
+import { decodeBetween, receivedVideo, sentVideo, type ReceivedVideo } from './video-stats.ts';
+import { PAUSE_BELOW_HEIGHT_PX, ViewOutbox, isPaused, quantizeDropped, viewsOf, type TileReport, type Want } from './view-wants.ts';
+
+type StatsRecord = Record<string, unknown>;
+
+/** Our camera going to one peer, and theirs coming to us, as getStats() gives them. */
+export interface CameraStats {
+  sent: Iterable<StatsRecord> | undefined;
+  received: Iterable<StatsRecord> | undefined;
+}
+
+/** What this needs of a media link: PeerLink. */
+export interface QualityLink {
+  readonly state: LinkState;
+  setVideoEncoding(encoding: VideoEncoding): Promise<void>;
+  setScreenEncoding(encoding: VideoEncoding | undefined): Promise<void>;
+  cameraStats(): Promise<CameraStats>;
+}
+
+/** What this needs of the local media: LocalMedia. */
+export interface QualityMedia {
+  readonly video: MediaStreamTrack | null;
+  readonly screen: MediaStreamTrack | null;
+}
+
+export interface QualityOptions {
+  budgetBps: number;
+  /** The person's camera setting: the capture never goes above it. */
+  maxCameraHeight: number;
+  media: QualityMedia;
+  now?: () => number;
+  /** Stats are read and the plan reconsidered this often. */
+  pollMs?: number;
+  /** Sets the camera's capture height; the default asks the track with applyConstraints. */
+  capture?: (track: MediaStreamTrack, height: number) => Promise<void>;
+}
+
+/** Once a second: the pressure ladder counts in seconds, and getStats on 7 links that often is cheap. */
+export const QUALITY_POLL_MS = 1_000;
+/** Declined: not offered again for this long, however much the machine struggles. */
+export const OFFER_AGAIN_AFTER_MS = 10 * 60_000;
+
+/** One link as the stats panel shows it. */
+export interface LinkQuality {
+  /** What that receiver asked of us; undefined until it said. */
+  asked: Want | undefined;
+  /** What we send them. */
+  camera: StreamPlan | undefined;
+  screen: StreamPlan | undefined;
+  /** Steps down from the encoder's or the receiver's signals, and why. */
+  level: number;
+  reason: PressureReason | undefined;
+  /** What we asked of them. */
+  showing: Want | undefined;
+}
+
+export interface QualitySnapshot {
+  /** This machine cannot keep up and the person has not answered the offer yet. */
+  readonly offer: boolean;
+  /** While video in small tiles is off: tiles shorter than this (device px) get none. */
+  readonly pausedBelow: number | undefined;
+  /** The tiles (participant view ids) whose video is off for it. */
+  readonly pausedTiles: readonly string[];
+}
+
+export type QualityEvents = {
+  changed: [QualitySnapshot];
+};
+
+interface Entry {
+  readonly link: QualityLink;
+  channel: Channel | undefined;
+  detachChannel: () => void;
+  asked: Want | undefined;
+  pressure: PressureState;
+  lastReceived: ReceivedVideo | undefined;
+  /** Share of their camera's frames we dropped lately, as we tell them. */
+  dropped: number;
+  plan: LinkPlan | undefined;
+}
+
+const sourceOf = (track: MediaStreamTrack, fallbackHeight: number): Source => {
+  const { width, height } = track.getSettings();
+  return height && width ? { width, height } : { width: Math.round((fallbackHeight * 16) / 9), height: fallbackHeight };
+};
+
+export class ViewQuality extends TypedEmitter<QualityEvents> {
+  readonly #opts: QualityOptions;
+  readonly #now: () => number;
+  readonly #links = new Map<string, Entry>();
+  readonly #tiles = new Map<object, { tile: string; report: TileReport }>();
+  readonly #outbox = new ViewOutbox();
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #pollTimer: ReturnType<typeof setInterval> | undefined;
+  #polling = false;
+  #capture: CaptureState | undefined;
+  #captureTrack: MediaStreamTrack | undefined;
+  /** Lines the camera gave at most when asked for more; the ceiling until the track changes. */
+  #cameraLimit: number | undefined;
+  #strain: StrainState = NOT_STRAINED;
+  #declinedAt: number | undefined;
+  #snapshot: QualitySnapshot = { offer: false, pausedBelow: undefined, pausedTiles: [] };
+  #closed = false;
+
+  constructor(opts: QualityOptions) {
+    super();
+    this.#opts = opts;
+    this.#now = opts.now ?? (() => performance.now());
+  }
+
+  get snapshot(): QualitySnapshot {
+    return this.#snapshot;
+  }
+
+  /**
+   * Starts governing the link to `peer`: until its receiver says, it gets full
+   * size. A link that replaces another to the same peer keeps what they said.
+   */
+  addLink(peer: string, link: QualityLink): void {
+    if (this.#closed) return;
+    const old = this.#links.get(peer);
+    old?.detachChannel();
+    this.#links.set(peer, {
+      link,
+      channel: undefined,
+      detachChannel: () => undefined,
+      asked: old?.asked,
+      pressure: initialPressure(this.#now()),
+      lastReceived: undefined,
+      dropped: 0,
+      plan: undefined,
+    });
+    this.#pollTimer ??= setInterval(() => void this.#poll(), this.#opts.pollMs ?? QUALITY_POLL_MS);
+    this.#refreshWants();
+    this.replan();
+  }
+
+  /** The link is (back) up: whatever it missed meanwhile, the receiver gets our view again. */
+  linkConnected(peer: string): void {
+    if (!this.#links.has(peer)) return;
+    this.#outbox.resend(peer, this.#now());
+    this.#flush();
+  }
+
+  removeLink(peer: string): void {
+    const entry = this.#links.get(peer);
+    if (!entry) return;
+    entry.detachChannel();
+    this.#links.delete(peer);
+    this.#outbox.forget(peer);
+    if (this.#links.size === 0) {
+      clearInterval(this.#pollTimer);
+      this.#pollTimer = undefined;
+    }
+    this.replan();
+  }
+
+  /** The `chat` channel to `peer` (opened by either side; may still be connecting): views go both ways on it. */
+  addChannel(peer: string, channel: Channel): void {
+    const entry = this.#links.get(peer);
+    if (!entry || entry.channel === channel) return;
+    entry.detachChannel();
+    const onMessage = (ev: ChannelEventMap['message']) => {
+      if (typeof ev.data === 'string') this.#heard(peer, ev.data);
+    };
+    const onOpen = () => this.linkConnected(peer);
+    channel.addEventListener('message', onMessage);
+    channel.addEventListener('open', onOpen);
+    entry.channel = channel;
+    entry.detachChannel = () => {
+      channel.removeEventListener('message', onMessage);
+      channel.removeEventListener('open', onOpen);
+    };
+    if (channel.readyState === 'open') this.linkConnected(peer);
+  }
+
+  /** Stops views going either way with `peer` (the link is blocked); its link keeps what it was last told. */
+  dropChannel(peer: string): void {
+    const entry = this.#links.get(peer);
+    if (!entry) return;
+    entry.detachChannel();
+    entry.detachChannel = () => undefined;
+    entry.channel = undefined;
+  }
+
+  /** A tile is shown (or changed); `token` stands for that tile element until removeTile. */
+  reportTile(token: object, tile: string, report: TileReport): void {
+    if (this.#closed) return;
+    this.#tiles.set(token, { tile, report });
+    this.#refreshWants();
+  }
+
+  removeTile(token: object): void {
+    if (this.#tiles.delete(token)) this.#refreshWants();
+  }
+
+  /** The person took the offer: video off in tiles smaller than PAUSE_BELOW_HEIGHT_PX. */
+  pauseSmallVideo(): void {
+    this.#update({ offer: false, pausedBelow: PAUSE_BELOW_HEIGHT_PX });
+  }
+
+  /** The person said no to the offer: not again for OFFER_AGAIN_AFTER_MS. */
+  declineOffer(): void {
+    this.#declinedAt = this.#now();
+    this.#update({ offer: false });
+  }
+
+  /** Video in small tiles back on. */
+  resumeSmallVideo(): void {
+    this.#update({ pausedBelow: undefined });
+  }
+
+  /** The link to `peer` as the stats panel shows it. */
+  describe(peer: string): LinkQuality | undefined {
+    const e = this.#links.get(peer);
+    if (!e) return undefined;
+    return {
+      asked: e.asked,
+      camera: e.plan?.camera,
+      screen: e.plan?.screen,
+      level: e.pressure.level,
+      reason: e.pressure.reason,
+      showing: this.#outbox.sentTo(peer),
+    };
+  }
+
+  /** Sizes every link again from what its receiver wants, the budget and the media now. */
+  replan(): void {
+    if (this.#closed) return;
+    const { media, budgetBps } = this.#opts;
+    const maxCamera = Math.min(this.#opts.maxCameraHeight, this.#cameraLimit ?? Infinity);
+    const camera = media.video ? sourceOf(media.video, maxCamera) : undefined;
+    const screen = media.screen ? sourceOf(media.screen, 1080) : undefined;
+    const self = viewsOf(
+      [...this.#tiles.values()].map((t) => t.report).filter((r) => r.participant === 'self'),
+      undefined,
+    ).get('self');
+    const result = plan({
+      budgetBps,
+      camera,
+      screen,
+      maxCameraHeight: maxCamera,
+      selfView: self?.camera,
+      links: new Map(
+        [...this.#links].map(([peer, e]) => [peer, { camera: e.asked?.camera, screen: e.asked?.screen, level: e.pressure.level }]),
+      ),
+    });
+    for (const [peer, e] of this.#links) {
+      const p = result.links.get(peer);
+      if (!p) continue;
+      e.plan = p;
+      void e.link.setVideoEncoding(p.camera.encoding);
+      void e.link.setScreenEncoding(p.screen?.encoding);
+    }
+    this.#followCapture(result.captureHeight, maxCamera);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#pollTimer);
+    clearTimeout(this.#flushTimer);
+    for (const e of this.#links.values()) e.detachChannel();
+    this.#links.clear();
+    this.#tiles.clear();
+    this.removeAllListeners();
+  }
+
+  #heard(peer: string, raw: string): void {
+    const view = parseViewMessage(raw);
+    const entry = this.#links.get(peer);
+    if (!view || !entry) return;
+    entry.asked = { camera: view.camera, screen: view.screen, dropped: view.dropped };
+    this.replan();
+  }
+
+  // The capture follows the largest height wanted, with hysteresis (capture-size.ts).
+  #followCapture(need: number, max: number): void {
+    const track = this.#opts.media.video;
+    if (!track || track.readyState === 'ended') {
+      this.#captureTrack = undefined;
+      return;
+    }
+    const now = this.#now();
+    if (track !== this.#captureTrack || !this.#capture) {
+      // A camera (re)opened at the setting's size; whatever it could not do before, it may now.
+      this.#captureTrack = track;
+      this.#cameraLimit = undefined;
+      this.#capture = initialCapture(track.getSettings().height ?? max, now);
+    }
+    const next = nextCapture(this.#capture, need, max, now);
+    const changed = next.height !== this.#capture.height;
+    this.#capture = next;
+    if (changed) void this.#applyCapture(track, next.height);
+  }
+
+  async #applyCapture(track: MediaStreamTrack, height: number): Promise<void> {
+    try {
+      await (this.#opts.capture ?? ((t, h) => t.applyConstraints(cameraConstraints(h))))(track, height);
+    } catch (err) {
+      console.warn(`zing: could not capture the camera at ${height} lines`, err);
+      return;
+    }
+    const got = track.getSettings().height;
+    // A camera that cannot give what was asked caps every plan at what it gives, until it is reopened.
+    if (got !== undefined && got < height) this.#cameraLimit = got;
+    this.replan();
+  }
+
+  // What to tell each sender: recomputed whenever a tile or a dropped share changes.
+  #refreshWants(): void {
+    if (this.#closed) return;
+    const pausedBelow = this.#snapshot.pausedBelow;
+    const reports = [...this.#tiles.values()];
+    const views = viewsOf(
+      reports.map((t) => t.report),
+      pausedBelow,
+    );
+    const now = this.#now();
+    for (const [peer, e] of this.#links) {
+      const view = views.get(peer);
+      // No tile of theirs reported at all (yet, or between two layouts): say nothing rather than "not shown".
+      if (!view) continue;
+      this.#outbox.set(peer, { camera: view.camera, screen: view.screen, dropped: e.dropped }, now);
+    }
+    this.#flush();
+    const pausedTiles = reports.filter((t) => isPaused(t.report, pausedBelow)).map((t) => t.tile);
+    const old = this.#snapshot.pausedTiles;
+    if (pausedTiles.length !== old.length || pausedTiles.some((t, i) => t !== old[i])) this.#update({ pausedTiles });
+  }
+
+  #flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#closed) return;
+    const now = this.#now();
+    for (const [peer, want] of this.#outbox.due(now)) {
+      const channel = this.#links.get(peer)?.channel;
+      // A channel that is not open yet gets it when it opens (addChannel's `open` resends).
+      if (channel?.readyState !== 'open') continue;
+      try {
+        channel.send(encodeViewMessage({ type: 'view', ...want }));
+      } catch (err) {
+        console.warn(`zing: could not tell ${peer} how we show them`, err);
+      }
+    }
+    const next = this.#outbox.nextDue();
+    if (next !== undefined) this.#flushTimer = setTimeout(() => this.#flush(), Math.max(0, next - now));
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#polling || this.#closed) return;
+    this.#polling = true;
+    try {
+      await this.#readStats();
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  async #readStats(): Promise<void> {
+    let watched = 0;
+    let stuck = 0;
+    let received = 0;
+    let dropped = 0;
+    let decoded = 0;
+    let decodeMs = 0;
+    let droppedChanged = false;
+    await Promise.all(
+      [...this.#links.values()].map(async (e) => {
+        if (e.link.state !== 'connected') return;
+        const stats = await e.link.cameraStats().catch(() => undefined); // a link closing meanwhile has none
+        const now = this.#now();
+        const sent = stats?.sent ? sentVideo(stats.sent) : undefined;
+        if (sent && e.plan?.camera.encoding.active) {
+          e.pressure = nextPressure(e.pressure, { limitation: sent.limitation, dropped: e.asked?.dropped ?? 0 }, now);
+          watched += 1;
+          if (sent.limitation === 'cpu' && e.pressure.level >= PRESSURE_LEVELS) stuck += 1;
+        }
+        const got = stats?.received ? receivedVideo(stats.received) : undefined;
+        if (got) {
+          const figures = decodeBetween(e.lastReceived, got);
+          e.lastReceived = got;
+          received += figures.received;
+          dropped += figures.droppedShare * figures.received;
+          decoded += figures.decoded;
+          decodeMs += (figures.decodeMsPerFrame ?? 0) * figures.decoded;
+          const share = figures.received > 0 ? quantizeDropped(figures.droppedShare) : 0;
+          if (share !== e.dropped) {
+            e.dropped = share;
+            droppedChanged = true;
+          }
+        }
+      }),
+    );
+    if (this.#closed) return;
+    const now = this.#now();
+    this.#strain = nextStrain(
+      this.#strain,
+      {
+        encoderStuck: watched > 0 ? stuck / watched : 0,
+        dropped: received > 0 ? dropped / received : 0,
+        decodeMsPerFrame: decoded > 0 ? decodeMs / decoded : undefined,
+      },
+      now,
+    );
+    const s = this.#snapshot;
+    const mayOffer = this.#declinedAt === undefined || now - this.#declinedAt >= OFFER_AGAIN_AFTER_MS;
+    const offer = this.#strain.strained && s.pausedBelow === undefined && (s.offer || mayOffer);
+    if (offer !== s.offer) this.#update({ offer });
+    if (droppedChanged) this.#refreshWants();
+    this.replan();
+  }
+
+  #update(patch: Partial<QualitySnapshot>): void {
+    const before = this.#snapshot.pausedBelow;
+    this.#snapshot = { ...this.#snapshot, ...patch };
+    this.emit('changed', this.#snapshot);
+    // Pausing or resuming changes what every sender is told, and which tiles say so.
+    if (this.#snapshot.pausedBelow !== before) this.#refreshWants();
+  }
+}

@@ -1,0 +1,77 @@
+// The camera figures the quality governor reads from one link's getStats():
+// how our encoder is doing on it (outbound-rtp) and how our decoder is doing
+// with their camera (inbound-rtp). Pure: a report is an iterable of records.
+import type { Limitation } from './pressure.ts';
+
+type StatsRecord = Record<string, unknown>;
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+export interface SentVideo {
+  limitation: Limitation;
+  frameHeight: number | undefined;
+  framesEncoded: number;
+}
+
+export interface ReceivedVideo {
+  framesReceived: number;
+  framesDecoded: number;
+  framesDropped: number;
+  /** Seconds spent decoding, all frames. */
+  totalDecodeTime: number;
+}
+
+const LIMITATIONS: readonly string[] = ['none', 'cpu', 'bandwidth', 'other'];
+
+/** Our camera on this link (the video sender's own report), or undefined before it has sent anything. */
+export function sentVideo(report: Iterable<StatsRecord>): SentVideo | undefined {
+  for (const s of report) {
+    if (s.type !== 'outbound-rtp' || s.kind !== 'video') continue;
+    const reason =
+      typeof s.qualityLimitationReason === 'string' && LIMITATIONS.includes(s.qualityLimitationReason) ? s.qualityLimitationReason : 'none';
+    return {
+      limitation: reason as Limitation, // one of LIMITATIONS, checked just above
+      frameHeight: num(s.frameHeight),
+      framesEncoded: num(s.framesEncoded) ?? 0,
+    };
+  }
+  return undefined;
+}
+
+/** Their camera on this link (the video receiver's own report), or undefined before anything arrived. */
+export function receivedVideo(report: Iterable<StatsRecord>): ReceivedVideo | undefined {
+  for (const s of report) {
+    if (s.type !== 'inbound-rtp' || s.kind !== 'video') continue;
+    return {
+      framesReceived: num(s.framesReceived) ?? 0,
+      framesDecoded: num(s.framesDecoded) ?? 0,
+      framesDropped: num(s.framesDropped) ?? 0,
+      totalDecodeTime: num(s.totalDecodeTime) ?? 0,
+    };
+  }
+  return undefined;
+}
+
+export interface DecodeFigures {
+  /** Frames that arrived over the interval. */
+  received: number;
+  decoded: number;
+  /** Share of the frames that arrived which were dropped before display (0..1); 0 with nothing received. */
+  droppedShare: number;
+  /** Decode time per decoded frame over the interval, ms; undefined with nothing decoded. */
+  decodeMsPerFrame: number | undefined;
+}
+
+/** What the decoder did between two reports of the same stream. */
+export function decodeBetween(before: ReceivedVideo | undefined, after: ReceivedVideo): DecodeFigures {
+  const b = before ?? { framesReceived: 0, framesDecoded: 0, framesDropped: 0, totalDecodeTime: 0 };
+  const received = Math.max(0, after.framesReceived - b.framesReceived);
+  const decoded = Math.max(0, after.framesDecoded - b.framesDecoded);
+  const dropped = Math.max(0, after.framesDropped - b.framesDropped);
+  const decodeSeconds = Math.max(0, after.totalDecodeTime - b.totalDecodeTime);
+  return {
+    received,
+    decoded,
+    droppedShare: received > 0 ? Math.min(1, dropped / received) : 0,
+    decodeMsPerFrame: decoded > 0 ? (1000 * decodeSeconds) / decoded : undefined,
+  };
+}

@@ -1,0 +1,147 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PRESSURE_LEVELS } from '../../../../extension/session/bandwidth.ts';
+import {
+  BANDWIDTH_GRACE_MS,
+  CALM_AFTER_MS,
+  DOWN_AFTER_MS,
+  DROP_BAD,
+  MAX_UP_AFTER_MS,
+  SETTLE_MS,
+  UP_AFTER_MS,
+  initialPressure,
+  nextPressure,
+  type Limitation,
+  type PressureSample,
+  type PressureState,
+} from '../../../../extension/session/pressure.ts';
+import { RUNS } from '../../../support/arbitraries.ts';
+
+const CPU: PressureSample = { limitation: 'cpu', dropped: 0 };
+const BANDWIDTH: PressureSample = { limitation: 'bandwidth', dropped: 0 };
+const CLEAR: PressureSample = { limitation: 'none', dropped: 0 };
+const DROPPING: PressureSample = { limitation: 'none', dropped: DROP_BAD };
+
+/** Feeds `sample` once a second from `from` to `to` (inclusive), as quality.ts polls. */
+function feed(state: PressureState, sample: PressureSample, from: number, to: number): PressureState {
+  let s = state;
+  for (let t = from; t <= to; t += 1_000) s = nextPressure(s, sample, t);
+  return s;
+}
+
+/** The time, polling each second from `from`, at which the level first differs from the start. */
+function firstStep(state: PressureState, sample: PressureSample, from: number, limit = 600_000): number | undefined {
+  let s = state;
+  for (let t = from; t <= from + limit; t += 1_000) {
+    const next = nextPressure(s, sample, t);
+    if (next.level !== s.level) return t;
+    s = next;
+  }
+  return undefined;
+}
+
+const START = 100_000;
+const settled = initialPressure(START - BANDWIDTH_GRACE_MS);
+
+describe('the pressure ladder', () => {
+  it('steps down once the encoder has been CPU-limited for two seconds, not after one bad sample', () => {
+    const once = nextPressure(settled, CPU, START);
+    expect(once.level).toBe(0);
+    expect(nextPressure(once, CLEAR, START + 1_000).level).toBe(0);
+    expect(firstStep(settled, CPU, START)).toBe(START + DOWN_AFTER_MS);
+    expect(feed(settled, CPU, START, START + DOWN_AFTER_MS).reason).toBe('cpu');
+  });
+
+  it('steps down for a receiver that drops our frames, and says so', () => {
+    const s = feed(settled, DROPPING, START, START + DOWN_AFTER_MS);
+    expect(s.level).toBe(1);
+    expect(s.reason).toBe('dropped');
+  });
+
+  it('ignores a bandwidth limit while a new link ramps up its estimate, but not a CPU limit', () => {
+    const fresh = initialPressure(START);
+    expect(feed(fresh, BANDWIDTH, START, START + BANDWIDTH_GRACE_MS - 1_000).level).toBe(0);
+    expect(feed(fresh, CPU, START, START + DOWN_AFTER_MS).level).toBe(1);
+    expect(feed(fresh, BANDWIDTH, START, START + BANDWIDTH_GRACE_MS + DOWN_AFTER_MS).level).toBe(1);
+  });
+
+  it('lets the encoder settle after a step before the next one', () => {
+    const down = feed(settled, CPU, START, START + DOWN_AFTER_MS);
+    const next = firstStep(down, CPU, START + DOWN_AFTER_MS + 1_000);
+    expect(next).toBe(START + DOWN_AFTER_MS + SETTLE_MS + DOWN_AFTER_MS);
+  });
+
+  it(`stops at the bottom step (${PRESSURE_LEVELS}) however long the pressure lasts`, () => {
+    expect(feed(settled, CPU, START, START + 120_000).level).toBe(PRESSURE_LEVELS);
+  });
+
+  it('steps back up only after the signals have been clear for longer than it took to step down', () => {
+    const down = feed(settled, CPU, START, START + DOWN_AFTER_MS);
+    const t = START + DOWN_AFTER_MS + SETTLE_MS;
+    expect(firstStep(down, CLEAR, t)).toBe(t + UP_AFTER_MS);
+    expect(UP_AFTER_MS).toBeGreaterThan(DOWN_AFTER_MS);
+  });
+
+  it('holds its step while the signals are neither bad nor clear', () => {
+    const down = feed(settled, CPU, START, START + DOWN_AFTER_MS);
+    const unsure = { limitation: 'none', dropped: (DROP_BAD + 0.03) / 2 } as const;
+    expect(feed(down, unsure, START + 10_000, START + 300_000).level).toBe(1);
+  });
+
+  it('waits twice as long before the next step up when a step up was undone soon after, up to a limit', () => {
+    let s = feed(settled, CPU, START, START + DOWN_AFTER_MS);
+    let t = START + DOWN_AFTER_MS + SETTLE_MS;
+    const waits: number[] = [];
+    for (let round = 0; round < 8; round++) {
+      const up = firstStep(s, CLEAR, t)!;
+      waits.push(up - t);
+      s = feed(s, CLEAR, t, up);
+      t = up + SETTLE_MS;
+      // Up again and at once CPU-bound again: the step up was too early.
+      s = feed(s, CPU, t, t + DOWN_AFTER_MS);
+      expect(s.level).toBe(1);
+      t += DOWN_AFTER_MS + SETTLE_MS;
+    }
+    expect(waits[0]).toBe(UP_AFTER_MS);
+    expect(waits[1]).toBe(2 * UP_AFTER_MS);
+    expect(waits[2]).toBe(4 * UP_AFTER_MS);
+    expect(Math.max(...waits)).toBe(MAX_UP_AFTER_MS);
+  });
+
+  it('forgets the longer wait after a long calm at the top', () => {
+    let s = feed(settled, CPU, START, START + DOWN_AFTER_MS);
+    s = { ...s, upAfterMs: MAX_UP_AFTER_MS };
+    const t = START + 10_000;
+    s = feed(s, CLEAR, t, t + MAX_UP_AFTER_MS);
+    expect(s.level).toBe(0);
+    s = feed(s, CLEAR, t + MAX_UP_AFTER_MS + SETTLE_MS, t + MAX_UP_AFTER_MS + SETTLE_MS + CALM_AFTER_MS);
+    expect(s.upAfterMs).toBe(UP_AFTER_MS);
+  });
+
+  it('never thrashes: whatever the signals, at most one step per settle period, and never outside 0..PRESSURE_LEVELS', () => {
+    const sample = fc.record({
+      limitation: fc.constantFrom<Limitation>('none', 'cpu', 'bandwidth', 'other'),
+      dropped: fc.constantFrom(0, 0.02, 0.05, DROP_BAD, 0.5),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(sample, fc.integer({ min: 1, max: 3_000 })), { maxLength: 200 }), (steps) => {
+        let s = initialPressure(0);
+        let t = 0;
+        let lastChange = -Infinity;
+        for (const [smp, dt] of steps) {
+          t += dt;
+          const next = nextPressure(s, smp, t);
+          expect(next.level).toBeGreaterThanOrEqual(0);
+          expect(next.level).toBeLessThanOrEqual(PRESSURE_LEVELS);
+          if (next.level !== s.level) {
+            expect(Math.abs(next.level - s.level)).toBe(1);
+            expect(t - lastChange).toBeGreaterThanOrEqual(SETTLE_MS);
+            lastChange = t;
+          }
+          s = next;
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

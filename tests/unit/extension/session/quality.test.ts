@@ -1,0 +1,305 @@
+// ViewQuality end to end in Node: two pages' governors joined by an in-memory
+// chat channel, links that record what they were told, and a camera track
+// that records the capture sizes it was asked for.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { VideoEncoding } from '../../../../extension/session/bandwidth.ts';
+import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
+import { CAPTURE_DOWN_AFTER_MS } from '../../../../extension/session/capture-size.ts';
+import type { LinkState } from '../../../../extension/session/peer-link.ts';
+import {
+  QUALITY_POLL_MS,
+  ViewQuality,
+  type CameraStats,
+  type QualityLink,
+  type QualitySnapshot,
+} from '../../../../extension/session/quality.ts';
+import { STRAIN_AFTER_MS } from '../../../../extension/session/strain.ts';
+import { PAUSE_BELOW_HEIGHT_PX, type TileReport } from '../../../../extension/session/view-wants.ts';
+
+type Listener = (ev: never) => void;
+
+/** One end of an in-memory, ordered channel; `peer` is the other end. */
+class FakeChannel implements Channel {
+  readonly label = 'chat';
+  readyState: RTCDataChannelState = 'connecting';
+  bufferedAmount = 0;
+  bufferedAmountLowThreshold = 0;
+  binaryType: BinaryType = 'arraybuffer';
+  peer: FakeChannel | undefined;
+  readonly sent: string[] = [];
+  readonly #listeners = new Map<string, Set<Listener>>();
+
+  send(data: string | ArrayBuffer): void {
+    if (typeof data !== 'string') throw new Error('views are text');
+    this.sent.push(data);
+    this.peer?.fire('message', { data } as ChannelEventMap['message']); // all a listener reads of the event
+  }
+
+  close(): void {
+    this.readyState = 'closed';
+  }
+
+  open(): void {
+    this.readyState = 'open';
+    this.fire('open', {} as Event); // no listener reads the event
+  }
+
+  addEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
+    const set = this.#listeners.get(type) ?? new Set();
+    set.add(listener as Listener); // stored by type, called with that type's event
+    this.#listeners.set(type, set);
+  }
+
+  removeEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
+    this.#listeners.get(type)?.delete(listener as Listener);
+  }
+
+  fire<K extends keyof ChannelEventMap>(type: K, ev: ChannelEventMap[K]): void {
+    for (const l of this.#listeners.get(type) ?? []) (l as (e: ChannelEventMap[K]) => void)(ev); // stored under this type
+  }
+}
+
+function channelPair(): [FakeChannel, FakeChannel] {
+  const a = new FakeChannel();
+  const b = new FakeChannel();
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
+
+class FakeQualityLink implements QualityLink {
+  state: LinkState = 'connected';
+  readonly camera: VideoEncoding[] = [];
+  stats: CameraStats = { sent: undefined, received: undefined };
+
+  async setVideoEncoding(encoding: VideoEncoding): Promise<void> {
+    this.camera.push(encoding);
+  }
+
+  async setScreenEncoding(): Promise<void> {
+    // no screen in these tests
+  }
+
+  async cameraStats(): Promise<CameraStats> {
+    return this.stats;
+  }
+
+  get last(): VideoEncoding {
+    const e = this.camera.at(-1);
+    if (!e) throw new Error('no encoding set yet');
+    return e;
+  }
+}
+
+/** A camera track as far as the governor reads it. */
+function fakeCamera(height = 720) {
+  let h = height;
+  const asked: number[] = [];
+  const track = {
+    readyState: 'live',
+    getSettings: () => ({ width: Math.round((h * 16) / 9), height: h }),
+  } as unknown as MediaStreamTrack; // the governor reads only these two members
+  return {
+    track,
+    asked,
+    capture: async (_t: MediaStreamTrack, height: number) => {
+      asked.push(height);
+      h = height;
+    },
+  };
+}
+
+const cameraTile = (participant: string, width: number, height: number, visible = true): TileReport => ({
+  participant,
+  kind: 'camera',
+  width,
+  height,
+  visible,
+});
+
+describe('ViewQuality', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Ada sends her camera to Bo and Cy; Bo's page tells her how he shows it. */
+  function call() {
+    const camera = fakeCamera();
+    const ada = new ViewQuality({
+      budgetBps: 2_500_000,
+      maxCameraHeight: 720,
+      media: { video: camera.track, screen: null },
+      now: Date.now,
+      capture: camera.capture,
+    });
+    const bo = new ViewQuality({ budgetBps: 2_500_000, maxCameraHeight: 720, media: { video: null, screen: null }, now: Date.now });
+    const toBo = new FakeQualityLink();
+    const toCy = new FakeQualityLink();
+    const toAda = new FakeQualityLink();
+    ada.addLink('bo', toBo);
+    ada.addLink('cy', toCy);
+    bo.addLink('ada', toAda);
+    const [adaEnd, boEnd] = channelPair();
+    ada.addChannel('bo', adaEnd);
+    bo.addChannel('ada', boEnd);
+    adaEnd.open();
+    boEnd.open();
+    return { ada, bo, toBo, toCy, toAda, camera, adaEnd, boEnd };
+  }
+
+  it('sizes a link from its receiver’s tile: a 160×90 tile gets at most 180 lines while the other link stays larger', () => {
+    const { bo, toBo, toCy } = call();
+    const tile = {};
+    bo.reportTile(tile, 'ada', cameraTile('ada', 160, 90));
+    expect(720 / toBo.last.scaleResolutionDownBy).toBeLessThanOrEqual(180);
+    expect(toBo.last.active).toBe(true);
+    // Cy has said nothing: she gets the full camera, as before.
+    expect(toCy.last.scaleResolutionDownBy).toBe(1);
+  });
+
+  it('stops the video to a receiver whose tab is hidden at once, and starts it again when it shows', () => {
+    const { bo, toBo, boEnd } = call();
+    const tile = {};
+    bo.reportTile(tile, 'ada', cameraTile('ada', 640, 360));
+    vi.advanceTimersByTime(5_000);
+    const before = boEnd.sent.length;
+    bo.reportTile(tile, 'ada', cameraTile('ada', 640, 360, false));
+    // No timer ran: hiding is not debounced.
+    expect(boEnd.sent.length).toBe(before + 1);
+    expect(toBo.last.active).toBe(false);
+    bo.reportTile(tile, 'ada', cameraTile('ada', 640, 360, true));
+    expect(toBo.last.active).toBe(true);
+  });
+
+  it('debounces a tile being resized into one message', () => {
+    const { bo, boEnd, toBo } = call();
+    const tile = {};
+    bo.reportTile(tile, 'ada', cameraTile('ada', 1280, 720));
+    const before = boEnd.sent.length;
+    for (let w = 1280; w >= 320; w -= 16) {
+      bo.reportTile(tile, 'ada', cameraTile('ada', w, Math.round((w * 9) / 16)));
+      vi.advanceTimersByTime(16);
+    }
+    vi.advanceTimersByTime(1_000);
+    expect(boEnd.sent.length - before).toBeLessThanOrEqual(2);
+    expect(720 / toBo.last.scaleResolutionDownBy).toBe(180);
+  });
+
+  it('says nothing of a sender it has no tile for, rather than "not shown"', () => {
+    const { boEnd, toBo } = call();
+    vi.advanceTimersByTime(5_000);
+    expect(boEnd.sent).toEqual([]);
+    expect(toBo.last.active).toBe(true);
+  });
+
+  it('tells the sender again when the channel reopens (a reconnect)', () => {
+    const { ada, bo, adaEnd, boEnd, toBo } = call();
+    bo.reportTile({}, 'ada', cameraTile('ada', 160, 90));
+    const sent = boEnd.sent.length;
+    // The link came back on a new channel; Ada's side forgot nothing, but say it again anyway.
+    const [a2, b2] = channelPair();
+    ada.addChannel('bo', a2);
+    bo.addChannel('ada', b2);
+    a2.open();
+    b2.open();
+    expect(b2.sent).toHaveLength(1);
+    expect(boEnd.sent.length).toBe(sent);
+    expect(720 / toBo.last.scaleResolutionDownBy).toBeLessThanOrEqual(180);
+    expect(adaEnd.readyState).toBe('open');
+  });
+
+  it('ignores what is not a view on the channel, a hostile one included', () => {
+    const { toBo, boEnd } = call();
+    const before = toBo.camera.length;
+    boEnd.send('{"type":"view","camera":{"width":1e9,"height":1},"screen":{"width":0,"height":0},"dropped":0}');
+    boEnd.send('{"type":"chat","id":"x","text":"hi","sentAt":1}');
+    boEnd.send('not json');
+    expect(toBo.camera.length).toBe(before);
+  });
+
+  it('brings the capture down to the largest size wanted, after the need has stayed lower a while', async () => {
+    const { ada, bo, camera } = call();
+    bo.reportTile({}, 'ada', cameraTile('ada', 320, 180));
+    // Cy says so too (in the product, through her own channel).
+    const [a3, c3] = channelPair();
+    ada.addChannel('cy', a3);
+    a3.open();
+    c3.readyState = 'open';
+    c3.send(JSON.stringify({ type: 'view', camera: { width: 480, height: 270 }, screen: { width: 0, height: 0 }, dropped: 0 }));
+    expect(camera.asked).toEqual([]);
+    await vi.advanceTimersByTimeAsync(CAPTURE_DOWN_AFTER_MS - QUALITY_POLL_MS);
+    expect(camera.asked).toEqual([]);
+    await vi.advanceTimersByTimeAsync(3 * QUALITY_POLL_MS);
+    expect(camera.asked).toEqual([270]);
+  });
+
+  it('offers to turn off small video when this machine drops frames, and pausing tells the senders', async () => {
+    const { bo, toAda, boEnd } = call();
+    const snapshots: QualitySnapshot[] = [];
+    bo.on('changed', (s) => snapshots.push(s));
+    bo.reportTile({}, 'ada', cameraTile('ada', 320, 180));
+    // Ada's frames arrive at 30 fps and a third of them are dropped.
+    let frames = 0;
+    const tick = async () => {
+      frames += 30;
+      toAda.stats = {
+        sent: undefined,
+        received: [
+          {
+            type: 'inbound-rtp',
+            kind: 'video',
+            framesReceived: frames,
+            framesDecoded: frames * 0.66,
+            framesDropped: frames / 3,
+            totalDecodeTime: frames * 0.005,
+          },
+        ],
+      };
+      await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    };
+    for (let t = 0; t <= STRAIN_AFTER_MS + 2 * QUALITY_POLL_MS; t += QUALITY_POLL_MS) await tick();
+    expect(bo.snapshot.offer).toBe(true);
+    // Ada heard that her frames are being dropped.
+    expect(JSON.parse(boEnd.sent.at(-1)!).dropped).toBeGreaterThan(0);
+    bo.pauseSmallVideo();
+    expect(bo.snapshot).toMatchObject({ offer: false, pausedBelow: PAUSE_BELOW_HEIGHT_PX, pausedTiles: ['ada'] });
+    expect(JSON.parse(boEnd.sent.at(-1)!).camera).toEqual({ width: 0, height: 0 });
+    bo.resumeSmallVideo();
+    expect(bo.snapshot.pausedTiles).toEqual([]);
+    expect(JSON.parse(boEnd.sent.at(-1)!).camera).toEqual({ width: 320, height: 180 });
+    expect(snapshots.some((s) => s.offer)).toBe(true);
+  });
+
+  it('does not offer again soon after the person said no', async () => {
+    const { bo, toAda } = call();
+    bo.reportTile({}, 'ada', cameraTile('ada', 320, 180));
+    let frames = 0;
+    const strainFor = async (ms: number) => {
+      for (let t = 0; t < ms; t += QUALITY_POLL_MS) {
+        frames += 30;
+        toAda.stats = {
+          sent: undefined,
+          received: [
+            {
+              type: 'inbound-rtp',
+              kind: 'video',
+              framesReceived: frames,
+              framesDecoded: frames / 2,
+              framesDropped: frames / 2,
+              totalDecodeTime: 0,
+            },
+          ],
+        };
+        await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+      }
+    };
+    await strainFor(STRAIN_AFTER_MS + 2_000);
+    expect(bo.snapshot.offer).toBe(true);
+    bo.declineOffer();
+    await strainFor(60_000);
+    expect(bo.snapshot.offer).toBe(false);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { decodeBetween, receivedVideo, sentVideo } from '../../../../extension/session/video-stats.ts';
+
+describe('sentVideo', () => {
+  it('reads why the camera encoder is held back, and ignores audio', () => {
+    const report = [
+      { type: 'outbound-rtp', kind: 'audio', bytesSent: 100 },
+      { type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'cpu', frameHeight: 180, framesEncoded: 42 },
+    ];
+    expect(sentVideo(report)).toEqual({ limitation: 'cpu', frameHeight: 180, framesEncoded: 42 });
+  });
+
+  it('takes a reason it does not know, or none, as no limitation', () => {
+    expect(sentVideo([{ type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'gremlins' }])?.limitation).toBe('none');
+    expect(sentVideo([{ type: 'outbound-rtp', kind: 'video' }])?.limitation).toBe('none');
+    expect(sentVideo([{ type: 'inbound-rtp', kind: 'video' }])).toBeUndefined();
+  });
+});
+
+describe('receivedVideo and decodeBetween', () => {
+  const at = (received: number, decoded: number, dropped: number, seconds: number) =>
+    receivedVideo([
+      {
+        type: 'inbound-rtp',
+        kind: 'video',
+        framesReceived: received,
+        framesDecoded: decoded,
+        framesDropped: dropped,
+        totalDecodeTime: seconds,
+      },
+    ])!;
+
+  it('gives the share of frames dropped and the decode time per frame over an interval', () => {
+    const f = decodeBetween(at(100, 95, 5, 0.5), at(200, 175, 25, 1.3));
+    expect(f.received).toBe(100);
+    expect(f.decoded).toBe(80);
+    expect(f.droppedShare).toBeCloseTo(0.2);
+    expect(f.decodeMsPerFrame).toBeCloseTo(10);
+  });
+
+  it('gives no decode time and no drops over an interval where nothing arrived', () => {
+    const f = decodeBetween(at(100, 95, 5, 0.5), at(100, 95, 5, 0.5));
+    expect(f.droppedShare).toBe(0);
+    expect(f.decodeMsPerFrame).toBeUndefined();
+  });
+
+  it('never gives a negative figure or a share above one when counters reset (a new stream)', () => {
+    const f = decodeBetween(at(1000, 990, 10, 9), at(5, 2, 3, 0.01));
+    expect(f.received).toBe(0);
+    expect(f.droppedShare).toBe(0);
+    const g = decodeBetween(at(0, 0, 0, 0), at(2, 0, 50, 0));
+    expect(g.droppedShare).toBe(1);
+  });
+});
