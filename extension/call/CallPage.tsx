@@ -1,9 +1,10 @@
-import { For, Show, createEffect, createMemo, createSignal, on, onCleanup, type Accessor, type JSX } from 'solid-js';
+import { For, Show, createEffect, createMemo, createSignal, from, on, onCleanup, type Accessor, type JSX } from 'solid-js';
 import { Portal } from 'solid-js/web';
 import { createStore, reconcile } from 'solid-js/store';
 import { browserShortcuts, shortcutSettings } from '../session/browser-shortcuts.ts';
-import type { AudioActivity, CallSession, CallState } from '../session/call-session.ts';
+import type { AudioActivity, CallSession, CallState, ParticipantView } from '../session/call-session.ts';
 import type { Device } from '../session/devices.ts';
+import type { QualitySnapshot } from '../session/quality.ts';
 import type { SpeakerPref } from './device-prefs.ts';
 import type { GestureState } from '../session/gestures.ts';
 import { REACTIONS } from '../../protocol/data.ts';
@@ -11,7 +12,10 @@ import { REACTION_LABELS, placeText } from './gesture-text.ts';
 import { CameraIcon, LeaveIcon, MicIcon, ScreenIcon } from './icons.tsx';
 import { EMPTY_LAYOUT, arrange, keepOnly, spotlight, keyboardTile, moveTile, resizeTile, togglePin, type LayoutState } from './layout.ts';
 import { KeyboardShortcuts } from './keyboard.ts';
+import { coveredTiles } from './occlusion.ts';
 import { ParticipantTile } from './ParticipantTile.tsx';
+import { QualityNotice } from './QualityNotice.tsx';
+import { tileIdentity, watchTile } from './tile-views.ts';
 import { canPopOut, openPopOut } from './pop-out.ts';
 import { EffectsSettings } from './EffectsSettings.tsx';
 import { effectsText } from './effects-text.ts';
@@ -134,6 +138,15 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
     const i = layout().order.indexOf(id);
     return i < 0 ? 1 : 10 + i;
   };
+  // Each tile tells its sender how large it is shown, and whether at all (tile-views.ts, session/quality.ts).
+  const covered = createMemo(() => coveredTiles(rects(), z));
+  const quality = from<QualitySnapshot>((set) => props.session.quality.on('changed', (q) => set(() => q)));
+  const pausedTiles = createMemo(() => new Set((quality() ?? props.session.quality.snapshot).pausedTiles));
+  const watch = (el: HTMLElement, view: ParticipantView) => {
+    const watched = watchTile(el, tileIdentity(view), () => covered().has(view.id), props.session.quality);
+    createEffect(on(() => covered().has(view.id), watched.update, { defer: true }));
+    onCleanup(watched.stop);
+  };
   // The stage may live in this tab or in the pop-out window: observe it wherever it is now.
   let observer: ResizeObserver | undefined;
   const observeStage = (el: HTMLElement) => {
@@ -232,6 +245,8 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
             onKey={(from, key, resize) => setLayout((l) => keyboardTile(l, p.id, from, key, resize))}
             onPin={() => setLayout((l) => togglePin(l, p.id, spotlit()))}
             onMarkVerified={(verified) => props.session.markVerified(p.id, verified)}
+            onElement={(el) => watch(el, p)}
+            videoPaused={pausedTiles().has(p.id)}
           />
         )}
       </For>
@@ -300,6 +315,7 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           </div>
         )}
       </For>
+      <QualityNotice quality={props.session.quality} />
       <Show
         when={active()}
         fallback={

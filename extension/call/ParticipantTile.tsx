@@ -38,6 +38,10 @@ export interface TileProps {
   onPin: () => void;
   /** The `Mark as verified` toggle of a remote tile. */
   onMarkVerified: (verified: boolean) => void;
+  /** The tile's element, once: the page measures it to tell senders how large it shows them (tile-views.ts). */
+  onElement?: (el: HTMLElement) => void;
+  /** Its video is turned off because the tile is small and this computer struggles (QualityNotice). */
+  videoPaused?: boolean;
 }
 
 /** Follows one pointer from pointerdown, reporting its travel as stage fractions. */
@@ -107,6 +111,7 @@ export function ParticipantTile(props: TileProps) {
 
   return (
     <div
+      ref={(el) => props.onElement?.(el)}
       role="group"
       aria-label={label()}
       aria-describedby="tile-help"
@@ -118,6 +123,7 @@ export function ParticipantTile(props: TileProps) {
         'camera-off': p().cameraOff || !p().stream,
         speaking: props.speaking,
         pinned: props.pinned,
+        'video-paused': props.videoPaused === true,
       }}
       style={
         props.rect && {
@@ -175,6 +181,9 @@ export function ParticipantTile(props: TileProps) {
         </Show>
         <Show when={p().micMuted}>
           <span class="badge mic">Microphone off</span>
+        </Show>
+        <Show when={props.videoPaused}>
+          <span class="badge">Video paused</span>
         </Show>
         <Show when={props.speaking && !p().micMuted}>
           <span class="badge speaking-badge">Speaking</span>

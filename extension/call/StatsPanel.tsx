@@ -1,6 +1,8 @@
 import { For, Show, createSignal, onCleanup } from 'solid-js';
 import type { CallSession, ParticipantView } from '../session/call-session.ts';
 import type { LinkStats } from '../session/link-stats.ts';
+import type { LinkQuality } from '../session/quality.ts';
+import { askedText, limitText } from './quality-text.ts';
 
 /** How often the open panel refreshes; getStats on 7 links once a second is cheap. */
 const REFRESH_MS = 1000;
@@ -11,6 +13,8 @@ const percent = (v: number | undefined) => (v === undefined ? '…' : `${v.toFix
 
 export function StatsPanel(props: { session: CallSession; participants: readonly ParticipantView[] }) {
   const [stats, setStats] = createSignal<Record<string, LinkStats>>({});
+  // What each receiver asked for and what the governor lets through, refreshed with the figures.
+  const [quality, setQuality] = createSignal<Record<string, LinkQuality | undefined>>({});
   // One refresh at a time: on a busy page getStats can take longer than the interval.
   let busy = false;
   const refresh = () => {
@@ -18,7 +22,13 @@ export function StatsPanel(props: { session: CallSession; participants: readonly
     busy = true;
     void props.session
       .linkStats()
-      .then(setStats, () => undefined) // a link that closed meanwhile has no stats: the next tick tries again
+      .then(
+        (s) => {
+          setStats(s);
+          setQuality(Object.fromEntries(Object.keys(s).map((id) => [id, props.session.quality.describe(id)])));
+        },
+        () => undefined,
+      ) // a link that closed meanwhile has no stats: the next tick tries again
       .finally(() => {
         busy = false;
       });
@@ -42,6 +52,8 @@ export function StatsPanel(props: { session: CallSession; participants: readonly
               <th scope="col">Receiving</th>
               <th scope="col">Round trip</th>
               <th scope="col">Packet loss</th>
+              <th scope="col">They show us</th>
+              <th scope="col">Sending at most</th>
             </tr>
           </thead>
           <tbody>
@@ -59,6 +71,8 @@ export function StatsPanel(props: { session: CallSession; participants: readonly
                     </td>
                     <td>{ms(s()?.rttMs)}</td>
                     <td>{percent(s()?.lossPercent)}</td>
+                    <td data-stat="asked">{askedText(quality()[p.id]?.asked)}</td>
+                    <td data-stat="limit">{limitText(quality()[p.id])}</td>
                   </tr>
                 );
               }}

@@ -1,4 +1,5 @@
 // Real Chromium with the built extension, one persistent profile per person.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,30 +44,89 @@ export interface LaunchOptions {
   cameras?: number;
   /** The unpacked extension to load; dist/chrome unless given (bench:setup times an older build beside it). */
   dist?: string;
+  /**
+   * Pages report their real visibility: a tab behind another tab of its window is
+   * `hidden`. Playwright's own launch turns on focus emulation for every page
+   * (Emulation.setFocusEmulationEnabled), which keeps every page `visible` in
+   * headless Chromium whatever is in front; so this starts Chromium itself and
+   * attaches over CDP with `noDefaults`, which leaves that off. Checked with
+   * Debian Chromium 156: a tab opened in front of another makes it `hidden`,
+   * `bringToFront` makes it `visible` again. No viewport emulation either: the
+   * window is VIEWPORT big.
+   */
+  realVisibility?: boolean;
+}
+
+/** The window every person's pages get. */
+const VIEWPORT = { width: 1000, height: 700 };
+
+/** Starts Chromium with remote debugging on a free port and attaches to it without Playwright's page defaults. */
+async function launchAttached(profile: string, args: string[]): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  const proc = spawn(
+    CHROMIUM,
+    [
+      ...args,
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profile}`,
+      `--window-size=${VIEWPORT.width},${VIEWPORT.height}`,
+      'about:blank',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`Chromium did not start within 20 s: ${seen.slice(-500)}`)), 20_000);
+    proc.stderr.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(seen);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`Chromium exited with ${code} before it listened: ${seen.slice(-500)}`)));
+  });
+  proc.stderr.resume(); // keep draining, or Chromium blocks on a full pipe
+  const browser = await chromium.connectOverCDP(endpoint, { noDefaults: true, isLocal: true });
+  const context = browser.contexts()[0];
+  if (!context) throw new Error('an attached Chromium has no default context');
+  return {
+    context,
+    close: async () => {
+      await context.close().catch(() => undefined); // closes the browser too; one that already died is closed
+      await browser.close().catch(() => undefined);
+      proc.kill('SIGTERM');
+      const killTimer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killTimer);
+    },
+  };
 }
 
 export async function launchPerson(opts: LaunchOptions): Promise<Person> {
   const dist = opts.dist ?? DIST;
   if (!existsSync(join(dist, 'manifest.json'))) throw new Error(`${dist} is missing: run \`npm run build\` first`);
   const profile = mkdtempSync(join(tmpdir(), 'zing-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1000, height: 700 },
-    args: [
-      '--headless=new',
-      ...(opts.extension === false ? [] : [`--disable-extensions-except=${dist}`, `--load-extension=${dist}`]),
-      '--no-sandbox',
-      opts.cameras === undefined ? '--use-fake-device-for-media-stream' : `--use-fake-device-for-media-stream=device-count=${opts.cameras}`,
-      ...(opts.denyMedia ? [] : ['--use-fake-ui-for-media-stream']),
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-gpu',
-      ...(opts.extraArgs ?? []),
-    ],
-  });
+  const args = [
+    '--headless=new',
+    ...(opts.extension === false ? [] : [`--disable-extensions-except=${dist}`, `--load-extension=${dist}`]),
+    '--no-sandbox',
+    opts.cameras === undefined ? '--use-fake-device-for-media-stream' : `--use-fake-device-for-media-stream=device-count=${opts.cameras}`,
+    ...(opts.denyMedia ? [] : ['--use-fake-ui-for-media-stream']),
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-gpu',
+    ...(opts.extraArgs ?? []),
+  ];
+  const attached = opts.realVisibility ? await launchAttached(profile, args) : undefined;
+  const context =
+    attached?.context ??
+    (await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: VIEWPORT, args }));
   // Scripts run through tsx (the benchmarks) get esbuild's keepNames, which
   // wraps functions passed to page.evaluate in a __name() the page lacks.
   await context.addInitScript('globalThis.__name ??= (fn) => fn;');
@@ -77,7 +137,8 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
     extensionId,
     url: (path) => `chrome-extension://${extensionId}/${path}`,
     close: async () => {
-      await context.close().catch(() => undefined); // a browser that already died is closed
+      if (attached) await attached.close();
+      else await context.close().catch(() => undefined); // a browser that already died is closed
       rmSync(profile, { recursive: true, force: true });
     },
   };
