@@ -25,7 +25,19 @@ import { initialPressure, nextPressure, type PressureReason, type PressureState 
 import { NOT_STRAINED, nextStrain, type StrainState } from './strain.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 import { decodeBetween, receivedVideo, sentVideo, type ReceivedVideo } from './video-stats.ts';
-import { PAUSE_BELOW_HEIGHT_PX, ViewOutbox, isPaused, quantizeDropped, viewsOf, type TileReport, type Want } from './view-wants.ts';
+import {
+  PAUSE_BELOW_HEIGHT_PX,
+  ViewOutbox,
+  fullViewBucket,
+  isPaused,
+  quantizeDropped,
+  sameWant,
+  takeViewToken,
+  viewsOf,
+  type TileReport,
+  type ViewBucket,
+  type Want,
+} from './view-wants.ts';
 
 type StatsRecord = Record<string, unknown>;
 
@@ -103,6 +115,10 @@ interface Entry {
   /** Share of their camera's frames we dropped lately, as we tell them. */
   dropped: number;
   plan: LinkPlan | undefined;
+  /** Their views apply at once up to a burst, then at a bounded rate (takeViewToken). */
+  views: ViewBucket;
+  /** A replan waiting for a token: it applies whatever they said last. */
+  viewTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 const sourceOf = (track: MediaStreamTrack, fallbackHeight: number): Source => {
@@ -146,6 +162,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     if (this.#closed) return;
     const old = this.#links.get(peer);
     old?.detachChannel();
+    clearTimeout(old?.viewTimer);
     this.#links.set(peer, {
       link,
       channel: undefined,
@@ -155,6 +172,8 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
       lastReceived: undefined,
       dropped: 0,
       plan: undefined,
+      views: old?.views ?? fullViewBucket(this.#now()),
+      viewTimer: undefined,
     });
     this.#pollTimer ??= setInterval(() => void this.#poll(), this.#opts.pollMs ?? QUALITY_POLL_MS);
     this.#refreshWants();
@@ -172,6 +191,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     const entry = this.#links.get(peer);
     if (!entry) return;
     entry.detachChannel();
+    clearTimeout(entry.viewTimer);
     this.#links.delete(peer);
     this.#outbox.forget(peer);
     if (this.#links.size === 0) {
@@ -286,7 +306,10 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     this.#closed = true;
     clearInterval(this.#pollTimer);
     clearTimeout(this.#flushTimer);
-    for (const e of this.#links.values()) e.detachChannel();
+    for (const e of this.#links.values()) {
+      e.detachChannel();
+      clearTimeout(e.viewTimer);
+    }
     this.#links.clear();
     this.#tiles.clear();
     this.removeAllListeners();
@@ -296,8 +319,23 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     const view = parseViewMessage(raw);
     const entry = this.#links.get(peer);
     if (!view || !entry) return;
-    entry.asked = { camera: view.camera, screen: view.screen, dropped: view.dropped };
-    this.replan();
+    const asked: Want = { camera: view.camera, screen: view.screen, dropped: view.dropped };
+    if (entry.asked && sameWant(entry.asked, asked)) return;
+    entry.asked = asked;
+    // A replan already waits for a token: it will apply this latest view.
+    if (entry.viewTimer !== undefined) return;
+    const { bucket, waitMs } = takeViewToken(entry.views, this.#now());
+    entry.views = bucket;
+    if (waitMs === 0) {
+      this.replan();
+      return;
+    }
+    entry.viewTimer = setTimeout(() => {
+      entry.viewTimer = undefined;
+      if (this.#links.get(peer) !== entry) return;
+      entry.views = takeViewToken(entry.views, this.#now()).bucket;
+      this.replan();
+    }, waitMs);
   }
 
   // The capture follows the largest height wanted, with hysteresis (capture-size.ts).

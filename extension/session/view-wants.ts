@@ -71,6 +71,34 @@ export const VIEW_DEBOUNCE_MS = 250;
 /** ...but never longer than this while the changes keep coming. */
 export const VIEW_MAX_DELAY_MS = 1_000;
 
+/**
+ * A sender applies at most this many views from one receiver back to back...
+ * (an honest receiver sends a few a second at most: hiding, showing, one size
+ * change per VIEW_DEBOUNCE_MS),
+ */
+export const VIEW_BURST = 4;
+/**
+ * ...and then one per this long: a receiver flooding views (broken, or hostile)
+ * costs its sender ten replans a second, not one per message.
+ */
+export const VIEW_REFILL_MS = 100;
+
+/** A token bucket for one receiver's views. */
+export interface ViewBucket {
+  readonly tokens: number;
+  readonly at: number;
+}
+
+export const fullViewBucket = (now: number): ViewBucket => ({ tokens: VIEW_BURST, at: now });
+
+/** Takes a token for a view if there is one (wait 0); else how long until there is, and nothing taken. */
+export function takeViewToken(bucket: ViewBucket, now: number): { bucket: ViewBucket; waitMs: number } {
+  const elapsed = Math.max(0, now - bucket.at);
+  const tokens = Math.min(VIEW_BURST, bucket.tokens + elapsed / VIEW_REFILL_MS);
+  if (tokens >= 1) return { bucket: { tokens: tokens - 1, at: now }, waitMs: 0 };
+  return { bucket: { tokens, at: now }, waitMs: Math.ceil((1 - tokens) * VIEW_REFILL_MS) };
+}
+
 interface Pending {
   want: Want;
   /** When it is sent, unless more changes push it (up to `latest`). */

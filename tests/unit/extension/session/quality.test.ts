@@ -14,7 +14,8 @@ import {
   type QualitySnapshot,
 } from '../../../../extension/session/quality.ts';
 import { STRAIN_AFTER_MS } from '../../../../extension/session/strain.ts';
-import { PAUSE_BELOW_HEIGHT_PX, type TileReport } from '../../../../extension/session/view-wants.ts';
+import { AUDIO_RESERVE_BPS } from '../../../../extension/session/bandwidth.ts';
+import { PAUSE_BELOW_HEIGHT_PX, VIEW_BURST, VIEW_REFILL_MS, type TileReport } from '../../../../extension/session/view-wants.ts';
 
 type Listener = (ev: never) => void;
 
@@ -218,6 +219,48 @@ describe('ViewQuality', () => {
     boEnd.send('{"type":"chat","id":"x","text":"hi","sentAt":1}');
     boEnd.send('not json');
     expect(toBo.camera.length).toBe(before);
+  });
+
+  it('survives a peer flooding absurd views: a bounded number of replans, within the budget, and the last honest view wins', async () => {
+    const { ada, toBo, toCy, camera } = call();
+    const [adaCy, cyEnd] = channelPair();
+    ada.addChannel('cy', adaCy);
+    adaCy.open();
+    cyEnd.readyState = 'open';
+    const view = (width: number, height: number, dropped = 0) =>
+      JSON.stringify({ type: 'view', camera: { width, height }, screen: { width, height }, dropped });
+    const replansBefore = toBo.camera.length;
+    // One second of a flood from Cy: the largest sizes the parser takes, tiny ones, lies and garbage, 20 per ms.
+    for (let ms = 0; ms < 1_000; ms++) {
+      for (let i = 0; i < 20; i++) {
+        const n = ms * 20 + i;
+        cyEnd.send(
+          n % 4 === 0
+            ? view(16_384, 16_384)
+            : n % 4 === 1
+              ? view(1, 1, 1)
+              : n % 4 === 2
+                ? '{"type":"view","camera":{"width":1e308,"height":-1},"screen":null,"dropped":7}'
+                : `{"type":"view"${' '.repeat(2_000)}}`,
+        );
+      }
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    // Every replan sizes every link, Bo's too: that count is the replans the flood caused (and the 1 s poll's).
+    const replans = toBo.camera.length - replansBefore;
+    expect(replans).toBeLessThanOrEqual(VIEW_BURST + 1_000 / VIEW_REFILL_MS + 2);
+    const within = () => {
+      const video = [toBo.last, toCy.last].filter((e) => e.active).reduce((sum, e) => sum + e.maxBitrate, 0);
+      expect(video + 2 * AUDIO_RESERVE_BPS).toBeLessThanOrEqual(2_500_000);
+    };
+    within();
+    // The capture never went above the person's setting.
+    expect(camera.asked.every((h) => h <= 720)).toBe(true);
+    // Cy, now honest, shows a small tile: after the flood's backlog that is what she gets.
+    cyEnd.send(view(320, 180));
+    await vi.advanceTimersByTimeAsync(2 * VIEW_REFILL_MS);
+    expect(720 / toCy.last.scaleResolutionDownBy).toBeLessThanOrEqual(180);
+    within();
   });
 
   it('brings the capture down to the largest size wanted, after the need has stayed lower a while', async () => {

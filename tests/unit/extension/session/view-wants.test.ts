@@ -3,10 +3,14 @@ import { NOT_SHOWN } from '../../../../protocol/data.ts';
 import { DROP_BAD, DROP_CLEAR } from '../../../../extension/session/pressure.ts';
 import {
   PAUSE_BELOW_HEIGHT_PX,
+  VIEW_BURST,
   VIEW_DEBOUNCE_MS,
+  VIEW_REFILL_MS,
   VIEW_MAX_DELAY_MS,
   ViewOutbox,
+  fullViewBucket,
   quantizeDropped,
+  takeViewToken,
   viewsOf,
   type TileReport,
   type Want,
@@ -149,5 +153,42 @@ describe('ViewOutbox', () => {
         ['bo', want(320, 180)],
       ]),
     );
+  });
+});
+
+describe('takeViewToken', () => {
+  it(`lets ${VIEW_BURST} views through at once, then one per ${VIEW_REFILL_MS} ms however many come`, () => {
+    let bucket = fullViewBucket(0);
+    for (let i = 0; i < VIEW_BURST; i++) {
+      const r = takeViewToken(bucket, 0);
+      expect(r.waitMs).toBe(0);
+      bucket = r.bucket;
+    }
+    const refused = takeViewToken(bucket, 0);
+    expect(refused.waitMs).toBe(VIEW_REFILL_MS);
+    // Asking again and again does not take what is not there.
+    expect(takeViewToken(refused.bucket, 50).waitMs).toBe(VIEW_REFILL_MS / 2);
+    const later = takeViewToken(refused.bucket, VIEW_REFILL_MS);
+    expect(later.waitMs).toBe(0);
+    expect(takeViewToken(later.bucket, VIEW_REFILL_MS).waitMs).toBeGreaterThan(0);
+  });
+
+  it('refills to a burst and no further, and a clock going backwards takes nothing', () => {
+    const idle = takeViewToken(fullViewBucket(0), 60_000).bucket;
+    expect(idle.tokens).toBe(VIEW_BURST - 1);
+    const back = takeViewToken({ tokens: 0.5, at: 1_000 }, 0);
+    expect(back.waitMs).toBe(VIEW_REFILL_MS / 2);
+  });
+
+  it(`admits at most ${VIEW_BURST} + t / ${VIEW_REFILL_MS} views over any t ms of a flood`, () => {
+    let bucket = fullViewBucket(0);
+    let taken = 0;
+    for (let now = 0; now <= 10_000; now += 1) {
+      const r = takeViewToken(bucket, now);
+      bucket = r.bucket;
+      if (r.waitMs === 0) taken += 1;
+    }
+    expect(taken).toBeLessThanOrEqual(VIEW_BURST + 10_000 / VIEW_REFILL_MS);
+    expect(taken).toBeGreaterThanOrEqual(10_000 / VIEW_REFILL_MS);
   });
 });
