@@ -1,14 +1,17 @@
 // Quality that follows the viewer (#16), in real Chromium: a receiver that
 // shrinks a tile gets a smaller stream on that link only, and a receiver whose
-// tab is hidden gets no video at all until it shows the tab again.
+// tab is hidden gets no video at all until it shows the tab again, and a peer
+// flooding absurd views cannot push its sender past the budget. Proof is the
+// encoder's own figures (outbound-rtp frameHeight and bytes per link).
 //
 // Bo's browser is attached with real tab visibility (tests/support/browser.ts,
 // realVisibility): Playwright's own launch keeps every page `visible`.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIO_RESERVE_BPS } from '../../extension/session/bandwidth.ts';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, watchPeerConnections, type Person } from '../support/browser.ts';
 
 // Bo and Cy capture small so three browsers fit on 2 cores; Ada, the sender watched here, keeps the default 720p.
 const SMALL = { maxVideoHeight: 240 };
@@ -16,24 +19,122 @@ const SMALL = { maxVideoHeight: 240 };
 const SHRINK_WITHIN_MS = 3_000;
 const HIDE_WITHIN_MS = 2_000;
 const RESUME_WITHIN_MS = 2_000;
+/** Ada's upload budget: small enough that Cy's flood asking for everything would overrun it if the governor believed her. */
+const ADA_BUDGET_KBPS = 800;
+/** How long Cy floods, and how far above the budget a 3 s average may go (a key frame, RTCP-paced audio). */
+const FLOOD_MS = 4_000;
+const BUDGET_SLACK = 1.15;
 
-/** Test-only: keeps the page's peer connections, so a hidden page's decoded frames can be counted. */
-function keepPeerConnections(): void {
-  const pcs: RTCPeerConnection[] = [];
-  (globalThis as unknown as { __zingTestPcs: RTCPeerConnection[] }).__zingTestPcs = pcs;
+/** Test-only (an init script): keeps each page's `chat` data channels by the peer connection they belong to. */
+function keepChatChannels(): void {
+  const g = globalThis as unknown as { __zingTestChats: Map<RTCPeerConnection, RTCDataChannel> };
+  g.__zingTestChats = new Map();
   const Native = RTCPeerConnection;
   globalThis.RTCPeerConnection = class extends Native {
     constructor(config?: RTCConfiguration) {
       super(config);
-      pcs.push(this);
+      this.addEventListener('datachannel', (ev) => {
+        if (ev.channel.label === 'chat') g.__zingTestChats.set(this, ev.channel);
+      });
+    }
+    override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+      const channel = super.createDataChannel(label, init);
+      if (label === 'chat') g.__zingTestChats.set(this, channel);
+      return channel;
     }
   };
+}
+
+/** The ICE username fragments of `page`'s own descriptions: a peer's link to it names one in its remote description. */
+function localUfrags(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    ((globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [])
+      .filter((pc) => pc.connectionState !== 'closed')
+      .flatMap((pc) => [...(pc.localDescription?.sdp ?? '').matchAll(/a=ice-ufrag:(\S+)/g)].map((m) => m[1]!)),
+  );
+}
+
+interface LinkRtp {
+  /**
+   * Outbound camera: RTP payload and header bytes, lines of the last encoded frame, whether the encoding is
+   * active, and the lines the governor asked for (the encoder may send fewer on a busy machine).
+   */
+  videoOut: { bytes: number; frameHeight: number; active: boolean; askedHeight: number };
+  audioOut: { bytes: number };
+  audioIn: { bytes: number };
+  videoIn: { framesDecoded: number };
+  /** The report's own clock, ms. */
+  at: number;
+}
+
+/** The RTP figures of `page`'s link whose remote description names one of `ufrags` (the link to that peer), from getStats. */
+function linkRtp(page: Page, ufrags: string[]): Promise<LinkRtp> {
+  return page.evaluate(async (frags) => {
+    const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
+    const pc = pcs.find((p) => p.connectionState !== 'closed' && frags.some((f) => p.remoteDescription?.sdp.includes(`a=ice-ufrag:${f}`)));
+    if (!pc) throw new Error('no link to that peer');
+    const out = {
+      videoOut: { bytes: 0, frameHeight: 0, active: false, askedHeight: 0 },
+      audioOut: { bytes: 0 },
+      audioIn: { bytes: 0 },
+      videoIn: { framesDecoded: 0 },
+      at: 0,
+    };
+    // What the governor asked of the camera's encoder on this link: the capture's lines over its scale-down.
+    const camera = pc.getSenders().find((x) => x.track?.kind === 'video');
+    const scale = camera?.getParameters().encodings[0]?.scaleResolutionDownBy ?? 1;
+    out.videoOut.askedHeight = Math.round((camera?.track?.getSettings().height ?? 0) / scale);
+    (await pc.getStats()).forEach((s) => {
+      out.at = Math.max(out.at, s.timestamp ?? 0);
+      if (s.type === 'outbound-rtp' && s.kind === 'video') {
+        out.videoOut.bytes += (s.bytesSent ?? 0) + (s.headerBytesSent ?? 0);
+        out.videoOut.frameHeight = Math.max(out.videoOut.frameHeight, s.frameHeight ?? 0);
+        out.videoOut.active ||= s.active !== false;
+      } else if (s.type === 'outbound-rtp' && s.kind === 'audio') out.audioOut.bytes += s.bytesSent ?? 0;
+      else if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audioIn.bytes += s.bytesReceived ?? 0;
+      else if (s.type === 'inbound-rtp' && s.kind === 'video') out.videoIn.framesDecoded += s.framesDecoded ?? 0;
+    });
+    return out;
+  }, ufrags);
+}
+
+/** Everything `page` sends on all its links, RTP headers included, in bytes, with the reports' clock. */
+function totalSent(page: Page): Promise<{ bytes: number; at: number }> {
+  return page.evaluate(async () => {
+    const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
+    let bytes = 0;
+    let at = 0;
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s) => {
+        at = Math.max(at, s.timestamp ?? 0);
+        if (s.type === 'outbound-rtp') bytes += (s.bytesSent ?? 0) + (s.headerBytesSent ?? 0);
+      });
+    }
+    return { bytes, at };
+  });
+}
+
+/** The sum of `maxBitrate` over the active video encodings `page`'s senders are set to, on all links. */
+function capsOf(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
+    let sum = 0;
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      for (const sender of pc.getSenders()) {
+        if (sender.track?.kind !== 'video') continue;
+        for (const e of sender.getParameters().encodings) if (e.active !== false) sum += e.maxBitrate ?? Number.POSITIVE_INFINITY;
+      }
+    }
+    return sum;
+  });
 }
 
 /** Video frames the page has decoded so far, over all its links. */
 function decodedFrames(page: Page): Promise<number> {
   return page.evaluate(async () => {
-    const pcs = (globalThis as unknown as { __zingTestPcs?: RTCPeerConnection[] }).__zingTestPcs ?? [];
+    const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
     let frames = 0;
     for (const pc of pcs) {
       if (pc.connectionState === 'closed') continue;
@@ -62,15 +163,21 @@ describe('quality follows the viewer', () => {
   let cy: Person;
   let a: Page;
   let b: Page;
+  let c: Page;
+  /** Who Ada's links go to, by the ICE fragments the far end's descriptions carry. */
+  let toBo: string[];
+  let toCy: string[];
+  let toAda: string[];
 
   beforeAll(async () => {
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
     [ada, bo, cy] = await Promise.all([
-      launchPerson({ name: 'Ada', relayUrl: relay.url }),
+      launchPerson({ name: 'Ada', relayUrl: relay.url, settings: { uploadBudgetKbps: ADA_BUDGET_KBPS } }),
       launchPerson({ name: 'Bo', relayUrl: relay.url, settings: SMALL, realVisibility: true }),
       launchPerson({ name: 'Cy', relayUrl: relay.url, settings: SMALL }),
     ]);
-    await bo.context.addInitScript(keepPeerConnections);
+    await Promise.all([watchPeerConnections(ada), watchPeerConnections(bo), watchPeerConnections(cy)]);
+    await cy.context.addInitScript(keepChatChannels);
   });
 
   afterAll(async () => {
@@ -81,13 +188,14 @@ describe('quality follows the viewer', () => {
   it('sends a tile shrunk to 160×90 at most 180 lines within 3 s, while the other link stays larger', async () => {
     a = await startCall(ada);
     const link = await callLinkOf(a);
-    [b] = await Promise.all([openCallPage(bo, link), openCallPage(cy, link)]);
+    [b, c] = await Promise.all([openCallPage(bo, link), openCallPage(cy, link)]);
     await Promise.all([videoFrames(b, 'Ada', 20_000), videoFrames(a, 'Bo', 20_000), videoFrames(a, 'Cy', 20_000)]);
     expect(await b.evaluate(() => document.visibilityState)).toBe('visible');
+    [toBo, toCy, toAda] = await Promise.all([localUfrags(b), localUfrags(c), localUfrags(a)]);
 
     await a.getByRole('button', { name: 'Stats', exact: true }).click();
-    // Both links carry more than 180 lines while Bo's tile of Ada is of grid size.
-    await expect.poll(async () => sentHeight((await linkCells(a, 'Bo')).sending), { timeout: 10_000 }).toBeGreaterThan(180);
+    // Both links carry more than 180 lines while Bo's tile of Ada is of grid size: the encoder's own figures say so.
+    await expect.poll(async () => (await linkRtp(a, toBo)).videoOut.frameHeight, { timeout: 10_000 }).toBeGreaterThan(180);
 
     // Bo shrinks Ada's tile with the keyboard, as a person can: Shift+arrows resize the focused tile.
     const tile = b.getByRole('group', { name: 'Ada', exact: true });
@@ -103,34 +211,59 @@ describe('quality follows the viewer', () => {
     expect(box.height * ratio).toBeLessThanOrEqual(90);
     const shrunk = Date.now();
 
+    // Ada's encoder for the link to Bo: the lines of the frames it actually encodes.
     await expect
-      .poll(async () => sentHeight((await linkCells(a, 'Bo')).sending), { timeout: SHRINK_WITHIN_MS, interval: 100 })
+      .poll(async () => (await linkRtp(a, toBo)).videoOut.frameHeight, { timeout: SHRINK_WITHIN_MS, interval: 100 })
       .toBeLessThanOrEqual(180);
     const took = Date.now() - shrunk;
+    const [boLink, cyLink] = await Promise.all([linkRtp(a, toBo), linkRtp(a, toCy)]);
     console.log(
-      `quality e2e: Ada's stream to Bo at ≤180 lines ${took} ms after Bo's tile reached ${Math.round(box.width)}×${Math.round(box.height)}`,
+      `quality e2e: Ada encodes ${boLink.videoOut.frameHeight} lines (asked ${boLink.videoOut.askedHeight}) for Bo ${took} ms after his tile reached ${Math.round(box.width)}×${Math.round(box.height)}; ${cyLink.videoOut.frameHeight} (asked ${cyLink.videoOut.askedHeight}) for Cy`,
     );
-    const cells = await linkCells(a, 'Bo');
-    expect(cells.asked).toMatch(/^\d+×\d+/);
-    // The link to Cy, whose tile of Ada did not change, stays larger.
-    expect(sentHeight((await linkCells(a, 'Cy')).sending)).toBeGreaterThan(sentHeight(cells.sending));
+    // The link to Cy, whose tile of Ada did not change, stays larger (as asked: a saturated machine's encoder may scale it down on its own).
+    expect(cyLink.videoOut.askedHeight).toBeGreaterThan(180);
+    expect(boLink.videoOut.askedHeight).toBeLessThanOrEqual(180);
+    // The Stats panel says what Bo asked for and what goes to him.
+    await expect.poll(async () => sentHeight((await linkCells(a, 'Bo')).sending), { timeout: 3_000 }).toBeLessThanOrEqual(180);
+    expect((await linkCells(a, 'Bo')).asked).toMatch(/^\d+×\d+/);
   });
 
-  it('stops the video to a hidden tab within 2 s, and frames resume within 2 s of showing it again', async () => {
+  it('stops the video to a hidden tab within 2 s while its audio flows, and frames resume within 2 s of showing it again', async () => {
     // Another tab in front of Bo's call: his call page is hidden, as in a person's browser.
     const other = await bo.context.newPage();
     await other.goto('about:blank');
     const hidden = Date.now();
     expect(await b.evaluate(() => document.visibilityState)).toBe('hidden');
 
-    await expect.poll(async () => (await linkCells(a, 'Bo')).sending, { timeout: HIDE_WITHIN_MS, interval: 100 }).toMatch(/no video$/);
-    console.log(`quality e2e: Ada stopped her video to Bo ${Date.now() - hidden} ms after his tab was hidden`);
-    expect((await linkCells(a, 'Bo')).asked).toBe('not shown');
-    // Nothing more reaches Bo's decoder, from Ada or from Cy (a frame in flight may still land).
-    await new Promise((r) => setTimeout(r, 500));
-    const before = await decodedFrames(b);
+    // Ada's video bytes to Bo stop growing (two reads 300 ms apart, both after the stop).
+    let last = await linkRtp(a, toBo);
+    await expect
+      .poll(
+        async () => {
+          await new Promise((r) => setTimeout(r, 300));
+          const now = await linkRtp(a, toBo);
+          const grew = now.videoOut.bytes - last.videoOut.bytes;
+          last = now;
+          return grew;
+        },
+        { timeout: HIDE_WITHIN_MS, interval: 0 },
+      )
+      .toBe(0);
+    console.log(`quality e2e: Ada's video bytes to Bo stopped ${Date.now() - hidden} ms after his tab was hidden`);
+
+    // Over the next 1.5 s: no video to Bo, from Ada or from Cy, while audio goes on both ways.
+    const [adaBefore, boBefore, framesBefore] = await Promise.all([linkRtp(a, toBo), linkRtp(b, toAda), decodedFrames(b)]);
     await new Promise((r) => setTimeout(r, 1_500));
-    expect((await decodedFrames(b)) - before).toBeLessThanOrEqual(2);
+    const [adaAfter, boAfter, framesAfter] = await Promise.all([linkRtp(a, toBo), linkRtp(b, toAda), decodedFrames(b)]);
+    expect(adaAfter.videoOut.bytes - adaBefore.videoOut.bytes).toBe(0);
+    expect(adaAfter.videoOut.active).toBe(false);
+    // Opus at ~32 kbps is ~6 KB in 1.5 s; the fake microphone never stops beeping.
+    expect(adaAfter.audioOut.bytes - adaBefore.audioOut.bytes).toBeGreaterThan(2_000);
+    expect(boAfter.audioIn.bytes - boBefore.audioIn.bytes).toBeGreaterThan(2_000);
+    // A frame in flight may still land.
+    expect(framesAfter - framesBefore).toBeLessThanOrEqual(2);
+    expect((await linkCells(a, 'Bo')).sending).toMatch(/no video$/);
+    expect((await linkCells(a, 'Bo')).asked).toBe('not shown');
 
     await b.bringToFront();
     const shown = Date.now();
@@ -138,8 +271,77 @@ describe('quality follows the viewer', () => {
     const stopped = await decodedFrames(b);
     await expect.poll(() => decodedFrames(b), { timeout: RESUME_WITHIN_MS, interval: 50 }).toBeGreaterThan(stopped + 2);
     console.log(`quality e2e: Bo decoding again ${Date.now() - shown} ms after showing his tab`);
+    expect((await linkRtp(a, toBo)).videoOut.bytes).toBeGreaterThan(adaAfter.videoOut.bytes);
     expect((await videoFrames(b, 'Ada', 5_000)).framesAdvanced).toBeGreaterThanOrEqual(5);
     expect((await videoFrames(b, 'Cy', 5_000)).framesAdvanced).toBeGreaterThanOrEqual(5);
     await other.close();
+  });
+
+  it('keeps within its budget and keeps serving the others while a peer floods it with absurd views', async () => {
+    // Cy's page turns hostile: for FLOOD_MS it sends Ada views as large as the parser takes (asking for
+    // everything: more than the budget), odd shapes, out-of-range lies and oversized garbage, as fast as its
+    // channel takes them. (A view claiming dropped frames only makes Ada send Cy less: unit-tested.)
+    const flood = c.evaluate(
+      ({ frags, floodMs }) => {
+        const g = globalThis as unknown as { __zingTestChats: Map<RTCPeerConnection, RTCDataChannel> };
+        const channel = [...g.__zingTestChats].find(([pc]) =>
+          frags.some((f) => pc.remoteDescription?.sdp.includes(`a=ice-ufrag:${f}`)),
+        )?.[1];
+        if (channel?.readyState !== 'open') throw new Error('no open chat channel to Ada');
+        const size = (w: number, h: number) => ({ width: w, height: h });
+        const largest = JSON.stringify({ type: 'view', camera: size(16_384, 16_384), screen: size(16_384, 16_384), dropped: 0 });
+        const frames = [
+          largest,
+          '{"type":"view","camera":{"width":1e308,"height":-1},"screen":null,"dropped":7}',
+          largest,
+          `{"type":"view","camera":${'['.repeat(1_500)}`,
+          largest,
+          JSON.stringify({ type: 'view', camera: size(16_384, 1), screen: size(1, 16_384), dropped: 0 }),
+        ];
+        let sent = 0;
+        const end = performance.now() + floodMs;
+        return new Promise<number>((resolve) => {
+          const burst = () => {
+            if (performance.now() >= end) return resolve(sent);
+            for (let i = 0; i < 200 && channel.bufferedAmount < 1_000_000; i++) channel.send(frames[sent++ % frames.length]!);
+            setTimeout(burst, 0);
+          };
+          burst();
+        });
+      },
+      { frags: toAda, floodMs: FLOOD_MS },
+    );
+    // Meanwhile, Ada's senders as the governor set them (every 100 ms), and her whole upload, RTP headers
+    // included, over the flood after its first second.
+    let flooding = true;
+    const caps: number[] = [];
+    const sampling = (async () => {
+      while (flooding) {
+        caps.push(await capsOf(a));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const before = await totalSent(a);
+    const views = await flood;
+    const after = await totalSent(a);
+    flooding = false;
+    await sampling;
+    const kbps = ((after.bytes - before.bytes) * 8) / (after.at - before.at);
+    const worst = Math.max(...caps);
+    console.log(
+      `quality e2e: ${views} hostile views from Cy; Ada's caps summed to at most ${Math.round(worst / 1000)} kbps (${caps.length} reads) and she uploaded ${Math.round(kbps)} kbps, of her ${ADA_BUDGET_KBPS} kbps budget`,
+    );
+    expect(views).toBeGreaterThan(2_000);
+    expect(caps.length).toBeGreaterThanOrEqual(3);
+    // The caps she set, with each link's audio reserve, never passed the budget; nor did what she sent.
+    expect(worst + 2 * AUDIO_RESERVE_BPS).toBeLessThanOrEqual(ADA_BUDGET_KBPS * 1000);
+    expect(kbps).toBeLessThanOrEqual(ADA_BUDGET_KBPS * BUDGET_SLACK);
+
+    // Ada's page still answers, her Stats panel still shows figures, and Bo still gets her video.
+    expect(await a.getByRole('status').textContent({ timeout: 2_000 })).toMatch(/Connected/);
+    expect((await linkCells(a, 'Bo')).sending).toMatch(/^\d+ kbps/);
+    expect((await videoFrames(b, 'Ada', 5_000)).framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect((await videoFrames(c, 'Ada', 5_000)).framesAdvanced).toBeGreaterThanOrEqual(5);
   });
 });
