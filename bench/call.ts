@@ -1,8 +1,13 @@
 // Group calls on loopback: how long until everyone decodes everyone, how much
 // each person uploads against the budget, and what a call costs in CPU, for
-// 2, 4, 6 and 8 people.
+// 2, 4, 6 and 8 people, each size twice in the same run: with Zing as it was
+// before #16 (the governor split the budget evenly and capped lines and frames
+// by link count) and as it is (each link sized to what its receiver shows).
 //
 //   npm run bench:call      (builds first; `tsx bench/call.ts` reuses dist/chrome)
+//
+// The "before" extension is built from BENCH_CALL_BEFORE (a commit; default the
+// last one before #16) into .tmp/bench-call-before, once (kept for the next run).
 //
 // Every person is a real headless Chromium with its own profile and the built
 // extension (tests/support/browser.ts), fake camera and microphone, the product's
@@ -25,15 +30,21 @@
 //     `Total upload` figure (outbound RTP payload bytes, audio and video, all
 //     links; no IP/UDP/SRTP headers) is read UPLOAD_READS times a second apart
 //     and its median kept, with every link's sending resolution.
+//  5. Mixed tiles: everyone pins the next person (one spotlighted tile, the
+//     rest small in the strip), MIXED_SETTLE_MS later upload per person is
+//     measured again from getStats over MIXED_WINDOW_MS.
 //
 // Bounded: RUN_BUDGET_MS for the whole run; a size that does not mesh within
 // PAIRS_TIMEOUT_MS is reported with the pairs reached and the run goes on.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../relay/config.ts';
 import { startRelay, type Relay } from '../relay/server.ts';
 import { DEFAULT_UPLOAD_BUDGET_KBPS } from '../extension/session/bandwidth.ts';
-import { launchPerson, openCallPage, type Person } from '../tests/support/browser.ts';
+import { DIST, launchPerson, openCallPage, type Person } from '../tests/support/browser.ts';
 import { newCallLink } from '../tests/support/links.ts';
 import { PERSON_SWITCH, cpuBetween, snapshot } from './lib/call-cpu.ts';
 import { installFrameProbe, measureUpload, type FrameRecord, type UploadMeasure } from './lib/call-probe.ts';
@@ -42,8 +53,23 @@ import { sleep } from './lib/time.ts';
 const SIZES = (process.env.BENCH_CALL_SIZES ?? '2,4,6,8').split(',').map(Number);
 const NAMES = ['Ada', 'Bo', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal'];
 const SETTINGS = { maxVideoHeight: 240 };
-/** The whole run stays under six minutes; past that it prints what it has and stops. */
-const RUN_BUDGET_MS = 340_000;
+/** Both variants of every size stay under fourteen minutes; past that it prints what it has and stops. */
+const RUN_BUDGET_MS = 840_000;
+/**
+ * Zing before #16: the last commit whose governor split the budget evenly and
+ * capped height and frame rate by link count, whatever each receiver showed.
+ */
+const BEFORE_REV = process.env.BENCH_CALL_BEFORE ?? 'ba703f3508271393f138146d6d65ad7366d334d4';
+const BEFORE_DIR = resolve('.tmp/bench-call-before');
+/** After everyone pins someone: the views' debounce, the encoders' ramp down, and the capture's 5 s hysteresis. */
+const MIXED_SETTLE_MS = 6_000;
+const MIXED_WINDOW_MS = 3_000;
+
+interface Variant {
+  name: string;
+  /** The unpacked extension its people load. */
+  dist: string;
+}
 /** A mesh that has not formed in this long will not form: report how far it got. */
 const PAIRS_TIMEOUT_MS = 60_000;
 /** Bandwidth estimation ramps up in the first seconds of a link; measure after it. */
@@ -64,7 +90,12 @@ const log = (msg: string) => {
 };
 
 interface SizeResult {
+  variant: string;
   size: number;
+  /** Per person: outbound RTP payload with one spotlighted tile and the rest small everywhere, kbps. */
+  mixedKbps: number[];
+  /** Per person: percent of one core (whole browser) over the same window. */
+  mixedCpuBrowser: number[];
   /** First N−1 joining at once → all their pairs decoding (ms); undefined for N−1 = 1. */
   firstMeshMs: number | undefined;
   firstMeshPairs: [reached: number, of: number];
@@ -96,6 +127,7 @@ interface SizeResult {
 }
 
 const results: SizeResult[] = [];
+/** The people of the size being measured now. */
 const people: Person[] = [];
 
 const watchdog = setTimeout(() => {
@@ -218,8 +250,29 @@ async function readUploads(pages: Map<string, Page>): Promise<{ kbps: number[]; 
   return { kbps: reads.map((r) => median(r.totals)), resolutions };
 }
 
-async function measureSize(relay: Relay, size: number): Promise<SizeResult> {
+/** Everyone pins the person after them: one tile spotlighted, the others in the strip (clicked from inside, as readUploads does). */
+async function pinNext(pages: Map<string, Page>): Promise<void> {
+  const names = [...pages.keys()];
+  await Promise.all(
+    [...pages.values()].map((page, i) =>
+      within(
+        page.evaluate(
+          (name) => {
+            const group = [...document.querySelectorAll('[role="group"]')].find((g) => g.getAttribute('aria-label') === name);
+            const pin = [...(group?.querySelectorAll('button') ?? [])].find((b) => b.textContent?.trim() === 'Pin');
+            if (pin?.getAttribute('aria-pressed') !== 'true') pin?.click();
+          },
+          names[(i + 1) % names.length]!,
+        ),
+        5_000,
+      ),
+    ),
+  );
+}
+
+async function measureSize(relay: Relay, size: number, variant: Variant): Promise<SizeResult> {
   const members = people.slice(0, size);
+  const tag = `${size} ${variant.name}`;
   const link = await newCallLink(relay.url);
   const pages = new Map<string, Page>();
   try {
@@ -234,7 +287,7 @@ async function measureSize(relay: Relay, size: number): Promise<SizeResult> {
       firstMeshMs = mesh.lastFirstFrame === undefined ? undefined : mesh.lastFirstFrame - lastNav;
       firstMeshPairs = [mesh.reached, mesh.of];
       log(
-        `${size}: first ${early.length} meshed ${mesh.reached}/${mesh.of} pairs${firstMeshMs === undefined ? '' : ` in ${ms(firstMeshMs)} ms`}`,
+        `${tag}: first ${early.length} meshed ${mesh.reached}/${mesh.of} pairs${firstMeshMs === undefined ? '' : ` in ${ms(firstMeshMs)} ms`}`,
       );
     }
 
@@ -244,7 +297,7 @@ async function measureSize(relay: Relay, size: number): Promise<SizeResult> {
     const lastNav = mesh.records.get(members.at(-1)!.name)?.nav; // the last member always has a record once its page runs
     const lastJoinMs = mesh.lastFirstFrame === undefined || lastNav === undefined ? undefined : mesh.lastFirstFrame - lastNav;
     log(
-      `${size}: all ${mesh.reached}/${mesh.of} pairs${lastJoinMs === undefined ? ' (not all)' : ` ${ms(lastJoinMs)} ms after the last join`}`,
+      `${tag}: all ${mesh.reached}/${mesh.of} pairs${lastJoinMs === undefined ? ' (not all)' : ` ${ms(lastJoinMs)} ms after the last join`}`,
     );
 
     // 3. Steady state, with the stats panel closed: CPU, frame rate, and upload from getStats.
@@ -280,14 +333,28 @@ async function measureSize(relay: Relay, size: number): Promise<SizeResult> {
       sentFps.push(v.fps);
       encoders.add(v.encoder);
     }
-    log(`${size}: steady window done, machine ${cpu.machineBusyPercent.toFixed(0)} % busy`);
+    log(`${tag}: steady window done, machine ${cpu.machineBusyPercent.toFixed(0)} % busy`);
 
     // 4. Upload per person as the product's own Stats panel shows it.
     const upload = await readUploads(pages);
-    log(`${size}: Stats panel upload ${upload.kbps.map((k) => Math.round(k)).join(', ')} kbps`);
+    log(`${tag}: Stats panel upload ${upload.kbps.map((k) => Math.round(k)).join(', ')} kbps`);
+
+    // 5. Mixed tiles: one spotlighted, the rest small, on every page.
+    await pinNext(pages);
+    await sleep(MIXED_SETTLE_MS);
+    const mixedCpuBefore = snapshot(names);
+    const mixed = await Promise.all(
+      [...pages.values()].map((page) => within<UploadMeasure>(page.evaluate(measureUpload, MIXED_WINDOW_MS), MIXED_WINDOW_MS + 5_000)),
+    );
+    const mixedCpu = cpuBetween(mixedCpuBefore, snapshot(names));
+    const mixedKbps = mixed.map((m) => m?.payloadKbps ?? NaN);
+    log(`${tag}: mixed tiles upload ${mixedKbps.map((k) => Math.round(k)).join(', ')} kbps`);
 
     return {
+      variant: variant.name,
       size,
+      mixedKbps,
+      mixedCpuBrowser: names.map((n) => mixedCpu.people.get(n)?.browser ?? NaN),
       firstMeshMs,
       firstMeshPairs,
       lastJoinMs,
@@ -351,12 +418,15 @@ function print(): void {
   out.push('');
   const head = [
     'peers',
+    'Zing',
     'first N−1 at once → mesh',
     'last join → all pairs',
     'fps per remote tile',
     'upload kbps per person',
     'max / budget',
     'Stats panel kbps',
+    'mixed tiles kbps',
+    'mixed CPU %',
     'CPU % per person: browser',
     'call page',
     'machine busy',
@@ -364,6 +434,7 @@ function print(): void {
   ];
   const rows: string[][] = results.map((r) => [
     String(r.size),
+    r.variant,
     r.firstMeshPairs[1] === 0
       ? '—'
       : r.firstMeshMs === undefined
@@ -376,6 +447,8 @@ function print(): void {
     spread(r.uploadKbps),
     `${((100 * Math.max(...r.uploadWithHeadersKbps.filter(Number.isFinite), 0)) / budget).toFixed(0)} %`,
     spread(r.panelKbps),
+    spread(r.mixedKbps),
+    spread(r.mixedCpuBrowser),
     spread(r.cpuBrowser),
     spread(r.cpuCallPage),
     `${r.machineBusy.toFixed(0)} %`,
@@ -388,23 +461,45 @@ function print(): void {
   for (const row of rows) out.push(line(row));
   if (unfinished !== undefined && results.length < SIZES.length) out.push(`(cut short by the run budget; last step: ${unfinished})`);
   out.push('');
+  out.push('');
+  out.push(`before: Zing at ${BEFORE_REV.slice(0, 7)} (even split of the budget, lines and frames capped by link count);`);
+  out.push('after: each link sized to what its receiver shows (#16). Same run, same machine, sizes alternating.');
+  out.push('Before → after, medians over people: CPU per browser, upload in the grid and with mixed tiles:');
+  for (const size of SIZES) {
+    const b = results.find((r) => r.size === size && r.variant === 'before');
+    const a = results.find((r) => r.size === size && r.variant === 'after');
+    if (!b || !a) continue;
+    const pairs = (r: SizeResult) =>
+      r.lastJoinMs === undefined ? `${r.pairs[0]}/${r.pairs[1]} pairs` : `all ${r.pairs[1]} in ${(r.lastJoinMs / 1000).toFixed(1)} s`;
+    const ratio = (x: number, y: number) => (Number.isFinite(x) && Number.isFinite(y) && x > 0 ? `${(y / x).toFixed(2)}×` : 'n/a');
+    const m = (v: number[]) => median(v);
+    out.push(
+      `  ${size} peers: pairs decoding ${pairs(b)} → ${pairs(a)}; CPU ${m(b.cpuBrowser).toFixed(0)} → ${m(a.cpuBrowser).toFixed(0)} % (${ratio(m(b.cpuBrowser), m(a.cpuBrowser))}); ` +
+        `upload ${m(b.uploadKbps).toFixed(0)} → ${m(a.uploadKbps).toFixed(0)} kbps; mixed tiles: upload ${m(b.mixedKbps).toFixed(0)} → ${m(a.mixedKbps).toFixed(0)} kbps (${ratio(m(b.mixedKbps), m(a.mixedKbps))}), ` +
+        `CPU ${m(b.mixedCpuBrowser).toFixed(0)} → ${m(a.mixedCpuBrowser).toFixed(0)} % (${ratio(m(b.mixedCpuBrowser), m(a.mixedCpuBrowser))})`,
+    );
+  }
+  out.push('');
   out.push('Figures are "median (min–max)" over people (upload, CPU) or over remote tiles (fps); [k/n]: only k of n had a figure.');
   out.push('upload: outbound RTP payload (audio + video, all links) from getStats over the 5 s steady window, timed by the');
   out.push('reports\' own timestamps; "max / budget" uses the largest with RTP headers. "Stats panel": the call page\'s own');
-  out.push('`Total upload` read 3× a second apart after it first showed rates (median per person).');
+  out.push('`Total upload` read 3× a second apart after it first showed rates (median per person). "mixed tiles": payload');
+  out.push(
+    `from getStats over ${MIXED_WINDOW_MS / 1000} s, ${MIXED_SETTLE_MS / 1000} s after everyone pinned the next person (one spotlighted tile, the rest in the strip).`,
+  );
   out.push('Outbound camera streams at the end of the window (getStats): sent fps, and why the encoder held back:');
   for (const r of results) {
     const reasons = Object.entries(r.limitations)
       .map(([reason, n]) => `${reason} ×${n}`)
       .join(', ');
     out.push(
-      `  ${r.size} peers: sent fps ${spread(r.sentFps, 1)}; qualityLimitationReason ${reasons || 'n/a'}; encoder ${r.encoders.join(', ') || 'n/a'}`,
+      `  ${r.size} ${r.variant}: sent fps ${spread(r.sentFps, 1)}; qualityLimitationReason ${reasons || 'n/a'}; encoder ${r.encoders.join(', ') || 'n/a'}`,
     );
   }
   out.push('Sending resolution per link, from the Stats panel (count of links):');
   for (const r of results) {
     out.push(
-      `  ${r.size} peers: ${Object.entries(r.sendResolutions)
+      `  ${r.size} ${r.variant}: ${Object.entries(r.sendResolutions)
         .map(([res, n]) => `${res} ×${n}`)
         .join(', ')}`,
     );
@@ -417,22 +512,50 @@ function print(): void {
   console.log(out.join('\n'));
 }
 
+/** Builds Zing as it was at BEFORE_REV into BEFORE_DIR, unless a build of that commit is there already. */
+function buildBefore(): string {
+  const dist = join(BEFORE_DIR, 'dist', 'chrome');
+  const marker = join(BEFORE_DIR, 'built-from');
+  if (existsSync(join(dist, 'manifest.json')) && existsSync(marker) && readFileSync(marker, 'utf8') === BEFORE_REV) return dist;
+  rmSync(BEFORE_DIR, { recursive: true, force: true });
+  mkdirSync(BEFORE_DIR, { recursive: true });
+  log(`building Zing at ${BEFORE_REV.slice(0, 7)} (before #16) into ${BEFORE_DIR}`);
+  const archive = execFileSync('git', ['archive', '--format=tar', BEFORE_REV], { maxBuffer: 512 * 1024 * 1024 });
+  execFileSync('tar', ['-x', '-C', BEFORE_DIR], { input: archive });
+  symlinkSync(resolve('node_modules'), join(BEFORE_DIR, 'node_modules'));
+  const { ZING_TARGET: _target, ...env } = process.env; // the Chromium build, whatever this shell builds
+  execFileSync('npx', ['vite', 'build'], { cwd: BEFORE_DIR, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(marker, BEFORE_REV);
+  return dist;
+}
+
 async function main(): Promise<void> {
+  const variants: Variant[] = [
+    { name: 'before', dist: buildBefore() },
+    { name: 'after', dist: DIST },
+  ];
   const relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
   try {
     for (const size of SIZES) {
-      // Launch only the people this size adds: an idle browser still costs a little CPU.
-      const adding = NAMES.slice(people.length, size);
-      const launched = await Promise.all(
-        adding.map((name) => launchPerson({ name, relayUrl: relay.url, settings: SETTINGS, extraArgs: [`${PERSON_SWITCH}=${name}`] })),
-      );
-      for (const person of launched) {
-        await person.context.addInitScript(installFrameProbe, '/extension/call/');
-        people.push(person);
+      for (const variant of variants) {
+        // Fresh browsers for each variant: the two extensions share an id, so one profile cannot hold both.
+        const launched = await Promise.all(
+          NAMES.slice(0, size).map((name) =>
+            launchPerson({ name, relayUrl: relay.url, settings: SETTINGS, dist: variant.dist, extraArgs: [`${PERSON_SWITCH}=${name}`] }),
+          ),
+        );
+        for (const person of launched) {
+          await person.context.addInitScript(installFrameProbe, '/extension/call/');
+          people.push(person);
+        }
+        log(`${size} ${variant.name}: ${people.length} browsers up`);
+        try {
+          results.push(await measureSize(relay, size, variant));
+        } finally {
+          await Promise.all(people.splice(0).map((p) => p.close()));
+        }
+        unfinished = undefined;
       }
-      log(`${size}: ${people.length} browsers up`);
-      results.push(await measureSize(relay, size));
-      unfinished = undefined;
     }
     print();
   } finally {

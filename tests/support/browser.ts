@@ -42,7 +42,7 @@ export interface LaunchOptions {
    * encoder takes (nothing reaches the other side): use 0 and 2. sentCameras() tells which one is sent.
    */
   cameras?: number;
-  /** The unpacked extension to load; dist/chrome unless given (bench:setup times an older build beside it). */
+  /** The unpacked extension to load; dist/chrome unless given (bench:setup and bench:call time an older build beside it). */
   dist?: string;
   /**
    * Pages report their real visibility: a tab behind another tab of its window is
