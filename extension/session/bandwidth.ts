@@ -239,7 +239,9 @@ export function plan(input: PlanInput): Plan {
         let fps = height <= SMALL_TILE_HEIGHT || watched >= CPU_FRAMERATE_CAP.fromLinks ? REDUCED_FRAMERATE : FULL_FRAMERATE;
         ({ height, fps } = applyPressure(height, fps, want.level));
         height = Math.min(height, cameraCeiling);
-        streams.push({ link, kind: 'camera', height, fps, demand: Math.min(MAX_LINK_VIDEO_BPS, bitrateFor(height, fps)), source: camera });
+        // Every stream's cap is at least the floor, so the split counts the floor: lifting a small stream to it afterwards would overrun the budget.
+        const demand = Math.max(MIN_LINK_VIDEO_BPS, Math.min(MAX_LINK_VIDEO_BPS, bitrateFor(height, fps)));
+        streams.push({ link, kind: 'camera', height, fps, demand, source: camera });
       }
     }
     if (screen) {
@@ -250,7 +252,7 @@ export function plan(input: PlanInput): Plan {
         let fps = SCREEN_FRAMERATE;
         ({ height, fps } = applyPressure(height, fps, want.level));
         height = Math.min(height, screen.height);
-        const demand = Math.min(MAX_SCREEN_VIDEO_BPS, Math.round(bitrateFor(height, fps) * SCREEN_DETAIL));
+        const demand = Math.max(MIN_LINK_VIDEO_BPS, Math.min(MAX_SCREEN_VIDEO_BPS, Math.round(bitrateFor(height, fps) * SCREEN_DETAIL)));
         streams.push({ link, kind: 'screen', height, fps, demand, source: screen });
       }
     }
