@@ -75,6 +75,18 @@ export interface QualityOptions {
 
 /** Once a second: the pressure ladder counts in seconds, and getStats on 7 links that often is cheap. */
 export const QUALITY_POLL_MS = 1_000;
+/** One link's getStats may take this long; past it that link is skipped for the round (a page under load answers within it). */
+export const STATS_TIMEOUT_MS = 2 * QUALITY_POLL_MS;
+
+/** `p`, or undefined once `ms` have passed without it settling. */
+function withinMs<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** Declined: not offered again for this long, however much the machine struggles. */
 export const OFFER_AGAIN_AFTER_MS = 10 * 60_000;
 
@@ -417,9 +429,13 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     this.#polling = true;
     try {
       await this.#readStats();
+    } catch (err) {
+      console.warn('zing: could not read the links’ video stats', err);
     } finally {
       this.#polling = false;
     }
+    // Whatever the stats did, every link is sized again: a setParameters lost to a concurrent one is retried here.
+    this.replan();
   }
 
   async #readStats(): Promise<void> {
@@ -433,7 +449,8 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     await Promise.all(
       [...this.#links.values()].map(async (e) => {
         if (e.link.state !== 'connected') return;
-        const stats = await e.link.cameraStats().catch(() => undefined); // a link closing meanwhile has none
+        // A link closing meanwhile has none, and a getStats that never settles must not stop the governor.
+        const stats = await withinMs(e.link.cameraStats(), STATS_TIMEOUT_MS).catch(() => undefined);
         const now = this.#now();
         const sent = stats?.sent ? sentVideo(stats.sent) : undefined;
         if (sent && e.plan?.camera.encoding.active) {
@@ -473,7 +490,6 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     const offer = this.#strain.strained && s.pausedBelow === undefined && (s.offer || mayOffer);
     if (offer !== s.offer) this.#update({ offer });
     if (droppedChanged) this.#refreshWants();
-    this.replan();
   }
 
   #update(patch: Partial<QualitySnapshot>): void {

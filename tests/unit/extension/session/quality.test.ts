@@ -263,6 +263,20 @@ describe('ViewQuality', () => {
     within();
   });
 
+  it('keeps stepping one link down for its busy encoder while another link’s stats never answer, and retries a lost setParameters', async () => {
+    const { toBo, toCy } = call();
+    // Bo's link is closing and its getStats never settles; Cy's encoder is CPU-bound.
+    toBo.cameraStats = () => new Promise<CameraStats>(() => undefined);
+    toCy.stats = { sent: [{ type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'cpu', framesEncoded: 1 }], received: undefined };
+    expect(toCy.last.maxFramerate).toBe(30);
+    await vi.advanceTimersByTimeAsync(10 * QUALITY_POLL_MS);
+    expect(toCy.last.maxFramerate).toBeLessThanOrEqual(15);
+    // Every poll sizes every link again, Bo's included: an encoding a concurrent setParameters undid is put back.
+    const before = toBo.camera.length;
+    await vi.advanceTimersByTimeAsync(3 * QUALITY_POLL_MS);
+    expect(toBo.camera.length).toBeGreaterThanOrEqual(before + 1);
+  });
+
   it('brings the capture down to the largest size wanted, after the need has stayed lower a while', async () => {
     const { ada, bo, camera } = call();
     bo.reportTile({}, 'ada', cameraTile('ada', 320, 180));
