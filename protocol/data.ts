@@ -12,7 +12,7 @@
 //     sender → receiver: `fileOffer`, and nothing more until the receiver answers;
 //     receiver → sender: `fileAccept` (go ahead) or `fileDecline` (a last word, with the reason);
 //     sender → receiver, once accepted: the file's bytes as binary frames, then `fileEnd`;
-//     receiver → sender: `fileDone` once the size and SHA-256 match;
+//     receiver → sender: `fileDone` once the size and block hash match;
 //     either side, at most once: `fileFailed` (an error, with the reason) or
 //     `fileCancel` (a person's choice). Whoever hears the last word closes the channel.
 //
@@ -30,7 +30,7 @@
 // stream each, up to 65535 per connection, and once the connection has the chat
 // channel, opening more needs no renegotiation.
 //
-// Why the SHA-256 comes in `fileEnd` and not in the offer: hashing up front
+// Why the hash comes in `fileEnd` and not in the offer: hashing up front
 // would read the whole file twice and delay the first byte by a full pass over
 // it (seconds for 1 GB). Hashed as it is sent, the file is read once, a piece
 // at a time, and never held in memory. The hash catches lost, extra or changed
@@ -55,6 +55,11 @@
 // sender sizes that link's encoding from it (extension/session/bandwidth.ts).
 // It is the receiver's whole current view, not a change: the latest one wins,
 // and it is sent again whenever the channel (re)opens.
+//
+// Why a block hash (the SHA-256 of the SHA-256s of each FILE_HASH_BLOCK_BYTES
+// block, as Dropbox's content hash does with 4 MiB blocks) and not the file's
+// own SHA-256: WebCrypto, the browsers' native and fast SHA-256, only digests
+// whole buffers, and a file is never one buffer here (extension/session/block-hash.ts).
 
 import { isCount, isNonNegative, isRecord, parseJsonObject } from './guards.ts';
 import { isMessageId } from './ids.ts';
@@ -75,6 +80,13 @@ export const MAX_CHAT_TEXT_BYTES = 16 * 1024;
  */
 export const MAX_TEXT_FRAME_CHARS = 6 * MAX_CHAT_TEXT_BYTES + 1024;
 
+/**
+ * Bytes per block of a file's block hash (`fileEnd.blockSha256`); the last
+ * block may be shorter, and an empty file has none (its hash is the SHA-256 of
+ * nothing). Both sides must use the same size: it is part of the format.
+ */
+export const FILE_HASH_BLOCK_BYTES = 1024 * 1024;
+
 /** Prefix of every file transfer channel's label; the rest is the transfer id. */
 export const FILE_CHANNEL_PREFIX = 'file:';
 
@@ -88,7 +100,8 @@ export type FileOffer = { type: 'fileOffer'; id: string; name: string; size: num
 export type FileAccept = { type: 'fileAccept'; id: string };
 /** The receiver does not take it (its person said no, or it has no room): a last word, like `fileCancel`. */
 export type FileDecline = { type: 'fileDecline'; id: string; reason: string };
-export type FileEnd = { type: 'fileEnd'; id: string; sha256: string };
+/** All the bytes are sent; `blockSha256` is their block hash (FILE_HASH_BLOCK_BYTES), 64 lowercase hex digits. */
+export type FileEnd = { type: 'fileEnd'; id: string; blockSha256: string };
 export type FileDone = { type: 'fileDone'; id: string };
 export type FileFailed = { type: 'fileFailed'; id: string; reason: string };
 export type FileCancel = { type: 'fileCancel'; id: string; reason: string };
@@ -194,7 +207,9 @@ export function parseDataMessage(raw: string): DataMessage | undefined {
     case 'fileDecline':
       return { type: 'fileDecline', id, reason: cleanReason(v.reason) || 'declined' };
     case 'fileEnd':
-      return typeof v.sha256 === 'string' && SHA256_HEX.test(v.sha256) ? { type: 'fileEnd', id, sha256: v.sha256 } : undefined;
+      return typeof v.blockSha256 === 'string' && SHA256_HEX.test(v.blockSha256)
+        ? { type: 'fileEnd', id, blockSha256: v.blockSha256 }
+        : undefined;
     case 'fileDone':
       return { type: 'fileDone', id };
     case 'fileFailed':

@@ -5,7 +5,7 @@
 // person (the bench carries the descriptions and candidates between them) and
 // can then send over it:
 // - `zing`: FileTransfers from extension/session/file-transfer.ts, the product's
-//   own code (offer, accept, shared reads, SHA-256 both sides, Blob assembly),
+//   own code (offer, accept, shared reads, block hash both sides, Blob assembly),
 //   with a FilePacing given per run, and no call page, video or UI around it;
 // - `bare`: the same bytes already in memory through a plain data channel, with
 //   the same chunk size and water marks, and nothing else.

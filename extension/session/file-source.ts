@@ -9,8 +9,8 @@
 // from the Blob from then on, so a slow peer never holds back a fast one and
 // never makes the window hold the whole file.
 //
-// Hashing: the SHA-256 is fed each slice in order, the first time any reader's
-// read of it completes, so every byte is hashed once. Whoever reads a slice first
+// Hashing: the block hash (block-hash.ts) is fed each slice in order, the first
+// time any reader's read of it completes, so every byte is hashed once. Whoever reads a slice first
 // has read every slice before it, so the hash never waits for a slice nobody
 // will read, even when the readers that shared the window are gone and a
 // detached one carries on alone.
@@ -18,7 +18,7 @@
 // Memory: the window (at most `windowReads` slices), plus `readAhead` slices per
 // reader in flight, plus slices read out of order waiting for an earlier one to
 // be hashed (at most the slices in flight).
-import { Sha256 } from './sha256.ts';
+import { BlockHasher } from './block-hash.ts';
 
 export interface FileSourceOptions {
   /** Bytes per read from the Blob. */
@@ -39,13 +39,14 @@ export class FileSource {
   readonly #window = new Map<number, Promise<Uint8Array<ArrayBuffer>>>();
   /** Readers that take their slices from the window. */
   readonly #sharing = new Set<SliceReader>();
-  readonly #hash = new Sha256();
+  readonly #hash = new BlockHasher();
   /** Slices hashed so far, from the first. */
   #hashed = 0;
   /** Slices read before an earlier one: hashed once it has been. */
   readonly #early = new Map<number, Uint8Array<ArrayBuffer>>();
-  #digest: string | undefined;
-  readonly #digestWaiters: ((hex: string) => void)[] = [];
+  /** The block hash, once every slice has been fed to it. */
+  #digest: Promise<string> | undefined;
+  readonly #digestWaiters: ((hex: Promise<string>) => void)[] = [];
   /** Reads made from the Blob, for tests and benchmarks. */
   blobReads = 0;
   /** Bytes fed to the hash, for tests and benchmarks. */
@@ -57,6 +58,8 @@ export class FileSource {
     this.#opts = opts;
     this.#count = Math.ceil(file.size / opts.readBytes);
     if (this.#count === 0) this.#digest = this.#hash.digestHex();
+    // Whoever awaits digest() sees a failure; a digest nobody asks for must not be unhandled.
+    this.#digest?.catch(() => undefined);
   }
 
   /** A reader from the first byte, at its own pace. Close it when done. */
@@ -66,9 +69,9 @@ export class FileSource {
     return reader;
   }
 
-  /** The file's SHA-256 as 64 hex digits, once every slice has been read by some reader. */
+  /** The file's block hash (block-hash.ts) as 64 hex digits, once every slice has been read by some reader. */
   digest(): Promise<string> {
-    if (this.#digest !== undefined) return Promise.resolve(this.#digest);
+    if (this.#digest !== undefined) return this.#digest;
     return new Promise((resolve) => this.#digestWaiters.push(resolve));
   }
 
@@ -139,6 +142,7 @@ export class FileSource {
     }
     if (this.#hashed === this.#count) {
       const hex = this.#hash.digestHex();
+      hex.catch(() => undefined); // as in the constructor
       this.#digest = hex;
       for (const resolve of this.#digestWaiters.splice(0)) resolve(hex);
     }

@@ -18,10 +18,11 @@
 //
 // Memory: the sender holds the shared window (at most SHARED_WINDOW_READS
 // slices) and READ_AHEAD slices per receiver, plus what each channel has
-// buffered (at most HIGH_WATER_BYTES + one chunk); the receiver turns chunks into
-// Blob parts every RECEIVE_BATCH_BYTES, and the browser keeps Blob bytes in its
-// blob store (Chromium pages large ones to disk). Both sides hash incrementally
-// (sha256.ts), so no side ever needs the whole file as one buffer.
+// buffered (at most HIGH_WATER_BYTES + one chunk); the receiver gathers chunks
+// into blocks of FILE_HASH_BLOCK_BYTES, each hashed and kept as a Blob part, and
+// the browser keeps Blob bytes in its blob store (Chromium pages large ones to
+// disk). Both sides hash block by block with WebCrypto (block-hash.ts), so no
+// side ever needs the whole file as one buffer.
 import type { ParticipantId } from '../../protocol/ids.ts';
 import {
   encodeDataMessage,
@@ -46,9 +47,9 @@ import {
   type ConsentPolicy,
   type ConsentWhy,
 } from './file-consent.ts';
+import { BlockHasher } from './block-hash.ts';
 import { FileSource } from './file-source.ts';
 import { formatBytes } from './format-bytes.ts';
-import { Sha256 } from './sha256.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 // The pacing below was chosen with `npm run bench:transfer`'s sweep: Zing's
@@ -131,9 +132,6 @@ export const DEFAULT_PACING: FilePacing = {
   lowWaterBytes: LOW_WATER_BYTES,
 };
 
-/** Chunks gathered before they become one Blob part: 64 chunks, instead of 65536 tiny Blobs for 1 GB. */
-export const RECEIVE_BATCH_BYTES = 1024 * 1024;
-
 /**
  * Progress is emitted at most this often per transfer (and at the end): ten
  * updates a second move a progress bar smoothly, where one per 256 KiB was 40 a
@@ -186,7 +184,7 @@ export interface CompletedTransfer extends TransferInfo {
    * dismiss() or close(). Sending: undefined.
    */
   url: string | undefined;
-  /** Always true: a file whose size or SHA-256 does not match is `failed`, never `completed`. */
+  /** Always true: a file whose size or block hash does not match is `failed`, never `completed`. */
   verified: true;
 }
 
@@ -651,11 +649,11 @@ class Outgoing extends Transfer {
         sent += slice.byteLength;
         this.#progress.report(sent);
       }
-      const sha256 = await this.#source.digest();
+      const blockSha256 = await this.#source.digest();
       if (this.finished) return;
       this.#progress.report(this.info.size, true);
       this.#phase = 'sentAll';
-      this.channel.send(encodeDataMessage({ type: 'fileEnd', id: this.info.id, sha256 }));
+      this.channel.send(encodeDataMessage({ type: 'fileEnd', id: this.info.id, blockSha256 }));
     } finally {
       reader.close();
     }
@@ -694,13 +692,15 @@ class Incoming extends Transfer {
   /** Why this channel is not taken, told to the sender once it offers; such a transfer emits nothing. */
   readonly refused: string | undefined;
   readonly #maxFileBytes: number;
-  /** `waiting`: no offer yet; `asking`: its person decides; `receiving`: accepted, bytes may come. */
-  #phase: 'waiting' | 'asking' | 'receiving' = 'waiting';
-  readonly #hash = new Sha256();
+  /**
+   * `waiting`: no offer yet; `asking`: its person decides; `receiving`:
+   * accepted, bytes may come; `checking`: `fileEnd` came, its hash is being checked.
+   */
+  #phase: 'waiting' | 'asking' | 'receiving' | 'checking' = 'waiting';
+  /** Hashes the bytes a block at a time and keeps each block as a Blob part: 1024 parts for 1 GB. */
+  readonly #hash = new BlockHasher((block) => this.#parts.push(new Blob([block])));
   readonly #progress: ProgressGate;
   readonly #parts: Blob[] = [];
-  #batch: ArrayBuffer[] = [];
-  #batchBytes = 0;
   #received = 0;
 
   constructor(host: Host, peer: ParticipantId, id: string, channel: Channel, maxFileBytes: number, refused: string | undefined) {
@@ -714,7 +714,7 @@ class Incoming extends Transfer {
 
   /** Bytes this transfer holds room for: its whole size from the moment it is accepted. */
   get heldBytes(): number {
-    return this.#phase === 'receiving' && !this.finished ? this.info.size : 0;
+    return (this.#phase === 'receiving' || this.#phase === 'checking') && !this.finished ? this.info.size : 0;
   }
 
   /** The person's answer to an offer that asked them; ignored at any other time. */
@@ -744,7 +744,7 @@ class Incoming extends Transfer {
     } else if (msg.type === 'fileOffer' && this.#phase === 'waiting') {
       this.#offered(msg.name, msg.size, msg.mime);
     } else if (msg.type === 'fileEnd' && this.#phase === 'receiving') {
-      this.#end(msg.sha256);
+      this.#end(msg.blockSha256).catch((err: unknown) => this.fail(`could not check the file: ${describe(err)}`));
     } else if (!this.heardLastWord(msg)) {
       this.#protocolError(`an unexpected ${msg.type}`);
     }
@@ -776,32 +776,24 @@ class Incoming extends Transfer {
   }
 
   #chunk(bytes: ArrayBuffer): void {
+    if (this.#phase === 'checking') return this.#protocolError('file bytes after its end');
     if (this.#phase !== 'receiving') return this.#protocolError('file bytes before the offer was accepted');
     this.#received += bytes.byteLength;
     if (this.#received > this.info.size) {
       return this.fail(`received more than the ${this.info.size} bytes offered`);
     }
     this.#hash.update(new Uint8Array(bytes));
-    this.#batch.push(bytes);
-    this.#batchBytes += bytes.byteLength;
-    if (this.#batchBytes >= RECEIVE_BATCH_BYTES) this.#flushBatch();
     this.#progress.report(this.#received, this.#received === this.info.size);
   }
 
-  #flushBatch(): void {
-    if (this.#batch.length === 0) return;
-    this.#parts.push(new Blob(this.#batch));
-    this.#batch = [];
-    this.#batchBytes = 0;
-  }
-
-  #end(sha256: string): void {
+  async #end(expected: string): Promise<void> {
     const { size } = this.info;
     if (this.#received !== size) return this.fail(`received ${this.#received} of ${size} bytes`);
-    const actual = this.#hash.digestHex();
-    if (actual !== sha256) return this.fail(`SHA-256 mismatch: the sender's is ${sha256}, the received bytes' is ${actual}`);
+    this.#phase = 'checking';
+    const actual = await this.#hash.digestHex();
+    if (this.finished) return; // cancelled, failed or closed meanwhile
+    if (actual !== expected) return this.fail(`SHA-256 mismatch: the sender's is ${expected}, the received bytes' is ${actual}`);
     if (size === 0) this.#progress.report(0, true);
-    this.#flushBatch();
     const blob = new Blob(this.#parts, { type: inertBlobType(this.info.mime) });
     this.sendLastWord({ type: 'fileDone', id: this.info.id });
     const url = this.host.keep(this.info, blob);
@@ -816,7 +808,6 @@ class Incoming extends Transfer {
   protected override finish<K extends EndEvent>(event: K, ...args: FileTransferEvents[K]): void {
     // Let go of the received bytes now, not when the channel finally closes.
     this.#parts.length = 0;
-    this.#batch = [];
     // Nothing was announced before the offer, so nothing ends either.
     if (this.#phase !== 'waiting') super.finish(event, ...args);
     else this.finished = true;

@@ -28,7 +28,7 @@ import { cleanFileName, cleanReason, utf8Bytes } from '../../../protocol/text.ts
 import { anyFrame, frameLike, hostileString, type Json, jsonValue, mutated, RUNS } from '../../support/arbitraries.ts';
 
 const TAGS = ['chat', 'fileOffer', 'fileAccept', 'fileDecline', 'fileEnd', 'fileDone', 'fileFailed', 'fileCancel', 'hand', 'reaction'];
-const FIELDS = ['id', 'text', 'sentAt', 'name', 'size', 'mime', 'sha256', 'reason', 'raised', 'stamp', 'reaction'];
+const FIELDS = ['id', 'text', 'sentAt', 'name', 'size', 'mime', 'blockSha256', 'reason', 'raised', 'stamp', 'reaction'];
 const VIEW_FIELDS = ['camera', 'screen', 'dropped', 'width', 'height'];
 
 const id = fc.uuid();
@@ -54,7 +54,7 @@ const dataMessage: fc.Arbitrary<DataMessage> = fc.oneof(
     size: fc.maxSafeNat(),
     mime,
   }),
-  fc.record({ type: fc.constant('fileEnd'), id, sha256: fc.stringMatching(/^[0-9a-f]{64}$/) }),
+  fc.record({ type: fc.constant('fileEnd'), id, blockSha256: fc.stringMatching(/^[0-9a-f]{64}$/) }),
   fc.record({ type: fc.constantFrom('fileDone', 'fileAccept'), id }),
   fc.record({ type: fc.constantFrom('fileFailed', 'fileCancel', 'fileDecline'), id, reason }),
   fc.record({ type: fc.constant('hand'), raised: fc.boolean(), stamp: fc.integer({ min: 1, max: MAX_HAND_STAMP }) }),

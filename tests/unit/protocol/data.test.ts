@@ -54,7 +54,7 @@ describe('parseDataMessage for file control frames', () => {
     { type: 'fileOffer', id, name: 'a.txt', size: 3, mime: 'text/plain' },
     { type: 'fileAccept', id },
     { type: 'fileDecline', id, reason: 'declined' },
-    { type: 'fileEnd', id, sha256: 'a'.repeat(64) },
+    { type: 'fileEnd', id, blockSha256: 'a'.repeat(64) },
     { type: 'fileDone', id },
     { type: 'fileFailed', id, reason: 'nope' },
     { type: 'fileCancel', id, reason: 'cancelled' },
@@ -65,8 +65,8 @@ describe('parseDataMessage for file control frames', () => {
   it.each([
     ['a negative size', { type: 'fileOffer', id, name: 'a', size: -1, mime: '' }],
     ['a fractional size', { type: 'fileOffer', id, name: 'a', size: 1.5, mime: '' }],
-    ['a short hash', { type: 'fileEnd', id, sha256: 'abc' }],
-    ['an uppercase hash', { type: 'fileEnd', id, sha256: 'A'.repeat(64) }],
+    ['a short hash', { type: 'fileEnd', id, blockSha256: 'abc' }],
+    ['an uppercase hash', { type: 'fileEnd', id, blockSha256: 'A'.repeat(64) }],
     ['a missing id', { type: 'fileDone' }],
   ])('rejects %s', (_name, msg) => {
     expect(parseDataMessage(JSON.stringify(msg))).toBeUndefined();
