@@ -6,7 +6,8 @@
 // - `chat`: one ordered, reliable channel per peer pair; carries `chat` frames,
 //   the gestures: `hand` (raised or lowered) and `reaction`, and `view`: how
 //   the receiver shows the sender's videos (see below; its own parser,
-//   parseViewMessage: parseDataMessage leaves it out).
+//   parseViewMessage: parseDataMessage leaves it out), and `recording`
+//   notices (the sender started or stopped recording the call).
 // - `file:<id>`: one ordered, reliable channel per transfer and receiving peer,
 //   opened by the sender. It carries, in order:
 //     sender → receiver: `fileOffer`, and nothing more until the receiver answers;
@@ -60,6 +61,13 @@
 // block, as Dropbox's content hash does with 4 MiB blocks) and not the file's
 // own SHA-256: WebCrypto, the browsers' native and fast SHA-256, only digests
 // whole buffers, and a file is never one buffer here (extension/session/block-hash.ts).
+//
+// Why a `recording` notice names nobody: it speaks only for its sender (the
+// receiver knows who that is from the channel), so no peer can mark someone
+// else as recording. It is a courtesy, not a proof: a peer can always record
+// without saying so. It carries exactly `type` and `on`; anything more is not
+// one. The recorder sends it when it starts and stops, and again to each
+// newcomer while it runs; a closed channel means the sender stopped too.
 
 import { isCount, isNonNegative, isRecord, parseJsonObject } from './guards.ts';
 import { isMessageId } from './ids.ts';
@@ -125,7 +133,10 @@ export type ReactionMessage = { type: 'reaction'; reaction: Reaction };
 /** Raised hands and reactions: small, frequent, for everyone in the call. */
 export type GestureMessage = HandMessage | ReactionMessage;
 
-export type DataMessage = ChatMessage | FileControl | GestureMessage;
+/** The sender started (`on`) or stopped recording the call on its own computer; see the note above. */
+export type RecordingNotice = { type: 'recording'; on: boolean };
+
+export type DataMessage = ChatMessage | FileControl | GestureMessage | RecordingNotice;
 
 /** A tile's size in device pixels; 0×0 where no tile of that video is visible. */
 export interface ViewSize {
@@ -195,6 +206,7 @@ export function parseDataMessage(raw: string): DataMessage | undefined {
     case 'reaction':
       return isReaction(v.reaction) ? { type: 'reaction', reaction: v.reaction } : undefined;
   }
+  if (v.type === 'recording') return parseRecordingNotice(v);
   if (!isMessageId(v.id)) return undefined;
   const id = v.id;
   switch (v.type) {
@@ -241,4 +253,8 @@ export function parseViewMessage(raw: string): ViewMessage | undefined {
   const screen = parseViewSize(v.screen);
   if (!camera || !screen || !isShare(v.dropped)) return undefined;
   return { type: 'view', camera, screen, dropped: v.dropped };
+}
+
+function parseRecordingNotice(v: Record<string, unknown>): RecordingNotice | undefined {
+  return typeof v.on === 'boolean' && Object.keys(v).length === 2 ? { type: 'recording', on: v.on } : undefined;
 }

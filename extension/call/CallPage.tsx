@@ -16,6 +16,8 @@ import { coveredTiles } from './occlusion.ts';
 import { ParticipantTile } from './ParticipantTile.tsx';
 import { QualityNotice } from './QualityNotice.tsx';
 import { tileIdentity, watchTile } from './tile-views.ts';
+import { RecordButton, RecordingResult, createRecordingControl } from './Recording.tsx';
+import { RECORDING_HEADROOM_BYTES } from '../session/recording-state.ts';
 import { canPopOut, openPopOut } from './pop-out.ts';
 import { EffectsSettings } from './EffectsSettings.tsx';
 import { effectsText } from './effects-text.ts';
@@ -149,7 +151,9 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
   };
   // The stage may live in this tab or in the pop-out window: observe it wherever it is now.
   let observer: ResizeObserver | undefined;
+  let stageEl: HTMLElement | undefined;
   const observeStage = (el: HTMLElement) => {
+    stageEl = el;
     observer?.disconnect();
     const view = el.ownerDocument.defaultView ?? window;
     observer = new view.ResizeObserver(() => setStage({ width: el.clientWidth, height: el.clientHeight }));
@@ -179,9 +183,17 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
       console.warn('zing: could not pop out', err);
     }
   };
+  // A recording of the stage wherever it is (this tab or the pop-out), stopped when the call ends.
+  const recording = createRecordingControl(props.session, () => stageEl, {
+    maxBytes: props.session.maxRecordingBytes,
+    headroomBytes: RECORDING_HEADROOM_BYTES,
+  });
   // Leaving, from either window, closes the floating one.
   createEffect(() => {
-    if (!active()) closePopOut();
+    if (!active()) {
+      closePopOut();
+      recording.stop();
+    }
   });
   onCleanup(closePopOut);
 
@@ -316,6 +328,7 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
         )}
       </For>
       <QualityNotice quality={props.session.quality} />
+      <RecordingResult control={recording} />
       <Show
         when={active()}
         fallback={
@@ -394,6 +407,7 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
               )}
             </For>
           </div>
+          <RecordButton control={recording} />
           <button type="button" onClick={() => setLayout(EMPTY_LAYOUT)}>
             Reset layout
           </button>

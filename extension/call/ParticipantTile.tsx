@@ -179,6 +179,9 @@ export function ParticipantTile(props: TileProps) {
             </>
           )}
         </Show>
+        <Show when={p().recording}>
+          <span class="badge rec">Recording</span>
+        </Show>
         <Show when={p().micMuted}>
           <span class="badge mic">Microphone off</span>
         </Show>

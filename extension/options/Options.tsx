@@ -10,6 +10,7 @@ import {
   parseIceServers,
   type VideoHeight,
 } from '../session/settings.ts';
+import { MAX_RECORDING_BYTES } from '../session/setting-defaults.ts';
 import { loadSettings, saveSettings } from '../session/storage.ts';
 
 const MiB = 1024 * 1024;
@@ -22,6 +23,8 @@ export function Options() {
   const [relayOnly, setRelayOnly] = createSignal(false);
   const [askAbove, setAskAbove] = createSignal('');
   const [message, setMessage] = createSignal<{ ok: boolean; text: string }>();
+  /** Kept as stored: the page does not show it (tests set it small). */
+  let maxRecordingBytes: number | undefined;
 
   onMount(async () => {
     const s = await loadSettings();
@@ -31,6 +34,7 @@ export function Options() {
     setHeight(s.maxVideoHeight);
     setRelayOnly(s.relayOnly);
     setAskAbove(String(+(s.askForFilesAboveBytes / MiB).toFixed(2)));
+    maxRecordingBytes = s.maxRecordingBytes;
   });
 
   const save = async (e: SubmitEvent) => {
@@ -67,6 +71,7 @@ export function Options() {
       maxVideoHeight: height(),
       relayOnly: relayOnly(),
       askForFilesAboveBytes: askBytes,
+      maxRecordingBytes: maxRecordingBytes ?? MAX_RECORDING_BYTES,
     });
     setMessage({ ok: true, text: 'Saved. New calls use these settings.' });
   };

@@ -39,6 +39,7 @@ import { PeerLink, isPolite, type LinkState, type PeerLinkOptions } from './peer
 import { ViewQuality } from './quality.ts';
 import type { Presence } from '../../protocol/peer.ts';
 import { deriveRoomKey, type RoomKey } from './room-key.ts';
+import { RecordingNotices } from './recording-notices.ts';
 import { Roster } from './roster.ts';
 import { commitment, digestOfFingerprint, newSalt, safetyCode, type CodeSide } from './safety-code.ts';
 import { SealedSignaling, type SealedMessage } from './sealed-signaling.ts';
@@ -71,6 +72,8 @@ export interface ParticipantView {
   readonly verified: boolean;
   /** Verified, then the code changed: no media to or from them until the person here decides. */
   readonly blocked: boolean;
+  /** They record the call (as they say of themselves; for self: this page records). */
+  readonly recording: boolean;
 }
 
 /** Someone whose safety code changed, for an alert naming them. */
@@ -299,6 +302,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly files: FileTransfers;
   /** Each link sized to what its receiver shows, and what we show told to each sender (quality.ts). */
   readonly quality: ViewQuality;
+  /** Who records the call, over the chat channels; this page's own recorder lives in the UI's lazy chunk. */
+  readonly #notices = new RecordingNotices({ send: (msg, to) => this.chat.sendGesture(msg, to), changed: () => this.#update() });
   readonly #deps: CallSessionDeps;
   readonly #signaling: SessionSignaling;
   #sealed: SealedSignaling | undefined;
@@ -382,6 +387,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.chat.on('gesture', (from, msg) => this.gestures.receive(from, msg));
     // Speaking a while with the hand up offers to lower it.
     this.on('audioActivity', ({ speaking }) => this.gestures.selfSpeaking(speaking[SELF_ID] ?? false));
+    this.chat.on('recording', (from, msg) => this.#notices.receive(from, msg));
     this.#state = this.#snapshot();
   }
 
@@ -560,6 +566,11 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     return out;
   }
 
+  /** The largest local recording of this call, in bytes (settings; MAX_RECORDING_BYTES unless set lower). */
+  get maxRecordingBytes(): number {
+    return this.#deps.settings.maxRecordingBytes;
+  }
+
   /** The upload budget the governor splits between links, in bits per second. */
   get uploadBudgetBps(): number {
     return this.#deps.settings.uploadBudgetKbps * 1000;
@@ -642,6 +653,20 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   sendFile(file: File): string | undefined {
     const participants = [...this.#remotes.keys()];
     return participants.length === 0 ? undefined : this.files.send(file, participants, file.name);
+  }
+
+  /**
+   * This page started or stopped recording the call (the recorder itself
+   * runs in the call page): everyone sees it in this person's tile.
+   */
+  setRecording(on: boolean): void {
+    if (this.#phase === 'ended' || this.#phase === 'failed') return;
+    this.#notices.setSelf(on);
+  }
+
+  /** This person's voice as the others hear it (noise suppressed or not; null without a microphone), for a recording of the call. */
+  get ownVoice(): MediaStreamTrack | null {
+    return this.#sentAudio;
   }
 
   /** The display name of a participant id, `self` included; undefined once they are gone. */
@@ -843,6 +868,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         if (!blocked()) {
           this.chat.addPeer(participant, channel);
           this.gestures.peerJoined(participant); // our hand, if it is up, for whoever is new on this channel
+          this.#notices.peerJoined(participant);
         }
         if (!blocked() && current()) this.quality.addChannel(participant, channel);
       } else if (channel.label.startsWith(FILE_CHANNEL_PREFIX) && !blocked()) this.files.acceptChannel(participant, channel);
@@ -853,6 +879,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       if (!blocked()) {
         this.chat.addPeer(participant, link.chatChannel);
         this.gestures.peerJoined(participant);
+        this.#notices.peerJoined(participant);
       }
     }
     if (blocked()) void link.setBlocked(true);
@@ -906,6 +933,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#speaking.delete(participant);
     this.chat.removePeer(participant);
     this.gestures.peerLeft(participant);
+    this.#notices.peerLeft(participant);
     this.files.removePeer(participant);
     this.quality.removeLink(participant);
     remote.link.close();
@@ -954,12 +982,14 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     void remote.link.setBlocked(blocked);
     if (blocked) {
       this.chat.removePeer(remote.participant);
+      this.#notices.peerLeft(remote.participant);
       this.files.removePeer(remote.participant);
       this.quality.dropChannel(remote.participant);
     } else if (remote.chatChannel) {
       this.chat.addPeer(remote.participant, remote.chatChannel);
       this.gestures.peerJoined(remote.participant); // what was sent while blocked never reached them
       this.quality.addChannel(remote.participant, remote.chatChannel);
+      this.#notices.peerJoined(remote.participant);
     }
   }
 
@@ -1083,6 +1113,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const codeAlerts: CodeAlert[] = [];
     const camera = (id: string, self: boolean, presence: Presence, stream: MediaStream | null, link: LinkState, trust: CodeTrust) => {
       views.push({
+        recording: self ? this.#notices.self : this.#notices.isRecording(id),
         id,
         self,
         kind: 'camera',
@@ -1111,6 +1142,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         safetyCodeChanged: false,
         verified: false,
         blocked: false,
+        recording: false,
       });
     };
     camera(SELF_ID, true, this.#presence, this.#selfView(), 'connected', PENDING);

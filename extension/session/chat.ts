@@ -9,7 +9,7 @@
 // The same channel carries gestures (hands, reactions): sent and queued the
 // same way, validated here, handed on as they are (see gestures.ts).
 import type { ParticipantId } from '../../protocol/ids.ts';
-import { encodeDataMessage, isChatText, parseDataMessage, type GestureMessage } from '../../protocol/data.ts';
+import { encodeDataMessage, isChatText, parseDataMessage, type GestureMessage, type RecordingNotice } from '../../protocol/data.ts';
 import type { Channel, ChannelEventMap } from './channel.ts';
 import { CHAT_LIMITS, admitChat, fullChatBucket, type ChatBucket, type ChatLimits } from './chat-rate.ts';
 import { TypedEmitter } from './typed-emitter.ts';
@@ -37,6 +37,8 @@ export type ChatEvents = {
   dropped: [ChatDrop];
   /** A hand or a reaction from a peer, validated. */
   gesture: [ParticipantId, GestureMessage];
+  /** A peer says it started or stopped recording the call (validated; see recording-notices.ts). */
+  recording: [ParticipantId, RecordingNotice];
 };
 
 /** `tooFast`: over the rate every peer allows (chat-rate.ts); wait a moment. */
@@ -151,8 +153,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
     return { ok: true, entry };
   }
 
-  /** Sends a gesture to `to`, or to every peer; queued like chat where a channel is not open yet. */
-  sendGesture(msg: GestureMessage, to?: ParticipantId): void {
+  /** Sends a gesture (or a recording notice) to `to`, or to every peer; queued like chat where a channel is not open yet. */
+  sendGesture(msg: GestureMessage | RecordingNotice, to?: ParticipantId): void {
     if (this.#closed) return;
     const frame = encodeDataMessage(msg);
     const peers = to === undefined ? [...this.#peers.values()] : [this.#peers.get(to)].filter((p) => p !== undefined);
@@ -192,6 +194,10 @@ export class Chat extends TypedEmitter<ChatEvents> {
     const msg = parseDataMessage(data);
     if (msg?.type === 'hand' || msg?.type === 'reaction') {
       this.emit('gesture', peer, msg);
+      return;
+    }
+    if (msg?.type === 'recording') {
+      if (this.#peers.has(peer)) this.emit('recording', peer, msg);
       return;
     }
     if (msg?.type !== 'chat' || this.#seen.has(msg.id)) return;

@@ -17,3 +17,12 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * MiB;
 
 /** Files above this wait for the receiver's yes, unless the settings say otherwise: a large download is a choice. */
 export const DEFAULT_ASK_ABOVE_BYTES = 100 * MiB;
+
+/**
+ * The largest recording kept, in bytes: 1 GiB, about 1 h 50 min at recording-state.ts's
+ * rates. The chunks are Blobs the browser holds (in memory, then on disk
+ * as its blob store fills); past a GiB a page risks the browser refusing more,
+ * and a single saved file of that size is already unwieldy. A recording that
+ * would pass it stops, keeps what it has and says so.
+ */
+export const MAX_RECORDING_BYTES = 1024 * 1024 * 1024;

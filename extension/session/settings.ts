@@ -3,7 +3,7 @@
 
 import { isRecord } from '../../protocol/guards.ts';
 import { cleanName, cleanReason } from '../../protocol/text.ts';
-import { DEFAULT_ASK_ABOVE_BYTES, DEFAULT_MAX_FILE_BYTES, DEFAULT_UPLOAD_BUDGET_KBPS } from './setting-defaults.ts';
+import { DEFAULT_ASK_ABOVE_BYTES, DEFAULT_MAX_FILE_BYTES, DEFAULT_UPLOAD_BUDGET_KBPS, MAX_RECORDING_BYTES } from './setting-defaults.ts';
 import type { DeviceChoice, DeviceKind, DevicePrefs } from './devices.ts';
 
 declare const __ZING_DEFAULT_RELAY_URL__: string;
@@ -38,6 +38,8 @@ export interface Settings {
   relayOnly: boolean;
   /** A file offered by someone in the call that is larger than this waits for a yes (file-consent.ts). */
   askForFilesAboveBytes: number;
+  /** A local recording stops before it grows past this (recording-state.ts); tests set it small. */
+  maxRecordingBytes: number;
 }
 
 export const VIDEO_HEIGHTS = [720, 540, 360, 240] as const;
@@ -64,7 +66,13 @@ export const defaultSettings = (): Settings => ({
   maxVideoHeight: 720,
   relayOnly: false,
   askForFilesAboveBytes: DEFAULT_ASK_ABOVE_BYTES,
+  maxRecordingBytes: MAX_RECORDING_BYTES,
 });
+
+/** 64 KiB holds a second of a small recording; more than MAX_RECORDING_BYTES is never allowed. */
+export const MIN_RECORDING_BYTES = 64 * 1024;
+export const isRecordingLimit = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= MIN_RECORDING_BYTES && v <= MAX_RECORDING_BYTES;
 
 /** Whole bytes, from 0 (ask about every file) to the largest file taken at all (never ask for size). */
 export const isAskAboveBytes = (v: unknown): v is number =>
@@ -143,6 +151,7 @@ export function parseSettings(v: unknown): Settings {
     maxVideoHeight: isVideoHeight(v.maxVideoHeight) ? v.maxVideoHeight : defaults.maxVideoHeight,
     relayOnly: v.relayOnly === true,
     askForFilesAboveBytes: isAskAboveBytes(v.askForFilesAboveBytes) ? v.askForFilesAboveBytes : defaults.askForFilesAboveBytes,
+    maxRecordingBytes: isRecordingLimit(v.maxRecordingBytes) ? v.maxRecordingBytes : defaults.maxRecordingBytes,
   };
 }
 

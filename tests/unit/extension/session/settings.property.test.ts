@@ -7,10 +7,12 @@ import {
   defaultSettings,
   isAskAboveBytes,
   isGuestName,
+  isRecordingLimit,
   isRelayUrl,
   isUploadBudget,
   isVideoHeight,
   MAX_DEVICE_ID_LENGTH,
+  MIN_RECORDING_BYTES,
   parseDevicePrefs,
   parseIceServers,
   parseProfile,
@@ -20,6 +22,7 @@ import {
   UPLOAD_BUDGET_RANGE_KBPS,
   VIDEO_HEIGHTS,
 } from '../../../../extension/session/settings.ts';
+import { MAX_RECORDING_BYTES } from '../../../../extension/session/recording-state.ts';
 import { cleanName, cleanReason } from '../../../../protocol/text.ts';
 import { hostileString, type Json, jsonValue, mutated, RUNS } from '../../../support/arbitraries.ts';
 
@@ -64,10 +67,19 @@ const settings: fc.Arbitrary<Settings> = fc.record({
   maxVideoHeight: fc.constantFrom(...VIDEO_HEIGHTS),
   relayOnly: fc.boolean(),
   askForFilesAboveBytes: fc.integer({ min: 0, max: 2 ** 30 }),
+  maxRecordingBytes: fc.integer({ min: MIN_RECORDING_BYTES, max: MAX_RECORDING_BYTES }),
 });
 
 const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
-const SETTINGS_FIELDS = ['relayUrl', 'iceServers', 'uploadBudgetKbps', 'maxVideoHeight', 'relayOnly', 'askForFilesAboveBytes'] as const;
+const SETTINGS_FIELDS = [
+  'relayUrl',
+  'iceServers',
+  'uploadBudgetKbps',
+  'maxVideoHeight',
+  'relayOnly',
+  'askForFilesAboveBytes',
+  'maxRecordingBytes',
+] as const;
 const ICE_SERVER_FIELDS = ['urls', 'username', 'credential'];
 const PROFILE_FIELDS = ['name', 'guestName', 'micMuted', 'cameraOff', 'singleKeyShortcuts', 'noiseSuppression', 'blurBackground'];
 /** Fields no parser here reads. */
@@ -87,6 +99,7 @@ function expectUsableSettings(s: Settings): void {
   expect(isVideoHeight(s.maxVideoHeight)).toBe(true);
   expect(typeof s.relayOnly).toBe('boolean');
   expect(isAskAboveBytes(s.askForFilesAboveBytes)).toBe(true);
+  expect(isRecordingLimit(s.maxRecordingBytes)).toBe(true);
 }
 
 describe('parseProfile', () => {

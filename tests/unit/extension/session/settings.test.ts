@@ -258,6 +258,7 @@ describe('parseSettings', () => {
     maxVideoHeight: 360,
     relayOnly: true,
     askForFilesAboveBytes: 5_000_000,
+    maxRecordingBytes: 1_000_000,
   };
 
   it('reads stored settings', () => {
