@@ -17,7 +17,6 @@ import { ParticipantTile } from './ParticipantTile.tsx';
 import { QualityNotice } from './QualityNotice.tsx';
 import { tileIdentity, watchTile } from './tile-views.ts';
 import { RecordButton, RecordingResult, createRecordingControl } from './Recording.tsx';
-import { RECORDING_HEADROOM_BYTES } from '../session/recording-state.ts';
 import { canPopOut, openPopOut } from './pop-out.ts';
 import { EffectsSettings } from './EffectsSettings.tsx';
 import { effectsText } from './effects-text.ts';
@@ -184,10 +183,7 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
     }
   };
   // A recording of the stage wherever it is (this tab or the pop-out), stopped when the call ends.
-  const recording = createRecordingControl(props.session, () => stageEl, {
-    maxBytes: props.session.maxRecordingBytes,
-    headroomBytes: RECORDING_HEADROOM_BYTES,
-  });
+  const recording = createRecordingControl(props.session, () => stageEl, props.session.maxRecordingBytes);
   // Leaving, from either window, closes the floating one.
   createEffect(() => {
     if (!active()) {

@@ -5,7 +5,8 @@
 import { Show, createSignal, onCleanup, type Accessor } from 'solid-js';
 import type { CallSession } from '../session/call-session.ts';
 import type { Recorder } from '../session/recorder.ts';
-import { IDLE, clockText, elapsedMs, isRecording, recordingText, type RecordingState, type SizeLimit } from '../session/recording-state.ts';
+import type { RecordingState } from '../session/recording-state.ts';
+import { IDLE, clockText, elapsedMs, isRecording } from '../session/recording-view.ts';
 
 export interface RecordingControl {
   readonly state: Accessor<RecordingState>;
@@ -13,16 +14,18 @@ export interface RecordingControl {
   readonly saved: Accessor<{ url: string; name: string } | undefined>;
   /** Seconds since it started, while it runs. */
   readonly elapsed: Accessor<number>;
-  readonly limit: SizeLimit | undefined;
+  /** What became of the last recording, in words (the words load with the recorder). */
+  readonly text: Accessor<string | undefined>;
   toggle(): void;
   /** The call ended: a running recording stops and stays savable. */
   stop(): void;
 }
 
-export function createRecordingControl(session: CallSession, stage: () => HTMLElement | undefined, limit?: SizeLimit): RecordingControl {
+export function createRecordingControl(session: CallSession, stage: () => HTMLElement | undefined, maxBytes: number): RecordingControl {
   const [state, setState] = createSignal<RecordingState>(IDLE);
   const [saved, setSaved] = createSignal<{ url: string; name: string }>();
   const [elapsed, setElapsed] = createSignal(0);
+  const [text, setText] = createSignal<string>();
   let recorder: Recorder | undefined;
   let loading = false;
   const ticker = setInterval(() => setElapsed(elapsedMs(state(), performance.now())), 500);
@@ -48,11 +51,15 @@ export function createRecordingControl(session: CallSession, stage: () => HTMLEl
     loading = true;
     setState({ phase: 'starting' });
     try {
-      const [{ Recorder }, { stageScene }] = await Promise.all([import('../session/recorder.ts'), import('./recording-scene.ts')]);
-      const r = new Recorder({ call: session, scene: () => stageScene(stage()), ...(limit ? { limit } : {}) });
+      const [recorderModule, sceneModule] = await Promise.all([import('../session/recorder.ts'), import('./recording-scene.ts')]);
+      const mod = recorderModule;
+      const { stageScene } = sceneModule;
+      const limit = { maxBytes, headroomBytes: mod.RECORDING_HEADROOM_BYTES };
+      const r = new mod.Recorder({ call: session, scene: () => stageScene(stage()), limit });
       recorder = r;
       r.on('changed', (s) => {
         setState(s);
+        setText(mod.recordingText(s, limit));
         setElapsed(elapsedMs(s, performance.now()));
         if (s.phase === 'done') void finished(r);
         if (s.phase === 'failed') {
@@ -63,7 +70,8 @@ export function createRecordingControl(session: CallSession, stage: () => HTMLEl
       r.start();
     } catch (err) {
       console.warn('zing: the recorder could not load', err);
-      setState({ phase: 'failed', message: 'its code could not be loaded. Reload the page and try again.' });
+      setState({ phase: 'failed', message: 'its code could not be loaded' });
+      setText('Recording could not start: its code could not be loaded. Reload the page and try again.');
     } finally {
       loading = false;
     }
@@ -73,7 +81,7 @@ export function createRecordingControl(session: CallSession, stage: () => HTMLEl
     state,
     saved,
     elapsed,
-    limit,
+    text,
     toggle: () => {
       if (recorder && isRecording(recorder.state)) recorder.stop('person');
       else void start();
@@ -99,7 +107,7 @@ export function RecordButton(props: { control: RecordingControl }) {
 
 /** What became of the last recording, and `Save recording` while there is one. */
 export function RecordingResult(props: { control: RecordingControl }) {
-  const text = () => recordingText(props.control.state(), props.control.limit);
+  const text = () => props.control.text();
   const urgent = () => {
     const s = props.control.state();
     return s.phase === 'failed' || (s.phase === 'done' && (s.reason === 'sizeLimit' || s.reason === 'failed'));

@@ -28,6 +28,8 @@ import {
   type StopReason,
 } from './recording-state.ts';
 import type { CallState } from './call-session.ts';
+
+export { RECORDING_HEADROOM_BYTES, recordingText } from './recording-state.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 import { withDuration } from './webm-duration.ts';
 

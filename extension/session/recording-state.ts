@@ -2,6 +2,9 @@
 // it the MediaRecorder's events with the time, and does what it answers (keep
 // a chunk or not, stop the recorder). Times are performance.now() ms, passed in.
 import { MAX_RECORDING_BYTES } from './setting-defaults.ts';
+import { IDLE, clockText, elapsedMs, isRecording } from './recording-view.ts';
+
+export { IDLE, clockText, elapsedMs, isRecording };
 
 /** Frames a second drawn onto the recording's canvas: smooth enough for faces, cheap on 2 cores with 4 tiles. */
 export const RECORDING_FPS = 15;
@@ -58,8 +61,6 @@ export interface RecordingStep {
   /** Whether to stop the MediaRecorder now. */
   readonly stop: boolean;
 }
-
-export const IDLE: RecordingState = { phase: 'idle' };
 
 /** How far a recording may grow: `maxBytes` at most, stopping by itself `headroomBytes` before (at most a quarter of it). */
 export interface SizeLimit {
@@ -132,34 +133,6 @@ export function nextRecording(
       }
       return same({ phase: 'failed', message: event.message });
   }
-}
-
-/** Whether the Record toggle shows pressed: from the press until the recording is done. */
-export const isRecording = (state: RecordingState): boolean =>
-  state.phase === 'starting' || state.phase === 'recording' || state.phase === 'stopping';
-
-/** How long it has been recording, in ms. */
-export function elapsedMs(state: RecordingState, now: number): number {
-  switch (state.phase) {
-    case 'recording':
-      return Math.max(0, now - state.startedAt);
-    case 'stopping':
-      return Math.max(0, state.stoppedAt - state.startedAt);
-    case 'done':
-      return state.durationMs;
-    default:
-      return 0;
-  }
-}
-
-/** `1:05`, `12:00`, `1:02:03`. */
-export function clockText(ms: number): string {
-  const total = Math.floor(Math.max(0, ms) / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const two = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }
 
 const MIB = 1024 * 1024;
