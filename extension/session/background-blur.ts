@@ -54,6 +54,15 @@ export type BackgroundBlurEvents = {
   stopped: [BlurStopReason];
 };
 
+/**
+ * A blur that has not shown its first frame this long after it was wanted has
+ * failed somewhere that raised no error (a browser where the segmenter loads
+ * but never answers). Until then no picture is sent, so this bounds how long
+ * the others see none: loading the model took up to about 10 s on a loaded
+ * 2-core machine here.
+ */
+export const BLUR_START_TIMEOUT_MS = 30_000;
+
 const loadPipeline: LoadBlur = async () => (await import('./blur-pipeline.ts')).createBlurPipeline();
 
 export class BackgroundBlur extends TypedEmitter<BackgroundBlurEvents> {
@@ -63,6 +72,7 @@ export class BackgroundBlur extends TypedEmitter<BackgroundBlurEvents> {
   #loading = false;
   #closed = false;
   #unsubscribe: (() => void) | undefined;
+  #startTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: { enabled: boolean; load?: LoadBlur }) {
     super();
@@ -82,7 +92,10 @@ export class BackgroundBlur extends TypedEmitter<BackgroundBlurEvents> {
   setEnabled(on: boolean): void {
     if (this.#closed || on === this.#enabled) return;
     this.#enabled = on;
-    if (!on) this.#engine?.connect(null);
+    if (!on) {
+      this.#engine?.connect(null);
+      this.#disarm();
+    }
     this.emit('changed');
   }
 
@@ -97,16 +110,23 @@ export class BackgroundBlur extends TypedEmitter<BackgroundBlurEvents> {
     }
     if (!this.#engine) {
       this.#start();
+      this.#arm();
       return null;
     }
     this.#engine.connect(raw);
-    return this.#engine.running ? this.#engine.output : null;
+    if (this.#engine.running) {
+      this.#disarm();
+      return this.#engine.output;
+    }
+    this.#arm();
+    return null;
   }
 
   /** Stops the pipeline for good. Safe twice. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#disarm();
     this.#unsubscribe?.();
     this.#engine?.close();
     this.#engine = undefined;
@@ -133,6 +153,25 @@ export class BackgroundBlur extends TypedEmitter<BackgroundBlurEvents> {
     );
   }
 
+  // Counts from the first time no picture went out for want of a blurred one.
+  #arm(): void {
+    if (this.#startTimer !== undefined || this.#closed) return;
+    this.#startTimer = setTimeout(() => {
+      this.#startTimer = undefined;
+      if (!this.#enabled || this.active) return;
+      console.warn(`zing: background blur showed no frame within ${BLUR_START_TIMEOUT_MS} ms`);
+      this.#unsubscribe?.();
+      this.#engine?.close();
+      this.#engine = undefined;
+      this.#stop('failed');
+    }, BLUR_START_TIMEOUT_MS);
+  }
+
+  #disarm(): void {
+    clearTimeout(this.#startTimer);
+    this.#startTimer = undefined;
+  }
+
   #onEngine(event: BlurEngineEvent): void {
     if (event.kind === 'running') {
       this.emit('changed');
@@ -148,6 +187,7 @@ export class BackgroundBlur extends TypedEmitter<BackgroundBlurEvents> {
 
   #stop(reason: BlurStopReason): void {
     if (this.#closed) return;
+    this.#disarm();
     const was = this.#enabled;
     this.#enabled = false;
     if (was) {

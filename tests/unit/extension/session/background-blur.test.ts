@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   BackgroundBlur,
+  BLUR_START_TIMEOUT_MS,
   type BlurEngine,
   type BlurEngineEvent,
   type BlurStopReason,
@@ -152,5 +153,48 @@ describe('BackgroundBlur', () => {
     blur.close();
     await settle();
     expect(engine.closed).toBe(1);
+  });
+});
+
+describe('BackgroundBlur start timeout', () => {
+  it(`gives up with a plain failure and sends the camera where no blurred frame came within ${BLUR_START_TIMEOUT_MS / 1000} s`, async () => {
+    vi.useFakeTimers();
+    try {
+      vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      const engine = new FakeEngine();
+      const { blur, stops } = blurWith([engine]);
+      const camera = track('camera');
+      expect(blur.output(camera)).toBeNull();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(blur.output(camera)).toBeNull(); // loaded, never running
+      await vi.advanceTimersByTimeAsync(BLUR_START_TIMEOUT_MS - 1);
+      expect(stops).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(stops).toEqual(['failed']);
+      expect(blur.enabled).toBe(false);
+      expect(blur.output(camera)).toBe(camera);
+      expect(engine.closed).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not give up on a blur that showed its first frame in time', async () => {
+    vi.useFakeTimers();
+    try {
+      const engine = new FakeEngine();
+      const { blur, stops } = blurWith([engine]);
+      const camera = track('camera');
+      blur.output(camera);
+      await vi.advanceTimersByTimeAsync(0);
+      blur.output(camera);
+      engine.fire({ kind: 'running' });
+      expect(blur.output(camera)).toBe(engine.output);
+      await vi.advanceTimersByTimeAsync(2 * BLUR_START_TIMEOUT_MS);
+      expect(stops).toEqual([]);
+      expect(blur.output(camera)).toBe(engine.output);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
