@@ -18,14 +18,17 @@ import { QualityNotice } from './QualityNotice.tsx';
 import { tileIdentity, watchTile } from './tile-views.ts';
 import { RecordButton, RecordingResult, createRecordingControl } from './Recording.tsx';
 import { canPopOut, openPopOut } from './pop-out.ts';
-import { EffectsSettings } from './EffectsSettings.tsx';
 import { effectsText } from './effects-text.ts';
-import { SettingsDialog } from './SettingsDialog.tsx';
-import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { SidePanel } from './SidePanel.tsx';
-import { StatsPanel } from './StatsPanel.tsx';
 import { codeAlertText, errorText } from './error-text.ts';
 import { statusText } from './status-text.ts';
+import { later } from './later.ts';
+
+// Dialogs and panels nobody needs at the start of a call load when first opened,
+// which keeps the call page's eager JavaScript within its budget.
+const settingsUi = later(() => Promise.all([import('./SettingsDialog.tsx'), import('./EffectsSettings.tsx')]));
+const shortcutsUi = later(() => import('./ShortcutsDialog.tsx'));
+const statsUi = later(() => import('./StatsPanel.tsx'));
 
 /** Lines kept in the polite live region: the newest few, in case several arrive together. */
 const MAX_ANNOUNCEMENTS = 5;
@@ -363,8 +366,11 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           </Show>
           <SidePanel session={props.session} open={chatOpen()} onUnread={setUnread} />
         </div>
-        <Show when={statsOpen()}>
-          <StatsPanel session={props.session} participants={state.participants} />
+        <Show when={statsOpen() && statsUi()}>
+          {(ui) => {
+            const { StatsPanel } = ui();
+            return <StatsPanel session={props.session} participants={state.participants} />;
+          }}
         </Show>
         <Show when={gestures().offerLowerHand}>
           <div class="offer">
@@ -439,32 +445,46 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           </Show>
           <Show when={!popOut()}>{leaveButton()}</Show>
         </footer>
-        <SettingsDialog
-          open={settingsOpen()}
-          onClose={() => setSettingsOpen(false)}
-          devices={props.prefs.devices()}
-          camera={state.inputs.camera}
-          microphone={state.inputs.microphone}
-          speaker={props.prefs.speaker.speaker()}
-          speakerSupport={props.prefs.speaker.support}
-          onChoose={(kind, id) =>
-            kind === 'speaker' ? props.prefs.speaker.choose(id) : void props.session.useDevice(kind, id || undefined)
-          }
-        >
-          <EffectsSettings
-            effects={state.effects}
-            onNoiseSuppression={(on) => void props.session.setNoiseSuppression(on)}
-            onBlurBackground={(on) => void props.session.setBlurBackground(on)}
-          />
-        </SettingsDialog>
-        <ShortcutsDialog
-          open={shortcutsOpen()}
-          onClose={() => setShortcutsOpen(false)}
-          singleKey={props.prefs.singleKeyShortcuts()}
-          onSingleKey={props.prefs.setSingleKeyShortcuts}
-          loadBrowserShortcuts={browserShortcuts}
-          changeBrowserShortcuts={shortcutSettings()}
-        />
+        <Show when={settingsOpen() && settingsUi()}>
+          {(ui) => {
+            const [{ SettingsDialog }, { EffectsSettings }] = ui();
+            return (
+              <SettingsDialog
+                open={settingsOpen()}
+                onClose={() => setSettingsOpen(false)}
+                devices={props.prefs.devices()}
+                camera={state.inputs.camera}
+                microphone={state.inputs.microphone}
+                speaker={props.prefs.speaker.speaker()}
+                speakerSupport={props.prefs.speaker.support}
+                onChoose={(kind, id) =>
+                  kind === 'speaker' ? props.prefs.speaker.choose(id) : void props.session.useDevice(kind, id || undefined)
+                }
+              >
+                <EffectsSettings
+                  effects={state.effects}
+                  onNoiseSuppression={(on) => void props.session.setNoiseSuppression(on)}
+                  onBlurBackground={(on) => void props.session.setBlurBackground(on)}
+                />
+              </SettingsDialog>
+            );
+          }}
+        </Show>
+        <Show when={shortcutsOpen() && shortcutsUi()}>
+          {(ui) => {
+            const { ShortcutsDialog } = ui();
+            return (
+              <ShortcutsDialog
+                open={shortcutsOpen()}
+                onClose={() => setShortcutsOpen(false)}
+                singleKey={props.prefs.singleKeyShortcuts()}
+                onSingleKey={props.prefs.setSingleKeyShortcuts}
+                loadBrowserShortcuts={browserShortcuts}
+                changeBrowserShortcuts={shortcutSettings()}
+              />
+            );
+          }}
+        </Show>
       </Show>
       <div class="visually-hidden" aria-live="polite">
         <For each={announcements()}>{(line) => <p>{line.text}</p>}</For>

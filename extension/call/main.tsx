@@ -23,8 +23,11 @@ import { linkToToolbar } from '../session/toolbar-link.ts';
 import { CallPage, type CallPagePrefs } from './CallPage.tsx';
 import { devicesOf, speakerPref } from './device-prefs.ts';
 import { FailurePage } from './FailurePage.tsx';
-import { PreJoin } from './PreJoin.tsx';
+import { later } from './later.ts';
 import './call.css';
+
+// Only a call opened by navigation shows the pre-join page: the popup's way in never loads it.
+const preJoinUi = later(() => import('./PreJoin.tsx'));
 
 /** The link Zing's own UI vouched for this tab: a one-time token from the popup, or a reload of a vouched tab. */
 async function vouchedHref(): Promise<string | undefined> {
@@ -173,21 +176,28 @@ async function boot(root: HTMLElement): Promise<void> {
         <Show
           when={session()}
           fallback={
-            <PreJoin
-              entry={entry}
-              setup={setup}
-              profile={profile}
-              saveName={saveName}
-              devices={prefs.devices}
-              speaker={prefs.speaker}
-              onJoin={() => {
-                try {
-                  joinFromSetup();
-                } catch (err) {
-                  fail(err);
-                }
+            <Show when={preJoinUi()}>
+              {(ui) => {
+                const { PreJoin } = ui();
+                return (
+                  <PreJoin
+                    entry={entry}
+                    setup={setup}
+                    profile={profile}
+                    saveName={saveName}
+                    devices={prefs.devices}
+                    speaker={prefs.speaker}
+                    onJoin={() => {
+                      try {
+                        joinFromSetup();
+                      } catch (err) {
+                        fail(err);
+                      }
+                    }}
+                  />
+                );
               }}
-            />
+            </Show>
           }
         >
           {(s) => <CallPage session={s()} prefs={prefs} />}
