@@ -1,15 +1,9 @@
-// Controlling a call from anywhere: the call page's own M, V and hold-Space
-// shortcuts, which never fire while typing; the Keyboard shortcuts dialog; the
-// browser's shortcuts (manifest `commands`) from another tab; the toolbar badge
-// and the popup during a call. Two people, one pair of browsers for the whole
-// file; whatever Alice does is proven by what Bob sees in her tile.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Worker } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, launchPerson, openCallPage, openPopup, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { seriousViolations } from '../support/axe.ts';
 
 /** The few extension APIs these tests call inside Zing's service worker (Node's types do not know `chrome`). */
 interface Chrome {
@@ -52,24 +46,6 @@ const badgeText = async (person: Person): Promise<string> =>
  */
 const fireCommand = async (person: Person, name: string): Promise<void> =>
   (await serviceWorker(person)).evaluate((n) => (globalThis as unknown as { chrome: Chrome }).chrome.commands.onCommand.dispatch(n), name);
-
-/** axe-core in the page, limited to `selector`: its serious and critical findings, in words. */
-async function seriousViolations(page: Page, selector: string): Promise<string[]> {
-  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  // Evaluated over the DevTools protocol, which the extension page's CSP does not govern.
-  await page.evaluate(source);
-  return page.evaluate(async (include) => {
-    type Axe = {
-      run(context: unknown): Promise<{ violations: { id: string; impact?: string | null; nodes: { target: unknown[] }[] }[] }>;
-    };
-    const axe = (globalThis as unknown as { axe: Axe }).axe;
-    if (!document.querySelector(include)) throw new Error(`nothing matches ${include}`);
-    const { violations } = await axe.run({ include: [[include]] });
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  }, selector);
-}
 
 /** Turning the camera back on opens it again (getUserMedia): seconds on a loaded machine, unlike a mute. */
 const CAMERA_BACK_MS = 6_000;

@@ -1,14 +1,3 @@
-// The way into a call as a person sees it. A link opened by navigation stops
-// at the pre-join page: a preview of one's camera (only once asked for: any
-// site can send the browser here), name, devices, mute and camera toggles,
-// and nobody in the call sees the person until `Join call`. The name they
-// type is their whole name (a picked guest name is only the placeholder); the camera, microphone
-// and speaker they pick are the ones used, switched mid-call without dropping
-// it, and remembered. Chromium's fake cameras all show the same picture, so the
-// proof of which one is used is what the link sends (sentCameras), with frames
-// decoding at the other end.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../relay/config.ts';
@@ -25,6 +14,7 @@ import {
   watchPeerConnections,
   type Person,
 } from '../support/browser.ts';
+import { seriousViolations } from '../support/axe.ts';
 
 /** How long a pre-join page is watched for something that must not happen (as in links.e2e.test.ts). */
 const UNSEEN_MS = 1_000;
@@ -88,24 +78,6 @@ const descriptions = (page: Page) =>
       (pc) => `${pc.connectionState} ${pc.localDescription?.sdp ?? ''} ${pc.remoteDescription?.sdp ?? ''}`,
     ),
   );
-
-/** axe-core in the page, limited to `selector`: its serious and critical findings, in words. */
-async function seriousViolations(page: Page, selector: string): Promise<string[]> {
-  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  // Evaluated over the DevTools protocol, which the extension page's CSP does not govern.
-  await page.evaluate(source);
-  return page.evaluate(async (include) => {
-    type Axe = {
-      run(context: unknown): Promise<{ violations: { id: string; impact?: string | null; nodes: { target: unknown[] }[] }[] }>;
-    };
-    const axe = (globalThis as unknown as { axe: Axe }).axe;
-    if (!document.querySelector(include)) throw new Error(`nothing matches ${include}`);
-    const { violations } = await axe.run({ include: [[include]] });
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  }, selector);
-}
 
 /** Links of the page that got as far as the other side's description: none means nothing was negotiated. */
 const negotiated = (page: Page) =>

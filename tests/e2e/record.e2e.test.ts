@@ -4,13 +4,13 @@
 // and sound of the recorded length, the size limit stops it in words, bogus
 // notices from a hostile peer mark no one, and axe finds nothing serious.
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webmDurationMs, webmTracks } from '../../extension/session/webm-duration.ts';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { seriousViolations } from '../support/axe.ts';
 
 // Three or four Chromium profiles on 2 cores: capture small.
 const SMALL = { maxVideoHeight: 240 };
@@ -120,25 +120,6 @@ function sendRaw(page: Page, frames: (string | number[])[]): Promise<number> {
     }
     return channels.length;
   }, frames);
-}
-
-/** axe-core on the page, limited to `selectors`: its serious and critical findings. */
-async function seriousViolations(page: Page, selectors: string[]): Promise<string[]> {
-  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  // Evaluated over the DevTools protocol, which the extension page's CSP does not govern.
-  await page.evaluate(source);
-  return page.evaluate(async (include) => {
-    type Axe = {
-      run(context: unknown): Promise<{ violations: { id: string; impact?: string | null; nodes: { target: unknown[] }[] }[] }>;
-    };
-    const axe = (globalThis as unknown as { axe: Axe }).axe;
-    const present = include.filter((s) => document.querySelector(s) !== null).map((s) => [s]);
-    if (present.length === 0) throw new Error('none of the new controls is on the page');
-    const { violations } = await axe.run({ include: present });
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  }, selectors);
 }
 
 describe('recording a call', () => {
