@@ -52,7 +52,7 @@ describe('a call between Chromium and Firefox', () => {
     if (f.status === 'fulfilled') firefox = f.value;
     if (c.status === 'rejected') throw c.reason;
     if (f.status === 'rejected') throw f.reason;
-  });
+  }, 120_000); // a silent Firefox start is retried once (tests/support/firefox.ts)
 
   afterAll(async () => {
     await Promise.all([chromium?.close(), firefox?.close()]);

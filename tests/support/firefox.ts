@@ -13,8 +13,13 @@ import WebSocket from 'ws';
 export const FIREFOX_DIST = resolve('dist/firefox');
 export const FIREFOX = process.env.ZING_FIREFOX ?? '/usr/bin/firefox-esr';
 
-/** Long enough for a cold start on 2 busy cores; firefox-esr 153 prints its BiDi URL in about 1–2 s. */
-const START_TIMEOUT_MS = 20_000;
+/**
+ * firefox-esr 153 prints its BiDi URL in about 1–2 s. A first start on a fresh
+ * machine once printed nothing for 20 s (CI, 2 busy cores), so a start that stays
+ * silent this long is killed and tried again on a fresh profile, once.
+ */
+const START_TIMEOUT_MS = 30_000;
+const START_ATTEMPTS = 2;
 /** Every BiDi command answers in milliseconds; a navigation waits for the page's load event. */
 const COMMAND_TIMEOUT_MS = 15_000;
 /** After `browser.close`, how long Firefox gets to exit before SIGKILL. */
@@ -335,6 +340,31 @@ export async function navigate(bidi: BiDi, context: string, url: string): Promis
   await bidi.send('browsingContext.navigate', { context, url, wait: 'complete' });
 }
 
+/** Spawns Firefox on a fresh profile until it prints its BiDi URL, retrying a silent start. */
+async function startFirefox(): Promise<{ child: ChildProcess; profile: string; wsUrl: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const profile = mkdtempSync(join(tmpdir(), 'zing-firefox-'));
+    writeFileSync(join(profile, 'user.js'), userJs(PREFS));
+    const child = spawn(
+      FIREFOX,
+      ['--headless', '--no-remote', '--remote-debugging-port=0', '--remote-allow-system-access', '--profile', profile, 'about:blank'],
+      // MOZ_CRASHREPORTER_DISABLE: a crash fails the test instead of waiting on a reporter.
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_HEADLESS: '1' } },
+    );
+    try {
+      return { child, profile, wsUrl: await waitForBiDiUrl(child, START_TIMEOUT_MS) };
+    } catch (err) {
+      child.kill('SIGKILL');
+      await exited(child, EXIT_GRACE_MS);
+      rmSync(profile, { recursive: true, force: true });
+      if (attempt >= START_ATTEMPTS) throw err;
+      console.warn(
+        `firefox start ${attempt} failed, trying a fresh profile: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      );
+    }
+  }
+}
+
 /**
  * Firefox with a fresh profile, Zing installed as a temporary add-on, and
  * its storage pointed at the test relay (no ICE servers: nothing leaves the machine).
@@ -343,14 +373,7 @@ export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<Firefox
   if (!existsSync(FIREFOX))
     throw new Error(`${FIREFOX} is missing: install Debian's firefox-esr (apt-get install firefox-esr) or set ZING_FIREFOX`);
   if (!existsSync(join(FIREFOX_DIST, 'manifest.json'))) throw new Error('dist/firefox is missing: run `npm run build` first');
-  const profile = mkdtempSync(join(tmpdir(), 'zing-firefox-'));
-  writeFileSync(join(profile, 'user.js'), userJs(PREFS));
-  const child = spawn(
-    FIREFOX,
-    ['--headless', '--no-remote', '--remote-debugging-port=0', '--remote-allow-system-access', '--profile', profile, 'about:blank'],
-    // MOZ_CRASHREPORTER_DISABLE: a crash fails the test instead of waiting on a reporter.
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_HEADLESS: '1' } },
-  );
+  const { child, profile, wsUrl } = await startFirefox();
   // If the test runner itself exits (a crash, Ctrl-C), Firefox must not outlive it.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -370,7 +393,6 @@ export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<Firefox
       rmSync(profile, { recursive: true, force: true });
     })());
   try {
-    const wsUrl = await waitForBiDiUrl(child, START_TIMEOUT_MS);
     // Keep draining Firefox's output so a chatty process never blocks on a full pipe.
     child.stdout?.resume();
     child.stderr?.resume();
