@@ -1,9 +1,7 @@
 import { For, Show, createMemo } from 'solid-js';
 import { deviceOptions, selectedOption, type Device, type DeviceKind } from '../session/devices.ts';
 import type { SpeakerSupport } from '../session/speaker.ts';
-
-/** Option value of Firefox's "pick in the browser's chooser" entry: never a device id (those are base64 or hex). */
-export const CHOOSE_SPEAKER = 'zing:choose';
+import { CHOOSE_SPEAKER } from './device-prefs.ts';
 
 export interface DeviceSelectsProps {
   /** Distinguishes the element ids where two sets could share a page. */

@@ -5,7 +5,13 @@ import { createSignal, onCleanup, type Accessor } from 'solid-js';
 import type { DeviceList } from '../session/device-list.ts';
 import { choiceFor, deviceIdOf, resolveDevice, type Device, type DeviceChoice, type DeviceKind } from '../session/devices.ts';
 import { chooseSpeaker, speakerSupport, type SpeakerSupport } from '../session/speaker.ts';
-import { CHOOSE_SPEAKER } from './DeviceSelects.tsx';
+
+/**
+ * The `Speaker` option that asks for the browser's chooser (Firefox's selectAudioOutput); never a
+ * device id (those are base64 or hex).
+ * Here, not in DeviceSelects.tsx, so the call page does not load the selects eagerly.
+ */
+export const CHOOSE_SPEAKER = 'zing:choose';
 
 /** The devices plugged in now, as a signal that follows plugging and unplugging. */
 export function devicesOf(list: DeviceList): Accessor<readonly Device[]> {
