@@ -18,9 +18,8 @@ import { QualityNotice } from './QualityNotice.tsx';
 import { tileIdentity, watchTile } from './tile-views.ts';
 import { RecordButton, RecordingResult, createRecordingControl } from './Recording.tsx';
 import { canPopOut, openPopOut } from './pop-out.ts';
-import { effectsText } from './effects-text.ts';
 import { SidePanel } from './SidePanel.tsx';
-import { codeAlertText, errorText } from './error-text.ts';
+import { codeAlertText } from './code-alert-text.ts';
 import { statusText } from './status-text.ts';
 import { later } from './later.ts';
 
@@ -29,6 +28,15 @@ import { later } from './later.ts';
 const settingsUi = later(() => Promise.all([import('./SettingsDialog.tsx'), import('./EffectsSettings.tsx')]));
 const shortcutsUi = later(() => import('./ShortcutsDialog.tsx'));
 const statsUi = later(() => import('./StatsPanel.tsx'));
+// The words for failures and for effects that stop load with the first one shown.
+const importWords = () =>
+  Promise.all([import('./error-text.ts'), import('./effects-text.ts')]).then(([e, f]) => ({
+    errorText: e.errorText,
+    effectsText: f.effectsText,
+  }));
+let wordsLoading: ReturnType<typeof importWords> | undefined;
+const loadWords = () => (wordsLoading ??= importWords());
+const words = later(loadWords);
 
 /** Lines kept in the polite live region: the newest few, in case several arrive together. */
 const MAX_ANNOUNCEMENTS = 5;
@@ -131,7 +139,9 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
   createEffect(
     on(
       () => state.effects.notice,
-      (notice) => notice && announce(effectsText(notice)),
+      (notice) => {
+        if (notice) void loadWords().then((w) => announce(w.effectsText(notice)));
+      },
       { defer: true },
     ),
   );
@@ -299,9 +309,13 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
       </header>
       <Show when={state.alert}>
         {(alert) => (
-          <p role="alert" class="alert">
-            {errorText(alert())}
-          </p>
+          <Show when={words()}>
+            {(w) => (
+              <p role="alert" class="alert">
+                {w().errorText(alert())}
+              </p>
+            )}
+          </Show>
         )}
       </Show>
       <For each={state.codeAlerts}>

@@ -1,5 +1,5 @@
-// The words for every failure, in one table: a missing code is a type error;
-// and for a safety code that changed.
+// The words for every failure, in one table: a missing code is a type error.
+// The call page loads them with the first failure it shows (CallPage.tsx).
 import type { ZingError, ZingErrorCode } from '../session/errors.ts';
 
 /** Where the words differ by browser: how to allow the camera and microphone again. */
@@ -48,9 +48,3 @@ const ERROR_TEXT: Record<ZingErrorCode, (err: ZingError, family: BrowserFamily) 
 };
 
 export const errorText = (err: ZingError, family: BrowserFamily = HERE): string => ERROR_TEXT[err.code](err, family);
-
-/** The alert naming someone whose safety code changed during the call. */
-export const codeAlertText = (alert: { name: string; blocked: boolean }): string =>
-  alert.blocked
-    ? `The safety code for ${alert.name} changed after you verified it. Until you decide, you and ${alert.name} neither see nor hear each other. Accept the new code only after comparing it with ${alert.name} again.`
-    : `The safety code for ${alert.name} changed. Compare it with ${alert.name} again before saying anything private.`;

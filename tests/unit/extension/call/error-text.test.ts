@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { browserFamily, codeAlertText, errorText } from '../../../../extension/call/error-text.ts';
+import { codeAlertText } from '../../../../extension/call/code-alert-text.ts';
+import { browserFamily, errorText } from '../../../../extension/call/error-text.ts';
 import { ZingError, type ZingErrorCode } from '../../../../extension/session/errors.ts';
 
 // Every code, at run time. The check below makes a new code missing here a type error.
