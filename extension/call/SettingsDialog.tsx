@@ -1,4 +1,5 @@
-import { createEffect, type JSX } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { modalDialog } from './modal-dialog.ts';
 import { DeviceSelects, type DeviceSelectsProps } from './DeviceSelects.tsx';
 
 export interface SettingsDialogProps extends Omit<DeviceSelectsProps, 'idPrefix'> {
@@ -8,33 +9,12 @@ export interface SettingsDialogProps extends Omit<DeviceSelectsProps, 'idPrefix'
   children?: JSX.Element;
 }
 
-/**
- * The in-call `Settings` dialog: camera, microphone and speaker, switched
- * without leaving the call. A native modal <dialog>, so the call behind it is
- * inert, Tab stays inside and Escape closes it; focus goes back to whatever
- * opened it.
- */
+/** The in-call `Settings` dialog: camera, microphone and speaker, switched without leaving the call. */
 export function SettingsDialog(props: SettingsDialogProps) {
-  let dialog!: HTMLDialogElement;
-  let opener: Element | null = null;
-
-  createEffect(() => {
-    if (props.open && !dialog.open) {
-      opener = dialog.ownerDocument.activeElement;
-      dialog.showModal();
-    } else if (!props.open && dialog.open) {
-      dialog.close();
-    }
-  });
-
-  const closed = () => {
-    props.onClose();
-    if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
-    opener = null;
-  };
+  const modal = modalDialog(props);
 
   return (
-    <dialog ref={dialog} class="dialog settings" aria-labelledby="settings-title" onClose={closed}>
+    <dialog ref={modal.ref} class="dialog settings" aria-labelledby="settings-title" onClose={modal.onClose}>
       <h2 id="settings-title">Settings</h2>
       <DeviceSelects
         idPrefix="settings"
@@ -47,7 +27,7 @@ export function SettingsDialog(props: SettingsDialogProps) {
       />
       {props.children}
       <div class="dialog-actions">
-        <button type="button" onClick={() => dialog.close()}>
+        <button type="button" onClick={modal.close}>
           Close
         </button>
       </div>

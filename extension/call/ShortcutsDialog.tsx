@@ -1,6 +1,7 @@
-import { For, Show, createEffect, createSignal } from 'solid-js';
+import { For, Show, createSignal } from 'solid-js';
 import type { BrowserShortcut } from '../session/browser-shortcuts.ts';
 import { PAGE_SHORTCUTS } from '../session/shortcuts.ts';
+import { modalDialog } from './modal-dialog.ts';
 
 export interface ShortcutsDialogProps {
   open: boolean;
@@ -16,34 +17,15 @@ export interface ShortcutsDialogProps {
 /** `Alt+Shift+M` as keys; a Mac's `⌥⇧M` has no separators and stays one. */
 const keysOf = (shortcut: string): string[] => (shortcut.includes('+') ? shortcut.split('+') : [shortcut]);
 
-/**
- * The `Keyboard shortcuts` dialog: a native modal <dialog>, so the call behind
- * it is inert, Tab stays inside, Escape closes it; focus goes back to whatever
- * opened it.
- */
+/** The `Keyboard shortcuts` dialog (a native modal <dialog>, see modal-dialog.ts). */
 export function ShortcutsDialog(props: ShortcutsDialogProps) {
-  let dialog!: HTMLDialogElement;
-  let opener: Element | null = null;
   const [browserKeys, setBrowserKeys] = createSignal<BrowserShortcut[]>();
-
-  createEffect(() => {
-    if (props.open && !dialog.open) {
-      opener = dialog.ownerDocument.activeElement;
-      props.loadBrowserShortcuts().then(setBrowserKeys, (err: unknown) => console.warn('zing: could not read the browser shortcuts', err));
-      dialog.showModal();
-    } else if (!props.open && dialog.open) {
-      dialog.close();
-    }
-  });
-
-  const closed = () => {
-    props.onClose();
-    if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
-    opener = null;
-  };
+  const modal = modalDialog(props, () =>
+    props.loadBrowserShortcuts().then(setBrowserKeys, (err: unknown) => console.warn('zing: could not read the browser shortcuts', err)),
+  );
 
   return (
-    <dialog ref={dialog} class="dialog" aria-labelledby="shortcuts-title" aria-describedby="shortcuts-intro" onClose={closed}>
+    <dialog ref={modal.ref} class="dialog" aria-labelledby="shortcuts-title" aria-describedby="shortcuts-intro" onClose={modal.onClose}>
       <h2 id="shortcuts-title">Keyboard shortcuts</h2>
       <p id="shortcuts-intro">In the call page, unless you are typing in a text box:</p>
       <table class="shortcuts">
@@ -106,7 +88,7 @@ export function ShortcutsDialog(props: ShortcutsDialogProps) {
             </button>
           )}
         </Show>
-        <button type="button" onClick={() => dialog.close()}>
+        <button type="button" onClick={modal.close}>
           Close
         </button>
       </div>
