@@ -370,7 +370,9 @@ describe('the way into a call', () => {
     await videoFrames(hostPage, 'Chooser');
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Settings', exact: true });
-    expect(await options(dialog)).toContain('USB Camera');
+    // The dialog loads on first open: read its list once a person could see it.
+    await dialog.waitFor({ timeout: 2_000 });
+    await expect.poll(() => options(dialog), { timeout: 2_000 }).toContain('USB Camera');
     await plug(page, []);
     await expect.poll(() => options(dialog), { timeout: 2_000 }).not.toContain('USB Camera');
     expect(await options(dialog)).toEqual(['Default', 'fake_device_0', 'fake_device_1', 'fake_device_2']);
