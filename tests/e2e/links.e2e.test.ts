@@ -7,7 +7,7 @@
 // socket, no camera or microphone, and nobody in the call sees the person.
 // Only Zing's own UI (Start a call, the popup's Join) goes straight in.
 import type { IncomingMessage } from 'node:http';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
@@ -21,6 +21,7 @@ import {
   waitForShareLinkRedirect,
   type Person,
 } from '../support/browser.ts';
+import { askedFor, reached, watchReach } from '../support/reach-watch.ts';
 import { NEW_TAB_LINK, SAME_TAB_LINK, newCallLink, startLinkSite, type LinkSite } from '../support/links.ts';
 
 /**
@@ -29,45 +30,6 @@ import { NEW_TAB_LINK, SAME_TAB_LINK, newCallLink, startLinkSite, type LinkSite 
  * silent, shows the gate holding.
  */
 const UNSEEN_MS = 1_000;
-
-/**
- * Counts what a page could use to reach anyone: getUserMedia calls, relay
- * sockets and peer connections, in every page and frame of a browser,
- * extension pages included (an init script, before any page opens).
- */
-async function watchGetUserMedia(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    const g = globalThis as { __zingGetUserMedia?: number; __zingReached?: number };
-    g.__zingGetUserMedia = 0;
-    g.__zingReached = 0;
-    const NativeSocket = globalThis.WebSocket;
-    globalThis.WebSocket = class extends NativeSocket {
-      constructor(url: string | URL, protocols?: string | string[]) {
-        super(url, protocols);
-        g.__zingReached = (g.__zingReached ?? 0) + 1;
-      }
-    };
-    const NativePc = globalThis.RTCPeerConnection;
-    if (NativePc)
-      globalThis.RTCPeerConnection = class extends NativePc {
-        constructor(config?: RTCConfiguration) {
-          super(config);
-          g.__zingReached = (g.__zingReached ?? 0) + 1;
-        }
-      };
-    const media = navigator.mediaDevices;
-    if (!media) return;
-    const real = media.getUserMedia.bind(media);
-    media.getUserMedia = (constraints) => {
-      g.__zingGetUserMedia = (g.__zingGetUserMedia ?? 0) + 1;
-      return real(constraints);
-    };
-  });
-}
-const getUserMediaCalls = (page: Pick<Page, 'evaluate'>) =>
-  page.evaluate(() => (globalThis as { __zingGetUserMedia?: number }).__zingGetUserMedia ?? 0);
-/** Relay sockets and peer connections the page made. */
-const reached = (page: Pick<Page, 'evaluate'>) => page.evaluate(() => (globalThis as { __zingReached?: number }).__zingReached ?? 0);
 
 /** The call page's address in the popup's shape (#<encoded link>), at `base`, with an optional query. */
 const callPageAt = (base: string, link: string, query = '') => `${base}${query}#${encodeURIComponent(link)}`;
@@ -99,7 +61,7 @@ describe('share links opened in a browser', () => {
       launchPerson({ name: 'Visitor', relayUrl: relay.url }),
     ]);
     people.push(host, visitor);
-    await watchGetUserMedia(visitor.context);
+    await watchReach(visitor.context);
     await waitForShareLinkRedirect(visitor, relay.url);
   });
 
@@ -145,7 +107,7 @@ describe('share links opened in a browser', () => {
     await page.waitForTimeout(UNSEEN_MS); // absence cannot be waited for: watch for a while
     expect(relay.rooms.peersIn(call.room)).toHaveLength(1); // the host alone
     expect(await call.hostPage.getByRole('group', { name, exact: true }).count()).toBe(0);
-    expect(await getUserMediaCalls(page)).toBe(0);
+    expect(await askedFor(page)).toEqual([]);
     expect(await reached(page)).toBe(0); // not even a socket to the relay: nothing leaves the page
   }
 
@@ -166,7 +128,7 @@ describe('share links opened in a browser', () => {
     await join.click();
     await Promise.all([videoFrames(page, 'Host'), videoFrames(call.hostPage, name)]);
     expect(relay.rooms.peersIn(call.room)).toHaveLength(2);
-    expect(await getUserMediaCalls(page)).toBeGreaterThan(0);
+    expect((await askedFor(page)).length).toBeGreaterThan(0);
     // Redirected inside the browser: the relay was never asked for the room's page.
     expect(requests.filter((r) => r.includes(call.room))).toEqual([]);
   }
@@ -205,7 +167,7 @@ describe('share links opened in a browser', () => {
   it('gives a browser without Zing that clicks the link the gate, then the call, and the relay never sees the key', async () => {
     const guest = await launchPerson({ name: 'Guest', relayUrl: relay.url, extension: false });
     people.push(guest);
-    await watchGetUserMedia(guest.context);
+    await watchReach(guest.context);
     // No STUN for the guest either: tests send nothing off this machine.
     await guest.context.addInitScript(() => localStorage.setItem('zing:settings', JSON.stringify({ iceServers: [] })));
     const call = await hostCall();
@@ -340,7 +302,7 @@ describe('share links opened in a browser', () => {
       expect(other.rooms.peersIn(room)).toHaveLength(1);
       expect(upgrades).toHaveLength(1); // the host's socket only
       expect(await hostPage.getByRole('group', { name: 'Visitor', exact: true }).count()).toBe(0);
-      expect(await getUserMediaCalls(page)).toBe(0);
+      expect(await askedFor(page)).toEqual([]);
       expect(await reached(page)).toBe(0);
       await page.getByRole('button', { name: 'Join call', exact: true }).click();
       await Promise.all([videoFrames(page, 'Host'), videoFrames(hostPage, 'Visitor')]);

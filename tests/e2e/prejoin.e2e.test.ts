@@ -15,25 +15,10 @@ import {
   type Person,
 } from '../support/browser.ts';
 import { seriousViolations } from '../support/axe.ts';
+import { askedFor, watchReach } from '../support/reach-watch.ts';
 
 /** How long a pre-join page is watched for something that must not happen (as in links.e2e.test.ts). */
 const UNSEEN_MS = 1_000;
-
-/** Counts the page's getUserMedia calls and what each asked for (an init script, before the page opens). */
-async function watchGetUserMedia(person: Person): Promise<void> {
-  await person.context.addInitScript(() => {
-    const media = navigator.mediaDevices;
-    const asked: string[] = [];
-    (globalThis as { __zingAsked?: string[] }).__zingAsked = asked;
-    if (!media) return;
-    const real = media.getUserMedia.bind(media);
-    media.getUserMedia = (constraints) => {
-      asked.push([constraints?.audio ? 'audio' : '', constraints?.video ? 'video' : ''].filter(Boolean).join('+'));
-      return real(constraints);
-    };
-  });
-}
-const askedFor = (page: Page) => page.evaluate(() => (globalThis as { __zingAsked?: string[] }).__zingAsked ?? []);
 
 /** A device a test plugs in: listed by enumerateDevices, never opened. */
 interface Plugged {
@@ -113,7 +98,7 @@ describe('the way into a call', () => {
       launchPerson({ name: 'Chooser', relayUrl: relay.url, cameras: 3 }),
     ]);
     await watchPeerConnections(chooser);
-    await watchGetUserMedia(chooser);
+    await watchReach(chooser.context);
     await allowPlugging(chooser);
     await Promise.all([waitForShareLinkRedirect(chooser, relay.url), waitForShareLinkRedirect(nameless, relay.url)]);
   });
