@@ -1,19 +1,28 @@
-// Group calls on loopback: how long until everyone decodes everyone, how much
-// each person uploads against the budget, and what a call costs in CPU, for
-// 2, 4, 6 and 8 people, each size twice in the same run: with Zing as it was
-// before #16 (the governor split the budget evenly and capped lines and frames
-// by link count) and as it is (each link sized to what its receiver shows).
+// Group calls on loopback: how long until everyone decodes everyone, what a
+// call costs each person in CPU, frames per remote tile and upload, for 2, 3,
+// 4, 6 and 8 people, beside two baselines measured in the same run:
+//
+//  - naive: a bare page (bench/lib/naive-mesh.ts) where each person sends the
+//    full camera, captured as Zing's setting captures it, to every other over
+//    its own peer connection, with no governor at all (no setParameters caps,
+//    no receiver-driven sizing). The issue's CPU target is against this one.
+//  - even split: Zing as it was before #16 (the governor split the budget
+//    evenly and capped lines and frames by link count, whatever each receiver
+//    showed), built from BENCH_CALL_BEFORE (a commit; default the last one
+//    before #16) into .tmp/bench-call-before, once (kept for the next run).
+//    Measured at BENCH_CALL_EVEN_SIZES (default 4): the upload target with
+//    mixed tiles is against this one.
+//  - zing: Zing as it is (each link sized to what its receiver shows).
 //
 //   npm run bench:call      (builds first; `tsx bench/call.ts` reuses dist/chrome)
+//   BENCH_CALL_SIZES=4 npm run bench:call      (only some sizes)
 //
-// The "before" extension is built from BENCH_CALL_BEFORE (a commit; default the
-// last one before #16) into .tmp/bench-call-before, once (kept for the next run).
-//
-// Every person is a real headless Chromium with its own profile and the built
-// extension (tests/support/browser.ts), fake camera and microphone, the product's
-// own `maxVideoHeight: 240` setting (so eight fit on two cores; no Chromium
-// capture flags) and the default 2.5 Mbps upload budget; the relay runs in
-// this process. Per group size:
+// Every person is a real headless Chromium with its own profile (Zing's people
+// with the built extension, tests/support/browser.ts; the naive mesh's without),
+// fake camera and microphone, the product's own `maxVideoHeight: 240` setting
+// (so eight fit on two cores; the naive page opens the camera with the same
+// constraints) and the default 2.5 Mbps upload budget; the relay runs in this
+// process and carries every variant's signaling. Per group size and variant:
 //
 //  1. All but the last person open the call link at once; the bench waits until
 //     they decode each other (bounded by FIRST_PAIRS_TIMEOUT_MS).
@@ -24,15 +33,15 @@
 //     the table says how many did.
 //  3. STEADY_MS of call, then a CPU_WINDOW_MS window with the stats panel closed:
 //     CPU per person from /proc (bench/lib/call-cpu.ts: the whole Chromium
-//     tree, and the extension renderer that runs the call page), frames
-//     presented per remote tile per second, and the machine's busy share.
-//  4. The Stats panel is opened on every page; after it has two samples, the
-//     `Total upload` figure (outbound RTP payload bytes, audio and video, all
-//     links; no IP/UDP/SRTP headers) is read UPLOAD_READS times a second apart
-//     and its median kept, with every link's sending resolution.
-//  5. Mixed tiles: everyone pins the next person (one spotlighted tile, the
-//     rest small in the strip), MIXED_SETTLE_MS later upload per person is
-//     measured again from getStats over MIXED_WINDOW_MS.
+//     tree, and the renderer that runs the call page), frames presented per
+//     remote tile per second, upload from getStats, and the machine's busy share.
+//  4. Zing only: the Stats panel is opened on every page; after it has two
+//     samples, the `Total upload` figure (outbound RTP payload bytes, audio and
+//     video, all links; no IP/UDP/SRTP headers) is read UPLOAD_READS times a
+//     second apart and its median kept, with every link's sending resolution.
+//  5. Zing only: mixed tiles: everyone pins the next person (one spotlighted
+//     tile, the rest small in the strip), MIXED_SETTLE_MS later upload per
+//     person is measured again from getStats over MIXED_WINDOW_MS.
 //
 // Bounded: RUN_BUDGET_MS for the whole run; a size that does not mesh within
 // PAIRS_TIMEOUT_MS is reported with the pairs reached and the run goes on.
@@ -46,14 +55,17 @@ import { startRelay, type Relay } from '../relay/server.ts';
 import { DEFAULT_UPLOAD_BUDGET_KBPS } from '../extension/session/bandwidth.ts';
 import { DIST, launchPerson, openCallPage, type Person } from '../tests/support/browser.ts';
 import { newCallLink } from '../tests/support/links.ts';
-import { PERSON_SWITCH, cpuBetween, snapshot } from './lib/call-cpu.ts';
+import { PERSON_SWITCH, cpuBetween, snapshot, type CallPageProcess } from './lib/call-cpu.ts';
 import { installFrameProbe, measureUpload, type FrameRecord, type UploadMeasure } from './lib/call-probe.ts';
+import { NAIVE_MESH_PATH, startNaiveMeshServer, type NaiveMeshServer } from './lib/naive-mesh.ts';
 import { sleep } from './lib/time.ts';
 
-const SIZES = (process.env.BENCH_CALL_SIZES ?? '2,4,6,8').split(',').map(Number);
+const SIZES = (process.env.BENCH_CALL_SIZES ?? '2,3,4,6,8').split(',').map(Number);
+/** Sizes at which the even split (Zing before #16) is measured too: the mixed-tiles upload target is against it. */
+const EVEN_SIZES = (process.env.BENCH_CALL_EVEN_SIZES ?? '4').split(',').map(Number);
 const NAMES = ['Ada', 'Bo', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal'];
 const SETTINGS = { maxVideoHeight: 240 };
-/** Both variants of every size stay under fourteen minutes; past that it prints what it has and stops. */
+/** Every variant of every size stays under fourteen minutes; past that it prints what it has and stops. */
 const RUN_BUDGET_MS = 840_000;
 /**
  * Zing before #16: the last commit whose governor split the budget evenly and
@@ -66,10 +78,11 @@ const MIXED_SETTLE_MS = 6_000;
 const MIXED_WINDOW_MS = 3_000;
 
 interface Variant {
-  name: string;
-  /** The unpacked extension its people load. */
-  dist: string;
+  name: 'naive' | 'even split' | 'zing';
+  /** The unpacked extension its people load; undefined: the naive mesh's page, no extension. */
+  dist: string | undefined;
 }
+const isZing = (v: Variant): v is Variant & { dist: string } => v.dist !== undefined;
 /** A mesh that has not formed in this long will not form: report how far it got. */
 const PAIRS_TIMEOUT_MS = 60_000;
 /** Bandwidth estimation ramps up in the first seconds of a link; measure after it. */
@@ -94,6 +107,10 @@ interface SizeResult {
   size: number;
   /** Per person: outbound RTP payload with one spotlighted tile and the rest small everywhere, kbps. */
   mixedKbps: number[];
+  /** Its audio part, per person. */
+  mixedAudioKbps: number[];
+  /** Every outbound camera stream with mixed tiles: height, frame rate, payload kbps. */
+  mixedVideo: UploadMeasure['video'];
   /** Per person: percent of one core (whole browser) over the same window. */
   mixedCpuBrowser: number[];
   /** First N−1 joining at once → all their pairs decoding (ms); undefined for N−1 = 1. */
@@ -106,6 +123,8 @@ interface SizeResult {
   fps: number[];
   /** Per person: outbound RTP payload over the steady window (getStats, report timestamps), kbps. */
   uploadKbps: number[];
+  /** Its audio part, per person. */
+  audioKbps: number[];
   /** The same with RTP headers. */
   uploadWithHeadersKbps: number[];
   /** Per person: the Stats panel's `Total upload`, median of its reads. */
@@ -196,8 +215,11 @@ async function awaitMesh(
   }
 }
 
-async function openAll(members: Person[], link: string, pages: Map<string, Page>): Promise<void> {
-  const opened = await Promise.all(members.map((p) => openCallPage(p, link)));
+/** How people join: Zing's call link through the popup, or the naive mesh's page for a room. */
+type Join = (person: Person) => Promise<Page>;
+
+async function openAll(members: Person[], join: Join, pages: Map<string, Page>): Promise<void> {
+  const opened = await Promise.all(members.map(join));
   for (const [i, page] of opened.entries()) pages.set(members[i]!.name, page); // one page per member, same order
 }
 
@@ -270,15 +292,29 @@ async function pinNext(pages: Map<string, Page>): Promise<void> {
   );
 }
 
-async function measureSize(relay: Relay, size: number, variant: Variant): Promise<SizeResult> {
+let naiveRooms = 0;
+
+async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, variant: Variant): Promise<SizeResult> {
   const members = people.slice(0, size);
   const tag = `${size} ${variant.name}`;
-  const link = await newCallLink(relay.url);
+  let join: Join;
+  if (isZing(variant)) {
+    const link = await newCallLink(relay.url);
+    join = (person) => openCallPage(person, link);
+  } else {
+    const room = `naivemeshroom${String(++naiveRooms).padStart(8, '0')}`;
+    join = async (person) => {
+      const page = await person.context.newPage();
+      await page.goto(naive.pageUrl(relay.url, room, person.name));
+      return page;
+    };
+  }
+  const callPage: CallPageProcess = isZing(variant) ? 'extension' : 'web';
   const pages = new Map<string, Page>();
   try {
     // 1. Everyone but the last, at once.
     const early = members.slice(0, -1);
-    await openAll(early, link, pages);
+    await openAll(early, join, pages);
     let firstMeshMs: number | undefined;
     let firstMeshPairs: [number, number] = [0, 0];
     if (early.length > 1) {
@@ -292,7 +328,7 @@ async function measureSize(relay: Relay, size: number, variant: Variant): Promis
     }
 
     // 2. The last person joins.
-    await openAll(members.slice(-1), link, pages);
+    await openAll(members.slice(-1), join, pages);
     const mesh = await awaitMesh(pages, Date.now() + PAIRS_TIMEOUT_MS);
     const lastNav = mesh.records.get(members.at(-1)!.name)?.nav; // the last member always has a record once its page runs
     const lastJoinMs = mesh.lastFirstFrame === undefined || lastNav === undefined ? undefined : mesh.lastFirstFrame - lastNav;
@@ -304,12 +340,12 @@ async function measureSize(relay: Relay, size: number, variant: Variant): Promis
     await sleep(STEADY_MS);
     const names = members.map((p) => p.name);
     const framesBefore = await Promise.all([...pages.values()].map(recordOf));
-    const cpuBefore = snapshot(names);
+    const cpuBefore = snapshot(names, callPage);
     const uploads = Promise.all(
       [...pages.values()].map((page) => within<UploadMeasure>(page.evaluate(measureUpload, CPU_WINDOW_MS), CPU_WINDOW_MS + 5_000)),
     );
     await sleep(CPU_WINDOW_MS);
-    const cpuAfter = snapshot(names);
+    const cpuAfter = snapshot(names, callPage);
     const framesAfter = await Promise.all([...pages.values()].map(recordOf));
     const measured = await uploads;
     const seconds = (cpuAfter.at - cpuBefore.at) / 1000;
@@ -335,32 +371,40 @@ async function measureSize(relay: Relay, size: number, variant: Variant): Promis
     }
     log(`${tag}: steady window done, machine ${cpu.machineBusyPercent.toFixed(0)} % busy`);
 
-    // 4. Upload per person as the product's own Stats panel shows it.
-    const upload = await readUploads(pages);
-    log(`${tag}: Stats panel upload ${upload.kbps.map((k) => Math.round(k)).join(', ')} kbps`);
+    // 4. Upload per person as the product's own Stats panel shows it (the naive page has none).
+    const upload = isZing(variant) ? await readUploads(pages) : { kbps: names.map(() => NaN), resolutions: {} };
+    if (isZing(variant)) log(`${tag}: Stats panel upload ${upload.kbps.map((k) => Math.round(k)).join(', ')} kbps`);
 
-    // 5. Mixed tiles: one spotlighted, the rest small, on every page.
-    await pinNext(pages);
-    await sleep(MIXED_SETTLE_MS);
-    const mixedCpuBefore = snapshot(names);
-    const mixed = await Promise.all(
-      [...pages.values()].map((page) => within<UploadMeasure>(page.evaluate(measureUpload, MIXED_WINDOW_MS), MIXED_WINDOW_MS + 5_000)),
-    );
-    const mixedCpu = cpuBetween(mixedCpuBefore, snapshot(names));
+    // 5. Mixed tiles: one spotlighted, the rest small, on every page (the naive page has one layout).
+    let mixed: (UploadMeasure | undefined)[] = names.map(() => undefined);
+    let mixedCpuBrowser = names.map(() => NaN);
+    if (isZing(variant)) {
+      await pinNext(pages);
+      await sleep(MIXED_SETTLE_MS);
+      const mixedCpuBefore = snapshot(names, callPage);
+      mixed = await Promise.all(
+        [...pages.values()].map((page) => within<UploadMeasure>(page.evaluate(measureUpload, MIXED_WINDOW_MS), MIXED_WINDOW_MS + 5_000)),
+      );
+      const mixedCpu = cpuBetween(mixedCpuBefore, snapshot(names, callPage));
+      mixedCpuBrowser = names.map((n) => mixedCpu.people.get(n)?.browser ?? NaN);
+      log(`${tag}: mixed tiles upload ${mixed.map((m) => Math.round(m?.payloadKbps ?? NaN)).join(', ')} kbps`);
+    }
     const mixedKbps = mixed.map((m) => m?.payloadKbps ?? NaN);
-    log(`${tag}: mixed tiles upload ${mixedKbps.map((k) => Math.round(k)).join(', ')} kbps`);
 
     return {
       variant: variant.name,
       size,
       mixedKbps,
-      mixedCpuBrowser: names.map((n) => mixedCpu.people.get(n)?.browser ?? NaN),
+      mixedAudioKbps: mixed.map((m) => m?.audioKbps ?? NaN),
+      mixedVideo: mixed.flatMap((m) => m?.video ?? []),
+      mixedCpuBrowser,
       firstMeshMs,
       firstMeshPairs,
       lastJoinMs,
       pairs: [mesh.reached, mesh.of],
       fps,
       uploadKbps: measured.map((m) => m?.payloadKbps ?? NaN),
+      audioKbps: measured.map((m) => m?.audioKbps ?? NaN),
       uploadWithHeadersKbps: measured.map((m) => m?.withHeadersKbps ?? NaN),
       panelKbps: upload.kbps,
       limitations,
@@ -418,17 +462,18 @@ function print(): void {
   out.push('');
   const head = [
     'peers',
-    'Zing',
+    'variant',
     'first N−1 at once → mesh',
     'last join → all pairs',
     'fps per remote tile',
+    'CPU % per person: browser',
+    'call page',
     'upload kbps per person',
+    'of it audio',
     'max / budget',
     'Stats panel kbps',
     'mixed tiles kbps',
     'mixed CPU %',
-    'CPU % per person: browser',
-    'call page',
     'machine busy',
     'others',
   ];
@@ -444,40 +489,67 @@ function print(): void {
       ? `${r.pairs[0]}/${r.pairs[1]} pairs in ${PAIRS_TIMEOUT_MS / 1000} s`
       : `${(r.lastJoinMs / 1000).toFixed(1)} s (${r.pairs[0]} pairs)`,
     spread(r.fps, 1),
+    spread(r.cpuBrowser),
+    spread(r.cpuCallPage),
     spread(r.uploadKbps),
+    spread(r.audioKbps),
     `${((100 * Math.max(...r.uploadWithHeadersKbps.filter(Number.isFinite), 0)) / budget).toFixed(0)} %`,
     spread(r.panelKbps),
     spread(r.mixedKbps),
     spread(r.mixedCpuBrowser),
-    spread(r.cpuBrowser),
-    spread(r.cpuCallPage),
     `${r.machineBusy.toFixed(0)} %`,
     `${r.othersPercent.toFixed(0)} %`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length))); // every row has one cell per column
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i <= 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   out.push(line(head));
   out.push(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) out.push(line(row));
-  if (unfinished !== undefined && results.length < SIZES.length) out.push(`(cut short by the run budget; last step: ${unfinished})`);
+  if (unfinished !== undefined) out.push(`(cut short by the run budget; last step: ${unfinished})`);
   out.push('');
-  out.push('');
-  out.push(`before: Zing at ${BEFORE_REV.slice(0, 7)} (even split of the budget, lines and frames capped by link count);`);
-  out.push('after: each link sized to what its receiver shows (#16). Same run, same machine, sizes alternating.');
-  out.push('Before → after, medians over people: CPU per browser, upload in the grid and with mixed tiles:');
+  out.push('naive: every person sends the full camera to every other, no governor (bench/lib/naive-mesh.ts);');
+  out.push(`even split: Zing at ${BEFORE_REV.slice(0, 7)} (the budget split evenly, lines and frames capped by link count);`);
+  out.push('zing: each link sized to what its receiver shows (#16). Same run, same machine, sizes in turn.');
+  out.push('Ratios of medians over people (CPU: whole browser tree; call page: the renderer that runs it):');
+  const ratio = (x: number, y: number) => (Number.isFinite(x) && Number.isFinite(y) && x > 0 ? y / x : NaN);
+  const times = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : 'n/a');
+  const m = (v: number[]) => median(v);
+  const pairs = (r: SizeResult) =>
+    r.lastJoinMs === undefined ? `${r.pairs[0]}/${r.pairs[1]} pairs` : `all ${r.pairs[1]} in ${(r.lastJoinMs / 1000).toFixed(1)} s`;
   for (const size of SIZES) {
-    const b = results.find((r) => r.size === size && r.variant === 'before');
-    const a = results.find((r) => r.size === size && r.variant === 'after');
-    if (!b || !a) continue;
-    const pairs = (r: SizeResult) =>
-      r.lastJoinMs === undefined ? `${r.pairs[0]}/${r.pairs[1]} pairs` : `all ${r.pairs[1]} in ${(r.lastJoinMs / 1000).toFixed(1)} s`;
-    const ratio = (x: number, y: number) => (Number.isFinite(x) && Number.isFinite(y) && x > 0 ? `${(y / x).toFixed(2)}×` : 'n/a');
-    const m = (v: number[]) => median(v);
+    const of = (v: Variant['name']) => results.find((r) => r.size === size && r.variant === v);
+    const [n, e, z] = [of('naive'), of('even split'), of('zing')];
+    if (!z) continue;
+    const parts: string[] = [];
+    if (n) {
+      parts.push(
+        `vs naive: pairs decoding ${pairs(n)} → ${pairs(z)}; CPU ${m(n.cpuBrowser).toFixed(0)} → ${m(z.cpuBrowser).toFixed(0)} % (${times(ratio(m(n.cpuBrowser), m(z.cpuBrowser)))}), ` +
+          `call page ${times(ratio(m(n.cpuCallPage), m(z.cpuCallPage)))}; fps per tile ${m(n.fps).toFixed(1)} → ${m(z.fps).toFixed(1)}; ` +
+          `upload ${m(n.uploadKbps).toFixed(0)} → ${m(z.uploadKbps).toFixed(0)} kbps (${times(ratio(m(n.uploadKbps), m(z.uploadKbps)))})`,
+      );
+    }
+    if (e) {
+      parts.push(
+        `vs even split: CPU ${times(ratio(m(e.cpuBrowser), m(z.cpuBrowser)))}; upload ${times(ratio(m(e.uploadKbps), m(z.uploadKbps)))}; ` +
+          `mixed tiles: upload ${m(e.mixedKbps).toFixed(0)} → ${m(z.mixedKbps).toFixed(0)} kbps (${times(ratio(m(e.mixedKbps), m(z.mixedKbps)))}), ` +
+          `CPU ${times(ratio(m(e.mixedCpuBrowser), m(z.mixedCpuBrowser)))}`,
+      );
+    }
+    if (parts.length > 0) out.push(`  ${size} peers: ${parts.join('; ')}`);
+  }
+  const n4 = results.find((r) => r.size === 4 && r.variant === 'naive');
+  const e4 = results.find((r) => r.size === 4 && r.variant === 'even split');
+  const z4 = results.find((r) => r.size === 4 && r.variant === 'zing');
+  if (n4 && z4) {
+    const cpu = ratio(m(n4.cpuBrowser), m(z4.cpuBrowser));
+    const met = cpu <= 0.7 && z4.lastJoinMs !== undefined;
     out.push(
-      `  ${size} peers: pairs decoding ${pairs(b)} → ${pairs(a)}; CPU ${m(b.cpuBrowser).toFixed(0)} → ${m(a.cpuBrowser).toFixed(0)} % (${ratio(m(b.cpuBrowser), m(a.cpuBrowser))}); ` +
-        `upload ${m(b.uploadKbps).toFixed(0)} → ${m(a.uploadKbps).toFixed(0)} kbps; mixed tiles: upload ${m(b.mixedKbps).toFixed(0)} → ${m(a.mixedKbps).toFixed(0)} kbps (${ratio(m(b.mixedKbps), m(a.mixedKbps))}), ` +
-        `CPU ${m(b.mixedCpuBrowser).toFixed(0)} → ${m(a.mixedCpuBrowser).toFixed(0)} % (${ratio(m(b.mixedCpuBrowser), m(a.mixedCpuBrowser))})`,
+      `target, 4 people: CPU per person ≤ 0.7× the naive mesh's and every pair decoding: ${times(cpu)}, ${pairs(z4)} → ${met ? 'MET' : 'NOT MET'}`,
     );
+  }
+  if (e4 && z4) {
+    const up = ratio(m(e4.mixedKbps), m(z4.mixedKbps));
+    out.push(`target, 4 people: upload with mixed tiles ≤ 0.5× the even split's: ${times(up)} → ${up <= 0.5 ? 'MET' : 'NOT MET'}`);
   }
   out.push('');
   out.push('Figures are "median (min–max)" over people (upload, CPU) or over remote tiles (fps); [k/n]: only k of n had a figure.');
@@ -490,25 +562,38 @@ function print(): void {
   out.push('Outbound camera streams at the end of the window (getStats): sent fps, and why the encoder held back:');
   for (const r of results) {
     const reasons = Object.entries(r.limitations)
-      .map(([reason, n]) => `${reason} ×${n}`)
+      .map(([reason, k]) => `${reason} ×${k}`)
       .join(', ');
     out.push(
       `  ${r.size} ${r.variant}: sent fps ${spread(r.sentFps, 1)}; qualityLimitationReason ${reasons || 'n/a'}; encoder ${r.encoders.join(', ') || 'n/a'}`,
     );
   }
+  out.push('Camera streams with mixed tiles (getStats at the end of the window), by height and frame rate: count, median payload kbps:');
+  for (const r of results.filter((x) => x.mixedVideo.length > 0)) {
+    const groups = new Map<string, number[]>();
+    for (const v of r.mixedVideo) {
+      const key = v.height === 0 ? 'off' : `${v.height} lines ${Math.round(v.fps)} fps`;
+      groups.set(key, [...(groups.get(key) ?? []), v.kbps]);
+    }
+    const cells = [...groups]
+      .sort((x, y) => y[1].length - x[1].length)
+      .map(([key, kbps]) => `${key} ×${kbps.length} (${median(kbps).toFixed(0)} kbps)`);
+    out.push(`  ${r.size} ${r.variant}: audio ${spread(r.mixedAudioKbps)} kbps per person; video ${cells.join(', ')}`);
+  }
   out.push('Sending resolution per link, from the Stats panel (count of links):');
-  for (const r of results) {
+  for (const r of results.filter((x) => Object.keys(x.sendResolutions).length > 0)) {
     out.push(
       `  ${r.size} ${r.variant}: ${Object.entries(r.sendResolutions)
-        .map(([res, n]) => `${res} ×${n}`)
+        .map(([res, k]) => `${res} ×${k}`)
         .join(', ')}`,
     );
   }
   out.push('CPU % is percent of one core over a 5 s window (200 % = both cores): "browser" is the person\'s whole Chromium');
-  out.push('process tree (renderer, GPU, network, audio, capture), "call page" the extension renderer that runs the call page;');
-  out.push('all people share the same 2 cores, so at high machine busy these are shares of a saturated machine, not demand.');
-  out.push('"machine busy" is /proc/stat over both cores (tick-sampled: it can read low against the per-process figures);');
-  out.push('"others" is every other process (this one with the relay and Playwright, anything else), percent of one core.');
+  out.push('process tree (renderer, GPU, network, audio, capture), "call page" the renderer that runs the call page (Zing\'s');
+  out.push("extension renderer; the naive page's web renderer); all people share the same 2 cores, so at high machine busy these");
+  out.push('are shares of a saturated machine, not demand. "machine busy" is /proc/stat over both cores (tick-sampled: it can');
+  out.push('read low against the per-process figures); "others" is every other process (this one with the relay and Playwright,');
+  out.push('anything else), percent of one core.');
   console.log(out.join('\n'));
 }
 
@@ -530,27 +615,43 @@ function buildBefore(): string {
 }
 
 async function main(): Promise<void> {
-  const variants: Variant[] = [
-    { name: 'before', dist: buildBefore() },
-    { name: 'after', dist: DIST },
-  ];
-  const relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+  const before = buildBefore();
+  const naive = await startNaiveMeshServer(SETTINGS.maxVideoHeight);
+  // The naive page is served from another local origin and talks to this relay too.
+  const relay = await startRelay({
+    ...DEFAULTS,
+    port: 0,
+    logLevel: 'silent',
+    allowedOrigins: [...DEFAULTS.allowedOrigins, new URL(naive.url).origin],
+  });
   try {
     for (const size of SIZES) {
+      const variants: Variant[] = [
+        { name: 'naive', dist: undefined },
+        ...(EVEN_SIZES.includes(size) ? [{ name: 'even split', dist: before } as const] : []),
+        { name: 'zing', dist: DIST },
+      ];
       for (const variant of variants) {
         // Fresh browsers for each variant: the two extensions share an id, so one profile cannot hold both.
         const launched = await Promise.all(
           NAMES.slice(0, size).map((name) =>
-            launchPerson({ name, relayUrl: relay.url, settings: SETTINGS, dist: variant.dist, extraArgs: [`${PERSON_SWITCH}=${name}`] }),
+            launchPerson({
+              name,
+              relayUrl: relay.url,
+              settings: SETTINGS,
+              extension: isZing(variant),
+              ...(isZing(variant) ? { dist: variant.dist } : {}),
+              extraArgs: [`${PERSON_SWITCH}=${name}`],
+            }),
           ),
         );
         for (const person of launched) {
-          await person.context.addInitScript(installFrameProbe, '/extension/call/');
+          await person.context.addInitScript(installFrameProbe, isZing(variant) ? '/extension/call/' : NAIVE_MESH_PATH);
           people.push(person);
         }
         log(`${size} ${variant.name}: ${people.length} browsers up`);
         try {
-          results.push(await measureSize(relay, size, variant));
+          results.push(await measureSize(relay, naive, size, variant));
         } finally {
           await Promise.all(people.splice(0).map((p) => p.close()));
         }
@@ -560,6 +661,7 @@ async function main(): Promise<void> {
     print();
   } finally {
     await Promise.all(people.map((p) => p.close()));
+    await naive.close();
     await relay.close();
   }
 }

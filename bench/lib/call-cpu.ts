@@ -7,7 +7,9 @@
 // `--type=`; everything below it in the ppid tree (zygote, renderers, GPU,
 // network, audio and video-capture utilities) is that person's. The call page
 // is an extension page, so it runs in the renderer started with
-// `--extension-process` (shared with the extension's idle service worker).
+// `--extension-process` (shared with the extension's idle service worker); the
+// naive mesh's page (bench/lib/naive-mesh.ts) is a web page, so it runs in a
+// renderer without that switch (beside the idle about:blank one a browser opens with).
 //
 // /proc/<pid>/stat fields 14 and 15 (utime, stime) count every thread of the
 // process in clock ticks (getconf CLK_TCK, 100 on Linux). A process that
@@ -60,12 +62,15 @@ function allProcs(): Map<number, Proc> {
   return out;
 }
 
-/** Per person: CPU seconds of the whole browser tree and of the extension renderer (the call page's process). */
+/** Which renderer runs the call page: Zing's extension page, or a web page (the naive mesh). */
+export type CallPageProcess = 'extension' | 'web';
+
+/** Per person: CPU seconds of the whole browser tree and of the renderer that runs the call page. */
 export interface CpuSnapshot {
   at: number;
   /** person → pid → cpu seconds */
   tree: Map<string, Map<number, number>>;
-  /** person → pids of extension renderers */
+  /** person → pids of the renderers that run the call page */
   extensionRenderers: Map<string, Set<number>>;
   /** Every process on the machine: pid → cpu seconds (for what else ran, in the same accounting). */
   all: Map<number, number>;
@@ -81,7 +86,7 @@ function machineJiffies(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-export function snapshot(people: readonly string[]): CpuSnapshot {
+export function snapshot(people: readonly string[], callPage: CallPageProcess = 'extension'): CpuSnapshot {
   const procs = allProcs();
   const children = new Map<number, number[]>();
   for (const p of procs.values()) {
@@ -102,7 +107,7 @@ export function snapshot(people: readonly string[]): CpuSnapshot {
       const p = procs.get(pid);
       if (!p) continue;
       pids.set(pid, p.cpu);
-      if (p.args.includes('--type=renderer') && p.args.includes('--extension-process')) renderers.add(pid);
+      if (p.args.includes('--type=renderer') && p.args.includes('--extension-process') === (callPage === 'extension')) renderers.add(pid);
       stack.push(...(children.get(pid) ?? []));
     }
     tree.set(person, pids);

@@ -68,10 +68,12 @@ export function installFrameProbe(pathHint: string): void {
 export interface UploadMeasure {
   /** Outbound RTP payload, audio and video, all links (what the Stats panel totals), kbps. */
   payloadKbps: number;
+  /** The audio part of it. */
+  audioKbps: number;
   /** The same with RTP headers and padding. */
   withHeadersKbps: number;
-  /** Each outbound camera stream at the end: why the encoder held back, its frame rate and height. */
-  video: { limitation: string; fps: number; height: number; encoder: string }[];
+  /** Each outbound camera stream at the end: why the encoder held back, its frame rate and height, and its payload rate over the window. */
+  video: { limitation: string; fps: number; height: number; encoder: string; kbps: number }[];
 }
 
 /**
@@ -82,37 +84,45 @@ export interface UploadMeasure {
 export async function measureUpload(windowMs: number): Promise<UploadMeasure> {
   const all = (globalThis as unknown as Record<string, RTCPeerConnection[] | undefined>).__zingCallBenchPcs ?? [];
   const pcs = all.filter((pc) => pc.connectionState !== 'closed');
-  type Sample = { payload: number; headers: number; at: number; video: UploadMeasure['video'] };
+  type Stream = { kind: string; payload: number; headers: number; limitation: string; fps: number; height: number; encoder: string };
+  type Sample = { at: number; streams: Map<string, Stream> };
   const read = async (pc: RTCPeerConnection): Promise<Sample> => {
-    const sample: Sample = { payload: 0, headers: 0, at: 0, video: [] };
+    const sample: Sample = { at: 0, streams: new Map() };
     (await pc.getStats()).forEach((s: Record<string, unknown>) => {
       if (s.type !== 'outbound-rtp') return;
       const n = (v: unknown) => (typeof v === 'number' ? v : 0);
-      sample.payload += n(s.bytesSent);
-      sample.headers += n(s.headerBytesSent);
+      const str = (v: unknown) => (typeof v === 'string' ? v : '?');
       sample.at = Math.max(sample.at, n(s.timestamp));
-      if (s.kind === 'video') {
-        sample.video.push({
-          limitation: typeof s.qualityLimitationReason === 'string' ? s.qualityLimitationReason : '?',
-          fps: n(s.framesPerSecond),
-          height: n(s.frameHeight),
-          encoder: typeof s.encoderImplementation === 'string' ? s.encoderImplementation : '?',
-        });
-      }
+      sample.streams.set(str(s.id), {
+        kind: str(s.kind),
+        payload: n(s.bytesSent),
+        headers: n(s.headerBytesSent),
+        limitation: str(s.qualityLimitationReason),
+        fps: n(s.framesPerSecond),
+        height: n(s.frameHeight),
+        encoder: str(s.encoderImplementation),
+      });
     });
     return sample;
   };
   const before = await Promise.all(pcs.map(read));
   await new Promise((r) => setTimeout(r, windowMs));
   const after = await Promise.all(pcs.map(read));
-  let payloadKbps = 0;
-  let withHeadersKbps = 0;
+  const out: UploadMeasure = { payloadKbps: 0, audioKbps: 0, withHeadersKbps: 0, video: [] };
   after.forEach((b, i) => {
     const a = before[i]!; // same pcs, same order
     const ms = b.at - a.at;
     if (ms <= 0) return;
-    payloadKbps += ((b.payload - a.payload) * 8) / ms;
-    withHeadersKbps += ((b.payload + b.headers - a.payload - a.headers) * 8) / ms;
+    for (const [id, s] of b.streams) {
+      const was = a.streams.get(id);
+      const payloadKbps = ((s.payload - (was?.payload ?? 0)) * 8) / ms;
+      out.payloadKbps += payloadKbps;
+      out.withHeadersKbps += ((s.payload + s.headers - (was?.payload ?? 0) - (was?.headers ?? 0)) * 8) / ms;
+      if (s.kind === 'audio') out.audioKbps += payloadKbps;
+      else if (s.kind === 'video') {
+        out.video.push({ limitation: s.limitation, fps: s.fps, height: s.height, encoder: s.encoder, kbps: payloadKbps });
+      }
+    }
   });
-  return { payloadKbps, withHeadersKbps, video: after.flatMap((s) => s.video) };
+  return out;
 }
