@@ -36,4 +36,5 @@ EXPOSE 8787
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8787) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node as PID 1 is fine: relay/main.ts handles SIGTERM itself (1001 to every socket, then exit 0).
-CMD ["node", "dist/relay.mjs"]
+# --max-semi-space-size: relay/node-flags.ts says why.
+CMD ["node", "--max-semi-space-size=32", "dist/relay.mjs"]

@@ -10,7 +10,7 @@
 // Overrides (numbers): BENCH_IDLE_CONNS BENCH_IDLE_ROUNDS BENCH_ROOMS BENCH_RATE
 // BENCH_SLOTS BENCH_SLOT_MS BENCH_SLOT_WARMUP_MS BENCH_RETRIES BENCH_FLOOD_MS
 // BENCH_FLOOD_PAIRS BENCH_FLOOD_WINDOW BENCH_MSG_BYTES BENCH_DEADLINE_S;
-// BENCH_SERVERS=zing,bare,hono,redis picks the columns (redis needs redis-server;
+// BENCH_SERVERS=zing,bare,bare-flags,hono,redis picks the columns (redis needs redis-server;
 // it has no idle-memory figures: those are per process).
 // BENCH_BASE_DIR=<another checkout> adds a column `zing base`: the relay of that
 // checkout (a worktree at an earlier commit, sharing node_modules), for a
@@ -57,14 +57,16 @@ const cfg = {
   messageBytes: num('BENCH_MSG_BYTES', 1_000, 1_000),
   deadlineS: num('BENCH_DEADLINE_S', 240, 120),
 };
-const wanted = (process.env.BENCH_SERVERS ?? 'zing,bare,hono,redis').split(',').map((s) => s.trim());
+const wanted = (process.env.BENCH_SERVERS ?? 'zing,bare,bare-flags,hono,redis').split(',').map((s) => s.trim());
 const baseDir = process.env.BENCH_BASE_DIR || undefined;
 const profDir = process.env.BENCH_CPU_PROF_DIR || undefined;
 const zingSpec = SERVERS.find((s) => s.key === 'zing');
 const BASE_SPEC: ServerSpec | undefined = baseDir && zingSpec ? { ...zingSpec, key: 'base', label: 'zing base', cwd: baseDir } : undefined;
 const specs: ServerSpec[] = [...SERVERS, ...(BASE_SPEC ? [BASE_SPEC] : []), REDIS_PAIR_SPEC]
   .filter((s) => wanted.includes(s.key) || s === BASE_SPEC)
-  .map((s) => (profDir && s !== REDIS_PAIR_SPEC ? { ...s, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}/${s.key}`] } : s));
+  .map((s) =>
+    profDir && s !== REDIS_PAIR_SPEC ? { ...s, nodeArgs: [...(s.nodeArgs ?? []), '--cpu-prof', `--cpu-prof-dir=${profDir}/${s.key}`] } : s,
+  );
 /** What the rate and flood tests measure: one server process, or the Redis pair. */
 type Measured = Pick<ServerProcess, 'spec' | 'cpuMicros' | 'stop'>;
 const started = Date.now();
@@ -231,6 +233,7 @@ function printTable(results: Map<string, Results>): void {
     'metric',
     ...specs.map((s) => s.label),
     'zing/bare',
+    'zing/bare+flags',
     'hono/bare',
     'redis/zing',
     ...(BASE_SPEC ? ['zing/base'] : []),
@@ -261,6 +264,7 @@ function printTable(results: Map<string, Results>): void {
       row.metric,
       ...vals.map((v) => (typeof v === 'string' ? v : v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(row.digits))),
       row.target === undefined ? '' : ratio(z, b),
+      row.target === undefined ? '' : ratio(z, numberIn('bare-flags')),
       row.target === undefined ? '' : ratio(numberIn('hono'), b),
       row.target === undefined ? '' : ratio(numberIn('redis'), z),
       ...(BASE_SPEC ? [row.target === undefined ? '' : ratio(z, numberIn('base'))] : []),

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { RELAY_NODE_FLAGS } from '../../relay/node-flags.ts';
 import { freePort } from '../../tests/support/ports.ts';
 import { timeout } from './time.ts';
 
@@ -28,6 +29,7 @@ export const SERVERS: ServerSpec[] = [
     key: 'zing',
     label: 'zing',
     entry: 'relay/main.ts',
+    nodeArgs: [...RELAY_NODE_FLAGS],
     env: {
       ZING_LOG: 'silent',
       HOST: '127.0.0.1',
@@ -41,6 +43,8 @@ export const SERVERS: ServerSpec[] = [
     },
   },
   { key: 'bare', label: 'bare ws', entry: 'bench/lib/bare-forwarder.ts' },
+  // The bare forwarder with the relay's GC flags: how much of the gap the flags close that bare would also gain.
+  { key: 'bare-flags', label: 'bare ws+flags', entry: 'bench/lib/bare-forwarder.ts', nodeArgs: [...RELAY_NODE_FLAGS] },
   { key: 'hono', label: 'hono-upgrade', entry: 'bench/lib/hono-forwarder.ts' },
 ];
 

@@ -5,6 +5,7 @@
 // process taking one.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RELAY_NODE_FLAGS } from '../../relay/node-flags.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** tsx compiles on first start; a loaded 2-core machine needs a few seconds. */
@@ -41,7 +42,7 @@ export interface SpawnOptions {
 export function launchRelay(opts: SpawnOptions = {}): RelayProcess & { listening: Promise<{ url: string; port: number }> } {
   const gcArgs = opts.gc ? ['--expose-gc', '--import', './bench/lib/gc-hook.ts'] : [];
   const base = opts.cleanEnv ? { PATH: process.env.PATH ?? '' } : process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', ...gcArgs, 'relay/main.ts'], {
+  const child = spawn(process.execPath, [...RELAY_NODE_FLAGS, '--import', 'tsx', ...gcArgs, 'relay/main.ts'], {
     cwd: ROOT,
     env: { ...base, PORT: String(opts.port ?? 0), HOST: '127.0.0.1', ZING_LOG: 'info', ...opts.env },
     stdio: opts.gc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
