@@ -23,12 +23,30 @@ export { DEFAULT_UPLOAD_BUDGET_KBPS } from './setting-defaults.ts';
 export const FULL_FRAMERATE = 30;
 /** Small tiles and busy senders: a talking head stays readable at half the frames. */
 export const REDUCED_FRAMERATE = 15;
-/** The lowest step of the pressure ladder (see applyPressure). */
+/** The lowest step of the pressure ladder (see applyPressure), and a thumbnail's. */
 export const LOW_FRAMERATE = 10;
 /** A screen share is captured at 15 fps (local-media.ts): text, not motion. */
 export const SCREEN_FRAMERATE = 15;
 /** Under this a tile gets REDUCED_FRAMERATE: nobody reads lips on a 180-line tile. */
 export const SMALL_TILE_HEIGHT = 180;
+/**
+ * A camera tile that needs no more than the bottom rung (160×90 or less: the
+ * strip beside a spotlight on a laptop window, a crowded grid) is a thumbnail:
+ * a face to recognise and a nod to notice, not lips to read.
+ */
+export const THUMBNAIL_HEIGHT = 90;
+/**
+ * A thumbnail's frame rate: still moving, at two thirds of the encoding work and
+ * about four fifths of the bits of 15 fps (measured with bench:call: a 160×90
+ * stream took ~35 kbps at 15 fps, uncapped under the 60 kbps floor).
+ */
+export const THUMBNAIL_FRAMERATE = LOW_FRAMERATE;
+/**
+ * A thumbnail's floor instead of MIN_LINK_VIDEO_BPS, which is three times what
+ * 160×90 at 10 fps needs (bitrateFor(90, 10) ≈ 23 kbps): below this even a
+ * thumbnail smears.
+ */
+export const MIN_THUMBNAIL_VIDEO_BPS = 20_000;
 /** Under this bitrate, fewer sharper frames beat many smeared ones. */
 const FEW_FRAMES_BELOW_BPS = 150_000;
 /** Text needs about half again the bits a face needs at the same size. */
@@ -213,8 +231,13 @@ interface Stream {
   height: number;
   fps: number;
   demand: number;
+  /** The least this stream is sent at, budget or not. */
+  floor: number;
   source: Source;
 }
+
+/** The least a camera stream of `height` lines is sent at: a thumbnail needs far less than a face tile. */
+export const cameraFloor = (height: number): number => (height <= THUMBNAIL_HEIGHT ? MIN_THUMBNAIL_VIDEO_BPS : MIN_LINK_VIDEO_BPS);
 
 const INACTIVE: StreamPlan = {
   encoding: { active: false, maxBitrate: MIN_LINK_VIDEO_BPS, scaleResolutionDownBy: 1, maxFramerate: REDUCED_FRAMERATE },
@@ -237,11 +260,13 @@ export function plan(input: PlanInput): Plan {
         height = Math.min(height, cameraCeiling);
         if (watched >= CPU_HEIGHT_CAP.fromLinks) height = Math.min(height, CPU_HEIGHT_CAP.height);
         let fps = height <= SMALL_TILE_HEIGHT || watched >= CPU_FRAMERATE_CAP.fromLinks ? REDUCED_FRAMERATE : FULL_FRAMERATE;
+        if (height <= THUMBNAIL_HEIGHT) fps = THUMBNAIL_FRAMERATE;
         ({ height, fps } = applyPressure(height, fps, want.level));
         height = Math.min(height, cameraCeiling);
         // Every stream's cap is at least the floor, so the split counts the floor: lifting a small stream to it afterwards would overrun the budget.
-        const demand = Math.max(MIN_LINK_VIDEO_BPS, Math.min(MAX_LINK_VIDEO_BPS, bitrateFor(height, fps)));
-        streams.push({ link, kind: 'camera', height, fps, demand, source: camera });
+        const floor = cameraFloor(height);
+        const demand = Math.max(floor, Math.min(MAX_LINK_VIDEO_BPS, bitrateFor(height, fps)));
+        streams.push({ link, kind: 'camera', height, fps, demand, floor, source: camera });
       }
     }
     if (screen) {
@@ -253,7 +278,7 @@ export function plan(input: PlanInput): Plan {
         ({ height, fps } = applyPressure(height, fps, want.level));
         height = Math.min(height, screen.height);
         const demand = Math.max(MIN_LINK_VIDEO_BPS, Math.min(MAX_SCREEN_VIDEO_BPS, Math.round(bitrateFor(height, fps) * SCREEN_DETAIL)));
-        streams.push({ link, kind: 'screen', height, fps, demand, source: screen });
+        streams.push({ link, kind: 'screen', height, fps, demand, floor: MIN_LINK_VIDEO_BPS, source: screen });
       }
     }
   }
@@ -271,7 +296,7 @@ export function plan(input: PlanInput): Plan {
     let { height, fps } = s;
     let bitrate = s.demand;
     if (got < s.demand) {
-      bitrate = Math.max(MIN_LINK_VIDEO_BPS, got);
+      bitrate = Math.max(s.floor, got);
       if (bitrate < FEW_FRAMES_BELOW_BPS) fps = Math.min(fps, REDUCED_FRAMERATE);
       const detail = s.kind === 'screen' ? SCREEN_DETAIL : 1;
       height = Math.min(height, heightFor(bitrate / detail, fps));
@@ -282,7 +307,7 @@ export function plan(input: PlanInput): Plan {
     const streamPlan: StreamPlan = {
       encoding: {
         active: true,
-        maxBitrate: Math.max(MIN_LINK_VIDEO_BPS, bitrate),
+        maxBitrate: Math.max(s.floor, bitrate),
         scaleResolutionDownBy: s.source.height > sent && sent > 0 ? s.source.height / sent : 1,
         maxFramerate: fps,
       },

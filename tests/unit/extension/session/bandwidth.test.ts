@@ -10,9 +10,13 @@ import {
   HEIGHT_RUNGS,
   MAX_LINK_VIDEO_BPS,
   MIN_LINK_VIDEO_BPS,
+  MIN_THUMBNAIL_VIDEO_BPS,
   REDUCED_FRAMERATE,
+  THUMBNAIL_FRAMERATE,
+  THUMBNAIL_HEIGHT,
   applyPressure,
   bitrateFor,
+  cameraFloor,
   fairSplit,
   heightFor,
   neededHeight,
@@ -163,6 +167,41 @@ describe('plan: the wanted size → encoding mapping', () => {
     expect(cameraOf(p, 'large').encoding.maxFramerate).toBe(FULL_FRAMERATE);
   });
 
+  it('sends a thumbnail (a 148×83 strip tile) 90 lines at the thumbnail frame rate, capped near what that needs, not at the face floor', () => {
+    const p = plan(
+      input(
+        { thumb: want({ width: 148, height: 83 }), face: want({ width: 533, height: 300 }) },
+        { camera: SMALL_CAMERA, maxCameraHeight: 240 },
+      ),
+    );
+    const thumb = cameraOf(p, 'thumb');
+    expect(thumb.height).toBe(THUMBNAIL_HEIGHT);
+    expect(thumb.encoding.maxFramerate).toBe(THUMBNAIL_FRAMERATE);
+    expect(thumb.encoding.maxBitrate).toBe(Math.max(MIN_THUMBNAIL_VIDEO_BPS, bitrateFor(90, THUMBNAIL_FRAMERATE)));
+    expect(thumb.encoding.maxBitrate).toBeLessThan(MIN_LINK_VIDEO_BPS / 2);
+    // One rung up is a small tile, not a thumbnail: 15 fps and the face floor.
+    const small = cameraOf(plan(input({ s: want({ width: 176, height: 99 }) }, { camera: SMALL_CAMERA, maxCameraHeight: 240 })), 's');
+    expect(small.height).toBe(135);
+    expect(small.encoding.maxFramerate).toBe(REDUCED_FRAMERATE);
+    expect(small.encoding.maxBitrate).toBe(MIN_LINK_VIDEO_BPS);
+    // The tile beside it keeps its own size and frame rate.
+    expect(cameraOf(p, 'face').height).toBe(240);
+    expect(cameraOf(p, 'face').encoding.maxFramerate).toBe(FULL_FRAMERATE);
+  });
+
+  it('keeps a thumbnail at its floor on a starved uplink, and within the budget when it holds the floors', () => {
+    const thumb = want({ width: 160, height: 90 });
+    const links = { a: thumb, b: thumb, c: thumb };
+    const budgetBps = 3 * AUDIO_RESERVE_BPS + 3 * MIN_THUMBNAIL_VIDEO_BPS;
+    const p = plan(input(links, { budgetBps, camera: SMALL_CAMERA, maxCameraHeight: 240 }));
+    let video = 0;
+    for (const link of ['a', 'b', 'c']) {
+      expect(cameraOf(p, link).encoding.maxBitrate).toBe(MIN_THUMBNAIL_VIDEO_BPS);
+      video += cameraOf(p, link).encoding.maxBitrate;
+    }
+    expect(video + 3 * AUDIO_RESERVE_BPS).toBeLessThanOrEqual(budgetBps);
+  });
+
   it(`caps frames from ${CPU_FRAMERATE_CAP.fromLinks} watched links and lines from ${CPU_HEIGHT_CAP.fromLinks}, counting only watched ones`, () => {
     const big = want({ width: 1280, height: 720 });
     const three = plan(input({ a: big, b: big, c: big }, { budgetBps: 20_000_000 }));
@@ -274,7 +313,11 @@ describe('plan: the wanted size → encoding mapping', () => {
               if (!shown) continue;
               expect(s.encoding.scaleResolutionDownBy).toBeGreaterThanOrEqual(1);
               expect(s.height).toBeLessThanOrEqual(src.height);
-              expect(s.encoding.maxBitrate).toBeGreaterThanOrEqual(MIN_LINK_VIDEO_BPS);
+              expect(s.encoding.maxBitrate).toBeGreaterThanOrEqual(s === l.camera ? cameraFloor(s.height) : MIN_LINK_VIDEO_BPS);
+              // A thumbnail tile (one that needs no more than the bottom rung) gets the thumbnail frame rate.
+              if (s === l.camera && asked !== undefined && neededHeight(asked, src.width / src.height, 'cover') <= THUMBNAIL_HEIGHT) {
+                expect(s.encoding.maxFramerate).toBeLessThanOrEqual(THUMBNAIL_FRAMERATE);
+              }
               if (s === l.camera) expect(s.encoding.maxBitrate).toBeLessThanOrEqual(MAX_LINK_VIDEO_BPS);
               active += 1;
               video += s.encoding.maxBitrate;
