@@ -65,6 +65,16 @@ const SIZES = (process.env.BENCH_CALL_SIZES ?? '2,3,4,6,8').split(',').map(Numbe
 const EVEN_SIZES = (process.env.BENCH_CALL_EVEN_SIZES ?? '4').split(',').map(Number);
 const NAMES = ['Ada', 'Bo', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal'];
 const SETTINGS = { maxVideoHeight: 240 };
+/**
+ * More settings for Zing's people, as JSON: e.g. BENCH_CALL_ZING_SETTINGS='{"noiseSuppression":false}'
+ * prices a feature the naive page does not have (RNNoise is on by default).
+ */
+const ZING_SETTINGS: Record<string, unknown> = (() => {
+  const extra: unknown = JSON.parse(process.env.BENCH_CALL_ZING_SETTINGS ?? '{}');
+  if (typeof extra !== 'object' || extra === null || Array.isArray(extra))
+    throw new Error('BENCH_CALL_ZING_SETTINGS must be a JSON object');
+  return { ...extra, ...SETTINGS };
+})();
 /** Every variant of every size stays under fourteen minutes; past that it prints what it has and stops. */
 const RUN_BUDGET_MS = 840_000;
 /**
@@ -452,6 +462,7 @@ function print(): void {
   const out: string[] = [];
   out.push(
     `Group calls on loopback: each person a headless Chromium (own profile), maxVideoHeight 240, upload budget ${budget} kbps; ` +
+      (process.env.BENCH_CALL_ZING_SETTINGS ? `Zing's settings ${JSON.stringify(ZING_SETTINGS)}; ` : '') +
       `${cpus().length} cores, ${process.platform} ${process.arch}`,
   );
   out.push(
@@ -638,7 +649,7 @@ async function main(): Promise<void> {
             launchPerson({
               name,
               relayUrl: relay.url,
-              settings: SETTINGS,
+              settings: ZING_SETTINGS,
               extension: isZing(variant),
               ...(isZing(variant) ? { dist: variant.dist } : {}),
               extraArgs: [`${PERSON_SWITCH}=${name}`],
