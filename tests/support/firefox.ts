@@ -211,6 +211,52 @@ export interface FirefoxLaunchOptions {
   name: string;
   relayUrl: string;
   settings?: Record<string, unknown>;
+  /** Prefs beyond the quiet, offline defaults (e.g. a fingerprinting protection to test against). */
+  prefs?: Record<string, string | number | boolean>;
+  /**
+   * A Firefox with WebGL: headless Firefox has none (Mozilla bug 1375585), so
+   * this one runs with a window on a display of its own (Xvfb; Mesa's llvmpipe
+   * draws its WebGL 2). Background blur needs it.
+   */
+  webgl?: boolean;
+}
+
+export const XVFB = process.env.ZING_XVFB ?? '/usr/bin/Xvfb';
+
+/**
+ * A virtual X display for one Firefox, on the first free number (Xvfb picks it
+ * and writes it to the pipe given as -displayfd). Closed with the Firefox.
+ */
+function startXvfb(timeoutMs = START_TIMEOUT_MS): Promise<{ display: string; close(): Promise<void> }> {
+  if (!existsSync(XVFB)) throw new Error(`${XVFB} is missing: install Debian's xvfb (apt-get install xvfb) or set ZING_XVFB`);
+  const child = spawn(XVFB, ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
+  const close = async () => {
+    child.kill('SIGTERM');
+    if (!(await exited(child, EXIT_GRACE_MS))) child.kill('SIGKILL');
+  };
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    let errors = '';
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      void close();
+      reject(err);
+    };
+    const timer = setTimeout(() => fail(new Error(`Xvfb gave no display within ${timeoutMs} ms: ${errors.slice(-500)}`)), timeoutMs);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
+    child.stdio[3]?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const m = /^(\d+)\n/.exec(seen);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({ display: `:${m[1]}`, close });
+    });
+    child.once('exit', (code) => fail(new Error(`Xvfb exited (${code}) before giving a display: ${errors.slice(-500)}`)));
+  });
 }
 
 /** Starts Firefox and resolves with the BiDi URL it prints on stderr. */
@@ -341,15 +387,29 @@ export async function navigate(bidi: BiDi, context: string, url: string): Promis
 }
 
 /** Spawns Firefox on a fresh profile until it prints its BiDi URL, retrying a silent start. */
-async function startFirefox(): Promise<{ child: ChildProcess; profile: string; wsUrl: string }> {
+async function startFirefox(
+  prefs: Record<string, string | number | boolean>,
+  display: string | undefined,
+): Promise<{ child: ChildProcess; profile: string; wsUrl: string }> {
   for (let attempt = 1; ; attempt++) {
     const profile = mkdtempSync(join(tmpdir(), 'zing-firefox-'));
-    writeFileSync(join(profile, 'user.js'), userJs(PREFS));
+    writeFileSync(join(profile, 'user.js'), userJs({ ...PREFS, ...prefs }));
     const child = spawn(
       FIREFOX,
-      ['--headless', '--no-remote', '--remote-debugging-port=0', '--remote-allow-system-access', '--profile', profile, 'about:blank'],
+      [
+        ...(display ? [] : ['--headless']),
+        '--no-remote',
+        '--remote-debugging-port=0',
+        '--remote-allow-system-access',
+        '--profile',
+        profile,
+        'about:blank',
+      ],
       // MOZ_CRASHREPORTER_DISABLE: a crash fails the test instead of waiting on a reporter.
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_HEADLESS: '1' } },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', ...(display ? { DISPLAY: display } : { MOZ_HEADLESS: '1' }) },
+      },
     );
     try {
       return { child, profile, wsUrl: await waitForBiDiUrl(child, START_TIMEOUT_MS) };
@@ -373,7 +433,15 @@ export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<Firefox
   if (!existsSync(FIREFOX))
     throw new Error(`${FIREFOX} is missing: install Debian's firefox-esr (apt-get install firefox-esr) or set ZING_FIREFOX`);
   if (!existsSync(join(FIREFOX_DIST, 'manifest.json'))) throw new Error('dist/firefox is missing: run `npm run build` first');
-  const { child, profile, wsUrl } = await startFirefox();
+  const screen = opts.webgl ? await startXvfb() : undefined;
+  let started: Awaited<ReturnType<typeof startFirefox>>;
+  try {
+    started = await startFirefox(opts.prefs ?? {}, screen?.display);
+  } catch (err) {
+    await screen?.close();
+    throw err;
+  }
+  const { child, profile, wsUrl } = started;
   // If the test runner itself exits (a crash, Ctrl-C), Firefox must not outlive it.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -391,6 +459,7 @@ export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<Firefox
         await exited(child, EXIT_GRACE_MS);
       }
       rmSync(profile, { recursive: true, force: true });
+      await screen?.close();
     })());
   try {
     // Keep draining Firefox's output so a chatty process never blocks on a full pipe.
