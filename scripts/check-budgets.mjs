@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 /** Budgets in KB of gzipped JavaScript, per page (issue #11). */
 const PAGES = [
   { name: 'popup', build: 'dist/chrome', entry: 'extension/popup/index.html', budgetKB: 15 },
-  { name: 'call', build: 'dist/chrome', entry: 'extension/call/index.html', budgetKB: 60 },
+  { name: 'call', build: 'dist/chrome', entry: 'extension/call/index.html', budgetKB: 61 },
   { name: 'options', build: 'dist/chrome', entry: 'extension/options/index.html', budgetKB: 15 },
   { name: 'guest', build: 'dist/web', entry: 'extension/web/index.html', budgetKB: 70 },
 ];
