@@ -33,6 +33,7 @@ import {
   type TrustEvent,
 } from './code-trust.ts';
 import { Identity } from './identity.ts';
+import { markOnce } from './join-marks.ts';
 import { NoiseSuppressor, type LoadSuppressor } from './noise-suppressor.ts';
 import { BackgroundBlur, type BlurStopReason, type LoadBlur } from './background-blur.ts';
 import { PeerLink, isPolite, type LinkState, type PeerLinkOptions } from './peer-link.ts';
@@ -139,6 +140,25 @@ export const ROSTER_TICK_MS = 1_000;
  * RTCDtlsTransport goes stale), so a changed safety code shows within this long.
  */
 export const SAFETY_CHECK_MS = 2_000;
+/**
+ * How long a link opened ahead for someone who said hello waits for their
+ * welcome before it is closed: the hello may be a replay of someone long gone,
+ * and a real one is welcomed within a relay round trip (a lost welcome is
+ * greeted again within HELLO_RETRY_MS × HELLO_ATTEMPTS).
+ */
+export const EARLY_LINK_MS = 10_000;
+/**
+ * Joining people already in the call, the noise suppressor starts loading this
+ * long after the first link is up: its AudioContext, AudioWorklet and
+ * WebAssembly otherwise compete with ICE, DTLS and the first frames for the
+ * main thread and the cores (bench:setup, ZING_BENCH_NOISE_SUPPRESSION=0). The
+ * raw microphone (with echo cancellation) goes meanwhile, as while it loads.
+ */
+export const SUPPRESSOR_AFTER_LINK_MS = 1_000;
+/** Whatever happens (no relay, nobody answering), it starts loading this long after the call starts at the latest. */
+export const SUPPRESSOR_LATEST_MS = 5_000;
+/** Links opened ahead at once, at most: a room holds 8 (relay maxPeersPerRoom), so a relay replaying old hellos gets no more. */
+export const MAX_EARLY_LINKS = 8;
 
 /** One DTLS certificate per page, for every link: a safety code then stays put for the whole call. */
 const CERTIFICATE_ALGORITHM: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
@@ -152,6 +172,14 @@ const makeCertificate = (): Promise<RTCCertificate> => RTCPeerConnection.generat
 export interface CallKeys {
   readonly roomKey: Promise<RoomKey>;
   readonly own: Promise<[Identity, RTCCertificate]>;
+  /** All of them, once made: start() then opens the relay socket at once, before the page renders the call. */
+  readonly made?: () => MadeKeys | undefined;
+}
+
+export interface MadeKeys {
+  readonly roomKey: RoomKey;
+  readonly identity: Identity;
+  readonly certificate: RTCCertificate;
 }
 
 /**
@@ -163,10 +191,15 @@ export interface CallKeys {
 export function prepareCallKeys(link: ShareLink, createCertificate: () => Promise<RTCCertificate> = makeCertificate): CallKeys {
   const own = Promise.all([Identity.create(), createCertificate()]);
   const roomKey = deriveRoomKey(link.secret);
-  // Reported by start(); this only keeps them from being unhandled meanwhile.
-  own.catch(() => undefined);
-  roomKey.catch(() => undefined);
-  return { roomKey, own };
+  let made: MadeKeys | undefined;
+  // A failure is reported by start(); this only keeps them from being unhandled meanwhile.
+  Promise.all([roomKey, own]).then(
+    ([key, [identity, certificate]]) => {
+      made = { roomKey: key, identity, certificate };
+    },
+    () => undefined,
+  );
+  return { roomKey, own, made: () => made };
 }
 
 /** The presence fields of a hello, welcome or presence message. */
@@ -276,6 +309,21 @@ interface Pairing {
   theirSalt: string | undefined;
 }
 
+/**
+ * A link the offering side opened as it welcomed someone who said hello, so its
+ * offer follows the welcome at once (protocol/peer.ts, "Handshake"). It is
+ * nobody's until their welcome admits them: no tile, no chat; their answer and
+ * candidates are taken only from someone on the roster.
+ */
+interface EarlyLink {
+  readonly link: SessionLink;
+  /** Where its offer and candidates go, bound to that page session. */
+  readonly peer: PeerId;
+  readonly session: SessionId;
+  readonly openedAt: number;
+  readonly stopSending: () => void;
+}
+
 /** A participant's link and what we know of them; where they are is the roster's business. */
 interface Remote {
   readonly participant: ParticipantId;
@@ -288,6 +336,8 @@ interface Remote {
   chatChannel: RTCDataChannel | undefined;
   /** Safety code checks, one after another so an older reading never lands after a newer one. */
   codeCheck: Promise<void>;
+  /** A check is queued and has not begun: another request adds nothing (each reads getStats on the WebRTC thread). */
+  codeCheckQueued: boolean;
 }
 
 const SELF_ID = 'self';
@@ -329,9 +379,13 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   /** Who is at which relay address, whom to greet again, who vanished; in step with #remotes. */
   readonly #roster = new Roster();
   readonly #remotes = new Map<ParticipantId, Remote>();
+  readonly #early = new Map<ParticipantId, EarlyLink>();
   readonly #cleanups: (() => void)[] = [];
   readonly #speaking = new Map<string, SpeakingState>();
   #timers: ReturnType<typeof setInterval>[] = [];
+  /** Releases the noise suppressor (SUPPRESSOR_AFTER_LINK_MS, SUPPRESSOR_LATEST_MS). */
+  #suppressorTimers: ReturnType<typeof setTimeout>[] = [];
+  #suppressorSoon = false;
   #turn: TurnServer[] = [];
   #rejected = 0;
   #presence: Presence;
@@ -359,6 +413,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#media.on('ended', ({ kind, label }) => void this.#deviceLost(kind, label));
     this.#noise = new NoiseSuppressor({
       enabled: deps.profile.noiseSuppression,
+      held: true,
       ...(deps.loadSuppressor && { load: deps.loadSuppressor }),
     });
     this.#noise.on('changed', () => this.#syncAudio());
@@ -404,45 +459,65 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   start(): void {
     if (this.#started) return;
     this.#started = true;
+    markOnce('start');
     void this.#startMedia();
-    const { roomKey, own: keys } = this.#deps.keys ?? prepareCallKeys(this.link, this.#deps.createCertificate);
-    void roomKey.then(
-      async (key) => {
-        if (key.room !== this.link.room) {
-          this.#fail(ZingError.badLink('Its key does not belong to its room: part of the link was changed. Ask for it again.'));
-          return;
-        }
-        let identity: Identity;
-        let certificate: RTCCertificate;
-        try {
-          [identity, certificate] = await keys;
-        } catch (err) {
-          this.#fail(new ZingError('CRYPTO_UNAVAILABLE', 'no signing key or DTLS certificate', { cause: err }));
-          return;
-        }
-        const digest = certificate
-          .getFingerprints()
-          .map((fp) => digestOfFingerprint(fp.algorithm ?? '', fp.value ?? ''))
-          .find(Boolean);
-        if (!digest) {
-          this.#fail(new ZingError('CRYPTO_UNAVAILABLE', 'the DTLS certificate has no SHA-256 fingerprint'));
-          return;
-        }
-        if (this.#phase === 'ended' || this.#phase === 'failed') return;
-        this.#identity = identity;
-        this.#certificate = certificate;
-        this.#certificateDigest = digest;
-        this.#sealed = new SealedSignaling(this.#signaling, key, identity);
-        this.#listen(this.#sealed);
-        this.#signaling.connect();
-      },
-      (err: unknown) => this.#fail(new ZingError('BAD_LINK', 'The key in this link could not be used.', { cause: err })),
-    );
+    const keys = this.#deps.keys ?? prepareCallKeys(this.link, this.#deps.createCertificate);
+    const made = keys.made?.();
+    if (made) this.#connect(made);
+    else void this.#connectOnceMade(keys);
+    this.#suppressorTimers.push(setTimeout(() => this.#noise.release(), SUPPRESSOR_LATEST_MS));
     this.#timers.push(
       setInterval(() => void this.#pollAudio(), AUDIO_POLL_MS),
       setInterval(() => this.#tick(), ROSTER_TICK_MS),
       setInterval(() => this.#checkCodes(), SAFETY_CHECK_MS),
     );
+  }
+
+  async #connectOnceMade(keys: CallKeys): Promise<void> {
+    let roomKey: RoomKey;
+    try {
+      roomKey = await keys.roomKey;
+    } catch (err) {
+      this.#fail(new ZingError('BAD_LINK', 'The key in this link could not be used.', { cause: err }));
+      return;
+    }
+    if (!this.#roomMatches(roomKey)) return;
+    let identity: Identity;
+    let certificate: RTCCertificate;
+    try {
+      [identity, certificate] = await keys.own;
+    } catch (err) {
+      this.#fail(new ZingError('CRYPTO_UNAVAILABLE', 'no signing key or DTLS certificate', { cause: err }));
+      return;
+    }
+    this.#connect({ roomKey, identity, certificate });
+  }
+
+  #roomMatches(key: RoomKey): boolean {
+    if (key.room === this.link.room) return true;
+    this.#fail(ZingError.badLink('Its key does not belong to its room: part of the link was changed. Ask for it again.'));
+    return false;
+  }
+
+  /** With the call's keys made: checks them and opens the relay socket. */
+  #connect({ roomKey, identity, certificate }: MadeKeys): void {
+    if (!this.#roomMatches(roomKey)) return;
+    const digest = certificate
+      .getFingerprints()
+      .map((fp) => digestOfFingerprint(fp.algorithm ?? '', fp.value ?? ''))
+      .find(Boolean);
+    if (!digest) {
+      this.#fail(new ZingError('CRYPTO_UNAVAILABLE', 'the DTLS certificate has no SHA-256 fingerprint'));
+      return;
+    }
+    if (this.#phase === 'ended' || this.#phase === 'failed') return;
+    this.#identity = identity;
+    this.#certificate = certificate;
+    this.#certificateDigest = digest;
+    this.#sealed = new SealedSignaling(this.#signaling, roomKey, identity);
+    this.#listen(this.#sealed);
+    markOnce('connect');
+    this.#signaling.connect();
   }
 
   async #startMedia(): Promise<void> {
@@ -520,6 +595,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         this.#sendHello(peer);
       }),
       s.on('peerLeft', (peer) => {
+        for (const [participant, early] of this.#early) if (early.peer === peer) this.#closeEarly(participant);
         // Only their current address leaving is a leave; an old one is a reconnect.
         const left = this.#roster.peerLeft(peer);
         if (left !== undefined) this.#removeRemote(left);
@@ -704,7 +780,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
    */
   #useTurn(servers: TurnServer[]): void {
     this.#turn = servers;
-    for (const remote of this.#remotes.values()) remote.link.setIceServers([...this.#deps.settings.iceServers, ...servers]);
+    for (const link of this.#links()) link.setIceServers([...this.#deps.settings.iceServers, ...servers]);
   }
 
   #onJoined(peers: PeerId[], iceServers: TurnServer[] | undefined): void {
@@ -712,6 +788,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (iceServers) this.#useTurn(iceServers);
     // Everyone already known keeps their link; they re-announce from their new addresses.
     this.#roster.joined(peers, performance.now());
+    // Alone, nobody waits for a link: the suppressor loads now.
+    if (peers.length === 0) this.#noise.release();
     if (this.#alert?.code === 'RELAY_UNREACHABLE') this.#alert = undefined;
     this.#sendHello();
     this.#update();
@@ -730,6 +808,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         this.#sendWelcome(from, participant, session);
         // They may have lost our salt in an outage; resending it reveals nothing new.
         if (remote) this.#sendReveal(from, participant, true);
+        else this.#openEarly(from, participant, session);
         return;
       }
       case 'welcome': {
@@ -739,7 +818,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         const remote = this.#remotes.get(participant);
         if (remote) this.#present(remote, presenceOf(msg), arrival);
         else {
-          this.#addRemote(participant, presenceOf(msg));
+          this.#addRemote(participant, presenceOf(msg), from, session);
           this.#update();
         }
         if (!pairing.welcomed) this.#sendWelcome(from, participant, session);
@@ -801,9 +880,11 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     pairing.revealed = true;
   }
 
-  #addRemote(participant: ParticipantId, presence: Presence): Remote {
+  #addRemote(participant: ParticipantId, presence: Presence, peer: PeerId, session: SessionId): Remote {
     // Only called for a welcome, which only arrives once the identity exists.
     const polite = isPolite(this.#identity?.participant ?? '', participant);
+    markOnce('admitted');
+    const early = this.#takeEarly(participant, peer, session);
     const remote: Remote = {
       participant,
       // Set just below: a link's listeners need the remote they belong to.
@@ -814,18 +895,17 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       lastStats: undefined,
       chatChannel: undefined,
       codeCheck: Promise.resolve(),
+      codeCheckQueued: false,
     };
     // Exactly one side of each pair offers first: the one that does not yield in a collision.
-    remote.link = this.#newLink(remote, !polite, this.#certificate);
+    remote.link = this.#newLink(remote, !polite, this.#certificate, early);
     this.#remotes.set(participant, remote);
     this.#govern();
     return remote;
   }
 
-  /** A media link to `remote` with every listener the session needs. */
-  #newLink(remote: Remote, initiator: boolean, certificate: RTCCertificate | undefined): SessionLink {
-    const { participant } = remote;
-    const link = this.#createLink({
+  #linkOptions(participant: ParticipantId, initiator: boolean, certificate: RTCCertificate | undefined): PeerLinkOptions {
+    return {
       self: this.#identity?.participant ?? '',
       remote: participant,
       iceServers: [...this.#deps.settings.iceServers, ...this.#turn],
@@ -834,7 +914,60 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       audio: this.#sentAudio,
       video: this.#sentVideo,
       ...(certificate ? { certificate } : {}),
-    });
+    };
+  }
+
+  /**
+   * Opens the link to someone who said hello, as we welcome them, where we are
+   * the side that offers: the offer then goes right behind the welcome instead
+   * of waiting a round trip for theirs (#12, bench:setup). Sent bound to the
+   * page session their hello named, so only that page can use it; nothing of
+   * theirs is taken until a welcome of theirs admits them. Someone blocked
+   * (their verified code changed) gets nothing ahead.
+   */
+  #openEarly(peer: PeerId, participant: ParticipantId, session: SessionId): void {
+    const self = this.#identity?.participant;
+    if (self === undefined || isPolite(self, participant) || isBlocked(this.#trust.get(participant) ?? PENDING)) return;
+    const open = this.#early.get(participant);
+    if (open?.peer === peer && open.session === session) return;
+    this.#closeEarly(participant);
+    if (this.#early.size >= MAX_EARLY_LINKS) return;
+    markOnce('earlyLink');
+    const link = this.#createLink(this.#linkOptions(participant, true, this.#certificate));
+    const stopSending = link.on('signal', (msg) => this.#sealed?.send({ peer, participant, session }, msg));
+    this.#early.set(participant, { link, peer, session, openedAt: performance.now(), stopSending });
+  }
+
+  /** The early link to `participant`, now theirs, if it went to where and to whom their welcome came from; any other is closed. */
+  #takeEarly(participant: ParticipantId, peer: PeerId, session: SessionId): SessionLink | undefined {
+    const early = this.#early.get(participant);
+    if (!early) return undefined;
+    this.#early.delete(participant);
+    early.stopSending();
+    if (early.peer !== peer || early.session !== session) {
+      early.link.close();
+      return undefined;
+    }
+    return early.link;
+  }
+
+  /** Every media link: everyone's, and those opened early (which send what everyone's send). */
+  #links(): SessionLink[] {
+    return [...[...this.#remotes.values()].map((r) => r.link), ...[...this.#early.values()].map((e) => e.link)];
+  }
+
+  #closeEarly(participant: ParticipantId): void {
+    const early = this.#early.get(participant);
+    if (!early) return;
+    this.#early.delete(participant);
+    early.stopSending();
+    early.link.close();
+  }
+
+  /** A media link to `remote` with every listener the session needs: a new one, or the one opened early. */
+  #newLink(remote: Remote, initiator: boolean, certificate: RTCCertificate | undefined, early?: SessionLink): SessionLink {
+    const { participant } = remote;
+    const link = early ?? this.#createLink(this.#linkOptions(participant, initiator, certificate));
     // A listener of a link that was since replaced (a test's renewLink) does nothing.
     const current = () => remote.link === link;
     link.on('signal', (msg) => {
@@ -857,6 +990,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       if (!current()) return;
       if (state === 'connected') this.quality.linkConnected(participant);
       if (state === 'connected') this.#checkCode(remote);
+      if (state === 'connected') this.#releaseSuppressorSoon();
       this.#update();
     });
     link.on('dtlsConnected', () => this.#checkCode(remote));
@@ -948,8 +1082,12 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
    * picked it after seeing our salt.
    */
   #checkCode(remote: Remote): void {
+    // DTLS connecting fires both dtlsConnected and the link's connected: one reading serves both.
+    if (remote.codeCheckQueued) return;
+    remote.codeCheckQueued = true;
     remote.codeCheck = remote.codeCheck
       .then(async () => {
+        remote.codeCheckQueued = false;
         const identity = this.#identity;
         const pairing = this.#pairings.get(remote.participant);
         if (!identity || !pairing?.theirCommit || !pairing.theirSalt) return;
@@ -1004,7 +1142,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   // cannot announce a leave: the roster drops them once they missed the rejoin
   // and their link is down too. A hello that got no answer is sent again.
   #tick(): void {
-    const due = this.#roster.tick(performance.now(), (participant) => this.#remotes.get(participant)?.link.state === 'connected');
+    const now = performance.now();
+    for (const [participant, early] of this.#early) if (now - early.openedAt >= EARLY_LINK_MS) this.#closeEarly(participant);
+    const due = this.#roster.tick(now, (participant) => this.#remotes.get(participant)?.link.state === 'connected');
     for (const participant of due.drop) this.#removeRemote(participant);
     for (const peer of due.greet) this.#sendHello(peer);
   }
@@ -1017,7 +1157,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   async #pollAudio(): Promise<void> {
     const now = performance.now();
     const levels: Record<string, number> = {};
-    for (const [id, remote] of this.#remotes) levels[id] = remote.presence.micMuted ? 0 : remote.link.remoteAudioLevel();
+    // Not on a link that is not up: there is no sound yet, and the read waits on the WebRTC thread while it sets up.
+    for (const [id, remote] of this.#remotes)
+      levels[id] = remote.presence.micMuted || remote.link.state !== 'connected' ? 0 : remote.link.remoteAudioLevel();
     const first = this.#remotes.values().next().value;
     levels[SELF_ID] = first && !this.#presence.micMuted ? await first.link.localAudioLevel().catch(() => 0) : 0;
     const speaking: Record<string, boolean> = {};
@@ -1036,7 +1178,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const track = this.#noise.output(this.#media.audio);
     if (track === this.#sentAudio) return;
     this.#sentAudio = track;
-    for (const remote of this.#remotes.values()) void remote.link.setTrack('audio', track);
+    for (const link of this.#links()) void link.setTrack('audio', track);
   }
 
   // The camera as it should go now (blurred, raw, or nothing while the blur
@@ -1046,7 +1188,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const track = this.#blur.output(this.#media.video);
     if (track === this.#sentVideo) return;
     this.#sentVideo = track;
-    for (const remote of this.#remotes.values()) void remote.link.setTrack('video', track);
+    for (const link of this.#links()) void link.setTrack('video', track);
   }
 
   /** The own tile's picture: the blurred one while it is sent, else the camera's preview. */
@@ -1082,11 +1224,20 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#update();
   }
 
+  /** The first link is up: the noise suppressor may load once its first frames are through. */
+  #releaseSuppressorSoon(): void {
+    if (this.#suppressorSoon) return;
+    this.#suppressorSoon = true;
+    this.#suppressorTimers.push(setTimeout(() => this.#noise.release(), SUPPRESSOR_AFTER_LINK_MS));
+  }
+
   #teardown(): void {
     for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    for (const timer of this.#suppressorTimers.splice(0)) clearTimeout(timer);
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#signaling.close();
     for (const id of [...this.#remotes.keys()]) this.#removeRemote(id, false);
+    for (const id of [...this.#early.keys()]) this.#closeEarly(id);
     this.chat.close();
     this.gestures.close();
     this.files.close();

@@ -46,12 +46,24 @@ export class NoiseSuppressor extends TypedEmitter<NoiseSuppressorEvents> {
   #loading: Promise<void> | undefined;
   #failed = false;
   #closed = false;
+  /** Held: loading waits for release(); `#wanted` says it was asked for meanwhile. */
+  #held: boolean;
+  #wanted = false;
   #unsubscribe: (() => void) | undefined;
 
-  constructor(opts: { enabled: boolean; load?: LoadSuppressor }) {
+  /** `held`: nothing loads before release() (the call holds it while its first link sets up). */
+  constructor(opts: { enabled: boolean; load?: LoadSuppressor; held?: boolean }) {
     super();
     this.#enabled = opts.enabled;
     this.#load = opts.load ?? loadRnnoise;
+    this.#held = opts.held ?? false;
+  }
+
+  /** Lets a held suppressor load, if it was wanted meanwhile; the raw microphone goes until it runs. Safe twice. */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (this.#wanted && this.#enabled && !this.#closed) this.#start();
   }
 
   get enabled(): boolean {
@@ -101,6 +113,10 @@ export class NoiseSuppressor extends TypedEmitter<NoiseSuppressorEvents> {
   }
 
   #start(): void {
+    if (this.#held) {
+      this.#wanted = true;
+      return;
+    }
     if (this.#loading || this.#failed) return;
     this.#loading = this.#load().then(
       (graph) => {

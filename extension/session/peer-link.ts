@@ -308,7 +308,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
    * Never the first of several `a=fingerprint` lines (issue 13, hole 2).
    */
   async certificates(): Promise<LinkCertificates | undefined> {
-    if (this.#closed) return undefined;
+    // Nothing is verified before ICE and DTLS have started; a getStats then only costs the handshake time.
+    if (this.#closed || this.pc.connectionState === 'new') return undefined;
     const stats = await this.#statsCertificates();
     if (!stats.connected && !this.#transportConnected()) return undefined;
     const local = stats.local ?? this.#localDigest();
@@ -485,8 +486,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         await this.pc.setLocalDescription();
         this.#sendDescription();
       }
-      await this.#applyEncoding();
-      await this.#applyScreenEncoding();
+      // Not awaited: the candidates queued behind this description would wait
+      // for it, and a setParameters takes tens of ms on the WebRTC thread just
+      // as ICE starts (bench:setup). Both catch their own failures.
+      void this.#applyEncoding();
+      void this.#applyScreenEncoding();
     } else if (msg.type === 'candidate') {
       try {
         await this.pc.addIceCandidate(msg.candidate);
@@ -503,10 +507,15 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const camera = this.#cameraTransceivers();
     if (!camera) return;
     this.#camera = camera;
-    for (const kind of ['audio', 'video'] as const) {
-      camera[kind].direction = 'sendrecv';
-      await camera[kind].sender.replaceTrack(this.#blocked ? null : kind === 'audio' ? this.#audio : this.#video);
-    }
+    // Both at once, and none where there is nothing to send: each replaceTrack
+    // is a trip to the WebRTC thread that the answer waits for.
+    await Promise.all(
+      (['audio', 'video'] as const).map((kind) => {
+        camera[kind].direction = 'sendrecv';
+        const track = this.#blocked ? null : kind === 'audio' ? this.#audio : this.#video;
+        return track === camera[kind].sender.track ? undefined : camera[kind].sender.replaceTrack(track);
+      }),
+    );
     // A screen already being shared when this peer arrived follows in its own negotiation.
     if (this.#screen) queueMicrotask(() => void this.#applyScreen());
   }

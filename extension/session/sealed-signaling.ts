@@ -18,7 +18,8 @@ import {
   type PeerMessage,
   type SealedPayload,
 } from '../../protocol/peer.ts';
-import { open, seal } from './envelope.ts';
+import { open, seal, type Opened } from './envelope.ts';
+import { markOnce } from './join-marks.ts';
 import { importPublicKey, verifySignature, type Identity } from './identity.ts';
 import type { RoomKey } from './room-key.ts';
 import type { SignalingClient } from './signaling-client.ts';
@@ -80,6 +81,9 @@ interface Sender {
   bound: boolean;
 }
 
+/** What a message is, for the join marks: a description says offer or answer. */
+const kindOf = (msg: PeerMessage): string => (msg.type === 'description' ? msg.description.type : msg.type);
+
 export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
   readonly #client: SignalCarrier;
   readonly #key: RoomKey;
@@ -103,8 +107,13 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
         this.#self = self;
       }),
       client.on('signal', ({ from, data }) => {
+        // Opened as it arrives, beside any message still being checked (each WebCrypto call is a trip
+        // off the main thread); handled strictly in the order the relay delivered them.
+        const self = this.#self;
+        const opening = self === undefined ? undefined : open(this.#key.key, this.#key.room, from, self, data);
+        opening?.catch(() => undefined); // its failure is handled in order, below
         this.#inbox = this.#inbox
-          .then(() => this.#receive(from, data))
+          .then(() => (self === undefined || opening === undefined ? undefined : this.#receive(from, self, opening)))
           .catch((err: unknown) => console.warn('zing: opening a signaling message failed', err));
       }),
     ];
@@ -142,14 +151,20 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
     if (carriesKey(msg.type)) payload.key = this.#identity.publicKey;
     const body = encodeSealedPayload(payload);
     const peer = to?.peer;
+    // Signed and sealed at once, beside any message still being sealed (a welcome, an offer and its
+    // candidates go out in a burst); sent strictly in order.
+    const header = envelopeHeader(this.#key.room, self, peer);
+    const sealing = this.#identity
+      .sign(signedText(header, body))
+      .then((signature) => seal(this.#key.key, this.#key.room, self, peer, joinSigned(signature, body)));
+    sealing.catch(() => undefined); // its failure is reported in order, below
     this.#outbox = this.#outbox
       .then(async () => {
-        const header = envelopeHeader(this.#key.room, self, peer);
-        const signature = await this.#identity.sign(signedText(header, body));
-        const envelope = await seal(this.#key.key, this.#key.room, self, peer, joinSigned(signature, body));
+        const envelope = await sealing;
         if (envelope === undefined) return console.warn(`zing: a ${msg.type} of ${body.length} bytes is too long to send`);
         // A reconnect in between gave us a new address: the old header would not open.
         if (this.#self === self) this.#client.send(peer, envelope);
+        markOnce(`out:${kindOf(msg)}`);
       })
       .catch((err: unknown) => console.warn('zing: sealing failed', err));
   }
@@ -169,11 +184,9 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
     this.removeAllListeners();
   }
 
-  async #receive(from: PeerId, envelope: string): Promise<void> {
-    const self = this.#self;
-    if (self === undefined) return;
+  async #receive(from: PeerId, self: PeerId, opening: Promise<Opened | undefined>): Promise<void> {
     const reject = (reason: RejectReason) => this.emit('rejected', { from, reason });
-    const opened = await open(this.#key.key, this.#key.room, from, self, envelope);
+    const opened = await opening;
     if (!opened) return reject('unreadable');
     const signed = splitSigned(opened.plaintext);
     const payload = signed && parseSealedPayload(signed.body);
@@ -211,6 +224,7 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
     const now = this.#senders.get(participant);
     if (now && (now.session !== session || seq <= now.lastSeq)) return reject(now.session !== session ? 'stale' : 'replayed');
     this.#pin(participant, { key, session, lastSeq: seq, bound: bound || (now?.bound ?? false) });
+    markOnce(`in:${kindOf(msg)}`);
     this.emit('message', { from, participant, session, msg, bound });
   }
 

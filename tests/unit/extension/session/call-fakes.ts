@@ -360,6 +360,11 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
     this.emit('dataChannel', channel);
   }
 
+  /** A DTLS transport of the link (re)connected. */
+  dtlsUp(): void {
+    this.emit('dtlsConnected');
+  }
+
   /** The link has something for the remote side (an offer, a candidate). */
   signal(msg: PeerMessage): void {
     this.emit('signal', msg);

@@ -6,6 +6,7 @@ import type { PeerId } from '../../../../protocol/ids.ts';
 import type { PeerMessage } from '../../../../protocol/peer.ts';
 import {
   type CallPhase,
+  EARLY_LINK_MS,
   prepareCallKeys,
   ROSTER_TICK_MS,
   SAFETY_CHECK_MS,
@@ -26,6 +27,7 @@ import {
   Person,
   randomDigest,
   type Room,
+  settled,
   until,
 } from './call-fakes.ts';
 import { parseDataMessage } from '../../../../protocol/data.ts';
@@ -174,6 +176,28 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(makeCertificate).toHaveBeenCalledTimes(1); // only for the keys made ahead
       (await person(room, 'Bob')).join();
       await until(() => expect(alice.session.state.phase).toBe('inCall'));
+    });
+
+    it('opens the relay socket within start() itself when the keys were made ahead, before the page renders the call', async () => {
+      const room = await newRoom();
+      const keys = prepareCallKeys(room.link, async () => fakeCertificate(randomDigest()));
+      await until(() => expect(keys.made?.()).toBeDefined());
+      const alice = newCall(room, {}, new FakeMedia(), { keys });
+      alice.session.start();
+      expect(alice.signaling.state).toBe('open');
+      expect(alice.session.participant).toBe(keys.made?.()?.identity.participant);
+    });
+
+    it('refuses keys made ahead for another link, made or still in the making: it never connects, and says the link was changed', async () => {
+      const room = await newRoom();
+      const other = await newRoom();
+      const keys = prepareCallKeys(other.link, async () => fakeCertificate(randomDigest()));
+      await until(() => expect(keys.made?.()).toBeDefined());
+      const alice = newCall(room, {}, new FakeMedia(), { keys });
+      alice.session.start();
+      expect(alice.session.state.phase).toBe('failed');
+      expect(alice.session.state.alert?.code).toBe('BAD_LINK');
+      expect(alice.signaling.state).not.toBe('open');
     });
 
     it('refuses keys made ahead for another link: it never connects, and says the link was changed', async () => {
@@ -671,10 +695,95 @@ describe('CallSession', { timeout: 20_000 }, () => {
       for (const f of recorded) room.relay.deliver({ from: f.from, to: self, data: f.data });
       // The replayed hello verified (it is Bob's): the page answered it with a welcome to his old address…
       await until(() => expect(room.relay.frames.some((f) => f.from === self && f.to === bobThen)).toBe(true));
-      // …which no one answers: no Bob.
+      // …which no one answers: no Bob. Where this page offers first it opened a link to him ahead; it took nothing.
       expect(names(fresh)).toEqual(['Alice']);
       expect(fresh.session.state.phase).toBe('waiting');
-      expect(fresh.links).toHaveLength(0);
+      expect(fresh.links).toHaveLength(isPolite(idOf(fresh), bob.participant) ? 0 : 1);
+      expect(fresh.links.flatMap((l) => l.received)).toEqual([]);
+    });
+
+    describe('the link opened ahead by the side that offers first', () => {
+      /** Alice in a room, and Bob (not yet in) whose id makes Alice the one who offers first. */
+      async function aliceOffering() {
+        const room = await newRoom();
+        const alice = await joined(newCall(room));
+        let bob = await person(room, 'Bob');
+        while (isPolite(idOf(alice), bob.participant)) bob = await person(room, 'Bob');
+        return { room, alice, bob };
+      }
+      const offer = { type: 'description', description: { type: 'offer', sdp: 'v=0 offer' } } as const;
+      const answer = { type: 'description', description: { type: 'answer', sdp: 'v=0 answer' } } as const;
+
+      it('opens as it welcomes a hello, sends its offer bound to that page right behind the welcome, and shows no one yet', async () => {
+        const { room, alice, bob } = await aliceOffering();
+        // Bob's hello reaches Alice; his welcome back does not (yet).
+        room.relay.lose = (f) => f.from === bob.signaling.self && f.to !== undefined;
+        bob.join();
+        await until(() => expect(alice.links).toHaveLength(1));
+        const [link] = alice.links;
+        expect(link?.options).toMatchObject({ remote: bob.participant, initiator: true });
+        expect(names(alice)).toEqual(['Alice']);
+        expect(alice.session.state.phase).toBe('waiting');
+        link?.signal(offer);
+        await until(() => expect(bob.heard.some((m) => m.msg.type === 'description')).toBe(true));
+        const heard = bob.heard.filter((m) => m.participant === idOf(alice)).map((m) => [m.msg.type, m.bound]);
+        expect(heard).toEqual([
+          ['hello', false],
+          ['welcome', true],
+          ['description', true],
+        ]);
+      });
+
+      it('takes nothing from them on it until their welcome admits them, then is their link', async () => {
+        const { room, alice, bob } = await aliceOffering();
+        const lost = (f: { from: PeerId; to: PeerId | undefined }) => f.from === bob.signaling.self && f.to !== undefined;
+        room.relay.lose = lost;
+        bob.join();
+        await until(() => expect(alice.links).toHaveLength(1));
+        const link = alice.links[0]!; // waited for just above
+        // An answer from someone not admitted is not taken, however genuine.
+        bob.send(answer, idOf(alice));
+        await settled(bob);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(link.received).toEqual([]);
+
+        // Bob's welcome (and that answer) arrive after all.
+        room.relay.lose = () => false;
+        for (const f of room.relay.frames.filter(lost)) room.relay.deliver(f);
+        await until(() => expect(names(alice)).toEqual(['Alice', 'Bob']));
+        expect(alice.links).toHaveLength(1);
+        expect(link.closes).toBe(0);
+        bob.send(answer, idOf(alice));
+        await until(() => expect(link.received).toEqual([answer]));
+      });
+
+      it(`is closed when no welcome comes within ${EARLY_LINK_MS / 1000} s: the hello may have been a replay`, async () => {
+        vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+        const { room, alice, bob } = await aliceOffering();
+        bob.greets = false;
+        bob.join();
+        // Only a hello, as a relay replaying Bob's from earlier would deliver it; nobody welcomes Alice back.
+        room.relay.lose = (f) => f.from === bob.signaling.self && f.to !== undefined;
+        bob.hello();
+        await until(() => expect(alice.links).toHaveLength(1));
+        vi.advanceTimersByTime(EARLY_LINK_MS - ROSTER_TICK_MS);
+        expect(alice.links[0]?.closes).toBe(0);
+        vi.advanceTimersByTime(2 * ROSTER_TICK_MS);
+        expect(alice.links[0]?.closes).toBe(1);
+        expect(names(alice)).toEqual(['Alice']);
+      });
+
+      it('sends the microphone and camera as they are now, and is closed with the call', async () => {
+        const { room, alice, bob } = await aliceOffering();
+        room.relay.lose = (f) => f.from === bob.signaling.self && f.to !== undefined;
+        bob.join();
+        await until(() => expect(alice.links).toHaveLength(1));
+        const link = alice.links[0]!; // waited for just above
+        await alice.session.setCameraOff(true);
+        expect(link.tracksSet.at(-1)).toEqual(['video', null]);
+        alice.session.leave();
+        expect(link.closes).toBe(1);
+      });
     });
 
     it('refuses a presence claiming another participant’s id, and keeps taking theirs', async () => {
@@ -724,6 +833,18 @@ describe('CallSession', { timeout: 20_000 }, () => {
       });
       return { room, alice, bob, a, b, codeAt };
     }
+
+    it('reads the verified certificates once when DTLS and the link come up together', async () => {
+      const { alice, a } = await twoSessions();
+      await until(() => expect(others(alice)[0]?.safetyCode).toBeDefined());
+      await new Promise((r) => setTimeout(r, 20));
+      const reads = a.certificateReads;
+      a.dtlsUp();
+      a.setState('connected');
+      await until(() => expect(a.certificateReads).toBe(reads + 1));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(a.certificateReads).toBe(reads + 1);
+    });
 
     it('shows the same code at both ends once the link is up, unflagged and unverified', async () => {
       const { alice, bob } = await twoSessions();
