@@ -15,7 +15,9 @@
 // Chromium (bench/lib/setup-probe.ts): the click, then the first frame each call
 // page presents for the other person's tile (requestVideoFrameCallback). The
 // bench changes nothing in the extension.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join as join_ } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../relay/config.ts';
 import { startRelay, type Relay } from '../relay/server.ts';
@@ -23,7 +25,8 @@ import { callLinkOf, launchPerson, openPopup, startCall, type Person } from '../
 import { startBaselineServer, type BaselineServer } from './lib/setup-baseline.ts';
 import { installProbe, type ProbeRecord } from './lib/setup-probe.ts';
 
-const CALLS = 10;
+/** Calls of each way in; ZING_BENCH_CALLS sets fewer for a quick look (a profile). */
+const CALLS = Number(process.env.ZING_BENCH_CALLS ?? 10);
 /** The whole run is bounded; a stuck call fails the run instead of hanging it. */
 const RUN_BUDGET_MS = 480_000;
 /** One call that has not shown a frame by then is broken, not slow. */
@@ -71,6 +74,19 @@ const VERBOSE = process.env.ZING_BENCH_VERBOSE === '1';
  * way in on that build, interleaved in the same run (a before/after on one machine load).
  */
 const BEFORE_DIST = process.env.ZING_BENCH_BEFORE_DIST;
+/**
+ * ZING_BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of B's pre-join page per
+ * call, from just before `Join call` to B's first remote frame
+ * (`prejoin-<n>.cpuprofile`; read them with bench/cpu-profile.ts). Profiling
+ * slows the page: figures of such a run are not comparable.
+ */
+const PROFILE_DIR = process.env.ZING_BENCH_PROFILE_DIR;
+let profiled = 0;
+/**
+ * ZING_BENCH_NOISE_SUPPRESSION=0 turns noise suppression (on by default, #15)
+ * off in every Zing profile: what its RNNoise graph costs the way in.
+ */
+const NOISE_SUPPRESSION = process.env.ZING_BENCH_NOISE_SUPPRESSION !== '0';
 /** ZING_BENCH_BASELINE_DATACHANNEL=1 gives the bare page a data channel in its first offer, as Zing has for chat. */
 const BASELINE_DATACHANNEL = process.env.ZING_BENCH_BASELINE_DATACHANNEL === '1';
 
@@ -224,6 +240,12 @@ async function prejoinCall(relay: Relay, alice: Person, bob: Person): Promise<Ca
   const join = bobPage.getByRole('button', { name: 'Join call', exact: true });
   await bobPage.waitForTimeout(PREJOIN_LOOK_MS);
   await join.waitFor();
+  const cdp = PROFILE_DIR ? await bob.context.newCDPSession(bobPage) : undefined;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const clickedAt = await join.evaluate((button) => {
     const at = performance.timeOrigin + performance.now();
     (button as HTMLButtonElement).click();
@@ -234,6 +256,12 @@ async function prejoinCall(relay: Relay, alice: Person, bob: Person): Promise<Ca
     firstRemoteFrame(bobPage, 'Zing pre-join B', clickedAt),
     firstRemoteFrame(alicePage, 'Zing pre-join A', clickedAt),
   ]);
+  if (cdp && PROFILE_DIR) {
+    const { profile } = await cdp.send('Profiler.stop');
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(join_(PROFILE_DIR, `prejoin-${++profiled}.cpuprofile`), JSON.stringify(profile));
+    await cdp.detach();
+  }
   const sample = sampleOf(bobRecord, aliceRecord, clickedAt);
   if (VERBOSE)
     log(`pre-join ${JSON.stringify({ bob: relativeRecord(bobRecord, clickedAt), alice: relativeRecord(aliceRecord, clickedAt) })}`);
@@ -303,7 +331,27 @@ function timeline(samples: CallSample[], side: 'bMarks' | 'aMarks', names: strin
 
 // Marks worth printing, in no particular order (sortedPhases orders them by time).
 // Zing's peer messages are sealed, so its offer and answer show as sld_/srd_ marks.
+/** The product's own marks (extension/session/join-marks.ts): what the sealed handshake and negotiation did when. */
+const ZING_PHASES = [
+  'zing:start',
+  'zing:connect',
+  'zing:out:hello',
+  'zing:in:hello',
+  'zing:out:welcome',
+  'zing:in:welcome',
+  'zing:earlyLink',
+  'zing:admitted',
+  'zing:out:reveal',
+  'zing:in:reveal',
+  'zing:out:offer',
+  'zing:in:offer',
+  'zing:out:answer',
+  'zing:in:answer',
+  'zing:out:candidate',
+  'zing:in:candidate',
+];
 const B_PHASES = [
+  ...ZING_PHASES,
   'nav',
   'probe',
   'storageGet1Start',
@@ -343,6 +391,7 @@ const B_PHASES = [
   'firstRemoteFrame',
 ];
 const A_PHASES = [
+  ...ZING_PHASES,
   'peerJoinedIn',
   'signalIn',
   'pcCreate',
@@ -414,7 +463,8 @@ function report(
   const out: string[] = [];
   out.push(
     `Call set-up on loopback, ${CALLS} calls each (after one warm-up), Chromium ${chromium}, ${process.platform} ${process.arch}, ${cpus().length} cores` +
-      (BASELINE_DATACHANNEL ? ', bare page with a data channel' : ''),
+      (BASELINE_DATACHANNEL ? ', bare page with a data channel' : '') +
+      (NOISE_SUPPRESSION ? '' : ', Zing without noise suppression'),
   );
   out.push(
     `load average (1/5/15 min): before ${load.before.map((v) => v.toFixed(2)).join(' ')}, after ${load.after.map((v) => v.toFixed(2)).join(' ')}`,
@@ -533,6 +583,7 @@ async function main(): Promise<void> {
         ])
       : undefined;
     if (older) people.push(...older);
+    if (!NOISE_SUPPRESSION) for (const person of people) await setProfile(person, { noiseSuppression: false });
     for (const person of people) await person.context.addInitScript(installProbe, PROBE_PAGES);
 
     // One warm-up of each, not counted: the first call pays for cold caches and process start-up.
@@ -546,19 +597,20 @@ async function main(): Promise<void> {
     const prejoin: CallSample[] = [];
     const bare: CallSample[] = [];
     const before: CallSample[] = [];
-    // Interleaved, so all three see the same machine load.
+    // Interleaved, so all see the same machine load, and in a rotating order: a way in that always came
+    // right after the popup's call (tabs still closing) would pay for it every time.
+    const ways: (() => Promise<unknown>)[] = [
+      async () => zing.push(await zingCall(relay, alice, bob)),
+      async () => prejoin.push(await prejoinCall(relay, alice, bob)),
+      async () => bare.push(await baselineCall(relay, server, alice, bob)),
+      ...(older ? [async () => before.push(await prejoinCall(relay, ...older))] : []),
+    ];
     for (let i = 0; i < CALLS; i++) {
-      const z = await zingCall(relay, alice, bob);
-      const p = await prejoinCall(relay, alice, bob);
-      const b = await baselineCall(relay, server, alice, bob);
-      const o = older ? await prejoinCall(relay, ...older) : undefined;
-      zing.push(z);
-      prejoin.push(p);
-      bare.push(b);
-      if (o) before.push(o);
+      for (let k = 0; k < ways.length; k++) await ways[(i + k) % ways.length]?.();
+      const [z, p, b, o] = [zing.at(-1), prejoin.at(-1), bare.at(-1), before.at(-1)];
       log(
-        `call ${i + 1}/${CALLS}: Zing popup B ${Math.round(z.b)} ms, A ${Math.round(z.a)} ms; ` +
-          `pre-join B ${Math.round(p.b)} ms, A ${Math.round(p.a)} ms; bare B ${Math.round(b.b)} ms, A ${Math.round(b.a)} ms` +
+        `call ${i + 1}/${CALLS}: Zing popup B ${Math.round(z?.b ?? NaN)} ms, A ${Math.round(z?.a ?? NaN)} ms; ` +
+          `pre-join B ${Math.round(p?.b ?? NaN)} ms, A ${Math.round(p?.a ?? NaN)} ms; bare B ${Math.round(b?.b ?? NaN)} ms, A ${Math.round(b?.a ?? NaN)} ms` +
           (o ? `; pre-join on the older build B ${Math.round(o.b)} ms, A ${Math.round(o.a)} ms` : ''),
       );
     }
@@ -568,6 +620,23 @@ async function main(): Promise<void> {
     await server.close();
     await relay.close();
   }
+}
+
+/** Changes some of `person`'s profile in extension storage, as the call page's own toggles would. */
+async function setProfile(person: Person, patch: Record<string, unknown>): Promise<void> {
+  const page = await person.context.newPage();
+  await page.goto(person.url('extension/options/index.html'));
+  await page.evaluate(async (changes) => {
+    // An extension page has `chrome`; Node's types do not know it.
+    const local = (
+      globalThis as unknown as {
+        chrome: { storage: { local: { get(key: string): Promise<Record<string, unknown>>; set(v: object): Promise<void> } } };
+      }
+    ).chrome.storage.local;
+    const { profile } = await local.get('profile');
+    await local.set({ profile: { ...(profile as object | undefined), ...changes } });
+  }, patch);
+  await page.close();
 }
 
 /** A persistent context has no Browser object; ask a page instead. */

@@ -69,6 +69,14 @@ export function installProbe(pathHints: string[]): void {
     };
   };
   addEventListener('load', () => mark('load'));
+  // The product's own join marks (extension/session/join-marks.ts): `zing:<name>`.
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.name.startsWith('zing:')) mark(e.name, performance.timeOrigin + e.startTime);
+    }).observe({ type: 'mark', buffered: true });
+  } catch {
+    // no User Timing observer: the product's marks are left out
+  }
 
   // Camera and microphone.
   const media = navigator.mediaDevices;
