@@ -14,6 +14,7 @@ import {
   attribute,
   callOnNode,
   click,
+  DENY_MEDIA_PREFS,
   evaluate,
   firefoxVideoFrames,
   launchFirefox,
@@ -226,6 +227,26 @@ describe('a call between Chromium and Firefox', () => {
     expect(seeing.framesAdvanced).toBeGreaterThanOrEqual(5);
     expect(relay.rooms.peersIn(call.room)).toHaveLength(2);
     await call.page.close();
+  });
+
+  it('tells a person whose camera and microphone are blocked what to do in Firefox’s words, and still shows them the call', async () => {
+    const call = await chromiumCall();
+    const denied = await launchFirefox({ name: 'Firefox Blocked', relayUrl: relay.url, prefs: DENY_MEDIA_PREFS });
+    try {
+      await openFirefoxCallPage(denied, call.link);
+      const alertText = () => evaluate(denied.bidi, denied.context, `document.querySelector('[role="alert"]')?.textContent ?? ''`);
+      await expect.poll(alertText, { timeout: 10_000 }).toContain('not allowed to use your camera or microphone');
+      // Firefox's own way to undo it, not Chromium's.
+      const text = String(await alertText());
+      expect(text).toContain('crossed-out camera or microphone icon at the left of the address bar');
+      expect(text).not.toContain('Site settings');
+      // The call goes on: Carol's video decodes for the person without a camera, and Carol sees them join.
+      expect((await firefoxVideoFrames(denied, 'Chrome Carol')).framesAdvanced).toBeGreaterThanOrEqual(5);
+      await call.page.getByRole('group', { name: 'Firefox Blocked', exact: true }).waitFor({ timeout: 5_000 });
+    } finally {
+      await denied.close();
+      await call.page.close();
+    }
   });
 
   it('lands a target=_blank link and a middle-clicked one in new tabs on the gate', async () => {

@@ -259,6 +259,18 @@ function startXvfb(timeoutMs = START_TIMEOUT_MS): Promise<{ display: string; clo
   });
 }
 
+/**
+ * A profile where camera and microphone are blocked, as a person who chose
+ * "Block" in Firefox's prompt: the permission prompt is back on
+ * (media.navigator.permission.disabled would grant everything) and the
+ * default answer for both is 2, deny. getUserMedia then fails with NotAllowedError.
+ */
+export const DENY_MEDIA_PREFS = {
+  'media.navigator.permission.disabled': false,
+  'permissions.default.camera': 2,
+  'permissions.default.microphone': 2,
+} as const;
+
 /** Starts Firefox and resolves with the BiDi URL it prints on stderr. */
 function waitForBiDiUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
