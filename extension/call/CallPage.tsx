@@ -14,7 +14,6 @@ import { EMPTY_LAYOUT, arrange, keepOnly, spotlight, keyboardTile, moveTile, res
 import { KeyboardShortcuts } from './keyboard.ts';
 import { coveredTiles } from './occlusion.ts';
 import { ParticipantTile } from './ParticipantTile.tsx';
-import { QualityNotice } from './QualityNotice.tsx';
 import { tileIdentity, watchTile } from './tile-views.ts';
 import { RecordButton, RecordingResult, createRecordingControl } from './Recording.tsx';
 import { canPopOut, openPopOut } from './pop-out.ts';
@@ -28,6 +27,8 @@ import { later } from './later.ts';
 const settingsUi = later(() => Promise.all([import('./SettingsDialog.tsx'), import('./EffectsSettings.tsx')]));
 const shortcutsUi = later(() => import('./ShortcutsDialog.tsx'));
 const statsUi = later(() => import('./StatsPanel.tsx'));
+// Offered only when this computer cannot keep up with the video.
+const qualityNoticeUi = later(() => import('./QualityNotice.tsx'));
 // The words for failures and for effects that stop load with the first one shown.
 const importWords = () =>
   Promise.all([import('./error-text.ts'), import('./effects-text.ts')]).then(([e, f]) => ({
@@ -155,7 +156,8 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
   // Each tile tells its sender how large it is shown, and whether at all (tile-views.ts, session/quality.ts).
   const covered = createMemo(() => coveredTiles(rects(), z));
   const quality = from<QualitySnapshot>((set) => props.session.quality.on('changed', (q) => set(() => q)));
-  const pausedTiles = createMemo(() => new Set((quality() ?? props.session.quality.snapshot).pausedTiles));
+  const qualityNow = () => quality() ?? props.session.quality.snapshot;
+  const pausedTiles = createMemo(() => new Set(qualityNow().pausedTiles));
   const watch = (el: HTMLElement, view: ParticipantView) => {
     const watched = watchTile(el, tileIdentity(view), () => covered().has(view.id), props.session.quality);
     createEffect(on(() => covered().has(view.id), watched.update, { defer: true }));
@@ -340,7 +342,14 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           </div>
         )}
       </For>
-      <QualityNotice quality={props.session.quality} />
+      <Show when={qualityNow().offer || qualityNow().pausedBelow !== undefined}>
+        <Show when={qualityNoticeUi()}>
+          {(ui) => {
+            const { QualityNotice } = ui();
+            return <QualityNotice quality={props.session.quality} />;
+          }}
+        </Show>
+      </Show>
       <RecordingResult control={recording} />
       <Show
         when={active()}

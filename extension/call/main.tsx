@@ -4,7 +4,7 @@ import { render } from 'solid-js/web';
 import { CallSession, prepareCallKeys, type CallKeys } from '../session/call-session.ts';
 import { DeviceList } from '../session/device-list.ts';
 import { LocalMedia } from '../session/local-media.ts';
-import { PreJoinSetup } from '../session/pre-join.ts';
+import type { PreJoinSetup } from '../session/pre-join.ts';
 import type { DevicePrefs } from '../session/devices.ts';
 import { decideEntry, type Entry } from '../session/entry.ts';
 import { linkFromPageLocation } from '../session/share-link.ts';
@@ -25,9 +25,6 @@ import { devicesOf, speakerPref } from './device-prefs.ts';
 import { FailurePage } from './FailurePage.tsx';
 import { later } from './later.ts';
 import './call.css';
-
-// Only a call opened by navigation shows the pre-join page: the popup's way in never loads it.
-const preJoinUi = later(() => import('./PreJoin.tsx'));
 
 /** The link Zing's own UI vouched for this tab: a one-time token from the popup, or a reload of a vouched tab. */
 async function vouchedHref(): Promise<string | undefined> {
@@ -105,9 +102,14 @@ function startSession(entry: Entry, settings: Settings, start: Start, prefs: Pag
   return session;
 }
 
-/** The pre-join page's setup: nothing opens until the person asks (session/pre-join.ts). */
-function preJoinSetup(profile: Profile, settings: Settings, devices: DevicePrefs): PreJoinSetup<LocalMedia> {
-  return new PreJoinSetup({
+/**
+ * The pre-join page's setup: nothing opens until the person asks (session/pre-join.ts).
+ * Only a call opened by navigation shows the pre-join page, so its code loads
+ * then, beside the page's own (PreJoin.tsx): the popup's way in never loads either.
+ */
+async function preJoinSetup(profile: Profile, settings: Settings, devices: DevicePrefs): Promise<PreJoinSetup<LocalMedia>> {
+  const { PreJoinSetup: Setup } = await import('../session/pre-join.ts');
+  return new Setup({
     micMuted: profile.micMuted,
     cameraOff: profile.cameraOff,
     devices,
@@ -150,8 +152,9 @@ async function boot(root: HTMLElement): Promise<void> {
   if (entry.mode === 'direct') {
     join({ profile, devices });
   } else {
-    const setup = preJoinSetup(profile, settings, devices);
-    addEventListener('pagehide', () => setup.close());
+    const setupReady = preJoinSetup(profile, settings, devices);
+    setupReady.then((setup) => addEventListener('pagehide', () => setup.close()), fail);
+    const preJoinUi = later(() => Promise.all([import('./PreJoin.tsx'), setupReady]));
     // The name as typed here (saving takes a moment) or in the popup meanwhile;
     // a save still under way reaches the call through its own onProfileChanged.
     let latest = profile;
@@ -162,7 +165,7 @@ async function boot(root: HTMLElement): Promise<void> {
       latest = { ...latest, name };
       void saveProfile({ name });
     };
-    const joinFromSetup = () => {
+    const joinFromSetup = (setup: PreJoinSetup<LocalMedia>) => {
       stopFollowing();
       const chosen = setup.join();
       join({
@@ -178,7 +181,7 @@ async function boot(root: HTMLElement): Promise<void> {
           fallback={
             <Show when={preJoinUi()}>
               {(ui) => {
-                const { PreJoin } = ui();
+                const [{ PreJoin }, setup] = ui();
                 return (
                   <PreJoin
                     entry={entry}
@@ -189,7 +192,7 @@ async function boot(root: HTMLElement): Promise<void> {
                     speaker={prefs.speaker}
                     onJoin={() => {
                       try {
-                        joinFromSetup();
+                        joinFromSetup(setup);
                       } catch (err) {
                         fail(err);
                       }
