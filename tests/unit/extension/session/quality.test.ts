@@ -118,6 +118,21 @@ const cameraTile = (participant: string, width: number, height: number, visible 
   visible,
 });
 
+/** What a receiver's link reports after `frames` video frames arrived, `decoded` and `dropped` of them as shares. */
+const receivedVideo = (frames: number, decoded: number, dropped: number, decodeSecondsEach = 0) => ({
+  sent: undefined,
+  received: [
+    {
+      type: 'inbound-rtp',
+      kind: 'video',
+      framesReceived: frames,
+      framesDecoded: frames * decoded,
+      framesDropped: frames * dropped,
+      totalDecodeTime: frames * decodeSecondsEach,
+    },
+  ],
+});
+
 describe('ViewQuality', () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -302,19 +317,7 @@ describe('ViewQuality', () => {
     let frames = 0;
     const tick = async () => {
       frames += 30;
-      toAda.stats = {
-        sent: undefined,
-        received: [
-          {
-            type: 'inbound-rtp',
-            kind: 'video',
-            framesReceived: frames,
-            framesDecoded: frames * 0.66,
-            framesDropped: frames / 3,
-            totalDecodeTime: frames * 0.005,
-          },
-        ],
-      };
+      toAda.stats = receivedVideo(frames, 0.66, 1 / 3, 0.005);
       await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
     };
     for (let t = 0; t <= STRAIN_AFTER_MS + 2 * QUALITY_POLL_MS; t += QUALITY_POLL_MS) await tick();
@@ -337,19 +340,7 @@ describe('ViewQuality', () => {
     const strainFor = async (ms: number) => {
       for (let t = 0; t < ms; t += QUALITY_POLL_MS) {
         frames += 30;
-        toAda.stats = {
-          sent: undefined,
-          received: [
-            {
-              type: 'inbound-rtp',
-              kind: 'video',
-              framesReceived: frames,
-              framesDecoded: frames / 2,
-              framesDropped: frames / 2,
-              totalDecodeTime: 0,
-            },
-          ],
-        };
+        toAda.stats = receivedVideo(frames, 1 / 2, 1 / 2);
         await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
       }
     };
