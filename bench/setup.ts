@@ -21,7 +21,7 @@ import { join as join_ } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../relay/config.ts';
 import { startRelay, type Relay } from '../relay/server.ts';
-import { callLinkOf, launchPerson, openPopup, startCall, type Person } from '../tests/support/browser.ts';
+import { callLinkOf, launchPerson, openPopup, startCall, updateProfile, type Person } from '../tests/support/browser.ts';
 import { startBaselineServer, type BaselineServer } from './lib/setup-baseline.ts';
 import { installProbe, type ProbeRecord } from './lib/setup-probe.ts';
 
@@ -588,7 +588,7 @@ async function main(): Promise<void> {
         ])
       : undefined;
     if (older) people.push(...older);
-    if (!NOISE_SUPPRESSION) for (const person of people) await setProfile(person, { noiseSuppression: false });
+    if (!NOISE_SUPPRESSION) for (const person of people) await updateProfile(person, { noiseSuppression: false });
     for (const person of people) await person.context.addInitScript(installProbe, PROBE_PAGES);
 
     // One warm-up of each, not counted: the first call pays for cold caches and process start-up.
@@ -625,23 +625,6 @@ async function main(): Promise<void> {
     await server.close();
     await relay.close();
   }
-}
-
-/** Changes some of `person`'s profile in extension storage, as the call page's own toggles would. */
-async function setProfile(person: Person, patch: Record<string, unknown>): Promise<void> {
-  const page = await person.context.newPage();
-  await page.goto(person.url('extension/options/index.html'));
-  await page.evaluate(async (changes) => {
-    // An extension page has `chrome`; Node's types do not know it.
-    const local = (
-      globalThis as unknown as {
-        chrome: { storage: { local: { get(key: string): Promise<Record<string, unknown>>; set(v: object): Promise<void> } } };
-      }
-    ).chrome.storage.local;
-    const { profile } = await local.get('profile');
-    await local.set({ profile: { ...(profile as object | undefined), ...changes } });
-  }, patch);
-  await page.close();
 }
 
 /** A persistent context has no Browser object; ask a page instead. */

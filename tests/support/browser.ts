@@ -162,22 +162,31 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
   return person;
 }
 
-/** Changes some of `person`'s settings in extension storage; calls started afterwards use them. */
-export async function updateSettings(person: Person, patch: Record<string, unknown>): Promise<void> {
+/** Merges `patch` into one of the records the extension keeps in storage, from an extension page, as its own pages do. */
+async function updateStored(person: Person, key: 'settings' | 'profile', patch: Record<string, unknown>): Promise<void> {
   const page = await person.context.newPage();
   await page.goto(person.url('extension/options/index.html'));
-  await page.evaluate(async (changes) => {
-    // An extension page has `chrome`; Node's types do not know it.
-    const local = (
-      globalThis as unknown as {
-        chrome: { storage: { local: { get(key: string): Promise<Record<string, unknown>>; set(v: object): Promise<void> } } };
-      }
-    ).chrome.storage.local;
-    const { settings } = await local.get('settings');
-    await local.set({ settings: { ...(settings as object | undefined), ...changes } });
-  }, patch);
+  await page.evaluate(
+    async ({ key, changes }) => {
+      // An extension page has `chrome`; Node's types do not know it.
+      const local = (
+        globalThis as unknown as {
+          chrome: { storage: { local: { get(key: string): Promise<Record<string, unknown>>; set(v: object): Promise<void> } } };
+        }
+      ).chrome.storage.local;
+      const stored = (await local.get(key))[key];
+      await local.set({ [key]: { ...(stored as object | undefined), ...changes } });
+    },
+    { key, changes: patch },
+  );
   await page.close();
 }
+
+/** Changes some of `person`'s settings in extension storage; calls started afterwards use them. */
+export const updateSettings = (person: Person, patch: Record<string, unknown>): Promise<void> => updateStored(person, 'settings', patch);
+
+/** Changes some of `person`'s profile (name, toggles, effects) in extension storage, as the call page's own toggles would. */
+export const updateProfile = (person: Person, patch: Record<string, unknown>): Promise<void> => updateStored(person, 'profile', patch);
 
 /** Opens the popup as a tab (a test cannot click the toolbar). */
 export async function openPopup(person: Person): Promise<Page> {
