@@ -753,8 +753,12 @@ describe('CallSession', { timeout: 20_000 }, () => {
         await until(() => expect(names(alice)).toEqual(['Alice', 'Bob']));
         expect(alice.links).toHaveLength(1);
         expect(link.closes).toBe(0);
+        // Now it is his link: what he sends on it is taken. (The answer held back with his welcome
+        // may already be in, depending on whether its opening finished before or after his admission.)
         bob.send(answer, idOf(alice));
-        await until(() => expect(link.received).toEqual([answer]));
+        await until(() => expect(link.received.length).toBeGreaterThan(0));
+        expect(link.received.every((m) => JSON.stringify(m) === JSON.stringify(answer))).toBe(true);
+        expect(link.received.length).toBeLessThanOrEqual(2);
       });
 
       it(`is closed when no welcome comes within ${EARLY_LINK_MS / 1000} s: the hello may have been a replay`, async () => {
