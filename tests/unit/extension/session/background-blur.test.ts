@@ -2,41 +2,17 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   BackgroundBlur,
   BLUR_START_TIMEOUT_MS,
-  type BlurEngine,
-  type BlurEngineEvent,
   type BlurStopReason,
   BlurUnavailable,
 } from '../../../../extension/session/background-blur.ts';
+import { FakeBlurEngine } from './call-fakes.ts';
 
 /** A track as far as the blur looks at one: only its identity. */
 const track = (label: string): MediaStreamTrack => ({ label }) as unknown as MediaStreamTrack; // only compared, never used
 
-class FakeEngine implements BlurEngine {
-  readonly output = track('blurred');
-  running = false;
-  camera: MediaStreamTrack | null = null;
-  closed = 0;
-  readonly #listeners = new Set<(event: BlurEngineEvent) => void>();
-
-  connect(camera: MediaStreamTrack | null): void {
-    this.camera = camera;
-  }
-  onEvent(listener: (event: BlurEngineEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-  close(): void {
-    this.closed += 1;
-  }
-  fire(event: BlurEngineEvent): void {
-    if (event.kind === 'running') this.running = !this.running;
-    for (const l of [...this.#listeners]) l(event);
-  }
-}
-
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
-function blurWith(engines: (FakeEngine | Error)[], enabled = true) {
+function blurWith(engines: (FakeBlurEngine | Error)[], enabled = true) {
   let loads = 0;
   const blur = new BackgroundBlur({
     enabled,
@@ -56,7 +32,7 @@ function blurWith(engines: (FakeEngine | Error)[], enabled = true) {
 
 describe('BackgroundBlur', () => {
   it('sends no picture while the blur loads and warms up, then the blurred one', async () => {
-    const engine = new FakeEngine();
+    const engine = new FakeBlurEngine();
     const { blur, changes } = blurWith([engine]);
     const camera = track('camera');
     expect(blur.output(camera)).toBeNull();
@@ -64,14 +40,14 @@ describe('BackgroundBlur', () => {
     expect(blur.output(camera)).toBeNull(); // loaded, no frame out yet
     expect(engine.camera).toBe(camera);
     const before = changes();
-    engine.fire({ kind: 'running' });
+    engine.start();
     expect(changes()).toBe(before + 1);
     expect(blur.output(camera)).toBe(engine.output);
     expect(blur.active).toBe(true);
   });
 
   it('sends the camera itself while off, loads nothing, and rests the pipeline when switched off', async () => {
-    const engine = new FakeEngine();
+    const engine = new FakeBlurEngine();
     const { blur, loads } = blurWith([engine], false);
     const camera = track('camera');
     expect(blur.output(camera)).toBe(camera);
@@ -80,14 +56,14 @@ describe('BackgroundBlur', () => {
     blur.output(camera);
     await settle();
     blur.output(camera);
-    engine.fire({ kind: 'running' });
+    engine.start();
     blur.setEnabled(false);
     expect(blur.output(camera)).toBe(camera);
     expect(engine.camera).toBeNull();
   });
 
   it('follows the camera: a camera turned off sends nothing and a new one feeds the pipeline', async () => {
-    const engine = new FakeEngine();
+    const engine = new FakeBlurEngine();
     const { blur } = blurWith([engine]);
     blur.output(track('camera'));
     await settle();
@@ -99,16 +75,16 @@ describe('BackgroundBlur', () => {
   });
 
   it.each([
-    ['tooSlow', new FakeEngine()],
-    ['failed', new FakeEngine()],
+    ['tooSlow', new FakeBlurEngine()],
+    ['failed', new FakeBlurEngine()],
   ] as const)('turns itself off when the pipeline stops (%s): says why once, closes it, and sends the camera', async (reason, engine) => {
     const { blur, stops } = blurWith([engine]);
     const camera = track('camera');
     blur.output(camera);
     await settle();
     blur.output(camera);
-    engine.fire({ kind: 'running' });
-    engine.fire({ kind: 'stopped', reason });
+    engine.start();
+    engine.stop(reason);
     expect(stops).toEqual([reason]);
     expect(blur.enabled).toBe(false);
     expect(engine.closed).toBe(1);
@@ -129,24 +105,24 @@ describe('BackgroundBlur', () => {
   });
 
   it('loads a fresh pipeline when switched on again after stopping', async () => {
-    const first = new FakeEngine();
-    const second = new FakeEngine();
+    const first = new FakeBlurEngine();
+    const second = new FakeBlurEngine();
     const { blur, loads } = blurWith([first, second]);
     const camera = track('camera');
     blur.output(camera);
     await settle();
-    first.fire({ kind: 'stopped', reason: 'tooSlow' });
+    first.stop('tooSlow');
     blur.setEnabled(true);
     expect(blur.output(camera)).toBeNull();
     await settle();
     blur.output(camera);
-    second.fire({ kind: 'running' });
+    second.start();
     expect(blur.output(camera)).toBe(second.output);
     expect(loads()).toBe(2);
   });
 
   it('closes its pipeline once, even one that finishes loading after the call ended', async () => {
-    const engine = new FakeEngine();
+    const engine = new FakeBlurEngine();
     const { blur } = blurWith([engine]);
     blur.output(track('camera'));
     blur.close();
@@ -161,7 +137,7 @@ describe('BackgroundBlur start timeout', () => {
     vi.useFakeTimers();
     try {
       vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-      const engine = new FakeEngine();
+      const engine = new FakeBlurEngine();
       const { blur, stops } = blurWith([engine]);
       const camera = track('camera');
       expect(blur.output(camera)).toBeNull();
@@ -182,13 +158,13 @@ describe('BackgroundBlur start timeout', () => {
   it('does not give up on a blur that showed its first frame in time', async () => {
     vi.useFakeTimers();
     try {
-      const engine = new FakeEngine();
+      const engine = new FakeBlurEngine();
       const { blur, stops } = blurWith([engine]);
       const camera = track('camera');
       blur.output(camera);
       await vi.advanceTimersByTimeAsync(0);
       blur.output(camera);
-      engine.fire({ kind: 'running' });
+      engine.start();
       expect(blur.output(camera)).toBe(engine.output);
       await vi.advanceTimersByTimeAsync(2 * BLUR_START_TIMEOUT_MS);
       expect(stops).toEqual([]);

@@ -240,6 +240,8 @@ export class FakeBlurEngine implements BlurEngine {
   readonly output = { label: 'blurred' } as unknown as MediaStreamTrack; // the session only passes it on
   running = false;
   camera: MediaStreamTrack | null = null;
+  /** How many times it was closed. */
+  closed = 0;
   readonly #listeners = new Set<(event: BlurEngineEvent) => void>();
 
   connect(camera: MediaStreamTrack | null): void {
@@ -250,6 +252,7 @@ export class FakeBlurEngine implements BlurEngine {
     return () => this.#listeners.delete(listener);
   }
   close(): void {
+    this.closed += 1;
     this.running = false;
   }
   /** The first blurred frame is out. */
