@@ -469,9 +469,11 @@ describe('FileTransfers', () => {
       const got = who.log.completed[0];
       expect(got && sha256Of(await bytesOf(got.blob))).toBe(sha256Of(bytes));
     }
-    // The file was read whole once for both, plus what carol re-read alone once bob was a window ahead.
+    // The file was read whole once for both, plus what carol re-read alone once bob was a window ahead:
+    // never more than once per receiver. (How much carol shared depends on how soon bob got a window
+    // ahead, which a loaded machine changes: from a few blocks down to none, 96 reads.)
     expect(reads).toBeGreaterThanOrEqual(48);
-    expect(reads).toBeLessThan(2 * 48);
+    expect(reads).toBeLessThanOrEqual(2 * 48);
     // Hashed once by the sender, once by each receiver: not once per receiver at the sender.
     const hashedBytes = hashed.mock.calls.reduce((sum, [data]) => sum + data.byteLength, 0);
     expect(hashedBytes).toBe(3 * bytes.length);
