@@ -142,8 +142,11 @@ describe('a call between Chromium and Firefox', () => {
           firefox.context,
           `(async () => {
             const wasm = await (await fetch('/assets/${wasm}')).arrayBuffer();
+            // The worklet compiles its WebAssembly when created and stays silent until then; an offline
+            // render outruns that by far on a busy machine (once it began only ~3 s before the end, not yet
+            // settled: 0.0099). 20 s of audio leaves RNNoise many seconds to settle in any case.
             const render = async (fill, suppressed) => {
-              const n = 4 * 48000;
+              const n = 20 * 48000;
               const ctx = new OfflineAudioContext(1, n, 48000);
               await ctx.audioWorklet.addModule('/assets/${worklet}');
               const buffer = ctx.createBuffer(1, n, 48000);
@@ -154,7 +157,7 @@ describe('a call between Chromium and Firefox', () => {
               const node = suppressed ? new AudioWorkletNode(ctx, '@sapphi-red/web-noise-suppressor/rnnoise', options) : ctx.createGain();
               source.connect(node).connect(ctx.destination);
               source.start();
-              const out = (await ctx.startRendering()).getChannelData(0).slice(3 * 48000); // the last second, once RNNoise has settled
+              const out = (await ctx.startRendering()).getChannelData(0).slice(n - 48000); // the last second, once RNNoise has settled
               return Math.sqrt(out.reduce((sum, v) => sum + v * v, 0) / out.length);
             };
             const noise = (d) => { let x = 15; const u = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32 || 1e-9; for (let i = 0; i < d.length; i++) d[i] = 0.03 * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()); }; // seeded Gaussian, as the Chromium test's WAV
