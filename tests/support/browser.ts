@@ -214,14 +214,29 @@ export function openCallPage(person: Person, link: string): Promise<Page> {
 /** Starts a call from the popup and returns the call page. */
 export async function startCall(person: Person): Promise<Page> {
   const popup = await openPopup(person);
-  return nextPage(person, () => popup.getByRole('button', { name: 'Start a call', exact: true }).click());
+  return nextPage(person, () => clickClosing(popup, 'Start a call'));
+}
+
+/**
+ * Clicks a popup button that opens the call and closes the popup (window.close()),
+ * as the toolbar popup does. The popup can close before Playwright's click has
+ * finished with it ("Target page … has been closed"): that is the click working.
+ * Any other failure, or a popup that closed without opening the call, still fails
+ * (nextPage waits for the call's tab).
+ */
+async function clickClosing(popup: Page, name: string): Promise<void> {
+  try {
+    await popup.getByRole('button', { name, exact: true }).click();
+  } catch (err) {
+    if (!popup.isClosed()) throw err;
+  }
 }
 
 /** Joins `link` from the popup and returns the call page. */
 export async function joinCall(person: Person, link: string): Promise<Page> {
   const popup = await openPopup(person);
   await popup.getByRole('textbox', { name: 'Call link', exact: true }).fill(link);
-  return nextPage(person, () => popup.getByRole('button', { name: 'Join', exact: true }).click());
+  return nextPage(person, () => clickClosing(popup, 'Join'));
 }
 
 /** The participants' tiles on the stage (other groups, such as Reactions, are not people). */
