@@ -142,9 +142,10 @@ describe('a call between Chromium and Firefox', () => {
           firefox.context,
           `(async () => {
             const wasm = await (await fetch('/assets/${wasm}')).arrayBuffer();
-            // The worklet compiles its WebAssembly when created and stays silent until then; an offline
-            // render outruns that by far on a busy machine (once it began only ~3 s before the end, not yet
-            // settled: 0.0099). 20 s of audio leaves RNNoise many seconds to settle in any case.
+            // The worklet compiles its WebAssembly when created and stays silent until then. An offline
+            // render does not wait for that: on CI's busy machine it once engaged so late that the last
+            // second was still settling (0.0148). So the render starts 4 s after the node is made, and
+            // reports when the output first made a sound.
             const render = async (fill, suppressed) => {
               const n = 20 * 48000;
               const ctx = new OfflineAudioContext(1, n, 48000);
@@ -157,18 +158,28 @@ describe('a call between Chromium and Firefox', () => {
               const node = suppressed ? new AudioWorkletNode(ctx, '@sapphi-red/web-noise-suppressor/rnnoise', options) : ctx.createGain();
               source.connect(node).connect(ctx.destination);
               source.start();
-              const out = (await ctx.startRendering()).getChannelData(0).slice(n - 48000); // the last second, once RNNoise has settled
-              return Math.sqrt(out.reduce((sum, v) => sum + v * v, 0) / out.length);
+              if (suppressed) await new Promise((r) => setTimeout(r, 4000)); // the worklet compiles while nothing renders yet
+              const all = (await ctx.startRendering()).getChannelData(0);
+              const out = all.slice(n - 48000); // the last second, RNNoise long settled
+              const first = all.findIndex((v) => v !== 0);
+              return { rms: Math.sqrt(out.reduce((sum, v) => sum + v * v, 0) / out.length), engagedAt: first / 48000 };
             };
             const noise = (d) => { let x = 15; const u = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32 || 1e-9; for (let i = 0; i < d.length; i++) d[i] = 0.03 * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()); }; // seeded Gaussian, as the Chromium test's WAV
-            return JSON.stringify({ noise: [await render(noise, false), await render(noise, true)] });
+            const raw = await render(noise, false);
+            const suppressed = await render(noise, true);
+            return JSON.stringify({ noise: [raw.rms, suppressed.rms], engagedAt: suppressed.engagedAt });
           })()`,
           30_000,
         ),
       ),
-    ) as { noise: [number, number] }; // the page returned exactly this shape
-    console.log(`RNNoise in Firefox, noise RMS raw → suppressed: ${rms.noise.map((v) => v.toFixed(4)).join(' → ')}`);
+    ) as { noise: [number, number]; engagedAt: number }; // the page returned exactly this shape
+    console.log(
+      `RNNoise in Firefox, noise RMS raw → suppressed: ${rms.noise.map((v) => v.toFixed(4)).join(' → ')} (engaged at ${rms.engagedAt.toFixed(2)} s of 20)`,
+    );
     expect(rms.noise[0]).toBeGreaterThan(0.02);
+    // RNNoise made its first sound within the first 5 s of audio, so the last second is ≥ 14 s after it.
+    expect(rms.engagedAt).toBeGreaterThanOrEqual(0);
+    expect(rms.engagedAt).toBeLessThan(5);
     // At least 10 dB less, as the Chromium test asks of its WAV's noise in a call.
     expect(rms.noise[1]).toBeLessThan(rms.noise[0] / 3.16);
   });
