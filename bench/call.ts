@@ -86,6 +86,8 @@ const BEFORE_DIR = resolve('.tmp/bench-call-before');
 /** After everyone pins someone: the views' debounce, the encoders' ramp down, and the capture's 5 s hysteresis. */
 const MIXED_SETTLE_MS = 6_000;
 const MIXED_WINDOW_MS = 3_000;
+/** Threads named in the "where the CPU went" lines, per variant and size. */
+const TOP_THREADS = 12;
 
 interface Variant {
   name: 'naive' | 'even split' | 'zing';
@@ -152,6 +154,8 @@ interface SizeResult {
   /** Per person: percent of one core. */
   cpuBrowser: number[];
   cpuCallPage: number[];
+  /** Mean over people, percent of one core, by "<process>/<thread>", over the steady window. */
+  threads: Map<string, number>;
   machineBusy: number;
 }
 
@@ -424,6 +428,7 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
       sendResolutions: upload.resolutions,
       cpuBrowser: shares.map((s) => s.browser),
       cpuCallPage: shares.map((s) => s.callPage),
+      threads: cpu.threads,
       machineBusy: cpu.machineBusyPercent,
     };
   } finally {
@@ -599,6 +604,18 @@ function print(): void {
         .join(', ')}`,
     );
   }
+  out.push(
+    `Where a person's CPU went in the steady window, by process/thread (mean over people, % of one core; the ${TOP_THREADS} largest):`,
+  );
+  for (const r of results) {
+    const ranked = [...r.threads].filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]);
+    const rest = ranked.slice(TOP_THREADS).reduce((sum, [, v]) => sum + v, 0);
+    const cells = ranked.slice(0, TOP_THREADS).map(([key, v]) => `${key} ${v.toFixed(1)}`);
+    out.push(`  ${r.size} ${r.variant}: ${cells.join(', ')}; the rest ${rest.toFixed(1)}`);
+  }
+  out.push('  (thread names are Chromium\'s, cut to 15 characters: "Realtime AudioW" is an AudioWorklet (RNNoise), "AudioOutputDevi"');
+  out.push('  renders sound for playback or an AudioContext, "VizCompositorTh" composites the page (software GL here), "WebRTC_W_and_N"');
+  out.push('  is WebRTC\'s worker and network thread, "main" a process\'s main thread, pools lose their trailing digits.)');
   out.push('CPU % is percent of one core over a 5 s window (200 % = both cores): "browser" is the person\'s whole Chromium');
   out.push('process tree (renderer, GPU, network, audio, capture), "call page" the renderer that runs the call page (Zing\'s');
   out.push("extension renderer; the naive page's web renderer); all people share the same 2 cores, so at high machine busy these");

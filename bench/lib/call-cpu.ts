@@ -72,6 +72,8 @@ export interface CpuSnapshot {
   tree: Map<string, Map<number, number>>;
   /** person → pids of the renderers that run the call page */
   extensionRenderers: Map<string, Set<number>>;
+  /** person → "<process>/<thread>" → cpu seconds, summed over the person's tree (see threadsOf). */
+  threads: Map<string, Map<string, number>>;
   /** Every process on the machine: pid → cpu seconds (for what else ran, in the same accounting). */
   all: Map<number, number>;
   /** Machine-wide busy and total jiffies from /proc/stat. */
@@ -86,6 +88,54 @@ function machineJiffies(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+/** What a Chromium child process is, in words: its --type, or the utility service it runs. */
+function processKind(p: Proc, callPageRenderers: Set<number>): string {
+  if (callPageRenderers.has(p.pid)) return 'call page';
+  const type = p.args.find((a) => a.startsWith('--type='))?.slice('--type='.length);
+  if (type === undefined) return 'browser';
+  if (type === 'utility') {
+    const service =
+      p.args
+        .find((a) => a.startsWith('--utility-sub-type='))
+        ?.split('.')
+        .at(-1) ?? 'utility';
+    return service.replace(/Service$/, '').toLowerCase() || 'utility';
+  }
+  return type === 'renderer' ? 'other renderer' : type;
+}
+
+/**
+ * CPU seconds by "<process>/<thread>" over the given processes (/proc/<pid>/task/<tid>/stat: the thread's
+ * own utime and stime; its name is Chromium's, cut to 15 characters by the kernel). A process's first
+ * thread is "main". Trailing digits go, so a pool's workers add up under one name.
+ */
+function threadsOf(pids: Iterable<number>, procs: Map<number, Proc>, callPageRenderers: Set<number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of pids) {
+    const p = procs.get(pid);
+    if (!p) continue;
+    const kind = processKind(p, callPageRenderers);
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // the process ended since it was listed
+    }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = Number(tid) === pid ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // as in readProc
+        const key = `${kind}/${name}`;
+        out.set(key, (out.get(key) ?? 0) + (Number(rest[11]) + Number(rest[12])) / CLK_TCK);
+      } catch {
+        // the thread ended between readdir and read
+      }
+    }
+  }
+  return out;
+}
+
 export function snapshot(people: readonly string[], callPage: CallPageProcess = 'extension'): CpuSnapshot {
   const procs = allProcs();
   const children = new Map<number, number[]>();
@@ -96,6 +146,7 @@ export function snapshot(people: readonly string[], callPage: CallPageProcess = 
   }
   const tree = new Map<string, Map<number, number>>();
   const extensionRenderers = new Map<string, Set<number>>();
+  const threads = new Map<string, Map<string, number>>();
   for (const person of people) {
     const marker = `${PERSON_SWITCH}=${person}`;
     const root = [...procs.values()].find((p) => p.args.includes(marker) && !p.args.some((a) => a.startsWith('--type=')));
@@ -112,9 +163,10 @@ export function snapshot(people: readonly string[], callPage: CallPageProcess = 
     }
     tree.set(person, pids);
     extensionRenderers.set(person, renderers);
+    threads.set(person, threadsOf(pids.keys(), procs, renderers));
   }
   const all = new Map([...procs.values()].map((p) => [p.pid, p.cpu]));
-  return { at: performance.now(), tree, extensionRenderers, all, machine: machineJiffies() };
+  return { at: performance.now(), tree, extensionRenderers, threads, all, machine: machineJiffies() };
 }
 
 export interface CpuShare {
@@ -134,7 +186,7 @@ export interface CpuShare {
 export function cpuBetween(
   a: CpuSnapshot,
   b: CpuSnapshot,
-): { people: Map<string, CpuShare>; othersPercent: number; machineBusyPercent: number } {
+): { people: Map<string, CpuShare>; threads: Map<string, number>; othersPercent: number; machineBusyPercent: number } {
   const seconds = (b.at - a.at) / 1000;
   const people = new Map<string, CpuShare>();
   for (const [person, pids] of b.tree) {
@@ -148,10 +200,17 @@ export function cpuBetween(
     }
     people.set(person, { browser: (100 * browser) / seconds, callPage: (100 * callPage) / seconds });
   }
+  // Mean over people, percent of one core, per "<process>/<thread>"; threads new in the window count from zero.
+  const threads = new Map<string, number>();
+  for (const [person, now] of b.threads) {
+    const before = a.threads.get(person) ?? new Map<string, number>();
+    for (const [key, cpu] of now)
+      threads.set(key, (threads.get(key) ?? 0) + (100 * (cpu - (before.get(key) ?? 0))) / seconds / b.threads.size);
+  }
   const tracked = new Set([...b.tree.values()].flatMap((pids) => [...pids.keys()]));
   let others = 0;
   for (const [pid, cpu] of b.all) if (!tracked.has(pid)) others += cpu - (a.all.get(pid) ?? cpu); // a process new in the window: not counted
   const busy = b.machine.busy - a.machine.busy;
   const total = b.machine.total - a.machine.total;
-  return { people, othersPercent: (100 * others) / seconds, machineBusyPercent: total > 0 ? (100 * busy) / total : NaN };
+  return { people, threads, othersPercent: (100 * others) / seconds, machineBusyPercent: total > 0 ? (100 * busy) / total : NaN };
 }
