@@ -17,8 +17,21 @@ import type { SuppressorGraph } from './noise-suppressor.ts';
 /** RNNoise's model works on 10 ms frames of 48 kHz audio (the package's processor assumes this rate). */
 const RNNOISE_SAMPLE_RATE = 48_000;
 
+/**
+ * `sinkId: { type: 'none' }` (Chromium 110+; TypeScript's DOM types lack it, other browsers ignore the
+ * member): the graph only feeds a MediaStream, so nothing needs a sound device to drive it. Without it
+ * Chromium opens an output stream just to clock the context; measured with bench/call.ts's thread
+ * lines at 2 people, that stream cost about 1.5 % of a core per person (renderer AudioOutputDevice and
+ * the audio service's worker), for sound nobody hears.
+ */
+const CONTEXT_OPTIONS: AudioContextOptions & { sinkId?: { type: 'none' } } = {
+  sampleRate: RNNOISE_SAMPLE_RATE,
+  latencyHint: 'interactive',
+  sinkId: { type: 'none' },
+};
+
 export async function createRnnoiseGraph(): Promise<SuppressorGraph> {
-  const ctx = new AudioContext({ sampleRate: RNNOISE_SAMPLE_RATE, latencyHint: 'interactive' });
+  const ctx = new AudioContext(CONTEXT_OPTIONS);
   try {
     const [wasmBinary] = await Promise.all([loadRnnoise({ url: wasmUrl, simdUrl }), ctx.audioWorklet.addModule(workletUrl)]);
     return new RnnoiseGraph(ctx, new RnnoiseWorkletNode(ctx, { wasmBinary, maxChannels: 1 }));
