@@ -427,9 +427,13 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       this.#syncVideo();
       this.#update();
     });
+    // A blur that stops by itself (too slow, no WebGL, canvas blocked) must not reveal the room the
+    // person chose to hide: the camera goes off, and only they turn it on again, unblurred. The
+    // presence says so at once, before the blur's 'changed', so #syncVideo never sends the raw camera.
     this.#blur.on('stopped', (reason) => {
       this.#notice = BLUR_NOTICES[reason];
-      this.#update();
+      this.#presence = { ...this.#presence, cameraOff: true };
+      void this.#setCamera(true);
     });
     this.files = new FileTransfers({
       openChannel: (participant, label) => {
@@ -662,11 +666,18 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   async setCameraOff(off: boolean): Promise<void> {
+    // Turning the camera on after a blur stopped is the choice to show the room unblurred: its notice is done.
+    if (!off && this.#notice?.startsWith('blur')) this.#notice = undefined;
+    if (await this.#setCamera(off)) await this.#deps.saveProfile({ cameraOff: off });
+  }
+
+  /** Turns the camera off or on everywhere, without remembering it for the next call; false if the camera refused. */
+  async #setCamera(off: boolean): Promise<boolean> {
     try {
       await this.#media.setCameraOff(off);
     } catch (err) {
       this.#setAlert(err instanceof ZingError ? err : ZingError.fromMediaError(err));
-      return;
+      return false;
     }
     if (!off && this.#alert && (this.#alert.code === 'CAMERA_DENIED' || this.#alert.code === 'CAMERA_UNAVAILABLE')) {
       this.#alert = undefined;
@@ -676,7 +687,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#govern();
     this.#sendPresence();
     this.#update();
-    await this.#deps.saveProfile({ cameraOff: off });
+    return true;
   }
 
   /**
@@ -1185,7 +1196,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   // loads) on every link; a link only hears of it when the track changes.
   #syncVideo(): void {
     if (this.#phase === 'ended' || this.#phase === 'failed') return;
-    const track = this.#blur.output(this.#media.video);
+    // Camera off is no picture, even while the camera itself is still closing.
+    const track = this.#presence.cameraOff ? null : this.#blur.output(this.#media.video);
     if (track === this.#sentVideo) return;
     this.#sentVideo = track;
     for (const link of this.#links()) void link.setTrack('video', track);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { ConsoleMessage, Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
@@ -221,12 +221,25 @@ describe('sound and picture effects', () => {
         }),
       15_000,
     );
+    // What Alice's page says about its blur, for a failure to explain itself (a blur that gives up on a
+    // loaded machine now turns her camera off, so it shows as no picture below, never as the sharp room).
+    const said: string[] = [];
+    const listen = (m: ConsoleMessage) => {
+      if (m.text().includes('blur')) said.push(m.text());
+    };
+    alicePage.on('console', listen);
     await alicePage.reload();
     const { sharpest, samples } = await watching;
     console.log(`while Alice rejoined with blur on, Bob's ${samples} samples of her picture had at most ${sharpest.toFixed(2)} detail`);
     expect(samples).toBeGreaterThan(50);
-    expect(sharpest).toBeLessThan(SHARP);
-    await expect.poll(() => detail(bobPage, 'Alice'), { timeout: 20_000, interval: 500 }).toBeLessThan(2);
+    expect(sharpest, `Alice's page said: ${said.join(' | ')}`).toBeLessThan(SHARP);
+    await expect
+      .poll(() => detail(bobPage, 'Alice'), { timeout: 20_000, interval: 500 })
+      .toBeLessThan(2)
+      .catch((err: unknown) => {
+        throw new Error(`${String(err)}; Alice's page said: ${said.join(' | ') || 'nothing about the blur'}`);
+      });
+    alicePage.off('console', listen);
     const box = (await openSettings(alicePage)).getByRole('checkbox', { name: 'Blur background', exact: true });
     expect(await box.isChecked()).toBe(true);
     await box.uncheck();

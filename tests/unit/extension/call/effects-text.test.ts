@@ -18,8 +18,11 @@ describe('effectsText', () => {
     expect(text).not.toContain(notice);
   });
 
-  it('says that a blur which stopped sends the camera unblurred from now on', () => {
-    expect(effectsText('blurTooSlow')).toContain('unblurred');
-    expect(effectsText('blurFailed')).toContain('unblurred');
-  });
+  it.each(['blurTooSlow', 'blurFailed', 'blurCanvasBlocked'] as const)(
+    'says that after %s the camera is off, and how to go out unblurred',
+    (notice) => {
+      expect(effectsText(notice)).toContain('Your camera is off, so your room stays hidden');
+      expect(effectsText(notice)).toContain('turn it on to go out unblurred');
+    },
+  );
 });

@@ -423,24 +423,67 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(alice.saved).toEqual([{ blurBackground: false }]);
     });
 
-    it('turns the blur off and says why when it cannot keep up, sending the camera from then on', async () => {
+    it('turns the blur off and says why when it cannot keep up, and turns the camera off rather than show the room', async () => {
       const room = await newRoom();
       const media = new FakeMedia();
       const engine = new FakeBlurEngine();
       const alice = await joined(newCall(room, { blurBackground: true }, media, { loadBlur: async () => engine }));
-      (await person(room, 'Bob')).join();
+      const bob = await person(room, 'Bob');
+      bob.join();
       await until(() => expect(alice.links.length).toBe(1));
+      const link = alice.links[0]!; // Bob's, waited for just above
       const camera = media.video;
       expect(camera).not.toBeNull();
       await until(() => expect(engine.camera).toBe(camera));
       engine.start();
-      await until(() => expect(alice.links[0]?.tracksSet.at(-1)).toEqual(['video', engine.output]));
+      await until(() => expect(link.tracksSet.at(-1)).toEqual(['video', engine.output]));
+      const before = link.tracksSet.length;
       engine.stop('tooSlow');
       expect(alice.session.state.effects).toMatchObject({ blurBackground: false, notice: 'blurTooSlow' });
-      expect(alice.links[0]?.tracksSet.at(-1)).toEqual(['video', camera]);
-      // Switching it on again clears the notice.
-      await alice.session.setBlurBackground(true);
+      // Not one raw frame: the next track on the link is none, at once.
+      expect(link.tracksSet.slice(before).filter(([kind]) => kind === 'video')).toEqual([['video', null]]);
+      await until(() => expect(media.cameraOff).toBe(true));
+      expect(alice.session.state.participants[0]?.cameraOff).toBe(true);
+      await until(() => expect(bob.presencesFrom(idOf(alice)).at(-1)).toMatchObject({ cameraOff: true }));
+      // Not remembered: the next call starts with the person's own camera choice (and tries the blur again).
+      expect(alice.saved).toEqual([]);
+
+      // Turning the camera on is the person's choice to go out unblurred.
+      await alice.session.setCameraOff(false);
+      expect(link.tracksSet.at(-1)).toEqual(['video', media.video]);
       expect(alice.session.state.effects.notice).toBeUndefined();
+    });
+
+    it('turns the camera off when a remembered blur cannot start, and blurs again once switched back on', async () => {
+      const room = await newRoom();
+      const media = new FakeMedia();
+      let engine: FakeBlurEngine | undefined;
+      let attempts = 0;
+      const alice = await joined(
+        newCall(room, { blurBackground: true }, media, {
+          loadBlur: async () => {
+            attempts += 1;
+            if (attempts === 1) throw new Error('no WebGL 2');
+            engine = new FakeBlurEngine();
+            return engine;
+          },
+        }),
+      );
+      (await person(room, 'Bob')).join();
+      await until(() => expect(alice.links.length).toBe(1));
+      const link = alice.links[0]!; // Bob's, waited for just above
+      await until(() => expect(alice.session.state.effects.notice).toBe('blurFailed'));
+      await until(() => expect(media.cameraOff).toBe(true));
+      expect(link.tracksSet.filter(([kind, track]) => kind === 'video' && track !== null)).toEqual([]);
+      expect(link.options.video).toBeNull();
+
+      // Blur on again, then the camera: the blurred picture goes out, never the raw one.
+      await alice.session.setBlurBackground(true);
+      await alice.session.setCameraOff(false);
+      await until(() => expect(engine?.camera).toBe(media.video));
+      expect(link.tracksSet.filter(([kind, track]) => kind === 'video' && track === media.video)).toEqual([]);
+      engine?.start();
+      await until(() => expect(link.tracksSet.at(-1)).toEqual(['video', engine?.output]));
     });
 
     it('shows a remote participant’s mute, camera and new name from their presence', async () => {
