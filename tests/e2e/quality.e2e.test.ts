@@ -194,8 +194,11 @@ describe('quality follows the viewer', () => {
     [toBo, toCy, toAda] = await Promise.all([localUfrags(b), localUfrags(c), localUfrags(a)]);
 
     await a.getByRole('button', { name: 'Stats', exact: true }).click();
-    // Both links carry more than 180 lines while Bo's tile of Ada is of grid size: the encoder's own figures say so.
-    await expect.poll(async () => (await linkRtp(a, toBo)).videoOut.frameHeight, { timeout: 10_000 }).toBeGreaterThan(180);
+    // The link to Bo is asked for more than 180 lines while his tile of Ada is of grid size. (Asked, not
+    // encoded: on CI's loaded machine Ada's encoder once held 180 lines on its own for 10 s, and the
+    // drop to at most 180 below is then the shrink's doing only if the ask was larger before it.)
+    await expect.poll(async () => (await linkRtp(a, toBo)).videoOut.askedHeight, { timeout: 10_000 }).toBeGreaterThan(180);
+    await expect.poll(async () => (await linkRtp(a, toBo)).videoOut.frameHeight, { timeout: 10_000 }).toBeGreaterThan(0);
 
     // Bo shrinks Ada's tile with the keyboard, as a person can: Shift+arrows resize the focused tile.
     const tile = b.getByRole('group', { name: 'Ada', exact: true });
