@@ -1,7 +1,7 @@
 import { For, Match, Show, Switch, createEffect, createSignal, onCleanup } from 'solid-js';
 import type { CallSession } from '../session/call-session.ts';
 import type { ChatEntry } from '../session/chat.ts';
-import { DECLINED } from '../session/file-transfer.ts';
+import { DECLINED } from '../session/file-consent.ts';
 import { formatBytes } from '../session/format-bytes.ts';
 import { MAX_CHAT_TEXT_BYTES } from '../../protocol/data.ts';
 import { linkify } from './linkify.ts';

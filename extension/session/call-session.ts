@@ -15,7 +15,7 @@ import type { TurnServer } from '../../protocol/relay.ts';
 import { Chat } from './chat.ts';
 import { CHAT_CHANNEL_LABEL, FILE_CHANNEL_PREFIX } from '../../protocol/data.ts';
 import { ZingError } from './errors.ts';
-import { FileTransfers } from './file-transfer.ts';
+import { FileTransfersLater } from './file-transfers-later.ts';
 import { Gestures } from './gestures.ts';
 import { linkStats, sampleStats, type LinkStats, type StatsSample } from './link-stats.ts';
 import type { DeviceList } from './device-list.ts';
@@ -348,8 +348,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly chat = new Chat();
   /** Raised hands and reactions, peer to peer over the same channels as the chat. */
   readonly gestures = new Gestures({ self: () => this.participant, send: (msg, to) => this.chat.sendGesture(msg, to) });
-  /** Files to and from everyone, one data channel per transfer and participant. */
-  readonly files: FileTransfers;
+  /** Files to and from everyone, one data channel per transfer and participant; its code loads with the first peer. */
+  readonly files: FileTransfersLater;
   /** Each link sized to what its receiver shows, and what we show told to each sender (quality.ts). */
   readonly quality: ViewQuality;
   /** Who records the call, over the chat channels; this page's own recorder lives in the UI's lazy chunk. */
@@ -435,7 +435,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       this.#presence = { ...this.#presence, cameraOff: true };
       void this.#setCamera(true);
     });
-    this.files = new FileTransfers({
+    this.files = new FileTransfersLater({
       openChannel: (participant, label) => {
         const remote = this.#remotes.get(participant);
         if (!remote) throw new Error(`no link to ${participant}`);
@@ -895,6 +895,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     // Only called for a welcome, which only arrives once the identity exists.
     const polite = isPolite(this.#identity?.participant ?? '', participant);
     markOnce('admitted');
+    // File transfer's code, ready before this peer's link could carry a file (file-transfers-later.ts).
+    this.files.load();
     const early = this.#takeEarly(participant, peer, session);
     const remote: Remote = {
       participant,

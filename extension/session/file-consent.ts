@@ -42,6 +42,9 @@ export interface ConsentPolicy {
 
 export type ConsentWhy = 'size' | 'burst';
 
+/** The reason a person's own decline gives, on both sides. */
+export const DECLINED = 'declined';
+
 export type ConsentDecision = { kind: 'accept' } | { kind: 'ask'; why: ConsentWhy } | { kind: 'decline'; reason: string };
 
 /** The reason an offer is declined for want of room; the same words reach both sides. */

@@ -39,6 +39,7 @@ import {
   DEFAULT_BURST_WINDOW_MS,
   DEFAULT_MAX_FILE_BYTES,
   DEFAULT_MAX_UNSAVED_BYTES,
+  DECLINED,
   decideOffer,
   hasRoom,
   noRoomReason,
@@ -156,8 +157,8 @@ export const CLOSE_GRACE_MS = 5_000;
  */
 export const SAVED_URL_GRACE_MS = 40_000;
 
-/** The reason a person's own decline gives, on both sides. */
-export const DECLINED = 'declined';
+// The reason a person's own decline gives, on both sides (in file-consent.ts, which the UI reads eagerly).
+export { DECLINED } from './file-consent.ts';
 
 export type TransferDirection = 'send' | 'receive';
 
@@ -347,12 +348,11 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
   }
 
   /**
-   * Sends `file` to each of `peers` and returns the transfer id. Each peer gets
-   * its own channel and pace, so a slow peer never holds up a fast one; the file
-   * is read and hashed once for all of them (file-source.ts).
+   * Sends `file` to each of `peers` and returns the transfer id (`id` when given).
+   * Each peer gets its own channel and pace, so a slow peer never holds up a fast
+   * one; the file is read and hashed once for all of them (file-source.ts).
    */
-  send(file: Blob, peers: readonly ParticipantId[], name = fileNameOf(file)): string {
-    const id = this.#newId();
+  send(file: Blob, peers: readonly ParticipantId[], name = fileNameOf(file), id = this.#newId()): string {
     if (this.#closed) return id;
     const { readBytes, readAhead, windowReads } = this.#host.pacing;
     const source = new FileSource(file, { readBytes, readAhead, windowReads });
