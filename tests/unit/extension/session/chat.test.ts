@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Chat, type ChatDrop, type ChatEntry } from '../../../../extension/session/chat.ts';
 import type { ChatLimits } from '../../../../extension/session/chat-rate.ts';
 import { MAX_CHAT_TEXT_BYTES, encodeDataMessage } from '../../../../protocol/data.ts';
-import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
+import type { Channel } from '../../../../extension/session/channel.ts';
+import { ChannelEvents } from './channel-events.ts';
 
 // A real RTCDataChannel must fit the interface the chat is written against (checked by tsc).
 const realChannelFits = (dc: RTCDataChannel): Channel => dc;
@@ -13,7 +14,7 @@ void realChannelFits;
  * later task (setTimeout 0), like a real channel's; both ends start
  * 'connecting' and open together once `open()` is called.
  */
-class FakeChannel implements Channel {
+class FakeChannel extends ChannelEvents implements Channel {
   readyState: RTCDataChannelState = 'connecting';
   bufferedAmount = 0;
   bufferedAmountLowThreshold = 0;
@@ -21,21 +22,8 @@ class FakeChannel implements Channel {
   remote!: FakeChannel;
   readonly sent: string[] = [];
 
-  readonly #events = new EventTarget();
-
-  constructor(readonly label: string) {}
-
-  addEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
-    // The fake dispatches a MessageEvent as 'message' and a plain Event otherwise, so type K brings ChannelEventMap[K].
-    this.#events.addEventListener(type, listener as EventListener);
-  }
-
-  removeEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
-    this.#events.removeEventListener(type, listener as EventListener);
-  }
-
-  dispatchEvent(event: Event): void {
-    this.#events.dispatchEvent(event);
+  constructor(readonly label: string) {
+    super();
   }
 
   send(data: string | ArrayBuffer): void {

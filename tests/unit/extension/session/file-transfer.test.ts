@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeDataMessage, fileChannelLabel, parseDataMessage } from '../../../../protocol/data.ts';
-import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
+import type { Channel } from '../../../../extension/session/channel.ts';
+import { ChannelEvents } from './channel-events.ts';
 import { noRoomReason } from '../../../../extension/session/file-consent.ts';
 import { BlockHasher } from '../../../../extension/session/block-hash.ts';
 import {
@@ -33,7 +34,7 @@ type Tamper = (data: string | ArrayBuffer, binaryIndex: number) => string | Arra
  * when the buffer drains to the threshold; binary frames arrive as Blobs unless
  * `binaryType` is 'arraybuffer'; close() delivers what was sent first.
  */
-class FakeChannel implements Channel {
+class FakeChannel extends ChannelEvents implements Channel {
   readyState: RTCDataChannelState = 'connecting';
   bufferedAmount = 0;
   bufferedAmountLowThreshold = 0;
@@ -52,21 +53,8 @@ class FakeChannel implements Channel {
   /** Milliseconds per message delivered from this end (a slow link); 0 is one per macrotask. */
   pace = 0;
 
-  readonly #events = new EventTarget();
-
-  constructor(readonly label: string) {}
-
-  addEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
-    // The fake dispatches a MessageEvent as 'message' and a plain Event otherwise, so type K brings ChannelEventMap[K].
-    this.#events.addEventListener(type, listener as EventListener);
-  }
-
-  removeEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
-    this.#events.removeEventListener(type, listener as EventListener);
-  }
-
-  dispatchEvent(event: Event): void {
-    this.#events.dispatchEvent(event);
+  constructor(readonly label: string) {
+    super();
   }
 
   send(data: string | ArrayBuffer | ArrayBufferView<ArrayBuffer>): void {

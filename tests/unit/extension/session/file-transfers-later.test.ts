@@ -1,24 +1,19 @@
 import { describe, expect, it, vi } from 'vitest';
 import { encodeDataMessage, fileChannelLabel, parseDataMessage } from '../../../../protocol/data.ts';
-import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
+import type { Channel } from '../../../../extension/session/channel.ts';
+import { ChannelEvents } from './channel-events.ts';
 import { FileTransfers, type FileTransferEvents } from '../../../../extension/session/file-transfer.ts';
 import { FileTransfersLater, type LoadFileTransfers } from '../../../../extension/session/file-transfers-later.ts';
 
 /** A channel whose events the test fires by hand; what is sent and whether it closed are recorded. */
-class HandChannel implements Channel {
+class HandChannel extends ChannelEvents implements Channel {
   readyState: RTCDataChannelState = 'open';
   bufferedAmount = 0;
   bufferedAmountLowThreshold = 0;
   binaryType: BinaryType = 'blob';
   readonly sent: string[] = [];
-  readonly #events = new EventTarget();
-  constructor(readonly label: string) {}
-  addEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
-    // Fired below only as a MessageEvent for 'message' and an Event otherwise, so type K brings ChannelEventMap[K].
-    this.#events.addEventListener(type, listener as EventListener);
-  }
-  removeEventListener<K extends keyof ChannelEventMap>(type: K, listener: (ev: ChannelEventMap[K]) => void): void {
-    this.#events.removeEventListener(type, listener as EventListener);
+  constructor(readonly label: string) {
+    super();
   }
   send(data: string | ArrayBuffer | ArrayBufferView<ArrayBuffer>): void {
     if (typeof data === 'string') this.sent.push(data);
@@ -27,11 +22,11 @@ class HandChannel implements Channel {
     this.readyState = 'closed';
   }
   message(data: string): void {
-    this.#events.dispatchEvent(new MessageEvent('message', { data }));
+    this.dispatchEvent(new MessageEvent('message', { data }));
   }
   closedByPeer(): void {
     this.readyState = 'closed';
-    this.#events.dispatchEvent(new Event('close'));
+    this.dispatchEvent(new Event('close'));
   }
 }
 
