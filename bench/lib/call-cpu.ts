@@ -36,14 +36,18 @@ interface Proc {
   args: string[];
 }
 
+/** A /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat line: the name, the parent and utime + stime in seconds. */
+function parseStat(stat: string): { name: string; ppid: number; cpu: number } {
+  // The command name (field 2) is in parentheses and may hold spaces: split after its closing one.
+  const close = stat.lastIndexOf(')');
+  const rest = stat.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
+  return { name: stat.slice(stat.indexOf('(') + 1, close), ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12])) / CLK_TCK };
+}
+
 function readProc(pid: number): Proc | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: split after its closing one.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-    const ppid = Number(rest[1]);
-    const cpu = (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+    const { ppid, cpu } = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     // Zygote-forked children rewrite their title as one space-separated string: split on both.
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/).filter(Boolean);
     return { pid, ppid, cpu, args };
@@ -123,11 +127,9 @@ function threadsOf(pids: Iterable<number>, procs: Map<number, Proc>, callPageRen
     }
     for (const tid of tids) {
       try {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const name = Number(tid) === pid ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
-        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // as in readProc
-        const key = `${kind}/${name}`;
-        out.set(key, (out.get(key) ?? 0) + (Number(rest[11]) + Number(rest[12])) / CLK_TCK);
+        const stat = parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+        const key = `${kind}/${Number(tid) === pid ? 'main' : stat.name.replace(/\d+$/, '')}`;
+        out.set(key, (out.get(key) ?? 0) + stat.cpu);
       } catch {
         // the thread ended between readdir and read
       }

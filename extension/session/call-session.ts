@@ -667,8 +667,12 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   async setCameraOff(off: boolean): Promise<void> {
     // Turning the camera on after a blur stopped is the choice to show the room unblurred: its notice is done.
-    if (!off && this.#notice?.startsWith('blur')) this.#notice = undefined;
+    if (!off) this.#clearBlurNotice();
     if (await this.#setCamera(off)) await this.#deps.saveProfile({ cameraOff: off });
+  }
+
+  #clearBlurNotice(): void {
+    if (this.#notice?.startsWith('blur')) this.#notice = undefined;
   }
 
   /** Turns the camera off or on everywhere, without remembering it for the next call; false if the camera refused. */
@@ -707,7 +711,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
    * picture is sent rather than the unblurred room.
    */
   async setBlurBackground(on: boolean): Promise<void> {
-    if (on && this.#notice?.startsWith('blur')) this.#notice = undefined;
+    if (on) this.#clearBlurNotice();
     this.#blur.setEnabled(on);
     this.#syncVideo();
     this.#update();

@@ -66,9 +66,7 @@ export class FileTransfersLater extends TypedEmitter<FileTransferEvents> {
       (err: unknown) => {
         this.#loading = false;
         console.error('zing: file transfer could not load', err);
-        this.#queued.length = 0;
-        for (const held of this.#held) held.drop();
-        this.#held.clear();
+        this.#dropWaiting();
       },
     );
   }
@@ -121,10 +119,15 @@ export class FileTransfersLater extends TypedEmitter<FileTransferEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#real?.close();
+    this.#dropWaiting();
+    this.removeAllListeners();
+  }
+
+  /** The code will not come (now): what waited for it is forgotten and held channels close. */
+  #dropWaiting(): void {
     this.#queued.length = 0;
     for (const held of this.#held) held.drop();
     this.#held.clear();
-    this.removeAllListeners();
   }
 
   /** Runs `op` now if the code is there, else once it is; after close() only closes `orphan`. */
