@@ -6,6 +6,7 @@ import type { ParticipantId } from '../../protocol/ids.ts';
 import type { VideoEncoding } from './bandwidth.ts';
 import type { CameraStats } from './quality.ts';
 import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
+import { withOpusDtx } from './opus-dtx.ts';
 import { certificateDigest, declaresOneCertificate, digestOfFingerprint, fingerprintsOf } from './safety-code.ts';
 import type { IceCandidate, PeerMessage } from '../../protocol/peer.ts';
 import { TypedEmitter } from './typed-emitter.ts';
@@ -478,7 +479,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         return;
       }
       this.#isSettingRemoteAnswerPending = description.type === 'answer';
-      await this.pc.setRemoteDescription(description);
+      await this.pc.setRemoteDescription({ type: description.type, sdp: withOpusDtx(description.sdp) });
       this.#watchTransports();
       this.#isSettingRemoteAnswerPending = false;
       if (description.type === 'offer') {

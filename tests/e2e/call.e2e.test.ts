@@ -4,7 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, joinCall, launchPerson, openPopup, startCall, videoFrames, type Person } from '../support/browser.ts';
+import {
+  callLinkOf,
+  joinCall,
+  launchPerson,
+  openPopup,
+  sentAudioPacketRate,
+  startCall,
+  videoFrames,
+  watchPeerConnections,
+  type Person,
+} from '../support/browser.ts';
 
 describe('a two-person call', () => {
   let relay: Relay;
@@ -19,6 +29,7 @@ describe('a two-person call', () => {
       launchPerson({ name: 'Alice', relayUrl: relay.url }),
       launchPerson({ name: 'Bob', relayUrl: relay.url }),
     ]);
+    await watchPeerConnections(alice);
   });
 
   afterAll(async () => {
@@ -70,6 +81,23 @@ describe('a two-person call', () => {
     await aliceAtBob.getByText('Microphone off', { exact: true }).waitFor({ state: 'visible', timeout: 1_000 });
     await mute.click();
     await aliceAtBob.getByText('Microphone off', { exact: true }).waitFor({ state: 'detached', timeout: 1_000 });
+  });
+
+  // Opus DTX (opus-dtx.ts): a muted microphone is silence, and silence goes out
+  // as a tiny frame every 400 ms instead of fifty packets a second on each link.
+  it('sends almost no audio packets while muted, and the full rate again after', async () => {
+    const mute = alicePage.getByRole('button', { name: 'Mute microphone', exact: true });
+    const talking = await sentAudioPacketRate(alicePage);
+    expect(talking).toBeGreaterThan(40);
+    await mute.click();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const muted = await sentAudioPacketRate(alicePage);
+    await mute.click();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const again = await sentAudioPacketRate(alicePage);
+    const said = `audio packets/s sent: ${talking.toFixed(0)} talking, ${muted.toFixed(1)} muted, ${again.toFixed(0)} again`;
+    expect(muted, said).toBeLessThanOrEqual(10);
+    expect(again, said).toBeGreaterThan(40);
   });
 
   it('shows the camera turned off, and video again when it comes back', async () => {

@@ -315,6 +315,26 @@ export function sentCameras(page: Page): Promise<(string | null)[]> {
   });
 }
 
+/**
+ * Audio packets per second `page` sends over all its open links, counted
+ * from getStats over `windowMs` (needs watchPeerConnections).
+ */
+export async function sentAudioPacketRate(page: Page, windowMs = 3_000): Promise<number> {
+  const read = () =>
+    page.evaluate(async () => {
+      const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
+      let packets = 0;
+      for (const pc of pcs.filter((p) => p.connectionState === 'connected'))
+        for (const s of (await pc.getStats()).values() as IterableIterator<Record<string, unknown>>)
+          if (s.type === 'outbound-rtp' && s.kind === 'audio' && typeof s.packetsSent === 'number') packets += s.packetsSent;
+      return { packets, at: performance.now() };
+    });
+  const a = await read();
+  await new Promise((r) => setTimeout(r, windowMs));
+  const b = await read();
+  return ((b.packets - a.packets) * 1000) / (b.at - a.at);
+}
+
 /** The background's share-link redirect rule, once it is installed for `relayUrl` (a fresh profile takes a moment). */
 export async function waitForShareLinkRedirect(person: Person, relayUrl: string, timeoutMs = 10_000): Promise<void> {
   const worker = person.context.serviceWorkers()[0] ?? (await person.context.waitForEvent('serviceworker', { timeout: timeoutMs }));
