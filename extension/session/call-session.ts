@@ -47,7 +47,7 @@ import { SealedSignaling, type SealedMessage } from './sealed-signaling.ts';
 import { displayName, type Profile, type Settings } from './settings.ts';
 import type { ShareLink } from './share-link.ts';
 import { SignalingClient, type SignalingOptions } from './signaling-client.ts';
-import { NOT_SPEAKING, nextSpeaking, type SpeakingState } from './speaking.ts';
+import { NOT_SPEAKING, nextSpeaking, quantizeLevel, sameActivity, type SpeakingState } from './speaking.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 export type CallPhase = 'connecting' | 'waiting' | 'inCall' | 'reconnecting' | 'ended' | 'failed';
@@ -382,6 +382,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly #early = new Map<ParticipantId, EarlyLink>();
   readonly #cleanups: (() => void)[] = [];
   readonly #speaking = new Map<string, SpeakingState>();
+  /** What audioActivity last said, so the same reading is not said again. */
+  #activity: AudioActivity | undefined;
   #timers: ReturnType<typeof setInterval>[] = [];
   /** Releases the noise suppressor (SUPPRESSOR_AFTER_LINK_MS, SUPPRESSOR_LATEST_MS). */
   #suppressorTimers: ReturnType<typeof setTimeout>[] = [];
@@ -444,8 +446,6 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       askAboveBytes: deps.settings.askForFilesAboveBytes,
     });
     this.chat.on('gesture', (from, msg) => this.gestures.receive(from, msg));
-    // Speaking a while with the hand up offers to lower it.
-    this.on('audioActivity', ({ speaking }) => this.gestures.selfSpeaking(speaking[SELF_ID] ?? false));
     this.chat.on('recording', (from, msg) => this.#notices.receive(from, msg));
     this.#state = this.#snapshot();
   }
@@ -1176,16 +1176,22 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const levels: Record<string, number> = {};
     // Not on a link that is not up: there is no sound yet, and the read waits on the WebRTC thread while it sets up.
     for (const [id, remote] of this.#remotes)
-      levels[id] = remote.presence.micMuted || remote.link.state !== 'connected' ? 0 : remote.link.remoteAudioLevel();
+      levels[id] = quantizeLevel(remote.presence.micMuted || remote.link.state !== 'connected' ? 0 : remote.link.remoteAudioLevel());
     const first = this.#remotes.values().next().value;
-    levels[SELF_ID] = first && !this.#presence.micMuted ? await first.link.localAudioLevel().catch(() => 0) : 0;
+    levels[SELF_ID] = quantizeLevel(first && !this.#presence.micMuted ? await first.link.localAudioLevel().catch(() => 0) : 0);
     const speaking: Record<string, boolean> = {};
     for (const [id, level] of Object.entries(levels)) {
       const next = nextSpeaking(this.#speaking.get(id) ?? NOT_SPEAKING, level, now);
       this.#speaking.set(id, next);
       speaking[id] = next.speaking;
     }
-    this.emit('audioActivity', { levels, speaking });
+    // Speaking a while with the hand up offers to lower it: the offer counts time, so it hears every poll.
+    this.gestures.selfSpeaking(speaking[SELF_ID] ?? false);
+    // A page repaints each tile's meter on every reading it gets: a quiet room sends none.
+    const activity = { levels, speaking };
+    if (this.#activity && sameActivity(this.#activity, activity)) return;
+    this.#activity = activity;
+    this.emit('audioActivity', activity);
   }
 
   // Sends the microphone as it should go now (suppressed or raw, muted or not)

@@ -23,3 +23,22 @@ export function nextSpeaking(prev: SpeakingState, level: number, now: number): S
   const quietSince = prev.quietSince ?? now;
   return now - quietSince >= SPEAKING_HOLD_MS ? NOT_SPEAKING : { speaking: true, quietSince };
 }
+
+/**
+ * Levels go out in steps of this much: a level meter shows no finer, and a
+ * room where nobody talks then reads the same poll after poll, so nothing is
+ * sent on to repaint (see sameActivity).
+ */
+export const LEVEL_STEP = 1 / 128;
+
+export const quantizeLevel = (level: number): number => Math.round(Math.min(1, Math.max(0, level)) / LEVEL_STEP) * LEVEL_STEP;
+
+/** Whether two readings show the same: the same people, levels and speakers. */
+export function sameActivity(
+  a: { levels: Readonly<Record<string, number>>; speaking: Readonly<Record<string, boolean>> },
+  b: { levels: Readonly<Record<string, number>>; speaking: Readonly<Record<string, boolean>> },
+): boolean {
+  const ids = Object.keys(a.levels);
+  if (ids.length !== Object.keys(b.levels).length) return false;
+  return ids.every((id) => a.levels[id] === b.levels[id] && a.speaking[id] === b.speaking[id]);
+}

@@ -311,12 +311,15 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
     return { sent: undefined, received: undefined }; // a fake link sends and receives no video
   }
 
+  /** What the far microphone and the own one read on this link: set by a test. */
+  levels = { remote: 0, local: 0 };
+
   remoteAudioLevel(): number {
-    return 0;
+    return this.levels.remote;
   }
 
   async localAudioLevel(): Promise<number> {
-    return 0;
+    return this.levels.local;
   }
 
   /** What certificates() answers: set by a test to play what DTLS verified. */

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PeerId } from '../../../../protocol/ids.ts';
 import type { PeerMessage } from '../../../../protocol/peer.ts';
 import {
+  AUDIO_POLL_MS,
+  type AudioActivity,
   type CallPhase,
   EARLY_LINK_MS,
   prepareCallKeys,
@@ -266,6 +268,39 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(alice.session.state.phase).toBe('failed');
       expect(alice.session.state.alert?.code).toBe('ROOM_FULL');
       expect(alice.signaling.closes).toBe(1);
+    });
+  });
+
+  describe('audio activity', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('tells the page a reading once, and again only when a level or a speaker changes', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+      const { alice, bob } = await aliceWithBob();
+      const link = alice.links[0]!;
+      link.state = 'connected';
+      const told: AudioActivity[] = [];
+      alice.session.on('audioActivity', (a) => told.push(a));
+      const poll = async (times: number) => {
+        for (let i = 0; i < times; i++) {
+          vi.advanceTimersByTime(AUDIO_POLL_MS);
+          await Promise.resolve(); // the own level is read asynchronously
+          await Promise.resolve();
+        }
+      };
+      await poll(10);
+      // A quiet room: one reading, not ten repaints.
+      expect(told).toHaveLength(1);
+      expect(told[0]!.levels[bob.participant]).toBe(0);
+      link.levels.remote = 0.2;
+      await poll(10);
+      expect(told).toHaveLength(2);
+      expect(told[1]!.levels[bob.participant]).toBeCloseTo(0.2, 2);
+      expect(told[1]!.speaking[bob.participant]).toBe(true);
+      // Quiet again: the meter drops at once, the highlight after its hold.
+      link.levels.remote = 0;
+      await poll(10);
+      expect(told.map((a) => a.speaking[bob.participant])).toEqual([false, true, true, false]);
     });
   });
 

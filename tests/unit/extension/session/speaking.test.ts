@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  LEVEL_STEP,
   NOT_SPEAKING,
   SPEAKING_HOLD_MS,
   SPEAKING_OFF_LEVEL,
   SPEAKING_ON_LEVEL,
   nextSpeaking,
+  quantizeLevel,
+  sameActivity,
   type SpeakingState,
 } from '../../../../extension/session/speaking.ts';
 
@@ -97,5 +100,25 @@ describe('nextSpeaking', () => {
 
   it('stays silent through silence without changing state', () => {
     expect(nextSpeaking(NOT_SPEAKING, 0, 1_000)).toBe(NOT_SPEAKING);
+  });
+});
+
+describe('the levels a page is told', () => {
+  it('come in steps a meter can show, within 0..1', () => {
+    expect(quantizeLevel(0)).toBe(0);
+    expect(quantizeLevel(LEVEL_STEP * 0.4)).toBe(0);
+    expect(quantizeLevel(LEVEL_STEP * 0.6)).toBe(LEVEL_STEP);
+    expect(quantizeLevel(0.5)).toBe(0.5);
+    expect(quantizeLevel(1.7)).toBe(1);
+    expect(quantizeLevel(-1)).toBe(0);
+  });
+
+  it('count as the same only with the same people, levels and speakers', () => {
+    const quiet = { levels: { a: 0, b: 0 }, speaking: { a: false, b: false } };
+    expect(sameActivity(quiet, { levels: { a: 0, b: 0 }, speaking: { a: false, b: false } })).toBe(true);
+    expect(sameActivity(quiet, { levels: { a: 0, b: LEVEL_STEP }, speaking: { a: false, b: false } })).toBe(false);
+    expect(sameActivity(quiet, { levels: { a: 0, b: 0 }, speaking: { a: false, b: true } })).toBe(false);
+    expect(sameActivity(quiet, { levels: { a: 0 }, speaking: { a: false } })).toBe(false);
+    expect(sameActivity(quiet, { levels: { a: 0, c: 0 }, speaking: { a: false, c: false } })).toBe(false);
   });
 });
