@@ -88,7 +88,7 @@ export class NoiseSuppressor extends TypedEmitter<NoiseSuppressorEvents> {
   /**
    * The track to send for the microphone `raw`: the suppressed one while the
    * suppressor runs, else `raw` itself. Follows `raw`'s mute (enabled) state, so
-   * a muted microphone sends nothing either way.
+   * a muted microphone sends nothing either way (call again when it changes).
    */
   output(raw: MediaStreamTrack | null): MediaStreamTrack | null {
     if (raw && this.#enabled && !this.#graph) this.#start();
@@ -97,7 +97,10 @@ export class NoiseSuppressor extends TypedEmitter<NoiseSuppressorEvents> {
       graph?.connect(null);
       return raw;
     }
-    graph.connect(raw);
+    // Muted, nothing feeds the model: the worklet skips a frame without input
+    // (the package's processor returns early), where it would run RNNoise on
+    // zeros on a realtime audio thread. The same track stays sent, silent.
+    graph.connect(raw.enabled ? raw : null);
     graph.output.enabled = raw.enabled;
     return graph.output;
   }

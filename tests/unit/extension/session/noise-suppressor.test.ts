@@ -135,8 +135,14 @@ describe('NoiseSuppressor', () => {
     expect(ns.output(headset)).toBe(graph.output);
     expect(graph.input).toBe(headset);
     headset.enabled = false;
-    ns.output(headset);
+    expect(ns.output(headset)).toBe(graph.output);
     expect(graph.output.enabled).toBe(false);
+    // Muted, the model gets no input at all (the worklet then skips its work), and gets it back on unmute.
+    expect(graph.input).toBe(null);
+    headset.enabled = true;
+    expect(ns.output(headset)).toBe(graph.output);
+    expect(graph.input).toBe(headset);
+    expect(graph.output.enabled).toBe(true);
   });
 
   it('keeps the raw microphone and reports once where the suppressor cannot load', async () => {
