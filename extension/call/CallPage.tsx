@@ -159,8 +159,10 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
   const qualityNow = () => quality() ?? props.session.quality.snapshot;
   const pausedTiles = createMemo(() => new Set(qualityNow().pausedTiles));
   const watch = (el: HTMLElement, view: ParticipantView) => {
-    const watched = watchTile(el, tileIdentity(view), () => covered().has(view.id), props.session.quality);
-    createEffect(on(() => covered().has(view.id), watched.update, { defer: true }));
+    const isCovered = () => covered().has(view.id);
+    const isSpotlit = () => spotlit() === view.id;
+    const watched = watchTile(el, tileIdentity(view), isCovered, isSpotlit, props.session.quality);
+    createEffect(on([isCovered, isSpotlit], watched.update, { defer: true }));
     onCleanup(watched.stop);
   };
   // The stage may live in this tab or in the pop-out window: observe it wherever it is now.

@@ -41,13 +41,14 @@ export interface TileWatch {
 }
 
 /**
- * Starts reporting `el`; `covered` says whether another tile lies wholly over it.
+ * Starts reporting `el`; `covered` says whether another tile lies wholly over
+ * it, `spotlit` whether it is the spotlight (call update() when either changes).
  *
  * Measuring starts once the element is in its document: Solid hands a ref the
  * element cloned from a template, whose document until it is inserted is the
  * template's inert one (no window, and always `hidden`).
  */
-export function watchTile(el: HTMLElement, id: TileIdentity, covered: () => boolean, sink: TileSink): TileWatch {
+export function watchTile(el: HTMLElement, id: TileIdentity, covered: () => boolean, spotlit: () => boolean, sink: TileSink): TileWatch {
   const token = {};
   let width = 0;
   let height = 0;
@@ -63,6 +64,7 @@ export function watchTile(el: HTMLElement, id: TileIdentity, covered: () => bool
       width: Math.round(width * ratio),
       height: Math.round(height * ratio),
       visible: started.doc.visibilityState === 'visible' && onScreen && !covered(),
+      spotlit: spotlit(),
     });
   };
   const start = () => {

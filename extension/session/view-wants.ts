@@ -15,6 +15,8 @@ export interface TileReport {
   height: number;
   /** false: its document is hidden (tab in the background, window minimised), or the tile is off-screen or covered. */
   visible: boolean;
+  /** The tile in the spotlight (pinned, or a screen shown large): what the person chose to watch. */
+  spotlit?: boolean;
 }
 
 /** What this page wants of one sender: a `view` message without its tag. */
@@ -25,9 +27,13 @@ export const NO_WANT: Want = { camera: NOT_SHOWN, screen: NOT_SHOWN, dropped: 0 
 /** While the person has turned off video in small tiles: tiles shorter than this get none. */
 export const PAUSE_BELOW_HEIGHT_PX = 360;
 
-/** Whether a tile is visible but its video turned off because it is small (the audio-only fallback). */
+/**
+ * Whether a tile is visible but its video turned off because it is small (the
+ * audio-only fallback). The spotlight never is, however small the window: it
+ * is what the person chose to watch, and "small videos" are the others.
+ */
 export const isPaused = (tile: TileReport, pauseBelow: number | undefined): boolean =>
-  pauseBelow !== undefined && tile.visible && tile.height < pauseBelow;
+  pauseBelow !== undefined && tile.visible && tile.spotlit !== true && tile.height < pauseBelow;
 
 const larger = (a: ViewSize, b: ViewSize): ViewSize => (b.width * b.height > a.width * a.height ? b : a);
 

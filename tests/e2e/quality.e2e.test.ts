@@ -2,13 +2,16 @@
 // shrinks a tile gets a smaller stream on that link only, and a receiver whose
 // tab is hidden gets no video at all until it shows the tab again, and a peer
 // flooding absurd views cannot push its sender past the budget. Proof is the
-// encoder's own figures (outbound-rtp frameHeight and bytes per link).
+// encoder's own figures (outbound-rtp frameHeight and bytes per link). A machine that cannot keep up is
+// offered to turn off video in small tiles, and the senders to it stop and start again at its word.
 //
 // Bo's browser is attached with real tab visibility (tests/support/browser.ts,
 // realVisibility): Playwright's own launch keeps every page `visible`.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_RESERVE_BPS } from '../../extension/session/bandwidth.ts';
+import { STRAIN_AFTER_MS } from '../../extension/session/strain.ts';
+import { PAUSE_BELOW_HEIGHT_PX } from '../../extension/session/view-wants.ts';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, watchPeerConnections, type Person } from '../support/browser.ts';
@@ -42,6 +45,25 @@ function keepChatChannels(): void {
       if (label === 'chat') g.__zingTestChats.set(this, channel);
       return channel;
     }
+  };
+}
+
+/**
+ * Test-only (an init script): once the page sets `__zingTestStrain`, its receivers' stats say half of
+ * every camera frame that arrived was dropped before display, as a machine that cannot keep up shows.
+ * The call's own strain detection, its offer, the views it sends and the senders that follow are real.
+ */
+function strainOnDemand(): void {
+  const proto = RTCRtpReceiver.prototype;
+  const native = proto.getStats;
+  proto.getStats = async function (this: RTCRtpReceiver) {
+    const report = await native.call(this);
+    if (!(globalThis as { __zingTestStrain?: boolean }).__zingTestStrain) return report;
+    const entries = [...report.entries()].map(([id, s]: [string, Record<string, unknown>]): [string, Record<string, unknown>] => [
+      id,
+      s.type === 'inbound-rtp' && s.kind === 'video' ? { ...s, framesDropped: Math.floor(Number(s.framesReceived) / 2) } : s,
+    ]);
+    return new Map(entries) as unknown as RTCStatsReport; // the call reads it as a map of stats, which a Map is
   };
 }
 
@@ -178,6 +200,7 @@ describe('quality follows the viewer', () => {
     ]);
     await Promise.all([watchPeerConnections(ada), watchPeerConnections(bo), watchPeerConnections(cy)]);
     await cy.context.addInitScript(keepChatChannels);
+    await cy.context.addInitScript(strainOnDemand);
   });
 
   afterAll(async () => {
@@ -346,5 +369,48 @@ describe('quality follows the viewer', () => {
     expect((await linkCells(a, 'Bo')).sending).toMatch(/^\d+ kbps/);
     expect((await videoFrames(b, 'Ada', 5_000)).framesAdvanced).toBeGreaterThanOrEqual(5);
     expect((await videoFrames(c, 'Ada', 5_000)).framesAdvanced).toBeGreaterThanOrEqual(5);
+  });
+  it('offers to turn off video in small tiles when this computer cannot keep up, stops it, and brings it back', async () => {
+    // Cy spotlights Ada: Bo's tile goes to the strip. On her 1000×700 window both tiles are shorter than the
+    // pause's limit, the spotlight too: what she pinned must keep its video all the same.
+    const pin = c.getByRole('group', { name: 'Ada', exact: true }).getByRole('button', { name: 'Pin', exact: true });
+    await pin.click();
+    const ratio = await c.evaluate(() => devicePixelRatio);
+    const heightAtCy = async (name: string) => ((await c.getByRole('group', { name, exact: true }).boundingBox())?.height ?? 0) * ratio;
+    await expect.poll(async () => (await heightAtCy('Ada')) / (await heightAtCy('Bo'))).toBeGreaterThan(2);
+    expect(await heightAtCy('Bo')).toBeLessThan(PAUSE_BELOW_HEIGHT_PX);
+    const boToCy = () => linkRtp(b, toCy);
+    await expect.poll(async () => (await boToCy()).videoOut.active, { timeout: 5_000 }).toBe(true);
+
+    // Cy's machine starts to fall behind: the call notices (STRAIN_AFTER_MS of it) and asks her.
+    await c.evaluate(() => {
+      (globalThis as { __zingTestStrain?: boolean }).__zingTestStrain = true;
+    });
+    const offered = Date.now();
+    const turnOff = c.getByRole('button', { name: 'Turn off small videos', exact: true });
+    await turnOff.waitFor({ timeout: STRAIN_AFTER_MS + 8_000 });
+    console.log(`quality e2e: Cy was offered to turn off small videos ${Date.now() - offered} ms after her frames started dropping`);
+    await turnOff.click();
+    await c.getByText('Video is off in small tiles', { exact: false }).waitFor({ timeout: 2_000 });
+    await c.evaluate(() => {
+      (globalThis as { __zingTestStrain?: boolean }).__zingTestStrain = false;
+    });
+
+    // Bo stops sending Cy video (his sender, not only her page), while Ada's spotlight keeps decoding at Cy and audio flows.
+    await expect.poll(async () => (await boToCy()).videoOut.active, { timeout: 3_000 }).toBe(false);
+    const before = await boToCy();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const after = await boToCy();
+    expect(after.videoOut.bytes - before.videoOut.bytes).toBe(0);
+    expect(after.audioOut.bytes - before.audioOut.bytes).toBeGreaterThan(1_000);
+    expect((await videoFrames(c, 'Ada', 5_000)).framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect((await linkRtp(a, toCy)).videoOut.active).toBe(true);
+
+    // Back on at her word: Bo sends again and Cy decodes him.
+    await c.getByRole('button', { name: 'Turn small videos back on', exact: true }).click();
+    await expect.poll(async () => (await boToCy()).videoOut.active, { timeout: 3_000 }).toBe(true);
+    expect((await videoFrames(c, 'Bo', 5_000)).framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect(await c.getByRole('button', { name: 'Turn off small videos', exact: true }).count()).toBe(0);
+    await pin.click();
   });
 });

@@ -57,6 +57,12 @@ describe('viewsOf', () => {
     expect(views.get('ada')!.camera).toEqual(NOT_SHOWN);
     expect(views.get('bo')!.camera).toEqual({ width: 1280, height: 720 });
   });
+
+  it('keeps video in the spotlight while small video is paused, however small the window makes it', () => {
+    const views = viewsOf([tile('ada', 533, 300, { spotlit: true }), tile('bo', 160, 90)], PAUSE_BELOW_HEIGHT_PX);
+    expect(views.get('ada')!.camera).toEqual({ width: 533, height: 300 });
+    expect(views.get('bo')!.camera).toEqual(NOT_SHOWN);
+  });
 });
 
 describe('quantizeDropped', () => {
