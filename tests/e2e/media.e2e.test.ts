@@ -79,6 +79,45 @@ async function openSettings(page: Page) {
   return dialog;
 }
 
+/**
+ * Samples the picture of `name` that `page` has, every 30 ms for `ms`: the
+ * most detail any sample showed in the room's strip (picture.ts's measure),
+ * and how many samples there were.
+ */
+/** Raw, the checkerboard room's detail is over 10; blurred, under 1. */
+const SHARP = 4;
+
+function sharpestOf(page: Page, name: string, ms: number): Promise<{ sharpest: number; samples: number }> {
+  return page.evaluate(
+    ({ name, ms }) =>
+      new Promise<{ sharpest: number; samples: number }>((resolve) => {
+        const canvas = document.createElement('canvas');
+        let sharpest = 0;
+        let samples = 0;
+        const timer = setInterval(() => {
+          const v = document.querySelector<HTMLVideoElement>(`[role="group"][aria-label="${name}"] video`);
+          if (!v || v.readyState < 2 || v.videoWidth === 0) return;
+          canvas.width = v.videoWidth;
+          canvas.height = v.videoHeight;
+          const ctx = canvas.getContext('2d', { willReadFrequently: true });
+          if (!ctx) return;
+          ctx.drawImage(v, 0, 0);
+          const strip = Math.floor(canvas.width / 5);
+          const { data } = ctx.getImageData(0, 0, strip, canvas.height);
+          let sum = 0;
+          for (let i = 0; i + 4 < data.length; i += 4) sum += Math.abs((data[i] ?? 0) - (data[i + 4] ?? 0));
+          sharpest = Math.max(sharpest, sum / (data.length / 4));
+          samples += 1;
+        }, 30);
+        setTimeout(() => {
+          clearInterval(timer);
+          resolve({ sharpest, samples });
+        }, ms);
+      }),
+    { name, ms },
+  );
+}
+
 describe('sound and picture effects', () => {
   let relay: Relay;
   let alice: Person;
@@ -191,36 +230,8 @@ describe('sound and picture effects', () => {
     await alicePage.keyboard.press('Escape');
     await expect.poll(() => detail(bobPage, 'Alice'), { timeout: 20_000, interval: 500 }).toBeLessThan(2);
     // Bob samples whatever picture of Alice he has, every 30 ms, while she reloads and rejoins:
-    // none may show the sharp room (raw, the checkerboard's detail is over 10; blurred, under 1).
-    const SHARP = 4;
-    const watching = bobPage.evaluate(
-      (ms) =>
-        new Promise<{ sharpest: number; samples: number }>((resolve) => {
-          const canvas = document.createElement('canvas');
-          let sharpest = 0;
-          let samples = 0;
-          const timer = setInterval(() => {
-            const v = document.querySelector<HTMLVideoElement>('[role="group"][aria-label="Alice"] video');
-            if (!v || v.readyState < 2 || v.videoWidth === 0) return;
-            canvas.width = v.videoWidth;
-            canvas.height = v.videoHeight;
-            const ctx = canvas.getContext('2d', { willReadFrequently: true });
-            if (!ctx) return;
-            ctx.drawImage(v, 0, 0);
-            const strip = Math.floor(canvas.width / 5);
-            const { data } = ctx.getImageData(0, 0, strip, canvas.height);
-            let sum = 0;
-            for (let i = 0; i + 4 < data.length; i += 4) sum += Math.abs((data[i] ?? 0) - (data[i + 4] ?? 0));
-            sharpest = Math.max(sharpest, sum / (data.length / 4));
-            samples += 1;
-          }, 30);
-          setTimeout(() => {
-            clearInterval(timer);
-            resolve({ sharpest, samples });
-          }, ms);
-        }),
-      15_000,
-    );
+    // none may show the sharp room.
+    const watching = sharpestOf(bobPage, 'Alice', 15_000);
     // What Alice's page says about its blur, for a failure to explain itself (a blur that gives up on a
     // loaded machine now turns her camera off, so it shows as no picture below, never as the sharp room).
     const said: string[] = [];
@@ -242,6 +253,39 @@ describe('sound and picture effects', () => {
     alicePage.off('console', listen);
     const box = (await openSettings(alicePage)).getByRole('checkbox', { name: 'Blur background', exact: true });
     expect(await box.isChecked()).toBe(true);
+    await box.uncheck();
+    await alicePage.keyboard.press('Escape');
+  });
+  it('turns the camera off rather than show the room when the blur cannot run here, and sends it as she chooses after', async () => {
+    await (await openSettings(alicePage)).getByRole('checkbox', { name: 'Blur background', exact: true }).check();
+    await alicePage.keyboard.press('Escape');
+    await expect.poll(() => detail(bobPage, 'Alice'), { timeout: 20_000, interval: 500 }).toBeLessThan(2);
+    // Her browser stops giving pages WebGL (a blocklisted GPU, a policy): the blur she kept on cannot start
+    // when she comes back. Test-only, an init script on her profile from here on.
+    await alice.context.addInitScript(() => {
+      const getContext = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, type: string, options?: unknown) {
+        return type === 'webgl' || type === 'webgl2' ? null : getContext.call(this, type, options);
+      } as typeof getContext; // the same function, with WebGL gone
+    });
+    const watching = sharpestOf(bobPage, 'Alice', 10_000);
+    await alicePage.reload();
+    await alicePage.getByText('Your camera is off, so your room stays hidden', { exact: false }).waitFor({ timeout: 15_000 });
+    const aliceAtBob = bobPage.getByRole('group', { name: 'Alice', exact: true });
+    await aliceAtBob.getByText('Camera off', { exact: true }).waitFor({ timeout: 5_000 });
+    const camera = alicePage.getByRole('button', { name: 'Turn off camera', exact: true });
+    expect(await camera.getAttribute('aria-pressed')).toBe('true');
+    const { sharpest, samples } = await watching;
+    console.log(
+      `while Alice rejoined with a blur that could not start, Bob's ${samples} samples of her picture had at most ${sharpest.toFixed(2)} detail`,
+    );
+    expect(sharpest).toBeLessThan(SHARP);
+
+    // Turning the camera on is her choice to go out unblurred: Bob sees the room.
+    await camera.click();
+    await aliceAtBob.getByText('Camera off', { exact: true }).waitFor({ state: 'detached', timeout: 5_000 });
+    await expect.poll(() => detail(bobPage, 'Alice'), { timeout: 10_000, interval: 500 }).toBeGreaterThan(SHARP * 2);
+    const box = (await openSettings(alicePage)).getByRole('checkbox', { name: 'Blur background', exact: true });
     await box.uncheck();
     await alicePage.keyboard.press('Escape');
   });
