@@ -197,19 +197,27 @@ export class Chat extends TypedEmitter<ChatEvents> {
       return;
     }
     if (msg?.type === 'recording') {
-      if (this.#peers.has(peer)) this.emit('recording', peer, msg);
+      // Taken from the peer's chat allowance: each one re-renders the call page, and a
+      // flood of toggles would do it thousands of times a second. Only a hostile peer
+      // goes past it, and such a peer can record without saying so anyway.
+      if (this.#peers.has(peer) && this.#admit(peer, data.length, this.#now()) === 'ok') this.emit('recording', peer, msg);
       return;
     }
     if (msg?.type !== 'chat' || this.#seen.has(msg.id)) return;
-    const bucket = this.#peers.get(peer)?.bucket;
-    if (!bucket) return;
     const now = this.#now();
-    const verdict = admitChat(bucket, this.#limits, data.length, now);
+    const verdict = this.#admit(peer, data.length, now);
+    if (verdict === undefined) return;
     // A dropped id is not remembered: if the peer sends it again later, it is taken then.
     if (verdict === 'droppedFirst') this.emit('dropped', { from: peer, at: now });
     if (verdict !== 'ok') return;
     this.#remember(msg.id);
     this.emit('message', { id: msg.id, from: peer, text: msg.text, sentAt: msg.sentAt, receivedAt: now });
+  }
+
+  /** Whether `peer`'s frame of `length` fits its allowance now; undefined for a peer not in the call. */
+  #admit(peer: ParticipantId, length: number, now: number): ReturnType<typeof admitChat> | undefined {
+    const bucket = this.#peers.get(peer)?.bucket;
+    return bucket && admitChat(bucket, this.#limits, length, now);
   }
 
   #remember(id: string): void {

@@ -332,6 +332,21 @@ describe('Chat', () => {
       expect(drops.map((d) => d.at)).toEqual([0, 30_000]);
     });
 
+    it('takes a flood of recording notices only up to the allowance, and the last one taken stands', async () => {
+      const { bob, send, setNow } = floodedBob();
+      const notices: boolean[] = [];
+      bob.on('recording', (_from, msg) => notices.push(msg.on));
+      for (let i = 0; i < 1_000; i++) send(encodeDataMessage({ type: 'recording', on: i % 2 === 0 }));
+      await settle();
+      expect(notices).toEqual([true, false, true, false, true]);
+      // An honest peer's notice later is taken.
+      setNow(2_000);
+      send(encodeDataMessage({ type: 'recording', on: false }));
+      await settle();
+      expect(notices.at(-1)).toBe(false);
+      expect(notices).toHaveLength(6);
+    });
+
     it('keeps a dropped message’s id unseen, so the same message sent again later is taken', async () => {
       const { bobSaw, flood, send, setNow } = floodedBob();
       flood(5);
