@@ -263,8 +263,13 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     this.#update({ offer: false });
   }
 
-  /** Video in small tiles back on. */
+  /**
+   * Video in small tiles back on, at the person's word: like a no to the offer,
+   * it is not made again for OFFER_AGAIN_AFTER_MS (the machine is still as slow
+   * as it was, and they chose video).
+   */
   resumeSmallVideo(): void {
+    this.#declinedAt = this.#now();
     this.#update({ pausedBelow: undefined });
   }
 

@@ -18,14 +18,16 @@ const gaussian = (random: () => number) => () => Math.sqrt(-2 * Math.log(random(
 
 /**
  * Voiced "speech" (a gliding pitch with vowel-like formants, in syllables)
- * for SPEECH_MS, then PAUSE_MS of nothing but the noise, repeated for `seconds`,
+ * for SPEECH_MS, then `pauseMs` of nothing but the noise, repeated for `seconds`,
  * with white noise at NOISE_RMS throughout. Written as mono 16-bit WAV.
+ * `pauseMs` 0: someone who talks without a pause, so Opus DTX never engages
+ * (Chromium's own fake microphone beeps, and between beeps DTX may).
  */
-export function writeSpeechAndNoiseWav(path: string, seconds = 12): void {
+export function writeSpeechAndNoiseWav(path: string, seconds = 12, pauseMs = PAUSE_MS): void {
   const n = seconds * SAMPLE_RATE;
   const pcm = new Int16Array(n);
   const noise = gaussian(mulberry32(15));
-  const cycle = ((SPEECH_MS + PAUSE_MS) / 1000) * SAMPLE_RATE;
+  const cycle = ((SPEECH_MS + pauseMs) / 1000) * SAMPLE_RATE;
   const speechLen = (SPEECH_MS / 1000) * SAMPLE_RATE;
   let phase = 0;
   for (let i = 0; i < n; i++) {

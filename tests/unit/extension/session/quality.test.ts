@@ -333,21 +333,38 @@ describe('ViewQuality', () => {
     expect(snapshots.some((s) => s.offer)).toBe(true);
   });
 
-  it('does not offer again soon after the person said no', async () => {
-    const { bo, toAda } = call();
-    bo.reportTile({}, 'ada', cameraTile('ada', 320, 180));
+  /** Ada's frames to Bo arriving at 30 fps with half of them dropped, for `ms` of the test's clock. */
+  const straining = (toAda: { stats: unknown }) => {
     let frames = 0;
-    const strainFor = async (ms: number) => {
+    return async (ms: number) => {
       for (let t = 0; t < ms; t += QUALITY_POLL_MS) {
         frames += 30;
         toAda.stats = receivedVideo(frames, 1 / 2, 1 / 2);
         await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
       }
     };
+  };
+
+  it('does not offer again soon after the person said no', async () => {
+    const { bo, toAda } = call();
+    bo.reportTile({}, 'ada', cameraTile('ada', 320, 180));
+    const strainFor = straining(toAda);
     await strainFor(STRAIN_AFTER_MS + 2_000);
     expect(bo.snapshot.offer).toBe(true);
     bo.declineOffer();
     await strainFor(60_000);
     expect(bo.snapshot.offer).toBe(false);
+  });
+
+  it('does not offer again soon after the person turned small video back on', async () => {
+    const { bo, toAda } = call();
+    bo.reportTile({}, 'ada', cameraTile('ada', 320, 180));
+    const strainFor = straining(toAda);
+    await strainFor(STRAIN_AFTER_MS + 2_000);
+    bo.pauseSmallVideo();
+    await strainFor(5_000);
+    bo.resumeSmallVideo();
+    await strainFor(60_000);
+    expect(bo.snapshot).toMatchObject({ offer: false, pausedBelow: undefined });
   });
 });
