@@ -35,11 +35,16 @@
 //     CPU per person from /proc (bench/lib/call-cpu.ts: the whole Chromium
 //     tree, and the renderer that runs the call page), frames presented per
 //     remote tile per second, upload from getStats, and the machine's busy share.
-//  4. Zing only: the Stats panel is opened on every page; after it has two
+//  4. A meeting: everyone but the first person mutes (Zing's button; the naive
+//     page disables its microphone track), and MEETING_SETTLE_MS later CPU and
+//     upload are measured again over CPU_WINDOW_MS; then everyone unmutes.
+//     Fake microphones never fall silent, so this is where DTX and a muted
+//     microphone's cost show.
+//  5. Zing only: the Stats panel is opened on every page; after it has two
 //     samples, the `Total upload` figure (outbound RTP payload bytes, audio and
 //     video, all links; no IP/UDP/SRTP headers) is read UPLOAD_READS times a
 //     second apart and its median kept, with every link's sending resolution.
-//  5. Zing only: mixed tiles: everyone pins the next person (one spotlighted
+//  6. Zing only: mixed tiles: everyone pins the next person (one spotlighted
 //     tile, the rest small in the strip), MIXED_SETTLE_MS later upload per
 //     person is measured again from getStats over MIXED_WINDOW_MS.
 //
@@ -100,6 +105,8 @@ const PAIRS_TIMEOUT_MS = 60_000;
 /** Bandwidth estimation ramps up in the first seconds of a link; measure after it. */
 const STEADY_MS = 5_000;
 const CPU_WINDOW_MS = 5_000;
+/** After muting: a muted microphone's encoder needs a moment before DTX (or its absence) settles. */
+const MEETING_SETTLE_MS = 2_000;
 const UPLOAD_READS = 3;
 /** How long the Stats panel may take to show its first rates (two getStats rounds; slow on a saturated machine). */
 const UPLOAD_WAIT_MS = 10_000;
@@ -125,6 +132,11 @@ interface SizeResult {
   mixedVideo: UploadMeasure['video'];
   /** Per person: percent of one core (whole browser) over the same window. */
   mixedCpuBrowser: number[];
+  /** "A meeting": everyone but the first muted, each page with its own mute. Per person: % of one core. */
+  meetingCpuBrowser: number[];
+  /** Per person in the meeting: outbound RTP payload, and its audio part, kbps. */
+  meetingKbps: number[];
+  meetingAudioKbps: number[];
   /** First N−1 joining at once → all their pairs decoding (ms); undefined for N−1 = 1. */
   firstMeshMs: number | undefined;
   firstMeshPairs: [reached: number, of: number];
@@ -385,11 +397,35 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
     }
     log(`${tag}: steady window done, machine ${cpu.machineBusyPercent.toFixed(0)} % busy`);
 
-    // 4. Upload per person as the product's own Stats panel shows it (the naive page has none).
+    // 4. A meeting, as most are: one person talks, everyone else is muted, each page with its own mute
+    //    (Zing's button; the naive page disables its microphone track, which is what such a page's mute does).
+    const listeners = [...pages.values()].slice(1);
+    const setMuted = (muted: boolean) =>
+      Promise.all(
+        listeners.map((page) =>
+          isZing(variant)
+            ? page.getByRole('button', { name: 'Mute microphone', exact: true }).click()
+            : page.evaluate((on) => {
+                const pcs = (globalThis as unknown as { __zingCallBenchPcs?: RTCPeerConnection[] }).__zingCallBenchPcs ?? [];
+                for (const pc of pcs) for (const s of pc.getSenders()) if (s.track?.kind === 'audio') s.track.enabled = on;
+              }, !muted),
+        ),
+      );
+    await setMuted(true);
+    await sleep(MEETING_SETTLE_MS);
+    const meetingCpuBefore = snapshot(names, callPage);
+    const meeting = await Promise.all(
+      [...pages.values()].map((page) => within<UploadMeasure>(page.evaluate(measureUpload, CPU_WINDOW_MS), CPU_WINDOW_MS + 5_000)),
+    );
+    const meetingCpu = cpuBetween(meetingCpuBefore, snapshot(names, callPage));
+    await setMuted(false);
+    log(`${tag}: a meeting (all but one muted), upload ${meeting.map((m) => Math.round(m?.payloadKbps ?? NaN)).join(', ')} kbps`);
+
+    // 5. Upload per person as the product's own Stats panel shows it (the naive page has none).
     const upload = isZing(variant) ? await readUploads(pages) : { kbps: names.map(() => NaN), resolutions: {} };
     if (isZing(variant)) log(`${tag}: Stats panel upload ${upload.kbps.map((k) => Math.round(k)).join(', ')} kbps`);
 
-    // 5. Mixed tiles: one spotlighted, the rest small, on every page (the naive page has one layout).
+    // 6. Mixed tiles: one spotlighted, the rest small, on every page (the naive page has one layout).
     let mixed: (UploadMeasure | undefined)[] = names.map(() => undefined);
     let mixedCpuBrowser = names.map(() => NaN);
     if (isZing(variant)) {
@@ -412,6 +448,9 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
       mixedAudioKbps: mixed.map((m) => m?.audioKbps ?? NaN),
       mixedVideo: mixed.flatMap((m) => m?.video ?? []),
       mixedCpuBrowser,
+      meetingCpuBrowser: names.map((n) => meetingCpu.people.get(n)?.browser ?? NaN),
+      meetingKbps: meeting.map((m) => m?.payloadKbps ?? NaN),
+      meetingAudioKbps: meeting.map((m) => m?.audioKbps ?? NaN),
       firstMeshMs,
       firstMeshPairs,
       lastJoinMs,
@@ -542,6 +581,14 @@ function print(): void {
         `vs naive: pairs decoding ${pairs(n)} → ${pairs(z)}; CPU ${m(n.cpuBrowser).toFixed(0)} → ${m(z.cpuBrowser).toFixed(0)} % (${times(ratio(m(n.cpuBrowser), m(z.cpuBrowser)))}), ` +
           `call page ${times(ratio(m(n.cpuCallPage), m(z.cpuCallPage)))}; fps per tile ${m(n.fps).toFixed(1)} → ${m(z.fps).toFixed(1)}; ` +
           `upload ${m(n.uploadKbps).toFixed(0)} → ${m(z.uploadKbps).toFixed(0)} kbps (${times(ratio(m(n.uploadKbps), m(z.uploadKbps)))})`,
+      );
+    }
+    if (n) {
+      parts.push(
+        `a meeting (all but one muted): CPU ${m(n.meetingCpuBrowser).toFixed(0)} → ${m(z.meetingCpuBrowser).toFixed(0)} % ` +
+          `(${times(ratio(m(n.meetingCpuBrowser), m(z.meetingCpuBrowser)))}), upload ${m(n.meetingKbps).toFixed(0)} → ` +
+          `${m(z.meetingKbps).toFixed(0)} kbps (${times(ratio(m(n.meetingKbps), m(z.meetingKbps)))}), of it audio ` +
+          `${m(n.meetingAudioKbps).toFixed(0)} → ${m(z.meetingAudioKbps).toFixed(0)} kbps`,
       );
     }
     if (e) {
