@@ -47,7 +47,7 @@ import { SealedSignaling, type SealedMessage } from './sealed-signaling.ts';
 import { displayName, type Profile, type Settings } from './settings.ts';
 import type { ShareLink } from './share-link.ts';
 import { SignalingClient, type SignalingOptions } from './signaling-client.ts';
-import { NOT_SPEAKING, nextSpeaking, quantizeLevel, sameActivity, type SpeakingState } from './speaking.ts';
+import { type AudioActivity, NOT_SPEAKING, nextSpeaking, quantizeLevel, sameActivity, type SpeakingState } from './speaking.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 export type CallPhase = 'connecting' | 'waiting' | 'inCall' | 'reconnecting' | 'ended' | 'failed';
@@ -116,11 +116,7 @@ export interface CallState {
   readonly effects: EffectsState;
 }
 
-export interface AudioActivity {
-  /** Level 0..1 per participant id. */
-  readonly levels: Readonly<Record<string, number>>;
-  readonly speaking: Readonly<Record<string, boolean>>;
-}
+export type { AudioActivity } from './speaking.ts';
 
 export type CallSessionEvents = {
   stateChanged: [CallState];
@@ -1176,14 +1172,16 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const levels: Record<string, number> = {};
     // Not on a link that is not up: there is no sound yet, and the read waits on the WebRTC thread while it sets up.
     for (const [id, remote] of this.#remotes)
-      levels[id] = quantizeLevel(remote.presence.micMuted || remote.link.state !== 'connected' ? 0 : remote.link.remoteAudioLevel());
+      levels[id] = remote.presence.micMuted || remote.link.state !== 'connected' ? 0 : remote.link.remoteAudioLevel();
     const first = this.#remotes.values().next().value;
-    levels[SELF_ID] = quantizeLevel(first && !this.#presence.micMuted ? await first.link.localAudioLevel().catch(() => 0) : 0);
+    levels[SELF_ID] = first && !this.#presence.micMuted ? await first.link.localAudioLevel().catch(() => 0) : 0;
     const speaking: Record<string, boolean> = {};
+    // Who speaks is judged on the levels as read; only what the page is told is stepped.
     for (const [id, level] of Object.entries(levels)) {
       const next = nextSpeaking(this.#speaking.get(id) ?? NOT_SPEAKING, level, now);
       this.#speaking.set(id, next);
       speaking[id] = next.speaking;
+      levels[id] = quantizeLevel(level);
     }
     // Speaking a while with the hand up offers to lower it: the offer counts time, so it hears every poll.
     this.gestures.selfSpeaking(speaking[SELF_ID] ?? false);

@@ -33,11 +33,15 @@ export const LEVEL_STEP = 1 / 128;
 
 export const quantizeLevel = (level: number): number => Math.round(Math.min(1, Math.max(0, level)) / LEVEL_STEP) * LEVEL_STEP;
 
+/** What the page is told of everyone's sound: level and whether they are speaking, per participant id. */
+export interface AudioActivity {
+  /** Level 0..1 per participant id, in LEVEL_STEP steps. */
+  readonly levels: Readonly<Record<string, number>>;
+  readonly speaking: Readonly<Record<string, boolean>>;
+}
+
 /** Whether two readings show the same: the same people, levels and speakers. */
-export function sameActivity(
-  a: { levels: Readonly<Record<string, number>>; speaking: Readonly<Record<string, boolean>> },
-  b: { levels: Readonly<Record<string, number>>; speaking: Readonly<Record<string, boolean>> },
-): boolean {
+export function sameActivity(a: AudioActivity, b: AudioActivity): boolean {
   const ids = Object.keys(a.levels);
   if (ids.length !== Object.keys(b.levels).length) return false;
   return ids.every((id) => a.levels[id] === b.levels[id] && a.speaking[id] === b.speaking[id]);
