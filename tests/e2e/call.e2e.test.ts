@@ -1,8 +1,5 @@
 // What two people do: start a call, join it from a pasted link, see and hear
 // each other (proven by decoded frames), mute, leave.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
@@ -18,7 +15,7 @@ import {
   watchPeerConnections,
   type Person,
 } from '../support/browser.ts';
-import { writeSpeechAndNoiseWav } from '../support/media-files.ts';
+import { talkingMic } from '../support/media-files.ts';
 
 describe('a two-person call', () => {
   let relay: Relay;
@@ -27,16 +24,13 @@ describe('a two-person call', () => {
   let alicePage: Page;
   let bobPage: Page;
 
-  let dir: string;
+  // Alice talks without a pause, so her audio goes at the full rate whenever she is not muted (DTX aside).
+  const mic = talkingMic();
 
   beforeAll(async () => {
-    // Alice talks without a pause, so her audio goes at the full rate whenever she is not muted (DTX aside).
-    dir = mkdtempSync(join(tmpdir(), 'zing-call-'));
-    const talk = join(dir, 'talk.wav');
-    writeSpeechAndNoiseWav(talk, 12, 0);
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
     [alice, bob] = await Promise.all([
-      launchPerson({ name: 'Alice', relayUrl: relay.url, extraArgs: [`--use-file-for-fake-audio-capture=${talk}`] }),
+      launchPerson({ name: 'Alice', relayUrl: relay.url, extraArgs: mic.args }),
       launchPerson({ name: 'Bob', relayUrl: relay.url }),
     ]);
     await watchPeerConnections(alice);
@@ -45,7 +39,7 @@ describe('a two-person call', () => {
   afterAll(async () => {
     await Promise.all([alice?.close(), bob?.close()]);
     await relay?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    mic.remove();
   });
 
   it('starts from the popup with a share link on the relay', async () => {

@@ -7,9 +7,6 @@
 //
 // Bo's browser is attached with real tab visibility (tests/support/browser.ts,
 // realVisibility): Playwright's own launch keeps every page `visible`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_RESERVE_BPS } from '../../extension/session/bandwidth.ts';
@@ -17,7 +14,7 @@ import { STRAIN_AFTER_MS } from '../../extension/session/strain.ts';
 import { PAUSE_BELOW_HEIGHT_PX } from '../../extension/session/view-wants.ts';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { writeSpeechAndNoiseWav } from '../support/media-files.ts';
+import { talkingMic } from '../support/media-files.ts';
 import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, watchPeerConnections, type Person } from '../support/browser.ts';
 
 // Bo and Cy capture small so three browsers fit on 2 cores; Ada, the sender watched here, keeps the default 720p.
@@ -69,6 +66,13 @@ function strainOnDemand(): void {
     ]);
     return new Map(entries) as unknown as RTCStatsReport; // the call reads it as a map of stats, which a Map is
   };
+}
+
+/** Turns strainOnDemand's dropped frames on or off in `page`. */
+function setStrain(page: Page, on: boolean): Promise<void> {
+  return page.evaluate((v) => {
+    (globalThis as { __zingTestStrain?: boolean }).__zingTestStrain = v;
+  }, on);
 }
 
 /** The ICE username fragments of `page`'s own descriptions: a peer's link to it names one in its remote description. */
@@ -157,6 +161,22 @@ function capsOf(page: Page): Promise<number> {
   });
 }
 
+/**
+ * For expect.poll: each call waits 300 ms and says how many video bytes `page`'s link to `ufrags` sent
+ * since the call before (0 twice in a row: its video stopped, a frame in flight included).
+ */
+function videoGrowth(page: Page, ufrags: string[]): () => Promise<number> {
+  let last: number | undefined;
+  return async () => {
+    if (last === undefined) last = (await linkRtp(page, ufrags)).videoOut.bytes;
+    await new Promise((r) => setTimeout(r, 300));
+    const now = (await linkRtp(page, ufrags)).videoOut.bytes;
+    const grew = now - last;
+    last = now;
+    return grew;
+  };
+}
+
 /** Video frames the page has decoded so far, over all its links. */
 function decodedFrames(page: Page): Promise<number> {
   return page.evaluate(async () => {
@@ -195,14 +215,11 @@ describe('quality follows the viewer', () => {
   let toCy: string[];
   let toAda: string[];
 
-  let dir: string;
+  // Everyone talks without a pause: the audio checks below need sound on the wire, which DTX stops in silence.
+  const talking = talkingMic();
 
   beforeAll(async () => {
-    // Everyone talks without a pause: the audio checks below need sound on the wire, which DTX stops in silence.
-    dir = mkdtempSync(join(tmpdir(), 'zing-quality-'));
-    const talk = join(dir, 'talk.wav');
-    writeSpeechAndNoiseWav(talk, 12, 0);
-    const mic = [`--use-file-for-fake-audio-capture=${talk}`];
+    const mic = talking.args;
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
     [ada, bo, cy] = await Promise.all([
       launchPerson({ name: 'Ada', relayUrl: relay.url, settings: { uploadBudgetKbps: ADA_BUDGET_KBPS }, extraArgs: mic }),
@@ -217,7 +234,7 @@ describe('quality follows the viewer', () => {
   afterAll(async () => {
     await Promise.all([ada?.close(), bo?.close(), cy?.close()]);
     await relay?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    talking.remove();
   });
 
   it('sends a tile shrunk to 160×90 at most 180 lines within 3 s, while the other link stays larger', async () => {
@@ -274,19 +291,7 @@ describe('quality follows the viewer', () => {
     expect(await b.evaluate(() => document.visibilityState)).toBe('hidden');
 
     // Ada's video bytes to Bo stop growing (two reads 300 ms apart, both after the stop).
-    let last = await linkRtp(a, toBo);
-    await expect
-      .poll(
-        async () => {
-          await new Promise((r) => setTimeout(r, 300));
-          const now = await linkRtp(a, toBo);
-          const grew = now.videoOut.bytes - last.videoOut.bytes;
-          last = now;
-          return grew;
-        },
-        { timeout: HIDE_WITHIN_MS, interval: 0 },
-      )
-      .toBe(0);
+    await expect.poll(videoGrowth(a, toBo), { timeout: HIDE_WITHIN_MS, interval: 0 }).toBe(0);
     console.log(`quality e2e: Ada's video bytes to Bo stopped ${Date.now() - hidden} ms after his tab was hidden`);
 
     // Over the next 1.5 s: no video to Bo, from Ada or from Cy, while audio goes on both ways.
@@ -395,35 +400,19 @@ describe('quality follows the viewer', () => {
     await expect.poll(async () => (await boToCy()).videoOut.active, { timeout: 5_000 }).toBe(true);
 
     // Cy's machine starts to fall behind: the call notices (STRAIN_AFTER_MS of it) and asks her.
-    await c.evaluate(() => {
-      (globalThis as { __zingTestStrain?: boolean }).__zingTestStrain = true;
-    });
+    await setStrain(c, true);
     const offered = Date.now();
     const turnOff = c.getByRole('button', { name: 'Turn off small videos', exact: true });
     await turnOff.waitFor({ timeout: STRAIN_AFTER_MS + 8_000 });
     console.log(`quality e2e: Cy was offered to turn off small videos ${Date.now() - offered} ms after her frames started dropping`);
     await turnOff.click();
     await c.getByText('Video is off in small tiles', { exact: false }).waitFor({ timeout: 2_000 });
-    await c.evaluate(() => {
-      (globalThis as { __zingTestStrain?: boolean }).__zingTestStrain = false;
-    });
+    await setStrain(c, false);
 
     // Bo stops sending Cy video (his sender, not only her page), while Ada's spotlight keeps decoding at Cy and
     // his audio goes on. A frame in flight may still go out after the switch: then two reads 300 ms apart, unchanged.
     await expect.poll(async () => (await boToCy()).videoOut.active, { timeout: 3_000 }).toBe(false);
-    let last = await boToCy();
-    await expect
-      .poll(
-        async () => {
-          await new Promise((r) => setTimeout(r, 300));
-          const now = await boToCy();
-          const grew = now.videoOut.bytes - last.videoOut.bytes;
-          last = now;
-          return grew;
-        },
-        { timeout: 3_000, interval: 0 },
-      )
-      .toBe(0);
+    await expect.poll(videoGrowth(b, toCy), { timeout: 3_000, interval: 0 }).toBe(0);
     const before = await boToCy();
     await new Promise((r) => setTimeout(r, 1_500));
     const after = await boToCy();

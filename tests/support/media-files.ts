@@ -1,7 +1,9 @@
 // Known media for Chromium's fake capture devices (--use-file-for-fake-audio-capture,
 // --use-file-for-fake-video-capture): generated here, so a test knows exactly
 // what a microphone or camera "hears" and "sees".
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mulberry32 } from './prng.ts';
 
 /** Chromium's fake audio capture reads 16-bit PCM WAV; 48 kHz is WebRTC's and RNNoise's rate. */
@@ -92,4 +94,16 @@ export function writeCheckerboardY4m(path: string, frames = 30): void {
     parts.push(Buffer.from('FRAME\n'), y, chroma);
   }
   writeFileSync(path, Buffer.concat(parts));
+}
+
+/**
+ * A microphone that talks without a pause (writeSpeechAndNoiseWav, pauseMs 0):
+ * where a test needs sound on the wire, which Opus DTX stops in silence.
+ * `args` go to launchPerson's extraArgs; `remove` deletes the file.
+ */
+export function talkingMic(): { args: string[]; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'zing-talk-'));
+  const wav = join(dir, 'talk.wav');
+  writeSpeechAndNoiseWav(wav, 12, 0);
+  return { args: [`--use-file-for-fake-audio-capture=${wav}`], remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
