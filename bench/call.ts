@@ -320,6 +320,26 @@ async function pinNext(pages: Map<string, Page>): Promise<void> {
 
 let naiveRooms = 0;
 
+/**
+ * One measuring window of `ms` on every page at once: CPU per person from /proc
+ * (snapshots at its start and end), upload from getStats, and whatever `atEnd`
+ * reads right after the closing snapshot.
+ */
+async function measureWindow<T = undefined>(
+  pages: Map<string, Page>,
+  names: string[],
+  callPage: CallPageProcess,
+  ms: number,
+  atEnd?: () => Promise<T>,
+): Promise<{ cpu: ReturnType<typeof cpuBetween>; uploads: (UploadMeasure | undefined)[]; seconds: number; atEnd: T | undefined }> {
+  const before = snapshot(names, callPage);
+  const uploads = Promise.all([...pages.values()].map((page) => within<UploadMeasure>(page.evaluate(measureUpload, ms), ms + 5_000)));
+  await sleep(ms);
+  const after = snapshot(names, callPage);
+  const end = atEnd ? await atEnd() : undefined;
+  return { cpu: cpuBetween(before, after), uploads: await uploads, seconds: (after.at - before.at) / 1000, atEnd: end };
+}
+
 async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, variant: Variant): Promise<SizeResult> {
   const members = people.slice(0, size);
   const tag = `${size} ${variant.name}`;
@@ -365,18 +385,11 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
     // 3. Steady state, with the stats panel closed: CPU, frame rate, and upload from getStats.
     await sleep(STEADY_MS);
     const names = members.map((p) => p.name);
-    const framesBefore = await Promise.all([...pages.values()].map(recordOf));
-    const cpuBefore = snapshot(names, callPage);
-    const uploads = Promise.all(
-      [...pages.values()].map((page) => within<UploadMeasure>(page.evaluate(measureUpload, CPU_WINDOW_MS), CPU_WINDOW_MS + 5_000)),
-    );
-    await sleep(CPU_WINDOW_MS);
-    const cpuAfter = snapshot(names, callPage);
-    const framesAfter = await Promise.all([...pages.values()].map(recordOf));
-    const measured = await uploads;
-    const seconds = (cpuAfter.at - cpuBefore.at) / 1000;
+    const readFrames = () => Promise.all([...pages.values()].map(recordOf));
+    const framesBefore = await readFrames();
+    const { cpu, uploads: measured, seconds, atEnd } = await measureWindow(pages, names, callPage, CPU_WINDOW_MS, readFrames);
     const fps: number[] = [];
-    framesAfter.forEach((after, i) => {
+    (atEnd ?? []).forEach((after, i) => {
       const before = framesBefore[i];
       for (const other of names) {
         const b = before?.presented[other];
@@ -385,7 +398,6 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
         fps.push(a === undefined || b === undefined ? 0 : (a - b) / seconds);
       }
     });
-    const cpu = cpuBetween(cpuBefore, cpuAfter);
     const shares = names.map((n) => cpu.people.get(n) ?? { browser: NaN, callPage: NaN });
     const limitations: Record<string, number> = {};
     const sentFps: number[] = [];
@@ -413,11 +425,7 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
       );
     await setMuted(true);
     await sleep(MEETING_SETTLE_MS);
-    const meetingCpuBefore = snapshot(names, callPage);
-    const meeting = await Promise.all(
-      [...pages.values()].map((page) => within<UploadMeasure>(page.evaluate(measureUpload, CPU_WINDOW_MS), CPU_WINDOW_MS + 5_000)),
-    );
-    const meetingCpu = cpuBetween(meetingCpuBefore, snapshot(names, callPage));
+    const { cpu: meetingCpu, uploads: meeting } = await measureWindow(pages, names, callPage, CPU_WINDOW_MS);
     await setMuted(false);
     log(`${tag}: a meeting (all but one muted), upload ${meeting.map((m) => Math.round(m?.payloadKbps ?? NaN)).join(', ')} kbps`);
 
@@ -431,11 +439,9 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
     if (isZing(variant)) {
       await pinNext(pages);
       await sleep(MIXED_SETTLE_MS);
-      const mixedCpuBefore = snapshot(names, callPage);
-      mixed = await Promise.all(
-        [...pages.values()].map((page) => within<UploadMeasure>(page.evaluate(measureUpload, MIXED_WINDOW_MS), MIXED_WINDOW_MS + 5_000)),
-      );
-      const mixedCpu = cpuBetween(mixedCpuBefore, snapshot(names, callPage));
+      const window = await measureWindow(pages, names, callPage, MIXED_WINDOW_MS);
+      mixed = window.uploads;
+      const mixedCpu = window.cpu;
       mixedCpuBrowser = names.map((n) => mixedCpu.people.get(n)?.browser ?? NaN);
       log(`${tag}: mixed tiles upload ${mixed.map((m) => Math.round(m?.payloadKbps ?? NaN)).join(', ')} kbps`);
     }
@@ -613,8 +619,8 @@ function print(): void {
   if (e4 && z4) {
     const up = ratio(m(e4.mixedKbps), m(z4.mixedKbps));
     out.push(`target, 4 people: upload with mixed tiles ≤ 0.5× the even split's: ${times(up)} → ${up <= 0.5 ? 'MET' : 'NOT MET'}`);
-    // The sizing itself acts on video; audio (Opus on every link, the fake microphone never silent, so DTX never
-    // engages here) is the same in both and dilutes the ratio.
+    // The sizing itself acts on video; audio (Opus on every link; the fake microphone beeps throughout, so DTX
+    // engages only now and then) is much the same in both and dilutes the ratio.
     const video = (r: SizeResult) => r.mixedKbps.map((k, i) => k - (r.mixedAudioKbps[i] ?? Number.NaN));
     out.push(
       `  of it video alone: ${m(video(e4)).toFixed(0)} → ${m(video(z4)).toFixed(0)} kbps (${times(ratio(m(video(e4)), m(video(z4))))}); ` +
