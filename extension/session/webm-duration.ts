@@ -93,7 +93,12 @@ function sizeVint8(size: number): Uint8Array {
   return out;
 }
 
-function readUint(bytes: Uint8Array, from: number, size: number): number {
+/**
+ * An EBML unsigned integer: 1 to 8 bytes, all within `bytes`; undefined otherwise.
+ * The bound matters: a damaged size can claim petabytes, and a loop over it never ends.
+ */
+function readUint(bytes: Uint8Array, from: number, size: number): number | undefined {
+  if (size < 1 || size > 8 || from + size > bytes.length) return undefined;
   let v = 0;
   for (let i = 0; i < size; i++) v = v * 256 + (bytes[from + i] ?? 0);
   return v;
@@ -118,7 +123,7 @@ export function withDuration(head: Uint8Array, durationMs: number): Uint8Array<A
   if (!fields) return undefined;
   const scaleField = fields.find((e) => e.id === TIMESTAMP_SCALE);
   const scale = scaleField?.size ? readUint(head, scaleField.dataStart, scaleField.size) : DEFAULT_SCALE_NS;
-  if (!(scale > 0)) return undefined;
+  if (scale === undefined || !(scale > 0)) return undefined;
   const duration = new Uint8Array(11);
   duration.set([0x44, 0x89, 0x88]); // Duration, size 8
   new DataView(duration.buffer).setFloat64(3, (durationMs * 1_000_000) / scale);
@@ -167,7 +172,7 @@ export function webmTracks(head: Uint8Array): WebmTracks | undefined {
   for (const entry of childrenOf(head, tracks.dataStart, tracks.dataStart + tracks.size)) {
     if (entry.id !== TRACK_ENTRY || entry.size === undefined) continue;
     const type = childrenOf(head, entry.dataStart, entry.dataStart + entry.size).find((e) => e.id === TRACK_TYPE);
-    const kind = type?.size ? readUint(head, type.dataStart, type.size) : 0;
+    const kind = type?.size ? readUint(head, type.dataStart, type.size) : undefined;
     if (kind === 1) video++;
     if (kind === 2) audio++;
   }
@@ -186,7 +191,7 @@ export function webmDurationMs(head: Uint8Array): number | undefined {
   if (!fields) return undefined;
   const scaleField = fields.find((e) => e.id === TIMESTAMP_SCALE);
   const scale = scaleField?.size ? readUint(head, scaleField.dataStart, scaleField.size) : DEFAULT_SCALE_NS;
-  if (!(scale > 0)) return undefined;
+  if (scale === undefined || !(scale > 0)) return undefined;
   const d = fields.find((e) => e.id === DURATION);
   if (!d || (d.size !== 4 && d.size !== 8) || d.dataStart + d.size > head.length) return undefined;
   const view = new DataView(head.buffer, head.byteOffset + d.dataStart, d.size);

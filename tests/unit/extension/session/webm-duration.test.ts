@@ -100,6 +100,24 @@ describe('withDuration', () => {
   });
 });
 
+describe('webmTracks', () => {
+  it('counts the tracks a live WebM declares', () => {
+    expect(webmTracks(liveWebm())).toEqual({ video: 1, audio: 1 });
+  });
+
+  it('reads a track type only as an integer of 1 to 8 bytes within the bytes given, so a damaged size cannot stall it', () => {
+    // A 9-byte "type" whose last byte says video: not an EBML integer, so no track.
+    const nineBytes = el([0x16, 0x54, 0xae, 0x6b], el([0xae], [...el([0xd7], [1]), ...el([0x83], [0, 0, 0, 0, 0, 0, 0, 0, 1])]));
+    const withNine = new Uint8Array([...EBML, ...el([0x18, 0x53, 0x80, 0x67], [...nineBytes, ...CLUSTER], 'unknown')]);
+    expect(webmTracks(withNine)).toEqual({ video: 0, audio: 0 });
+    // A type that claims 2^52 bytes: the old reader looped over every one of them and never returned.
+    const huge = [0x83, 0x01, 0x10, 0, 0, 0, 0, 0, 0, 1];
+    const claimsPetabytes = el([0x16, 0x54, 0xae, 0x6b], el([0xae], [...el([0xd7], [1]), ...huge]));
+    const withHuge = new Uint8Array([...EBML, ...el([0x18, 0x53, 0x80, 0x67], [...claimsPetabytes, ...CLUSTER], 'unknown')]);
+    expect(webmTracks(withHuge)).toEqual({ video: 0, audio: 0 });
+  });
+});
+
 describe('readElementHead', () => {
   it('reads IDs with their marker and sizes without it, and knows the unknown size', () => {
     expect(readElementHead(new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 0x84]), 0)).toEqual({ id: 0x1a45dfa3, start: 0, dataStart: 5, size: 4 });
