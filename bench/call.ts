@@ -16,6 +16,9 @@
 //
 //   npm run bench:call      (builds first; `tsx bench/call.ts` reuses dist/chrome)
 //   BENCH_CALL_SIZES=4 npm run bench:call      (only some sizes)
+//   BENCH_CALL_SIZES=4 BENCH_CALL_MAX_HEIGHT=720 npm run bench:call
+//       (the product's default camera for both: the naive page then sends
+//       720p to every link, Zing what each tile shows)
 //
 // Every person is a real headless Chromium with its own profile (Zing's people
 // with the built extension, tests/support/browser.ts; the naive mesh's without),
@@ -69,7 +72,12 @@ const SIZES = (process.env.BENCH_CALL_SIZES ?? '2,3,4,6,8').split(',').map(Numbe
 /** Sizes at which the even split (Zing before #16) is measured too: the mixed-tiles upload target is against it. */
 const EVEN_SIZES = (process.env.BENCH_CALL_EVEN_SIZES ?? '4').split(',').map(Number);
 const NAMES = ['Ada', 'Bo', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal'];
-const SETTINGS = { maxVideoHeight: 240 };
+/**
+ * The camera setting both Zing's people and the naive page use: 240 lines by
+ * default so eight fit on two cores; BENCH_CALL_MAX_HEIGHT=720 is the product's
+ * own default, what a person who never opened the options gets.
+ */
+const SETTINGS = { maxVideoHeight: Number(process.env.BENCH_CALL_MAX_HEIGHT ?? 240) };
 /**
  * More settings for Zing's people, as JSON: e.g. BENCH_CALL_ZING_SETTINGS='{"noiseSuppression":false}'
  * prices a feature the naive page does not have (RNNoise is on by default).
@@ -511,7 +519,7 @@ function print(): void {
   const budget = DEFAULT_UPLOAD_BUDGET_KBPS;
   const out: string[] = [];
   out.push(
-    `Group calls on loopback: each person a headless Chromium (own profile), maxVideoHeight 240, upload budget ${budget} kbps; ` +
+    `Group calls on loopback: each person a headless Chromium (own profile), maxVideoHeight ${SETTINGS.maxVideoHeight}, upload budget ${budget} kbps; ` +
       (process.env.BENCH_CALL_ZING_SETTINGS ? `Zing's settings ${JSON.stringify(ZING_SETTINGS)}; ` : '') +
       `${cpus().length} cores, ${process.platform} ${process.arch}`,
   );
