@@ -78,16 +78,20 @@ const NAMES = ['Ada', 'Bo', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal'];
  * own default, what a person who never opened the options gets.
  */
 const SETTINGS = { maxVideoHeight: Number(process.env.BENCH_CALL_MAX_HEIGHT ?? 240) };
+/** A JSON object from the environment variable `name`; {} where it is unset. */
+function jsonObjectEnv(name: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(process.env[name] ?? '{}');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${name} must be a JSON object`);
+  return value as Record<string, unknown>;
+}
+/** More settings for Zing's people (the options page's), as JSON: e.g. BENCH_CALL_ZING_SETTINGS='{"uploadBudgetKbps":1200}'. */
+const ZING_SETTINGS: Record<string, unknown> = { ...jsonObjectEnv('BENCH_CALL_ZING_SETTINGS'), ...SETTINGS };
 /**
- * More settings for Zing's people, as JSON: e.g. BENCH_CALL_ZING_SETTINGS='{"noiseSuppression":false}'
- * prices a feature the naive page does not have (RNNoise is on by default).
+ * Profile fields for Zing's people (their own toggles), as JSON: e.g.
+ * BENCH_CALL_ZING_PROFILE='{"noiseSuppression":false}' prices a feature the
+ * naive page does not have (RNNoise is on by default).
  */
-const ZING_SETTINGS: Record<string, unknown> = (() => {
-  const extra: unknown = JSON.parse(process.env.BENCH_CALL_ZING_SETTINGS ?? '{}');
-  if (typeof extra !== 'object' || extra === null || Array.isArray(extra))
-    throw new Error('BENCH_CALL_ZING_SETTINGS must be a JSON object');
-  return { ...extra, ...SETTINGS };
-})();
+const ZING_PROFILE: Record<string, unknown> = jsonObjectEnv('BENCH_CALL_ZING_PROFILE');
 /** Every variant of every size stays under fourteen minutes; past that it prints what it has and stops. */
 const RUN_BUDGET_MS = 840_000;
 /**
@@ -521,6 +525,7 @@ function print(): void {
   out.push(
     `Group calls on loopback: each person a headless Chromium (own profile), maxVideoHeight ${SETTINGS.maxVideoHeight}, upload budget ${budget} kbps; ` +
       (process.env.BENCH_CALL_ZING_SETTINGS ? `Zing's settings ${JSON.stringify(ZING_SETTINGS)}; ` : '') +
+      (process.env.BENCH_CALL_ZING_PROFILE ? `Zing's profile ${JSON.stringify(ZING_PROFILE)}; ` : '') +
       `${cpus().length} cores, ${process.platform} ${process.arch}`,
   );
   out.push(
@@ -735,6 +740,7 @@ async function main(): Promise<void> {
               name,
               relayUrl: relay.url,
               settings: ZING_SETTINGS,
+              profile: ZING_PROFILE,
               extension: isZing(variant),
               ...(isZing(variant) ? { dist: variant.dist } : {}),
               extraArgs: [`${PERSON_SWITCH}=${name}`],

@@ -36,6 +36,8 @@ export interface LaunchOptions {
   extension?: boolean;
   /** Extra settings, e.g. a small `maxVideoHeight` so many peers fit on 2 cores. */
   settings?: Record<string, unknown>;
+  /** Extra profile fields (the person's own toggles), e.g. `noiseSuppression: false`. */
+  profile?: Record<string, unknown>;
   /**
    * Fake cameras (Chromium's `device-count`; default 1), named fake_device_0, 1, 2…
    * They all look alike, and fake_device_1 gives 16-bit grey frames no video
@@ -148,15 +150,15 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
   const page = await context.newPage();
   await page.goto(person.url('extension/options/index.html'));
   await page.evaluate(
-    async ({ relayUrl, name, settings }) => {
+    async ({ relayUrl, name, settings, profile }) => {
       // An extension page has `chrome`; Node's types do not know it.
       const ext = (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome;
       await ext.storage.local.set({
         settings: { relayUrl, iceServers: [], ...settings },
-        profile: { name, micMuted: false, cameraOff: false },
+        profile: { name, micMuted: false, cameraOff: false, ...profile },
       });
     },
-    { relayUrl: opts.relayUrl, name: opts.name, settings: opts.settings ?? {} },
+    { relayUrl: opts.relayUrl, name: opts.name, settings: opts.settings ?? {}, profile: opts.profile ?? {} },
   );
   await page.close();
   return person;
