@@ -68,6 +68,28 @@ export const initialPressure = (now: number): PressureState => ({
   reason: undefined,
 });
 
+/**
+ * The link's bandwidth estimate at least this many times what the link asks
+ * for (its video caps plus the audio reserve): the path has room.
+ */
+export const ROOM_FACTOR = 1.25;
+
+/**
+ * The encoder's limitation as it bears on the ladder. WebRTC reports
+ * `bandwidth` not only when the path is short but whenever the encoder's
+ * target is low for the resolution: its per-resolution bitrate limits and its
+ * QP-driven scaler both count as "bandwidth". Under Zing's own per-link cap
+ * that is every link sized to a tile (measured: a 270-line plan at 119 kbps
+ * said `bandwidth` from its first second, with the estimate at 300–1,700
+ * kbps), and stepping down for it lowered the cap, which the encoder again
+ * called "bandwidth", until a 343×193 tile got 120 lines. With the estimate
+ * well above what the link asks, the path is not what holds it back.
+ */
+export function pathLimitation(limitation: Limitation, availableBps: number | undefined, askedBps: number): Limitation {
+  if (limitation !== 'bandwidth' || availableBps === undefined || !(askedBps > 0)) return limitation;
+  return availableBps >= ROOM_FACTOR * askedBps ? 'none' : 'bandwidth';
+}
+
 /** Why the sample says "too much", if it does. */
 function badReason(sample: PressureSample, age: number): PressureReason | undefined {
   if (sample.limitation === 'cpu') return 'cpu';

@@ -10,6 +10,8 @@ export interface SentVideo {
   limitation: Limitation;
   frameHeight: number | undefined;
   framesEncoded: number;
+  /** The link's bandwidth estimate (the selected candidate pair's), bits/s; undefined where the report has none. */
+  availableOutgoingBps: number | undefined;
 }
 
 export interface ReceivedVideo {
@@ -22,9 +24,23 @@ export interface ReceivedVideo {
 
 const LIMITATIONS: readonly string[] = ['none', 'cpu', 'bandwidth', 'other'];
 
+/**
+ * The bandwidth estimate of the candidate pair the transport uses: the one it
+ * names, or else the nominated pair that succeeded (a sender's report carries
+ * its transport and candidate pairs along with its outbound-rtp).
+ */
+function availableOutgoing(records: readonly StatsRecord[]): number | undefined {
+  const selected = records.find((s) => s.type === 'transport' && typeof s.selectedCandidatePairId === 'string')?.selectedCandidatePairId;
+  const pair =
+    records.find((s) => s.type === 'candidate-pair' && selected !== undefined && s.id === selected) ??
+    records.find((s) => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded');
+  return num(pair?.availableOutgoingBitrate);
+}
+
 /** Our camera on this link (the video sender's own report), or undefined before it has sent anything. */
 export function sentVideo(report: Iterable<StatsRecord>): SentVideo | undefined {
-  for (const s of report) {
+  const records = [...report];
+  for (const s of records) {
     if (s.type !== 'outbound-rtp' || s.kind !== 'video') continue;
     const reason =
       typeof s.qualityLimitationReason === 'string' && LIMITATIONS.includes(s.qualityLimitationReason) ? s.qualityLimitationReason : 'none';
@@ -32,6 +48,7 @@ export function sentVideo(report: Iterable<StatsRecord>): SentVideo | undefined 
       limitation: reason as Limitation, // one of LIMITATIONS, checked just above
       frameHeight: num(s.frameHeight),
       framesEncoded: num(s.framesEncoded) ?? 0,
+      availableOutgoingBps: availableOutgoing(records),
     };
   }
   return undefined;

@@ -283,6 +283,23 @@ describe('quality follows the viewer', () => {
     expect((await linkCells(a, 'Bo')).asked).toMatch(/^\d+×\d+/);
   });
 
+  it('does not take its own per-link cap for a short network: a link on a roomy path keeps its plan', async () => {
+    // Ada's camera is the default 720p and her link to Cy is sized to Cy's grid tile. WebRTC's encoder says
+    // `bandwidth` whenever its target is low for the resolution, which each tile-sized cap is; on loopback the
+    // path has room to spare. Before, the governor stepped such a link down for it, again and again, until a
+    // grid tile got 120 lines. The link has run past the bandwidth grace and a step's settling by now; for
+    // 12 s more, Ada's Stats panel must never say Cy's link was eased for the network.
+    const row = a.getByRole('region', { name: 'Connection stats', exact: true }).getByRole('row', { name: /^Cy / });
+    const seen: string[] = [];
+    for (const until = Date.now() + 12_000; Date.now() < until; ) {
+      seen.push((await row.textContent()) ?? '');
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    console.log(`quality e2e: Ada's link to Cy, last read: ${seen.at(-1)}`);
+    expect(seen.filter((text) => /eased \d+× \(network\)/.test(text))).toEqual([]);
+    expect(seen.at(-1)).toMatch(/\d+p · \d+ fps/);
+  });
+
   it('stops the video to a hidden tab within 2 s while its audio flows, and frames resume within 2 s of showing it again', async () => {
     // Another tab in front of Bo's call: his call page is hidden, as in a person's browser.
     const other = await bo.context.newPage();

@@ -7,10 +7,12 @@ import {
   DOWN_AFTER_MS,
   DROP_BAD,
   MAX_UP_AFTER_MS,
+  ROOM_FACTOR,
   SETTLE_MS,
   UP_AFTER_MS,
   initialPressure,
   nextPressure,
+  pathLimitation,
   type Limitation,
   type PressureSample,
   type PressureState,
@@ -143,5 +145,34 @@ describe('the pressure ladder', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('pathLimitation', () => {
+  it('takes `bandwidth` as the path only where the estimate is not well above what the link asks', () => {
+    // Measured in Chromium: a 270-line plan capped at 119 kbps said `bandwidth` with the estimate at 303 kbps.
+    expect(pathLimitation('bandwidth', 303_000, 119_000 + 40_000)).toBe('none');
+    expect(pathLimitation('bandwidth', ROOM_FACTOR * 159_000, 159_000)).toBe('none');
+    expect(pathLimitation('bandwidth', ROOM_FACTOR * 159_000 - 1, 159_000)).toBe('bandwidth');
+    expect(pathLimitation('bandwidth', 120_000, 159_000)).toBe('bandwidth');
+  });
+
+  it('keeps `bandwidth` where the report has no estimate, and every other reason as it is', () => {
+    expect(pathLimitation('bandwidth', undefined, 159_000)).toBe('bandwidth');
+    expect(pathLimitation('bandwidth', 1e9, 0)).toBe('bandwidth');
+    expect(pathLimitation('cpu', 1e9, 159_000)).toBe('cpu');
+    expect(pathLimitation('other', 1e9, 159_000)).toBe('other');
+    expect(pathLimitation('none', 0, 159_000)).toBe('none');
+  });
+
+  it('keeps a link on its step while its own cap holds the encoder, and lets it step back up', () => {
+    const capped = (available: number): PressureSample => ({ limitation: pathLimitation('bandwidth', available, 159_000), dropped: 0 });
+    // The path has room: never a step down, however long.
+    expect(feed(settled, capped(303_000), START, START + 120_000).level).toBe(0);
+    // The path is short: steps down as before.
+    expect(feed(settled, capped(150_000), START, START + 10_000).level).toBeGreaterThan(0);
+    // Once it has room again, the link climbs back.
+    const down = feed(settled, capped(150_000), START, START + 10_000);
+    expect(feed(down, capped(303_000), START + 11_000, START + 11_000 + 2 * UP_AFTER_MS).level).toBeLessThan(down.level);
   });
 });

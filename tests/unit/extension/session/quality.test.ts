@@ -292,6 +292,27 @@ describe('ViewQuality', () => {
     expect(toBo.camera.length).toBeGreaterThanOrEqual(before + 1);
   });
 
+  it('steps a link down for `bandwidth` only where its estimate has no room for what the link asks', async () => {
+    const { toCy } = call();
+    const before = { ...toCy.last };
+    const capped = (availableOutgoingBitrate: number) => ({
+      sent: [
+        { type: 'candidate-pair', id: 'CP1', nominated: true, state: 'succeeded', availableOutgoingBitrate },
+        { type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'bandwidth', framesEncoded: 1 },
+        { type: 'transport', selectedCandidatePairId: 'CP1' },
+      ],
+      received: undefined,
+    });
+    // The encoder says `bandwidth` for its own cap (WebRTC does for any low target), with the path far roomier.
+    toCy.stats = capped(10 * before.maxBitrate);
+    await vi.advanceTimersByTimeAsync(20 * QUALITY_POLL_MS);
+    expect(toCy.last).toEqual(before);
+    // The path itself is short: the link steps down.
+    toCy.stats = capped(before.maxBitrate / 2);
+    await vi.advanceTimersByTimeAsync(10 * QUALITY_POLL_MS);
+    expect(toCy.last.maxFramerate * toCy.last.maxBitrate).toBeLessThan(before.maxFramerate * before.maxBitrate);
+  });
+
   it('brings the capture down to the largest size wanted, after the need has stayed lower a while', async () => {
     const { ada, bo, camera } = call();
     bo.reportTile({}, 'ada', cameraTile('ada', 320, 180));

@@ -7,7 +7,18 @@ describe('sentVideo', () => {
       { type: 'outbound-rtp', kind: 'audio', bytesSent: 100 },
       { type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'cpu', frameHeight: 180, framesEncoded: 42 },
     ];
-    expect(sentVideo(report)).toEqual({ limitation: 'cpu', frameHeight: 180, framesEncoded: 42 });
+    expect(sentVideo(report)).toEqual({ limitation: 'cpu', frameHeight: 180, framesEncoded: 42, availableOutgoingBps: undefined });
+  });
+
+  it('reads the link’s bandwidth estimate from the candidate pair its transport uses', () => {
+    const video = { type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'bandwidth', framesEncoded: 1 };
+    const old = { type: 'candidate-pair', id: 'CPold', nominated: true, state: 'succeeded', availableOutgoingBitrate: 90_000 };
+    const used = { type: 'candidate-pair', id: 'CPnew', nominated: true, state: 'succeeded', availableOutgoingBitrate: 507_280 };
+    // As Chromium's sender report lists them: the pairs before the outbound-rtp, the transport last.
+    expect(sentVideo([old, used, video, { type: 'transport', selectedCandidatePairId: 'CPnew' }])?.availableOutgoingBps).toBe(507_280);
+    // Without a transport that names one, the nominated pair that succeeded.
+    expect(sentVideo([{ ...old, nominated: false }, used, video])?.availableOutgoingBps).toBe(507_280);
+    expect(sentVideo([{ ...used, availableOutgoingBitrate: undefined }, video])?.availableOutgoingBps).toBeUndefined();
   });
 
   it('takes a reason it does not know, or none, as no limitation', () => {
