@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // clients) and e2e (the built extension in real Chromium). `npm test` runs all.
 export default defineConfig({
   test: {
+    // The watchdog stops a run in which one file never ends, naming it (tests/support/watchdog-reporter.ts).
+    reporters: ['default', './tests/support/watchdog-reporter.ts'],
     projects: [
       {
         test: {
