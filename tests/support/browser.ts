@@ -200,7 +200,13 @@ export async function openPopup(person: Person): Promise<Page> {
 /** Runs `action` and returns the tab it opens. */
 export async function nextPage(person: Person, action: () => Promise<void>): Promise<Page> {
   const [page] = await Promise.all([person.context.waitForEvent('page', { timeout: 15_000 }), action()]);
-  await page.waitForLoadState('domcontentloaded');
+  // Asked of the document itself, not of Playwright's load events: on a loaded CI machine it once missed a
+  // new call tab's DOMContentLoaded (its log showed only "networkidle") and waited 30 s for it. Polled on a
+  // timer, since a background tab gets no animation frames.
+  await page.waitForFunction(() => location.href !== 'about:blank' && document.readyState !== 'loading', undefined, {
+    timeout: 30_000,
+    polling: 100,
+  });
   return page;
 }
 
