@@ -129,6 +129,12 @@ export interface LinkPlan {
   screen: StreamPlan | undefined;
 }
 
+/** What a link asks of its path: its active video caps, and the audio reserve. */
+export function linkAskBps(link: LinkPlan): number {
+  const video = [link.camera, link.screen].reduce((sum, p) => sum + (p?.encoding.active ? p.encoding.maxBitrate : 0), 0);
+  return video + AUDIO_RESERVE_BPS;
+}
+
 export interface Plan {
   links: Map<string, LinkPlan>;
   /** The capture height the links and the self view need (quality.ts adds hysteresis before applying it). */

@@ -17,7 +17,7 @@
 // the stats polling, and is what CallSession and the UI talk to.
 import type { LinkState } from './peer-link.ts';
 import { encodeViewMessage, parseViewMessage } from '../../protocol/data.ts';
-import { AUDIO_RESERVE_BPS, PRESSURE_LEVELS, plan, type LinkPlan, type Source, type StreamPlan, type VideoEncoding } from './bandwidth.ts';
+import { PRESSURE_LEVELS, linkAskBps, plan, type LinkPlan, type Source, type StreamPlan, type VideoEncoding } from './bandwidth.ts';
 import { initialCapture, nextCapture, type CaptureState } from './capture-size.ts';
 import type { Channel, ChannelEventMap } from './channel.ts';
 import { cameraConstraints } from './local-media.ts';
@@ -459,7 +459,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
         const now = this.#now();
         const sent = stats?.sent ? sentVideo(stats.sent) : undefined;
         if (sent && e.plan?.camera.encoding.active) {
-          const limitation = pathLimitation(sent.limitation, sent.availableOutgoingBps, askedBps(e.plan));
+          const limitation = pathLimitation(sent.limitation, sent.availableOutgoingBps, linkAskBps(e.plan));
           e.pressure = nextPressure(e.pressure, { limitation, dropped: e.asked?.dropped ?? 0 }, now);
           watched += 1;
           if (sent.limitation === 'cpu' && e.pressure.level >= PRESSURE_LEVELS) stuck += 1;
@@ -505,10 +505,4 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     // Pausing or resuming changes what every sender is told, and which tiles say so.
     if (this.#snapshot.pausedBelow !== before) this.#refreshWants();
   }
-}
-
-/** What a link asks of its path: the active video caps, and the audio reserve. */
-function askedBps(linkPlan: LinkPlan): number {
-  const video = [linkPlan.camera, linkPlan.screen].reduce((sum, p) => sum + (p?.encoding.active ? p.encoding.maxBitrate : 0), 0);
-  return video + AUDIO_RESERVE_BPS;
 }

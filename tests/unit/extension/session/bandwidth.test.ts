@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NOT_SHOWN, type ViewSize } from '../../../../protocol/data.ts';
 import {
+  linkAskBps,
   AUDIO_RESERVE_BPS,
   CPU_FRAMERATE_CAP,
   CPU_HEIGHT_CAP,
@@ -332,5 +333,17 @@ describe('plan: the wanted size → encoding mapping', () => {
       ),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('linkAskBps', () => {
+  const stream = (active: boolean, maxBitrate: number) => ({
+    encoding: { active, maxBitrate, scaleResolutionDownBy: 1, maxFramerate: 15 },
+    height: 270,
+  });
+  it('adds the active video caps to the audio reserve, and nothing for an inactive stream', () => {
+    expect(linkAskBps({ camera: stream(true, 119_000), screen: undefined })).toBe(119_000 + AUDIO_RESERVE_BPS);
+    expect(linkAskBps({ camera: stream(true, 119_000), screen: stream(true, 500_000) })).toBe(619_000 + AUDIO_RESERVE_BPS);
+    expect(linkAskBps({ camera: stream(false, 119_000), screen: undefined })).toBe(AUDIO_RESERVE_BPS);
   });
 });
