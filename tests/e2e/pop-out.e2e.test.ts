@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { callLinkOf, clickClosing, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
 
 describe('pop out', () => {
   let relay: Relay;
@@ -35,7 +35,8 @@ describe('pop out', () => {
     expect(await a.getByRole('button', { name: 'Mute microphone', exact: true }).count()).toBe(0);
     await pip.getByRole('button', { name: 'Mute microphone', exact: true }).click();
     await b.getByRole('group', { name: 'Alice', exact: true }).getByText('Microphone off', { exact: true }).waitFor({ timeout: 3_000 });
-    await pip.getByRole('button', { name: 'Leave call', exact: true }).click();
+    // Leaving closes the floating window, which may be before the click returns.
+    await clickClosing(pip, 'Leave call');
     await expect.poll(() => a.getByRole('status').textContent()).toBe('You left the call');
     await b.getByRole('group', { name: 'Alice', exact: true }).waitFor({ state: 'detached', timeout: 3_000 });
     await expect.poll(() => pip.isClosed(), { timeout: 3_000 }).toBe(true);

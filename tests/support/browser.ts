@@ -226,17 +226,18 @@ export async function startCall(person: Person): Promise<Page> {
 }
 
 /**
- * Clicks a popup button that opens the call and closes the popup (window.close()),
- * as the toolbar popup does. The popup can close before Playwright's click has
- * finished with it ("Target page … has been closed"): that is the click working.
- * Any other failure, or a popup that closed without opening the call, still fails
- * (nextPage waits for the call's tab).
+ * Clicks a button whose action closes its own window: the toolbar popup's Start a
+ * call / Join (window.close()), or the pop-out window's Leave call. The window can
+ * close before Playwright's click has finished with it ("Target page … has been
+ * closed"): that is the click working. Any other failure still throws, and callers
+ * check what the click should have done (nextPage waits for the call's tab; the
+ * pop-out test reads the tab's status).
  */
-async function clickClosing(popup: Page, name: string): Promise<void> {
+export async function clickClosing(page: Page, name: string): Promise<void> {
   try {
-    await popup.getByRole('button', { name, exact: true }).click();
+    await page.getByRole('button', { name, exact: true }).click();
   } catch (err) {
-    if (!popup.isClosed()) throw err;
+    if (!page.isClosed()) throw err;
   }
 }
 
