@@ -248,6 +248,17 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     this.#refreshWants();
   }
 
+  /**
+   * Whether some tile of `participant`'s camera can be seen now (in this tab or
+   * the pop-out window; paused video counts, since its tile still shows who
+   * speaks). The session reads sound levels only for those: the meter and the
+   * speaking ring are drawn on that tile.
+   */
+  showsCamera(participant: string): boolean {
+    for (const { report } of this.#tiles.values()) if (report.participant === participant && report.kind === 'camera' && report.visible) return true;
+    return false;
+  }
+
   removeTile(token: object): void {
     if (this.#tiles.delete(token)) this.#refreshWants();
   }

@@ -313,8 +313,11 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
 
   /** What the far microphone and the own one read on this link: set by a test. */
   levels = { remote: 0, local: 0 };
+  /** How often the far level was read (each read is a hop to the WebRTC thread in a browser). */
+  remoteLevelReads = 0;
 
   remoteAudioLevel(): number {
+    this.remoteLevelReads += 1;
     return this.levels.remote;
   }
 

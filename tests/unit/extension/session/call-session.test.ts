@@ -8,6 +8,7 @@ import {
   AUDIO_POLL_MS,
   type AudioActivity,
   type CallPhase,
+  type CallSession,
   EARLY_LINK_MS,
   prepareCallKeys,
   ROSTER_TICK_MS,
@@ -272,6 +273,12 @@ describe('CallSession', { timeout: 20_000 }, () => {
   });
 
   describe('audio activity', () => {
+    /** Reports Bob's camera tile as the page would (tile-views.ts); returns its token, to report it again. */
+    const showBob = (session: CallSession, participant: string, visible: boolean, token: object = {}): object => {
+      session.quality.reportTile(token, participant, { participant, kind: 'camera', width: 640, height: 360, visible });
+      return token;
+    };
+
     afterEach(() => vi.useRealTimers());
 
     it('tells the page a reading once, and again only when a level or a speaker changes', async () => {
@@ -281,6 +288,7 @@ describe('CallSession', { timeout: 20_000 }, () => {
       link.state = 'connected';
       const told: AudioActivity[] = [];
       alice.session.on('audioActivity', (a) => told.push(a));
+      showBob(alice.session, bob.participant, true);
       const poll = async (times: number) => {
         for (let i = 0; i < times; i++) {
           vi.advanceTimersByTime(AUDIO_POLL_MS);
@@ -301,6 +309,38 @@ describe('CallSession', { timeout: 20_000 }, () => {
       link.levels.remote = 0;
       await poll(10);
       expect(told.map((a) => a.speaking[bob.participant])).toEqual([false, true, true, false]);
+    });
+
+    it('reads a level only while its tile can be seen, and again once it can', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+      const { alice, bob } = await aliceWithBob();
+      const link = alice.links[0]!;
+      link.state = 'connected';
+      link.levels.remote = 0.2;
+      const told: AudioActivity[] = [];
+      alice.session.on('audioActivity', (a) => told.push(a));
+      const poll = async (times: number) => {
+        for (let i = 0; i < times; i++) {
+          vi.advanceTimersByTime(AUDIO_POLL_MS);
+          await Promise.resolve();
+          await Promise.resolve();
+        }
+      };
+      // No tile yet, then a tile in a background tab: nothing to draw the meter on, nothing read.
+      await poll(3);
+      const tile = showBob(alice.session, bob.participant, false);
+      await poll(3);
+      expect(link.remoteLevelReads).toBe(0);
+      expect(told.at(-1)?.levels[bob.participant]).toBe(0);
+      // The tab comes to the front: read on the next poll.
+      showBob(alice.session, bob.participant, true, tile);
+      await poll(1);
+      expect(link.remoteLevelReads).toBe(1);
+      expect(told.at(-1)?.levels[bob.participant]).toBeCloseTo(0.2, 2);
+      // The tile goes (Bob left the stage): not read again.
+      alice.session.quality.removeTile(tile);
+      await poll(3);
+      expect(link.remoteLevelReads).toBe(1);
     });
   });
 
