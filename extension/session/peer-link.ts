@@ -4,6 +4,7 @@
 // It emits signals and never owns a socket: the session carries them.
 import type { ParticipantId } from '../../protocol/ids.ts';
 import type { VideoEncoding } from './bandwidth.ts';
+import { applyEncoding, forgetEncoding } from './sender-encoding.ts';
 import type { CameraStats } from './quality.ts';
 import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
 import { withOpusDtx } from './opus-dtx.ts';
@@ -19,55 +20,6 @@ function wireCandidate(c: RTCIceCandidate): IceCandidate {
   if (c.sdpMLineIndex !== null) out.sdpMLineIndex = c.sdpMLineIndex;
   if (c.usernameFragment !== null) out.usernameFragment = c.usernameFragment;
   return out;
-}
-
-const sameEncoding = (a: VideoEncoding, b: VideoEncoding): boolean =>
-  a.active === b.active && a.maxBitrate === b.maxBitrate && a.scaleResolutionDownBy === b.scaleResolutionDownBy && a.maxFramerate === b.maxFramerate;
-
-/**
- * What this page last set on each sender and saw take effect. The governor sizes
- * every link every second and most seconds nothing changes; getParameters is a
- * synchronous hop to the WebRTC thread, and with four people sending it held
- * the call page's main thread about 11 ms a second (CDP profile of a 4-person
- * call at 240 lines), often behind an encode. Forgotten when a setParameters
- * fails and after each negotiation, so the sender is read again then.
- */
-const applied = new WeakMap<RTCRtpSender, VideoEncoding>();
-
-/**
- * Applies `want` to a sender's only encoding, unless it is there already.
- * Before negotiation a sender may have no encodings yet; the caller applies it again after.
- */
-async function applyEncoding(sender: RTCRtpSender, want: VideoEncoding | undefined): Promise<void> {
-  if (!want) return;
-  const known = applied.get(sender);
-  if (known && sameEncoding(known, want)) return;
-  const params = sender.getParameters();
-  const enc = params.encodings[0];
-  if (!enc) return;
-  const wanted = { ...want };
-  if (
-    enc.active === want.active &&
-    enc.maxBitrate === want.maxBitrate &&
-    enc.scaleResolutionDownBy === want.scaleResolutionDownBy &&
-    enc.maxFramerate === want.maxFramerate
-  ) {
-    applied.set(sender, wanted);
-    return;
-  }
-  enc.active = want.active;
-  enc.maxBitrate = want.maxBitrate;
-  enc.scaleResolutionDownBy = want.scaleResolutionDownBy;
-  enc.maxFramerate = want.maxFramerate;
-  applied.delete(sender);
-  try {
-    await sender.setParameters(params);
-  } catch (err) {
-    applied.delete(sender);
-    throw err;
-  }
-  // A later call may have set something else meanwhile: only the last one to settle is what the sender holds.
-  applied.set(sender, wanted);
 }
 
 /** Both ends agree on who yields in a collision without a round trip. */
@@ -517,7 +469,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       // for it, and a setParameters takes tens of ms on the WebRTC thread just
       // as ICE starts (bench:setup). Both catch their own failures. The senders
       // are read afresh: a negotiation is where their encodings may have changed.
-      for (const sender of [this.#camera?.video.sender, this.#screenTx?.sender]) if (sender) applied.delete(sender);
+      for (const sender of [this.#camera?.video.sender, this.#screenTx?.sender]) if (sender) forgetEncoding(sender);
       void this.#applyEncoding();
       void this.#applyScreenEncoding();
     } else if (msg.type === 'candidate') {

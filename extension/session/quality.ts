@@ -255,7 +255,8 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
    * speaking ring are drawn on that tile.
    */
   showsCamera(participant: string): boolean {
-    for (const { report } of this.#tiles.values()) if (report.participant === participant && report.kind === 'camera' && report.visible) return true;
+    for (const { report } of this.#tiles.values())
+      if (report.participant === participant && report.kind === 'camera' && report.visible) return true;
     return false;
   }
 
