@@ -19,6 +19,7 @@
 //   BENCH_CALL_SIZES=4 BENCH_CALL_MAX_HEIGHT=720 npm run bench:call
 //       (the product's default camera for both: the naive page then sends
 //       720p to every link, Zing what each tile shows)
+//   BENCH_CALL_TOP_THREADS=30 …      (more threads in "where the CPU went"; default 12)
 //
 // Every person is a real headless Chromium with its own profile (Zing's people
 // with the built extension, tests/support/browser.ts; the naive mesh's without),
@@ -106,7 +107,7 @@ const MIXED_WINDOW_MS = 3_000;
 /** Machine busy (both cores) from which per-person CPU reads as a share of a saturated machine. */
 const SATURATED_PERCENT = 90;
 /** Threads named in the "where the CPU went" lines, per variant and size. */
-const TOP_THREADS = 12;
+const TOP_THREADS = Number(process.env.BENCH_CALL_TOP_THREADS ?? 12);
 
 interface Variant {
   name: 'naive' | 'even split' | 'zing';
