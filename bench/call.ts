@@ -51,6 +51,12 @@
 //  6. Zing only: mixed tiles: everyone pins the next person (one spotlighted
 //     tile, the rest small in the strip), MIXED_SETTLE_MS later upload per
 //     person is measured again from getStats over MIXED_WINDOW_MS.
+//  7. Zing and the even split, at BENCH_CALL_EVEN_SIZES, in a call of their
+//     own (fresh browsers; the last one launched so its pages report real
+//     visibility): the last person opens another tab in front of the call, and
+//     their own page times how long until no link brings video while audio
+//     goes on, then, with the call in front again, until every remote tile
+//     presents new frames (bench/lib/hidden-tab.ts).
 //
 // Bounded: RUN_BUDGET_MS for the whole run; a size that does not mesh within
 // PAIRS_TIMEOUT_MS is reported with the pairs reached and the run goes on.
@@ -66,6 +72,7 @@ import { DIST, launchPerson, openCallPage, type Person } from '../tests/support/
 import { newCallLink } from '../tests/support/links.ts';
 import { PERSON_SWITCH, cpuBetween, snapshot, type CallPageProcess } from './lib/call-cpu.ts';
 import { installFrameProbe, measureUpload, type FrameRecord, type UploadMeasure } from './lib/call-probe.ts';
+import { measureHiddenTab, type HiddenTab } from './lib/hidden-tab.ts';
 import { NAIVE_MESH_PATH, startNaiveMeshServer, type NaiveMeshServer } from './lib/naive-mesh.ts';
 import { sleep } from './lib/time.ts';
 
@@ -104,6 +111,8 @@ const BEFORE_DIR = resolve('.tmp/bench-call-before');
 /** After everyone pins someone: the views' debounce, the encoders' ramp down, and the capture's 5 s hysteresis. */
 const MIXED_SETTLE_MS = 6_000;
 const MIXED_WINDOW_MS = 3_000;
+/** The issue's bound on a hidden tab's senders dropping its video. */
+const HIDDEN_STOP_TARGET_MS = 2_000;
 /** Machine busy (both cores) from which per-person CPU reads as a share of a saturated machine. */
 const SATURATED_PERCENT = 90;
 /** Threads named in the "where the CPU went" lines, per variant and size. */
@@ -184,6 +193,8 @@ interface SizeResult {
   /** Mean over people, percent of one core, by "<process>/<thread>", over the steady window. */
   threads: Map<string, number>;
   machineBusy: number;
+  /** Zing only: the last person's call tab hidden behind another tab, and shown again. */
+  hidden?: HiddenTab;
 }
 
 const results: SizeResult[] = [];
@@ -501,7 +512,67 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
   }
 }
 
+/**
+ * Step 7, in a call of its own so that nothing about it touches the figures
+ * above: `size` fresh people, the last launched so that its pages report real
+ * visibility (tests/support/browser.ts, realVisibility), which Playwright's own
+ * launch does not; once everyone decodes everyone and STEADY_MS has passed, the
+ * last person puts another tab in front of the call and brings it back.
+ */
+async function measureHiddenSize(relay: Relay, size: number, variant: Variant & { dist: string }): Promise<HiddenTab> {
+  const tag = `${size} ${variant.name}`;
+  const members = await Promise.all(
+    NAMES.slice(0, size).map((name, i) =>
+      launchPerson({
+        name,
+        relayUrl: relay.url,
+        settings: ZING_SETTINGS,
+        profile: ZING_PROFILE,
+        dist: variant.dist,
+        realVisibility: i === size - 1,
+      }),
+    ),
+  );
+  people.push(...members);
+  const pages = new Map<string, Page>();
+  try {
+    for (const person of members) await person.context.addInitScript(installFrameProbe, '/extension/call/');
+    const link = await newCallLink(relay.url);
+    await openAll(members, (person) => openCallPage(person, link), pages);
+    const mesh = await awaitMesh(pages, Date.now() + PAIRS_TIMEOUT_MS);
+    if (mesh.lastFirstFrame === undefined) {
+      return {
+        links: 0,
+        stoppedMs: undefined,
+        audioFlowed: false,
+        resumedMs: undefined,
+        error: `only ${mesh.reached}/${mesh.of} pairs decoded`,
+      };
+    }
+    await sleep(STEADY_MS);
+    const last = members.at(-1)!; // a size has at least two members
+    const hidden = await measureHiddenTab(last, pages.get(last.name)!, NAMES.slice(0, size - 1)); // every member has a page
+    log(`${tag}: hidden tab ${describeHidden(hidden)}`);
+    return hidden;
+  } finally {
+    await Promise.all(people.splice(0).map((p) => p.close()));
+    const deadline = Date.now() + 5_000;
+    while (relay.transport.connectionCount > 0 && Date.now() < deadline) await sleep(50);
+  }
+}
+
 // --- figures and printing ------------------------------------------------------
+
+const seconds1 = (v: number | undefined) => (v === undefined ? undefined : `${(v / 1000).toFixed(1)} s`);
+function describeHidden(h: HiddenTab): string {
+  if (h.error) return `not measured: ${h.error}`;
+  const stopped = seconds1(h.stoppedMs);
+  return (
+    `${stopped === undefined ? `video still arriving on some of ${h.links} links after 10 s` : `video on all ${h.links} links stopped ≤ ${stopped} after hiding it`}` +
+    `${stopped === undefined ? '' : h.audioFlowed ? ', audio went on' : ', AUDIO STOPPED TOO'}; ` +
+    `${h.resumedMs === undefined ? 'not every tile had frames again within 10 s of showing it' : `every tile had new frames ${seconds1(h.resumedMs)} after showing it`}`
+  );
+}
 
 function median(values: number[]): number {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
@@ -643,6 +714,15 @@ function print(): void {
       );
     }
   }
+  for (const r of results.filter((x) => x.hidden))
+    out.push(`  ${r.size} peers, the last person's call tab behind another tab: ${describeHidden(r.hidden!)}`);
+  if (z4?.hidden && !z4.hidden.error) {
+    const met = z4.hidden.stoppedMs !== undefined && z4.hidden.stoppedMs <= HIDDEN_STOP_TARGET_MS && z4.hidden.audioFlowed;
+    out.push(
+      `target, 4 people: a hidden tab's senders drop its video within ${HIDDEN_STOP_TARGET_MS / 1000} s (audio going on): ` +
+        `${seconds1(z4.hidden.stoppedMs) === undefined ? 'not within 10 s' : `≤ ${seconds1(z4.hidden.stoppedMs)}`} → ${met ? 'MET' : 'NOT MET'}`,
+    );
+  }
   if (e4 && z4) {
     const up = ratio(m(e4.mixedKbps), m(z4.mixedKbps));
     out.push(`target, 4 people: upload with mixed tiles ≤ 0.5× the even split's: ${times(up)} → ${up <= 0.5 ? 'MET' : 'NOT MET'}`);
@@ -767,7 +847,10 @@ async function main(): Promise<void> {
         }
         log(`${size} ${variant.name}: ${people.length} browsers up`);
         try {
-          results.push(await measureSize(relay, naive, size, variant));
+          const result = await measureSize(relay, naive, size, variant);
+          results.push(result);
+          await Promise.all(people.splice(0).map((p) => p.close()));
+          if (isZing(variant) && EVEN_SIZES.includes(size)) result.hidden = await measureHiddenSize(relay, size, variant);
         } catch (err) {
           // A machine this loaded can starve a page past a click's timeout: say where it stopped and go on.
           const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
