@@ -513,30 +513,44 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
 }
 
 /**
- * Step 7, in a call of its own so that nothing about it touches the figures
- * above: `size` fresh people, the last launched so that its pages report real
- * visibility (tests/support/browser.ts, realVisibility), which Playwright's own
- * launch does not; once everyone decodes everyone and STEADY_MS has passed, the
- * last person puts another tab in front of the call and brings it back.
+ * Launches the first `size` people for `variant` into `people`, each with the
+ * frame probe and the marker bench/lib/call-cpu.ts finds them by;
+ * `lastSeesVisibility`: the last one's pages report real visibility (step 7).
  */
-async function measureHiddenSize(relay: Relay, size: number, variant: Variant & { dist: string }): Promise<HiddenTab> {
-  const tag = `${size} ${variant.name}`;
-  const members = await Promise.all(
+async function launchPeople(relay: Relay, size: number, variant: Variant, opts: { lastSeesVisibility?: boolean } = {}): Promise<Person[]> {
+  const launched = await Promise.all(
     NAMES.slice(0, size).map((name, i) =>
       launchPerson({
         name,
         relayUrl: relay.url,
         settings: ZING_SETTINGS,
         profile: ZING_PROFILE,
-        dist: variant.dist,
-        realVisibility: i === size - 1,
+        extension: isZing(variant),
+        ...(isZing(variant) ? { dist: variant.dist } : {}),
+        extraArgs: [`${PERSON_SWITCH}=${name}`],
+        realVisibility: opts.lastSeesVisibility === true && i === size - 1,
       }),
     ),
   );
-  people.push(...members);
+  for (const person of launched) {
+    await person.context.addInitScript(installFrameProbe, isZing(variant) ? '/extension/call/' : NAIVE_MESH_PATH);
+    people.push(person);
+  }
+  return launched;
+}
+
+/**
+ * Step 7, in a call of its own so that nothing about it touches the figures
+ * above: `size` fresh people, the last launched so that its pages report real
+ * visibility (tests/support/browser.ts, realVisibility), which Playwright's own
+ * launch does not; once everyone decodes everyone and STEADY_MS has passed, the
+ * last person puts another tab in front of the call and brings it back.
+ */
+async function measureHiddenSize(relay: Relay, size: number, variant: Variant): Promise<HiddenTab> {
+  const tag = `${size} ${variant.name}`;
+  const members = await launchPeople(relay, size, variant, { lastSeesVisibility: true });
   const pages = new Map<string, Page>();
   try {
-    for (const person of members) await person.context.addInitScript(installFrameProbe, '/extension/call/');
     const link = await newCallLink(relay.url);
     await openAll(members, (person) => openCallPage(person, link), pages);
     const mesh = await awaitMesh(pages, Date.now() + PAIRS_TIMEOUT_MS);
@@ -715,7 +729,7 @@ function print(): void {
     }
   }
   for (const r of results.filter((x) => x.hidden))
-    out.push(`  ${r.size} peers, the last person's call tab behind another tab: ${describeHidden(r.hidden!)}`);
+    out.push(`  ${r.size} peers, ${r.variant}, the last person's call tab behind another tab: ${describeHidden(r.hidden!)}`);
   if (z4?.hidden && !z4.hidden.error) {
     const met = z4.hidden.stoppedMs !== undefined && z4.hidden.stoppedMs <= HIDDEN_STOP_TARGET_MS && z4.hidden.audioFlowed;
     out.push(
@@ -828,23 +842,7 @@ async function main(): Promise<void> {
       ];
       for (const variant of variants) {
         // Fresh browsers for each variant: the two extensions share an id, so one profile cannot hold both.
-        const launched = await Promise.all(
-          NAMES.slice(0, size).map((name) =>
-            launchPerson({
-              name,
-              relayUrl: relay.url,
-              settings: ZING_SETTINGS,
-              profile: ZING_PROFILE,
-              extension: isZing(variant),
-              ...(isZing(variant) ? { dist: variant.dist } : {}),
-              extraArgs: [`${PERSON_SWITCH}=${name}`],
-            }),
-          ),
-        );
-        for (const person of launched) {
-          await person.context.addInitScript(installFrameProbe, isZing(variant) ? '/extension/call/' : NAIVE_MESH_PATH);
-          people.push(person);
-        }
+        await launchPeople(relay, size, variant);
         log(`${size} ${variant.name}: ${people.length} browsers up`);
         try {
           const result = await measureSize(relay, naive, size, variant);

@@ -60,7 +60,8 @@ export async function measureHiddenTab(person: Person, page: Page, remotes: stri
     }
     let last = await page.evaluate(inboundBytes);
     const links = last.length;
-    let grewAt = hiddenAt;
+    // Nothing before the first read can be told apart: the bound starts there.
+    let grewAt = Date.now();
     let flatAudioFrom: number | undefined;
     let stoppedMs: number | undefined;
     let audioFlowed = false;
