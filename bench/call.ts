@@ -193,7 +193,7 @@ interface SizeResult {
   /** Mean over people, percent of one core, by "<process>/<thread>", over the steady window. */
   threads: Map<string, number>;
   machineBusy: number;
-  /** Zing only: the last person's call tab hidden behind another tab, and shown again. */
+  /** Zing and the even split, at EVEN_SIZES: the last person's call tab hidden behind another tab, and shown again (step 7). */
   hidden?: HiddenTab;
 }
 
