@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Worker } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, launchPerson, openCallPage, openPopup, startCall, videoFrames, type Person } from '../support/browser.ts';
+import {
+  callLinkOf,
+  clickClosing,
+  launchPerson,
+  openCallPage,
+  openPopup,
+  startCall,
+  videoFrames,
+  type Person,
+} from '../support/browser.ts';
 import { seriousViolations } from '../support/axe.ts';
 
 /** The few extension APIs these tests call inside Zing's service worker (Node's types do not know `chrome`). */
@@ -292,7 +301,8 @@ describe('keyboard shortcuts in the call page', () => {
     // did not follow windows.update in headless Chromium here, so the window half is unchecked.
     const callTab = await tabOf(alicePage);
     expect(await activeTab(alice)).not.toBe(callTab);
-    await popup.getByRole('button', { name: 'Return to call', exact: true }).click();
+    // It closes the popup once the tab is in front, which may be before the click returns.
+    await clickClosing(popup, 'Return to call');
     await expect.poll(() => activeTab(alice), { timeout: 3_000 }).toBe(callTab);
     if (!popup.isClosed()) await popup.close();
 
