@@ -22,6 +22,20 @@ function wireCandidate(c: RTCIceCandidate): IceCandidate {
   return out;
 }
 
+/**
+ * The camera keeps the lines its link was sized to and gives up frames first.
+ * With the default ('balanced') Chromium's libvpx starts a link whose cap is
+ * low for its size at fewer lines (its initial frame dropper) and climbs back
+ * only as its quality scaler allows: at the default camera, 4 people, links
+ * planned at 270 lines sent 135 for 5 s and 180 until 14 s after everyone
+ * decoded; held, 270 from the first second at the same 15 fps (throwaway
+ * probe, 2026-12-04). What a link should send is the governor's to decide
+ * (quality.ts, from what the receiver shows and the pressure ladder), and the
+ * ladder steps lines down itself. The screen is left alone: its contentHint
+ * 'detail' already holds resolution.
+ */
+const CAMERA_DEGRADATION: RTCDegradationPreference = 'maintain-resolution';
+
 /** Both ends agree on who yields in a collision without a round trip. */
 export const isPolite = (self: ParticipantId, remote: ParticipantId): boolean => self < remote;
 
@@ -231,7 +245,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const sender = this.#camera?.video.sender;
     if (!sender || this.#closed) return;
     try {
-      await applyEncoding(sender, this.#encoding);
+      await applyEncoding(sender, this.#encoding, CAMERA_DEGRADATION);
     } catch (err) {
       // A concurrent setParameters invalidates this one's transaction; the next change reapplies.
       console.warn(`zing: could not cap video to ${this.remote}`, err);

@@ -84,10 +84,18 @@ export const ROOM_FACTOR = 1.25;
  * kbps), and stepping down for it lowered the cap, which the encoder again
  * called "bandwidth", until a 343×193 tile got 120 lines. With the estimate
  * well above what the link asks, the path is not what holds it back.
+ *
+ * The other way round too: the camera's encoder holds its resolution
+ * (peer-link.ts, CAMERA_DEGRADATION), and one that does never says
+ * `bandwidth` (WebRTC's quality scaler only scales resolution), so an estimate
+ * under what the link asks is the path being short whatever the encoder says.
+ * Where the report has no estimate (Firefox), the encoder's word stands.
  */
 export function pathLimitation(limitation: Limitation, availableBps: number | undefined, askedBps: number): Limitation {
-  if (limitation !== 'bandwidth' || availableBps === undefined || !(askedBps > 0)) return limitation;
-  return availableBps >= ROOM_FACTOR * askedBps ? 'none' : 'bandwidth';
+  if (availableBps === undefined || !(availableBps > 0) || !(askedBps > 0)) return limitation;
+  if (limitation === 'bandwidth') return availableBps >= ROOM_FACTOR * askedBps ? 'none' : 'bandwidth';
+  if (limitation === 'none' && availableBps < askedBps) return 'bandwidth';
+  return limitation;
 }
 
 /** Why the sample says "too much", if it does. */

@@ -25,10 +25,17 @@ const applied = new WeakMap<EncodedSender, VideoEncoding>();
 const inFlight = new WeakMap<EncodedSender, number>();
 
 /**
- * Applies `want` to a sender's only encoding, unless it is there already.
- * Before negotiation a sender may have no encodings yet; the caller applies it again after.
+ * Applies `want` to a sender's only encoding, and `preference` (what the
+ * encoder gives up first when it must) to the sender, unless both are there
+ * already; a sender keeps its preference through later sets, since each one
+ * writes back the parameters it read. Before negotiation a sender may have no
+ * encodings yet; the caller applies it again after.
  */
-export async function applyEncoding(sender: EncodedSender, want: VideoEncoding | undefined): Promise<void> {
+export async function applyEncoding(
+  sender: EncodedSender,
+  want: VideoEncoding | undefined,
+  preference?: RTCDegradationPreference,
+): Promise<void> {
   if (!want) return;
   const known = applied.get(sender);
   if (known && holds(known, want)) return;
@@ -36,10 +43,12 @@ export async function applyEncoding(sender: EncodedSender, want: VideoEncoding |
   const enc = params.encodings[0];
   if (!enc) return;
   const wanted = { ...want };
-  if (holds(enc, want)) {
+  const preferred = preference === undefined || params.degradationPreference === preference;
+  if (holds(enc, want) && preferred) {
     applied.set(sender, wanted);
     return;
   }
+  if (preference !== undefined) params.degradationPreference = preference;
   enc.active = want.active;
   enc.maxBitrate = want.maxBitrate;
   enc.scaleResolutionDownBy = want.scaleResolutionDownBy;

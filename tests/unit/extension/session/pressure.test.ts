@@ -157,12 +157,27 @@ describe('pathLimitation', () => {
     expect(pathLimitation('bandwidth', 120_000, 159_000)).toBe('bandwidth');
   });
 
-  it('keeps `bandwidth` where the report has no estimate, and every other reason as it is', () => {
+  it('keeps the encoder’s word where the report has no estimate, and cpu and other as they are', () => {
     expect(pathLimitation('bandwidth', undefined, 159_000)).toBe('bandwidth');
     expect(pathLimitation('bandwidth', 1e9, 0)).toBe('bandwidth');
+    expect(pathLimitation('none', undefined, 159_000)).toBe('none');
+    expect(pathLimitation('none', 0, 159_000)).toBe('none'); // no estimate yet
     expect(pathLimitation('cpu', 1e9, 159_000)).toBe('cpu');
+    expect(pathLimitation('cpu', 1, 159_000)).toBe('cpu');
     expect(pathLimitation('other', 1e9, 159_000)).toBe('other');
-    expect(pathLimitation('none', 0, 159_000)).toBe('none');
+  });
+
+  it('takes an estimate under what the link asks as a short path, though an encoder holding its lines says none', () => {
+    expect(pathLimitation('none', 120_000, 159_000)).toBe('bandwidth');
+    expect(pathLimitation('none', 159_000 - 1, 159_000)).toBe('bandwidth');
+    expect(pathLimitation('none', 159_000, 159_000)).toBe('none');
+    expect(pathLimitation('none', 303_000, 159_000)).toBe('none');
+    // Fed to the ladder: a short path steps the link down, and it climbs back once the path has room.
+    const held = (available: number): PressureSample => ({ limitation: pathLimitation('none', available, 159_000), dropped: 0 });
+    const down = feed(settled, held(100_000), START, START + 10_000);
+    expect(down.level).toBeGreaterThan(0);
+    expect(down.reason).toBe('bandwidth');
+    expect(feed(down, held(303_000), START + 11_000, START + 11_000 + 2 * UP_AFTER_MS).level).toBeLessThan(down.level);
   });
 
   it('keeps a link on its step while its own cap holds the encoder, and lets it step back up', () => {

@@ -9,17 +9,27 @@ import { applyEncoding, type EncodedSender, forgetEncoding } from '../../../../e
  */
 class FakeSender implements EncodedSender {
   encoding: RTCRtpEncodingParameters = { active: true };
+  preference: RTCDegradationPreference | undefined;
   reads = 0;
   sets: { params: RTCRtpSendParameters; settle: (err?: Error) => void }[] = [];
 
   getParameters(): RTCRtpSendParameters {
     this.reads += 1;
-    return { transactionId: String(this.reads), encodings: [{ ...this.encoding }], codecs: [], headerExtensions: [], rtcp: {} };
+    const params: RTCRtpSendParameters = {
+      transactionId: String(this.reads),
+      encodings: [{ ...this.encoding }],
+      codecs: [],
+      headerExtensions: [],
+      rtcp: {},
+    };
+    if (this.preference !== undefined) params.degradationPreference = this.preference;
+    return params;
   }
 
   setParameters(params: RTCRtpSendParameters): Promise<void> {
     const before = this.encoding;
     this.encoding = { ...params.encodings[0]! };
+    this.preference = params.degradationPreference;
     return new Promise((resolve, reject) => {
       this.sets.push({
         params,
@@ -91,6 +101,30 @@ describe('applyEncoding', () => {
     await sender.settleNext();
     await third;
     expect(sender.encoding.maxBitrate).toBe(100_000);
+  });
+
+  it('sets the preference with the first encoding, keeps it through later sets, and puts it back after a negotiation lost it', async () => {
+    const sender = new FakeSender();
+    const first = applyEncoding(sender, enc(100_000), 'maintain-resolution');
+    await sender.settleNext();
+    await first;
+    expect(sender.preference).toBe('maintain-resolution');
+    const next = applyEncoding(sender, enc(60_000), 'maintain-resolution');
+    await sender.settleNext();
+    await next;
+    expect(sender.preference).toBe('maintain-resolution');
+    // A negotiation that dropped it: the encoding is as wanted, the preference is not.
+    sender.preference = undefined;
+    forgetEncoding(sender);
+    const again = applyEncoding(sender, enc(60_000), 'maintain-resolution');
+    expect(sender.sets).toHaveLength(1);
+    await sender.settleNext();
+    await again;
+    expect(sender.preference).toBe('maintain-resolution');
+    // Without a preference asked, whatever the sender has stays.
+    forgetEncoding(sender);
+    await applyEncoding(sender, enc(60_000));
+    expect(sender.sets).toHaveLength(0);
   });
 
   it('leaves a sender with no encodings yet alone (it is applied again after negotiation)', async () => {
