@@ -580,12 +580,15 @@ async function measureHiddenSize(relay: Relay, size: number, variant: Variant): 
 const seconds1 = (v: number | undefined) => (v === undefined ? undefined : `${(v / 1000).toFixed(1)} s`);
 function describeHidden(h: HiddenTab): string {
   if (h.error) return `not measured: ${h.error}`;
-  const stopped = seconds1(h.stoppedMs);
-  return (
-    `${stopped === undefined ? `video still arriving on some of ${h.links} links after 10 s` : `video on all ${h.links} links stopped ≤ ${stopped} after hiding it`}` +
-    `${stopped === undefined ? '' : h.audioFlowed ? ', audio went on' : ', AUDIO STOPPED TOO'}; ` +
-    `${h.resumedMs === undefined ? 'not every tile had frames again within 10 s of showing it' : `every tile had new frames ${seconds1(h.resumedMs)} after showing it`}`
-  );
+  const stop =
+    h.stoppedMs === undefined
+      ? `video still arriving on some of ${h.links} links after 10 s`
+      : `video on all ${h.links} links stopped ≤ ${seconds1(h.stoppedMs)} after hiding it, ${h.audioFlowed ? 'audio went on' : 'AUDIO STOPPED TOO'}`;
+  const resume =
+    h.resumedMs === undefined
+      ? 'not every tile had frames again within 10 s of showing it'
+      : `every tile had new frames ${seconds1(h.resumedMs)} after showing it`;
+  return `${stop}; ${resume}`;
 }
 
 function median(values: number[]): number {
@@ -734,7 +737,7 @@ function print(): void {
     const met = z4.hidden.stoppedMs !== undefined && z4.hidden.stoppedMs <= HIDDEN_STOP_TARGET_MS && z4.hidden.audioFlowed;
     out.push(
       `target, 4 people: a hidden tab's senders drop its video within ${HIDDEN_STOP_TARGET_MS / 1000} s (audio going on): ` +
-        `${seconds1(z4.hidden.stoppedMs) === undefined ? 'not within 10 s' : `≤ ${seconds1(z4.hidden.stoppedMs)}`} → ${met ? 'MET' : 'NOT MET'}`,
+        `${z4.hidden.stoppedMs === undefined ? 'not within 10 s' : `≤ ${seconds1(z4.hidden.stoppedMs)}`} → ${met ? 'MET' : 'NOT MET'}`,
     );
   }
   if (e4 && z4) {
