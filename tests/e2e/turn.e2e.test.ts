@@ -170,3 +170,62 @@ describe('coturn with the relay’s shared secret', () => {
     expect(coturn.log()).toContain(`user <${expired.username}>: incoming packet message processed, error 401`);
   });
 });
+
+/** coturn passes this many bytes a second per session and direction, and drops the rest: ~120 kbps, under a grid tile's plan. */
+const SHORT_PATH_BYTES_PER_SECOND = 15_000;
+
+describe('a call whose only path is short (a TURN server that passes ~120 kbps)', () => {
+  let shortTurn: Coturn;
+  let shortRelay: Relay;
+  let ada: Person;
+  let bo: Person;
+
+  beforeAll(async () => {
+    shortTurn = await startCoturn(undefined, { maxBytesPerSecond: SHORT_PATH_BYTES_PER_SECOND });
+    shortRelay = await startRelay({
+      ...DEFAULTS,
+      port: 0,
+      logLevel: 'silent',
+      turnSecret: shortTurn.secret,
+      turnUrls: [shortTurn.url],
+      turnTtlSeconds: TTL_SECONDS,
+    });
+    // The product's default camera: a 2-person grid tile is planned at 270 lines and ~180 kbps, more than the path carries.
+    const settings = { relayOnly: true };
+    [ada, bo] = await Promise.all([
+      launchPerson({ name: 'Ada', relayUrl: shortRelay.url, settings }),
+      launchPerson({ name: 'Bo', relayUrl: shortRelay.url, settings }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([ada?.close(), bo?.close()]);
+    await shortRelay?.close();
+    await shortTurn?.stop();
+  });
+
+  it('steps the camera down for the network, says so in the Stats panel, and the other side keeps seeing frames', async () => {
+    // The camera's encoder holds its resolution (peer-link.ts), so it never reports `bandwidth` itself: only
+    // the link's own estimate under what it asks can say the path is short (pressure.ts, pathLimitation).
+    const a = await startCall(ada);
+    const b = await joinCall(bo, await callLinkOf(a));
+    await videoFrames(b, 'Ada', 30_000);
+    await a.getByRole('button', { name: 'Stats', exact: true }).click();
+    const row = a.getByRole('region', { name: 'Connection stats', exact: true }).getByRole('row', { name: /^Bo / });
+    const text = async () => (await row.textContent()) ?? '';
+    const planned = /(\d+)p · \d+ fps · (\d+) kbps/;
+    await expect.poll(text, { timeout: 10_000 }).toMatch(planned);
+    const before = planned.exec(await text());
+
+    const shortSince = Date.now();
+    await expect.poll(text, { timeout: 30_000 }).toMatch(/eased \d+× \(network\)/);
+    const eased = await text();
+    console.log(`turn e2e: ${Date.now() - shortSince} ms after the plan showed, Ada's link to Bo read: ${eased}`);
+    const after = planned.exec(eased);
+    // Eased means asking the encoder for fewer bits than the plan did.
+    expect(Number(after?.[2])).toBeLessThan(Number(before?.[2]));
+    // And the call goes on: Bo's tile of Ada still presents new frames.
+    const frames = await videoFrames(b, 'Ada', 15_000);
+    expect(frames.framesAdvanced).toBeGreaterThanOrEqual(5);
+  });
+});

@@ -66,8 +66,16 @@ function stunAnswers(port: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
+export interface CoturnOptions {
+  /**
+   * coturn's `max-bps`: bytes per second each TURN session may move in each
+   * direction, the rest dropped: a short network path between two peers.
+   */
+  maxBytesPerSecond?: number;
+}
+
 /** `port` and `secret` start it again where a stopped one was (a TURN server coming back). */
-export async function startCoturn(again?: Pick<Coturn, 'port' | 'secret'>): Promise<Coturn> {
+export async function startCoturn(again?: Pick<Coturn, 'port' | 'secret'>, options: CoturnOptions = {}): Promise<Coturn> {
   const dir = mkdtempSync(join(tmpdir(), 'zing-coturn-'));
   const port = again?.port ?? (await freeUdpTcpPort());
   const secret = again?.secret ?? randomBytes(24).toString('base64url');
@@ -97,6 +105,7 @@ export async function startCoturn(again?: Pick<Coturn, 'port' | 'secret'>): Prom
       `pidfile=${join(dir, 'turnserver.pid')}`,
       // Keep coturn's own database out of /var/lib/turn.
       `userdb=${join(dir, 'turndb')}`,
+      ...(options.maxBytesPerSecond ? [`max-bps=${options.maxBytesPerSecond}`] : []),
       '',
     ].join('\n'),
   );
