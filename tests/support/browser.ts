@@ -141,7 +141,9 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
     close: async () => {
       if (attached) await attached.close();
       else await context.close().catch(() => undefined); // a browser that already died is closed
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes can still write into the profile for a moment after the browser
+      // has gone (a bench run failed on ENOTEMPTY here): rmSync tries again on that.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
   if (opts.extension === false) return person;

@@ -470,7 +470,8 @@ export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<Firefox
         child.kill('SIGKILL');
         await exited(child, EXIT_GRACE_MS);
       }
-      rmSync(profile, { recursive: true, force: true });
+      // As for Chromium (browser.ts): a helper may still be writing into the profile for a moment.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
       await screen?.close();
     })());
   try {
