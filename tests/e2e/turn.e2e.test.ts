@@ -56,19 +56,16 @@ function selectedPairs(page: Page): Promise<SelectedPair[]> {
   });
 }
 
+/** A relay on an ephemeral port that hands out credentials for `turn`. */
+const relayFor = (turn: Coturn): Promise<Relay> =>
+  startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent', turnSecret: turn.secret, turnUrls: [turn.url], turnTtlSeconds: TTL_SECONDS });
+
 let coturn: Coturn;
 let relay: Relay;
 
 beforeAll(async () => {
   coturn = await startCoturn();
-  relay = await startRelay({
-    ...DEFAULTS,
-    port: 0,
-    logLevel: 'silent',
-    turnSecret: coturn.secret,
-    turnUrls: [coturn.url],
-    turnTtlSeconds: TTL_SECONDS,
-  });
+  relay = await relayFor(coturn);
 });
 
 afterAll(async () => {
@@ -182,14 +179,7 @@ describe('a call whose only path is short (a TURN server that passes ~120 kbps)'
 
   beforeAll(async () => {
     shortTurn = await startCoturn(undefined, { maxBytesPerSecond: SHORT_PATH_BYTES_PER_SECOND });
-    shortRelay = await startRelay({
-      ...DEFAULTS,
-      port: 0,
-      logLevel: 'silent',
-      turnSecret: shortTurn.secret,
-      turnUrls: [shortTurn.url],
-      turnTtlSeconds: TTL_SECONDS,
-    });
+    shortRelay = await relayFor(shortTurn);
     // The product's default camera: a 2-person grid tile is planned at 270 lines and ~180 kbps, more than the path carries.
     const settings = { relayOnly: true };
     [ada, bo] = await Promise.all([
