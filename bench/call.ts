@@ -444,7 +444,9 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
       Promise.all(
         listeners.map((page) =>
           isZing(variant)
-            ? page.getByRole('button', { name: 'Mute microphone', exact: true }).click()
+            ? // force: no waiting for two steady animation frames first, which a page starved by 8 browsers on
+              // 2 cores did not get within 30 s (two full runs stopped here at 8 people); still a real click.
+              page.getByRole('button', { name: 'Mute microphone', exact: true }).click({ force: true })
             : page.evaluate((on) => {
                 const pcs = (globalThis as unknown as { __zingCallBenchPcs?: RTCPeerConnection[] }).__zingCallBenchPcs ?? [];
                 for (const pc of pcs) for (const s of pc.getSenders()) if (s.track?.kind === 'audio') s.track.enabled = on;
