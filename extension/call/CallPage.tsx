@@ -344,11 +344,11 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           </div>
         )}
       </For>
-      <Show when={qualityNow().offer || qualityNow().pausedBelow !== undefined}>
+      <Show when={qualityNow().offer || qualityNow().pausedBelow !== undefined || qualityNow().slowPaths.length > 0}>
         <Show when={qualityNoticeUi()}>
           {(ui) => {
             const { QualityNotice } = ui();
-            return <QualityNotice quality={props.session.quality} />;
+            return <QualityNotice quality={props.session.quality} nameOf={nameOf} />;
           }}
         </Show>
       </Show>

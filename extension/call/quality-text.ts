@@ -30,3 +30,14 @@ export function limitText(q: LinkQuality | undefined): string {
   if (q.level > 0 && q.reason) parts.push(`eased ${q.level}× (${REASONS[q.reason]})`);
   return parts.join(' · ');
 }
+
+/** `Bo`, `Bo and Cy`, `Bo, Cy and Di`. */
+const listOf = (names: readonly string[]): string =>
+  names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+
+/** Why some people see us at lower quality: the links the governor stepped down for a short path. */
+export function slowPathText(names: readonly string[]): string {
+  return names.length === 1
+    ? `The connection to ${names[0]} is slow, so ${names[0]} sees your video at lower quality.`
+    : `The connections to ${listOf(names)} are slow, so they see your video at lower quality.`;
+}

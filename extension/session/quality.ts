@@ -111,6 +111,11 @@ export interface QualitySnapshot {
   readonly pausedBelow: number | undefined;
   /** The tiles (participant view ids) whose video is off for it. */
   readonly pausedTiles: readonly string[];
+  /**
+   * The peers whose link sends our camera stepped down because the path to
+   * them is short (pressure reason `bandwidth`): they see us at lower quality.
+   */
+  readonly slowPaths: readonly string[];
 }
 
 export type QualityEvents = {
@@ -153,7 +158,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
   #cameraLimit: number | undefined;
   #strain: StrainState = NOT_STRAINED;
   #declinedAt: number | undefined;
-  #snapshot: QualitySnapshot = { offer: false, pausedBelow: undefined, pausedTiles: [] };
+  #snapshot: QualitySnapshot = { offer: false, pausedBelow: undefined, pausedTiles: [], slowPaths: [] };
   #closed = false;
 
   constructor(opts: QualityOptions) {
@@ -210,7 +215,15 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
       clearInterval(this.#pollTimer);
       this.#pollTimer = undefined;
     }
+    this.#noteSlowPaths();
     this.replan();
+  }
+
+  /** Says which links are stepped down for a short path, when that changed. */
+  #noteSlowPaths(): void {
+    const slowPaths = [...this.#links].filter(([, e]) => e.pressure.level > 0 && e.pressure.reason === 'bandwidth').map(([peer]) => peer);
+    const old = this.#snapshot.slowPaths;
+    if (slowPaths.length !== old.length || slowPaths.some((peer, i) => peer !== old[i])) this.#update({ slowPaths });
   }
 
   /** The `chat` channel to `peer` (opened by either side; may still be connecting): views go both ways on it. */
@@ -507,6 +520,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     const mayOffer = this.#declinedAt === undefined || now - this.#declinedAt >= OFFER_AGAIN_AFTER_MS;
     const offer = this.#strain.strained && s.pausedBelow === undefined && (s.offer || mayOffer);
     if (offer !== s.offer) this.#update({ offer });
+    this.#noteSlowPaths();
     if (droppedChanged) this.#refreshWants();
   }
 

@@ -9,6 +9,7 @@ import { startRelay, type Relay } from '../../relay/server.ts';
 import { turnCredentials } from '../../relay/turn.ts';
 import { TestClient, newRoomId, socketUrl } from '../relay/helpers.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { seriousViolations } from '../support/axe.ts';
 import { allocateWith, startCoturn, type Coturn } from '../support/coturn.ts';
 
 /** Long enough to see the expiry in a username, short enough to matter. */
@@ -194,7 +195,7 @@ describe('a call whose only path is short (a TURN server that passes ~120 kbps)'
     await shortTurn?.stop();
   });
 
-  it('steps the camera down for the network, says so in the Stats panel, and the other side keeps seeing frames', async () => {
+  it('steps the camera down for the network, says so in the Stats panel and to Ada, and the other side keeps seeing frames', async () => {
     // The camera's encoder holds its resolution (peer-link.ts), so it never reports `bandwidth` itself: only
     // the link's own estimate under what it asks can say the path is short (pressure.ts, pathLimitation).
     const a = await startCall(ada);
@@ -214,6 +215,12 @@ describe('a call whose only path is short (a TURN server that passes ~120 kbps)'
     const after = planned.exec(eased);
     // Eased means asking the encoder for fewer bits than the plan did.
     expect(Number(after?.[2])).toBeLessThan(Number(before?.[2]));
+    // Ada is told in words, without opening anything, and the notice passes axe.
+    const notice = a.getByRole('region', { name: 'Network', exact: true });
+    await expect
+      .poll(async () => (await notice.count()) > 0 && (await notice.textContent()), { timeout: 5_000 })
+      .toBe('The connection to Bo is slow, so Bo sees your video at lower quality.');
+    expect(await seriousViolations(a, '.quality-notice')).toEqual([]);
     // And the call goes on: Bo's tile of Ada still presents new frames.
     const frames = await videoFrames(b, 'Ada', 15_000);
     expect(frames.framesAdvanced).toBeGreaterThanOrEqual(5);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NOT_SHOWN } from '../../../../protocol/data.ts';
-import { askedText, limitText } from '../../../../extension/call/quality-text.ts';
+import { askedText, limitText, slowPathText } from '../../../../extension/call/quality-text.ts';
 import type { LinkQuality } from '../../../../extension/session/quality.ts';
 
 const link = (patch: Partial<LinkQuality>): LinkQuality => ({
@@ -34,5 +34,13 @@ describe('limitText', () => {
       ),
     ).toBe('no video');
     expect(limitText(link({ level: 2, reason: 'cpu' }))).toBe('180p · 15 fps · 110 kbps · eased 2× (encoder busy)');
+  });
+});
+
+describe('slowPathText', () => {
+  it('names whom the short path gives our video at lower quality', () => {
+    expect(slowPathText(['Bo'])).toBe('The connection to Bo is slow, so Bo sees your video at lower quality.');
+    expect(slowPathText(['Bo', 'Cy'])).toBe('The connections to Bo and Cy are slow, so they see your video at lower quality.');
+    expect(slowPathText(['Bo', 'Cy', 'Di'])).toBe('The connections to Bo, Cy and Di are slow, so they see your video at lower quality.');
   });
 });

@@ -292,17 +292,19 @@ describe('ViewQuality', () => {
     expect(toBo.camera.length).toBeGreaterThanOrEqual(before + 1);
   });
 
+  /** Our camera's stats on a link whose encoder says `bandwidth`, with the link's estimate at `availableOutgoingBitrate`. */
+  const capped = (availableOutgoingBitrate: number) => ({
+    sent: [
+      { type: 'candidate-pair', id: 'CP1', nominated: true, state: 'succeeded', availableOutgoingBitrate },
+      { type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'bandwidth', framesEncoded: 1 },
+      { type: 'transport', selectedCandidatePairId: 'CP1' },
+    ],
+    received: undefined,
+  });
+
   it('steps a link down for `bandwidth` only where its estimate has no room for what the link asks', async () => {
     const { toCy } = call();
     const before = { ...toCy.last };
-    const capped = (availableOutgoingBitrate: number) => ({
-      sent: [
-        { type: 'candidate-pair', id: 'CP1', nominated: true, state: 'succeeded', availableOutgoingBitrate },
-        { type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'bandwidth', framesEncoded: 1 },
-        { type: 'transport', selectedCandidatePairId: 'CP1' },
-      ],
-      received: undefined,
-    });
     // The encoder says `bandwidth` for its own cap (WebRTC does for any low target), with the path far roomier.
     toCy.stats = capped(10 * before.maxBitrate);
     await vi.advanceTimersByTimeAsync(20 * QUALITY_POLL_MS);
@@ -311,6 +313,23 @@ describe('ViewQuality', () => {
     toCy.stats = capped(before.maxBitrate / 2);
     await vi.advanceTimersByTimeAsync(10 * QUALITY_POLL_MS);
     expect(toCy.last.maxFramerate * toCy.last.maxBitrate).toBeLessThan(before.maxFramerate * before.maxBitrate);
+  });
+
+  it('says whom a short path gives our video at lower quality, and no longer once that link is back up', async () => {
+    const { ada, toCy } = call();
+    const told: QualitySnapshot[] = [];
+    ada.on('changed', (snapshot) => told.push(snapshot));
+    const plan = toCy.last.maxBitrate;
+    toCy.stats = capped(plan / 2);
+    await vi.advanceTimersByTimeAsync(10 * QUALITY_POLL_MS);
+    expect(ada.snapshot.slowPaths).toEqual(['cy']);
+    // Said once, not on every poll.
+    expect(told.filter((s) => s.slowPaths.length > 0)).toHaveLength(1);
+    // The path has room again: once the ladder is back at the top, nobody sees us worse for it.
+    toCy.stats = capped(10 * plan);
+    await vi.advanceTimersByTimeAsync(60 * QUALITY_POLL_MS);
+    expect(toCy.last.maxBitrate).toBe(plan);
+    expect(ada.snapshot.slowPaths).toEqual([]);
   });
 
   it('brings the capture down to the largest size wanted, after the need has stayed lower a while', async () => {
