@@ -46,7 +46,7 @@ const cfg = {
   /**
    * In the first round, how long Zing and bare ws are left idle for their RSS to settle (0: not at all).
    * Right after a burst of joins, RSS still holds the young generation V8 grew for it; V8 gives it back
-   * by itself once the process has been quiet a while (measured here: 25-90 s).
+   * by itself once the process has been quiet a while (measured here: 25-100 s).
    */
   settleS: num('BENCH_SETTLE_S', 150, 0),
   rooms: num('BENCH_ROOMS', 1_000, 1_000),
