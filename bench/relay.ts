@@ -25,6 +25,7 @@
 // took a good share of the cores is thrown away and run again, time allowing.
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Load, percentile, type FloodResult, type RateResult } from './lib/load.ts';
 import { REDIS_PAIR_SPEC, RedisPair } from './lib/redis-pair.ts';
 import { SERVERS, ServerProcess, killAll, machineBusyMicros, selfCpuMicros, type ServerSpec } from './lib/servers.ts';
@@ -183,15 +184,24 @@ const FOREIGN_CPU_LIMIT_PERCENT = 25;
 const disturbed = (res: RateResult) =>
   res.skipped > 0 || res.achievedRate < 0.97 * res.targetRate || res.foreignCpuPercent > FOREIGN_CPU_LIMIT_PERCENT;
 
+/** This process's (the load generator's) GC pauses: a pause here delays every message it times. */
+const generatorGc: { at: number; ms: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) generatorGc.push({ at: e.startTime, ms: e.duration });
+}).observe({ entryTypes: ['gc'] });
+
 async function rateSlot(server: Measured, load: Load, r: Results): Promise<void> {
   const clocks = { server: () => server.cpuMicros(), self: selfCpuMicros, machine: machineBusyMicros };
+  const slotStart = performance.now();
   const res = await load.rate({ rate: cfg.rate, warmupMs: cfg.slotWarmupMs, measureMs: cfg.slotMs, clocks });
+  const pauses = generatorGc.splice(0).filter((g) => g.at >= slotStart);
+  const gcMax = Math.max(0, ...pauses.map((g) => g.ms));
   const bad = disturbed(res);
   (bad ? r.discarded : r.kept).push(res);
   log(
     `  ${server.spec.label.padEnd(12)} ${res.achievedRate.toFixed(0)} msg/s, ${res.cpuMicrosPerMsg.toFixed(1)} µs CPU/msg, ` +
       `p50 ${res.p50ms.toFixed(2)} ms, p99 ${res.p99ms.toFixed(2)} ms, generator ${res.generatorCpuPercent.toFixed(0)}%, ` +
-      `others ${res.foreignCpuPercent.toFixed(0)}% of a core${bad ? `: disturbed${res.skipped ? ` (${res.skipped} skipped)` : ''}, discarded` : ''}`,
+      `others ${res.foreignCpuPercent.toFixed(0)}% of a core, generator GC ${pauses.length}× max ${gcMax.toFixed(1)} ms${bad ? `: disturbed${res.skipped ? ` (${res.skipped} skipped)` : ''}, discarded` : ''}`,
   );
 }
 
