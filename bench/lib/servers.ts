@@ -63,6 +63,14 @@ export interface HeapFigures {
   arrayBuffers: number;
 }
 
+export interface GcPauses {
+  count: number;
+  maxMs: number;
+}
+
+const isGcPauses = (m: unknown): m is GcPauses & { pausesDone: true } =>
+  typeof m === 'object' && m !== null && (m as { pausesDone?: unknown }).pausesDone === true; // gc-hook.ts sends this shape
+
 const isHeapFigures = (m: unknown): m is HeapFigures => typeof m === 'object' && m !== null && (m as { gcDone?: unknown }).gcDone === true; // gc-hook.ts sends this shape
 
 export class ServerProcess {
@@ -135,6 +143,20 @@ export class ServerProcess {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
     return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
+  }
+
+  /** How often and how long at most the server paused for GC since the last call (gc-hook.ts). */
+  async gcPauses(): Promise<GcPauses> {
+    const done = new Promise<GcPauses>((resolve) => {
+      const onMessage = (m: unknown) => {
+        if (!isGcPauses(m)) return;
+        this.child.off('message', onMessage);
+        resolve(m);
+      };
+      this.child.on('message', onMessage);
+    });
+    this.child.send('pauses');
+    return timeout(done, 5_000, `${this.spec.label} gc pauses`);
   }
 
   /** Asks the server for a full GC (see gc-hook.ts), waits for it and returns its heap figures in bytes. */
