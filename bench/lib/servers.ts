@@ -146,31 +146,27 @@ export class ServerProcess {
   }
 
   /** How often and how long at most the server paused for GC since the last call (gc-hook.ts). */
-  async gcPauses(): Promise<GcPauses> {
-    const done = new Promise<GcPauses>((resolve) => {
-      const onMessage = (m: unknown) => {
-        if (!isGcPauses(m)) return;
-        this.child.off('message', onMessage);
-        resolve(m);
-      };
-      this.child.on('message', onMessage);
-    });
-    this.child.send('pauses');
-    return timeout(done, 5_000, `${this.spec.label} gc pauses`);
+  gcPauses(): Promise<GcPauses> {
+    return this.#ask('pauses', isGcPauses, 'gc pauses');
   }
 
   /** Asks the server for a full GC (see gc-hook.ts), waits for it and returns its heap figures in bytes. */
-  async gc(): Promise<HeapFigures> {
-    const done = new Promise<HeapFigures>((resolve) => {
+  gc(): Promise<HeapFigures> {
+    return this.#ask('gc', isHeapFigures, 'gc');
+  }
+
+  /** Sends gc-hook.ts `request` and waits (5 s at most) for the answer `is` recognises. */
+  #ask<T>(request: string, is: (m: unknown) => m is T, what: string): Promise<T> {
+    const done = new Promise<T>((resolve) => {
       const onMessage = (m: unknown) => {
-        if (!isHeapFigures(m)) return;
+        if (!is(m)) return;
         this.child.off('message', onMessage);
         resolve(m);
       };
       this.child.on('message', onMessage);
     });
-    this.child.send('gc');
-    return timeout(done, 5_000, `${this.spec.label} gc`);
+    this.child.send(request);
+    return timeout(done, 5_000, `${this.spec.label} ${what}`);
   }
 
   async stop(): Promise<void> {
