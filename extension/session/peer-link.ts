@@ -301,9 +301,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
    * Never the first of several `a=fingerprint` lines (issue 13, hole 2).
    */
   async certificates(): Promise<LinkCertificates | undefined> {
-    // Nothing is verified before ICE and DTLS have started; a getStats then only costs the handshake time.
+    // Nothing is verified before ICE and DTLS have started.
     if (this.#closed || this.pc.connectionState === 'new') return undefined;
-    const stats = await this.#statsCertificates();
+    // Stats only once the connection is up: a getStats while DTLS still handshakes leaves the remote
+    // certificate out of every later report (point 3), this page's and anyone's who reads them.
+    const stats = this.pc.connectionState === 'connected' ? await this.#statsCertificates() : { connected: false };
     if (!stats.connected && !this.#transportConnected()) return undefined;
     const local = stats.local ?? this.#localDigest();
     const remote = stats.remote ?? this.#transportRemote() ?? this.#declaredRemote();
