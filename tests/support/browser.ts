@@ -1,10 +1,11 @@
 // Real Chromium with the built extension, one persistent profile per person.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { removeProfile } from './profile.ts';
 
 export const DIST = resolve('dist/chrome');
 const CHROMIUM = process.env.ZING_CHROMIUM ?? '/usr/bin/chromium';
@@ -149,14 +150,7 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
     close: async () => {
       if (attached) await attached.close();
       else await context.close().catch(() => undefined); // a browser that already died is closed
-      // Chromium's helper processes can still write into the profile for a moment after the browser
-      // has gone (a bench run and a CI run failed on ENOTEMPTY here): rmSync tries again on that, and a
-      // temp folder left behind is no failure of the test that used it.
-      try {
-        rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-      } catch (err) {
-        console.warn(`could not remove the profile ${profile}: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      removeProfile(profile);
     },
   };
   if (opts.extension === false) return person;

@@ -5,10 +5,11 @@
 // Spec: https://w3c.github.io/webdriver-bidi/ ; Firefox's chrome-scope and
 // moz-extension details are in shared/FIELD-NOTES.md ("Testing in real browsers").
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
+import { removeProfile } from './profile.ts';
 
 export const FIREFOX_DIST = resolve('dist/firefox');
 export const FIREFOX = process.env.ZING_FIREFOX ?? '/usr/bin/firefox-esr';
@@ -428,7 +429,7 @@ async function startFirefox(
     } catch (err) {
       child.kill('SIGKILL');
       await exited(child, EXIT_GRACE_MS);
-      rmSync(profile, { recursive: true, force: true });
+      removeProfile(profile);
       if (attempt >= START_ATTEMPTS) throw err;
       console.warn(
         `firefox start ${attempt} failed, trying a fresh profile: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
@@ -470,8 +471,7 @@ export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<Firefox
         child.kill('SIGKILL');
         await exited(child, EXIT_GRACE_MS);
       }
-      // As for Chromium (browser.ts): a helper may still be writing into the profile for a moment.
-      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      removeProfile(profile);
       await screen?.close();
     })());
   try {
