@@ -72,7 +72,7 @@ import { DIST, launchPerson, openCallPage, type Person } from '../tests/support/
 import { newCallLink } from '../tests/support/links.ts';
 import { PERSON_SWITCH, cpuBetween, snapshot, type CallPageProcess } from './lib/call-cpu.ts';
 import { installFrameProbe, measureUpload, type FrameRecord, type UploadMeasure } from './lib/call-probe.ts';
-import { measureHiddenTab, type HiddenTab } from './lib/hidden-tab.ts';
+import { measureHiddenTab, notMeasured, type HiddenTab } from './lib/hidden-tab.ts';
 import { NAIVE_MESH_PATH, startNaiveMeshServer, type NaiveMeshServer } from './lib/naive-mesh.ts';
 import { sleep } from './lib/time.ts';
 
@@ -556,25 +556,22 @@ async function measureHiddenSize(relay: Relay, size: number, variant: Variant): 
     const link = await newCallLink(relay.url);
     await openAll(members, (person) => openCallPage(person, link), pages);
     const mesh = await awaitMesh(pages, Date.now() + PAIRS_TIMEOUT_MS);
-    if (mesh.lastFirstFrame === undefined) {
-      return {
-        links: 0,
-        stoppedMs: undefined,
-        audioFlowed: false,
-        resumedMs: undefined,
-        error: `only ${mesh.reached}/${mesh.of} pairs decoded`,
-      };
-    }
+    if (mesh.lastFirstFrame === undefined) return notMeasured(`only ${mesh.reached}/${mesh.of} pairs decoded`);
     await sleep(STEADY_MS);
     const last = members.at(-1)!; // a size has at least two members
     const hidden = await measureHiddenTab(last, pages.get(last.name)!, NAMES.slice(0, size - 1)); // every member has a page
     log(`${tag}: hidden tab ${describeHidden(hidden)}`);
     return hidden;
   } finally {
-    await Promise.all(people.splice(0).map((p) => p.close()));
-    const deadline = Date.now() + 5_000;
-    while (relay.transport.connectionCount > 0 && Date.now() < deadline) await sleep(50);
+    await closeEveryone(relay);
   }
+}
+
+/** Closes every browser launched so far, and waits (5 s at most) for the relay to see them gone. */
+async function closeEveryone(relay: Relay): Promise<void> {
+  await Promise.all(people.splice(0).map((p) => p.close()));
+  const deadline = Date.now() + 5_000;
+  while (relay.transport.connectionCount > 0 && Date.now() < deadline) await sleep(50);
 }
 
 // --- figures and printing ------------------------------------------------------
@@ -852,7 +849,7 @@ async function main(): Promise<void> {
         try {
           const result = await measureSize(relay, naive, size, variant);
           results.push(result);
-          await Promise.all(people.splice(0).map((p) => p.close()));
+          await closeEveryone(relay);
           if (isZing(variant) && EVEN_SIZES.includes(size)) result.hidden = await measureHiddenSize(relay, size, variant);
         } catch (err) {
           // A machine this loaded can starve a page past a click's timeout: say where it stopped and go on.
@@ -860,7 +857,7 @@ async function main(): Promise<void> {
           stopped.push(`${size} ${variant.name}: stopped after "${unfinished}": ${why}`);
           log(`${size} ${variant.name}: could not finish (${why})`);
         } finally {
-          await Promise.all(people.splice(0).map((p) => p.close()));
+          await closeEveryone(relay);
         }
         unfinished = undefined;
       }

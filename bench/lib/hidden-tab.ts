@@ -22,6 +22,15 @@ export interface HiddenTab {
   error?: string;
 }
 
+/** The step could not run, and why. */
+export const notMeasured = (error: string): HiddenTab => ({
+  links: 0,
+  stoppedMs: undefined,
+  audioFlowed: false,
+  resumedMs: undefined,
+  error,
+});
+
 /** How often the hidden page's inbound bytes are read. */
 const READ_EVERY_MS = 200;
 /** Video counts as stopped once no link's video grew for this long. */
@@ -56,7 +65,7 @@ export async function measureHiddenTab(person: Person, page: Page, remotes: stri
   const other = await person.context.newPage();
   try {
     if ((await page.evaluate(() => document.visibilityState)) !== 'hidden') {
-      return { links: 0, stoppedMs: undefined, audioFlowed: false, resumedMs: undefined, error: 'the call tab stayed visible' };
+      return notMeasured('the call tab stayed visible');
     }
     let last = await page.evaluate(inboundBytes);
     const links = last.length;
