@@ -110,10 +110,13 @@ interface Results {
   flood?: FloodResult;
   violations: number;
   violationExamples: string[];
+  /** Frames the generator had to parse as JSON (not the signal frame it reads as bytes). */
+  slowFrames: number;
 }
 
 function collect(r: Results, load: Load): void {
   r.violations += load.violations.count;
+  r.slowFrames += load.slowFrames;
   for (const e of load.violations.examples) if (r.violationExamples.length < 10) r.violationExamples.push(e);
 }
 
@@ -383,7 +386,7 @@ async function main(): Promise<void> {
   const results = new Map<string, Results>(
     specs.map((s) => [
       s.key,
-      { idleKiBPerConn: [], idleHeapBytesPerConn: [], kept: [], discarded: [], violations: 0, violationExamples: [] },
+      { idleKiBPerConn: [], idleHeapBytesPerConn: [], kept: [], discarded: [], violations: 0, violationExamples: [], slowFrames: 0 },
     ]),
   );
   const resultsOf = (key: string): Results => {
@@ -461,6 +464,11 @@ async function main(): Promise<void> {
   for (const [key, r] of results) {
     if (r.kept.length === 0) console.log(`warning: every rate slot of ${key} was disturbed; its rate figures come from disturbed slots`);
     for (const e of r.violationExamples) console.log(`violation (${key}): ${e}`);
+    if (r.slowFrames > 0) {
+      console.log(
+        `note: ${key} sent ${r.slowFrames} frames not shaped as the generator reads them fast; it parsed them as JSON, with more garbage of its own`,
+      );
+    }
   }
   if (quick) notes.push('quick mode: a few seconds of rate slots are too few samples for the p99 verdict; use the full run');
   for (const n of notes) console.log(`note: ${n}`);
