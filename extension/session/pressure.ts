@@ -89,13 +89,45 @@ export const ROOM_FACTOR = 1.25;
  * (peer-link.ts, CAMERA_DEGRADATION), and one that does never says
  * `bandwidth` (WebRTC's quality scaler only scales resolution), so an estimate
  * under what the link asks is the path being short whatever the encoder says.
- * Where the report has no estimate (Firefox), the encoder's word stands.
+ *
+ * Where the report has no estimate at all (Firefox: no
+ * `availableOutgoingBitrate`, no `qualityLimitationReason`), the share of
+ * what the camera sent that was sent again says it (resentLimitation).
  */
-export function pathLimitation(limitation: Limitation, availableBps: number | undefined, askedBps: number): Limitation {
-  if (availableBps === undefined || !(availableBps > 0) || !(askedBps > 0)) return limitation;
+export function pathLimitation(
+  limitation: Limitation,
+  availableBps: number | undefined,
+  askedBps: number,
+  resentShare?: number,
+): Limitation {
+  if (availableBps === undefined) return resentLimitation(limitation, resentShare);
+  if (!(availableBps > 0) || !(askedBps > 0)) return limitation;
   if (limitation === 'bandwidth') return availableBps >= ROOM_FACTOR * askedBps ? 'none' : 'bandwidth';
   if (limitation === 'none' && availableBps < askedBps) return 'bandwidth';
   return limitation;
+}
+
+/** This share or more of what our camera sends being retransmissions: the path drops what we send. */
+export const RESENT_BAD = 0.25;
+/** Under this share the path carries what we send (a little loss is any network's). */
+export const RESENT_CLEAR = 0.05;
+
+/**
+ * A short path told by retransmissions, for a link whose report has no
+ * estimate. Measured with firefox-esr sending through a TURN server that
+ * passes ~120 kbps: its own congestion control kept it at 400-800 kbps against
+ * a 180 kbps plan, 70-80 % of it retransmissions; the receiver lost half of
+ * its audio and decoded almost no video, and nothing stepped the link down.
+ * With the caps lowered to 60 kbps of video, Firefox kept to them and the
+ * other side decoded it at 15 fps. (The receiver's loss reports do not say
+ * it: Chromium's `fractionLost` read 0 while most of what arrived were
+ * repeats.) Between the two thresholds the ladder holds (`other`: neither a
+ * step down nor clear for a step up).
+ */
+export function resentLimitation(limitation: Limitation, resentShare: number | undefined): Limitation {
+  if (limitation !== 'none' || resentShare === undefined || !Number.isFinite(resentShare)) return limitation;
+  if (resentShare >= RESENT_BAD) return 'bandwidth';
+  return resentShare < RESENT_CLEAR ? 'none' : 'other';
 }
 
 /** Why the sample says "too much", if it does. */

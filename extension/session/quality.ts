@@ -24,7 +24,7 @@ import { cameraConstraints } from './local-media.ts';
 import { initialPressure, nextPressure, pathLimitation, type PressureReason, type PressureState } from './pressure.ts';
 import { NOT_STRAINED, nextStrain, type StrainState } from './strain.ts';
 import { TypedEmitter } from './typed-emitter.ts';
-import { decodeBetween, receivedVideo, sentVideo, type ReceivedVideo } from './video-stats.ts';
+import { decodeBetween, receivedVideo, resentBetween, sentVideo, type ReceivedVideo, type SentVideo } from './video-stats.ts';
 import {
   PAUSE_BELOW_HEIGHT_PX,
   ViewOutbox,
@@ -129,6 +129,7 @@ interface Entry {
   asked: Want | undefined;
   pressure: PressureState;
   lastReceived: ReceivedVideo | undefined;
+  lastSent: SentVideo | undefined;
   /** Share of their camera's frames we dropped lately, as we tell them. */
   dropped: number;
   plan: LinkPlan | undefined;
@@ -187,6 +188,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
       asked: old?.asked,
       pressure: initialPressure(this.#now()),
       lastReceived: undefined,
+      lastSent: undefined,
       dropped: 0,
       plan: undefined,
       views: old?.views ?? fullViewBucket(this.#now()),
@@ -483,8 +485,10 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
         const stats = await withinMs(e.link.cameraStats(), STATS_TIMEOUT_MS).catch(() => undefined);
         const now = this.#now();
         const sent = stats?.sent ? sentVideo(stats.sent) : undefined;
+        const resent = sent ? resentBetween(e.lastSent, sent) : undefined;
+        e.lastSent = sent;
         if (sent && e.plan?.camera.encoding.active) {
-          const limitation = pathLimitation(sent.limitation, sent.availableOutgoingBps, linkAskBps(e.plan));
+          const limitation = pathLimitation(sent.limitation, sent.availableOutgoingBps, linkAskBps(e.plan), resent);
           e.pressure = nextPressure(e.pressure, { limitation, dropped: e.asked?.dropped ?? 0 }, now);
           watched += 1;
           if (sent.limitation === 'cpu' && e.pressure.level >= PRESSURE_LEVELS) stuck += 1;

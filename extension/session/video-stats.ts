@@ -12,6 +12,9 @@ export interface SentVideo {
   framesEncoded: number;
   /** The link's bandwidth estimate (the selected candidate pair's), bits/s; undefined where the report has none. */
   availableOutgoingBps: number | undefined;
+  /** Payload bytes sent so far, retransmissions included, and of them retransmissions (outbound-rtp). */
+  bytesSent: number;
+  retransmittedBytesSent: number;
 }
 
 export interface ReceivedVideo {
@@ -49,9 +52,27 @@ export function sentVideo(report: Iterable<StatsRecord>): SentVideo | undefined 
       frameHeight: num(s.frameHeight),
       framesEncoded: num(s.framesEncoded) ?? 0,
       availableOutgoingBps: availableOutgoing(records),
+      bytesSent: num(s.bytesSent) ?? 0,
+      retransmittedBytesSent: num(s.retransmittedBytesSent) ?? 0,
     };
   }
   return undefined;
+}
+
+/** Below this many bytes between two reports, a share of them says nothing. */
+const MIN_SENT_BYTES = 2_000;
+
+/**
+ * Share of what our camera sent between two reports that was sent again
+ * (retransmissions the receiver asked for, 0..1); undefined over an interval
+ * with too little sent, or when the counters went back (a new stream).
+ */
+export function resentBetween(before: SentVideo | undefined, after: SentVideo): number | undefined {
+  if (!before) return undefined;
+  const sent = after.bytesSent - before.bytesSent;
+  const resent = after.retransmittedBytesSent - before.retransmittedBytesSent;
+  if (!(sent >= MIN_SENT_BYTES) || resent < 0) return undefined;
+  return Math.min(1, resent / sent);
 }
 
 /** Their camera on this link (the video receiver's own report), or undefined before anything arrived. */

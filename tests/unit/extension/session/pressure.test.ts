@@ -6,11 +6,14 @@ import {
   CALM_AFTER_MS,
   DOWN_AFTER_MS,
   DROP_BAD,
+  RESENT_BAD,
+  RESENT_CLEAR,
   MAX_UP_AFTER_MS,
   ROOM_FACTOR,
   SETTLE_MS,
   UP_AFTER_MS,
   initialPressure,
+  resentLimitation,
   nextPressure,
   pathLimitation,
   type Limitation,
@@ -189,5 +192,42 @@ describe('pathLimitation', () => {
     // Once it has room again, the link climbs back.
     const down = feed(settled, capped(150_000), START, START + 10_000);
     expect(feed(down, capped(303_000), START + 11_000, START + 11_000 + 2 * UP_AFTER_MS).level).toBeLessThan(down.level);
+  });
+});
+
+describe('resentLimitation (a link whose report has no estimate: Firefox)', () => {
+  it('takes a large share of retransmissions as a short path, with a band where the ladder holds', () => {
+    expect(resentLimitation('none', RESENT_BAD)).toBe('bandwidth');
+    expect(resentLimitation('none', 0.79)).toBe('bandwidth');
+    expect(resentLimitation('none', RESENT_BAD - 0.001)).toBe('other');
+    expect(resentLimitation('none', RESENT_CLEAR)).toBe('other');
+    expect(resentLimitation('none', RESENT_CLEAR - 0.001)).toBe('none');
+    expect(resentLimitation('none', 0)).toBe('none');
+    // No interval to compare yet, or a broken one: as before.
+    expect(resentLimitation('none', undefined)).toBe('none');
+    expect(resentLimitation('none', Number.NaN)).toBe('none');
+    // What the encoder says itself stands.
+    expect(resentLimitation('cpu', 0.5)).toBe('cpu');
+    expect(resentLimitation('bandwidth', 0)).toBe('bandwidth');
+  });
+
+  it('is what pathLimitation uses without an estimate, and never where there is one', () => {
+    expect(pathLimitation('none', undefined, 159_000, 0.5)).toBe('bandwidth');
+    // Chromium's estimate already answers to loss: with one, retransmissions change nothing.
+    expect(pathLimitation('none', 303_000, 159_000, 0.5)).toBe('none');
+    expect(pathLimitation('none', 0, 159_000, 0.5)).toBe('none');
+  });
+
+  it('steps a link that resends much down, holds it in the band, and climbs back once it clears', () => {
+    const resending = (share: number): PressureSample => ({
+      limitation: pathLimitation('none', undefined, 159_000, share),
+      dropped: 0,
+    });
+    const down = feed(settled, resending(0.5), START, START + 10_000);
+    expect(down.level).toBeGreaterThan(0);
+    expect(down.reason).toBe('bandwidth');
+    // 10 % resent: neither further down nor back up, however long.
+    expect(feed(down, resending(0.1), START + 11_000, START + 11_000 + 120_000).level).toBe(down.level);
+    expect(feed(down, resending(0), START + 11_000, START + 11_000 + 2 * UP_AFTER_MS).level).toBeLessThan(down.level);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBetween, receivedVideo, sentVideo } from '../../../../extension/session/video-stats.ts';
+import { decodeBetween, receivedVideo, resentBetween, sentVideo } from '../../../../extension/session/video-stats.ts';
 
 describe('sentVideo', () => {
   it('reads why the camera encoder is held back, and ignores audio', () => {
@@ -7,7 +7,14 @@ describe('sentVideo', () => {
       { type: 'outbound-rtp', kind: 'audio', bytesSent: 100 },
       { type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'cpu', frameHeight: 180, framesEncoded: 42 },
     ];
-    expect(sentVideo(report)).toEqual({ limitation: 'cpu', frameHeight: 180, framesEncoded: 42, availableOutgoingBps: undefined });
+    expect(sentVideo(report)).toEqual({
+      limitation: 'cpu',
+      frameHeight: 180,
+      framesEncoded: 42,
+      availableOutgoingBps: undefined,
+      bytesSent: 0,
+      retransmittedBytesSent: 0,
+    });
   });
 
   it('reads the link’s bandwidth estimate from the candidate pair its transport uses', () => {
@@ -19,6 +26,27 @@ describe('sentVideo', () => {
     // Without a transport that names one, the nominated pair that succeeded.
     expect(sentVideo([{ ...old, nominated: false }, used, video])?.availableOutgoingBps).toBe(507_280);
     expect(sentVideo([{ ...used, availableOutgoingBitrate: undefined }, video])?.availableOutgoingBps).toBeUndefined();
+  });
+
+  it('gives the share of what the camera sent between two reports that was sent again', () => {
+    // Shaped as firefox-esr 153's outbound-rtp (no qualityLimitationReason, no estimate anywhere).
+    const at = (bytesSent: number, retransmittedBytesSent: number) =>
+      sentVideo([{ type: 'outbound-rtp', kind: 'video', frameHeight: 270, framesEncoded: 1, bytesSent, retransmittedBytesSent }]);
+    const first = at(859_033, 621_650);
+    const second = at(941_717, 687_372);
+    if (!first || !second) throw new Error('no video read');
+    // Measured through a TURN server passing ~120 kbps: 79 % of a second's bytes were repeats.
+    expect(resentBetween(first, second)).toBeCloseTo(65_722 / 82_684, 6);
+    expect(resentBetween(undefined, second)).toBeUndefined();
+    // Too little sent to say anything (the link's video off, or a frozen report), or a new stream.
+    expect(resentBetween(first, first)).toBeUndefined();
+    expect(resentBetween(second, first)).toBeUndefined();
+    const reset = at(5_000, 0);
+    if (!reset) throw new Error('no video read');
+    expect(resentBetween(second, reset)).toBeUndefined();
+    const clean = at(941_717 + 20_000, 687_372);
+    if (!clean) throw new Error('no video read');
+    expect(resentBetween(second, clean)).toBe(0);
   });
 
   it('takes a reason it does not know, or none, as no limitation', () => {
