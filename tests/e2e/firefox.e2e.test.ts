@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { callLinkOf, startCall, videoFrames, type Person } from '../support/browser.ts';
 import {
   attribute,
   callOnNode,
@@ -33,6 +33,7 @@ import {
 import { CHECKERBOARD_CAMERA } from '../support/firefox-fake-media.ts';
 import { roomDetail } from '../support/picture.ts';
 import { NEW_TAB_LINK, SAME_TAB_LINK, startLinkSite, type LinkSite } from '../support/links.ts';
+import { TWO_BROWSERS_TIMEOUT_MS, launchChromiumAndFirefox } from '../support/two-browsers.ts';
 
 /** How long a gated page is watched for a join that must not happen (as in links.e2e.test.ts). */
 const UNSEEN_MS = 1_000;
@@ -49,17 +50,12 @@ describe('a call between Chromium and Firefox', () => {
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
     relay.server.on('request', (req: IncomingMessage) => requests.push(`${req.method} ${req.url}`));
     site = await startLinkSite();
-    // Both browsers start at once; either failing still leaves the other to afterAll.
-    const [c, f] = await Promise.allSettled([
-      launchPerson({ name: 'Chrome Carol', relayUrl: relay.url }),
+    ({ chromium, firefox } = await launchChromiumAndFirefox(
+      { name: 'Chrome Carol', relayUrl: relay.url },
       // With WebGL (a window on a virtual display): background blur needs it, and headless Firefox has none.
-      launchFirefox({ name: 'Firefox Fiona', relayUrl: relay.url, webgl: true }),
-    ]);
-    if (c.status === 'fulfilled') chromium = c.value;
-    if (f.status === 'fulfilled') firefox = f.value;
-    if (c.status === 'rejected') throw c.reason;
-    if (f.status === 'rejected') throw f.reason;
-  }, 120_000); // a silent Firefox start is retried once (tests/support/firefox.ts)
+      { name: 'Firefox Fiona', relayUrl: relay.url, webgl: true },
+    ));
+  }, TWO_BROWSERS_TIMEOUT_MS);
 
   afterAll(async () => {
     await Promise.all([chromium?.close(), firefox?.close()]);

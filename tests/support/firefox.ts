@@ -272,6 +272,14 @@ export const DENY_MEDIA_PREFS = {
   'permissions.default.microphone': 2,
 } as const;
 
+/**
+ * A profile whose ICE may use loopback addresses. Firefox leaves them out by
+ * default, so it cannot reach a TURN server on 127.0.0.1 (tests/support/coturn.ts):
+ * relay-only, its call never connects (measured: no frames in 40 s); with this, it
+ * gets a relayed candidate from the test's coturn as from any other.
+ */
+export const LOOPBACK_ICE_PREFS = { 'media.peerconnection.ice.loopback': true } as const;
+
 /** Starts Firefox and resolves with the BiDi URL it prints on stderr. */
 function waitForBiDiUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
