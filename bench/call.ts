@@ -59,7 +59,9 @@
 //     presents new frames (bench/lib/hidden-tab.ts).
 //
 // Bounded: RUN_BUDGET_MS for the whole run; a size that does not mesh within
-// PAIRS_TIMEOUT_MS is reported with the pairs reached and the run goes on.
+// PAIRS_TIMEOUT_MS is reported with the pairs reached and the run goes on; a
+// step from 4 to 6 that a starved page cannot finish is reported as not
+// measured, and the size keeps its other figures.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
