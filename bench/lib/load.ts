@@ -61,7 +61,8 @@ const BRACE = 0x7d;
  * The signal frame every server under test sends (`JSON.stringify({ type, from, data })`), read
  * without decoding it. At 10,000 msg/s, decoding and JSON.parse of each ~1 KB frame was most of the
  * garbage of this process, whose GC pauses show in every latency it measures: reading bytes (and
- * sending from one reused buffer) took it from 12-17 young-generation pauses per 2 s slot to 5-7.
+ * sending from one reused buffer) took it from 11-18 young-generation pauses per 2 s slot to 5-13
+ * (5-7 in a calm run); the longest pause stayed about as long.
  * Any frame of another shape, or whose length does not match, goes to JSON.parse and its checks.
  */
 const SIGNAL_PREFIX = Buffer.from('{"type":"signal","from":"');
