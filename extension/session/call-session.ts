@@ -248,6 +248,7 @@ export type SessionLink = Pick<
   | 'setVideoEncoding'
   | 'setScreenEncoding'
   | 'cameraStats'
+  | 'screenStats'
   | 'remoteAudioLevel'
   | 'localAudioLevel'
   | 'certificates'

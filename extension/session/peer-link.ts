@@ -265,6 +265,14 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     return { sent, received };
   }
 
+  /** Our screen going to this peer (its sender's own stats), or undefined while we share none with them. */
+  async screenStats(): Promise<Iterable<Record<string, unknown>> | undefined> {
+    const sender = this.#screenTx?.sender;
+    if (this.#closed || !sender?.track) return undefined;
+    // RTCStatsReport is typed as a map of `any`; video-stats.ts narrows each field.
+    return (await sender.getStats()).values() as IterableIterator<Record<string, unknown>>;
+  }
+
   /** The remote microphone's current level (0..1), from the RTP header extension: no getStats round trip. */
   remoteAudioLevel(): number {
     const receiver = this.#cameraTransceivers()?.audio.receiver;

@@ -21,7 +21,7 @@ import { PRESSURE_LEVELS, linkAskBps, plan, type LinkPlan, type Source, type Str
 import { initialCapture, nextCapture, type CaptureState } from './capture-size.ts';
 import type { Channel, ChannelEventMap } from './channel.ts';
 import { cameraConstraints } from './local-media.ts';
-import { initialPressure, nextPressure, pathLimitation, type PressureReason, type PressureState } from './pressure.ts';
+import { initialPressure, nextPressure, pathLimitation, resentLimitation, type PressureReason, type PressureState } from './pressure.ts';
 import { NOT_STRAINED, nextStrain, type StrainState } from './strain.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 import { decodeBetween, receivedVideo, resentBetween, sentVideo, type ReceivedVideo, type SentVideo } from './video-stats.ts';
@@ -53,6 +53,8 @@ export interface QualityLink {
   setVideoEncoding(encoding: VideoEncoding): Promise<void>;
   setScreenEncoding(encoding: VideoEncoding | undefined): Promise<void>;
   cameraStats(): Promise<CameraStats>;
+  /** Our screen going to this peer (the screen sender's own report), or undefined while nothing is shared. */
+  screenStats(): Promise<Iterable<StatsRecord> | undefined>;
 }
 
 /** What this needs of the local media: LocalMedia. */
@@ -130,6 +132,7 @@ interface Entry {
   pressure: PressureState;
   lastReceived: ReceivedVideo | undefined;
   lastSent: SentVideo | undefined;
+  lastScreenSent: SentVideo | undefined;
   /** Share of their camera's frames we dropped lately, as we tell them. */
   dropped: number;
   plan: LinkPlan | undefined;
@@ -189,6 +192,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
       pressure: initialPressure(this.#now()),
       lastReceived: undefined,
       lastSent: undefined,
+      lastScreenSent: undefined,
       dropped: 0,
       plan: undefined,
       views: old?.views ?? fullViewBucket(this.#now()),
@@ -470,6 +474,25 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     this.replan();
   }
 
+  /**
+   * A link that carries our screen and not our camera (the camera off, or its
+   * tile replaced by the screen's spotlight at their end) steps down on one
+   * signal only: the share of the screen's bytes resent where the report has no
+   * estimate (Firefox, whose congestion control does not hold a short path:
+   * pressure.ts, resentLimitation). Where there is one (Chromium), its own
+   * congestion control sizes the screen, and a mostly still screen sends too
+   * little for its estimate to say whether the path has room.
+   */
+  async #watchScreenAlone(e: Entry, now: number): Promise<void> {
+    const report = await withinMs(e.link.screenStats(), STATS_TIMEOUT_MS).catch(() => undefined);
+    const sent = report ? sentVideo(report) : undefined;
+    const resent = sent ? resentBetween(e.lastScreenSent, sent) : undefined;
+    e.lastScreenSent = sent;
+    if (!sent || sent.availableOutgoingBps !== undefined) return;
+    const limitation = resentLimitation('none', resent);
+    e.pressure = nextPressure(e.pressure, { limitation, dropped: 0 }, now);
+  }
+
   async #readStats(): Promise<void> {
     let watched = 0;
     let stuck = 0;
@@ -492,6 +515,9 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
           e.pressure = nextPressure(e.pressure, { limitation, dropped: e.asked?.dropped ?? 0 }, now);
           watched += 1;
           if (sent.limitation === 'cpu' && e.pressure.level >= PRESSURE_LEVELS) stuck += 1;
+        } else if (e.plan?.screen?.encoding.active && sent?.availableOutgoingBps === undefined) {
+          // (The camera's report names the link's estimate where there is one: no screen read then.)
+          await this.#watchScreenAlone(e, now);
         }
         const got = stats?.received ? receivedVideo(stats.received) : undefined;
         if (got) {

@@ -311,6 +311,10 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
     return { sent: undefined, received: undefined }; // a fake link sends and receives no video
   }
 
+  async screenStats(): Promise<undefined> {
+    return undefined; // no screen reaches a fake link
+  }
+
   /** What the far microphone and the own one read on this link: set by a test. */
   levels = { remote: 0, local: 0 };
   /** How often the far level was read (each read is a hop to the WebRTC thread in a browser). */

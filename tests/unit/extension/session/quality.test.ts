@@ -77,12 +77,18 @@ class FakeQualityLink implements QualityLink {
     this.camera.push(encoding);
   }
 
-  async setScreenEncoding(): Promise<void> {
-    // no screen in these tests
+  readonly screens: (VideoEncoding | undefined)[] = [];
+  async setScreenEncoding(encoding: VideoEncoding | undefined): Promise<void> {
+    this.screens.push(encoding);
   }
 
   async cameraStats(): Promise<CameraStats> {
     return this.stats;
+  }
+
+  screen: Iterable<Record<string, unknown>> | undefined;
+  async screenStats(): Promise<Iterable<Record<string, unknown>> | undefined> {
+    return this.screen;
   }
 
   get last(): VideoEncoding {
@@ -329,6 +335,56 @@ describe('ViewQuality', () => {
     toCy.stats = capped(10 * plan);
     await vi.advanceTimersByTimeAsync(60 * QUALITY_POLL_MS);
     expect(toCy.last.maxBitrate).toBe(plan);
+    expect(ada.snapshot.slowPaths).toEqual([]);
+  });
+
+  /** A screen sender's report with `resent` of `bytes` retransmitted so far; `estimate` as Chromium has one, Firefox none. */
+  const screenSent = (bytes: number, resent: number, estimate?: number) => [
+    ...(estimate === undefined
+      ? []
+      : [{ type: 'candidate-pair', id: 'CP1', nominated: true, state: 'succeeded', availableOutgoingBitrate: estimate }]),
+    { type: 'outbound-rtp', kind: 'video', framesEncoded: 1, bytesSent: bytes, retransmittedBytesSent: resent },
+  ];
+
+  /** Ada shares her screen with Bo and sends no camera (hers is off). */
+  function screenCall() {
+    const screen = { readyState: 'live', getSettings: () => ({ width: 1920, height: 1080 }) } as unknown as MediaStreamTrack; // all it reads
+    const ada = new ViewQuality({ budgetBps: 2_500_000, maxCameraHeight: 720, media: { video: null, screen }, now: Date.now });
+    const toBo = new FakeQualityLink();
+    ada.addLink('bo', toBo);
+    ada.replan();
+    return { ada, toBo };
+  }
+
+  /** Feeds `toBo` a screen report each poll for `polls` polls, `share` of each interval's 20 KB resent. */
+  async function resend(toBo: FakeQualityLink, share: number, polls: number, estimate?: number) {
+    for (let i = 0; i < polls; i++) {
+      const n = (toBo.screens.length + i) * 20_000;
+      toBo.screen = screenSent(n, n * share, estimate);
+      await vi.advanceTimersByTimeAsync(QUALITY_POLL_MS);
+    }
+  }
+
+  it('steps a screen sent alone down where it is mostly resent and the report has no estimate (Firefox), and says so', async () => {
+    const { ada, toBo } = screenCall();
+    const before = toBo.screens.at(-1);
+    expect(before?.active).toBe(true);
+    // A screen's first step keeps its 15 fps; the second takes a rung of lines.
+    await resend(toBo, 0.6, 20);
+    const after = toBo.screens.at(-1);
+    expect((after?.maxBitrate ?? 0) * (after?.maxFramerate ?? 0)).toBeLessThan((before?.maxBitrate ?? 0) * (before?.maxFramerate ?? 0));
+    expect(ada.snapshot.slowPaths).toEqual(['bo']);
+    // Clear again: the screen climbs back to its plan, and nobody is told of a slow path any more.
+    await resend(toBo, 0, 60);
+    expect(toBo.screens.at(-1)).toEqual(before);
+    expect(ada.snapshot.slowPaths).toEqual([]);
+  });
+
+  it('leaves a screen sent alone to the browser where the report has an estimate (Chromium), however much is resent', async () => {
+    const { ada, toBo } = screenCall();
+    const before = toBo.screens.at(-1);
+    await resend(toBo, 0.6, 20, 50_000);
+    expect(toBo.screens.at(-1)).toEqual(before);
     expect(ada.snapshot.slowPaths).toEqual([]);
   });
 
