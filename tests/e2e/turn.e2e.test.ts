@@ -246,31 +246,18 @@ describe('a call whose only path is short (a TURN server that passes ~120 kbps)'
 });
 
 describe('Firefox sending over a short path (the same ~120 kbps TURN server)', () => {
-  let path: ShortPath;
-  let fiona: FirefoxPerson;
-  let bo: Person;
-
+  let call: FirefoxAndBo;
   beforeAll(async () => {
-    path = await startShortPath();
-    const settings = { relayOnly: true };
-    ({ chromium: bo, firefox: fiona } = await launchChromiumAndFirefox(
-      { name: 'Bo', relayUrl: path.relay.url, settings },
-      { name: 'Fiona', relayUrl: path.relay.url, settings, prefs: LOOPBACK_ICE_PREFS },
-    ));
+    call = await firefoxAndBoOnShortPath({ screen: false });
   }, TWO_BROWSERS_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await Promise.all([fiona?.close(), bo?.close()]);
-    await path?.stop();
-  });
+  afterAll(() => call?.stop());
 
   it('steps Firefox’s camera down for the network from its retransmissions, tells Fiona, and sends within the path', async () => {
     // Firefox reports no bandwidth estimate and no qualityLimitationReason, and its own congestion
     // control kept sending 400-800 kbps here, mostly retransmissions: only the share of what it
     // resends can say the path is short (pressure.ts, resentLimitation).
-    const b = await startCall(bo);
-    await openFirefoxCallPage(fiona, await callLinkOf(b));
-    await videoFrames(b, 'Fiona', 30_000);
+    const { fiona } = call;
+    const b = await call.fionaJoinsBo();
     const row = await statsRowOf(fiona, 'Bo');
     const planned = /(\d+)p · \d+ fps · (\d+) kbps/;
     await expect.poll(row, { timeout: 10_000 }).toMatch(planned);
@@ -283,6 +270,45 @@ describe('Firefox sending over a short path (the same ~120 kbps TURN server)', (
     expect(frames.framesAdvanced).toBeGreaterThanOrEqual(5);
   });
 });
+
+interface FirefoxAndBo {
+  fiona: FirefoxPerson;
+  bo: Person;
+  /** Bo starts a call, Fiona joins it from her popup, and Bo decodes her camera; gives Bo's call page. */
+  fionaJoinsBo(): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Firefox Fiona and Chromium Bo, both relay-only through a short path of their own. `screen`: Fiona on a
+ * virtual display, since headless Firefox has no screen to share (getDisplayMedia: NotFoundError).
+ */
+async function firefoxAndBoOnShortPath(opts: { screen: boolean }): Promise<FirefoxAndBo> {
+  const path = await startShortPath();
+  const settings = { relayOnly: true };
+  const relayUrl = path.relay.url;
+  const { chromium: bo, firefox: fiona } = await launchChromiumAndFirefox(
+    { name: 'Bo', relayUrl, settings },
+    { name: 'Fiona', relayUrl, settings, prefs: LOOPBACK_ICE_PREFS, webgl: opts.screen },
+  ).catch(async (err: unknown) => {
+    await path.stop();
+    throw err;
+  });
+  return {
+    fiona,
+    bo,
+    fionaJoinsBo: async () => {
+      const b = await startCall(bo);
+      await openFirefoxCallPage(fiona, await callLinkOf(b));
+      await videoFrames(b, 'Fiona', 30_000);
+      return b;
+    },
+    stop: async () => {
+      await Promise.all([fiona.close(), bo.close()]);
+      await path.stop();
+    },
+  };
+}
 
 /** Opens the Stats panel on a Firefox person's call page; reads the row of the link to `peer`. */
 async function statsRowOf(person: FirefoxPerson, peer: string): Promise<() => Promise<string>> {
@@ -329,31 +355,17 @@ async function expectSendingWithinPath(row: () => Promise<string>, what: string)
 }
 
 describe('Firefox sharing its screen alone over a short path (the same ~120 kbps TURN server)', () => {
-  let path: ShortPath;
-  let fiona: FirefoxPerson;
-  let bo: Person;
-
+  let call: FirefoxAndBo;
   beforeAll(async () => {
-    path = await startShortPath();
-    const settings = { relayOnly: true };
-    ({ chromium: bo, firefox: fiona } = await launchChromiumAndFirefox(
-      { name: 'Bo', relayUrl: path.relay.url, settings },
-      // On a virtual display: headless Firefox has no screen to share (getDisplayMedia: NotFoundError).
-      { name: 'Fiona', relayUrl: path.relay.url, settings, prefs: LOOPBACK_ICE_PREFS, webgl: true },
-    ));
+    call = await firefoxAndBoOnShortPath({ screen: true });
   }, TWO_BROWSERS_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await Promise.all([fiona?.close(), bo?.close()]);
-    await path?.stop();
-  });
+  afterAll(() => call?.stop());
 
   it('steps the screen down when it is all the link carries, tells Fiona, and sends within the path', async () => {
     // With her camera off, the link carries only the screen: its own sender's retransmissions must say
     // the path is short (quality.ts, #watchScreenAlone), as the camera's do.
-    const b = await startCall(bo);
-    await openFirefoxCallPage(fiona, await callLinkOf(b));
-    await videoFrames(b, 'Fiona', 30_000);
+    const { fiona } = call;
+    const b = await call.fionaJoinsBo();
     const { bidi, context } = fiona;
     await click(bidi, context, await waitForOne(bidi, context, 'button', 'Turn off camera', 10_000));
     await click(bidi, context, await waitForOne(bidi, context, 'button', 'Share screen', 10_000));
