@@ -24,7 +24,7 @@ import { cameraConstraints } from './local-media.ts';
 import { initialPressure, nextPressure, pathLimitation, resentLimitation, type PressureReason, type PressureState } from './pressure.ts';
 import { NOT_STRAINED, nextStrain, type StrainState } from './strain.ts';
 import { TypedEmitter } from './typed-emitter.ts';
-import { decodeBetween, receivedVideo, resentBetween, sentVideo, type ReceivedVideo, type SentVideo } from './video-stats.ts';
+import { decodeBetween, readSent, receivedVideo, type ReceivedVideo, type SentVideo } from './video-stats.ts';
 import {
   PAUSE_BELOW_HEIGHT_PX,
   ViewOutbox,
@@ -485,8 +485,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
    */
   async #watchScreenAlone(e: Entry, now: number): Promise<void> {
     const report = await withinMs(e.link.screenStats(), STATS_TIMEOUT_MS).catch(() => undefined);
-    const sent = report ? sentVideo(report) : undefined;
-    const resent = sent ? resentBetween(e.lastScreenSent, sent) : undefined;
+    const { sent, resent } = readSent(report, e.lastScreenSent);
     e.lastScreenSent = sent;
     if (!sent || sent.availableOutgoingBps !== undefined) return;
     const limitation = resentLimitation('none', resent);
@@ -507,8 +506,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
         // A link closing meanwhile has none, and a getStats that never settles must not stop the governor.
         const stats = await withinMs(e.link.cameraStats(), STATS_TIMEOUT_MS).catch(() => undefined);
         const now = this.#now();
-        const sent = stats?.sent ? sentVideo(stats.sent) : undefined;
-        const resent = sent ? resentBetween(e.lastSent, sent) : undefined;
+        const { sent, resent } = readSent(stats?.sent, e.lastSent);
         e.lastSent = sent;
         if (sent && e.plan?.camera.encoding.active) {
           const limitation = pathLimitation(sent.limitation, sent.availableOutgoingBps, linkAskBps(e.plan), resent);

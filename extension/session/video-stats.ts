@@ -75,6 +75,15 @@ export function resentBetween(before: SentVideo | undefined, after: SentVideo): 
   return Math.min(1, resent / sent);
 }
 
+/** A video sender's report read against the previous reading (`last`): what it says now, and the share resent since. */
+export function readSent(
+  report: Iterable<StatsRecord> | undefined,
+  last: SentVideo | undefined,
+): { sent: SentVideo | undefined; resent: number | undefined } {
+  const sent = report ? sentVideo(report) : undefined;
+  return { sent, resent: sent ? resentBetween(last, sent) : undefined };
+}
+
 /** Their camera on this link (the video receiver's own report), or undefined before anything arrived. */
 export function receivedVideo(report: Iterable<StatsRecord>): ReceivedVideo | undefined {
   for (const s of report) {
