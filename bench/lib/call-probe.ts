@@ -18,6 +18,8 @@ export interface FrameRecord {
   presented: Record<string, number>;
   /** Remote tile label → the last frame's size, `W×H`. */
   size: Record<string, string>;
+  /** When this page last became hidden (its own visibilitychange), if it has. */
+  hiddenAt?: number;
 }
 
 /**
@@ -29,6 +31,10 @@ export function installFrameProbe(pathHint: string): void {
   const now = () => performance.timeOrigin + performance.now();
   const record: FrameRecord = { nav: performance.timeOrigin, first: {}, presented: {}, size: {} };
   (globalThis as unknown as Record<string, FrameRecord>).__zingCallBench = record;
+  // The moment the person's tab went to the back, as the page saw it (bench/lib/hidden-tab.ts times from it).
+  document.addEventListener('visibilitychange', (e) => {
+    if (document.visibilityState === 'hidden') record.hiddenAt = performance.timeOrigin + e.timeStamp;
+  });
   // Keep every peer connection the page makes, for measureUpload; a subclass changes nothing else.
   const pcs: RTCPeerConnection[] = [];
   (globalThis as unknown as Record<string, RTCPeerConnection[]>).__zingCallBenchPcs = pcs;

@@ -3,7 +3,9 @@
 // that person must be launched with realVisibility), and the bench times, from
 // that person's own page, how long until no link brings them video, whether
 // their audio goes on meanwhile, and, once the call tab is in front again, how
-// long until every remote tile presents new frames.
+// long until every remote tile presents new frames. The stop is timed from the
+// page's own visibilitychange to each link's last video packet, so a page slow
+// to answer the bench's reads (a starved background tab) does not stretch it.
 import type { Page } from 'playwright-core';
 import type { Person } from '../../tests/support/browser.ts';
 import type { FrameRecord } from './call-probe.ts';
@@ -12,8 +14,14 @@ import { sleep } from './time.ts';
 export interface HiddenTab {
   /** Peer connections that were bringing video when the tab was hidden. */
   links: number;
-  /** From hiding the tab to the last read in which any link's video still grew (an upper bound); undefined: it never stopped. */
+  /**
+   * From the page going hidden (its own visibilitychange) to the last video packet any link brought
+   * (each link's `lastPacketReceivedTimestamp`); undefined: it never stopped. Where those times cannot
+   * be had, from asking for the other tab to the last read in which video still grew (an upper bound).
+   */
   stoppedMs: number | undefined;
+  /** The same per link, in the page's order, where measured from packet times (absent: stoppedMs is the read bound). */
+  linkStopMs?: number[];
   /** Audio bytes arrived while no video did. */
   audioFlowed: boolean;
   /** From showing the tab again to every remote tile presenting two new frames; undefined: not within the limit. */
@@ -38,22 +46,51 @@ const FLAT_FOR_MS = 1_000;
 const STOP_LIMIT_MS = 10_000;
 const RESUME_LIMIT_MS = 10_000;
 
-/** Runs in the page: inbound video and audio bytes of each open peer connection (the call probe's list). */
-async function inboundBytes(): Promise<{ video: number; audio: number }[]> {
+/** One link's inbound counters at one read. */
+interface Inbound {
+  video: number;
+  audio: number;
+  /** The latest `lastPacketReceivedTimestamp` of its video streams, if the report has one. */
+  lastVideoAt: number | undefined;
+  /** The report's own time. */
+  at: number;
+}
+
+/** Runs in the page: inbound video and audio of each open peer connection (the call probe's list). */
+async function inboundBytes(): Promise<Inbound[]> {
   const pcs = ((globalThis as unknown as Record<string, RTCPeerConnection[] | undefined>).__zingCallBenchPcs ?? []).filter(
     (pc) => pc.connectionState === 'connected',
   );
   return Promise.all(
     pcs.map(async (pc) => {
-      const out = { video: 0, audio: 0 };
+      const out: Inbound = { video: 0, audio: 0, lastVideoAt: undefined, at: 0 };
       (await pc.getStats()).forEach((s: Record<string, unknown>) => {
         if (s.type !== 'inbound-rtp' || typeof s.bytesReceived !== 'number') return;
-        if (s.kind === 'video') out.video += s.bytesReceived;
-        else if (s.kind === 'audio') out.audio += s.bytesReceived;
+        if (typeof s.timestamp === 'number') out.at = Math.max(out.at, s.timestamp);
+        if (s.kind === 'video') {
+          out.video += s.bytesReceived;
+          const last = s.lastPacketReceivedTimestamp;
+          if (typeof last === 'number') out.lastVideoAt = Math.max(out.lastVideoAt ?? 0, last);
+        } else if (s.kind === 'audio') out.audio += s.bytesReceived;
       });
       return out;
     }),
   );
+}
+
+/**
+ * Each link's last video packet after `hiddenAt`, in ms (0: none came after), from the packet times
+ * the page's reports give; undefined where a link has none, or where they do not read as wall-clock
+ * times in the report's own time base (after its own `timestamp`, or a minute before hiding: a bug
+ * in some Chromium versions gave them another offset).
+ */
+export function stopsFromPackets(links: readonly Inbound[], hiddenAt: number): number[] | undefined {
+  const stops: number[] = [];
+  for (const l of links) {
+    if (l.lastVideoAt === undefined || l.lastVideoAt > l.at + 1 || l.lastVideoAt < hiddenAt - 60_000) return undefined;
+    stops.push(Math.max(0, l.lastVideoAt - hiddenAt));
+  }
+  return stops;
 }
 
 const presented = (page: Page) =>
@@ -73,6 +110,7 @@ export async function measureHiddenTab(person: Person, page: Page, remotes: stri
     let grewAt = Date.now();
     let flatAudioFrom: number | undefined;
     let stoppedMs: number | undefined;
+    let linkStopMs: number[] | undefined;
     let audioFlowed = false;
     while (Date.now() - hiddenAt < STOP_LIMIT_MS) {
       await sleep(READ_EVERY_MS);
@@ -86,8 +124,10 @@ export async function measureHiddenTab(person: Person, page: Page, remotes: stri
       } else {
         flatAudioFrom ??= audio;
         if (at - grewAt >= FLAT_FOR_MS) {
-          stoppedMs = grewAt - hiddenAt;
           audioFlowed = audio > flatAudioFrom;
+          const pageHiddenAt = await page.evaluate(() => (globalThis as unknown as Record<string, FrameRecord>).__zingCallBench?.hiddenAt);
+          linkStopMs = pageHiddenAt === undefined ? undefined : stopsFromPackets(now, pageHiddenAt);
+          stoppedMs = linkStopMs ? Math.max(0, ...linkStopMs) : grewAt - hiddenAt;
           break;
         }
       }
@@ -107,7 +147,7 @@ export async function measureHiddenTab(person: Person, page: Page, remotes: stri
       }
       await sleep(50);
     }
-    return { links, stoppedMs, audioFlowed, resumedMs };
+    return { links, stoppedMs, linkStopMs, audioFlowed, resumedMs };
   } finally {
     await other.close().catch(() => undefined);
   }
