@@ -443,27 +443,34 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
     // 4. A meeting, as most are: one person talks, everyone else is muted, each page with its own mute
     //    (Zing's button; the naive page disables its microphone track, which is what such a page's mute does).
     const listeners = [...pages.values()].slice(1);
+    // To a state, not a toggle: a page whose click was lost is not flipped the wrong way by the next.
     const setMuted = (muted: boolean) =>
       Promise.all(
-        listeners.map((page) =>
-          isZing(variant)
-            ? // force: no waiting for two steady animation frames first, which a page starved by 8 browsers on
-              // 2 cores did not get within 30 s (two full runs stopped here at 8 people); still a real click.
-              page.getByRole('button', { name: 'Mute microphone', exact: true }).click({ force: true })
-            : page.evaluate((on) => {
-                const pcs = (globalThis as unknown as { __zingCallBenchPcs?: RTCPeerConnection[] }).__zingCallBenchPcs ?? [];
-                for (const pc of pcs) for (const s of pc.getSenders()) if (s.track?.kind === 'audio') s.track.enabled = on;
-              }, !muted),
-        ),
+        listeners.map(async (page) => {
+          if (!isZing(variant)) {
+            return page.evaluate((on) => {
+              const pcs = (globalThis as unknown as { __zingCallBenchPcs?: RTCPeerConnection[] }).__zingCallBenchPcs ?? [];
+              for (const pc of pcs) for (const s of pc.getSenders()) if (s.track?.kind === 'audio') s.track.enabled = on;
+            }, !muted);
+          }
+          const button = page.getByRole('button', { name: 'Mute microphone', exact: true });
+          if ((await button.getAttribute('aria-pressed')) === String(muted)) return;
+          // force: no waiting for two steady animation frames first, which a page starved by 8 browsers on
+          // 2 cores did not get within 30 s (two full runs stopped here at 8 people); still a real click.
+          await button.click({ force: true });
+        }),
       );
     // Steps 4-6 are figures beside the steady window's: one that a starved page cannot finish (a click past
     // its timeout at 8 people) is reported as not measured, and the size keeps what it measured before.
     const meetingWindow = await optionalStep(tag, 'the meeting', async () => {
-      await setMuted(true);
-      await sleep(MEETING_SETTLE_MS);
-      const window = await measureWindow(pages, names, callPage, CPU_WINDOW_MS);
-      await setMuted(false);
-      return window;
+      try {
+        await setMuted(true);
+        await sleep(MEETING_SETTLE_MS);
+        return await measureWindow(pages, names, callPage, CPU_WINDOW_MS);
+      } finally {
+        // Everyone talks again for the steps after this one, also when some click above failed.
+        await setMuted(false);
+      }
     });
     const meeting = meetingWindow?.uploads ?? names.map(() => undefined);
     const meetingCpu = meetingWindow?.cpu;
