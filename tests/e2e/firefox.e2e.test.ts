@@ -2,8 +2,9 @@
 // its link, each decodes the other's video, and a mute in Firefox shows in
 // Chromium, from the page and from Firefox's own keyboard shortcut. A link
 // clicked in Firefox on a page of another origin lands on the pre-join gate and
-// joins on `Join call`. Background blur runs in the Firefox build. Firefox
-// (Debian's firefox-esr) is driven over raw WebDriver BiDi.
+// joins on `Join call`. Background blur runs in the Firefox build. A Firefox
+// sender follows what its Chromium viewer shows (a small tile, a hidden tab).
+// Firefox (Debian's firefox-esr) is driven over raw WebDriver BiDi.
 import { readdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { callLinkOf, received, shrinkTile, startCall, videoFrames, watchPeerConnections, type Person } from '../support/browser.ts';
 import {
   attribute,
   callOnNode,
@@ -37,6 +38,10 @@ import { TWO_BROWSERS_TIMEOUT_MS, launchChromiumAndFirefox } from '../support/tw
 
 /** How long a gated page is watched for a join that must not happen (as in links.e2e.test.ts). */
 const UNSEEN_MS = 1_000;
+/** The brief's bounds for a shrunk tile to reach its sender, a hidden tab's video to stop, and frames to resume (as in quality.e2e.test.ts). */
+const SHRINK_WITHIN_MS = 3_000;
+const HIDE_WITHIN_MS = 2_000;
+const RESUME_WITHIN_MS = 2_000;
 
 describe('a call between Chromium and Firefox', () => {
   let relay: Relay;
@@ -51,10 +56,12 @@ describe('a call between Chromium and Firefox', () => {
     relay.server.on('request', (req: IncomingMessage) => requests.push(`${req.method} ${req.url}`));
     site = await startLinkSite();
     ({ chromium, firefox } = await launchChromiumAndFirefox(
-      { name: 'Chrome Carol', relayUrl: relay.url },
+      // With real tab visibility: a test below hides her call behind another tab.
+      { name: 'Chrome Carol', relayUrl: relay.url, realVisibility: true },
       // With WebGL (a window on a virtual display): background blur needs it, and headless Firefox has none.
       { name: 'Firefox Fiona', relayUrl: relay.url, webgl: true },
     ));
+    await watchPeerConnections(chromium);
   }, TWO_BROWSERS_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -224,6 +231,54 @@ describe('a call between Chromium and Firefox', () => {
     } finally {
       await firefox.bidi.send('browsingContext.close', { context: other });
     }
+  });
+
+  it('sizes Fiona’s video to Carol’s tile of her, and stops it while Carol’s tab is hidden (Firefox sending)', async () => {
+    // Firefox honours the link's encoding parameters as the governor sets them: Carol's page says what she
+    // shows, Fiona's call follows. Proof is what Carol decodes. Fiona talks again (the test before muted her).
+    const mute = await waitForOne(firefox.bidi, firefox.context, 'button', 'Mute microphone', 5_000);
+    if ((await attribute(firefox, mute, 'aria-pressed')) === 'true') await click(firefox.bidi, firefox.context, mute);
+    await expect.poll(async () => (await received(chromiumPage)).frameHeight, { timeout: 10_000 }).toBeGreaterThan(180);
+
+    await shrinkTile(chromiumPage, 'Firefox Fiona', 160, 90);
+    const shrunk = Date.now();
+    await expect
+      .poll(async () => (await received(chromiumPage)).frameHeight, { timeout: SHRINK_WITHIN_MS, interval: 100 })
+      .toBeLessThanOrEqual(180);
+    console.log(`firefox e2e: Carol decodes Fiona at ≤ 180 lines ${Date.now() - shrunk} ms after shrinking her tile`);
+
+    const other = await chromium.context.newPage();
+    try {
+      await other.goto('about:blank');
+      const hidden = Date.now();
+      expect(await chromiumPage.evaluate(() => document.visibilityState)).toBe('hidden');
+      let last = (await received(chromiumPage)).videoBytes;
+      const videoGrowth = async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        const now = (await received(chromiumPage)).videoBytes;
+        const grew = now - last;
+        last = now;
+        return grew;
+      };
+      await expect.poll(videoGrowth, { timeout: HIDE_WITHIN_MS, interval: 0 }).toBe(0);
+      console.log(`firefox e2e: Fiona's video to Carol stopped ${Date.now() - hidden} ms after Carol's tab was hidden`);
+      const before = await received(chromiumPage);
+      await new Promise((r) => setTimeout(r, 1_500));
+      const after = await received(chromiumPage);
+      expect(after.videoBytes - before.videoBytes).toBe(0);
+      // Her audio goes on: Opus at ~32 kbps is ~6 KB in 1.5 s, and Firefox's fake microphone never falls silent.
+      expect(after.audioBytes - before.audioBytes).toBeGreaterThan(2_000);
+    } finally {
+      await other.close();
+    }
+
+    await chromiumPage.bringToFront();
+    const shown = Date.now();
+    const stopped = (await received(chromiumPage)).framesDecoded;
+    await expect
+      .poll(async () => (await received(chromiumPage)).framesDecoded, { timeout: RESUME_WITHIN_MS, interval: 50 })
+      .toBeGreaterThan(stopped + 2);
+    console.log(`firefox e2e: Carol decoding Fiona again ${Date.now() - shown} ms after showing her tab`);
   });
 
   /** A new call from Chromium's popup: its page, link, room and key. */

@@ -15,7 +15,17 @@ import { PAUSE_BELOW_HEIGHT_PX } from '../../extension/session/view-wants.ts';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { talkingMic } from '../support/media-files.ts';
-import { callLinkOf, launchPerson, openCallPage, startCall, videoFrames, watchPeerConnections, type Person } from '../support/browser.ts';
+import {
+  callLinkOf,
+  launchPerson,
+  openCallPage,
+  received,
+  shrinkTile,
+  startCall,
+  videoFrames,
+  watchPeerConnections,
+  type Person,
+} from '../support/browser.ts';
 
 // Bo and Cy capture small so three browsers fit on 2 cores; Ada, the sender watched here, keeps the default 720p.
 const SMALL = { maxVideoHeight: 240 };
@@ -178,19 +188,7 @@ function videoGrowth(page: Page, ufrags: string[]): () => Promise<number> {
 }
 
 /** Video frames the page has decoded so far, over all its links. */
-function decodedFrames(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
-    let frames = 0;
-    for (const pc of pcs) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((s: { type?: string; kind?: string; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
-      });
-    }
-    return frames;
-  });
-}
+const decodedFrames = async (page: Page): Promise<number> => (await received(page)).framesDecoded;
 
 /** The Stats panel's cells for the link to `name`: what is sent (`<kbps> kbps · <W>×<H>` or `no video`) and what they asked for. */
 async function linkCells(page: Page, name: string): Promise<{ sending: string; asked: string }> {
@@ -252,15 +250,8 @@ describe('quality follows the viewer', () => {
     await expect.poll(async () => (await linkRtp(a, toBo)).videoOut.askedHeight, { timeout: 10_000 }).toBeGreaterThan(180);
     await expect.poll(async () => (await linkRtp(a, toBo)).videoOut.frameHeight, { timeout: 10_000 }).toBeGreaterThan(0);
 
-    // Bo shrinks Ada's tile with the keyboard, as a person can: Shift+arrows resize the focused tile.
-    const tile = b.getByRole('group', { name: 'Ada', exact: true });
-    await tile.focus();
-    for (let i = 0; i < 60; i++) {
-      const box = (await tile.boundingBox())!;
-      if (box.width <= 160 && box.height <= 90) break;
-      await b.keyboard.press(box.width > 160 ? 'Shift+ArrowLeft' : 'Shift+ArrowUp');
-    }
-    const box = (await tile.boundingBox())!;
+    // Bo shrinks Ada's tile with the keyboard, as a person can.
+    const box = await shrinkTile(b, 'Ada', 160, 90);
     const ratio = await b.evaluate(() => devicePixelRatio);
     expect(box.width * ratio).toBeLessThanOrEqual(160);
     expect(box.height * ratio).toBeLessThanOrEqual(90);

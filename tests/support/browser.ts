@@ -353,6 +353,51 @@ export async function sentAudioPacketRate(page: Page, windowMs = 3_000): Promise
   return ((b.packets - a.packets) * 1000) / (b.at - a.at);
 }
 
+/** What `page` receives over all its open links so far (needs watchPeerConnections). */
+export interface Received {
+  videoBytes: number;
+  audioBytes: number;
+  framesDecoded: number;
+  /** Lines of the last decoded frame, the largest over links (0: none yet). */
+  frameHeight: number;
+}
+
+export function received(page: Page): Promise<Received> {
+  return page.evaluate(async () => {
+    const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
+    const out = { videoBytes: 0, audioBytes: 0, framesDecoded: 0, frameHeight: 0 };
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp') return;
+        const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+        if (s.kind === 'audio') out.audioBytes += n(s.bytesReceived);
+        if (s.kind !== 'video') return;
+        out.videoBytes += n(s.bytesReceived);
+        out.framesDecoded += n(s.framesDecoded);
+        out.frameHeight = Math.max(out.frameHeight, n(s.frameHeight));
+      });
+    }
+    return out;
+  });
+}
+
+/**
+ * Shrinks the tile `name` on `page` with the keyboard, as a person can (Shift+arrows resize the
+ * focused tile), until it is at most `width`×`height` CSS pixels; gives its box then.
+ */
+export async function shrinkTile(page: Page, name: string, width: number, height: number): Promise<{ width: number; height: number }> {
+  const tile = page.getByRole('group', { name, exact: true });
+  await tile.focus();
+  for (let i = 0; i < 60; i++) {
+    const box = await tile.boundingBox();
+    if (!box) throw new Error(`the tile ${name} is not shown`);
+    if (box.width <= width && box.height <= height) return box;
+    await page.keyboard.press(box.width > width ? 'Shift+ArrowLeft' : 'Shift+ArrowUp');
+  }
+  throw new Error(`the tile ${name} did not shrink to ${width}×${height}`);
+}
+
 /** The background's share-link redirect rule, once it is installed for `relayUrl` (a fresh profile takes a moment). */
 export async function waitForShareLinkRedirect(person: Person, relayUrl: string, timeoutMs = 10_000): Promise<void> {
   const worker = person.context.serviceWorkers()[0] ?? (await person.context.waitForEvent('serviceworker', { timeout: timeoutMs }));
