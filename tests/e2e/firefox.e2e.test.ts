@@ -3,7 +3,8 @@
 // Chromium, from the page and from Firefox's own keyboard shortcut. A link
 // clicked in Firefox on a page of another origin lands on the pre-join gate and
 // joins on `Join call`. Background blur runs in the Firefox build. A Firefox
-// sender follows what its Chromium viewer shows (a small tile, a hidden tab).
+// sender follows what its Chromium viewer shows (a small tile, a hidden tab),
+// and a Chromium sender what its Firefox viewer shows (a hidden tab).
 // Firefox (Debian's firefox-esr) is driven over raw WebDriver BiDi.
 import { readdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
@@ -12,7 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, received, shrinkTile, startCall, videoFrames, watchPeerConnections, type Person } from '../support/browser.ts';
+import {
+  callLinkOf,
+  growthOf,
+  mediaTotals,
+  shrinkTile,
+  startCall,
+  videoFrames,
+  watchPeerConnections,
+  type Person,
+} from '../support/browser.ts';
 import {
   attribute,
   callOnNode,
@@ -238,12 +248,12 @@ describe('a call between Chromium and Firefox', () => {
     // shows, Fiona's call follows. Proof is what Carol decodes. Fiona talks again (the test before muted her).
     const mute = await waitForOne(firefox.bidi, firefox.context, 'button', 'Mute microphone', 5_000);
     if ((await attribute(firefox, mute, 'aria-pressed')) === 'true') await click(firefox.bidi, firefox.context, mute);
-    await expect.poll(async () => (await received(chromiumPage)).frameHeight, { timeout: 10_000 }).toBeGreaterThan(180);
+    await expect.poll(async () => (await mediaTotals(chromiumPage)).frameHeight, { timeout: 10_000 }).toBeGreaterThan(180);
 
     await shrinkTile(chromiumPage, 'Firefox Fiona', 160, 90);
     const shrunk = Date.now();
     await expect
-      .poll(async () => (await received(chromiumPage)).frameHeight, { timeout: SHRINK_WITHIN_MS, interval: 100 })
+      .poll(async () => (await mediaTotals(chromiumPage)).frameHeight, { timeout: SHRINK_WITHIN_MS, interval: 100 })
       .toBeLessThanOrEqual(180);
     console.log(`firefox e2e: Carol decodes Fiona at ≤ 180 lines ${Date.now() - shrunk} ms after shrinking her tile`);
 
@@ -252,19 +262,12 @@ describe('a call between Chromium and Firefox', () => {
       await other.goto('about:blank');
       const hidden = Date.now();
       expect(await chromiumPage.evaluate(() => document.visibilityState)).toBe('hidden');
-      let last = (await received(chromiumPage)).videoBytes;
-      const videoGrowth = async () => {
-        await new Promise((r) => setTimeout(r, 300));
-        const now = (await received(chromiumPage)).videoBytes;
-        const grew = now - last;
-        last = now;
-        return grew;
-      };
+      const videoGrowth = growthOf(async () => (await mediaTotals(chromiumPage)).videoBytes);
       await expect.poll(videoGrowth, { timeout: HIDE_WITHIN_MS, interval: 0 }).toBe(0);
       console.log(`firefox e2e: Fiona's video to Carol stopped ${Date.now() - hidden} ms after Carol's tab was hidden`);
-      const before = await received(chromiumPage);
+      const before = await mediaTotals(chromiumPage);
       await new Promise((r) => setTimeout(r, 1_500));
-      const after = await received(chromiumPage);
+      const after = await mediaTotals(chromiumPage);
       expect(after.videoBytes - before.videoBytes).toBe(0);
       // Her audio goes on: Opus at ~32 kbps is ~6 KB in 1.5 s, and Firefox's fake microphone never falls silent.
       expect(after.audioBytes - before.audioBytes).toBeGreaterThan(2_000);
@@ -274,11 +277,34 @@ describe('a call between Chromium and Firefox', () => {
 
     await chromiumPage.bringToFront();
     const shown = Date.now();
-    const stopped = (await received(chromiumPage)).framesDecoded;
+    const stopped = (await mediaTotals(chromiumPage)).framesDecoded;
     await expect
-      .poll(async () => (await received(chromiumPage)).framesDecoded, { timeout: RESUME_WITHIN_MS, interval: 50 })
+      .poll(async () => (await mediaTotals(chromiumPage)).framesDecoded, { timeout: RESUME_WITHIN_MS, interval: 50 })
       .toBeGreaterThan(stopped + 2);
     console.log(`firefox e2e: Carol decoding Fiona again ${Date.now() - shown} ms after showing her tab`);
+  });
+
+  it('stops Carol’s video to Fiona while Fiona’s tab is hidden, and sends it again when she is back (Firefox viewing)', async () => {
+    // Fiona's Firefox page says what it shows as Chromium's does: hidden, nothing; Carol's sender follows.
+    const sent = growthOf(async () => (await mediaTotals(chromiumPage)).videoSentBytes);
+    expect(await sent()).toBeGreaterThan(0);
+    const { context: other } = await firefox.bidi.send<{ context: string }>('browsingContext.create', { type: 'tab' });
+    try {
+      const hidden = Date.now();
+      expect(await evaluate(firefox.bidi, firefox.context, 'document.visibilityState')).toBe('hidden');
+      await expect.poll(sent, { timeout: HIDE_WITHIN_MS, interval: 0 }).toBe(0);
+      console.log(`firefox e2e: Carol's video to Fiona stopped ${Date.now() - hidden} ms after Fiona's tab was hidden`);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await sent()).toBe(0);
+    } finally {
+      await firefox.bidi.send('browsingContext.close', { context: other });
+    }
+    await firefox.bidi.send('browsingContext.activate', { context: firefox.context });
+    const shown = Date.now();
+    expect(await evaluate(firefox.bidi, firefox.context, 'document.visibilityState')).toBe('visible');
+    await expect.poll(sent, { timeout: RESUME_WITHIN_MS, interval: 0 }).toBeGreaterThan(0);
+    console.log(`firefox e2e: Carol sending video to Fiona again ${Date.now() - shown} ms after Fiona's tab was shown`);
+    expect((await firefoxVideoFrames(firefox, 'Chrome Carol', 5_000)).framesAdvanced).toBeGreaterThanOrEqual(5);
   });
 
   /** A new call from Chromium's popup: its page, link, room and key. */

@@ -19,7 +19,8 @@ import {
   callLinkOf,
   launchPerson,
   openCallPage,
-  received,
+  growthOf,
+  mediaTotals,
   shrinkTile,
   startCall,
   videoFrames,
@@ -171,24 +172,11 @@ function capsOf(page: Page): Promise<number> {
   });
 }
 
-/**
- * For expect.poll: each call waits 300 ms and says how many video bytes `page`'s link to `ufrags` sent
- * since the call before (0 twice in a row: its video stopped, a frame in flight included).
- */
-function videoGrowth(page: Page, ufrags: string[]): () => Promise<number> {
-  let last: number | undefined;
-  return async () => {
-    if (last === undefined) last = (await linkRtp(page, ufrags)).videoOut.bytes;
-    await new Promise((r) => setTimeout(r, 300));
-    const now = (await linkRtp(page, ufrags)).videoOut.bytes;
-    const grew = now - last;
-    last = now;
-    return grew;
-  };
-}
+/** For expect.poll: video bytes `page`'s link to `ufrags` sent in 300 ms (growthOf). */
+const videoGrowth = (page: Page, ufrags: string[]) => growthOf(async () => (await linkRtp(page, ufrags)).videoOut.bytes);
 
 /** Video frames the page has decoded so far, over all its links. */
-const decodedFrames = async (page: Page): Promise<number> => (await received(page)).framesDecoded;
+const decodedFrames = async (page: Page): Promise<number> => (await mediaTotals(page)).framesDecoded;
 
 /** The Stats panel's cells for the link to `name`: what is sent (`<kbps> kbps · <W>×<H>` or `no video`) and what they asked for. */
 async function linkCells(page: Page, name: string): Promise<{ sending: string; asked: string }> {

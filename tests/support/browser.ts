@@ -353,24 +353,27 @@ export async function sentAudioPacketRate(page: Page, windowMs = 3_000): Promise
   return ((b.packets - a.packets) * 1000) / (b.at - a.at);
 }
 
-/** What `page` receives over all its open links so far (needs watchPeerConnections). */
-export interface Received {
+/** What `page` received and sent over all its open links so far (needs watchPeerConnections). */
+export interface MediaTotals {
   videoBytes: number;
   audioBytes: number;
   framesDecoded: number;
   /** Lines of the last decoded frame, the largest over links (0: none yet). */
   frameHeight: number;
+  /** RTP payload bytes sent, camera and screen. */
+  videoSentBytes: number;
 }
 
-export function received(page: Page): Promise<Received> {
+export function mediaTotals(page: Page): Promise<MediaTotals> {
   return page.evaluate(async () => {
     const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
-    const out = { videoBytes: 0, audioBytes: 0, framesDecoded: 0, frameHeight: 0 };
+    const out = { videoBytes: 0, audioBytes: 0, framesDecoded: 0, frameHeight: 0, videoSentBytes: 0 };
     for (const pc of pcs) {
       if (pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((s: Record<string, unknown>) => {
-        if (s.type !== 'inbound-rtp') return;
         const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+        if (s.type === 'outbound-rtp' && s.kind === 'video') out.videoSentBytes += n(s.bytesSent);
+        if (s.type !== 'inbound-rtp') return;
         if (s.kind === 'audio') out.audioBytes += n(s.bytesReceived);
         if (s.kind !== 'video') return;
         out.videoBytes += n(s.bytesReceived);
@@ -380,6 +383,22 @@ export function received(page: Page): Promise<Received> {
     }
     return out;
   });
+}
+
+/**
+ * For expect.poll: each call waits 300 ms and says by how much `read` grew since the call before
+ * (0 twice in a row: it stopped, whatever was in flight included).
+ */
+export function growthOf(read: () => Promise<number>): () => Promise<number> {
+  let last: number | undefined;
+  return async () => {
+    last ??= await read();
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await read();
+    const grew = now - last;
+    last = now;
+    return grew;
+  };
 }
 
 /**
