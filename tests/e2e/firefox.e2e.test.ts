@@ -284,8 +284,27 @@ describe('a call between Chromium and Firefox', () => {
     console.log(`firefox e2e: Carol decoding Fiona again ${Date.now() - shown} ms after showing her tab`);
   });
 
-  it('stops Carol’s video to Fiona while Fiona’s tab is hidden, and sends it again when she is back (Firefox viewing)', async () => {
-    // Fiona's Firefox page says what it shows as Chromium's does: hidden, nothing; Carol's sender follows.
+  it('sizes Carol’s video to Fiona’s tile of her, stops it while Fiona’s tab is hidden, and sends it again when she is back (Firefox viewing)', async () => {
+    // Fiona's Firefox page says what it shows as Chromium's does; Carol's sender follows. First her tile:
+    // Carol's 720p camera goes to her at the lines of that tile (a link whose viewer never said would get 720).
+    const carolAtFiona = await waitForOne(firefox.bidi, firefox.context, 'group', 'Chrome Carol', 5_000);
+    const tileLines = Number(
+      await callOnNode(firefox.bidi, firefox.context, carolAtFiona, '(el) => el.getBoundingClientRect().height * devicePixelRatio'),
+    );
+    const askedOfCarol = () =>
+      chromiumPage.evaluate(() => {
+        const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
+        const camera = pcs
+          .find((pc) => pc.connectionState === 'connected')
+          ?.getSenders()
+          .find((x) => x.track?.kind === 'video');
+        return Math.round((camera?.track?.getSettings().height ?? 0) / (camera?.getParameters().encodings[0]?.scaleResolutionDownBy ?? 1));
+      });
+    await expect.poll(askedOfCarol, { timeout: 5_000 }).toBeLessThan(720);
+    expect(await askedOfCarol()).toBeGreaterThanOrEqual(Math.min(tileLines, 720) - 1);
+    console.log(`firefox e2e: Carol sends Fiona ${await askedOfCarol()} lines for a tile of ${Math.round(tileLines)}`);
+
+    // Then her tab: hidden, no video.
     const sent = growthOf(async () => (await mediaTotals(chromiumPage)).videoSentBytes);
     expect(await sent()).toBeGreaterThan(0);
     const { context: other } = await firefox.bidi.send<{ context: string }>('browsingContext.create', { type: 'tab' });
