@@ -17,10 +17,10 @@ import { startRelay, type Relay } from '../../relay/server.ts';
 import { talkingMic } from '../support/media-files.ts';
 import {
   callLinkOf,
-  launchPerson,
-  openCallPage,
   growthOf,
+  launchPerson,
   mediaTotals,
+  openCallPage,
   shrinkTile,
   startCall,
   videoFrames,
