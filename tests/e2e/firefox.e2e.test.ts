@@ -16,6 +16,7 @@ import { startRelay, type Relay } from '../../relay/server.ts';
 import {
   callLinkOf,
   growthOf,
+  linkCells,
   mediaTotals,
   shrinkTile,
   startCall,
@@ -285,12 +286,26 @@ describe('a call between Chromium and Firefox', () => {
   });
 
   it('sizes Carol’s video to Fiona’s tile of her, stops it while Fiona’s tab is hidden, and sends it again when she is back (Firefox viewing)', async () => {
-    // Fiona's Firefox page says what it shows as Chromium's does; Carol's sender follows. First her tile:
-    // Carol's 720p camera goes to her at the lines of that tile (a link whose viewer never said would get 720).
+    // Fiona's Firefox page says what it shows as Chromium's does; Carol's sender follows. First her tile: Carol's
+    // Stats panel shows the size Fiona reported, which is her tile of Carol in device pixels, and Carol's 720p
+    // camera goes to her at fewer lines (a link whose viewer never said would get all 720).
     const carolAtFiona = await waitForOne(firefox.bidi, firefox.context, 'group', 'Chrome Carol', 5_000);
-    const tileLines = Number(
-      await callOnNode(firefox.bidi, firefox.context, carolAtFiona, '(el) => el.getBoundingClientRect().height * devicePixelRatio'),
-    );
+    const tile = JSON.parse(
+      String(
+        await callOnNode(
+          firefox.bidi,
+          firefox.context,
+          carolAtFiona,
+          '(el) => { const r = el.getBoundingClientRect(); return JSON.stringify([r.width * devicePixelRatio, r.height * devicePixelRatio]); }',
+        ),
+      ),
+    ) as [number, number];
+    await chromiumPage.getByRole('button', { name: 'Stats', exact: true }).click();
+    const askedSize = async () => (/^(\d+)×(\d+)/.exec((await linkCells(chromiumPage, 'Firefox Fiona')).asked) ?? []).slice(1).map(Number);
+    await expect.poll(askedSize, { timeout: 5_000 }).toHaveLength(2);
+    const [w = 0, h = 0] = await askedSize();
+    expect(Math.abs(w - tile[0])).toBeLessThanOrEqual(1);
+    expect(Math.abs(h - tile[1])).toBeLessThanOrEqual(1);
     const askedOfCarol = () =>
       chromiumPage.evaluate(() => {
         const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
@@ -301,8 +316,7 @@ describe('a call between Chromium and Firefox', () => {
         return Math.round((camera?.track?.getSettings().height ?? 0) / (camera?.getParameters().encodings[0]?.scaleResolutionDownBy ?? 1));
       });
     await expect.poll(askedOfCarol, { timeout: 5_000 }).toBeLessThan(720);
-    expect(await askedOfCarol()).toBeGreaterThanOrEqual(Math.min(tileLines, 720) - 1);
-    console.log(`firefox e2e: Carol sends Fiona ${await askedOfCarol()} lines for a tile of ${Math.round(tileLines)}`);
+    console.log(`firefox e2e: Fiona reports ${w}×${h} for her tile of Carol, and Carol asks her encoder for ${await askedOfCarol()} lines`);
 
     // Then her tab: hidden, no video.
     const sent = growthOf(async () => (await mediaTotals(chromiumPage)).videoSentBytes);
@@ -315,6 +329,7 @@ describe('a call between Chromium and Firefox', () => {
       console.log(`firefox e2e: Carol's video to Fiona stopped ${Date.now() - hidden} ms after Fiona's tab was hidden`);
       await new Promise((r) => setTimeout(r, 1_500));
       expect(await sent()).toBe(0);
+      expect(await linkCells(chromiumPage, 'Firefox Fiona')).toEqual({ sending: expect.stringMatching(/no video$/), asked: 'not shown' });
     } finally {
       await firefox.bidi.send('browsingContext.close', { context: other });
     }

@@ -19,6 +19,7 @@ import {
   callLinkOf,
   growthOf,
   launchPerson,
+  linkCells,
   mediaTotals,
   openCallPage,
   shrinkTile,
@@ -184,14 +185,6 @@ const videoGrowth = (page: Page, ufrags: string[]) => growthOf(async () => (awai
 
 /** Video frames the page has decoded so far, over all its links. */
 const decodedFrames = async (page: Page): Promise<number> => (await mediaTotals(page)).framesDecoded;
-
-/** The Stats panel's cells for the link to `name`: what is sent (`<kbps> kbps · <W>×<H>` or `no video`) and what they asked for. */
-async function linkCells(page: Page, name: string): Promise<{ sending: string; asked: string }> {
-  const row = page.getByRole('region', { name: 'Connection stats', exact: true }).getByRole('row', { name: new RegExp(`^${name} `) });
-  const sending = (await row.getByRole('cell').first().textContent()) ?? '';
-  const asked = (await row.locator('[data-stat="asked"]').textContent()) ?? '';
-  return { sending, asked };
-}
 
 const sentHeight = (sending: string): number => Number(/×(\d+)$/.exec(sending)?.[1] ?? Number.NaN);
 

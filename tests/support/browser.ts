@@ -401,6 +401,14 @@ export function growthOf(read: () => Promise<number>): () => Promise<number> {
   };
 }
 
+/** The Stats panel's cells for the link to `name`: what is sent (`<kbps> kbps · <W>×<H>` or `no video`) and what they asked for. */
+export async function linkCells(page: Page, name: string): Promise<{ sending: string; asked: string }> {
+  const row = page.getByRole('region', { name: 'Connection stats', exact: true }).getByRole('row', { name: new RegExp(`^${name} `) });
+  const sending = (await row.getByRole('cell').first().textContent()) ?? '';
+  const asked = (await row.locator('[data-stat="asked"]').textContent()) ?? '';
+  return { sending, asked };
+}
+
 /**
  * Shrinks the tile `name` on `page` with the keyboard, as a person can (Shift+arrows resize the
  * focused tile), until it is at most `width`×`height` CSS pixels; gives its box then.
