@@ -4,7 +4,7 @@
 // clicked in Firefox on a page of another origin lands on the pre-join gate and
 // joins on `Join call`. Background blur runs in the Firefox build. A Firefox
 // sender follows what its Chromium viewer shows (a small tile, a hidden tab),
-// and a Chromium sender what its Firefox viewer shows (a hidden tab).
+// and a Chromium sender what its Firefox viewer shows (its tile, a hidden tab).
 // Firefox (Debian's firefox-esr) is driven over raw WebDriver BiDi.
 import { readdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
