@@ -195,6 +195,8 @@ interface SizeResult {
   cpuCallPage: number[];
   /** Mean over people, percent of one core, by "<process>/<thread>", over the steady window. */
   threads: Map<string, number>;
+  /** Keys of `threads` scheduled real-time. */
+  realtime: Set<string>;
   machineBusy: number;
   /** Zing and the even split, at EVEN_SIZES: the last person's call tab hidden behind another tab, and shown again (step 7). */
   hidden?: HiddenTab;
@@ -527,6 +529,7 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
       cpuBrowser: shares.map((s) => s.browser),
       cpuCallPage: shares.map((s) => s.callPage),
       threads: cpu.threads,
+      realtime: cpu.realtime,
       machineBusy: cpu.machineBusyPercent,
     };
   } finally {
@@ -837,11 +840,17 @@ function print(): void {
     const ranked = [...r.threads].filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]);
     const rest = ranked.slice(TOP_THREADS).reduce((sum, [, v]) => sum + v, 0);
     const cells = ranked.slice(0, TOP_THREADS).map(([key, v]) => `${key} ${v.toFixed(1)}`);
-    out.push(`  ${r.size} ${r.variant}: ${cells.join(', ')}; the rest ${rest.toFixed(1)}`);
+    const realtime = ranked.filter(([key]) => r.realtime.has(key)).reduce((sum, [, v]) => sum + v, 0);
+    out.push(
+      `  ${r.size} ${r.variant}: ${cells.join(', ')}; the rest ${rest.toFixed(1)}; of all, real-time threads ${realtime.toFixed(1)}`,
+    );
   }
   out.push('  (thread names are Chromium\'s, cut to 15 characters: "Realtime AudioW" is an AudioWorklet (RNNoise), "AudioOutputDevi"');
   out.push('  renders sound for playback or an AudioContext, "VizCompositorTh" composites the page (software GL here), "WebRTC_W_and_N"');
-  out.push('  is WebRTC\'s worker and network thread, "main" a process\'s main thread, pools lose their trailing digits.)');
+  out.push('  is WebRTC\'s worker and network thread, "main" a process\'s main thread, pools lose their trailing digits.');
+  out.push('  "Real-time threads": those scheduled SCHED_RR or SCHED_FIFO, as Chromium runs its audio threads where the system');
+  out.push('  lets it (here it does): they take a core before any other thread, so on a saturated machine they keep their');
+  out.push('  share and everything else, main threads and encoders included, waits.)');
   out.push('CPU % is percent of one core over a 5 s window (200 % = both cores): "browser" is the person\'s whole Chromium');
   out.push('process tree (renderer, GPU, network, audio, capture), "call page" the renderer that runs the call page (Zing\'s');
   out.push("extension renderer; the naive page's web renderer); all people share the same 2 cores, so at high machine busy these");

@@ -36,13 +36,24 @@ interface Proc {
   args: string[];
 }
 
-/** A /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat line: the name, the parent and utime + stime in seconds. */
-function parseStat(stat: string): { name: string; ppid: number; cpu: number } {
+/** Scheduling policies (field 41) that run before every normal thread: SCHED_FIFO and SCHED_RR. */
+const REALTIME_POLICIES = new Set([1, 2]);
+
+/**
+ * A /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat line: the name, the parent, utime + stime in
+ * seconds, and whether it is scheduled real-time.
+ */
+export function parseStat(stat: string): { name: string; ppid: number; cpu: number; realtime: boolean } {
   // The command name (field 2) is in parentheses and may hold spaces: split after its closing one.
   const close = stat.lastIndexOf(')');
   const rest = stat.slice(close + 2).split(' ');
-  // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-  return { name: stat.slice(stat.indexOf('(') + 1, close), ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12])) / CLK_TCK };
+  // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15, policy 41.
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, close),
+    ppid: Number(rest[1]),
+    cpu: (Number(rest[11]) + Number(rest[12])) / CLK_TCK,
+    realtime: REALTIME_POLICIES.has(Number(rest[38])),
+  };
 }
 
 function readProc(pid: number): Proc | undefined {
@@ -78,6 +89,8 @@ export interface CpuSnapshot {
   extensionRenderers: Map<string, Set<number>>;
   /** person → "<process>/<thread>" → cpu seconds, summed over the person's tree (see threadsOf). */
   threads: Map<string, Map<string, number>>;
+  /** The "<process>/<thread>" keys of threads scheduled real-time (Chromium's audio threads, where it may). */
+  realtime: Set<string>;
   /** Every process on the machine: pid → cpu seconds (for what else ran, in the same accounting). */
   all: Map<number, number>;
   /** Machine-wide busy and total jiffies from /proc/stat. */
@@ -113,7 +126,12 @@ function processKind(p: Proc, callPageRenderers: Set<number>): string {
  * own utime and stime; its name is Chromium's, cut to 15 characters by the kernel). A process's first
  * thread is "main". Trailing digits go, so a pool's workers add up under one name.
  */
-function threadsOf(pids: Iterable<number>, procs: Map<number, Proc>, callPageRenderers: Set<number>): Map<string, number> {
+function threadsOf(
+  pids: Iterable<number>,
+  procs: Map<number, Proc>,
+  callPageRenderers: Set<number>,
+  realtime: Set<string>,
+): Map<string, number> {
   const out = new Map<string, number>();
   for (const pid of pids) {
     const p = procs.get(pid);
@@ -130,6 +148,7 @@ function threadsOf(pids: Iterable<number>, procs: Map<number, Proc>, callPageRen
         const stat = parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
         const key = `${kind}/${Number(tid) === pid ? 'main' : stat.name.replace(/\d+$/, '')}`;
         out.set(key, (out.get(key) ?? 0) + stat.cpu);
+        if (stat.realtime) realtime.add(key);
       } catch {
         // the thread ended between readdir and read
       }
@@ -149,6 +168,7 @@ export function snapshot(people: readonly string[], callPage: CallPageProcess = 
   const tree = new Map<string, Map<number, number>>();
   const extensionRenderers = new Map<string, Set<number>>();
   const threads = new Map<string, Map<string, number>>();
+  const realtime = new Set<string>();
   for (const person of people) {
     const marker = `${PERSON_SWITCH}=${person}`;
     const root = [...procs.values()].find((p) => p.args.includes(marker) && !p.args.some((a) => a.startsWith('--type=')));
@@ -165,10 +185,10 @@ export function snapshot(people: readonly string[], callPage: CallPageProcess = 
     }
     tree.set(person, pids);
     extensionRenderers.set(person, renderers);
-    threads.set(person, threadsOf(pids.keys(), procs, renderers));
+    threads.set(person, threadsOf(pids.keys(), procs, renderers, realtime));
   }
   const all = new Map([...procs.values()].map((p) => [p.pid, p.cpu]));
-  return { at: performance.now(), tree, extensionRenderers, threads, all, machine: machineJiffies() };
+  return { at: performance.now(), tree, extensionRenderers, threads, realtime, all, machine: machineJiffies() };
 }
 
 export interface CpuShare {
@@ -188,7 +208,14 @@ export interface CpuShare {
 export function cpuBetween(
   a: CpuSnapshot,
   b: CpuSnapshot,
-): { people: Map<string, CpuShare>; threads: Map<string, number>; othersPercent: number; machineBusyPercent: number } {
+): {
+  people: Map<string, CpuShare>;
+  threads: Map<string, number>;
+  /** Keys of `threads` scheduled real-time. */
+  realtime: Set<string>;
+  othersPercent: number;
+  machineBusyPercent: number;
+} {
   const seconds = (b.at - a.at) / 1000;
   const people = new Map<string, CpuShare>();
   for (const [person, pids] of b.tree) {
@@ -214,5 +241,11 @@ export function cpuBetween(
   for (const [pid, cpu] of b.all) if (!tracked.has(pid)) others += cpu - (a.all.get(pid) ?? cpu); // a process new in the window: not counted
   const busy = b.machine.busy - a.machine.busy;
   const total = b.machine.total - a.machine.total;
-  return { people, threads, othersPercent: (100 * others) / seconds, machineBusyPercent: total > 0 ? (100 * busy) / total : NaN };
+  return {
+    people,
+    threads,
+    realtime: new Set([...a.realtime, ...b.realtime]),
+    othersPercent: (100 * others) / seconds,
+    machineBusyPercent: total > 0 ? (100 * busy) / total : NaN,
+  };
 }
