@@ -174,6 +174,8 @@ describe('coturn with the relay’s shared secret', () => {
 
 /** coturn passes this many bytes a second per session and direction, and drops the rest: ~120 kbps, under a grid tile's plan. */
 const SHORT_PATH_BYTES_PER_SECOND = 15_000;
+/** A link's plan in its Stats row: lines, frames, and the kbps asked of the encoder. */
+const PLANNED = /(\d+)p · \d+ fps · (\d+) kbps/;
 
 interface ShortPath {
   relay: Relay;
@@ -222,15 +224,14 @@ describe('a call whose only path is short (a TURN server that passes ~120 kbps)'
     await a.getByRole('button', { name: 'Stats', exact: true }).click();
     const row = a.getByRole('region', { name: 'Connection stats', exact: true }).getByRole('row', { name: /^Bo / });
     const text = async () => (await row.textContent()) ?? '';
-    const planned = /(\d+)p · \d+ fps · (\d+) kbps/;
-    await expect.poll(text, { timeout: 10_000 }).toMatch(planned);
-    const before = planned.exec(await text());
+    await expect.poll(text, { timeout: 10_000 }).toMatch(PLANNED);
+    const before = PLANNED.exec(await text());
 
     const shortSince = Date.now();
     await expect.poll(text, { timeout: 30_000 }).toMatch(/eased \d+× \(network\)/);
     const eased = await text();
     console.log(`turn e2e: ${Date.now() - shortSince} ms after the plan showed, Ada's link to Bo read: ${eased}`);
-    const after = planned.exec(eased);
+    const after = PLANNED.exec(eased);
     // Eased means asking the encoder for fewer bits than the plan did.
     expect(Number(after?.[2])).toBeLessThan(Number(before?.[2]));
     // Ada is told in words, without opening anything, and the notice passes axe.
@@ -246,24 +247,19 @@ describe('a call whose only path is short (a TURN server that passes ~120 kbps)'
 });
 
 describe('Firefox sending over a short path (the same ~120 kbps TURN server)', () => {
-  let call: FirefoxAndBo;
-  beforeAll(async () => {
-    call = await firefoxAndBoOnShortPath({ screen: false });
-  }, TWO_BROWSERS_TIMEOUT_MS);
-  afterAll(() => call?.stop());
+  const call = firefoxAndBoOnShortPathForSuite({ screen: false });
 
   it('steps Firefox’s camera down for the network from its retransmissions, tells Fiona, and sends within the path', async () => {
     // Firefox reports no bandwidth estimate and no qualityLimitationReason, and its own congestion
     // control kept sending 400-800 kbps here, mostly retransmissions: only the share of what it
     // resends can say the path is short (pressure.ts, resentLimitation).
-    const { fiona } = call;
-    const b = await call.fionaJoinsBo();
+    const { fiona, fionaJoinsBo } = call();
+    const b = await fionaJoinsBo();
     const row = await statsRowOf(fiona, 'Bo');
-    const planned = /(\d+)p · \d+ fps · (\d+) kbps/;
-    await expect.poll(row, { timeout: 10_000 }).toMatch(planned);
-    const before = planned.exec(await row());
+    await expect.poll(row, { timeout: 10_000 }).toMatch(PLANNED);
+    const before = PLANNED.exec(await row());
     const eased = await easedForNetwork(fiona, row, 'camera');
-    expect(Number(planned.exec(eased)?.[2])).toBeLessThan(Number(before?.[2]));
+    expect(Number(PLANNED.exec(eased)?.[2])).toBeLessThan(Number(before?.[2]));
     await expectSendingWithinPath(row, 'camera');
     // And the call goes on: Bo's tile of Fiona still presents new frames.
     const frames = await videoFrames(b, 'Fiona', 15_000);
@@ -277,6 +273,19 @@ interface FirefoxAndBo {
   /** Bo starts a call, Fiona joins it from her popup, and Bo decodes her camera; gives Bo's call page. */
   fionaJoinsBo(): Promise<Page>;
   stop(): Promise<void>;
+}
+
+/** firefoxAndBoOnShortPath for the tests of one describe: started before them, stopped after; the getter is for inside a test. */
+function firefoxAndBoOnShortPathForSuite(opts: { screen: boolean }): () => FirefoxAndBo {
+  let call: FirefoxAndBo | undefined;
+  beforeAll(async () => {
+    call = await firefoxAndBoOnShortPath(opts);
+  }, TWO_BROWSERS_TIMEOUT_MS);
+  afterAll(() => call?.stop());
+  return () => {
+    if (!call) throw new Error('Fiona and Bo did not start');
+    return call;
+  };
 }
 
 /**
@@ -355,17 +364,13 @@ async function expectSendingWithinPath(row: () => Promise<string>, what: string)
 }
 
 describe('Firefox sharing its screen alone over a short path (the same ~120 kbps TURN server)', () => {
-  let call: FirefoxAndBo;
-  beforeAll(async () => {
-    call = await firefoxAndBoOnShortPath({ screen: true });
-  }, TWO_BROWSERS_TIMEOUT_MS);
-  afterAll(() => call?.stop());
+  const call = firefoxAndBoOnShortPathForSuite({ screen: true });
 
   it('steps the screen down when it is all the link carries, tells Fiona, and sends within the path', async () => {
     // With her camera off, the link carries only the screen: its own sender's retransmissions must say
     // the path is short (quality.ts, #watchScreenAlone), as the camera's do.
-    const { fiona } = call;
-    const b = await call.fionaJoinsBo();
+    const { fiona, fionaJoinsBo } = call();
+    const b = await fionaJoinsBo();
     const { bidi, context } = fiona;
     await click(bidi, context, await waitForOne(bidi, context, 'button', 'Turn off camera', 10_000));
     await click(bidi, context, await waitForOne(bidi, context, 'button', 'Share screen', 10_000));
