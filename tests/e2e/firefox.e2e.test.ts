@@ -25,9 +25,11 @@ import {
   type Person,
 } from '../support/browser.ts';
 import {
+  addPreloadScript,
   attribute,
   callOnNode,
   click,
+  clickWhenEnabled,
   DENY_MEDIA_PREFS,
   evaluate,
   FIREFOX_DIST,
@@ -37,6 +39,7 @@ import {
   navigate,
   openFirefoxCallPage,
   pressInBrowserWindow,
+  typeText,
   waitForFirefoxShareLinkRedirect,
   waitForOne,
   waitForTab,
@@ -399,6 +402,49 @@ describe('a call between Chromium and Firefox', () => {
     expect(seeing.framesAdvanced).toBeGreaterThanOrEqual(5);
     expect(relay.rooms.peersIn(call.room)).toHaveLength(2);
     await call.page.close();
+  });
+
+  it('gives a Firefox without Zing that clicks the link the relay’s page: the gate, then the call under the name typed, both decoding', async () => {
+    const call = await chromiumCall();
+    const guest = await launchFirefox({ name: 'Firefox guest', relayUrl: relay.url, extension: false });
+    try {
+      const { bidi, context } = guest;
+      // Before the page's own scripts: no STUN (tests send nothing off this machine), and a record of
+      // anything the guest page's CSP refuses (its RNNoise worklet, WebAssembly and styles all come from the relay).
+      await addPreloadScript(
+        bidi,
+        `() => {
+          if (location.origin !== ${JSON.stringify(new URL(relay.url).origin)}) return;
+          localStorage.setItem('zing:settings', JSON.stringify({ iceServers: [] }));
+          window.__zingCspViolations = [];
+          document.addEventListener('securitypolicyviolation', (e) => window.__zingCspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
+        }`,
+      );
+      await navigate(bidi, context, site.pageWithLink(call.link));
+      await click(bidi, context, await waitForOne(bidi, context, 'link', SAME_TAB_LINK, 5_000));
+      const join = await waitForOne(bidi, context, 'button', 'Join call', 10_000);
+      expect(await evaluate(bidi, context, 'location.href')).toBe(call.link);
+      await new Promise((r) => setTimeout(r, UNSEEN_MS)); // absence cannot be waited for: watch for a while
+      expect(relay.rooms.peersIn(call.room)).toHaveLength(1);
+      // The name box as it is shown: empty, with the picked guest name as its placeholder; typing gives the typed name.
+      const nameBox = await waitForOne(bidi, context, 'textbox', 'Your name', 5_000);
+      expect(await callOnNode(bidi, context, nameBox, '(el) => el.value')).toBe('');
+      expect(String(await callOnNode(bidi, context, nameBox, '(el) => el.placeholder'))).toMatch(/^Guest \d{4}$/);
+      await click(bidi, context, nameBox);
+      await typeText(bidi, context, 'Frida');
+      await clickWhenEnabled(bidi, context, join);
+      const [seen, seeing] = await Promise.all([videoFrames(call.page, 'Frida'), firefoxVideoFrames(guest, 'Chrome Carol')]);
+      expect(seen.framesAdvanced).toBeGreaterThanOrEqual(5);
+      expect(seeing.framesAdvanced).toBeGreaterThanOrEqual(5);
+      await waitForOne(bidi, context, 'group', 'Frida (you)', 5_000);
+      expect(relay.rooms.peersIn(call.room)).toHaveLength(2);
+      expect(await evaluate(bidi, context, 'JSON.stringify(window.__zingCspViolations)')).toBe('[]');
+      expect(requests).toContain(`GET /r/${call.room}`); // the page came from the relay…
+      expect(requests.filter((r) => r.includes(call.key))).toEqual([]); // …which never saw the key
+    } finally {
+      await guest.close();
+      await call.page.close();
+    }
   });
 
   it('tells a person whose camera and microphone are blocked what to do in Firefox’s words, and still shows them the call', async () => {

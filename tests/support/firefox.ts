@@ -220,6 +220,11 @@ export interface FirefoxLaunchOptions {
    * draws its WebGL 2). Background blur needs it.
    */
   webgl?: boolean;
+  /**
+   * false: a Firefox without Zing, as someone has who only got a link. Nothing is
+   * installed and `url()` throws; the relay's guest page is the call they get.
+   */
+  extension?: boolean;
 }
 
 export const XVFB = process.env.ZING_XVFB ?? '/usr/bin/Xvfb';
@@ -403,6 +408,27 @@ export async function click(bidi: BiDi, context: string, sharedId: string, butto
   });
 }
 
+/**
+ * Clicks a button once it is enabled, as a person clicks what they see: `Join call`
+ * ignores clicks for a moment after its page shows (PreJoin.tsx, JOIN_ARMING_MS).
+ */
+export async function clickWhenEnabled(bidi: BiDi, context: string, sharedId: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await callOnNode(bidi, context, sharedId, '(el) => el.disabled')) === true) {
+    if (Date.now() > deadline) throw new Error(`the button stayed disabled for ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await click(bidi, context, sharedId);
+}
+
+/**
+ * Runs `fn` (a function's source) in every page of this Firefox before the page's
+ * own scripts, as Playwright's addInitScript does.
+ */
+export async function addPreloadScript(bidi: BiDi, fn: string): Promise<void> {
+  await bidi.send('script.addPreloadScript', { functionDeclaration: fn });
+}
+
 export async function navigate(bidi: BiDi, context: string, url: string): Promise<void> {
   await bidi.send('browsingContext.navigate', { context, url, wait: 'complete' });
 }
@@ -488,6 +514,15 @@ export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<Firefox
     child.stderr?.resume();
     bidi = await BiDi.connect(`${wsUrl}/session`);
     await bidi.send('session.new', { capabilities: {} });
+    const tabs = await bidi.send<{ contexts: { context: string }[] }>('browsingContext.getTree', {});
+    const context = tabs.contexts[0]?.context;
+    if (!context) throw new Error('no tab to drive');
+    if (opts.extension === false) {
+      const url = (): never => {
+        throw new Error(`${opts.name}'s Firefox has no Zing installed`);
+      };
+      return { name: opts.name, bidi, context, url, close };
+    }
     const { extension } = await bidi.send<{ extension: string }>('webExtension.install', {
       extensionData: { type: 'path', path: FIREFOX_DIST },
     });
@@ -497,9 +532,6 @@ export async function launchFirefox(opts: FirefoxLaunchOptions): Promise<Firefox
     if (!chromeContext) throw new Error('no chrome-scope browsing context');
     const base = await evaluate(bidi, chromeContext, `WebExtensionPolicy.getByID(${JSON.stringify(extension)}).getURL('')`);
     if (typeof base !== 'string' || !base.startsWith('moz-extension://')) throw new Error(`unexpected extension base URL: ${String(base)}`);
-    const tabs = await bidi.send<{ contexts: { context: string }[] }>('browsingContext.getTree', {});
-    const context = tabs.contexts[0]?.context;
-    if (!context) throw new Error('no tab to drive');
     const url = (path: string) => base + path;
     // Settings through the extension's own storage, in an extension page's realm.
     await navigate(bidi, context, url('extension/options/index.html'));
