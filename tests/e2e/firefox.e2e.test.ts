@@ -1,13 +1,17 @@
 // A call across browsers: a Chromium user starts a call, a Firefox user opens
-// its link, each decodes the other's video, and a mute in Firefox shows in
-// Chromium, from the page and from Firefox's own keyboard shortcut. A link
-// clicked in Firefox on a page of another origin lands on the pre-join gate and
-// joins on `Join call`. Background blur runs in the Firefox build. A Firefox
-// sender follows what its Chromium viewer shows (a small tile, a hidden tab),
-// and a Chromium sender what its Firefox viewer shows (its tile, a hidden tab).
+// its link, each decodes the other's video, chat and files go both ways whole,
+// and a mute in Firefox shows in Chromium, from the page and from Firefox's own
+// keyboard shortcut. A link clicked in Firefox on a page of another origin lands
+// on the pre-join gate and joins on `Join call`; in a Firefox without Zing it
+// lands on the relay's guest page, which joins the same call. Background blur
+// runs in the Firefox build. A Firefox sender follows what its Chromium viewer
+// shows (a small tile, a hidden tab), and a Chromium sender what its Firefox
+// viewer shows (its tile, a hidden tab).
 // Firefox (Debian's firefox-esr) is driven over raw WebDriver BiDi.
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -39,12 +43,14 @@ import {
   navigate,
   openFirefoxCallPage,
   pressInBrowserWindow,
+  setFiles,
   typeText,
   waitForFirefoxShareLinkRedirect,
   waitForOne,
   waitForTab,
   type FirefoxPerson,
 } from '../support/firefox.ts';
+import { patternBytes } from '../support/bytes.ts';
 import { CHECKERBOARD_CAMERA } from '../support/firefox-fake-media.ts';
 import { roomDetail } from '../support/picture.ts';
 import { NEW_TAB_LINK, SAME_TAB_LINK, startLinkSite, type LinkSite } from '../support/links.ts';
@@ -215,6 +221,57 @@ describe('a call between Chromium and Firefox', () => {
       return note ? String(await callOnNode(firefox.bidi, firefox.context, note, '(el) => el.textContent')) : '';
     };
     await expect.poll(codeAtFirefox, { timeout: 5_000 }).toBe(await codeAtChromium());
+  });
+
+  it('carries chat and a file each way between the two browsers, the file whole (SHA-256)', async () => {
+    const { bidi, context } = firefox;
+    // Chat: each types into Message and presses Enter; each reads the other's line.
+    await click(bidi, context, await waitForOne(bidi, context, 'textbox', 'Message', 5_000));
+    await typeText(bidi, context, 'hello from Firefox\uE007'); // U+E007: WebDriver's Enter key
+    await chromiumPage.getByText('hello from Firefox', { exact: true }).waitFor({ timeout: 5_000 });
+    const message = chromiumPage.getByRole('textbox', { name: 'Message', exact: true });
+    await message.pressSequentially('hello from Chromium');
+    await message.press('Enter');
+    await expect.poll(() => evaluate(bidi, context, 'document.body.innerText'), { timeout: 5_000 }).toContain('hello from Chromium');
+
+    // Files: 5 MB in 64 KiB messages each way. Firefox and Chromium differ in the largest
+    // data-channel message they take, so a chunk size only one of them accepts fails here.
+    const dir = mkdtempSync(join(tmpdir(), 'zing-file-'));
+    try {
+      const bytes = patternBytes(5 * 1024 * 1024);
+      const want = createHash('sha256').update(bytes).digest('hex');
+      for (const name of ['to-firefox.bin', 'to-chromium.bin']) writeFileSync(join(dir, name), bytes);
+
+      await chromiumPage.locator('input[type="file"]').setInputFiles(join(dir, 'to-firefox.bin'));
+      const save = await waitForOne(bidi, context, 'link', 'Save to-firefox.bin', 60_000);
+      // What Save would write: the blob behind the link, hashed in Firefox's page.
+      const got = await callOnNode(
+        bidi,
+        context,
+        save,
+        `async (a) => {
+          const bytes = await (await fetch(a.href)).arrayBuffer();
+          const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+          return [...hash].map((b) => b.toString(16).padStart(2, '0')).join('') + ' ' + a.download;
+        }`,
+      );
+      expect(got).toBe(`${want} to-firefox.bin`);
+
+      await setFiles(bidi, context, 'input[type="file"]', [join(dir, 'to-chromium.bin')]);
+      const saveInChromium = chromiumPage.getByRole('link', { name: 'Save to-chromium.bin', exact: true });
+      await saveInChromium.waitFor({ timeout: 60_000 });
+      // Carol's browser is attached over CDP (real tab visibility), where Playwright sees no downloads:
+      // the blob behind Save is hashed in her page too.
+      const gotInChromium = await saveInChromium.evaluate(async (a) => {
+        const link = a as HTMLAnchorElement;
+        const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', await (await fetch(link.href)).arrayBuffer()));
+        return `${[...hash].map((b) => b.toString(16).padStart(2, '0')).join('')} ${link.download}`;
+      });
+      expect(gotInChromium).toBe(`${want} to-chromium.bin`);
+      await expect.poll(() => evaluate(bidi, context, 'document.body.innerText'), { timeout: 10_000 }).toContain('Sent to-chromium.bin');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('shows a mute in Firefox on the Chromium side within a second', async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
+import { patternBytes } from '../support/bytes.ts';
 import { callLinkOf, launchPerson, openCallPage, startCall, updateSettings, videoFrames, type Person } from '../support/browser.ts';
 
 const SMALL = { maxVideoHeight: 240 };
@@ -77,8 +78,7 @@ describe('sharing in a call of three', () => {
   it('sends a 20 MB file to both others, who get it whole with a matching SHA-256', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zing-file-'));
     try {
-      const bytes = Buffer.alloc(20 * 1024 * 1024);
-      for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((i * 2654435761) >>> 0, i);
+      const bytes = patternBytes(20 * 1024 * 1024);
       const path = join(dir, 'big.bin');
       writeFileSync(path, bytes);
       const want = createHash('sha256').update(bytes).digest('hex');
@@ -145,8 +145,7 @@ describe('sharing in a call of three', () => {
     await Promise.all([videoFrames(ann, 'Cat'), videoFrames(cat, 'Ann')]);
     const dir = mkdtempSync(join(tmpdir(), 'zing-ask-'));
     try {
-      const bytes = Buffer.alloc(3 * 1024 * 1024);
-      for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((i * 2246822519) >>> 0, i);
+      const bytes = patternBytes(3 * 1024 * 1024, 2246822519);
       const path = join(dir, 'ask.bin');
       writeFileSync(path, bytes);
       const want = createHash('sha256').update(bytes).digest('hex');

@@ -421,6 +421,18 @@ export async function clickWhenEnabled(bidi: BiDi, context: string, sharedId: st
   await click(bidi, context, sharedId);
 }
 
+/** Picks `paths` in the page's first element matching `css` (a file input), as the file chooser does. */
+export async function setFiles(bidi: BiDi, context: string, css: string, paths: string[]): Promise<void> {
+  const { nodes } = await bidi.send<{ nodes: RemoteValue[] }>('browsingContext.locateNodes', {
+    context,
+    locator: { type: 'css', value: css },
+    maxNodeCount: 1,
+  });
+  const sharedId = nodes[0]?.sharedId;
+  if (!sharedId) throw new Error(`nothing matches ${css}`);
+  await bidi.send('input.setFiles', { context, element: { sharedId }, files: paths });
+}
+
 /**
  * Runs `fn` (a function's source) in every page of this Firefox before the page's
  * own scripts, as Playwright's addInitScript does.
