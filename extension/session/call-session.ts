@@ -249,6 +249,7 @@ export type SessionLink = Pick<
   | 'setScreenEncoding'
   | 'cameraStats'
   | 'screenStats'
+  | 'videoMids'
   | 'remoteAudioLevel'
   | 'localAudioLevel'
   | 'certificates'
@@ -635,7 +636,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
           if (typeof s.timestamp === 'number') at = s.timestamp;
         });
         // RTCStatsReport is typed as a map of `any`; sampleStats narrows each field.
-        const sample = sampleStats(report.values() as Iterable<Record<string, unknown>>, at);
+        const sample = sampleStats(report.values() as Iterable<Record<string, unknown>>, at, remote.link.videoMids());
         out[id] = linkStats(remote.lastStats, sample);
         remote.lastStats = sample;
       }),

@@ -1,19 +1,32 @@
 // Per-link figures for the stats panel, from two successive getStats() reports.
 // Pure: a report is just an iterable of stats records here, so tests need no browser.
 
+/** A video stream's last frame size, or `off`: switched off (its receiver shows none of it: quality.ts). */
+export type StreamSize = { width: number; height: number } | 'off' | undefined;
+
 export interface StatsSample {
   at: number;
   bytesSent: number;
   bytesReceived: number;
   packetsLost: number;
   packetsReceived: number;
-  sendWidth: number | undefined;
-  sendHeight: number | undefined;
-  receiveWidth: number | undefined;
-  receiveHeight: number | undefined;
+  sendCamera: StreamSize;
+  sendScreen: StreamSize;
+  receiveCamera: StreamSize;
+  receiveScreen: StreamSize;
   rttMs: number | undefined;
-  /** Every outbound video stream is switched off (its receiver shows none of it: quality.ts). */
-  sendVideoOff?: boolean;
+}
+
+/**
+ * Which transceivers (by mid) carry video on a link now, each way. A screen
+ * share that stopped keeps its RTP stats, last frame size included, on a
+ * transceiver that went inactive: sizes come only from the streams named here.
+ */
+export interface VideoMids {
+  sendCamera?: string;
+  sendScreen?: string;
+  receiveCamera?: string;
+  receiveScreen?: string;
 }
 
 export interface LinkStats {
@@ -30,43 +43,41 @@ export interface LinkStats {
 type StatsRecord = Record<string, unknown>;
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-export function sampleStats(report: Iterable<StatsRecord>, at: number): StatsSample {
+export function sampleStats(report: Iterable<StatsRecord>, at: number, mids: VideoMids): StatsSample {
   const sample: StatsSample = {
     at,
     bytesSent: 0,
     bytesReceived: 0,
     packetsLost: 0,
     packetsReceived: 0,
-    sendWidth: undefined,
-    sendHeight: undefined,
-    receiveWidth: undefined,
-    receiveHeight: undefined,
+    sendCamera: undefined,
+    sendScreen: undefined,
+    receiveCamera: undefined,
+    receiveScreen: undefined,
     rttMs: undefined,
   };
+  // A stream without a mid (a browser that leaves it out) is taken for the camera.
+  const which = (s: StatsRecord, camera: string | undefined, screen: string | undefined) =>
+    typeof s.mid !== 'string' || s.mid === camera ? 'camera' : s.mid === screen ? 'screen' : undefined;
   for (const s of report) {
     switch (s.type) {
-      case 'outbound-rtp':
+      case 'outbound-rtp': {
         sample.bytesSent += num(s.bytesSent) ?? 0;
-        if (s.kind === 'video' && s.active === false) {
-          // A switched-off stream keeps its last frame size: it is not what is sent now.
-          sample.sendVideoOff ??= true;
-        } else if (s.kind === 'video') {
-          sample.sendVideoOff = false;
-          if (num(s.frameHeight)) {
-            sample.sendWidth = num(s.frameWidth);
-            sample.sendHeight = num(s.frameHeight);
-          }
-        }
+        const stream = s.kind === 'video' ? which(s, mids.sendCamera, mids.sendScreen) : undefined;
+        // A switched-off stream keeps its last frame size: it is not what is sent now.
+        if (stream === 'camera') sample.sendCamera = s.active === false ? 'off' : (frameSize(s) ?? sample.sendCamera);
+        if (stream === 'screen') sample.sendScreen = s.active === false ? 'off' : (frameSize(s) ?? sample.sendScreen);
         break;
-      case 'inbound-rtp':
+      }
+      case 'inbound-rtp': {
         sample.bytesReceived += num(s.bytesReceived) ?? 0;
         sample.packetsLost += Math.max(0, num(s.packetsLost) ?? 0);
         sample.packetsReceived += num(s.packetsReceived) ?? 0;
-        if (s.kind === 'video' && num(s.frameHeight)) {
-          sample.receiveWidth = num(s.frameWidth);
-          sample.receiveHeight = num(s.frameHeight);
-        }
+        const stream = s.kind === 'video' ? which(s, mids.receiveCamera, mids.receiveScreen) : undefined;
+        if (stream === 'camera') sample.receiveCamera = frameSize(s) ?? sample.receiveCamera;
+        if (stream === 'screen') sample.receiveScreen = frameSize(s) ?? sample.receiveScreen;
         break;
+      }
       case 'candidate-pair': {
         const rtt = num(s.currentRoundTripTime);
         if (s.nominated === true && s.state === 'succeeded' && rtt !== undefined) sample.rttMs = rtt * 1000;
@@ -79,7 +90,23 @@ export function sampleStats(report: Iterable<StatsRecord>, at: number): StatsSam
   return sample;
 }
 
-const resolution = (w: number | undefined, h: number | undefined) => (w && h ? `${w}×${h}` : undefined);
+/** The stream's last frame size; undefined before its first frame. */
+function frameSize(s: StatsRecord): { width: number; height: number } | undefined {
+  const width = num(s.frameWidth);
+  const height = num(s.frameHeight);
+  return width && height ? { width, height } : undefined;
+}
+
+/**
+ * `640×360`, `no video`, or undefined (no frame yet) for the camera; a live
+ * screen follows as `· screen 1280×720`, as the panel's "They show us" says it.
+ */
+function sizes(camera: StreamSize, screen: StreamSize): string | undefined {
+  const text = (size: StreamSize) => (size === 'off' ? 'no video' : size ? `${size.width}×${size.height}` : undefined);
+  const shown = text(camera);
+  if (!screen || screen === 'off') return shown;
+  return `${shown ?? '—'} · screen ${text(screen)}`;
+}
 
 export function linkStats(prev: StatsSample | undefined, cur: StatsSample): LinkStats {
   const seconds = prev ? (cur.at - prev.at) / 1000 : 0;
@@ -93,8 +120,8 @@ export function linkStats(prev: StatsSample | undefined, cur: StatsSample): Link
   return {
     sendBps: rate(prev?.bytesSent ?? 0, cur.bytesSent),
     receiveBps: rate(prev?.bytesReceived ?? 0, cur.bytesReceived),
-    sendResolution: cur.sendVideoOff ? 'no video' : resolution(cur.sendWidth, cur.sendHeight),
-    receiveResolution: resolution(cur.receiveWidth, cur.receiveHeight),
+    sendResolution: sizes(cur.sendCamera, cur.sendScreen),
+    receiveResolution: sizes(cur.receiveCamera, cur.receiveScreen),
     rttMs: cur.rttMs,
     lossPercent,
   };

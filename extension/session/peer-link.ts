@@ -6,6 +6,7 @@ import type { ParticipantId } from '../../protocol/ids.ts';
 import type { VideoEncoding } from './bandwidth.ts';
 import { applyEncoding, forgetEncoding } from './sender-encoding.ts';
 import type { CameraStats } from './quality.ts';
+import type { VideoMids } from './link-stats.ts';
 import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
 import { withOpusDtx } from './opus-dtx.ts';
 import { certificateDigest, declaresOneCertificate, digestOfFingerprint, fingerprintsOf } from './safety-code.ts';
@@ -271,6 +272,23 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (this.#closed || !sender?.track) return undefined;
     // RTCStatsReport is typed as a map of `any`; video-stats.ts narrows each field.
     return (await sender.getStats()).values() as IterableIterator<Record<string, unknown>>;
+  }
+
+  /** Which transceivers carry video now, each way (link-stats.ts reads sizes from these only). */
+  videoMids(): VideoMids {
+    const flowing = (t: RTCRtpTransceiver | undefined, way: 'send' | 'recv') =>
+      t?.mid != null && t.currentDirection?.includes(way) ? t.mid : undefined;
+    const camera = this.#cameraTransceivers()?.video;
+    // Any other video the peer sends is its screen (as in ontrack).
+    const theirScreen = this.pc
+      .getTransceivers()
+      .find((t) => t !== camera && t !== this.#screenTx && t.receiver.track.kind === 'video' && flowing(t, 'recv'));
+    return {
+      sendCamera: flowing(camera, 'send'),
+      sendScreen: flowing(this.#screenTx, 'send'),
+      receiveCamera: flowing(camera, 'recv'),
+      receiveScreen: flowing(theirScreen, 'recv'),
+    };
   }
 
   /** The remote microphone's current level (0..1), from the RTP header extension: no getStats round trip. */

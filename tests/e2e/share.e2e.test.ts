@@ -8,7 +8,16 @@ import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { patternBytes } from '../support/bytes.ts';
-import { callLinkOf, launchPerson, openCallPage, startCall, updateSettings, videoFrames, type Person } from '../support/browser.ts';
+import {
+  callLinkOf,
+  launchPerson,
+  linkCells,
+  openCallPage,
+  startCall,
+  updateSettings,
+  videoFrames,
+  type Person,
+} from '../support/browser.ts';
 
 const SMALL = { maxVideoHeight: 240 };
 
@@ -114,6 +123,11 @@ describe('sharing in a call of three', () => {
     expect(screenBox.width).toBeGreaterThan(cameraBox.width * 2);
     // Camera and screen at once: Ann's camera still decodes.
     expect((await videoFrames(cat, 'Ann')).framesAdvanced).toBeGreaterThanOrEqual(5);
+    // The Stats panels tell the two apart, at Ann (sending) and at Ben (receiving): the camera, then the screen.
+    const cameraThenScreen = /^\d+ kbps · \d+×\d+ · screen \d+×\d+$/;
+    for (const page of [ann, ben]) await page.getByRole('button', { name: 'Stats', exact: true }).click();
+    await expect.poll(async () => (await linkCells(ann, 'Ben')).sending, { timeout: 5_000 }).toMatch(cameraThenScreen);
+    await expect.poll(async () => (await linkCells(ben, 'Ann')).receiving, { timeout: 5_000 }).toMatch(cameraThenScreen);
 
     await share.click();
     await Promise.all([
@@ -121,6 +135,15 @@ describe('sharing in a call of three', () => {
       cat.getByRole('group', { name: "Ann's screen", exact: true }).waitFor({ state: 'detached', timeout: 2_000 }),
     ]);
     expect(await share.getAttribute('aria-pressed')).toBe('false');
+    // Stopped, the screen leaves the panels, and the size shown is the camera's Ben decodes (the stopped
+    // share's stats stay in the report, with its last frame size: that is not what flows).
+    const annAtBen = ben.getByRole('group', { name: 'Ann', exact: true }).locator('video');
+    const decoded = () => annAtBen.evaluate((v) => `${(v as HTMLVideoElement).videoWidth}×${(v as HTMLVideoElement).videoHeight}`);
+    const shown = async (cell: 'sending' | 'receiving', page: Page, name: string) =>
+      (await linkCells(page, name))[cell].replace(/^\d+ kbps · /, '') === (await decoded());
+    await expect.poll(() => shown('receiving', ben, 'Ann'), { timeout: 5_000 }).toBe(true);
+    await expect.poll(() => shown('sending', ann, 'Ben'), { timeout: 5_000 }).toBe(true);
+    for (const page of [ann, ben]) await page.getByRole('button', { name: 'Stats', exact: true }).click();
   });
 
   it('gives someone who joins during a share the screen too', async () => {

@@ -358,7 +358,10 @@ export interface MediaTotals {
   videoBytes: number;
   audioBytes: number;
   framesDecoded: number;
-  /** Lines of the last decoded frame, the largest over links (0: none yet). */
+  /**
+   * Lines of the last decoded frame, the largest over the videos still coming (0: none yet). A
+   * stopped screen share's receiver keeps its stats, with its last frame size, so it is left out.
+   */
   frameHeight: number;
   /** RTP payload bytes sent, camera and screen. */
   videoSentBytes: number;
@@ -370,6 +373,12 @@ export function mediaTotals(page: Page): Promise<MediaTotals> {
     const out = { videoBytes: 0, audioBytes: 0, framesDecoded: 0, frameHeight: 0, videoSentBytes: 0 };
     for (const pc of pcs) {
       if (pc.connectionState === 'closed') continue;
+      const receiving = new Set(
+        pc
+          .getTransceivers()
+          .filter((t) => t.currentDirection === 'sendrecv' || t.currentDirection === 'recvonly')
+          .map((t) => t.receiver.track.id),
+      );
       (await pc.getStats()).forEach((s: Record<string, unknown>) => {
         const n = (v: unknown) => (typeof v === 'number' ? v : 0);
         if (s.type === 'outbound-rtp' && s.kind === 'video') out.videoSentBytes += n(s.bytesSent);
@@ -378,7 +387,7 @@ export function mediaTotals(page: Page): Promise<MediaTotals> {
         if (s.kind !== 'video') return;
         out.videoBytes += n(s.bytesReceived);
         out.framesDecoded += n(s.framesDecoded);
-        out.frameHeight = Math.max(out.frameHeight, n(s.frameHeight));
+        if (receiving.has(String(s.trackIdentifier))) out.frameHeight = Math.max(out.frameHeight, n(s.frameHeight));
       });
     }
     return out;
@@ -401,12 +410,17 @@ export function growthOf(read: () => Promise<number>): () => Promise<number> {
   };
 }
 
-/** The Stats panel's cells for the link to `name`: what is sent (`<kbps> kbps · <W>×<H>` or `no video`) and what they asked for. */
-export async function linkCells(page: Page, name: string): Promise<{ sending: string; asked: string }> {
+/**
+ * The Stats panel's cells for the link to `name`: what is sent and received (`<kbps> kbps · <W>×<H>`,
+ * `no video` for a switched-off camera, then `· screen <W>×<H>` while a screen flows) and what they asked for.
+ */
+export async function linkCells(page: Page, name: string): Promise<{ sending: string; receiving: string; asked: string }> {
   const row = page.getByRole('region', { name: 'Connection stats', exact: true }).getByRole('row', { name: new RegExp(`^${name} `) });
-  const sending = (await row.getByRole('cell').first().textContent()) ?? '';
+  const [sending = '', receiving = ''] = await row
+    .getByRole('cell')
+    .evaluateAll((cells) => cells.slice(0, 2).map((c) => c.textContent ?? ''));
   const asked = (await row.locator('[data-stat="asked"]').textContent()) ?? '';
-  return { sending, asked };
+  return { sending, receiving, asked };
 }
 
 /**

@@ -35,6 +35,7 @@ import { type Recipient, SealedSignaling, type SealedMessage } from '../../../..
 import type { DeviceChoice, DeviceKind } from '../../../../extension/session/devices.ts';
 import type { InputKind, LocalMediaEvents, MediaStartPrefs } from '../../../../extension/session/local-media.ts';
 import type { CameraStats } from '../../../../extension/session/quality.ts';
+import type { VideoMids } from '../../../../extension/session/link-stats.ts';
 import { DEFAULT_PROFILE, defaultSettings, type Profile } from '../../../../extension/session/settings.ts';
 import { buildShareLink, type ShareLink } from '../../../../extension/session/share-link.ts';
 import type { SignalingEvents, SignalingState } from '../../../../extension/session/signaling-client.ts';
@@ -313,6 +314,10 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
 
   async screenStats(): Promise<undefined> {
     return undefined; // no screen reaches a fake link
+  }
+
+  videoMids(): VideoMids {
+    return {}; // a fake link carries no video
   }
 
   /** What the far microphone and the own one read on this link: set by a test. */

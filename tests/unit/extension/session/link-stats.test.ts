@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { linkStats, sampleStats, type StatsSample } from '../../../../extension/session/link-stats.ts';
+import { linkStats, sampleStats, type StatsSample, type VideoMids } from '../../../../extension/session/link-stats.ts';
 
 // Records shaped like Chromium's RTCStatsReport values (only the fields read here, plus noise).
-const outbound = (kind: 'audio' | 'video', bytesSent: number, size?: [number, number]) => ({
+const outbound = (kind: 'audio' | 'video', bytesSent: number, size?: [number, number], mid = kind === 'audio' ? '0' : '1') => ({
   type: 'outbound-rtp',
   kind,
   bytesSent,
+  mid,
   ...(size ? { frameWidth: size[0], frameHeight: size[1] } : {}),
   ssrc: 1234,
 });
@@ -15,12 +16,14 @@ const inbound = (
   packetsReceived: number,
   packetsLost: number,
   size?: [number, number],
+  mid = kind === 'audio' ? '0' : '1',
 ) => ({
   type: 'inbound-rtp',
   kind,
   bytesReceived,
   packetsReceived,
   packetsLost,
+  mid,
   ...(size ? { frameWidth: size[0], frameHeight: size[1] } : {}),
 });
 const pair = (rttSeconds: number, nominated: boolean, state = 'succeeded') => ({
@@ -36,27 +39,82 @@ const sample = (patch: Partial<StatsSample>): StatsSample => ({
   bytesReceived: 0,
   packetsLost: 0,
   packetsReceived: 0,
-  sendWidth: undefined,
-  sendHeight: undefined,
-  receiveWidth: undefined,
-  receiveHeight: undefined,
+  sendCamera: undefined,
+  sendScreen: undefined,
+  receiveCamera: undefined,
+  receiveScreen: undefined,
   rttMs: undefined,
   ...patch,
 });
 
+/** A link's camera on mid 1 both ways, and no screen either way. */
+const CAMERA: VideoMids = { sendCamera: '1', receiveCamera: '1' };
+const size = (width: number, height: number) => ({ width, height });
+
 describe('sampleStats with video switched off', () => {
-  it('says "no video" where every outbound video is switched off, and ignores its stale frame size', () => {
+  it('says "no video" where the camera is switched off, and ignores its stale frame size', () => {
     const off = { ...outbound('video', 50_000, [640, 360]), active: false };
-    const s = sampleStats([outbound('audio', 1_000), off], 0);
-    expect(s.sendHeight).toBeUndefined();
+    const s = sampleStats([outbound('audio', 1_000), off], 0, CAMERA);
+    expect(s.sendCamera).toBe('off');
     expect(linkStats(undefined, s).sendResolution).toBe('no video');
   });
 
-  it('gives the size of the stream still on where one of two is switched off', () => {
-    const off = { ...outbound('video', 50_000, [1920, 1080]), active: false };
-    const on = { ...outbound('video', 9_000, [320, 180]), active: true };
-    expect(linkStats(undefined, sampleStats([off, on], 0)).sendResolution).toBe('320×180');
-    expect(linkStats(undefined, sampleStats([on, off], 0)).sendResolution).toBe('320×180');
+  it('says "no video" where camera and screen are both switched off (a hidden tab)', () => {
+    const mids = { ...CAMERA, sendScreen: '3' };
+    const camera = { ...outbound('video', 50_000, [640, 360]), active: false };
+    const screen = { ...outbound('video', 9_000, [1280, 720], '3'), active: false };
+    expect(linkStats(undefined, sampleStats([camera, screen], 0, mids)).sendResolution).toBe('no video');
+    expect(linkStats(undefined, sampleStats([screen, camera], 0, mids)).sendResolution).toBe('no video');
+  });
+
+  it('gives the screen still on after the camera, where only the camera is switched off', () => {
+    const mids = { ...CAMERA, sendScreen: '3' };
+    const camera = { ...outbound('video', 50_000, [640, 360]), active: false };
+    const screen = { ...outbound('video', 9_000, [1280, 720], '3'), active: true };
+    expect(linkStats(undefined, sampleStats([screen, camera], 0, mids)).sendResolution).toBe('no video · screen 1280×720');
+  });
+});
+
+describe('sampleStats with a screen share', () => {
+  const camera = [outbound('video', 50_000, [480, 270]), inbound('video', 40_000, 400, 0, [427, 240])];
+
+  it('gives the camera first and the screen after it, each way, whatever the report order', () => {
+    const mids = { ...CAMERA, sendScreen: '3', receiveScreen: '4' };
+    const screens = [outbound('video', 9_000, [1280, 720], '3'), inbound('video', 8_000, 80, 0, [957, 540], '4')];
+    for (const report of [
+      [...camera, ...screens],
+      [...screens, ...camera],
+    ]) {
+      const s = linkStats(undefined, sampleStats(report, 0, mids));
+      expect(s.sendResolution).toBe('480×270 · screen 1280×720');
+      expect(s.receiveResolution).toBe('427×240 · screen 957×540');
+    }
+  });
+
+  it('leaves out a stopped share: its stats and last frame size stay, on a mid no longer carrying video', () => {
+    // As Chromium reported both ends after a share of 638×360 stopped (its transceiver inactive).
+    const stopped = [outbound('video', 7_036, [638, 360], '3'), inbound('video', 7_036, 70, 0, [638, 360], '3')];
+    for (const report of [
+      [...camera, ...stopped],
+      [...stopped, ...camera],
+    ]) {
+      const s = linkStats(undefined, sampleStats(report, 0, CAMERA));
+      expect(s.sendResolution).toBe('480×270');
+      expect(s.receiveResolution).toBe('427×240');
+    }
+    // Its bytes still count: they were sent and received, and no longer grow.
+    expect(sampleStats([...camera, ...stopped], 0, CAMERA).bytesSent).toBe(57_036);
+  });
+
+  it('says "no video" for a camera switched off while a stopped share stays in the report', () => {
+    const off = { ...outbound('video', 50_000, [480, 270]), active: false };
+    const stopped = { ...outbound('video', 7_036, [638, 360], '3'), active: true };
+    expect(linkStats(undefined, sampleStats([off, stopped], 0, CAMERA)).sendResolution).toBe('no video');
+  });
+
+  it('takes a stream without a mid (a browser that leaves it out) for the camera', () => {
+    const { mid: _, ...noMid } = outbound('video', 50_000, [480, 270]);
+    expect(linkStats(undefined, sampleStats([noMid], 0, {})).sendResolution).toBe('480×270');
   });
 });
 
@@ -73,46 +131,44 @@ describe('sampleStats', () => {
   ];
 
   it('adds up bytes sent and received over audio and video', () => {
-    const s = sampleStats(report, 42);
+    const s = sampleStats(report, 42, CAMERA);
     expect(s.at).toBe(42);
     expect(s.bytesSent).toBe(51_000);
     expect(s.bytesReceived).toBe(82_000);
   });
 
   it('adds up inbound packets received and lost', () => {
-    const s = sampleStats(report, 0);
+    const s = sampleStats(report, 0, CAMERA);
     expect(s.packetsReceived).toBe(500);
     expect(s.packetsLost).toBe(5);
   });
 
   it('takes the frame size of the video streams each way', () => {
-    const s = sampleStats(report, 0);
-    expect([s.sendWidth, s.sendHeight]).toEqual([640, 360]);
-    expect([s.receiveWidth, s.receiveHeight]).toEqual([426, 240]);
+    const s = sampleStats(report, 0, CAMERA);
+    expect(s.sendCamera).toEqual(size(640, 360));
+    expect(s.receiveCamera).toEqual(size(426, 240));
   });
 
   it('reads the round trip of the nominated, succeeded candidate pair only, in ms', () => {
-    expect(sampleStats(report, 0).rttMs).toBeCloseTo(12, 9);
-    expect(sampleStats([pair(0.3, true, 'in-progress'), pair(0.2, false)], 0).rttMs).toBeUndefined();
+    expect(sampleStats(report, 0, CAMERA).rttMs).toBeCloseTo(12, 9);
+    expect(sampleStats([pair(0.3, true, 'in-progress'), pair(0.2, false)], 0, CAMERA).rttMs).toBeUndefined();
   });
 
   it('leaves sizes and round trip unknown before any video or connection', () => {
-    const s = sampleStats([outbound('audio', 10), inbound('audio', 20, 1, 0)], 0);
-    expect(s.sendWidth).toBeUndefined();
-    expect(s.sendHeight).toBeUndefined();
-    expect(s.receiveWidth).toBeUndefined();
-    expect(s.receiveHeight).toBeUndefined();
+    const s = sampleStats([outbound('audio', 10), inbound('audio', 20, 1, 0)], 0, CAMERA);
+    expect(s.sendCamera).toBeUndefined();
+    expect(s.receiveCamera).toBeUndefined();
     expect(s.rttMs).toBeUndefined();
   });
 
   it('ignores a video stream with no frames yet (frameHeight 0 or absent)', () => {
-    const s = sampleStats([outbound('video', 10, [0, 0]), inbound('video', 10, 1, 0)], 0);
-    expect(s.sendHeight).toBeUndefined();
-    expect(s.receiveHeight).toBeUndefined();
+    const s = sampleStats([outbound('video', 10, [0, 0]), inbound('video', 10, 1, 0)], 0, CAMERA);
+    expect(s.sendCamera).toBeUndefined();
+    expect(s.receiveCamera).toBeUndefined();
   });
 
   it('counts negative packetsLost (duplicates) as none', () => {
-    expect(sampleStats([inbound('video', 0, 10, -3)], 0).packetsLost).toBe(0);
+    expect(sampleStats([inbound('video', 0, 10, -3)], 0, CAMERA).packetsLost).toBe(0);
   });
 
   it('skips fields that are not finite numbers', () => {
@@ -123,19 +179,20 @@ describe('sampleStats', () => {
         { type: 'candidate-pair', nominated: true, state: 'succeeded', currentRoundTripTime: 'fast' },
       ],
       0,
+      CAMERA,
     );
     expect(s).toMatchObject({
       bytesSent: 0,
       bytesReceived: 0,
       packetsReceived: 0,
       packetsLost: 0,
-      sendHeight: undefined,
+      sendCamera: undefined,
       rttMs: undefined,
     });
   });
 
   it('gives an empty report zeros', () => {
-    expect(sampleStats([], 7)).toEqual(sample({ at: 7 }));
+    expect(sampleStats([], 7, CAMERA)).toEqual(sample({ at: 7 }));
   });
 });
 
@@ -143,7 +200,7 @@ describe('linkStats', () => {
   it('has no rates or loss from a first sample alone, but already sizes and round trip', () => {
     const s = linkStats(
       undefined,
-      sample({ at: 1000, bytesSent: 1e6, sendWidth: 640, sendHeight: 360, receiveWidth: 320, receiveHeight: 180, rttMs: 8 }),
+      sample({ at: 1000, bytesSent: 1e6, sendCamera: size(640, 360), receiveCamera: size(320, 180), rttMs: 8 }),
     );
     expect(s.sendBps).toBeUndefined();
     expect(s.receiveBps).toBeUndefined();
@@ -183,7 +240,7 @@ describe('linkStats', () => {
   });
 
   it('shows no resolution while a direction has no video', () => {
-    const s = linkStats(undefined, sample({ sendWidth: 640, sendHeight: undefined }));
+    const s = linkStats(undefined, sample({}));
     expect(s.sendResolution).toBeUndefined();
     expect(s.receiveResolution).toBeUndefined();
   });
