@@ -1,12 +1,12 @@
 // A call across browsers: a Chromium user starts a call, a Firefox user opens
-// its link, each decodes the other's video, chat and files go both ways whole,
-// and a mute in Firefox shows in Chromium, from the page and from Firefox's own
-// keyboard shortcut. A link clicked in Firefox on a page of another origin lands
-// on the pre-join gate and joins on `Join call`; in a Firefox without Zing it
-// lands on the relay's guest page, which joins the same call. Background blur
-// runs in the Firefox build. A Firefox sender follows what its Chromium viewer
-// shows (a small tile, a hidden tab), and a Chromium sender what its Firefox
-// viewer shows (its tile, a hidden tab).
+// its link, each decodes the other's video, and chat, files and a shared screen
+// go both ways. A mute in Firefox shows in Chromium, from the page and from
+// Firefox's own keyboard shortcut. A link clicked in Firefox on a page of
+// another origin lands on the pre-join gate and joins on `Join call`; in a
+// Firefox without Zing it lands on the relay's guest page, which joins the same
+// call. Background blur runs in the Firefox build. A Firefox sender follows what
+// its Chromium viewer shows (a small tile, a hidden tab), and a Chromium sender
+// what its Firefox viewer shows (its tile, a hidden tab).
 // Firefox (Debian's firefox-esr) is driven over raw WebDriver BiDi.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -274,6 +274,25 @@ describe('a call between Chromium and Firefox', () => {
     }
   });
 
+  it('shows a screen shared either way as its own decoding tile, the camera still decoding, and takes it away when stopped', async () => {
+    const { bidi, context } = firefox;
+    // A screen is a second video on the link, added and removed mid-call: the two browsers renegotiate.
+    const carolShares = chromiumPage.getByRole('button', { name: 'Share screen', exact: true });
+    await carolShares.click();
+    expect((await firefoxVideoFrames(firefox, "Chrome Carol's screen")).framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect((await firefoxVideoFrames(firefox, 'Chrome Carol')).framesAdvanced).toBeGreaterThanOrEqual(5);
+    await carolShares.click();
+    await expect.poll(() => locate(bidi, context, 'group', "Chrome Carol's screen"), { timeout: 2_000 }).toEqual([]);
+
+    // Fiona's screen: getDisplayMedia works on her virtual display (headless Firefox has no screen to share).
+    const fionaShares = await waitForOne(bidi, context, 'button', 'Share screen', 5_000);
+    await click(bidi, context, fionaShares);
+    expect((await videoFrames(chromiumPage, "Firefox Fiona's screen")).framesAdvanced).toBeGreaterThanOrEqual(5);
+    expect((await videoFrames(chromiumPage, 'Firefox Fiona')).framesAdvanced).toBeGreaterThanOrEqual(5);
+    await click(bidi, context, fionaShares);
+    await chromiumPage.getByRole('group', { name: "Firefox Fiona's screen", exact: true }).waitFor({ state: 'detached', timeout: 2_000 });
+  });
+
   it('shows a mute in Firefox on the Chromium side within a second', async () => {
     const fionaAtCarol = chromiumPage.getByRole('group', { name: 'Firefox Fiona', exact: true });
     expect(await fionaAtCarol.getByText('Microphone off', { exact: true }).count()).toBe(0);
@@ -389,7 +408,10 @@ describe('a call between Chromium and Firefox', () => {
       console.log(`firefox e2e: Carol's video to Fiona stopped ${Date.now() - hidden} ms after Fiona's tab was hidden`);
       await new Promise((r) => setTimeout(r, 1_500));
       expect(await sent()).toBe(0);
-      expect(await linkCells(chromiumPage, 'Firefox Fiona')).toEqual({ sending: expect.stringMatching(/no video$/), asked: 'not shown' });
+      expect(await linkCells(chromiumPage, 'Firefox Fiona')).toMatchObject({
+        sending: expect.stringMatching(/no video$/),
+        asked: 'not shown',
+      });
     } finally {
       await firefox.bidi.send('browsingContext.close', { context: other });
     }
