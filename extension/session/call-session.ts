@@ -636,7 +636,10 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
           if (typeof s.timestamp === 'number') at = s.timestamp;
         });
         // RTCStatsReport is typed as a map of `any`; sampleStats narrows each field.
-        const sample = sampleStats(report.values() as Iterable<Record<string, unknown>>, at, remote.link.videoMids());
+        const mids = remote.link.videoMids();
+        // Their camera turned off keeps its last frame size in our stats: their presence says it is off.
+        if (remote.presence.cameraOff) mids.receiveCamera = null;
+        const sample = sampleStats(report.values() as Iterable<Record<string, unknown>>, at, mids);
         out[id] = linkStats(remote.lastStats, sample);
         remote.lastStats = sample;
       }),

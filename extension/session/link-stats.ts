@@ -21,11 +21,12 @@ export interface StatsSample {
  * Which transceivers (by mid) carry video on a link now, each way. A screen
  * share that stopped keeps its RTP stats, last frame size included, on a
  * transceiver that went inactive: sizes come only from the streams named here.
+ * A camera that is off is `null`: its stream, stale size and all, says `no video`.
  */
 export interface VideoMids {
-  sendCamera?: string;
+  sendCamera?: string | null;
   sendScreen?: string;
-  receiveCamera?: string;
+  receiveCamera?: string | null;
   receiveScreen?: string;
 }
 
@@ -50,15 +51,17 @@ export function sampleStats(report: Iterable<StatsRecord>, at: number, mids: Vid
     bytesReceived: 0,
     packetsLost: 0,
     packetsReceived: 0,
-    sendCamera: undefined,
+    sendCamera: mids.sendCamera === null ? 'off' : undefined,
     sendScreen: undefined,
-    receiveCamera: undefined,
+    receiveCamera: mids.receiveCamera === null ? 'off' : undefined,
     receiveScreen: undefined,
     rttMs: undefined,
   };
-  // A stream without a mid (a browser that leaves it out) is taken for the camera.
-  const which = (s: StatsRecord, camera: string | undefined, screen: string | undefined) =>
-    typeof s.mid !== 'string' || s.mid === camera ? 'camera' : s.mid === screen ? 'screen' : undefined;
+  // A stream without a mid (a browser that leaves it out) is taken for the camera, unless that is off.
+  const which = (s: StatsRecord, camera: string | null | undefined, screen: string | undefined) => {
+    if (typeof s.mid !== 'string') return camera === null ? undefined : 'camera';
+    return s.mid === camera ? 'camera' : s.mid === screen ? 'screen' : undefined;
+  };
   for (const s of report) {
     switch (s.type) {
       case 'outbound-rtp': {

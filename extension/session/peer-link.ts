@@ -284,7 +284,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       .getTransceivers()
       .find((t) => t !== camera && t !== this.#screenTx && t.receiver.track.kind === 'video' && flowing(t, 'recv'));
     return {
-      sendCamera: flowing(camera, 'send'),
+      // No track (the camera is off, or not there): nothing is sent on it, whatever its last stats say.
+      sendCamera: camera?.sender.track ? flowing(camera, 'send') : null,
       sendScreen: flowing(this.#screenTx, 'send'),
       receiveCamera: flowing(camera, 'recv'),
       receiveScreen: flowing(theirScreen, 'recv'),

@@ -8,6 +8,7 @@ import {
   callLinkOf,
   joinCall,
   launchPerson,
+  linkCells,
   openPopup,
   sentAudioPacketRate,
   startCall,
@@ -110,9 +111,15 @@ describe('a two-person call', () => {
     await camera.click();
     const bobAtAlice = alicePage.getByRole('group', { name: 'Bob', exact: true });
     await bobAtAlice.getByText('Camera off', { exact: true }).waitFor({ state: 'visible', timeout: 1_000 });
+    // Both Stats panels say so too, not the camera's last frame size, which stays in the stats.
+    for (const page of [alicePage, bobPage]) await page.getByRole('button', { name: 'Stats', exact: true }).click();
+    await expect.poll(async () => (await linkCells(bobPage, 'Alice')).sending, { timeout: 3_000 }).toMatch(/ · no video$/);
+    await expect.poll(async () => (await linkCells(alicePage, 'Bob')).receiving, { timeout: 3_000 }).toMatch(/ · no video$/);
     await camera.click();
     await bobAtAlice.getByText('Camera off', { exact: true }).waitFor({ state: 'detached', timeout: 2_000 });
     expect((await videoFrames(alicePage, 'Bob')).framesAdvanced).toBeGreaterThanOrEqual(5);
+    await expect.poll(async () => (await linkCells(alicePage, 'Bob')).receiving, { timeout: 3_000 }).toMatch(/ · \d+×\d+$/);
+    for (const page of [alicePage, bobPage]) await page.getByRole('button', { name: 'Stats', exact: true }).click();
   });
 
   it('carries a rename from the popup into the call', async () => {

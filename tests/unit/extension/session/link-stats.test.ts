@@ -112,6 +112,20 @@ describe('sampleStats with a screen share', () => {
     expect(linkStats(undefined, sampleStats([off, stopped], 0, CAMERA)).sendResolution).toBe('no video');
   });
 
+  it('says "no video" for a camera that is off (null), its stale stats ignored, with or without a mid', () => {
+    const stale = [outbound('video', 50_000, [480, 270]), inbound('video', 40_000, 400, 0, [427, 240])];
+    const off = { sendCamera: null, receiveCamera: null };
+    const s = linkStats(undefined, sampleStats(stale, 0, off));
+    expect([s.sendResolution, s.receiveResolution]).toEqual(['no video', 'no video']);
+    const { mid: _, ...noMid } = stale[0] ?? {};
+    expect(linkStats(undefined, sampleStats([noMid], 0, off)).sendResolution).toBe('no video');
+    // A screen still flows beside a camera that is off.
+    const screen = outbound('video', 9_000, [1280, 720], '3');
+    expect(linkStats(undefined, sampleStats([...stale, screen], 0, { ...off, sendScreen: '3' })).sendResolution).toBe(
+      'no video · screen 1280×720',
+    );
+  });
+
   it('takes a stream without a mid (a browser that leaves it out) for the camera', () => {
     const { mid: _, ...noMid } = outbound('video', 50_000, [480, 270]);
     expect(linkStats(undefined, sampleStats([noMid], 0, {})).sendResolution).toBe('480×270');
