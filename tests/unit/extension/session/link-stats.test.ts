@@ -75,16 +75,19 @@ describe('sampleStats with video switched off', () => {
   });
 });
 
+/** A report's records in either order: the order Chromium lists streams in follows their ids, not their roles. */
+const bothOrders = <T>(a: T[], b: T[]): T[][] => [
+  [...a, ...b],
+  [...b, ...a],
+];
+
 describe('sampleStats with a screen share', () => {
   const camera = [outbound('video', 50_000, [480, 270]), inbound('video', 40_000, 400, 0, [427, 240])];
 
   it('gives the camera first and the screen after it, each way, whatever the report order', () => {
     const mids = { ...CAMERA, sendScreen: '3', receiveScreen: '4' };
     const screens = [outbound('video', 9_000, [1280, 720], '3'), inbound('video', 8_000, 80, 0, [957, 540], '4')];
-    for (const report of [
-      [...camera, ...screens],
-      [...screens, ...camera],
-    ]) {
+    for (const report of bothOrders(camera, screens)) {
       const s = linkStats(undefined, sampleStats(report, 0, mids));
       expect(s.sendResolution).toBe('480×270 · screen 1280×720');
       expect(s.receiveResolution).toBe('427×240 · screen 957×540');
@@ -94,10 +97,7 @@ describe('sampleStats with a screen share', () => {
   it('leaves out a stopped share: its stats and last frame size stay, on a mid no longer carrying video', () => {
     // As Chromium reported both ends after a share of 638×360 stopped (its transceiver inactive).
     const stopped = [outbound('video', 7_036, [638, 360], '3'), inbound('video', 7_036, 70, 0, [638, 360], '3')];
-    for (const report of [
-      [...camera, ...stopped],
-      [...stopped, ...camera],
-    ]) {
+    for (const report of bothOrders(camera, stopped)) {
       const s = linkStats(undefined, sampleStats(report, 0, CAMERA));
       expect(s.sendResolution).toBe('480×270');
       expect(s.receiveResolution).toBe('427×240');
