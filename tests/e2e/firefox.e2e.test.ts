@@ -1,7 +1,8 @@
 // A call across browsers: a Chromium user starts a call, a Firefox user opens
 // its link, each decodes the other's video, and chat, files and a shared screen
-// go both ways. A mute in Firefox shows in Chromium, from the page and from
-// Firefox's own keyboard shortcut. A link clicked in Firefox on a page of
+// go both ways. A mute in Firefox shows in Chromium, from the page, from
+// Firefox's own keyboard shortcut and from the popup, which also brings the
+// call's tab back and leaves the call. A link clicked in Firefox on a page of
 // another origin lands on the pre-join gate and joins on `Join call`; in a
 // Firefox without Zing it lands on the relay's guest page, which joins the same
 // call. Background blur runs in the Firefox build. A Firefox sender follows what
@@ -467,6 +468,39 @@ describe('a call between Chromium and Firefox', () => {
     expect(await options('Speaker')).toEqual(expect.arrayContaining(['Default', 'Another speaker…']));
     await waitForOne(firefox.bidi, context, 'textbox', 'Your name', 5_000);
   }
+
+  it('offers Return to call, Mute microphone and Leave call in the Firefox popup during the call, and they work', async () => {
+    const { bidi } = firefox;
+    const callTab = firefox.context;
+    const micOff = chromiumPage.getByRole('group', { name: 'Firefox Fiona', exact: true }).getByText('Microphone off', { exact: true });
+    // The popup stands in for the toolbar here, as a tab in front of the call's (a test cannot click the toolbar).
+    const openPopup = async () => {
+      const { context } = await bidi.send<{ context: string }>('browsingContext.create', { type: 'tab' });
+      await navigate(bidi, context, firefox.url('extension/popup/index.html'));
+      return context;
+    };
+    const popup = await openPopup();
+    const mute = await waitForOne(bidi, popup, 'button', 'Mute microphone', 5_000);
+    expect(await callOnNode(bidi, popup, mute, "(b) => b.getAttribute('aria-pressed')")).toBe('false');
+    await click(bidi, popup, mute);
+    await micOff.waitFor({ state: 'visible', timeout: 2_000 });
+    await expect.poll(() => callOnNode(bidi, popup, mute, "(b) => b.getAttribute('aria-pressed')"), { timeout: 2_000 }).toBe('true');
+    await click(bidi, popup, mute);
+    await micOff.waitFor({ state: 'detached', timeout: 2_000 });
+
+    expect(await evaluate(bidi, callTab, 'document.visibilityState')).toBe('hidden');
+    // It closes the popup once the call's tab is in front, which may be before the click is answered.
+    await click(bidi, popup, await waitForOne(bidi, popup, 'button', 'Return to call', 5_000)).catch(() => undefined);
+    await expect.poll(() => evaluate(bidi, callTab, 'document.visibilityState'), { timeout: 3_000 }).toBe('visible');
+
+    const again = await openPopup();
+    await click(bidi, again, await waitForOne(bidi, again, 'button', 'Leave call', 5_000));
+    await chromiumPage.getByRole('group', { name: 'Firefox Fiona', exact: true }).waitFor({ state: 'detached', timeout: 3_000 });
+    // With no call left, the usual popup.
+    await waitForOne(bidi, again, 'button', 'Start a call', 3_000);
+    expect(await locate(bidi, again, 'button', 'Return to call')).toEqual([]);
+    await bidi.send('browsingContext.close', { context: again });
+  });
 
   it('lands a link clicked on a page of another origin on the gate, and joins on Join call', async () => {
     await waitForFirefoxShareLinkRedirect(firefox, relay.url);
