@@ -14,6 +14,9 @@ export interface StatsSample {
   sendScreen: StreamSize;
   receiveCamera: StreamSize;
   receiveScreen: StreamSize;
+  /** Frames decoded so far of their camera and their screen: a count that stops means none arrive. */
+  cameraFramesDecoded?: number;
+  screenFramesDecoded?: number;
   rttMs: number | undefined;
 }
 
@@ -77,8 +80,14 @@ export function sampleStats(report: Iterable<StatsRecord>, at: number, mids: Vid
         sample.packetsLost += Math.max(0, num(s.packetsLost) ?? 0);
         sample.packetsReceived += num(s.packetsReceived) ?? 0;
         const stream = s.kind === 'video' ? which(s, mids.receiveCamera, mids.receiveScreen) : undefined;
-        if (stream === 'camera') sample.receiveCamera = frameSize(s) ?? sample.receiveCamera;
-        if (stream === 'screen') sample.receiveScreen = frameSize(s) ?? sample.receiveScreen;
+        if (stream === 'camera') {
+          sample.receiveCamera = frameSize(s) ?? sample.receiveCamera;
+          sample.cameraFramesDecoded = num(s.framesDecoded);
+        }
+        if (stream === 'screen') {
+          sample.receiveScreen = frameSize(s) ?? sample.receiveScreen;
+          sample.screenFramesDecoded = num(s.framesDecoded);
+        }
         break;
       }
       case 'candidate-pair': {
@@ -114,6 +123,9 @@ function sizes(camera: StreamSize, screen: StreamSize): string | undefined {
 export function linkStats(prev: StatsSample | undefined, cur: StatsSample): LinkStats {
   const seconds = prev ? (cur.at - prev.at) / 1000 : 0;
   const rate = (a: number, b: number) => (prev && seconds > 0 ? Math.max(0, ((b - a) * 8) / seconds) : undefined);
+  // No frame decoded between the two samples (not known from a first sample, or a browser without the count).
+  const stalled = (before: number | undefined, now: number | undefined) =>
+    seconds > 0 && before !== undefined && now !== undefined && now <= before;
   let lossPercent: number | undefined;
   if (prev) {
     const lost = cur.packetsLost - prev.packetsLost;
@@ -124,7 +136,12 @@ export function linkStats(prev: StatsSample | undefined, cur: StatsSample): Link
     sendBps: rate(prev?.bytesSent ?? 0, cur.bytesSent),
     receiveBps: rate(prev?.bytesReceived ?? 0, cur.bytesReceived),
     sendResolution: sizes(cur.sendCamera, cur.sendScreen),
-    receiveResolution: sizes(cur.receiveCamera, cur.receiveScreen),
+    // A stream whose frames stopped keeps its last size: the sender switched it off because we show none
+    // of it (a covered tile, small tiles paused), or nothing gets through. Either way no video is coming.
+    receiveResolution: sizes(
+      stalled(prev?.cameraFramesDecoded, cur.cameraFramesDecoded) ? 'off' : cur.receiveCamera,
+      stalled(prev?.screenFramesDecoded, cur.screenFramesDecoded) ? 'off' : cur.receiveScreen,
+    ),
     rttMs: cur.rttMs,
     lossPercent,
   };

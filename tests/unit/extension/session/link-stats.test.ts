@@ -132,6 +132,39 @@ describe('sampleStats with a screen share', () => {
   });
 });
 
+describe('linkStats on frames that stop', () => {
+  const receiving = (at: number, frames: number, screenFrames?: number) =>
+    sampleStats(
+      [
+        { ...inbound('video', 40_000, 400, 0, [427, 240]), framesDecoded: frames },
+        ...(screenFrames === undefined ? [] : [{ ...inbound('video', 9_000, 90, 0, [957, 540], '4'), framesDecoded: screenFrames }]),
+      ],
+      at,
+      { ...CAMERA, receiveScreen: '4' },
+    );
+
+  it('says "no video" for their camera once no frame was decoded over an interval, and the size again once frames come', () => {
+    // Stopped: they switched it off for us (a covered tile, small tiles paused), or nothing gets through.
+    expect(linkStats(receiving(0, 300), receiving(1_000, 300)).receiveResolution).toBe('no video');
+    expect(linkStats(receiving(1_000, 300), receiving(2_000, 310)).receiveResolution).toBe('427×240');
+  });
+
+  it('drops a screen whose frames stopped, and keeps one that flows', () => {
+    expect(linkStats(receiving(0, 300, 50), receiving(1_000, 330, 50)).receiveResolution).toBe('427×240');
+    expect(linkStats(receiving(0, 300, 50), receiving(1_000, 330, 52)).receiveResolution).toBe('427×240 · screen 957×540');
+  });
+
+  it('judges nothing from a first sample, or from two samples at the same time', () => {
+    expect(linkStats(undefined, receiving(0, 300)).receiveResolution).toBe('427×240');
+    expect(linkStats(receiving(5, 300), receiving(5, 300)).receiveResolution).toBe('427×240');
+  });
+
+  it('judges nothing without a frame count (a browser that leaves it out)', () => {
+    const noCount = (at: number) => sampleStats([inbound('video', 40_000, 400, 0, [427, 240])], at, CAMERA);
+    expect(linkStats(noCount(0), noCount(1_000)).receiveResolution).toBe('427×240');
+  });
+});
+
 describe('sampleStats', () => {
   const report = [
     { type: 'codec', mimeType: 'video/VP8' },
