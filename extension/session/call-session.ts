@@ -637,7 +637,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         });
         // RTCStatsReport is typed as a map of `any`; sampleStats narrows each field.
         const mids = remote.link.videoMids();
-        // Their camera turned off keeps its last frame size in our stats: their presence says it is off.
+        // Their camera turned off keeps its last frame size in our stats. Its frames stopping says so from the
+        // second sample on (link-stats.ts); their presence says so already in the panel's first.
         if (remote.presence.cameraOff) mids.receiveCamera = null;
         const sample = sampleStats(report.values() as Iterable<Record<string, unknown>>, at, mids);
         out[id] = linkStats(remote.lastStats, sample);

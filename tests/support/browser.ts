@@ -271,13 +271,13 @@ export interface FrameProof {
 
 /**
  * Proof that a participant's video really decodes: the <video> in their tile
- * presents new frames (requestVideoFrameCallback) with a real size.
+ * presents `frames` new frames (requestVideoFrameCallback) with a real size.
  */
-export async function videoFrames(page: Page, groupName: string, timeoutMs = 15_000): Promise<FrameProof> {
+export async function videoFrames(page: Page, groupName: string, timeoutMs = 15_000, frames = 5): Promise<FrameProof> {
   const video = page.getByRole('group', { name: groupName, exact: true }).locator('video');
   await video.waitFor({ state: 'attached', timeout: timeoutMs });
   return video.evaluate(
-    (el, timeout) =>
+    (el, [timeout, wanted]) =>
       new Promise<FrameProof>((resolve, reject) => {
         const v = el as HTMLVideoElement;
         const timer = setTimeout(() => reject(new Error(`no decoded frames within ${timeout} ms`)), timeout);
@@ -285,14 +285,14 @@ export async function videoFrames(page: Page, groupName: string, timeoutMs = 15_
         const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
           if (first === undefined) first = meta.presentedFrames;
           const advanced = meta.presentedFrames - first;
-          if (advanced >= 5 && meta.width > 0 && meta.height > 0) {
+          if (advanced >= wanted && meta.width > 0 && meta.height > 0) {
             clearTimeout(timer);
             resolve({ width: meta.width, height: meta.height, framesAdvanced: advanced });
           } else v.requestVideoFrameCallback(onFrame);
         };
         v.requestVideoFrameCallback(onFrame);
       }),
-    timeoutMs,
+    [timeoutMs, frames] as const,
   );
 }
 
