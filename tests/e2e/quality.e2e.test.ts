@@ -94,12 +94,16 @@ function setStrain(page: Page, on: boolean): Promise<void> {
   }, on);
 }
 
-/** The ICE username fragments of `page`'s own descriptions: a peer's link to it names one in its remote description. */
-function localUfrags(page: Page): Promise<string[]> {
+/**
+ * The DTLS fingerprint lines of `page`'s own descriptions: a peer's link to it names one in its remote
+ * description. One certificate per page, so they outlast an ICE restart (which changes the ufrags: on a
+ * loaded CI machine a restart mid-file once left every later lookup by ufrag without a link).
+ */
+function localFingerprints(page: Page): Promise<string[]> {
   return page.evaluate(() =>
     ((globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [])
       .filter((pc) => pc.connectionState !== 'closed')
-      .flatMap((pc) => [...(pc.localDescription?.sdp ?? '').matchAll(/a=ice-ufrag:(\S+)/g)].map((m) => m[1]!)),
+      .flatMap((pc) => [...(pc.localDescription?.sdp ?? '').matchAll(/a=fingerprint:[^\r\n]+/g)].map((m) => m[0])),
   );
 }
 
@@ -116,11 +120,11 @@ interface LinkRtp {
   at: number;
 }
 
-/** The RTP figures of `page`'s link whose remote description names one of `ufrags` (the link to that peer), from getStats. */
-function linkRtp(page: Page, ufrags: string[]): Promise<LinkRtp> {
+/** The RTP figures of `page`'s link whose remote description names one of `peer` (that peer's fingerprints), from getStats. */
+function linkRtp(page: Page, peer: string[]): Promise<LinkRtp> {
   return page.evaluate(async (frags) => {
     const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
-    const pc = pcs.find((p) => p.connectionState !== 'closed' && frags.some((f) => p.remoteDescription?.sdp.includes(`a=ice-ufrag:${f}`)));
+    const pc = pcs.find((p) => p.connectionState !== 'closed' && frags.some((f) => p.remoteDescription?.sdp.includes(f)));
     if (!pc) throw new Error('no link to that peer');
     const out = {
       videoOut: { bytes: 0, frameHeight: 0, active: false, askedHeight: 0 },
@@ -144,7 +148,7 @@ function linkRtp(page: Page, ufrags: string[]): Promise<LinkRtp> {
       else if (s.type === 'inbound-rtp' && s.kind === 'video') out.videoIn.framesDecoded += s.framesDecoded ?? 0;
     });
     return out;
-  }, ufrags);
+  }, peer);
 }
 
 /** Everything `page` sends on all its links, RTP headers included, in bytes, with the reports' clock. */
@@ -180,8 +184,8 @@ function capsOf(page: Page): Promise<number> {
   });
 }
 
-/** For expect.poll: video bytes `page`'s link to `ufrags` sent in 300 ms (growthOf). */
-const videoGrowth = (page: Page, ufrags: string[]) => growthOf(async () => (await linkRtp(page, ufrags)).videoOut.bytes);
+/** For expect.poll: video bytes `page`'s link to `peer` sent in 300 ms (growthOf). */
+const videoGrowth = (page: Page, peer: string[]) => growthOf(async () => (await linkRtp(page, peer)).videoOut.bytes);
 
 /** Video frames the page has decoded so far, over all its links. */
 const decodedFrames = async (page: Page): Promise<number> => (await mediaTotals(page)).framesDecoded;
@@ -229,7 +233,7 @@ describe('quality follows the viewer', () => {
     [b, c] = await Promise.all([openCallPage(bo, link), openCallPage(cy, link)]);
     await Promise.all([videoFrames(b, 'Ada', 20_000), videoFrames(a, 'Bo', 20_000), videoFrames(a, 'Cy', 20_000)]);
     expect(await b.evaluate(() => document.visibilityState)).toBe('visible');
-    [toBo, toCy, toAda] = await Promise.all([localUfrags(b), localUfrags(c), localUfrags(a)]);
+    [toBo, toCy, toAda] = await Promise.all([localFingerprints(b), localFingerprints(c), localFingerprints(a)]);
 
     await a.getByRole('button', { name: 'Stats', exact: true }).click();
     // The link to Bo is asked for more than 180 lines while his tile of Ada is of grid size. (Asked, not
@@ -331,9 +335,7 @@ describe('quality follows the viewer', () => {
     const flood = c.evaluate(
       ({ frags, floodMs }) => {
         const g = globalThis as unknown as { __zingTestChats: Map<RTCPeerConnection, RTCDataChannel> };
-        const channel = [...g.__zingTestChats].find(([pc]) =>
-          frags.some((f) => pc.remoteDescription?.sdp.includes(`a=ice-ufrag:${f}`)),
-        )?.[1];
+        const channel = [...g.__zingTestChats].find(([pc]) => frags.some((f) => pc.remoteDescription?.sdp.includes(f)))?.[1];
         if (channel?.readyState !== 'open') throw new Error('no open chat channel to Ada');
         const size = (w: number, h: number) => ({ width: w, height: h });
         const largest = JSON.stringify({ type: 'view', camera: size(16_384, 16_384), screen: size(16_384, 16_384), dropped: 0 });
