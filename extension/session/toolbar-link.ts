@@ -4,6 +4,7 @@
 // has no background, and there this does nothing.
 import browser from 'webextension-polyfill';
 import type { CallSession, CallState } from './call-session.ts';
+import { openBackgroundPort } from './background-port.ts';
 import { CALL_PORT, parseCallCommand, type CallCommand, type CallReport } from './toolbar-messages.ts';
 
 /**
@@ -13,10 +14,6 @@ import { CALL_PORT, parseCallCommand, type CallCommand, type CallReport } from '
  * background answers a shortcut at once.
  */
 export const TOOLBAR_KEEPALIVE_MS = 20_000;
-/** Wait before reopening a port the background dropped (it restarted, or the extension was reloaded)… */
-export const TOOLBAR_RECONNECT_MS = 500;
-/** …doubling while it keeps dropping at once, up to this: a background that refuses us is not hammered. */
-export const TOOLBAR_RECONNECT_MAX_MS = 30_000;
 
 const reportOf = (state: CallState, startedAt: number): CallReport => {
   const self = state.participants.find((p) => p.self);
@@ -32,18 +29,13 @@ const reportOf = (state: CallState, startedAt: number): CallReport => {
 /** Links `session` to the toolbar until the returned function is called (or the page goes away). */
 export function linkToToolbar(session: CallSession, startedAt = Date.now()): () => void {
   if (typeof browser.runtime?.connect !== 'function') return () => undefined; // the guest page: no extension
-  let port: browser.Runtime.Port | undefined;
   let last = '';
-  let closed = false;
-  let retry: ReturnType<typeof setTimeout> | undefined;
-  let delay = TOOLBAR_RECONNECT_MS;
 
   const post = (force = false) => {
     const report = reportOf(session.state, startedAt);
     const key = JSON.stringify(report);
-    if (!port || (!force && key === last)) return;
-    last = key;
-    port.postMessage(report);
+    if (!force && key === last) return;
+    if (port.post(report)) last = key;
   };
 
   const act = (command: CallCommand) => {
@@ -60,38 +52,25 @@ export function linkToToolbar(session: CallSession, startedAt = Date.now()): () 
     }
   };
 
-  const connect = () => {
-    retry = undefined;
-    if (closed) return;
-    const p = browser.runtime.connect({ name: CALL_PORT });
-    const opened = Date.now();
-    port = p;
-    p.onMessage.addListener((message: unknown) => {
+  // A restarted background knows no calls: each time the port opens, the page says what it is showing.
+  const port = openBackgroundPort(CALL_PORT, {
+    onMessage: (message) => {
       const command = parseCallCommand(message);
       if (command) act(command);
-    });
-    p.onDisconnect.addListener(() => {
-      if (port !== p) return;
-      port = undefined;
-      // A port that lasted was a working link that ended (a restart): come back quickly.
-      delay = Date.now() - opened > TOOLBAR_RECONNECT_MAX_MS ? TOOLBAR_RECONNECT_MS : Math.min(delay * 2, TOOLBAR_RECONNECT_MAX_MS);
-      if (!closed) retry = setTimeout(connect, delay);
-    });
-    post(true);
-  };
+    },
+    onOpen: () => post(true),
+  });
 
   const unsubscribe = session.on('stateChanged', () => post());
   const keepAlive = setInterval(() => post(true), TOOLBAR_KEEPALIVE_MS);
-  connect();
 
+  let closed = false;
   return () => {
     if (closed) return;
-    post(); // an ended call says so before the port goes
     closed = true;
+    post(); // an ended call says so before the port goes
     unsubscribe();
     clearInterval(keepAlive);
-    clearTimeout(retry);
-    port?.disconnect();
-    port = undefined;
+    port.close();
   };
 }
