@@ -4,6 +4,7 @@
 // the page does what it is asked, then reports back.
 import browser from 'webextension-polyfill';
 import { CALL_PAGE_PATH } from './call-page.ts';
+import { HeldCommands } from '../session/held-commands.ts';
 import { CallRegistry, NO_CALL_BADGE, NO_CALL_BADGE_MS, badgeFor, type Badge } from '../session/call-registry.ts';
 import {
   CALL_PORT,
@@ -50,7 +51,13 @@ export function installToolbar(): void {
     for (const popup of popups) popup.postMessage(update);
   };
 
-  const send = (tabId: number, command: CallCommand) => pages.get(tabId)?.postMessage(command);
+  // A page not (yet) connected: the background restarted and its call pages are still reconnecting.
+  const held = new HeldCommands();
+  const send = (tabId: number, command: CallCommand) => {
+    const page = pages.get(tabId);
+    if (page) page.postMessage(command);
+    else held.hold(tabId, command, Date.now());
+  };
 
   browser.runtime.onConnect.addListener((port) => {
     if (port.name === CALL_PORT) {
@@ -58,6 +65,8 @@ export function installToolbar(): void {
       if (!isOwnPage(port.sender, CALL_PAGE_PATH) || tabId === undefined) return port.disconnect();
       pages.get(tabId)?.disconnect(); // a reloaded page's old port, if it is still around
       pages.set(tabId, port);
+      const waiting = held.take(tabId, Date.now());
+      if (waiting) port.postMessage(waiting);
       port.onMessage.addListener((message: unknown) => {
         const report = parseCallReport(message);
         if (!report) return;

@@ -1,10 +1,8 @@
 import { Show, createSignal, onCleanup, onMount } from 'solid-js';
 import browser from 'webextension-polyfill';
-import { deriveRoomKey, newSecret } from '../session/room-key.ts';
-import { buildShareLink, parseShareLink } from '../session/share-link.ts';
-import { loadProfileWithGuestName, loadSettings, saveProfile } from '../session/storage.ts';
+import { loadProfileWithGuestName, saveProfile } from '../session/storage.ts';
+import { openBackgroundPort } from '../session/background-port.ts';
 import { POPUP_PORT, parsePopupUpdate, type PopupRequest, type ToolbarCall } from '../session/toolbar-messages.ts';
-import { openCall } from './open-call.ts';
 
 export function Popup() {
   const [name, setName] = createSignal('');
@@ -19,14 +17,22 @@ export function Popup() {
   });
 
   // While a call runs, the background says which one, and passes these buttons on to its page.
+  // The port reopens whenever the background restarts; a request made while it is away goes when it is back.
   const [call, setCall] = createSignal<ToolbarCall | null>(null);
-  const port = browser.runtime.connect({ name: POPUP_PORT });
-  port.onMessage.addListener((message: unknown) => {
-    const update = parsePopupUpdate(message);
-    if (update) setCall(update.call);
+  let held: PopupRequest | undefined;
+  const port = openBackgroundPort(POPUP_PORT, {
+    onMessage: (message) => {
+      const update = parsePopupUpdate(message);
+      if (update) setCall(update.call);
+    },
+    onOpen: () => {
+      if (held && port.post(held)) held = undefined;
+    },
   });
-  onCleanup(() => port.disconnect());
-  const ask = (request: PopupRequest) => port.postMessage(request);
+  onCleanup(() => port.close());
+  const ask = (request: PopupRequest) => {
+    held = port.post(request) ? undefined : request;
+  };
 
   /** Brings the call's tab to the front, and its window, then gets out of the way. */
   const returnToCall = async (tabId: number) => {
@@ -38,17 +44,14 @@ export function Popup() {
   const fail = (err: unknown) => setError(`Zing could not open the call page (${err instanceof Error ? err.message : String(err)}).`);
 
   const start = async () => {
-    const secret = newSecret();
-    const [{ relayUrl }, { room }] = await Promise.all([loadSettings(), deriveRoomKey(secret)]);
-    await openCall(buildShareLink(relayUrl, room, secret));
+    const { openNewCall } = await import('./open-call.ts');
+    await openNewCall();
   };
 
   const join = async (e: SubmitEvent) => {
     e.preventDefault();
-    const parsed = parseShareLink(pasted());
-    if (!parsed.ok) return setError(parsed.reason);
-    setError(undefined);
-    await openCall(parsed.link);
+    const { openPastedCall } = await import('./open-call.ts');
+    setError(await openPastedCall(pasted()));
   };
 
   const startOrJoin = () => (

@@ -56,6 +56,27 @@ const badgeText = async (person: Person): Promise<string> =>
 const fireCommand = async (person: Person, name: string): Promise<void> =>
   (await serviceWorker(person)).evaluate((n) => (globalThis as unknown as { chrome: Chrome }).chrome.commands.onCommand.dispatch(n), name);
 
+/**
+ * Ends Zing's background the way Chromium does when it stops an idle or
+ * misbehaving service worker: closing its DevTools target stops the worker,
+ * and the next event for it (a page reconnecting its port) starts a new one.
+ * Every port to it drops. Returns a check that a new background runs: a mark
+ * left in the old one's globals is gone.
+ */
+async function restartBackground(person: Person, page: Page): Promise<() => Promise<boolean>> {
+  const worker = await serviceWorker(person);
+  await worker.evaluate(() => {
+    (globalThis as { zingTestMark?: boolean }).zingTestMark = true;
+  });
+  const cdp = await person.context.newCDPSession(page);
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const backgrounds = targetInfos.filter((t) => t.type === 'service_worker' && t.url.startsWith(person.url('')));
+  expect(backgrounds).toHaveLength(1);
+  for (const { targetId } of backgrounds) expect(await cdp.send('Target.closeTarget', { targetId })).toEqual({ success: true });
+  await cdp.detach();
+  return async () => (await serviceWorker(person)).evaluate(() => (globalThis as { zingTestMark?: boolean }).zingTestMark === undefined);
+}
+
 /** Turning the camera back on opens it again (getUserMedia): seconds on a loaded machine, unlike a mute. */
 const CAMERA_BACK_MS = 6_000;
 
@@ -279,6 +300,32 @@ describe('keyboard shortcuts in the call page', () => {
     const popup = await openPopup(alice);
     await popup.getByRole('button', { name: 'Return to call', exact: true }).waitFor({ timeout: 3_000 });
     expect(await seriousViolations(popup, 'main')).toEqual([]);
+    await popup.close();
+  });
+
+  it('keeps the badge, the shortcuts and an open popup working when the browser restarts Zing’s background mid-call', async () => {
+    const restarted = await restartBackground(alice, alicePage);
+    // Back, the background learns the call from its page, and a shortcut reaches it.
+    await expect.poll(() => badgeText(alice), { timeout: 5_000 }).toBe('live');
+    expect(await restarted()).toBe(true);
+    await fireCommand(alice, 'toggle-microphone');
+    await micOffAtBob().waitFor({ state: 'visible', timeout: 3_000 });
+    await expect.poll(() => badgeText(alice), { timeout: 3_000 }).toBe('mute');
+
+    const popup = await openPopup(alice);
+    const popupMute = popup.getByRole('button', { name: 'Mute microphone', exact: true });
+    await popupMute.waitFor({ timeout: 3_000 });
+    expect(await popupMute.getAttribute('aria-pressed')).toBe('true');
+    // Restarted again soon after, the call page waits longer before reconnecting (it backs off) than
+    // the popup: the popup's request reaches a background that does not know the call yet.
+    const again = await restartBackground(alice, alicePage);
+    // The person clicks at once, while the background is still coming back.
+    await popupMute.click();
+    await micOffAtBob().waitFor({ state: 'detached', timeout: 5_000 });
+    await expect.poll(() => popupMute.getAttribute('aria-pressed'), { timeout: 3_000 }).toBe('false');
+    await expect.poll(() => badgeText(alice), { timeout: 3_000 }).toBe('live');
+    expect(await again()).toBe(true);
+    expect(await mute().getAttribute('aria-pressed')).toBe('false');
     await popup.close();
   });
 
