@@ -12,6 +12,7 @@ import browser from 'webextension-polyfill';
 import { CALL_PAGE_PATH } from './call-page.ts';
 import { shareLinkRule, SHARE_LINK_RULE_ID } from './share-link-rule.ts';
 import { installToolbar } from './toolbar.ts';
+import { deferUpdatesDuringCalls } from './updates.ts';
 import { loadSettings, onSettingsChanged } from '../session/storage.ts';
 
 async function installRedirect(): Promise<void> {
@@ -42,3 +43,5 @@ onSettingsChanged(install);
 
 // The badge, the popup during a call and the browser's shortcuts (toolbar.ts).
 installToolbar();
+// An update waits until no call page is open (updates.ts).
+deferUpdatesDuringCalls();

@@ -4,6 +4,7 @@
 // the page does what it is asked, then reports back.
 import browser from 'webextension-polyfill';
 import { CALL_PAGE_PATH } from './call-page.ts';
+import { CLOSED_PAGE_SETTLE_MS, applyUpdateWhenIdle } from './updates.ts';
 import { HeldCommands } from '../session/held-commands.ts';
 import { CallRegistry, NO_CALL_BADGE, NO_CALL_BADGE_MS, badgeFor, type Badge } from '../session/call-registry.ts';
 import {
@@ -79,6 +80,8 @@ export function installToolbar(): void {
         pages.delete(tabId);
         calls.remove(tabId);
         changed();
+        // The page may have closed: a waiting update can go now, once its tab is gone.
+        setTimeout(applyUpdateWhenIdle, CLOSED_PAGE_SETTLE_MS);
       });
     } else if (port.name === POPUP_PORT) {
       if (!isOwnPage(port.sender, POPUP_PAGE_PATH)) return port.disconnect();

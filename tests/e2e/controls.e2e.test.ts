@@ -17,6 +17,7 @@ import { seriousViolations } from '../support/axe.ts';
 /** The few extension APIs these tests call inside Zing's service worker (Node's types do not know `chrome`). */
 interface Chrome {
   action: { getBadgeText(details: object): Promise<string> };
+  runtime: { onUpdateAvailable: { dispatch(details: { version: string }): void } };
   commands: {
     getAll(): Promise<{ name?: string; shortcut?: string }[]>;
     onCommand: { dispatch(name: string): void };
@@ -392,5 +393,30 @@ describe('keyboard shortcuts in the call page', () => {
     await fireCommand(alice, 'toggle-microphone');
     await expect.poll(() => badgeText(alice), { timeout: 1_000 }).toBe('none');
     await expect.poll(() => badgeText(alice), { timeout: 5_000 }).toBe('');
+  });
+
+  // Last: it reloads Zing in Alice's browser.
+  it('holds an update of Zing while a call page is open, the call going on, and applies it once that tab is closed', async () => {
+    const page = await openCallPage(alice, await callLinkOf(bobPage));
+    await Promise.all([videoFrames(page, 'Bob'), videoFrames(bobPage, 'Alice')]);
+    // A reload closes every page of the extension: this one shows when it happens.
+    const popup = await openPopup(alice);
+    const reloaded = new Promise<void>((resolve) => popup.once('close', () => resolve()));
+
+    // As the browser does when an update is downloaded (Firefox would reload Zing at once if nothing listened).
+    await (await serviceWorker(alice)).evaluate(() =>
+      (globalThis as unknown as { chrome: Chrome }).chrome.runtime.onUpdateAvailable.dispatch({ version: '99.0.0' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(page.isClosed()).toBe(false);
+    expect(popup.isClosed()).toBe(false);
+    await videoFrames(page, 'Bob');
+
+    await page.close();
+    await aliceAtBob().waitFor({ state: 'detached', timeout: 5_000 });
+    await Promise.race([
+      reloaded,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('Zing did not reload within 10 s of the call page closing')), 10_000)),
+    ]);
   });
 });

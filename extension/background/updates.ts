@@ -1,0 +1,45 @@
+// An update reloads Zing, and a reload closes every page of the extension: a
+// call in progress would end mid-sentence. Firefox reloads an add-on the moment
+// an update arrives, unless its background listens for onUpdateAvailable; then
+// the update waits for the next reload. (Chromium waits by itself while a page
+// of the extension is open.) So Zing listens, and reloads to apply the update
+// once no call page is open: at once if none is, else when the last one goes.
+import browser from 'webextension-polyfill';
+import { isExtensionPage } from '../session/toolbar-messages.ts';
+import { CALL_PAGE_PATH } from './call-page.ts';
+
+/** In storage.session: an update is waiting (it outlives a restart of the background, not a reload). */
+const PENDING_KEY = 'zing:update-pending';
+
+/** True while any tab shows a call page (in a call, at its gate, or after it ended). */
+async function callPageOpen(): Promise<boolean> {
+  const tabs = await browser.runtime.getContexts({ contextTypes: ['TAB'] });
+  return tabs.some((tab) => tab.documentUrl !== undefined && isExtensionPage(tab.documentUrl, CALL_PAGE_PATH));
+}
+
+let applying = Promise.resolve();
+
+/** How long after a call page's port drops to look: its tab may still be listed while it closes. */
+export const CLOSED_PAGE_SETTLE_MS = 1_000;
+
+/** Reloads into a waiting update if no call page is open; call it whenever one may have closed. */
+export function applyUpdateWhenIdle(): void {
+  applying = applying
+    .then(async () => {
+      const { [PENDING_KEY]: pending } = await browser.storage.session.get(PENDING_KEY);
+      if (pending !== true || (await callPageOpen())) return;
+      // Cleared by the reload in both browsers; removed first all the same, so no browser can loop on it.
+      await browser.storage.session.remove(PENDING_KEY);
+      browser.runtime.reload();
+    })
+    .catch((err: unknown) => console.warn('zing: a waiting update was not applied', err));
+}
+
+export function deferUpdatesDuringCalls(): void {
+  browser.runtime.onUpdateAvailable.addListener(() => {
+    applying = applying.then(() => browser.storage.session.set({ [PENDING_KEY]: true }));
+    applyUpdateWhenIdle();
+  });
+  // A background that restarted after the update arrived (an idle event page, a stopped service worker).
+  applyUpdateWhenIdle();
+}
