@@ -38,7 +38,7 @@ import { NoiseSuppressor, type LoadSuppressor } from './noise-suppressor.ts';
 import { BackgroundBlur, type BlurStopReason, type LoadBlur } from './background-blur.ts';
 import { PeerLink, isPolite, type LinkState, type PeerLinkOptions } from './peer-link.ts';
 import { ViewQuality } from './quality.ts';
-import type { Presence } from '../../protocol/peer.ts';
+import type { PeerMessage, Presence } from '../../protocol/peer.ts';
 import { deriveRoomKey, type RoomKey } from './room-key.ts';
 import { RecordingNotices } from './recording-notices.ts';
 import { Roster } from './roster.ts';
@@ -1013,6 +1013,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       this.#update();
     });
     link.on('dtlsConnected', () => this.#checkCode(remote));
+    link.on('remoteReplaced', (msg) => {
+      if (current()) this.#replaceLink(remote, msg);
+    });
     link.on('refused', (what) => this.#refused(`${what} from ${participant}`));
     const blocked = () => isBlocked(this.#trust.get(participant) ?? PENDING);
     link.on('dataChannel', (channel) => {
@@ -1044,6 +1047,31 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   /**
+   * Their end of the link started over with a new connection under the same
+   * certificate: their page took us for gone (this computer slept, or was away
+   * from the network for longer than the relay waits) and welcomed us back as
+   * someone new, while ours still held the old connection, whose DTLS session
+   * is gone at their end and will not restart for the same certificate.
+   * A new link takes its place, offering if we are the side that offers, and
+   * takes their offer. (Their answer to our old link's offer is dropped: the
+   * new link, being the offering side then, sends a new offer.)
+   */
+  #replaceLink(remote: Remote, msg: PeerMessage): void {
+    const polite = isPolite(this.#identity?.participant ?? '', remote.participant);
+    const link = this.#swapLink(remote, !polite, this.#certificate);
+    if (msg.type === 'description' && msg.description.type === 'offer') link.receive(msg);
+  }
+
+  /** A new link to `remote` in place of the one it has, which is closed. */
+  #swapLink(remote: Remote, initiator: boolean, certificate: RTCCertificate | undefined): SessionLink {
+    const old = remote.link;
+    remote.link = this.#newLink(remote, initiator, certificate);
+    old.close();
+    this.#update();
+    return remote.link;
+  }
+
+  /**
    * For end-to-end tests only (tests/e2e/identity.e2e.test.ts): replaces the
    * link to `id` with a new RTCPeerConnection under a new DTLS certificate,
    * as an attacker who took over that link would present. The other end sees
@@ -1052,11 +1080,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   async renewLink(id: string): Promise<void> {
     const remote = this.#remotes.get(id);
     if (!remote) return;
-    const certificate = await makeCertificate();
-    const old = remote.link;
-    remote.link = this.#newLink(remote, true, certificate);
-    old.close();
-    this.#update();
+    this.#swapLink(remote, true, await makeCertificate());
   }
 
   /** For end-to-end tests only: what the safety code for `id` is made of now. */

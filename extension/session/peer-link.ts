@@ -9,6 +9,7 @@ import type { CameraStats } from './quality.ts';
 import type { VideoMids } from './link-stats.ts';
 import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
 import { withOpusDtx } from './opus-dtx.ts';
+import { remoteConnectionOf, startedOver, type RemoteConnection } from './sdp-session.ts';
 import { certificateDigest, declaresOneCertificate, digestOfFingerprint, fingerprintsOf } from './safety-code.ts';
 import type { IceCandidate, PeerMessage } from '../../protocol/peer.ts';
 import { TypedEmitter } from './typed-emitter.ts';
@@ -56,6 +57,15 @@ export type PeerLinkEvents = {
   refused: [string];
   /** The DTLS transport (re)connected: the verified certificate may be new. */
   dtlsConnected: [];
+  /**
+   * A description from a new connection at the other end under the same
+   * certificate, not applied: their page closed its end of this link and
+   * started over (it took us for gone: this computer slept, or its network was
+   * away for longer than the relay waits). DTLS does not restart for a
+   * certificate it already has, so this link can never carry media again; the
+   * session replaces it and hands the message on.
+   */
+  remoteReplaced: [PeerMessage];
 };
 
 /** SHA-256 digests (lowercase hex) of the certificates both ends of a link presented, as DTLS verified them. */
@@ -113,6 +123,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   /** While blocked (a verified person's safety code changed) nothing is sent and nothing received is played. */
   #blocked = false;
   readonly #watchedTransports = new WeakSet<RTCDtlsTransport>();
+  /** The remote connection this link last applied a description of (sdp-session.ts). */
+  #remoteConnection: RemoteConnection | undefined;
   #closed = false;
 
   constructor(opts: PeerLinkOptions) {
@@ -491,6 +503,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (this.#closed) return;
     if (msg.type === 'description') {
       const { description } = msg;
+      if (startedOver(description.sdp, this.#remoteConnection)) {
+        this.emit('remoteReplaced', msg); // the session closes this link as it replaces it
+        return;
+      }
       const readyForOffer = !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
       const offerCollision = description.type === 'offer' && !readyForOffer;
       this.#ignoreOffer = !this.polite && offerCollision;
@@ -501,6 +517,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       }
       this.#isSettingRemoteAnswerPending = description.type === 'answer';
       await this.pc.setRemoteDescription({ type: description.type, sdp: withOpusDtx(description.sdp) });
+      this.#remoteConnection = remoteConnectionOf(description.sdp);
       this.#watchTransports();
       this.#isSettingRemoteAnswerPending = false;
       if (description.type === 'offer') {

@@ -1,11 +1,13 @@
 // A call outlives its relay: kill the relay mid-call, start it again, and
-// media never stops while signaling comes back on its own.
+// media never stops while signaling comes back on its own. It outlives a
+// sleeping computer, and a TURN path that fails and comes back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
 import { startCoturn, type Coturn } from '../support/coturn.ts';
+import { freeze, freezeMarker } from '../support/freeze.ts';
 import { spawnRelay, type RelayProcess } from '../support/relay-process.ts';
 
 interface Sample {
@@ -139,5 +141,64 @@ describe('a TURN path that fails and comes back', () => {
     console.log(`media back ${Date.now() - back} ms after the TURN server returned`);
     await expect.poll(() => a.getByRole('status').textContent(), { timeout: 2_000 }).toBe('Connected');
     expect(await bobAtAlice.getByText('Reconnecting…', { exact: true }).count()).toBe(0);
+  });
+});
+
+describe('a computer that sleeps mid-call', () => {
+  let relay: Relay;
+  let alice: Person;
+  let bob: Person;
+
+  beforeAll(async () => {
+    // A dead socket leaves within two heartbeats: 2 s here instead of 30 s, so a short sleep is long enough.
+    relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent', heartbeatMs: 1_000 });
+    const settings = { maxVideoHeight: 240 };
+    [alice, bob] = await Promise.all([
+      launchPerson({ name: 'Alice', relayUrl: relay.url, settings, extraArgs: [freezeMarker('Alice')] }),
+      launchPerson({ name: 'Bob', relayUrl: relay.url, settings, extraArgs: [freezeMarker('Bob')] }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice?.close(), bob?.close()]);
+    await relay?.close();
+  });
+
+  // Each sleeper once: one of them is the side that offers, so both roles wake up to a peer that started over.
+  it('brings the call back after either person’s computer sleeps for longer than the relay waits', async () => {
+    const a = await startCall(alice);
+    const b = await joinCall(bob, await callLinkOf(a));
+    await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);
+
+    for (const [sleeper, awake] of [
+      [
+        { name: 'Alice', page: a },
+        { name: 'Bob', page: b },
+      ],
+      [
+        { name: 'Bob', page: b },
+        { name: 'Alice', page: a },
+      ],
+    ] as const) {
+      const thaw = freeze(sleeper.name);
+      try {
+        // The relay lets the silent socket go, and the one awake sees the sleeper leave and closes their link.
+        await awake.page.getByRole('group', { name: sleeper.name, exact: true }).waitFor({ state: 'detached', timeout: 8_000 });
+        await new Promise((r) => setTimeout(r, 3_000));
+      } finally {
+        thaw();
+      }
+      const woke = Date.now();
+      // Measured ~7 s here after a 40 s sleep at the default heartbeat (a .tmp probe); bounded loosely for a loaded CI core.
+      await Promise.all([videoFrames(sleeper.page, awake.name, 30_000), videoFrames(awake.page, sleeper.name, 30_000)]);
+      console.log(`${sleeper.name} woke: both decode again ${Date.now() - woke} ms later`);
+      for (const [page, other] of [
+        [sleeper.page, awake.name],
+        [awake.page, sleeper.name],
+      ] as const) {
+        expect(await page.getByRole('group', { name: other, exact: true }).count()).toBe(1);
+        await expect.poll(() => page.getByRole('status').textContent(), { timeout: 5_000 }).toBe('Connected');
+      }
+    }
   });
 });

@@ -387,6 +387,11 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
   signal(msg: PeerMessage): void {
     this.emit('signal', msg);
   }
+
+  /** A description arrived from a new connection at the other end (PeerLink's own check). */
+  remoteReplaced(msg: PeerMessage): void {
+    this.emit('remoteReplaced', msg);
+  }
 }
 
 /** A room: its secret, the link to it, and the key both sides derive. */

@@ -711,6 +711,34 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(fromAlice.some((f) => f.to === oldBob)).toBe(false);
     });
 
+    it('replaces a link whose other end started over with a new one, on the same side of the offer, and hands it their offer', async () => {
+      const { alice, bob } = await aliceWithBob();
+      const [old] = alice.links;
+      if (!old) throw new Error('Alice should have a link to Bob');
+      const offer: PeerMessage = { type: 'description', description: { type: 'offer', sdp: 'v=0 from a new connection' } };
+      old.remoteReplaced(offer);
+      expect(alice.links).toHaveLength(2);
+      const [, fresh] = alice.links;
+      expect(old.closes).toBe(1);
+      expect(fresh?.options.initiator).toBe(old.options.initiator);
+      expect(fresh?.received).toEqual([offer]);
+      expect(names(alice)).toEqual(['Alice', 'Bob']);
+      // The new link's signals go to Bob; the old one's listeners are gone with it.
+      const candidate: PeerMessage = { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host' } };
+      fresh?.signal(candidate);
+      await until(() => expect(bob.heard.at(-1)).toMatchObject({ participant: idOf(alice), msg: candidate, bound: true }));
+      old.remoteReplaced(offer);
+      expect(alice.links).toHaveLength(2);
+    });
+
+    it('replaces the link for an answer from a new connection too, but never applies that answer to the new link', async () => {
+      const { alice } = await aliceWithBob();
+      const answer: PeerMessage = { type: 'description', description: { type: 'answer', sdp: 'v=0 from a new connection' } };
+      alice.links[0]?.remoteReplaced(answer);
+      expect(alice.links).toHaveLength(2);
+      expect(alice.links[1]?.received).toEqual([]);
+    });
+
     it('clears the unreachable alert once the relay takes it back', async () => {
       const { room, alice } = await aliceWithBob();
       alice.signaling.fire('unreachable', { attempt: 1 });

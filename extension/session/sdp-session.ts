@@ -1,0 +1,38 @@
+// Which connection at the other end a description came from. An SDP's origin
+// line (`o=<username> <sess-id> <sess-version> ...`, RFC 4566) carries a
+// session id that a connection picks once and keeps in every offer and answer
+// it makes (JSEP, RFC 8829 §5.2.1 and §5.3.1): renegotiations and ICE restarts
+// bump only the version.
+//
+// A new connection under a new certificate (the other page reloaded, or
+// someone took over the link) is taken by this link as it is: the changed
+// fingerprint restarts DTLS, and the safety code shows the new certificate.
+// A new connection under the same certificate is the other page starting over
+// with us (it took us for gone): DTLS does not restart for a fingerprint it
+// already has, so this link could never carry media again.
+import { fingerprintsOf } from './safety-code.ts';
+
+const ORIGIN = /^o=\S+ (\d+) \d+ /m;
+
+/** The session id of a description's origin line; undefined if it has none. */
+export function sdpSessionId(sdp: string): string | undefined {
+  return ORIGIN.exec(sdp)?.[1];
+}
+
+/** The remote connection a link negotiated with: its SDP session id and its one certificate. */
+export interface RemoteConnection {
+  readonly session: string | undefined;
+  readonly fingerprint: string | undefined;
+}
+
+export const remoteConnectionOf = (sdp: string): RemoteConnection => ({
+  session: sdpSessionId(sdp),
+  fingerprint: fingerprintsOf(sdp)[0],
+});
+
+/** Whether `sdp` comes from a new connection under the same certificate as `known` (none known: no). */
+export function startedOver(sdp: string, known: RemoteConnection | undefined): boolean {
+  if (known?.session === undefined || known.fingerprint === undefined) return false;
+  const next = remoteConnectionOf(sdp);
+  return next.session !== undefined && next.session !== known.session && next.fingerprint === known.fingerprint;
+}

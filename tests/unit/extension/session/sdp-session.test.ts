@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { remoteConnectionOf, sdpSessionId, startedOver } from '../../../../extension/session/sdp-session.ts';
+
+const CERT_A = 'a=fingerprint:sha-256 AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99\r\n';
+const CERT_B = 'a=fingerprint:sha-256 11:22:33:44:55:66:77:88:99:00:AA:BB:CC:DD:EE:FF:11:22:33:44:55:66:77:88:99:00:AA:BB:CC:DD:EE:FF\r\n';
+// Origin lines as the browsers write them.
+const chromium = (session: string, version: number, cert = CERT_A) =>
+  `v=0\r\no=- ${session} ${version} IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n${cert}`;
+const FIREFOX = `v=0\r\no=mozilla...THIS_IS_SDPARTA-140.0 7102523617542011893 0 IN IP4 0.0.0.0\r\ns=-\r\n${CERT_A}`;
+
+describe('sdpSessionId', () => {
+  it('reads the session id of the origin line, as Chromium and Firefox write it', () => {
+    expect(sdpSessionId(chromium('4611731400430051336', 2))).toBe('4611731400430051336');
+    expect(sdpSessionId(FIREFOX)).toBe('7102523617542011893');
+  });
+
+  it('has none for a description without an origin line', () => {
+    expect(sdpSessionId('v=0\r\ns=-\r\n')).toBeUndefined();
+    expect(sdpSessionId('')).toBeUndefined();
+  });
+});
+
+describe('startedOver', () => {
+  const known = remoteConnectionOf(chromium('4611731400430051336', 2));
+
+  it('tells a new connection at the other end under the same certificate: their page started over', () => {
+    expect(startedOver(chromium('8233370123456789012', 2), known)).toBe(true);
+    expect(startedOver(FIREFOX, known)).toBe(true);
+  });
+
+  it('holds a renegotiation or an ICE restart of the same connection (a new version) to be the same', () => {
+    expect(startedOver(chromium('4611731400430051336', 7), known)).toBe(false);
+  });
+
+  it('leaves a new connection under a new certificate to this link: DTLS restarts, and the safety code shows it', () => {
+    expect(startedOver(chromium('8233370123456789012', 2, CERT_B), known)).toBe(false);
+  });
+
+  it('judges nothing before a first description, or from one without an origin line', () => {
+    expect(startedOver(chromium('8233370123456789012', 2), undefined)).toBe(false);
+    expect(startedOver(`v=0\r\n${CERT_A}`, known)).toBe(false);
+    expect(startedOver(chromium('8233370123456789012', 2), remoteConnectionOf('v=0\r\n'))).toBe(false);
+  });
+});
