@@ -15,7 +15,15 @@ export type ClientMessage =
   | { type: 'join'; room: RoomId }
   /** To one peer of the room, or (without `to`) to every other peer in it. */
   | { type: 'signal'; to?: PeerId; data: string }
-  | { type: 'leave' };
+  | { type: 'leave' }
+  /**
+   * Answered at once with `pong`, joined or not. A browser cannot see the
+   * relay's WebSocket pings, so a client sends this when the relay has been
+   * quiet for a while, to find out whether its socket still reaches it: a TCP
+   * path that went dark (a network change, a NAT that forgot it) closes
+   * nothing, and the socket would look open for many minutes.
+   */
+  | { type: 'ping' };
 
 export type ServerMessage =
   /**
@@ -34,6 +42,8 @@ export type ServerMessage =
   | { type: 'peerJoined'; peer: PeerId }
   | { type: 'peerLeft'; peer: PeerId }
   | { type: 'signal'; from: PeerId; data: string }
+  /** The answer to a client's `ping`. */
+  | { type: 'pong' }
   | { type: 'error'; code: ErrorCode; detail: string };
 
 /** A TURN server with coturn REST credentials: username `<expiry unix s>:<peer>`, credential base64 HMAC-SHA1. */
@@ -117,6 +127,8 @@ export function parseClientMessage(raw: string): Parsed<ClientMessage> {
     }
     case 'leave':
       return { ok: true, msg: { type: 'leave' } };
+    case 'ping':
+      return { ok: true, msg: { type: 'ping' } };
     default:
       return bad('BAD_MESSAGE', typeof v.type === 'string' ? `unknown type "${v.type.slice(0, 32)}"` : 'missing type');
   }
@@ -166,6 +178,8 @@ export function parseServerMessage(raw: string): Parsed<ServerMessage> {
       return isPeerId(v.from) && typeof v.data === 'string'
         ? { ok: true, msg: { type: 'signal', from: v.from, data: v.data } }
         : bad('BAD_MESSAGE', 'malformed signal');
+    case 'pong':
+      return { ok: true, msg: { type: 'pong' } };
     case 'error':
       return typeof v.code === 'string' && (ERROR_CODES as readonly string[]).includes(v.code) && typeof v.detail === 'string'
         ? { ok: true, msg: { type: 'error', code: v.code as ErrorCode, detail: v.detail } } // checked against ERROR_CODES just above

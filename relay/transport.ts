@@ -356,6 +356,10 @@ export class Transport {
         if (conn.room === undefined) return this.#fail(conn, 'NOT_JOINED', 'not in a room');
         this.#leave(conn, 'left');
         return;
+      case 'ping':
+        // Counted against the connection's rate like any frame (above); not logged, it is routine.
+        conn.deliver({ type: 'pong' });
+        return;
     }
   }
 

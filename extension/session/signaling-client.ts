@@ -36,7 +36,16 @@ export interface SignalingOptions {
   maxBackoffMs: number;
   /** A socket that has not opened by then counts as a failed attempt. */
   connectTimeoutMs: number;
+  /**
+   * After this long without a frame from the relay, a joined client pings it;
+   * a ping not answered within as long again means the path is dark, and the
+   * socket is given up for a new one. Both within the relay's own patience
+   * (two 15 s heartbeats), so the others see a reconnect, not a leave.
+   */
+  livenessMs: number;
   createSocket: (url: string) => WebSocket;
+  /** Milliseconds on a clock that only moves forward; tests pass their own. */
+  now: () => number;
 }
 
 export const DEFAULT_SIGNALING_OPTIONS: SignalingOptions = {
@@ -44,8 +53,13 @@ export const DEFAULT_SIGNALING_OPTIONS: SignalingOptions = {
   // Signaling must be back within ~2 s of a relay restart, so retries never wait longer.
   maxBackoffMs: 2_000,
   connectTimeoutMs: 5_000,
+  livenessMs: 4_000,
   createSocket: (url) => new WebSocket(url),
+  now: () => performance.now(),
 };
+
+/** How often a joined client looks at its socket's liveness (coarse: the figures it checks are seconds). */
+const LIVENESS_TICK_MS = 1_000;
 
 /** Delay before retry number `attempt` (0-based): exponential, capped, jittered. */
 export function backoffDelay(
@@ -66,6 +80,12 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   #failures = 0;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /** While joined: looks at the socket's liveness every LIVENESS_TICK_MS. */
+  #liveness: ReturnType<typeof setInterval> | undefined;
+  /** When the relay was last heard from (any frame), on opts.now's clock. */
+  #lastHeard = 0;
+  /** When the unanswered ping went out, if one did. */
+  #pingSentAt: number | undefined;
 
   constructor(link: ShareLink, opts: Partial<SignalingOptions> = {}) {
     super();
@@ -100,12 +120,15 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       this.#write({ type: 'join', room: this.#room });
     };
     socket.onmessage = (ev: MessageEvent) => {
+      if (this.#socket !== socket) return; // a socket given up for dead that spoke after all
+      this.#lastHeard = this.#opts.now();
       if (typeof ev.data === 'string') this.#receive(ev.data);
     };
     socket.onclose = () => {
       clearTimeout(timeout);
       if (this.#socket !== socket) return;
       this.#socket = undefined;
+      this.#stopLiveness();
       if (this.#closed) return;
       if (!opened) {
         this.#failures += 1;
@@ -126,6 +149,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#retry);
+    this.#stopLiveness();
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket) {
@@ -152,6 +176,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     switch (msg.type) {
       case 'joined':
         this.#failures = 0;
+        this.#startLiveness();
         this.#setState('open');
         this.emit('joined', { self: msg.self, peers: msg.peers, iceServers: msg.iceServers });
         return;
@@ -163,6 +188,8 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
         return this.emit('peerLeft', msg.peer);
       case 'signal':
         return this.emit('signal', { from: msg.from, data: msg.data });
+      case 'pong':
+        return; // heard: that is all a pong says
       case 'error':
         // A join refused for its rate is retried after a backoff, not left hanging.
         if (msg.code === 'RATE_LIMITED' && this.#state !== 'open') {
@@ -171,6 +198,43 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
         }
         return this.emit('relayError', { code: msg.code, detail: msg.detail });
     }
+  }
+
+  #startLiveness(): void {
+    this.#stopLiveness();
+    this.#pingSentAt = undefined;
+    this.#liveness = setInterval(() => this.#checkLiveness(), Math.min(LIVENESS_TICK_MS, this.#opts.livenessMs));
+  }
+
+  #stopLiveness(): void {
+    clearInterval(this.#liveness);
+    this.#liveness = undefined;
+  }
+
+  /**
+   * Pings a relay that has been quiet, and gives up a socket whose ping went
+   * unanswered. Only an answer that came after the ping counts, so a tick
+   * that runs late (a throttled background tab, a machine that slept) finds
+   * a live socket live.
+   */
+  #checkLiveness(): void {
+    const socket = this.#socket;
+    if (!socket || this.#state !== 'open') return;
+    const now = this.#opts.now();
+    if (this.#pingSentAt !== undefined && this.#lastHeard < this.#pingSentAt) {
+      if (now - this.#pingSentAt >= this.#opts.livenessMs) this.#giveUp(socket);
+      return;
+    }
+    this.#pingSentAt = undefined;
+    if (now - this.#lastHeard >= this.#opts.livenessMs && this.#write({ type: 'ping' })) this.#pingSentAt = now;
+  }
+
+  /** A socket that no longer reaches the relay: dropped at once (its close may take minutes to come), and a new one opened. */
+  #giveUp(socket: WebSocket): void {
+    this.#socket = undefined;
+    this.#stopLiveness();
+    socket.close();
+    this.#scheduleRetry();
   }
 
   #scheduleRetry(): void {

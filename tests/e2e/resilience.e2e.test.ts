@@ -1,12 +1,14 @@
 // A call outlives its relay: kill the relay mid-call, start it again, and
 // media never stops while signaling comes back on its own. It outlives a
-// sleeping computer, and a TURN path that fails and comes back.
+// path to the relay that goes dark, a sleeping computer, and a TURN path that
+// fails and comes back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
 import { startCoturn, type Coturn } from '../support/coturn.ts';
+import { startDarkPath, type DarkPath } from '../support/dark-path.ts';
 import { freeze, freezeMarker } from '../support/freeze.ts';
 import { spawnRelay, type RelayProcess } from '../support/relay-process.ts';
 
@@ -141,6 +143,54 @@ describe('a TURN path that fails and comes back', () => {
     console.log(`media back ${Date.now() - back} ms after the TURN server returned`);
     await expect.poll(() => a.getByRole('status').textContent(), { timeout: 2_000 }).toBe('Connected');
     expect(await bobAtAlice.getByText('Reconnecting…', { exact: true }).count()).toBe(0);
+  });
+});
+
+describe('a path to the relay that goes dark mid-call', () => {
+  let relay: Relay;
+  let dark: DarkPath;
+  let alice: Person;
+  let bob: Person;
+
+  beforeAll(async () => {
+    relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+    dark = await startDarkPath(relay.url);
+    const settings = { maxVideoHeight: 240 };
+    [alice, bob] = await Promise.all([
+      launchPerson({ name: 'Alice', relayUrl: dark.url, settings }),
+      launchPerson({ name: 'Bob', relayUrl: dark.url, settings }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice?.close(), bob?.close()]);
+    await dark?.close();
+    await relay?.close();
+  });
+
+  it('notices the silence, joins again on a new socket before the relay would let the old one go, and nobody sees anyone leave', async () => {
+    const a = await startCall(alice);
+    await a.getByRole('status').filter({ hasText: 'Waiting for others' }).waitFor({ timeout: 10_000 });
+    const alicesSockets = dark.count;
+    const b = await joinCall(bob, await callLinkOf(a));
+    await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);
+    await Promise.all([startSampling(a, 'Bob'), startSampling(b, 'Alice')]);
+
+    // Her socket still looks open to her browser and to the relay, but no byte gets through either way.
+    dark.darken(alicesSockets);
+    const darkened = Date.now();
+    await expect.poll(() => dark.count, { timeout: 14_000, interval: 200 }).toBeGreaterThan(alicesSockets + 1);
+    console.log(`Alice's new socket ${Date.now() - darkened} ms after her path went dark`);
+    await expect.poll(() => a.getByRole('status').textContent(), { timeout: 5_000 }).toBe('Connected');
+    // Signaling works again: her mute reaches Bob.
+    await a.getByRole('button', { name: 'Mute microphone', exact: true }).click();
+    await b.getByRole('group', { name: 'Alice', exact: true }).getByText('Microphone off', { exact: true }).waitFor({ timeout: 5_000 });
+
+    for (const page of [a, b]) {
+      const s = await samples(page);
+      expect(s.every((x) => x.tile)).toBe(true); // nobody left, not even for a moment
+      expect(s.at(-1)!.frames).toBeGreaterThan(s[0]!.frames); // and media went on: it never used that path
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import { startRelay, type Relay } from '../../relay/server.ts';
 import { buildShareLink, type ShareLink } from '../../extension/session/share-link.ts';
 import { SignalingClient, type SignalingEvents, type SignalingOptions } from '../../extension/session/signaling-client.ts';
 import { freePort } from '../support/ports.ts';
+import { startDarkPath } from '../support/dark-path.ts';
 
 /** Generous for a 2-core machine shared with Chromium runs; a passing test never waits this long. */
 const WAIT_MS = 4_000;
@@ -358,6 +359,47 @@ describe('SignalingClient against a real relay', { timeout: 15_000 }, () => {
     a.client.connect();
     expect(await a.nth('unreachable', 1)).toEqual({ attempt: 1 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+  });
+
+  it('pings a quiet relay and keeps a socket that answers', async () => {
+    const sent: string[] = [];
+    const recording = (url: string): WebSocket => {
+      const socket = createSocket(url);
+      const send = socket.send.bind(socket);
+      socket.send = (data) => {
+        sent.push(String(data));
+        send(data);
+      };
+      return socket;
+    };
+    const a = probe(link, { ...FAST, livenessMs: 100, createSocket: recording });
+    await a.join();
+    const socket = [...relay.rooms.peersIn(link.room)];
+    expect(socket).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 800));
+    // Still the first socket: the same peer id in the room, and never reconnecting.
+    expect(relay.rooms.peersIn(link.room)).toEqual(socket);
+    expect(a.seen.stateChanged).toEqual(['connecting', 'open']);
+    expect(a.seen.relayError).toEqual([]);
+    // Quiet for 100 ms at a time, so it pinged again and again, and every ping was answered.
+    expect(sent.filter((f) => f === '{"type":"ping"}').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gives up a socket whose path went dark, and joins again through a new one before the relay lets the old one go', async () => {
+    const dark = await startDarkPath(relay.url);
+    cleanups.push(() => dark.close());
+    const room = linkTo(dark.url);
+    const a = probe(room, { ...FAST, livenessMs: 200 });
+    const b = probe(linkTo(relay.url, room.room));
+    const first = await a.join();
+    await b.join();
+    dark.darken();
+    const again = await a.nth('joined', 2);
+    expect(again.self).not.toBe(first.self);
+    expect(a.seen.stateChanged).toEqual(['connecting', 'open', 'reconnecting', 'open']);
+    // The relay still holds the dark socket (its heartbeat is 15 s): B sees a newcomer, not yet a leave.
+    expect(await b.nth('peerJoined', 1)).toBe(again.self);
+    expect(b.seen.peerLeft).toEqual([]);
   });
 
   it('ignores a malformed frame from the relay with a warning, and goes on', async () => {

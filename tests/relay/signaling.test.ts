@@ -32,6 +32,23 @@ describe('joining a room', () => {
   });
 });
 
+describe('liveness', () => {
+  it('answers a ping with a pong at once, before a join and in a room, and tells nobody else', async () => {
+    const alice = await connect('alice');
+    alice.send({ type: 'ping' });
+    expect(await alice.next('pong')).toEqual({ type: 'pong' });
+    const room = newRoomId();
+    await alice.join(room);
+    const [bob] = await join(room, 'bob');
+    await alice.next('peerJoined');
+    alice.send({ type: 'ping' });
+    expect(await alice.next('pong')).toEqual({ type: 'pong' });
+    // Bob's next frame is Alice's signal, not anything about her ping.
+    alice.send({ type: 'signal', data: 'after the ping' });
+    expect(await bob?.next('signal')).toMatchObject({ from: alice.id, data: 'after the ping' });
+  });
+});
+
 describe('leaving', () => {
   it('tells the others with peerLeft when a peer sends leave, and the peer can join again', async () => {
     const room = newRoomId();

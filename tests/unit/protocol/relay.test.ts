@@ -22,6 +22,7 @@ describe('parseClientMessage', () => {
       ['a signal to every other peer (no `to`)', { type: 'signal', data: '{"candidate":"x"}' }],
       ['a signal with empty data', { type: 'signal', to: PEER, data: '' }],
       ['a leave', { type: 'leave' }],
+      ['a ping', { type: 'ping' }],
     ])('%s', (_name, msg) => {
       expect(parseClientMessage(raw(msg))).toEqual({ ok: true, msg });
     });
@@ -121,6 +122,7 @@ describe('parseServerMessage', () => {
       ['a peerJoined', { type: 'peerJoined', peer: PEER }],
       ['a peerLeft', { type: 'peerLeft', peer: PEER }],
       ['a signal', { type: 'signal', from: PEER, data: 'v=0' }],
+      ['a pong', { type: 'pong' }],
       ...ERROR_CODES.map((code): [string, ServerMessage] => [`an error ${code}`, { type: 'error', code, detail: 'why' }]),
     ])('%s', (_name, msg) => {
       expect(parseServerMessage(raw(msg))).toEqual({ ok: true, msg });
