@@ -128,6 +128,14 @@ export type CallSessionEvents = {
 export const AUDIO_POLL_MS = 150;
 /** Refused signaling messages before the call warns of tampering; one can be a race, three are not. */
 export const TAMPER_WARNING_AFTER = 3;
+/**
+ * Silent this long, a page has surely been dropped by the relay (at its
+ * defaults a dead socket goes within two 15 s heartbeats) and so by everyone
+ * in the call; a live page hears the relay at least every few seconds (its
+ * liveness ping, signaling-client.ts).
+ */
+export const AWAY_MS = 30_000;
+
 /** How often the roster is asked whom to greet again and whom to drop: its timeouts are whole seconds. */
 export const ROSTER_TICK_MS = 1_000;
 /**
@@ -374,6 +382,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   /** The own tile's picture while the blur runs: what the others see. */
   #blurView: MediaStream | undefined;
   #notice: EffectsNotice | undefined;
+  /** Whose links start over when they next greet us: everyone, after this page was away longer than the relay waits. */
+  #startingOver = new Set<ParticipantId>();
   /** Who is at which relay address, whom to greet again, who vanished; in step with #remotes. */
   readonly #roster = new Roster();
   readonly #remotes = new Map<ParticipantId, Remote>();
@@ -590,7 +600,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const s = this.#signaling;
     this.#cleanups.push(
       s.on('stateChanged', () => this.#update()),
-      s.on('joined', ({ peers, iceServers }) => this.#onJoined(peers, iceServers)),
+      s.on('joined', ({ peers, iceServers, silentMs }) => this.#onJoined(peers, iceServers, silentMs)),
       s.on('iceServers', (servers) => this.#useTurn(servers)),
       s.on('peerJoined', (peer) => {
         this.#roster.peerJoined(peer, performance.now());
@@ -800,9 +810,13 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     for (const link of this.#links()) link.setIceServers([...this.#deps.settings.iceServers, ...servers]);
   }
 
-  #onJoined(peers: PeerId[], iceServers: TurnServer[] | undefined): void {
+  #onJoined(peers: PeerId[], iceServers: TurnServer[] | undefined, silentMs: number | undefined): void {
     // Alone in the room there are none; the ones from before a reconnect stay valid until they expire.
     if (iceServers) this.#useTurn(iceServers);
+    // Away longer than the relay waits (this computer slept): everyone else dropped us and will
+    // take us as someone new, with a new link. Ours start over too as each greets us again (the
+    // 'hello' case), rather than wait for each to fail and find out who started over (#replaceLink).
+    if (silentMs !== undefined && silentMs > AWAY_MS) this.#startingOver = new Set(this.#remotes.keys());
     // Everyone already known keeps their link; they re-announce from their new addresses.
     this.#roster.joined(peers, performance.now());
     // Alone, nobody waits for a link: the suppressor loads now.
@@ -826,6 +840,10 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         // They may have lost our salt in an outage; resending it reveals nothing new.
         if (remote) this.#sendReveal(from, participant, true);
         else this.#openEarly(from, participant, session);
+        // Back from being away: a new link, whose offer follows the welcome that admits us again.
+        if (remote && this.#startingOver.delete(participant)) {
+          this.#swapLink(remote, !isPolite(this.#identity?.participant ?? '', participant), this.#certificate);
+        }
         return;
       }
       case 'welcome': {

@@ -17,8 +17,12 @@ export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export type SignalingEvents = {
   stateChanged: [SignalingState];
-  /** Fired on each (re)join; `peers` are already in the room; TURN credentials only if someone is. */
-  joined: [{ self: PeerId; peers: PeerId[]; iceServers: TurnServer[] | undefined }];
+  /**
+   * Fired on each (re)join; `peers` are already in the room; TURN credentials
+   * only if someone is. On a rejoin, `silentMs` is how long (wall clock, so a
+   * computer's sleep counts) nothing had been heard from the relay before it.
+   */
+  joined: [{ self: PeerId; peers: PeerId[]; iceServers: TurnServer[] | undefined; silentMs?: number }];
   /** TURN credentials for a member that joined alone, just before the first peerJoined. */
   iceServers: [TurnServer[]];
   peerJoined: [PeerId];
@@ -46,6 +50,8 @@ export interface SignalingOptions {
   createSocket: (url: string) => WebSocket;
   /** Milliseconds on a clock that only moves forward; tests pass their own. */
   now: () => number;
+  /** Wall-clock milliseconds, which go on while the computer sleeps; tests pass their own. */
+  wallClock: () => number;
 }
 
 export const DEFAULT_SIGNALING_OPTIONS: SignalingOptions = {
@@ -56,6 +62,7 @@ export const DEFAULT_SIGNALING_OPTIONS: SignalingOptions = {
   livenessMs: 4_000,
   createSocket: (url) => new WebSocket(url),
   now: () => performance.now(),
+  wallClock: () => Date.now(),
 };
 
 /** How often a joined client looks at its socket's liveness (coarse: the figures it checks are seconds). */
@@ -86,6 +93,8 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   #lastHeard = 0;
   /** When the unanswered ping went out, if one did. */
   #pingSentAt: number | undefined;
+  /** When the relay was last heard from on the wall clock; undefined before the first join. */
+  #heardAt: number | undefined;
 
   constructor(link: ShareLink, opts: Partial<SignalingOptions> = {}) {
     super();
@@ -123,6 +132,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       if (this.#socket !== socket) return; // a socket given up for dead that spoke after all
       this.#lastHeard = this.#opts.now();
       if (typeof ev.data === 'string') this.#receive(ev.data);
+      if (this.#heardAt !== undefined || this.#state === 'open') this.#heardAt = this.#opts.wallClock();
     };
     socket.onclose = () => {
       clearTimeout(timeout);
@@ -178,7 +188,12 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
         this.#failures = 0;
         this.#startLiveness();
         this.#setState('open');
-        this.emit('joined', { self: msg.self, peers: msg.peers, iceServers: msg.iceServers });
+        this.emit('joined', {
+          self: msg.self,
+          peers: msg.peers,
+          iceServers: msg.iceServers,
+          ...(this.#heardAt === undefined ? {} : { silentMs: this.#opts.wallClock() - this.#heardAt }),
+        });
         return;
       case 'iceServers':
         return this.emit('iceServers', msg.iceServers);

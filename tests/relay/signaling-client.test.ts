@@ -314,6 +314,22 @@ describe('SignalingClient against a real relay', { timeout: 15_000 }, () => {
     expect(await b.nth('signal', 1)).toEqual({ from: a.self, data: 'after the restart' });
   });
 
+  it('says on a rejoin how long the relay had been silent, by the wall clock, so a computer that slept can tell', async () => {
+    const first = await startRelay(RELAY_CONFIG);
+    cleanups.push(() => first.close());
+    let slept = 0;
+    const a = probe(linkTo(first.url), { ...FAST, wallClock: () => Date.now() + slept });
+    expect((await a.join()).silentMs).toBeUndefined(); // a first join has nothing to compare with
+    const port = first.port;
+    await first.close();
+    slept = 60_000; // the wall clock moves on, as over a sleep
+    const second = await startRelay({ ...RELAY_CONFIG, port });
+    cleanups.unshift(() => second.close());
+    const again = await a.nth('joined', 2);
+    expect(again.silentMs).toBeGreaterThanOrEqual(60_000);
+    expect(again.silentMs).toBeLessThan(60_000 + WAIT_MS);
+  });
+
   it('emits unreachable, counting attempts, when nothing listens, and keeps trying', async () => {
     const port = await freePort();
     const a = probe(linkTo(`http://127.0.0.1:${port}`));

@@ -133,11 +133,14 @@ export class FakeSignaling extends TypedEmitter<SignalingEvents> implements Sess
     this.#setState('closed');
   }
 
+  /** What the next rejoin says of how long the relay had been silent (SignalingClient's `silentMs`). */
+  silentMs: number | undefined;
+
   /** The relay took this socket in at `self`, with `peers` already there. */
   admitted(self: PeerId, peers: PeerId[]): void {
     this.self = self;
     this.#setState('open');
-    this.emit('joined', { self, peers, iceServers: undefined });
+    this.emit('joined', { self, peers, iceServers: undefined, ...(this.silentMs === undefined ? {} : { silentMs: this.silentMs }) });
   }
 
   /** The socket dropped; it reconnects at once (the relay admits it again). */

@@ -6,6 +6,7 @@ import type { PeerId } from '../../../../protocol/ids.ts';
 import type { PeerMessage } from '../../../../protocol/peer.ts';
 import {
   AUDIO_POLL_MS,
+  AWAY_MS,
   type AudioActivity,
   type CallPhase,
   type CallSession,
@@ -737,6 +738,32 @@ describe('CallSession', { timeout: 20_000 }, () => {
       alice.links[0]?.remoteReplaced(answer);
       expect(alice.links).toHaveLength(2);
       expect(alice.links[1]?.received).toEqual([]);
+    });
+
+    it('starts its link to each person over as they greet it again, after being away longer than the relay waits', async () => {
+      const { room, alice } = await aliceWithBob();
+      const [old] = alice.links;
+      if (!old) throw new Error('Alice should have a link to Bob');
+      alice.signaling.silentMs = AWAY_MS + 1; // this computer slept
+      room.relay.restart();
+      await until(() => expect(alice.links).toHaveLength(2));
+      expect(old.closes).toBe(1);
+      expect(alice.links[1]?.options.initiator).toBe(old.options.initiator);
+      expect(names(alice)).toEqual(['Alice', 'Bob']);
+      // Once: after a short outage, Bob's hello is a greeting, not another start.
+      alice.signaling.silentMs = 1_000;
+      room.relay.restart();
+      await until(() => expect(alice.links[1]?.resyncs).toBe(1));
+      expect(alice.links).toHaveLength(2);
+    });
+
+    it('keeps its links through an outage shorter than the relay waits', async () => {
+      const { room, alice } = await aliceWithBob();
+      alice.signaling.silentMs = AWAY_MS;
+      room.relay.restart();
+      await until(() => expect(alice.links[0]?.resyncs).toBe(1));
+      expect(alice.links).toHaveLength(1);
+      expect(alice.links[0]?.closes).toBe(0);
     });
 
     it('clears the unreachable alert once the relay takes it back', async () => {
