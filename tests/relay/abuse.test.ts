@@ -158,6 +158,25 @@ describe('messages per second per connection', () => {
   });
 });
 
+describe('pings', () => {
+  const LIMITS = { msgRatePerSecond: 5, msgBurst: 10, msgDropsBeforeClose: 5 };
+
+  it('counts a ping against the rate like any frame: a flood of them is answered in pongs only up to the burst, then closed', async () => {
+    const r = await start(LIMITS);
+    const room = newRoomId();
+    const alice = await joinAs(r, room, 'alice');
+    const bob = await joinAs(r, room, 'bob', [alice]);
+    for (let i = 0; i < 100; i++) alice.send({ type: 'ping' });
+    expect(await alice.closed).toEqual({ code: CloseCode.RATE_LIMITED, reason: 'too many messages' });
+    const answers = alice.pending.filter((m) => m.type === 'pong');
+    // The join took one token of the 10: no more pongs than the rest, whatever was asked.
+    expect(answers.length).toBeLessThanOrEqual(10);
+    expect(answers.length).toBeGreaterThanOrEqual(8);
+    await takeUntil(bob, (m) => m.type === 'peerLeft' && m.peer === alice.id);
+    expect(r.rooms.peersIn(room)).toEqual([bob.id]);
+  });
+});
+
 describe('bytes per second per connection', () => {
   // 8 KiB a second, 16 KiB at once; messages are not limited here, and no close.
   const LIMITS = { byteRatePerSecond: 8 * 1024, byteBurst: 16 * 1024, msgDropsBeforeClose: 1_000 };
