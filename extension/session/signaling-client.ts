@@ -20,7 +20,9 @@ export type SignalingEvents = {
   /**
    * Fired on each (re)join; `peers` are already in the room; TURN credentials
    * only if someone is. On a rejoin, `silentMs` is how long (wall clock, so a
-   * computer's sleep counts) nothing had been heard from the relay before it.
+   * computer's sleep counts) nothing had been heard from the relay when the
+   * last socket was found gone: long after a sleep, short after a relay
+   * restart (its close comes at once, however long the relay then stays away).
    */
   joined: [{ self: PeerId; peers: PeerId[]; iceServers: TurnServer[] | undefined; silentMs?: number }];
   /** TURN credentials for a member that joined alone, just before the first peerJoined. */
@@ -95,6 +97,8 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   #pingSentAt: number | undefined;
   /** When the relay was last heard from on the wall clock; undefined before the first join. */
   #heardAt: number | undefined;
+  /** How long the relay had been silent when the last joined socket was found gone (the next `joined` says so). */
+  #silentWhenLost: number | undefined;
 
   constructor(link: ShareLink, opts: Partial<SignalingOptions> = {}) {
     super();
@@ -139,6 +143,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       if (this.#socket !== socket) return;
       this.#socket = undefined;
       this.#stopLiveness();
+      if (opened) this.#lost();
       if (this.#closed) return;
       if (!opened) {
         this.#failures += 1;
@@ -192,8 +197,9 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
           self: msg.self,
           peers: msg.peers,
           iceServers: msg.iceServers,
-          ...(this.#heardAt === undefined ? {} : { silentMs: this.#opts.wallClock() - this.#heardAt }),
+          ...(this.#silentWhenLost === undefined ? {} : { silentMs: this.#silentWhenLost }),
         });
+        this.#silentWhenLost = undefined;
         return;
       case 'iceServers':
         return this.emit('iceServers', msg.iceServers);
@@ -213,6 +219,11 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
         }
         return this.emit('relayError', { code: msg.code, detail: msg.detail });
     }
+  }
+
+  /** The socket is gone: how long since the relay was last heard, for the next join to tell. */
+  #lost(): void {
+    if (this.#heardAt !== undefined) this.#silentWhenLost = this.#opts.wallClock() - this.#heardAt;
   }
 
   #startLiveness(): void {
@@ -248,6 +259,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   #giveUp(socket: WebSocket): void {
     this.#socket = undefined;
     this.#stopLiveness();
+    this.#lost();
     socket.close();
     this.#scheduleRetry();
   }

@@ -314,20 +314,35 @@ describe('SignalingClient against a real relay', { timeout: 15_000 }, () => {
     expect(await b.nth('signal', 1)).toEqual({ from: a.self, data: 'after the restart' });
   });
 
-  it('says on a rejoin how long the relay had been silent, by the wall clock, so a computer that slept can tell', async () => {
+  it('says on a rejoin how long the relay had been silent when the socket was found gone: long after a sleep', async () => {
     const first = await startRelay(RELAY_CONFIG);
     cleanups.push(() => first.close());
     let slept = 0;
     const a = probe(linkTo(first.url), { ...FAST, wallClock: () => Date.now() + slept });
     expect((await a.join()).silentMs).toBeUndefined(); // a first join has nothing to compare with
     const port = first.port;
+    slept = 60_000; // the wall clock moved on while nothing ran, then the close is seen
     await first.close();
-    slept = 60_000; // the wall clock moves on, as over a sleep
     const second = await startRelay({ ...RELAY_CONFIG, port });
     cleanups.unshift(() => second.close());
     const again = await a.nth('joined', 2);
     expect(again.silentMs).toBeGreaterThanOrEqual(60_000);
     expect(again.silentMs).toBeLessThan(60_000 + WAIT_MS);
+  });
+
+  it('says a short silence after a relay that stayed away long: its close came at once', async () => {
+    const first = await startRelay(RELAY_CONFIG);
+    cleanups.push(() => first.close());
+    let away = 0;
+    const a = probe(linkTo(first.url), { ...FAST, wallClock: () => Date.now() + away });
+    await a.join();
+    const port = first.port;
+    await first.close();
+    await a.nth('stateChanged', 3); // reconnecting: the close was seen
+    away = 60_000; // the relay stays down a minute while the page keeps trying
+    const second = await startRelay({ ...RELAY_CONFIG, port });
+    cleanups.unshift(() => second.close());
+    expect((await a.nth('joined', 2)).silentMs).toBeLessThan(WAIT_MS);
   });
 
   it('emits unreachable, counting attempts, when nothing listens, and keeps trying', async () => {
