@@ -1119,6 +1119,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (!remote) return;
     this.#remotes.delete(participant);
     this.#roster.remove(participant);
+    this.#startingOver.delete(participant); // someone who comes back later gets a first link, not a second
     // Coming back, they are welcomed and sent our salt again; salts, commitments and trust stay for the call.
     const pairing = this.#pairings.get(participant);
     if (pairing) {

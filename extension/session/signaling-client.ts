@@ -143,7 +143,9 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       if (this.#socket !== socket) return;
       this.#socket = undefined;
       this.#stopLiveness();
-      if (opened) this.#lost();
+      // Only a joined socket says anything of the relay's silence: one that opened and closed before
+      // its join (a relay on its way down or up) would count the whole outage as silence.
+      if (this.#state === 'open') this.#lost();
       if (this.#closed) return;
       if (!opened) {
         this.#failures += 1;

@@ -345,6 +345,31 @@ describe('SignalingClient against a real relay', { timeout: 15_000 }, () => {
     expect((await a.nth('joined', 2)).silentMs).toBeLessThan(WAIT_MS);
   });
 
+  it('counts no outage as silence when a socket opens and is dropped before its join, as by a relay on its way up', async () => {
+    const first = await startRelay(RELAY_CONFIG);
+    cleanups.push(() => first.close());
+    let away = 0;
+    const a = probe(linkTo(first.url), { ...FAST, wallClock: () => Date.now() + away });
+    await a.join();
+    const port = first.port;
+    await first.close();
+    await a.nth('stateChanged', 3); // reconnecting: the close was seen at once
+    away = 60_000;
+    const halfway = new WebSocketServer({ port });
+    let taken = 0;
+    halfway.on('connection', (ws) => {
+      taken++;
+      ws.close();
+    });
+    const deadline = Date.now() + WAIT_MS;
+    while (taken < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(taken).toBeGreaterThanOrEqual(2);
+    await new Promise<void>((resolve) => halfway.close(() => resolve()));
+    const second = await startRelay({ ...RELAY_CONFIG, port });
+    cleanups.unshift(() => second.close());
+    expect((await a.nth('joined', 2)).silentMs).toBeLessThan(WAIT_MS);
+  });
+
   it('emits unreachable, counting attempts, when nothing listens, and keeps trying', async () => {
     const port = await freePort();
     const a = probe(linkTo(`http://127.0.0.1:${port}`));
