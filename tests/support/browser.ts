@@ -283,7 +283,8 @@ export async function videoFrames(page: Page, groupName: string, timeoutMs = 15_
         const timer = setTimeout(() => reject(new Error(`no decoded frames within ${timeout} ms`)), timeout);
         let first: number | undefined;
         const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
-          if (first === undefined) first = meta.presentedFrames;
+          // A new stream in the same element (a link that was replaced) counts its frames from 0 again.
+          if (first === undefined || meta.presentedFrames < first) first = meta.presentedFrames;
           const advanced = meta.presentedFrames - first;
           if (advanced >= wanted && meta.width > 0 && meta.height > 0) {
             clearTimeout(timer);
