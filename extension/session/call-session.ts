@@ -842,7 +842,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         else this.#openEarly(from, participant, session);
         // Back from being away: a new link, whose offer follows the welcome that admits us again.
         if (remote && this.#startingOver.delete(participant)) {
-          this.#swapLink(remote, !isPolite(this.#identity?.participant ?? '', participant), this.#certificate);
+          this.#swapLink(remote, this.#certificate);
         }
         return;
       }
@@ -916,8 +916,6 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   #addRemote(participant: ParticipantId, presence: Presence, peer: PeerId, session: SessionId): Remote {
-    // Only called for a welcome, which only arrives once the identity exists.
-    const polite = isPolite(this.#identity?.participant ?? '', participant);
     markOnce('admitted');
     // File transfer's code, ready before this peer's link could carry a file (file-transfers-later.ts).
     this.files.load();
@@ -934,8 +932,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       codeCheck: Promise.resolve(),
       codeCheckQueued: false,
     };
-    // Exactly one side of each pair offers first: the one that does not yield in a collision.
-    remote.link = this.#newLink(remote, !polite, this.#certificate, early);
+    remote.link = this.#newLink(remote, this.#offersTo(participant), this.#certificate, early);
     this.#remotes.set(participant, remote);
     this.#govern();
     return remote;
@@ -1075,13 +1072,21 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
    * new link, being the offering side then, sends a new offer.)
    */
   #replaceLink(remote: Remote, msg: PeerMessage): void {
-    const polite = isPolite(this.#identity?.participant ?? '', remote.participant);
-    const link = this.#swapLink(remote, !polite, this.#certificate);
+    const link = this.#swapLink(remote, this.#certificate);
     if (msg.type === 'description' && msg.description.type === 'offer') link.receive(msg);
   }
 
-  /** A new link to `remote` in place of the one it has, which is closed. */
-  #swapLink(remote: Remote, initiator: boolean, certificate: RTCCertificate | undefined): SessionLink {
+  /**
+   * Whether our link to `participant` offers first. Exactly one side of each
+   * pair does: the one that does not yield in a collision. (Only asked once a
+   * welcome arrived, which only happens once the identity exists.)
+   */
+  #offersTo(participant: ParticipantId): boolean {
+    return !isPolite(this.#identity?.participant ?? '', participant);
+  }
+
+  /** A new link to `remote` in place of the one it has, which is closed; it offers first where a first link would. */
+  #swapLink(remote: Remote, certificate: RTCCertificate | undefined, initiator = this.#offersTo(remote.participant)): SessionLink {
     const old = remote.link;
     remote.link = this.#newLink(remote, initiator, certificate);
     old.close();
@@ -1098,7 +1103,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   async renewLink(id: string): Promise<void> {
     const remote = this.#remotes.get(id);
     if (!remote) return;
-    this.#swapLink(remote, true, await makeCertificate());
+    this.#swapLink(remote, await makeCertificate(), true);
   }
 
   /** For end-to-end tests only: what the safety code for `id` is made of now. */

@@ -95,7 +95,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   #lastHeard = 0;
   /** When the unanswered ping went out, if one did. */
   #pingSentAt: number | undefined;
-  /** When the relay was last heard from on the wall clock; undefined before the first join. */
+  /** When the relay was last heard from on the wall clock, while joined; undefined before the first join. */
   #heardAt: number | undefined;
   /** How long the relay had been silent when the last joined socket was found gone (the next `joined` says so). */
   #silentWhenLost: number | undefined;
@@ -136,7 +136,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       if (this.#socket !== socket) return; // a socket given up for dead that spoke after all
       this.#lastHeard = this.#opts.now();
       if (typeof ev.data === 'string') this.#receive(ev.data);
-      if (this.#heardAt !== undefined || this.#state === 'open') this.#heardAt = this.#opts.wallClock();
+      if (this.#state === 'open') this.#heardAt = this.#opts.wallClock();
     };
     socket.onclose = () => {
       clearTimeout(timeout);
