@@ -125,7 +125,11 @@ function linkRtp(page: Page, peer: string[]): Promise<LinkRtp> {
   return page.evaluate(async (frags) => {
     const pcs = (globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [];
     const pc = pcs.find((p) => p.connectionState !== 'closed' && frags.some((f) => p.remoteDescription?.sdp.includes(f)));
-    if (!pc) throw new Error('no link to that peer');
+    if (!pc) {
+      // What the page has instead: none watched means the watch came too late; all closed, a link replaced.
+      const seen = pcs.map((p) => `${p.connectionState}/${p.signalingState}${p.remoteDescription ? '' : ' (no answer)'}`);
+      throw new Error(`no link to that peer among ${pcs.length} watched: ${seen.join(', ')}`);
+    }
     const out = {
       videoOut: { bytes: 0, frameHeight: 0, active: false, askedHeight: 0 },
       audioOut: { bytes: 0 },

@@ -206,9 +206,13 @@ export async function openPopup(person: Person): Promise<Page> {
   return page;
 }
 
-/** Runs `action` and returns the tab it opens. */
-export async function nextPage(person: Person, action: () => Promise<void>): Promise<Page> {
+/**
+ * Runs `action` and returns the tab it opens. `opened`, if given, runs once the
+ * driver has that tab (Playwright emits `page` after its init scripts are in).
+ */
+export async function nextPage(person: Person, action: () => Promise<void>, opened?: () => Promise<void>): Promise<Page> {
   const [page] = await Promise.all([person.context.waitForEvent('page', { timeout: 15_000 }), action()]);
+  await opened?.();
   // Asked of the document itself, not of Playwright's load events: on a loaded CI machine it once missed a
   // new call tab's DOMContentLoaded (its log showed only "networkidle") and waited 30 s for it. Polled on a
   // timer, since a background tab gets no animation frames.
@@ -231,7 +235,56 @@ export function openCallPage(person: Person, link: string): Promise<Page> {
 /** Starts a call from the popup and returns the call page. */
 export async function startCall(person: Person): Promise<Page> {
   const popup = await openPopup(person);
-  return nextPage(person, () => clickClosing(popup, 'Start a call'));
+  await holdNewTab(popup);
+  return nextPage(
+    person,
+    () => clickClosing(popup, 'Start a call'),
+    () => releaseNewTab(popup),
+  );
+}
+
+/**
+ * Test-only, in the popup: the tab its next `tabs.create` opens starts on
+ * about:blank and goes to its URL (by the extension's own `tabs.update`) only
+ * once releaseNewTab says the driver has it. A tab the extension opens straight
+ * at the call page is not held for the driver: on a loaded machine (two busy
+ * cores) the call page's scripts ran before the test's init scripts in 6 of 15
+ * opens, with Playwright's own launch too, so a hook on RTCPeerConnection
+ * missed the links made first (a CI failure: "no link to that peer"). Held,
+ * 30 of 30 ran first. The popup still opens the call in a tab of its own.
+ */
+async function holdNewTab(popup: Page): Promise<void> {
+  await popup.evaluate(() => {
+    type Tabs = {
+      create(props: { url?: string }, callback?: (tab: unknown) => void): Promise<{ id: number }> | undefined;
+      update(id: number, props: { url?: string }): Promise<unknown>;
+    };
+    const g = globalThis as unknown as { chrome: { tabs: Tabs }; __zingReleaseTab?: () => void };
+    const tabs = g.chrome.tabs;
+    const create = tabs.create.bind(tabs);
+    // Released may come first: the driver can see the tab before the popup hears it was created.
+    let released = false;
+    let wake: (() => void) | undefined;
+    g.__zingReleaseTab = () => {
+      released = true;
+      wake?.();
+    };
+    tabs.create = (props, callback) => {
+      const opened = (async () => {
+        const tab = await (create({ ...props, url: 'about:blank' }) as Promise<{ id: number }>);
+        if (!released) await new Promise<void>((resolve) => (wake = resolve));
+        return tabs.update(tab.id, { url: props.url });
+      })();
+      if (!callback) return opened as Promise<{ id: number }>;
+      void opened.then(callback);
+      return undefined;
+    };
+  });
+}
+
+/** Lets the tab holdNewTab held go to its URL; the popup may close as it does. */
+async function releaseNewTab(popup: Page): Promise<void> {
+  await popup.evaluate(() => (globalThis as { __zingReleaseTab?: () => void }).__zingReleaseTab?.()).catch(() => undefined);
 }
 
 /**
@@ -254,7 +307,12 @@ export async function clickClosing(page: Page, name: string): Promise<void> {
 export async function joinCall(person: Person, link: string): Promise<Page> {
   const popup = await openPopup(person);
   await popup.getByRole('textbox', { name: 'Call link', exact: true }).fill(link);
-  return nextPage(person, () => clickClosing(popup, 'Join'));
+  await holdNewTab(popup);
+  return nextPage(
+    person,
+    () => clickClosing(popup, 'Join'),
+    () => releaseNewTab(popup),
+  );
 }
 
 /** The participants' tiles on the stage (other groups, such as Reactions, are not people). */
