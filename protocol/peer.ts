@@ -45,6 +45,11 @@
 //    to my session puts its sender on my roster. If I have not yet sent that
 //    sender a welcome, I send one back: hello, welcome, welcome admits both.
 //    A replayed hello from someone gone earns a welcome nobody answers.
+//    `fresh` says the sender holds no link to the receiver from before this
+//    greeting: it took them for gone (their computer slept past the relay's
+//    patience) and starts a new link. A link the receiver kept from before
+//    cannot carry media again (DTLS does not restart for a certificate it
+//    already has), so the receiver starts one over too, at once.
 // 3. `reveal`: bound; sent once each side has the other's welcome, so each
 //    side's commitment was fixed before it saw the other's salt.
 // 4. `presence` (a change; to everyone), `description` and `candidate`
@@ -79,8 +84,8 @@ export interface SessionDescription {
 export type PeerMessage =
   /** I am here; answer with a welcome. Proves nothing about when it was said. */
   | ({ type: 'hello' } & Presence)
-  /** I am here now (bound to your session); `commit` fixes my part of our safety code. */
-  | ({ type: 'welcome'; commit: string } & Presence)
+  /** I am here now (bound to your session); `commit` fixes my part of our safety code; `fresh`: my link to you is new. */
+  | ({ type: 'welcome'; commit: string; fresh: boolean } & Presence)
   /** My presence changed. */
   | ({ type: 'presence' } & Presence)
   /** The salt behind my commitment, now that we both committed. */
@@ -122,7 +127,8 @@ function peerMessageOf(v: Record<string, unknown>): PeerMessage | undefined {
     }
     case 'welcome': {
       const p = presenceOf(v);
-      return p && isDigest(v.commit) ? { type: 'welcome', commit: v.commit, ...p } : undefined;
+      // A page from before `fresh` sends none: its links are taken as kept.
+      return p && isDigest(v.commit) ? { type: 'welcome', commit: v.commit, fresh: v.fresh === true, ...p } : undefined;
     }
     case 'reveal':
       return isDigest(v.salt) ? { type: 'reveal', salt: v.salt } : undefined;

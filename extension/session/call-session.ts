@@ -128,14 +128,6 @@ export type CallSessionEvents = {
 export const AUDIO_POLL_MS = 150;
 /** Refused signaling messages before the call warns of tampering; one can be a race, three are not. */
 export const TAMPER_WARNING_AFTER = 3;
-/**
- * Silent this long, a page has surely been dropped by the relay (at its
- * defaults a dead socket goes within two 15 s heartbeats) and so by everyone
- * in the call; a live page hears the relay at least every few seconds (its
- * liveness ping, signaling-client.ts).
- */
-export const AWAY_MS = 30_000;
-
 /** How often the roster is asked whom to greet again and whom to drop: its timeouts are whole seconds. */
 export const ROSTER_TICK_MS = 1_000;
 /**
@@ -263,6 +255,7 @@ export type SessionLink = Pick<
   | 'certificates'
   | 'setBlocked'
   | 'resync'
+  | 'negotiated'
   | 'openDataChannel'
   | 'setIceServers'
   | 'close'
@@ -382,8 +375,6 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   /** The own tile's picture while the blur runs: what the others see. */
   #blurView: MediaStream | undefined;
   #notice: EffectsNotice | undefined;
-  /** Whose links start over when they next greet us: everyone, after this page was away longer than the relay waits. */
-  #startingOver = new Set<ParticipantId>();
   /** Who is at which relay address, whom to greet again, who vanished; in step with #remotes. */
   readonly #roster = new Roster();
   readonly #remotes = new Map<ParticipantId, Remote>();
@@ -600,7 +591,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const s = this.#signaling;
     this.#cleanups.push(
       s.on('stateChanged', () => this.#update()),
-      s.on('joined', ({ peers, iceServers, silentMs }) => this.#onJoined(peers, iceServers, silentMs)),
+      s.on('joined', ({ peers, iceServers }) => this.#onJoined(peers, iceServers)),
       s.on('iceServers', (servers) => this.#useTurn(servers)),
       s.on('peerJoined', (peer) => {
         this.#roster.peerJoined(peer, performance.now());
@@ -810,13 +801,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     for (const link of this.#links()) link.setIceServers([...this.#deps.settings.iceServers, ...servers]);
   }
 
-  #onJoined(peers: PeerId[], iceServers: TurnServer[] | undefined, silentMs: number | undefined): void {
+  #onJoined(peers: PeerId[], iceServers: TurnServer[] | undefined): void {
     // Alone in the room there are none; the ones from before a reconnect stay valid until they expire.
     if (iceServers) this.#useTurn(iceServers);
-    // Away longer than the relay waits (this computer slept): everyone else dropped us and will
-    // take us as someone new, with a new link. Ours start over too as each greets us again (the
-    // 'hello' case), rather than wait for each to fail and find out who started over (#replaceLink).
-    if (silentMs !== undefined && silentMs > AWAY_MS) this.#startingOver = new Set(this.#remotes.keys());
     // Everyone already known keeps their link; they re-announce from their new addresses.
     this.#roster.joined(peers, performance.now());
     // Alone, nobody waits for a link: the suppressor loads now.
@@ -836,14 +823,10 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         const arrival = this.#roster.seen(from, participant, now);
         const remote = this.#remotes.get(participant);
         if (remote && arrival) this.#present(remote, presenceOf(msg), arrival);
-        this.#sendWelcome(from, participant, session);
+        this.#sendWelcome(from, participant, session, remote === undefined);
         // They may have lost our salt in an outage; resending it reveals nothing new.
         if (remote) this.#sendReveal(from, participant, true);
         else this.#openEarly(from, participant, session);
-        // Back from being away: a new link, whose offer follows the welcome that admits us again.
-        if (remote && this.#startingOver.delete(participant)) {
-          this.#swapLink(remote, this.#certificate);
-        }
         return;
       }
       case 'welcome': {
@@ -856,8 +839,14 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
           this.#addRemote(participant, presenceOf(msg), from, session);
           this.#update();
         }
-        if (!pairing.welcomed) this.#sendWelcome(from, participant, session);
+        // They took us for gone (this computer slept past the relay's patience): only a welcome of ours
+        // admits us again, and it must go before the new link's offer, or the offer comes from a stranger.
+        const takenForGone = remote !== undefined && msg.fresh;
+        if (!pairing.welcomed || takenForGone) this.#sendWelcome(from, participant, session, remote === undefined);
         this.#sendReveal(from, participant, false);
+        // And they start a new link: ours starts over too, now rather than once it fails. A link
+        // that has not yet negotiated with them is as new as theirs.
+        if (takenForGone && remote.link.negotiated) this.#swapLink(remote, this.#certificate);
         return;
       }
       case 'reveal': {
@@ -897,13 +886,16 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     return pairing;
   }
 
-  /** Our welcome to `participant` at `peer`, bound to their session, with our commitment for the pair. */
-  #sendWelcome(peer: PeerId, participant: ParticipantId, session: SessionId): void {
+  /**
+   * Our welcome to `participant` at `peer`, bound to their session, with our
+   * commitment for the pair; `fresh` where we hold no link to them from before.
+   */
+  #sendWelcome(peer: PeerId, participant: ParticipantId, session: SessionId, fresh: boolean): void {
     const identity = this.#identity;
     if (!identity) return;
     const pairing = this.#pairing(participant, session);
     const commit = commitment({ participant: identity.participant, certificate: this.#certificateDigest, salt: pairing.salt });
-    this.#sealed?.send({ peer, participant, session }, { type: 'welcome', commit, ...this.#presence });
+    this.#sealed?.send({ peer, participant, session }, { type: 'welcome', commit, fresh, ...this.#presence });
     pairing.welcomed = true;
   }
 
@@ -1124,7 +1116,6 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (!remote) return;
     this.#remotes.delete(participant);
     this.#roster.remove(participant);
-    this.#startingOver.delete(participant); // someone who comes back later gets a first link, not a second
     // Coming back, they are welcomed and sent our salt again; salts, commitments and trust stay for the call.
     const pairing = this.#pairings.get(participant);
     if (pairing) {

@@ -442,6 +442,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     }
   }
 
+  /** Whether a description of theirs was applied: this link is bound to a connection at their end. */
+  get negotiated(): boolean {
+    return this.#remoteConnection !== undefined;
+  }
+
   /**
    * After a relay outage: an offer sent meanwhile may be lost, so send it
    * again; a link that is not connected restarts ICE.

@@ -17,14 +17,8 @@ export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export type SignalingEvents = {
   stateChanged: [SignalingState];
-  /**
-   * Fired on each (re)join; `peers` are already in the room; TURN credentials
-   * only if someone is. On a rejoin, `silentMs` is how long (wall clock, so a
-   * computer's sleep counts) nothing had been heard from the relay when the
-   * last socket was found gone: long after a sleep, short after a relay
-   * restart (its close comes at once, however long the relay then stays away).
-   */
-  joined: [{ self: PeerId; peers: PeerId[]; iceServers: TurnServer[] | undefined; silentMs?: number }];
+  /** Fired on each (re)join; `peers` are already in the room; TURN credentials only if someone is. */
+  joined: [{ self: PeerId; peers: PeerId[]; iceServers: TurnServer[] | undefined }];
   /** TURN credentials for a member that joined alone, just before the first peerJoined. */
   iceServers: [TurnServer[]];
   peerJoined: [PeerId];
@@ -52,8 +46,6 @@ export interface SignalingOptions {
   createSocket: (url: string) => WebSocket;
   /** Milliseconds on a clock that only moves forward; tests pass their own. */
   now: () => number;
-  /** Wall-clock milliseconds, which go on while the computer sleeps; tests pass their own. */
-  wallClock: () => number;
 }
 
 export const DEFAULT_SIGNALING_OPTIONS: SignalingOptions = {
@@ -64,7 +56,6 @@ export const DEFAULT_SIGNALING_OPTIONS: SignalingOptions = {
   livenessMs: 4_000,
   createSocket: (url) => new WebSocket(url),
   now: () => performance.now(),
-  wallClock: () => Date.now(),
 };
 
 /** How often a joined client looks at its socket's liveness (coarse: the figures it checks are seconds). */
@@ -95,10 +86,6 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   #lastHeard = 0;
   /** When the unanswered ping went out, if one did. */
   #pingSentAt: number | undefined;
-  /** When the relay was last heard from on the wall clock, while joined; undefined before the first join. */
-  #heardAt: number | undefined;
-  /** How long the relay had been silent when the last joined socket was found gone (the next `joined` says so). */
-  #silentWhenLost: number | undefined;
 
   constructor(link: ShareLink, opts: Partial<SignalingOptions> = {}) {
     super();
@@ -136,16 +123,12 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       if (this.#socket !== socket) return; // a socket given up for dead that spoke after all
       this.#lastHeard = this.#opts.now();
       if (typeof ev.data === 'string') this.#receive(ev.data);
-      if (this.#state === 'open') this.#heardAt = this.#opts.wallClock();
     };
     socket.onclose = () => {
       clearTimeout(timeout);
       if (this.#socket !== socket) return;
       this.#socket = undefined;
       this.#stopLiveness();
-      // Only a joined socket says anything of the relay's silence: one that opened and closed before
-      // its join (a relay on its way down or up) would count the whole outage as silence.
-      if (this.#state === 'open') this.#lost();
       if (this.#closed) return;
       if (!opened) {
         this.#failures += 1;
@@ -195,13 +178,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
         this.#failures = 0;
         this.#startLiveness();
         this.#setState('open');
-        this.emit('joined', {
-          self: msg.self,
-          peers: msg.peers,
-          iceServers: msg.iceServers,
-          ...(this.#silentWhenLost === undefined ? {} : { silentMs: this.#silentWhenLost }),
-        });
-        this.#silentWhenLost = undefined;
+        this.emit('joined', { self: msg.self, peers: msg.peers, iceServers: msg.iceServers });
         return;
       case 'iceServers':
         return this.emit('iceServers', msg.iceServers);
@@ -221,11 +198,6 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
         }
         return this.emit('relayError', { code: msg.code, detail: msg.detail });
     }
-  }
-
-  /** The socket is gone: how long since the relay was last heard, for the next join to tell. */
-  #lost(): void {
-    if (this.#heardAt !== undefined) this.#silentWhenLost = this.#opts.wallClock() - this.#heardAt;
   }
 
   #startLiveness(): void {
@@ -261,7 +233,6 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   #giveUp(socket: WebSocket): void {
     this.#socket = undefined;
     this.#stopLiveness();
-    this.#lost();
     socket.close();
     this.#scheduleRetry();
   }

@@ -240,7 +240,7 @@ describe('safety codes and identity in a real call', () => {
         to: annSaid.payload.from,
         toSession: annSaid.payload.session,
         seq: 2 ** 52,
-        msg: { type: 'welcome', commit: 'C'.repeat(43), ...muted },
+        msg: { type: 'welcome', commit: 'C'.repeat(43), fresh: true, ...muted },
       });
       // Ben's own genuine, signed hello, re-sealed to everyone from Mallory's relay address.
       await mallory.reseal(undefined, benSaid.plaintext);

@@ -31,7 +31,7 @@ const presence = { name, micMuted: fc.boolean(), cameraOff: fc.boolean(), screen
 const message: fc.Arbitrary<PeerMessage> = fc.oneof(
   fc.record({ type: fc.constant('hello' as const), ...presence }),
   fc.record({ type: fc.constant('presence' as const), ...presence }),
-  fc.record({ type: fc.constant('welcome' as const), commit: digest, ...presence }),
+  fc.record({ type: fc.constant('welcome' as const), commit: digest, fresh: fc.boolean(), ...presence }),
   fc.record({ type: fc.constant('reveal' as const), salt: digest }),
   fc.record({
     type: fc.constant('description' as const),

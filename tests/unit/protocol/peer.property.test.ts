@@ -50,7 +50,7 @@ const digest = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
 const presence = { name, micMuted: fc.boolean(), cameraOff: fc.boolean(), screenSharing: fc.boolean() };
 const peerMessage: fc.Arbitrary<PeerMessage> = fc.oneof(
   fc.record({ type: fc.constant('hello'), ...presence }),
-  fc.record({ type: fc.constant('welcome'), commit: digest, ...presence }),
+  fc.record({ type: fc.constant('welcome'), commit: digest, fresh: fc.boolean(), ...presence }),
   fc.record({ type: fc.constant('presence'), ...presence }),
   fc.record({ type: fc.constant('reveal'), salt: digest }),
   fc.record({

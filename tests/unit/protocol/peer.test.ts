@@ -37,7 +37,14 @@ describe('parsePeerMessage', () => {
       ],
       ['an end-of-candidates marker (empty candidate)', { type: 'candidate', candidate: { candidate: '' } }],
       ['a hello', { type: 'hello', name: 'Ada', micMuted: false, cameraOff: true, screenSharing: false }],
-      ['a welcome', { type: 'welcome', commit: 'c'.repeat(43), name: 'Ada', micMuted: true, cameraOff: false, screenSharing: true }],
+      [
+        'a welcome',
+        { type: 'welcome', commit: 'c'.repeat(43), fresh: false, name: 'Ada', micMuted: true, cameraOff: false, screenSharing: true },
+      ],
+      [
+        'a fresh welcome',
+        { type: 'welcome', commit: 'c'.repeat(43), fresh: true, name: 'Ada', micMuted: false, cameraOff: false, screenSharing: false },
+      ],
       ['a reveal', { type: 'reveal', salt: 's'.repeat(43) }],
     ])('%s', (_name, msg) => {
       expect(parsePeerMessage(encodePeerMessage(msg))).toEqual(msg);
@@ -80,6 +87,20 @@ describe('parsePeerMessage', () => {
     it.each(['true', 1, null, {}])('treats screenSharing %j as not sharing', (v) => {
       const msg = parsePeerMessage(raw({ type: 'presence', name: 'Ada', micMuted: false, cameraOff: false, screenSharing: v }));
       expect(msg?.type === 'presence' && msg.screenSharing).toBe(false);
+    });
+  });
+
+  describe('a fresh welcome', () => {
+    const welcome = (fields: Record<string, unknown>) =>
+      parsePeerMessage(raw({ type: 'welcome', commit: 'c'.repeat(43), name: 'Ada', micMuted: false, cameraOff: false, ...fields }));
+
+    it('takes a welcome without `fresh` (an older peer) as kept, and only `true` as fresh', () => {
+      expect(welcome({})).toMatchObject({ type: 'welcome', fresh: false });
+      expect(welcome({ fresh: true })).toMatchObject({ type: 'welcome', fresh: true });
+    });
+
+    it.each(['true', 1, null, {}])('takes fresh %j as kept', (v) => {
+      expect(welcome({ fresh: v })).toMatchObject({ type: 'welcome', fresh: false });
     });
   });
 
@@ -237,7 +258,7 @@ describe('padding', () => {
     const messages: PeerMessage[] = [
       { type: 'hello', ...presence },
       { type: 'presence', ...presence },
-      { type: 'welcome', commit: 'c'.repeat(43), ...presence },
+      { type: 'welcome', commit: 'c'.repeat(43), fresh: true, ...presence },
       {
         type: 'candidate',
         candidate: {

@@ -133,14 +133,11 @@ export class FakeSignaling extends TypedEmitter<SignalingEvents> implements Sess
     this.#setState('closed');
   }
 
-  /** What the next rejoin says of how long the relay had been silent (SignalingClient's `silentMs`). */
-  silentMs: number | undefined;
-
   /** The relay took this socket in at `self`, with `peers` already there. */
   admitted(self: PeerId, peers: PeerId[]): void {
     this.self = self;
     this.#setState('open');
-    this.emit('joined', { self, peers, iceServers: undefined, ...(this.silentMs === undefined ? {} : { silentMs: this.silentMs }) });
+    this.emit('joined', { self, peers, iceServers: undefined });
   }
 
   /** The socket dropped; it reconnects at once (the relay admits it again). */
@@ -280,6 +277,8 @@ export class FakeLink extends TypedEmitter<PeerLinkEvents> implements SessionLin
   readonly tracksSet: ['audio' | 'video', MediaStreamTrack | null][] = [];
   resyncs = 0;
   closes = 0;
+  /** Whether a description of theirs was applied (a test says so; nothing negotiates here). */
+  negotiated = false;
   /** Every later setIceServers, in order. */
   readonly iceServersSet: RTCIceServer[][] = [];
 
@@ -514,6 +513,10 @@ export class Person {
   readonly #room: Room;
   readonly #salt = newSalt();
   readonly #welcomed = new Set<ParticipantId>();
+  /** Whom its next welcome tells that it holds no link to them from before (a page's first welcome does). */
+  readonly #fresh = new Set<ParticipantId>();
+  /** Everyone it ever welcomed. */
+  readonly #met = new Set<ParticipantId>();
 
   static async create(room: Room, name: string): Promise<Person> {
     return new Person(room, name, await Identity.create());
@@ -609,6 +612,12 @@ export class Person {
     return out;
   }
 
+  /** Takes `participant` for gone, as a page does once the relay says they left: its next welcome to them is fresh. */
+  forget(participant: ParticipantId): void {
+    this.#welcomed.delete(participant);
+    this.#fresh.add(participant);
+  }
+
   leave(): void {
     this.signaling.close();
     this.sealed.close();
@@ -625,8 +634,10 @@ export class Person {
 
   #welcome(to: Recipient & { participant: ParticipantId }): void {
     const commit = commitment({ participant: this.participant, certificate: toBase64Url(new Uint8Array(32)), salt: this.#salt });
-    this.sealed.send(to, { type: 'welcome', commit, ...this.presence });
+    const fresh = this.#fresh.delete(to.participant) || !this.#met.has(to.participant);
+    this.sealed.send(to, { type: 'welcome', commit, fresh, ...this.presence });
     this.#welcomed.add(to.participant);
+    this.#met.add(to.participant);
   }
 }
 

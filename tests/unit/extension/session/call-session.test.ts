@@ -6,7 +6,6 @@ import type { PeerId } from '../../../../protocol/ids.ts';
 import type { PeerMessage } from '../../../../protocol/peer.ts';
 import {
   AUDIO_POLL_MS,
-  AWAY_MS,
   type AudioActivity,
   type CallPhase,
   type CallSession,
@@ -86,6 +85,10 @@ async function aliceWithBob() {
   await until(() => expect(bob.presencesFrom(idOf(alice)).length).toBeGreaterThan(0));
   return { room, alice, bob };
 }
+
+/** Until `person` has heard a hello from `call` (and so answered it). */
+const heardHello = (person: Person, call: FakeCall) =>
+  until(() => expect(person.heard.some((m) => m.participant === idOf(call) && m.msg.type === 'hello')).toBe(true));
 
 // On a loaded machine a presence can take seconds to open: the real 1 s tick may
 // then greet again, so these tests count presences as "at least one".
@@ -740,30 +743,52 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(alice.links[1]?.received).toEqual([]);
     });
 
-    it('starts its link to each person over as they greet it again, after being away longer than the relay waits', async () => {
-      const { room, alice } = await aliceWithBob();
+    it('starts its link to someone over at once, after its welcome, when their welcome says they took this page for gone', async () => {
+      const { room, alice, bob } = await aliceWithBob();
       const [old] = alice.links;
       if (!old) throw new Error('Alice should have a link to Bob');
-      alice.signaling.silentMs = AWAY_MS + 1; // this computer slept
+      old.negotiated = true;
+      await heardHello(bob, alice); // answered, so the welcome taking her for gone is one after the outage
+      bob.forget(idOf(alice)); // the relay let Alice go while her computer slept, and Bob took her for gone
+      // Bob's own hello would earn his a welcome anyway: without it, only his fresh welcome can.
+      bob.greets = false;
+      const welcomesHeard = () => bob.heard.filter((m) => m.msg.type === 'welcome').length;
+      const before = welcomesHeard();
       room.relay.restart();
       await until(() => expect(alice.links).toHaveLength(2));
       expect(old.closes).toBe(1);
       expect(alice.links[1]?.options.initiator).toBe(old.options.initiator);
       expect(names(alice)).toEqual(['Alice', 'Bob']);
-      // Once: after a short outage, Bob's hello is a greeting, not another start.
-      alice.signaling.silentMs = 1_000;
+      // Her welcome admits her again at Bob: the new link's offer, which follows it, is not a stranger's.
+      await until(() => expect(welcomesHeard()).toBe(before + 1));
+      bob.greets = true;
+      // Once: after another outage, a welcome that is not fresh keeps the link, negotiated or not.
+      const again = alice.links[1];
+      if (again) again.negotiated = true;
       room.relay.restart();
-      await until(() => expect(alice.links[1]?.resyncs).toBe(1));
+      await until(() => expect(again?.resyncs).toBe(1));
       expect(alice.links).toHaveLength(2);
     });
 
-    it('keeps its links through an outage shorter than the relay waits', async () => {
-      const { room, alice } = await aliceWithBob();
-      alice.signaling.silentMs = AWAY_MS;
+    it('keeps a link that never negotiated when their welcome is fresh: it is as new as theirs', async () => {
+      const { room, alice, bob } = await aliceWithBob();
+      await heardHello(bob, alice);
+      bob.forget(idOf(alice));
       room.relay.restart();
       await until(() => expect(alice.links[0]?.resyncs).toBe(1));
+      await until(() => expect(bob.heard.filter((m) => m.msg.type === 'welcome').length).toBeGreaterThanOrEqual(2));
       expect(alice.links).toHaveLength(1);
       expect(alice.links[0]?.closes).toBe(0);
+    });
+
+    it('says fresh in its welcome only to someone it holds no link to', async () => {
+      const { room, alice, bob } = await aliceWithBob();
+      const fresh = () => bob.heard.flatMap((m) => (m.participant === idOf(alice) && m.msg.type === 'welcome' ? [m.msg.fresh] : []));
+      expect(fresh()[0]).toBe(true);
+      const before = fresh().length;
+      room.relay.restart();
+      await until(() => expect(fresh().length).toBeGreaterThan(before));
+      expect(fresh().slice(before)).not.toContain(true);
     });
 
     it('clears the unreachable alert once the relay takes it back', async () => {

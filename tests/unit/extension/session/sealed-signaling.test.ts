@@ -92,6 +92,7 @@ const hello = (name: string): PeerMessage => ({ type: 'hello', name, micMuted: f
 const welcome = (name: string): PeerMessage => ({
   type: 'welcome',
   commit: 'C'.repeat(43),
+  fresh: true,
   name,
   micMuted: false,
   cameraOff: false,
