@@ -26,6 +26,10 @@ export interface PreJoinProps {
   devices: Accessor<readonly Device[]>;
   speaker: SpeakerPref;
   onJoin: () => void;
+  /** Whether this browser has the call open in another tab already (joining here moves it). */
+  elsewhere: Accessor<boolean>;
+  /** Brings that tab forward, where this page can (not on the guest page). */
+  showElsewhere: (() => void) | undefined;
 }
 
 /**
@@ -65,6 +69,16 @@ export function PreJoin(props: PreJoinProps) {
     <main class="call prejoin">
       <h1 class="brand">Zing</h1>
       <p class="relay">{relayText(props.entry.link.relayOrigin, props.entry.usualRelay)}</p>
+      <p role="status" class="elsewhere">
+        {props.elsewhere() ? 'You are already in this call in another tab. Joining here ends it there.' : ''}
+      </p>
+      <Show when={props.elsewhere() && props.showElsewhere}>
+        {(show) => (
+          <button type="button" class="primary" onClick={() => show()()}>
+            Go to the call
+          </button>
+        )}
+      </Show>
       <div class="prejoin-body">
         <section class="preview" aria-label="Preview">
           <video

@@ -147,14 +147,21 @@ async function boot(root: HTMLElement): Promise<void> {
   const join = (start: Start) => {
     // A reload of this tab goes straight back in: the person chose this call (here or in the popup).
     sessionStorage.setItem(VOUCHED_TAB_KEY, entry.link.href);
-    setSession(startSession(entry, settings, { ...start, keys: keysFor(entry.link.href) }, prefs));
+    const started = startSession(entry, settings, { ...start, keys: keysFor(entry.link.href) }, prefs);
+    setSession(started);
+    // Not loading it costs only the answer to another tab: the call goes on.
+    import('./other-tab.ts')
+      .then(({ answerForThisCall }) => answerForThisCall(entry, started))
+      .catch((err: unknown) => console.warn('zing: other tabs will not learn of this call', err));
   };
   if (entry.mode === 'direct') {
     join({ profile, devices });
   } else {
     const setupReady = preJoinSetup(profile, settings, devices);
     setupReady.then((setup) => addEventListener('pagehide', () => setup.close()), fail);
-    const preJoinUi = later(() => Promise.all([import('./PreJoin.tsx'), setupReady]));
+    const preJoinUi = later(() =>
+      Promise.all([import('./PreJoin.tsx'), setupReady, import('./other-tab.ts').then(({ callElsewhere }) => callElsewhere(entry))]),
+    );
     // The name as typed here (saving takes a moment) or in the popup meanwhile;
     // a save still under way reaches the call through its own onProfileChanged.
     let latest = profile;
@@ -181,7 +188,7 @@ async function boot(root: HTMLElement): Promise<void> {
           fallback={
             <Show when={preJoinUi()}>
               {(ui) => {
-                const [{ PreJoin }, setup] = ui();
+                const [{ PreJoin }, setup, elsewhere] = ui();
                 return (
                   <PreJoin
                     entry={entry}
@@ -190,12 +197,15 @@ async function boot(root: HTMLElement): Promise<void> {
                     saveName={saveName}
                     devices={prefs.devices}
                     speaker={prefs.speaker}
+                    elsewhere={() => elsewhere.found() !== undefined}
+                    showElsewhere={elsewhere.canShow ? () => elsewhere.found()?.show() : undefined}
                     onJoin={() => {
-                      try {
-                        joinFromSetup(setup);
-                      } catch (err) {
-                        fail(err);
-                      }
+                      // Already in this call in another tab: the call moves here, never a second self.
+                      const moving = elsewhere.found()?.moveHere();
+                      elsewhere.stop();
+                      void Promise.resolve(moving)
+                        .then(() => joinFromSetup(setup))
+                        .catch(fail);
                     }}
                   />
                 );

@@ -21,6 +21,7 @@ import {
   waitForShareLinkRedirect,
   type Person,
 } from '../support/browser.ts';
+import { seriousViolations } from '../support/axe.ts';
 import { askedFor, reached, watchedFromStart, watchReach } from '../support/reach-watch.ts';
 import { NEW_TAB_LINK, SAME_TAB_LINK, newCallLink, startLinkSite, type LinkSite } from '../support/links.ts';
 
@@ -178,6 +179,48 @@ describe('share links opened in a browser', () => {
     const chat = await chatWithLink(visitor, call.link);
     const tab = await newTabFrom(visitor, () => chat.getByRole('link', { name: SAME_TAB_LINK, exact: true }).click({ button: 'middle' }));
     await gateThenJoin(tab, call);
+  });
+
+  it('tells a person already in the call who clicks its link again, takes them to it, and moves it on Join call: never two of them', async () => {
+    const call = await hostCall();
+    const first = await openCallPage(visitor, call.link);
+    opened.push(first);
+    await videoFrames(call.hostPage, 'Visitor');
+    // Back in the chat where the link was shared, they click it again: a new tab, on the gate.
+    const chat = await chatWithLink(visitor, call.link);
+    const tab = await newTabFrom(visitor, () => chat.getByRole('link', { name: NEW_TAB_LINK, exact: true }).click());
+    await tab
+      .getByText('You are already in this call in another tab. Joining here ends it there.', { exact: true })
+      .waitFor({ timeout: 5_000 });
+    expect(await seriousViolations(tab, 'main')).toEqual([]);
+
+    // Go to the call: the browser's front tab is the call's again (asked of the browser, not of Playwright).
+    await tab.getByRole('button', { name: 'Go to the call', exact: true }).click();
+    const frontTab = () =>
+      tab.evaluate(async () => {
+        const tabs = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ url?: string }[]> } } }).chrome.tabs;
+        return (await tabs.query({ active: true, lastFocusedWindow: true }))[0]?.url;
+      });
+    await expect.poll(frontTab, { timeout: 3_000 }).toBe(first.url());
+
+    // They come back to this tab and join here after all: the call moves; the host never sees them twice.
+    await tab.bringToFront();
+    let most = 0;
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        most = Math.max(most, await call.hostPage.getByRole('group', { name: 'Visitor', exact: true }).count());
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    })();
+    await tab.getByRole('button', { name: 'Join call', exact: true }).click();
+    await Promise.all([videoFrames(tab, 'Host'), videoFrames(call.hostPage, 'Visitor')]);
+    await first.getByText('You left the call.', { exact: true }).waitFor({ timeout: 3_000 });
+    watching = false;
+    await watch;
+    expect(most).toBe(1);
+    expect(relay.rooms.peersIn(call.room)).toHaveLength(2);
+    expect(await tab.getByRole('group', { name: 'Visitor', exact: true }).count()).toBe(0); // no echo of themselves
   });
 
   it('lands a link typed into the address bar on the gate, and joins on Join call', async () => {

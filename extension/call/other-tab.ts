@@ -1,0 +1,52 @@
+// The call page's wiring to other tabs of this browser in the same call
+// (session/same-call.ts says why): loaded once the call runs, or with the
+// pre-join page, never at page start.
+import { type Accessor, createSignal } from 'solid-js';
+import type { CallSession } from '../session/call-session.ts';
+import type { Entry } from '../session/entry.ts';
+import { answerForCall, type CallElsewhere, callName, findCallElsewhere } from '../session/same-call.ts';
+import { canShowTabs, showThisTab } from '../session/show-tab.ts';
+
+/**
+ * While this page is in the call: another tab that lands on the call's
+ * pre-join page learns so, can bring this tab forward, or moves the call
+ * there (this page leaves).
+ */
+export function answerForThisCall(entry: Entry, session: CallSession): void {
+  const stop = answerForCall(callName(entry.link), {
+    show: () => void showThisTab().catch((err: unknown) => console.warn('zing: could not show the call tab', err)),
+    leave: () => session.leave(),
+  });
+  addEventListener('pagehide', stop);
+}
+
+export interface Elsewhere {
+  /** The call in another tab, while there is one. */
+  found: Accessor<CallElsewhere | undefined>;
+  /** Whether this page can bring that tab forward (not the guest page). */
+  canShow: boolean;
+  /** Stops asking (the person joins here). */
+  stop: () => void;
+}
+
+/**
+ * On the pre-join page: whether another tab of this browser is in this call,
+ * asked as the page opens and again whenever it is shown (that call may have
+ * ended meanwhile, or begun).
+ */
+export function callElsewhere(entry: Entry): Elsewhere {
+  const [found, setFound] = createSignal<CallElsewhere | undefined>();
+  const ask = () =>
+    findCallElsewhere(callName(entry.link))
+      .then((other) => {
+        found()?.close();
+        setFound(other);
+      })
+      .catch((err: unknown) => console.warn('zing: could not ask other tabs about this call', err));
+  const onShown = () => {
+    if (document.visibilityState === 'visible') void ask();
+  };
+  void ask();
+  document.addEventListener('visibilitychange', onShown);
+  return { found, canShow: canShowTabs(), stop: () => document.removeEventListener('visibilitychange', onShown) };
+}
