@@ -155,6 +155,10 @@ async function boot(root: HTMLElement): Promise<void> {
       .catch((err: unknown) => console.warn('zing: other tabs will not learn of this call', err));
   };
   if (entry.mode === 'direct') {
+    // Joined from the popup while another tab has this call: it moves here (same-call.ts).
+    import('./other-tab.ts')
+      .then(({ takeCallHere }) => takeCallHere(entry))
+      .catch((err: unknown) => console.warn('zing: other tabs will not learn of this call', err));
     join({ profile, devices });
   } else {
     const setupReady = preJoinSetup(profile, settings, devices);

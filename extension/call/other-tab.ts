@@ -4,7 +4,7 @@
 import { type Accessor, createSignal } from 'solid-js';
 import type { CallSession } from '../session/call-session.ts';
 import type { Entry } from '../session/entry.ts';
-import { answerForCall, type CallElsewhere, callName, findCallElsewhere } from '../session/same-call.ts';
+import { type CallElsewhere, callName, tabs } from '../session/same-call.ts';
 import { canShowTabs, showThisTab } from '../session/show-tab.ts';
 
 /**
@@ -13,11 +13,16 @@ import { canShowTabs, showThisTab } from '../session/show-tab.ts';
  * there (this page leaves).
  */
 export function answerForThisCall(entry: Entry, session: CallSession): void {
-  const stop = answerForCall(callName(entry.link), {
+  const stop = tabs.answerForCall(callName(entry.link), {
     show: () => void showThisTab().catch((err: unknown) => console.warn('zing: could not show the call tab', err)),
     leave: () => session.leave(),
   });
   addEventListener('pagehide', stop);
+}
+
+/** This page joins straight in (the popup's Join): the call moves here from any other tab that has it. */
+export function takeCallHere(entry: Entry): void {
+  tabs.leaveElsewhere(callName(entry.link));
 }
 
 export interface Elsewhere {
@@ -37,7 +42,8 @@ export interface Elsewhere {
 export function callElsewhere(entry: Entry): Elsewhere {
   const [found, setFound] = createSignal<CallElsewhere | undefined>();
   const ask = () =>
-    findCallElsewhere(callName(entry.link))
+    tabs
+      .findCallElsewhere(callName(entry.link))
       .then((other) => {
         found()?.close();
         setFound(other);

@@ -23,22 +23,9 @@ export interface Channel {
   close(): void;
 }
 
-const openChannel = (): Channel => new BroadcastChannel(SAME_CALL_CHANNEL);
-
-type Said =
-  | { type: 'who'; call: string }
-  | { type: 'here'; call: string }
-  | { type: 'show'; call: string }
-  | { type: 'leave'; call: string }
-  | { type: 'left'; call: string };
+type Said = { type: 'who' | 'here' | 'show' | 'leave' | 'left'; call: string };
 
 const TYPES = new Set(['who', 'here', 'show', 'leave', 'left']);
-
-function said(data: unknown): Said | undefined {
-  if (typeof data !== 'object' || data === null) return undefined;
-  const { type, call } = data as Record<string, unknown>;
-  return typeof type === 'string' && TYPES.has(type) && typeof call === 'string' ? ({ type, call } as Said) : undefined;
-}
 
 /**
  * A call's name between tabs: its relay and room, never its secret (a tab of
@@ -47,59 +34,99 @@ function said(data: unknown): Said | undefined {
 export const callName = (link: { relayOrigin: string; room: string }): string => `${link.relayOrigin}/r/${link.room}`;
 
 /**
- * A joined call's side, for as long as it runs: answers a tab that asks for
- * `call`, shows itself when asked, and leaves when the call moves to another
- * tab (`leave` returns once the relay was told). Returns the stop.
+ * One page among the tabs. A page's own channels hear each other too, so each
+ * message says which page sent it, and a page never acts on its own word.
  */
-export function answerForCall(call: string, on: { show(): void; leave(): void }, channel: Channel = openChannel()): () => void {
-  channel.addEventListener('message', (ev) => {
-    const msg = said(ev.data);
-    if (msg?.call !== call) return;
-    if (msg.type === 'who') channel.postMessage({ type: 'here', call });
-    else if (msg.type === 'show') on.show();
-    else if (msg.type === 'leave') {
-      on.leave();
-      channel.postMessage({ type: 'left', call });
-    }
-  });
-  return () => channel.close();
-}
+export class Tabs {
+  readonly #self: string;
+  readonly #open: () => Channel;
 
-/** The pre-join page's side: another tab in `call`, if one answers within `waitMs`. */
-export async function findCallElsewhere(
-  call: string,
-  waitMs = ANSWER_WITHIN_MS,
-  channel: Channel = openChannel(),
-): Promise<CallElsewhere | undefined> {
-  const answered = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), waitMs);
-    channel.addEventListener('message', (ev) => {
-      const msg = said(ev.data);
-      if (msg?.type === 'here' && msg.call === call) {
-        clearTimeout(timer);
-        resolve(true);
+  constructor(self: string = crypto.randomUUID(), open: () => Channel = () => new BroadcastChannel(SAME_CALL_CHANNEL)) {
+    this.#self = self;
+    this.#open = open;
+  }
+
+  /**
+   * A joined call's side, for as long as it runs: answers a tab that asks for
+   * `call`, shows itself when asked, and leaves when the call moves to another
+   * tab. Returns the stop.
+   */
+  answerForCall(call: string, on: { show(): void; leave(): void }): () => void {
+    const channel = this.#open();
+    this.#hear(channel, call, (type) => {
+      if (type === 'who') this.#say(channel, 'here', call);
+      else if (type === 'show') on.show();
+      else if (type === 'leave') {
+        on.leave();
+        this.#say(channel, 'left', call);
       }
     });
-    channel.postMessage({ type: 'who', call });
-  });
-  if (answered) return new CallElsewhere(call, channel);
-  channel.close();
-  return undefined;
+    return () => channel.close();
+  }
+
+  /** The pre-join page's side: another tab in `call`, if one answers within `waitMs`. */
+  async findCallElsewhere(call: string, waitMs = ANSWER_WITHIN_MS): Promise<CallElsewhere | undefined> {
+    const channel = this.#open();
+    const answered = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), waitMs);
+      this.#hear(channel, call, (type) => {
+        if (type !== 'here') return;
+        clearTimeout(timer);
+        resolve(true);
+      });
+      this.#say(channel, 'who', call);
+    });
+    if (answered)
+      return new CallElsewhere(
+        channel,
+        (type) => this.#say(channel, type, call),
+        (on) => this.#hear(channel, call, on),
+      );
+    channel.close();
+    return undefined;
+  }
+
+  /**
+   * Joining `call` here straight from Zing's own UI (the popup's Join of a
+   * link for a call already running in another tab): any such tab leaves it.
+   * Not waited for: the person chose this tab, and the old tab's leave reaches
+   * the relay long before this one's join.
+   */
+  leaveElsewhere(call: string): void {
+    const channel = this.#open();
+    this.#say(channel, 'leave', call);
+    channel.close();
+  }
+
+  #say(channel: Channel, type: Said['type'], call: string): void {
+    channel.postMessage({ type, call, from: this.#self });
+  }
+
+  /** Calls `on` with each message about `call` from another page. */
+  #hear(channel: Channel, call: string, on: (type: Said['type']) => void): void {
+    channel.addEventListener('message', (ev) => {
+      if (typeof ev.data !== 'object' || ev.data === null) return;
+      const { type, call: about, from } = ev.data as Record<string, unknown>;
+      if (from !== this.#self && about === call && typeof type === 'string' && TYPES.has(type)) on(type as Said['type']);
+    });
+  }
 }
 
 /** The call, running in another tab of this browser. */
 export class CallElsewhere {
-  readonly #call: string;
   readonly #channel: Channel;
+  readonly #say: (type: Said['type']) => void;
+  readonly #hear: (on: (type: Said['type']) => void) => void;
 
-  constructor(call: string, channel: Channel) {
-    this.#call = call;
+  constructor(channel: Channel, say: (type: Said['type']) => void, hear: (on: (type: Said['type']) => void) => void) {
     this.#channel = channel;
+    this.#say = say;
+    this.#hear = hear;
   }
 
   /** Brings that tab to the front. */
   show(): void {
-    this.#channel.postMessage({ type: 'show', call: this.#call });
+    this.#say('show');
   }
 
   /** Ends the call in that tab, to join it here: resolves once it left, or after `waitMs` regardless. */
@@ -111,11 +138,10 @@ export class CallElsewhere {
         resolve();
       };
       const timer = setTimeout(done, waitMs);
-      this.#channel.addEventListener('message', (ev) => {
-        const msg = said(ev.data);
-        if (msg?.type === 'left' && msg.call === this.#call) done();
+      this.#hear((type) => {
+        if (type === 'left') done();
       });
-      this.#channel.postMessage({ type: 'leave', call: this.#call });
+      this.#say('leave');
     });
   }
 
@@ -124,3 +150,6 @@ export class CallElsewhere {
     this.#channel.close();
   }
 }
+
+/** This page, among the tabs. */
+export const tabs = new Tabs();

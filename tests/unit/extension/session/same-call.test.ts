@@ -1,6 +1,6 @@
-// same-call.ts over Node's own BroadcastChannel: the tabs of one origin, in one process here.
+// same-call.ts over Node's own BroadcastChannel: each Tabs is one page, all in one process here.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SAME_CALL_CHANNEL, answerForCall, callName, findCallElsewhere } from '../../../../extension/session/same-call.ts';
+import { SAME_CALL_CHANNEL, Tabs, callName } from '../../../../extension/session/same-call.ts';
 
 const CALL = callName({ relayOrigin: 'https://relay.example', room: 'room-a' });
 const open: BroadcastChannel[] = [];
@@ -9,15 +9,17 @@ const channel = () => {
   open.push(c);
   return c;
 };
+/** A page of its own. */
+const page = (name: string) => new Tabs(name, channel);
 
 afterEach(() => {
   for (const c of open.splice(0)) c.close();
 });
 
-/** A tab in `call`: what it was asked to do. */
-function tabInCall(call = CALL) {
+/** A page in `call`: what it was asked to do. */
+function pageInCall(name: string, call = CALL) {
   const did: string[] = [];
-  const stop = answerForCall(call, { show: () => did.push('show'), leave: () => did.push('leave') }, channel());
+  const stop = page(name).answerForCall(call, { show: () => did.push('show'), leave: () => did.push('leave') });
   return { did, stop };
 }
 
@@ -27,24 +29,24 @@ describe('same call in another tab', () => {
   });
 
   it('finds a tab in the same call, and brings it forward', async () => {
-    const other = tabInCall();
-    const found = await findCallElsewhere(CALL, 1_000, channel());
+    const other = pageInCall('in the call');
+    const found = await page('gate').findCallElsewhere(CALL, 1_000);
     expect(found).toBeDefined();
     found?.show();
     await vi.waitFor(() => expect(other.did).toEqual(['show']));
   });
 
   it('finds none for another call, or where no tab answers, after the wait', async () => {
-    tabInCall(callName({ relayOrigin: 'https://relay.example', room: 'room-b' }));
-    tabInCall(callName({ relayOrigin: 'https://other.example', room: 'room-a' }));
+    pageInCall('other room', callName({ relayOrigin: 'https://relay.example', room: 'room-b' }));
+    pageInCall('other relay', callName({ relayOrigin: 'https://other.example', room: 'room-a' }));
     const started = Date.now();
-    expect(await findCallElsewhere(CALL, 100, channel())).toBeUndefined();
+    expect(await page('gate').findCallElsewhere(CALL, 100)).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
   });
 
   it('moves the call here: the other tab leaves first, and every tab in it does', async () => {
-    const [one, two] = [tabInCall(), tabInCall()];
-    const found = await findCallElsewhere(CALL, 1_000, channel());
+    const [one, two] = [pageInCall('one'), pageInCall('two')];
+    const found = await page('gate').findCallElsewhere(CALL, 1_000);
     const started = Date.now();
     await found?.moveHere(5_000);
     expect(Date.now() - started).toBeLessThan(2_000); // on the answer, not the timeout
@@ -54,29 +56,40 @@ describe('same call in another tab', () => {
   it('joins anyway when the other tab does not say it left in time', async () => {
     const silent = channel();
     silent.onmessage = (ev) => {
-      if ((ev.data as { type?: string }).type === 'who') silent.postMessage({ type: 'here', call: CALL });
+      if ((ev.data as { type?: string }).type === 'who') silent.postMessage({ type: 'here', call: CALL, from: 'silent' });
     };
-    const found = await findCallElsewhere(CALL, 1_000, channel());
+    const found = await page('gate').findCallElsewhere(CALL, 1_000);
     const started = Date.now();
     await found?.moveHere(150);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 
+  it('takes the call from every other tab when joining straight from the popup, never from itself', async () => {
+    const other = pageInCall('other');
+    const self = page('self');
+    const did: string[] = [];
+    self.answerForCall(CALL, { show: () => did.push('show'), leave: () => did.push('leave') });
+    self.leaveElsewhere(CALL);
+    await vi.waitFor(() => expect(other.did).toEqual(['leave']));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(did).toEqual([]);
+  });
+
   it('ignores what is not its message, and stops answering once stopped', async () => {
-    const other = tabInCall();
+    const other = pageInCall('other');
     const noise = channel();
     for (const junk of [
       null,
       'who',
-      { type: 'leave' },
-      { type: 'leave', call: 7 },
-      { type: 'leave', call: `${CALL}x` },
-      { type: 'explode', call: CALL },
+      { type: 'leave', from: 'x' },
+      { type: 'leave', call: 7, from: 'x' },
+      { type: 'leave', call: `${CALL}x`, from: 'x' },
+      { type: 'explode', call: CALL, from: 'x' },
     ])
       noise.postMessage(junk);
     await new Promise((r) => setTimeout(r, 50));
     expect(other.did).toEqual([]);
     other.stop();
-    expect(await findCallElsewhere(CALL, 100, channel())).toBeUndefined();
+    expect(await page('gate').findCallElsewhere(CALL, 100)).toBeUndefined();
   });
 });
