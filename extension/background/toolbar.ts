@@ -42,7 +42,7 @@ export function installToolbar(): void {
 
   const popupUpdate = (): PopupUpdate => {
     const call = calls.current();
-    return { type: 'call', call: call ? { tabId: call.tabId, micMuted: call.micMuted, cameraOff: call.cameraOff } : null };
+    return { type: 'call', call: call ? { tabId: call.tabId, micMuted: call.micMuted, cameraOff: call.cameraOff, call: call.call } : null };
   };
 
   // Every change: the badge (unless a "no call" notice is showing) and every open popup.

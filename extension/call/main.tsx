@@ -7,7 +7,7 @@ import { LocalMedia } from '../session/local-media.ts';
 import type { PreJoinSetup } from '../session/pre-join.ts';
 import type { DevicePrefs } from '../session/devices.ts';
 import { decideEntry, type Entry } from '../session/entry.ts';
-import { linkFromPageLocation } from '../session/share-link.ts';
+import { callName, linkFromPageLocation } from '../session/share-link.ts';
 import { VOUCHED_TAB_KEY, entryTokenOf, vouchedByReload } from '../session/entry-grant.ts';
 import type { Profile, Settings } from '../session/settings.ts';
 import {
@@ -91,7 +91,7 @@ function startSession(entry: Entry, settings: Settings, start: Start, prefs: Pag
   // Camera and relay first: the page renders from the session's current state either way.
   session.start();
   // The badge, the popup and the browser's shortcuts follow this call while it runs.
-  linkToToolbar(session);
+  linkToToolbar(session, callName(entry.link));
   // Closing the tab hangs up at once instead of waiting for the relay's heartbeat.
   addEventListener('pagehide', () => session.leave());
   // End-to-end tests only: a test's init script that defines `__zingTest` before

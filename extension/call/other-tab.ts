@@ -4,7 +4,8 @@
 import { type Accessor, createSignal } from 'solid-js';
 import type { CallSession } from '../session/call-session.ts';
 import type { Entry } from '../session/entry.ts';
-import { type CallElsewhere, callName, tabs } from '../session/same-call.ts';
+import { type CallElsewhere, tabs } from '../session/same-call.ts';
+import { callName } from '../session/share-link.ts';
 import { canShowTabs, showThisTab } from '../session/show-tab.ts';
 
 /**

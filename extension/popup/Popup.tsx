@@ -51,7 +51,7 @@ export function Popup() {
   const join = async (e: SubmitEvent) => {
     e.preventDefault();
     const { openPastedCall } = await import('./open-call.ts');
-    setError(await openPastedCall(pasted()));
+    setError(await openPastedCall(pasted(), call(), returnToCall));
   };
 
   const startOrJoin = () => (

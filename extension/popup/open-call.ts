@@ -5,7 +5,8 @@
 import browser from 'webextension-polyfill';
 import { callPageUrl } from '../background/call-page.ts';
 import { deriveRoomKey, newSecret } from '../session/room-key.ts';
-import { buildShareLink, parseShareLink, type ShareLink } from '../session/share-link.ts';
+import { buildShareLink, callName, parseShareLink, type ShareLink } from '../session/share-link.ts';
+import type { ToolbarCall } from '../session/toolbar-messages.ts';
 import { grantEntry, loadSettings } from '../session/storage.ts';
 
 /** The person chose this call here, in Zing's own UI: the page it opens joins without asking again. */
@@ -22,10 +23,19 @@ export async function openNewCall(): Promise<void> {
   await openCall(buildShareLink(relayUrl, room, secret));
 }
 
-/** The call of a pasted link, or why the text is not a call link, in words. */
-export async function openPastedCall(text: string): Promise<string | undefined> {
+/**
+ * The call of a pasted link, or why the text is not a call link, in words.
+ * The link of the call already running goes back to its tab (`returnTo`):
+ * a second tab would join it as a second person.
+ */
+export async function openPastedCall(
+  text: string,
+  running: ToolbarCall | null,
+  returnTo: (tabId: number) => Promise<void>,
+): Promise<string | undefined> {
   const parsed = parseShareLink(text);
   if (!parsed.ok) return parsed.reason;
-  await openCall(parsed.link);
+  if (running?.call === callName(parsed.link)) await returnTo(running.tabId);
+  else await openCall(parsed.link);
   return undefined;
 }

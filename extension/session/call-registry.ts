@@ -32,7 +32,13 @@ export class CallRegistry {
       this.#calls.delete(tabId);
       return;
     }
-    this.#calls.set(tabId, { tabId, micMuted: report.micMuted, cameraOff: report.cameraOff, startedAt: report.startedAt });
+    this.#calls.set(tabId, {
+      tabId,
+      micMuted: report.micMuted,
+      cameraOff: report.cameraOff,
+      startedAt: report.startedAt,
+      call: report.call,
+    });
   }
 
   /** The tab closed, navigated away or lost its port. */

@@ -28,12 +28,6 @@ type Said = { type: 'who' | 'here' | 'show' | 'leave' | 'left'; call: string };
 const TYPES = new Set(['who', 'here', 'show', 'leave', 'left']);
 
 /**
- * A call's name between tabs: its relay and room, never its secret (a tab of
- * the same origin could read the link anyway; this keeps the key out of it).
- */
-export const callName = (link: { relayOrigin: string; room: string }): string => `${link.relayOrigin}/r/${link.room}`;
-
-/**
  * One page among the tabs. A page's own channels hear each other too, so each
  * message says which page sent it, and a page never acts on its own word.
  */

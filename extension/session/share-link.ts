@@ -14,6 +14,12 @@ export interface ShareLink {
   readonly href: string;
 }
 
+/**
+ * A call's name between Zing's own pages (the toolbar, other tabs): its relay
+ * and room, never its secret.
+ */
+export const callName = (link: { relayOrigin: string; room: string }): string => `${link.relayOrigin}/r/${link.room}`;
+
 export type LinkResult = { ok: true; link: ShareLink } | { ok: false; reason: string };
 
 export function buildShareLink(relayOrigin: string, room: RoomId, secret: string): ShareLink {

@@ -15,7 +15,7 @@ import { CALL_PORT, parseCallCommand, type CallCommand, type CallReport } from '
  */
 export const TOOLBAR_KEEPALIVE_MS = 20_000;
 
-const reportOf = (state: CallState, startedAt: number): CallReport => {
+const reportOf = (state: CallState, startedAt: number, call: string): CallReport => {
   const self = state.participants.find((p) => p.self);
   return {
     type: 'callState',
@@ -23,16 +23,17 @@ const reportOf = (state: CallState, startedAt: number): CallReport => {
     micMuted: self?.micMuted ?? false,
     cameraOff: self?.cameraOff ?? false,
     startedAt,
+    call,
   };
 };
 
-/** Links `session` to the toolbar until the returned function is called (or the page goes away). */
-export function linkToToolbar(session: CallSession, startedAt = Date.now()): () => void {
+/** Links `session`, in call `call` (share-link.ts callName), to the toolbar until the returned function is called (or the page goes away). */
+export function linkToToolbar(session: CallSession, call: string, startedAt = Date.now()): () => void {
   if (typeof browser.runtime?.connect !== 'function') return () => undefined; // the guest page: no extension
   let last = '';
 
   const post = (force = false) => {
-    const report = reportOf(session.state, startedAt);
+    const report = reportOf(session.state, startedAt, call);
     const key = JSON.stringify(report);
     if (!force && key === last) return;
     if (port.post(report)) last = key;

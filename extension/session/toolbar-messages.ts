@@ -26,6 +26,8 @@ export interface CallReport {
   readonly cameraOff: boolean;
   /** When this page's call started (ms since the epoch, this machine's clock): the latest call is the one commands mean. */
   readonly startedAt: number;
+  /** Which call (share-link.ts callName: relay and room, no secret): the popup's Join of its link goes back to it. */
+  readonly call: string;
 }
 
 /** Background → call page: do this to the call. */
@@ -40,6 +42,7 @@ export interface ToolbarCall {
   readonly tabId: number;
   readonly micMuted: boolean;
   readonly cameraOff: boolean;
+  readonly call: string;
 }
 
 /** Background → popup: the call the toolbar controls now, or none. */
@@ -54,12 +57,14 @@ export type PopupRequest =
   | { readonly type: 'leave'; readonly tabId: number };
 
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+/** A call's name: a relay origin and a room id are far shorter. */
+const isCallName = (v: unknown): v is string => typeof v === 'string' && v.length <= 512;
 
 export function parseCallReport(v: unknown): CallReport | undefined {
   if (!isRecord(v) || v.type !== 'callState') return undefined;
-  const { live, micMuted, cameraOff, startedAt } = v;
-  return isBool(live) && isBool(micMuted) && isBool(cameraOff) && isNonNegative(startedAt)
-    ? { type: 'callState', live, micMuted, cameraOff, startedAt }
+  const { live, micMuted, cameraOff, startedAt, call } = v;
+  return isBool(live) && isBool(micMuted) && isBool(cameraOff) && isNonNegative(startedAt) && isCallName(call)
+    ? { type: 'callState', live, micMuted, cameraOff, startedAt, call }
     : undefined;
 }
 
@@ -81,8 +86,10 @@ export function parsePopupUpdate(v: unknown): PopupUpdate | undefined {
   if (!isRecord(v) || v.type !== 'call') return undefined;
   if (v.call === null) return { type: 'call', call: null };
   if (!isRecord(v.call)) return undefined;
-  const { tabId, micMuted, cameraOff } = v.call;
-  return isCount(tabId) && isBool(micMuted) && isBool(cameraOff) ? { type: 'call', call: { tabId, micMuted, cameraOff } } : undefined;
+  const { tabId, micMuted, cameraOff, call } = v.call;
+  return isCount(tabId) && isBool(micMuted) && isBool(cameraOff) && isCallName(call)
+    ? { type: 'call', call: { tabId, micMuted, cameraOff, call } }
+    : undefined;
 }
 
 export function parsePopupRequest(v: unknown): PopupRequest | undefined {

@@ -13,9 +13,11 @@ import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import {
   callLinkOf,
+  clickClosing,
   dynamicCallPageUrl,
   launchPerson,
   openCallPage,
+  openPopup,
   startCall,
   videoFrames,
   waitForShareLinkRedirect,
@@ -205,26 +207,34 @@ describe('share links opened in a browser', () => {
 
     // They come back to this tab and join here after all: the call moves; the host never sees them twice.
     await tab.bringToFront();
-    await expectOneVisitorWhile(call, async () => {
+    await expectOneWhile(call, 'Visitor', async () => {
       await tab.getByRole('button', { name: 'Join call', exact: true }).click();
       await Promise.all([videoFrames(tab, 'Host'), videoFrames(call.hostPage, 'Visitor')]);
       await first.getByText('You left the call.', { exact: true }).waitFor({ timeout: 3_000 });
     });
     expect(await tab.getByRole('group', { name: 'Visitor', exact: true }).count()).toBe(0); // no echo of themselves
 
-    // The popup's Join of the same link goes straight in (the person chose it in Zing's own UI): it moves too.
-    await expectOneVisitorWhile(call, async () => {
-      const third = await openCallPage(visitor, call.link);
-      opened.push(third);
-      await Promise.all([videoFrames(third, 'Host'), videoFrames(call.hostPage, 'Visitor')]);
-      await tab.getByText('You left the call.', { exact: true }).waitFor({ timeout: 3_000 });
+    // Later they paste the same link into the popup and press Join: it takes them back to that tab, which
+    // stays in the call; no second call page opens.
+    await first.bringToFront();
+    const callPages = () => visitor.context.pages().filter((p) => p.url().includes('/extension/call/')).length;
+    const pagesBefore = callPages();
+    await expectOneWhile(call, 'Visitor', async () => {
+      const popup = await openPopup(visitor);
+      await popup.getByRole('button', { name: 'Return to call', exact: true }).waitFor({ timeout: 5_000 });
+      await popup.getByRole('textbox', { name: 'Call link', exact: true }).fill(call.link);
+      await clickClosing(popup, 'Join');
+      await expect.poll(frontTab, { timeout: 3_000 }).toBe(tab.url());
+      await new Promise((r) => setTimeout(r, UNSEEN_MS)); // a second page, had one opened, would have joined by now
     });
+    expect(callPages()).toBe(pagesBefore);
+    expect((await videoFrames(tab, 'Host')).framesAdvanced).toBeGreaterThanOrEqual(5);
     expect(relay.rooms.peersIn(call.room)).toHaveLength(2);
   });
 
-  /** Runs `moves` while counting the host's Visitor tiles every 25 ms: never two, and one at the end. */
-  async function expectOneVisitorWhile(call: Call, moves: () => Promise<void>): Promise<void> {
-    const count = () => call.hostPage.getByRole('group', { name: 'Visitor', exact: true }).count();
+  /** Runs `moves` while counting the host's tiles named `name` every 25 ms: never two, and one at the end. */
+  async function expectOneWhile(call: Call, name: string, moves: () => Promise<void>): Promise<void> {
+    const count = () => call.hostPage.getByRole('group', { name, exact: true }).count();
     let most = 0;
     let watching = true;
     const watch = (async () => {
@@ -300,6 +310,20 @@ describe('share links opened in a browser', () => {
     expect((await videoFrames(call.hostPage, guestName!.replace(' (you)', ''))).framesAdvanced).toBeGreaterThanOrEqual(5);
     expect(requests.some((r) => r.includes(`GET /r/${call.room}`))).toBe(true); // the guest page came from the relay
     expect(requests.filter((r) => r.includes(call.key))).toEqual([]);
+
+    // The guest clicks the link again (a new tab): told so there (no Go to the call: a web page cannot
+    // switch tabs), and Join call moves the call; the host never sees them twice.
+    const chat = await chatWithLink(guest, call.link);
+    const again = await newTabFrom(guest, () => chat.getByRole('link', { name: NEW_TAB_LINK, exact: true }).click());
+    await again
+      .getByText('You are already in this call in another tab. Joining here ends it there.', { exact: true })
+      .waitFor({ timeout: 10_000 });
+    expect(await again.getByRole('button', { name: 'Go to the call', exact: true }).count()).toBe(0);
+    await expectOneWhile(call, guestName!.replace(' (you)', ''), async () => {
+      await again.getByRole('button', { name: 'Join call', exact: true }).click();
+      await Promise.all([videoFrames(again, 'Host'), videoFrames(call.hostPage, guestName!.replace(' (you)', ''))]);
+      await page.getByText('You left the call.', { exact: true }).waitFor({ timeout: 3_000 });
+    });
   });
 
   it('lets no page of another origin join anyone, whatever it navigates to', async () => {

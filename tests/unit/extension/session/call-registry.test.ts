@@ -9,6 +9,7 @@ const report = (more: Partial<CallReport> = {}): CallReport => ({
   micMuted: false,
   cameraOff: false,
   startedAt: 1_000,
+  call: 'https://relay.example/r/room',
   ...more,
 });
 
@@ -17,7 +18,7 @@ describe('CallRegistry', () => {
     const calls = new CallRegistry();
     expect(calls.current()).toBeUndefined();
     calls.report(7, report({ micMuted: true }));
-    expect(calls.current()).toEqual({ tabId: 7, micMuted: true, cameraOff: false, startedAt: 1_000 });
+    expect(calls.current()).toEqual({ tabId: 7, micMuted: true, cameraOff: false, startedAt: 1_000, call: 'https://relay.example/r/room' });
   });
 
   it('follows a page’s later reports, mute and camera alike', () => {
@@ -72,8 +73,8 @@ describe('badgeFor', () => {
   });
 
   it('shows a live call, and says in text and tooltip when its microphone is muted', () => {
-    const live = badgeFor({ tabId: 1, micMuted: false, cameraOff: false, startedAt: 0 });
-    const muted = badgeFor({ tabId: 1, micMuted: true, cameraOff: false, startedAt: 0 });
+    const live = badgeFor({ tabId: 1, micMuted: false, cameraOff: false, startedAt: 0, call: 'c' });
+    const muted = badgeFor({ tabId: 1, micMuted: true, cameraOff: false, startedAt: 0, call: 'c' });
     expect(live.text).toBe('live');
     expect(muted.text).toBe('mute');
     expect(live.title).toContain('microphone on');
@@ -82,8 +83,8 @@ describe('badgeFor', () => {
   });
 
   it('fits every badge in the four characters the toolbar shows', () => {
-    const all = [IDLE_BADGE, NO_CALL_BADGE, badgeFor({ tabId: 1, micMuted: true, cameraOff: true, startedAt: 0 })];
-    for (const b of [...all, badgeFor({ tabId: 1, micMuted: false, cameraOff: false, startedAt: 0 })]) {
+    const all = [IDLE_BADGE, NO_CALL_BADGE, badgeFor({ tabId: 1, micMuted: true, cameraOff: true, startedAt: 0, call: 'c' })];
+    for (const b of [...all, badgeFor({ tabId: 1, micMuted: false, cameraOff: false, startedAt: 0, call: 'c' })]) {
       expect(b.text.length).toBeLessThanOrEqual(4);
       expect(b.color).toMatch(/^#[0-9a-f]{6}$/);
     }

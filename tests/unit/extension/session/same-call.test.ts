@@ -1,6 +1,7 @@
 // same-call.ts over Node's own BroadcastChannel: each Tabs is one page, all in one process here.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SAME_CALL_CHANNEL, Tabs, callName } from '../../../../extension/session/same-call.ts';
+import { SAME_CALL_CHANNEL, Tabs } from '../../../../extension/session/same-call.ts';
+import { callName } from '../../../../extension/session/share-link.ts';
 
 const CALL = callName({ relayOrigin: 'https://relay.example', room: 'room-a' });
 const open: BroadcastChannel[] = [];

@@ -26,6 +26,7 @@ const report: fc.Arbitrary<CallReport> = fc.record({
   micMuted: fc.boolean(),
   cameraOff: fc.boolean(),
   startedAt: fc.oneof(fc.maxSafeNat(), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true })),
+  call: fc.string({ maxLength: 512 }),
 });
 const command: fc.Arbitrary<CallCommand> = fc.oneof(
   fc.record({ type: fc.constantFrom('toggleMicrophone', 'toggleCamera', 'leave') }),
@@ -33,7 +34,9 @@ const command: fc.Arbitrary<CallCommand> = fc.oneof(
 );
 const update: fc.Arbitrary<PopupUpdate> = fc.record({
   type: fc.constant('call'),
-  call: fc.option(fc.record({ tabId, micMuted: fc.boolean(), cameraOff: fc.boolean() }), { nil: null }),
+  call: fc.option(fc.record({ tabId, micMuted: fc.boolean(), cameraOff: fc.boolean(), call: fc.string({ maxLength: 512 }) }), {
+    nil: null,
+  }),
 });
 const request: fc.Arbitrary<PopupRequest> = fc.oneof(
   fc.record({ type: fc.constant('setMicMuted'), tabId, muted: fc.boolean() }),

@@ -12,19 +12,25 @@ import {
 
 const HOSTILE: unknown[] = [undefined, null, 0, 'callState', [], [{ type: 'callState' }], { type: '__proto__' }, { type: 'toString' }];
 
+/** Which call a report is of (share-link.ts callName). */
+const CALL = 'https://relay.example/r/room';
+
 describe('parseCallReport', () => {
   it('reads a call page’s report', () => {
-    const r = { type: 'callState', live: true, micMuted: true, cameraOff: false, startedAt: 1_700_000_000_000 };
+    const r = { type: 'callState', live: true, micMuted: true, cameraOff: false, startedAt: 1_700_000_000_000, call: CALL };
     expect(parseCallReport(r)).toEqual(r);
   });
 
   it('drops fields it does not know', () => {
-    expect(parseCallReport({ type: 'callState', live: false, micMuted: false, cameraOff: false, startedAt: 0, tabId: 3 })).toEqual({
+    expect(
+      parseCallReport({ type: 'callState', live: false, micMuted: false, cameraOff: false, startedAt: 0, call: CALL, tabId: 3 }),
+    ).toEqual({
       type: 'callState',
       live: false,
       micMuted: false,
       cameraOff: false,
       startedAt: 0,
+      call: CALL,
     });
   });
 
@@ -36,8 +42,13 @@ describe('parseCallReport', () => {
     { startedAt: Number.POSITIVE_INFINITY },
     { startedAt: '5' },
     { type: 'call' },
+    { call: undefined },
+    { call: 7 },
+    { call: 'x'.repeat(513) },
   ])('refuses a report with %j', (bad) => {
-    expect(parseCallReport({ type: 'callState', live: true, micMuted: false, cameraOff: false, startedAt: 1, ...bad })).toBeUndefined();
+    expect(
+      parseCallReport({ type: 'callState', live: true, micMuted: false, cameraOff: false, startedAt: 1, call: CALL, ...bad }),
+    ).toBeUndefined();
   });
 
   it.each(HOSTILE)('refuses %j', (v) => expect(parseCallReport(v)).toBeUndefined());
@@ -59,16 +70,17 @@ describe('parseCallCommand', () => {
 
 describe('parsePopupUpdate', () => {
   it('reads a running call and no call', () => {
-    expect(parsePopupUpdate({ type: 'call', call: { tabId: 4, micMuted: false, cameraOff: true } })).toEqual({
+    expect(parsePopupUpdate({ type: 'call', call: { tabId: 4, micMuted: false, cameraOff: true, call: CALL } })).toEqual({
       type: 'call',
-      call: { tabId: 4, micMuted: false, cameraOff: true },
+      call: { tabId: 4, micMuted: false, cameraOff: true, call: CALL },
     });
     expect(parsePopupUpdate({ type: 'call', call: null })).toEqual({ type: 'call', call: null });
   });
 
   it('refuses a call without a whole tab id', () => {
-    expect(parsePopupUpdate({ type: 'call', call: { tabId: 1.5, micMuted: false, cameraOff: false } })).toBeUndefined();
-    expect(parsePopupUpdate({ type: 'call', call: { tabId: -1, micMuted: false, cameraOff: false } })).toBeUndefined();
+    expect(parsePopupUpdate({ type: 'call', call: { tabId: 1.5, micMuted: false, cameraOff: false, call: CALL } })).toBeUndefined();
+    expect(parsePopupUpdate({ type: 'call', call: { tabId: -1, micMuted: false, cameraOff: false, call: CALL } })).toBeUndefined();
+    expect(parsePopupUpdate({ type: 'call', call: { tabId: 1, micMuted: false, cameraOff: false } })).toBeUndefined();
     expect(parsePopupUpdate({ type: 'call' })).toBeUndefined();
     for (const v of HOSTILE) expect(parsePopupUpdate(v)).toBeUndefined();
   });
