@@ -185,6 +185,15 @@ async function boot(root: HTMLElement): Promise<void> {
         media: chosen.media,
       });
     };
+    /** Set once Join call is pressed: a second click while the call moves here does nothing. */
+    let joining = false;
+    const joinNow = (setup: PreJoinSetup<LocalMedia>) => {
+      try {
+        joinFromSetup(setup);
+      } catch (err) {
+        fail(err);
+      }
+    };
     render(
       () => (
         <Show
@@ -204,12 +213,13 @@ async function boot(root: HTMLElement): Promise<void> {
                     elsewhere={() => elsewhere.found() !== undefined}
                     showElsewhere={elsewhere.canShow ? () => elsewhere.found()?.show() : undefined}
                     onJoin={() => {
+                      if (joining) return; // clicked again while the call moves here
+                      joining = true;
                       // Already in this call in another tab: the call moves here, never a second self.
                       const moving = elsewhere.found()?.moveHere();
                       elsewhere.stop();
-                      void Promise.resolve(moving)
-                        .then(() => joinFromSetup(setup))
-                        .catch(fail);
+                      if (moving) moving.then(() => joinNow(setup), fail);
+                      else joinNow(setup);
                     }}
                   />
                 );
