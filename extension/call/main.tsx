@@ -23,6 +23,7 @@ import { linkToToolbar } from '../session/toolbar-link.ts';
 import { CallPage, type CallPagePrefs } from './CallPage.tsx';
 import { devicesOf, speakerPref } from './device-prefs.ts';
 import { FailurePage } from './FailurePage.tsx';
+import type { Elsewhere } from './other-tab.ts';
 import { later } from './later.ts';
 import './call.css';
 
@@ -102,6 +103,9 @@ function startSession(entry: Entry, settings: Settings, start: Start, prefs: Pag
   return session;
 }
 
+/** Where nothing can be learnt of other tabs: no call elsewhere. */
+const NOWHERE: Elsewhere = { found: () => undefined, canShow: false, stop: () => undefined };
+
 /**
  * The pre-join page's setup: nothing opens until the person asks (session/pre-join.ts).
  * Only a call opened by navigation shows the pre-join page, so its code loads
@@ -164,7 +168,17 @@ async function boot(root: HTMLElement): Promise<void> {
     const setupReady = preJoinSetup(profile, settings, devices);
     setupReady.then((setup) => addEventListener('pagehide', () => setup.close()), fail);
     const preJoinUi = later(() =>
-      Promise.all([import('./PreJoin.tsx'), setupReady, import('./other-tab.ts').then(({ callElsewhere }) => callElsewhere(entry))]),
+      Promise.all([
+        import('./PreJoin.tsx'),
+        setupReady,
+        // Without it the page cannot tell of the call in another tab, but still joins.
+        import('./other-tab.ts')
+          .then(({ callElsewhere }) => callElsewhere(entry))
+          .catch((err: unknown) => {
+            console.warn('zing: other tabs cannot be asked about this call', err);
+            return NOWHERE;
+          }),
+      ]),
     );
     // The name as typed here (saving takes a moment) or in the popup meanwhile;
     // a save still under way reaches the call through its own onProfileChanged.

@@ -25,6 +25,9 @@ export interface Channel {
 
 type Said = { type: 'who' | 'here' | 'show' | 'leave' | 'left'; call: string };
 
+/** A page's id among the tabs: only told apart, never trusted (getRandomValues, unlike randomUUID, works off a secure context too). */
+const pageId = (): string => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+
 const TYPES = new Set(['who', 'here', 'show', 'leave', 'left']);
 
 /**
@@ -35,7 +38,7 @@ export class Tabs {
   readonly #self: string;
   readonly #open: () => Channel;
 
-  constructor(self: string = crypto.randomUUID(), open: () => Channel = () => new BroadcastChannel(SAME_CALL_CHANNEL)) {
+  constructor(self: string = pageId(), open: () => Channel = () => new BroadcastChannel(SAME_CALL_CHANNEL)) {
     this.#self = self;
     this.#open = open;
   }
