@@ -21,7 +21,12 @@ export function answerForThisCall(entry: Entry, session: CallSession): void {
   addEventListener('pagehide', stop);
 }
 
-/** This page joins straight in (the popup's Join): the call moves here from any other tab that has it. */
+/**
+ * This page joins straight in (Zing's own UI chose this call here): any other
+ * tab in the same call leaves it. The popup's Join of the running call's link
+ * goes back to that tab instead (open-call.ts); this covers a call the popup
+ * did not show, as with two calls running.
+ */
 export function takeCallHere(entry: Entry): void {
   tabs.leaveElsewhere(callName(entry.link));
 }

@@ -84,10 +84,10 @@ export class Tabs {
   }
 
   /**
-   * Joining `call` here straight from Zing's own UI (the popup's Join of a
-   * link for a call already running in another tab): any such tab leaves it.
-   * Not waited for: the person chose this tab, and the old tab's leave reaches
-   * the relay long before this one's join.
+   * Joining `call` here straight from Zing's own UI: any other tab in it
+   * leaves it. Not waited for (that would slow every join): the old tab's
+   * leave usually reaches the relay before this one's join, but on a loaded
+   * machine the others may see both for a moment.
    */
   leaveElsewhere(call: string): void {
     const channel = this.#open();
