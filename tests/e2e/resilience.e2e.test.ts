@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type LaunchOptions, type Person } from '../support/browser.ts';
 import { startCoturn, type Coturn } from '../support/coturn.ts';
 import { startDarkPath, type DarkPath } from '../support/dark-path.ts';
 import { freeze, freezeMarker } from '../support/freeze.ts';
@@ -41,6 +41,18 @@ async function startSampling(page: Page, name: string): Promise<void> {
   }, name);
 }
 
+/** Alice and Bob, each in a Chromium of their own on `relayUrl`, with what `more` adds for each. */
+const launchAliceAndBob = (relayUrl: string, more: (name: string) => Partial<LaunchOptions> = () => ({})): Promise<[Person, Person]> =>
+  Promise.all([launchPerson({ name: 'Alice', relayUrl, ...more('Alice') }), launchPerson({ name: 'Bob', relayUrl, ...more('Bob') })]);
+
+/** Alice starts a call from her popup, Bob joins by its link from his, and each decodes the other. */
+async function aliceCallsBob(alice: Person, bob: Person): Promise<{ a: Page; b: Page }> {
+  const a = await startCall(alice);
+  const b = await joinCall(bob, await callLinkOf(a));
+  await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);
+  return { a, b };
+}
+
 const samples = (page: Page) => page.evaluate(() => (window as unknown as { __samples: Sample[] }).__samples);
 
 describe('a relay restart mid-call', () => {
@@ -50,10 +62,7 @@ describe('a relay restart mid-call', () => {
 
   beforeAll(async () => {
     relay = await spawnRelay();
-    [alice, bob] = await Promise.all([
-      launchPerson({ name: 'Alice', relayUrl: relay.url }),
-      launchPerson({ name: 'Bob', relayUrl: relay.url }),
-    ]);
+    [alice, bob] = await launchAliceAndBob(relay.url);
   });
 
   afterAll(async () => {
@@ -62,9 +71,7 @@ describe('a relay restart mid-call', () => {
   });
 
   it('keeps frames decoding through the outage, brings signaling back within 3 s, and shows no one leaving', async () => {
-    const a = await startCall(alice);
-    const b = await joinCall(bob, await callLinkOf(a));
-    await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);
+    const { a, b } = await aliceCallsBob(alice, bob);
     await Promise.all([startSampling(a, 'Bob'), startSampling(b, 'Alice')]);
     await new Promise((r) => setTimeout(r, 600));
 
@@ -109,10 +116,7 @@ describe('a TURN path that fails and comes back', () => {
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent', turnSecret: coturn.secret, turnUrls: [coturn.url] });
     // TURN only: when coturn stops, the media path is gone, as on a network change.
     const settings = { relayOnly: true, maxVideoHeight: 240 };
-    [alice, bob] = await Promise.all([
-      launchPerson({ name: 'Alice', relayUrl: relay.url, settings }),
-      launchPerson({ name: 'Bob', relayUrl: relay.url, settings }),
-    ]);
+    [alice, bob] = await launchAliceAndBob(relay.url, () => ({ settings }));
   });
 
   afterAll(async () => {
@@ -122,9 +126,7 @@ describe('a TURN path that fails and comes back', () => {
   });
 
   it('says Reconnecting… while the path is down, restarts ICE and decodes again once it returns', async () => {
-    const a = await startCall(alice);
-    const b = await joinCall(bob, await callLinkOf(a));
-    await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);
+    const { a, b } = await aliceCallsBob(alice, bob);
 
     await coturn.stop();
 
@@ -156,10 +158,7 @@ describe('a path to the relay that goes dark mid-call', () => {
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
     dark = await startDarkPath(relay.url);
     const settings = { maxVideoHeight: 240 };
-    [alice, bob] = await Promise.all([
-      launchPerson({ name: 'Alice', relayUrl: dark.url, settings }),
-      launchPerson({ name: 'Bob', relayUrl: dark.url, settings }),
-    ]);
+    [alice, bob] = await launchAliceAndBob(dark.url, () => ({ settings }));
   });
 
   afterAll(async () => {
@@ -206,10 +205,7 @@ describe('a computer that sleeps mid-call', () => {
     // A dead socket leaves within two heartbeats: 2 s here instead of 30 s, so a short sleep is long enough.
     relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent', heartbeatMs: 1_000 });
     const settings = { maxVideoHeight: 240 };
-    [alice, bob] = await Promise.all([
-      launchPerson({ name: 'Alice', relayUrl: relay.url, settings, extraArgs: [freezeMarker('Alice')] }),
-      launchPerson({ name: 'Bob', relayUrl: relay.url, settings, extraArgs: [freezeMarker('Bob')] }),
-    ]);
+    [alice, bob] = await launchAliceAndBob(relay.url, (name) => ({ settings, extraArgs: [freezeMarker(name)] }));
   });
 
   afterAll(async () => {
@@ -219,9 +215,7 @@ describe('a computer that sleeps mid-call', () => {
 
   // Each sleeper once: one of them is the side that offers, so both roles wake up to a peer that started over.
   it('brings the call back after either person’s computer sleeps for longer than the relay waits', async () => {
-    const a = await startCall(alice);
-    const b = await joinCall(bob, await callLinkOf(a));
-    await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);
+    const { a, b } = await aliceCallsBob(alice, bob);
 
     for (const [sleeper, awake] of [
       [
