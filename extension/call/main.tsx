@@ -155,14 +155,14 @@ async function boot(root: HTMLElement): Promise<void> {
     setSession(started);
     // Not loading it costs only the answer to another tab: the call goes on.
     import('./other-tab.ts')
-      .then(({ answerForThisCall }) => answerForThisCall(entry, started))
+      .then(({ takeCallHere, answerForThisCall }) => {
+        // Joined straight in (Zing's own UI chose it here) while another tab has this call: it moves here.
+        if (entry.mode === 'direct') takeCallHere(entry);
+        answerForThisCall(entry, started);
+      })
       .catch((err: unknown) => console.warn('zing: other tabs will not learn of this call', err));
   };
   if (entry.mode === 'direct') {
-    // Joined from the popup while another tab has this call: it moves here (same-call.ts).
-    import('./other-tab.ts')
-      .then(({ takeCallHere }) => takeCallHere(entry))
-      .catch((err: unknown) => console.warn('zing: other tabs will not learn of this call', err));
     join({ profile, devices });
   } else {
     const setupReady = preJoinSetup(profile, settings, devices);

@@ -25,6 +25,16 @@ export interface Channel {
 
 type Said = { type: 'who' | 'here' | 'show' | 'leave' | 'left'; call: string };
 
+/** The call, running in another tab of this browser. */
+export interface CallElsewhere {
+  /** Brings that tab to the front. */
+  show(): void;
+  /** Ends the call in that tab, to join it here: resolves once it left, or after `waitMs` regardless. */
+  moveHere(waitMs?: number): Promise<void>;
+  /** No longer needed (the person went to the other tab, or left this page). */
+  close(): void;
+}
+
 /** A page's id among the tabs: only told apart, never trusted (getRandomValues, unlike randomUUID, works off a secure context too). */
 const pageId = (): string => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -73,12 +83,7 @@ export class Tabs {
       });
       this.#say(channel, 'who', call);
     });
-    if (answered)
-      return new CallElsewhere(
-        channel,
-        (type) => this.#say(channel, type, call),
-        (on) => this.#hear(channel, call, on),
-      );
+    if (answered) return this.#elsewhere(channel, call);
     channel.close();
     return undefined;
   }
@@ -95,6 +100,27 @@ export class Tabs {
     channel.close();
   }
 
+  /** The call that answered on `channel`, running in another tab. */
+  #elsewhere(channel: Channel, call: string): CallElsewhere {
+    return {
+      show: () => this.#say(channel, 'show', call),
+      moveHere: (waitMs = LEAVE_WITHIN_MS) =>
+        new Promise((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            channel.close();
+            resolve();
+          };
+          const timer = setTimeout(done, waitMs);
+          this.#hear(channel, call, (type) => {
+            if (type === 'left') done();
+          });
+          this.#say(channel, 'leave', call);
+        }),
+      close: () => channel.close(),
+    };
+  }
+
   #say(channel: Channel, type: Said['type'], call: string): void {
     channel.postMessage({ type, call, from: this.#self });
   }
@@ -106,45 +132,6 @@ export class Tabs {
       const { type, call: about, from } = ev.data as Record<string, unknown>;
       if (from !== this.#self && about === call && typeof type === 'string' && TYPES.has(type)) on(type as Said['type']);
     });
-  }
-}
-
-/** The call, running in another tab of this browser. */
-export class CallElsewhere {
-  readonly #channel: Channel;
-  readonly #say: (type: Said['type']) => void;
-  readonly #hear: (on: (type: Said['type']) => void) => void;
-
-  constructor(channel: Channel, say: (type: Said['type']) => void, hear: (on: (type: Said['type']) => void) => void) {
-    this.#channel = channel;
-    this.#say = say;
-    this.#hear = hear;
-  }
-
-  /** Brings that tab to the front. */
-  show(): void {
-    this.#say('show');
-  }
-
-  /** Ends the call in that tab, to join it here: resolves once it left, or after `waitMs` regardless. */
-  moveHere(waitMs = LEAVE_WITHIN_MS): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#channel.close();
-        resolve();
-      };
-      const timer = setTimeout(done, waitMs);
-      this.#hear((type) => {
-        if (type === 'left') done();
-      });
-      this.#say('leave');
-    });
-  }
-
-  /** No longer needed (the person went to the other tab, or left this page). */
-  close(): void {
-    this.#channel.close();
   }
 }
 
