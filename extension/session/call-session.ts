@@ -375,6 +375,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   /** The own tile's picture while the blur runs: what the others see. */
   #blurView: MediaStream | undefined;
   #notice: EffectsNotice | undefined;
+  /** Whom we took for gone, closing their link: our next welcome to them says so (`fresh`). */
+  readonly #droppedLinks = new Set<ParticipantId>();
   /** Who is at which relay address, whom to greet again, who vanished; in step with #remotes. */
   readonly #roster = new Roster();
   readonly #remotes = new Map<ParticipantId, Remote>();
@@ -823,7 +825,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         const arrival = this.#roster.seen(from, participant, now);
         const remote = this.#remotes.get(participant);
         if (remote && arrival) this.#present(remote, presenceOf(msg), arrival);
-        this.#sendWelcome(from, participant, session, remote === undefined);
+        this.#sendWelcome(from, participant, session);
         // They may have lost our salt in an outage; resending it reveals nothing new.
         if (remote) this.#sendReveal(from, participant, true);
         else this.#openEarly(from, participant, session);
@@ -842,7 +844,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         // They took us for gone (this computer slept past the relay's patience): only a welcome of ours
         // admits us again, and it must go before the new link's offer, or the offer comes from a stranger.
         const takenForGone = remote !== undefined && msg.fresh;
-        if (!pairing.welcomed || takenForGone) this.#sendWelcome(from, participant, session, remote === undefined);
+        if (!pairing.welcomed || takenForGone) this.#sendWelcome(from, participant, session);
         this.#sendReveal(from, participant, false);
         // And they start a new link: ours starts over too, now rather than once it fails. A link
         // that has not yet negotiated with them is as new as theirs.
@@ -888,11 +890,15 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   /**
    * Our welcome to `participant` at `peer`, bound to their session, with our
-   * commitment for the pair; `fresh` where we hold no link to them from before.
+   * commitment for the pair. The first one since we took them for gone says
+   * `fresh`, once: a first meeting is not fresh (both links are new), and
+   * neither is a welcome repeated for a hello sent again, which would start
+   * over a link that had just started over.
    */
-  #sendWelcome(peer: PeerId, participant: ParticipantId, session: SessionId, fresh: boolean): void {
+  #sendWelcome(peer: PeerId, participant: ParticipantId, session: SessionId): void {
     const identity = this.#identity;
     if (!identity) return;
+    const fresh = this.#droppedLinks.delete(participant);
     const pairing = this.#pairing(participant, session);
     const commit = commitment({ participant: identity.participant, certificate: this.#certificateDigest, salt: pairing.salt });
     this.#sealed?.send({ peer, participant, session }, { type: 'welcome', commit, fresh, ...this.#presence });
@@ -1122,6 +1128,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       pairing.welcomed = false;
       pairing.revealed = false;
     }
+    this.#droppedLinks.add(participant);
     this.#speaking.delete(participant);
     this.chat.removePeer(participant);
     this.gestures.peerLeft(participant);

@@ -513,10 +513,8 @@ export class Person {
   readonly #room: Room;
   readonly #salt = newSalt();
   readonly #welcomed = new Set<ParticipantId>();
-  /** Whom its next welcome tells that it holds no link to them from before (a page's first welcome does). */
+  /** Whom its next welcome tells that it took them for gone (forget), once. */
   readonly #fresh = new Set<ParticipantId>();
-  /** Everyone it ever welcomed. */
-  readonly #met = new Set<ParticipantId>();
 
   static async create(room: Room, name: string): Promise<Person> {
     return new Person(room, name, await Identity.create());
@@ -634,10 +632,9 @@ export class Person {
 
   #welcome(to: Recipient & { participant: ParticipantId }): void {
     const commit = commitment({ participant: this.participant, certificate: toBase64Url(new Uint8Array(32)), salt: this.#salt });
-    const fresh = this.#fresh.delete(to.participant) || !this.#met.has(to.participant);
+    const fresh = this.#fresh.delete(to.participant);
     this.sealed.send(to, { type: 'welcome', commit, fresh, ...this.presence });
     this.#welcomed.add(to.participant);
-    this.#met.add(to.participant);
   }
 }
 
