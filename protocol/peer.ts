@@ -45,9 +45,9 @@
 //    to my session puts its sender on my roster. If I have not yet sent that
 //    sender a welcome, I send one back: hello, welcome, welcome admits both.
 //    A replayed hello from someone gone earns a welcome nobody answers.
-//    `fresh` says the sender holds no link to the receiver from before this
-//    greeting: it took them for gone (their computer slept past the relay's
-//    patience) and starts a new link. A link the receiver kept from before
+//    `fresh` (in the first welcome after the sender took the receiver for
+//    gone, once: their computer slept past the relay's patience) says the
+//    sender closed its link to them and starts a new one. A link the receiver kept from before
 //    cannot carry media again (DTLS does not restart for a certificate it
 //    already has), so the receiver starts one over too, at once.
 // 3. `reveal`: bound; sent once each side has the other's welcome, so each
@@ -84,7 +84,7 @@ export interface SessionDescription {
 export type PeerMessage =
   /** I am here; answer with a welcome. Proves nothing about when it was said. */
   | ({ type: 'hello' } & Presence)
-  /** I am here now (bound to your session); `commit` fixes my part of our safety code; `fresh`: my link to you is new. */
+  /** I am here now (bound to your session); `commit` fixes my part of our safety code; `fresh`: I took you for gone, and my link to you is new. */
   | ({ type: 'welcome'; commit: string; fresh: boolean } & Presence)
   /** My presence changed. */
   | ({ type: 'presence' } & Presence)
