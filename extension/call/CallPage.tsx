@@ -1,7 +1,6 @@
 import { For, Show, createEffect, createMemo, createSignal, from, on, onCleanup, type Accessor, type JSX } from 'solid-js';
 import { Portal } from 'solid-js/web';
 import { createStore, reconcile } from 'solid-js/store';
-import { browserShortcuts, shortcutSettings } from '../session/browser-shortcuts.ts';
 import type { AudioActivity, CallSession, CallState, ParticipantView } from '../session/call-session.ts';
 import type { Device } from '../session/devices.ts';
 import type { QualitySnapshot } from '../session/quality.ts';
@@ -25,10 +24,13 @@ import { later } from './later.ts';
 // Dialogs and panels nobody needs at the start of a call load when first opened,
 // which keeps the call page's eager JavaScript within its budget.
 const settingsUi = later(() => Promise.all([import('./SettingsDialog.tsx'), import('./EffectsSettings.tsx')]));
-const shortcutsUi = later(() => import('./ShortcutsDialog.tsx'));
+// The browser's own shortcuts are read only for the dialog that lists them.
+const shortcutsUi = later(() => Promise.all([import('./ShortcutsDialog.tsx'), import('../session/browser-shortcuts.ts')]));
 const statsUi = later(() => import('./StatsPanel.tsx'));
 // Offered only when this computer cannot keep up with the video.
 const qualityNoticeUi = later(() => import('./QualityNotice.tsx'));
+/** Only once the call moved to another tab (same-call.ts). */
+const otherTab = later(() => import('./other-tab.ts'));
 // The words for failures and for effects that stop load with the first one shown.
 const importWords = () =>
   Promise.all([import('./error-text.ts'), import('./effects-text.ts')]).then(([e, f]) => ({
@@ -357,7 +359,18 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
         when={active()}
         fallback={
           <section class="ended">
-            <p>{state.phase === 'ended' ? 'You left the call.' : 'This call could not go on.'}</p>
+            <p>
+              {state.phase !== 'ended'
+                ? 'This call could not go on.'
+                : state.moved
+                  ? 'This call moved to another tab.'
+                  : 'You left the call.'}
+            </p>
+            <Show when={state.moved && otherTab()?.canShowTabs()}>
+              <button type="button" onClick={() => void otherTab()?.goToCall(props.session.link)}>
+                Go to the call
+              </button>
+            </Show>
             <button type="button" onClick={() => location.reload()}>
               Rejoin
             </button>
@@ -497,15 +510,15 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
         </Show>
         <Show when={shortcutsOpen() && shortcutsUi()}>
           {(ui) => {
-            const { ShortcutsDialog } = ui();
+            const [{ ShortcutsDialog }, shortcuts] = ui();
             return (
               <ShortcutsDialog
                 open={shortcutsOpen()}
                 onClose={() => setShortcutsOpen(false)}
                 singleKey={props.prefs.singleKeyShortcuts()}
                 onSingleKey={props.prefs.setSingleKeyShortcuts}
-                loadBrowserShortcuts={browserShortcuts}
-                changeBrowserShortcuts={shortcutSettings()}
+                loadBrowserShortcuts={shortcuts.browserShortcuts}
+                changeBrowserShortcuts={shortcuts.shortcutSettings()}
               />
             );
           }}

@@ -5,8 +5,10 @@ import { type Accessor, createSignal } from 'solid-js';
 import type { CallSession } from '../session/call-session.ts';
 import type { Entry } from '../session/entry.ts';
 import { type CallElsewhere, tabs } from '../session/same-call.ts';
-import { callName } from '../session/share-link.ts';
+import { type ShareLink, callName } from '../session/share-link.ts';
 import { canShowTabs, showThisTab } from '../session/show-tab.ts';
+
+export { canShowTabs };
 
 /**
  * While this page is in the call: another tab that lands on the call's
@@ -16,7 +18,7 @@ import { canShowTabs, showThisTab } from '../session/show-tab.ts';
 export function answerForThisCall(entry: Entry, session: CallSession): void {
   const stop = tabs.answerForCall(callName(entry.link), {
     show: () => void showThisTab().catch((err: unknown) => console.warn('zing: could not show the call tab', err)),
-    leave: () => session.leave(),
+    leave: () => session.leave('moved'),
   });
   addEventListener('pagehide', stop);
 }
@@ -29,6 +31,18 @@ export function answerForThisCall(entry: Entry, session: CallSession): void {
  */
 export function takeCallHere(entry: Entry): void {
   tabs.leaveElsewhere(callName(entry.link));
+}
+
+/**
+ * After the call moved to another tab: brings that tab forward. Resolves false
+ * when no tab answers (that call ended meanwhile) or this page cannot (the guest page).
+ */
+export async function goToCall(link: ShareLink): Promise<boolean> {
+  if (!canShowTabs()) return false;
+  const other = await tabs.findCallElsewhere(callName(link));
+  other?.show();
+  other?.close();
+  return other !== undefined;
 }
 
 export interface Elsewhere {

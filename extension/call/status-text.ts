@@ -1,7 +1,7 @@
 // The connection state in words, for the role="status" line.
 import type { CallState } from '../session/call-session.ts';
 
-export function statusText(state: Pick<CallState, 'phase' | 'participants'>): string {
+export function statusText(state: Pick<CallState, 'phase' | 'participants'> & { moved?: boolean }): string {
   switch (state.phase) {
     case 'connecting':
       return 'Connecting…';
@@ -10,7 +10,7 @@ export function statusText(state: Pick<CallState, 'phase' | 'participants'>): st
     case 'reconnecting':
       return 'Reconnecting…';
     case 'ended':
-      return 'You left the call';
+      return state.moved ? 'The call moved to another tab' : 'You left the call';
     case 'failed':
       return 'Not connected';
     case 'inCall': {

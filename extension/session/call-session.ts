@@ -114,6 +114,8 @@ export interface CallState {
   /** Safety codes that changed and were not dismissed, in the order people were met. */
   readonly codeAlerts: readonly CodeAlert[];
   readonly effects: EffectsState;
+  /** Ended because the person took this call into another tab of this browser (same-call.ts), not by Leave call. */
+  readonly moved: boolean;
 }
 
 export type { AudioActivity } from './speaking.ts';
@@ -394,6 +396,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   #presence: Presence;
   #alert: ZingError | undefined;
   #phase: CallPhase = 'connecting';
+  #moved = false;
   #state: CallState;
   #started = false;
 
@@ -785,10 +788,14 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#trustEvent(id, { type: 'dismiss' });
   }
 
-  /** Hangs up: the others see this participant leave at once. Safe twice. */
-  leave(): void {
+  /**
+   * Hangs up: the others see this participant leave at once. Safe twice.
+   * `moved`: the call goes on in another tab of this browser, which the ended page says.
+   */
+  leave(how?: 'moved'): void {
     if (this.#phase === 'ended') return;
     this.#phase = 'ended';
+    this.#moved = how === 'moved';
     this.#teardown();
     this.#update();
   }
@@ -1387,7 +1394,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     }
     const inputs = { camera: this.#media.deviceId('camera'), microphone: this.#media.deviceId('microphone') };
     const effects = { noiseSuppression: this.#noise.enabled, blurBackground: this.#blur.enabled, notice: this.#notice };
-    return { phase: this.#phase, participants: views, inputs, alert: this.#alert, codeAlerts, effects };
+    return { phase: this.#phase, participants: views, inputs, alert: this.#alert, codeAlerts, effects, moved: this.#moved };
   }
 
   #update(): void {

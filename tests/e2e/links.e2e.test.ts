@@ -211,10 +211,17 @@ describe('share links opened in a browser', () => {
     await expectOneWhile(call, 'Visitor', async () => {
       // Impatient, they double-click: the second click, while the call moves, is not a second join.
       await tab.getByRole('button', { name: 'Join call', exact: true }).dblclick();
-      await first.getByText('You left the call.', { exact: true }).waitFor({ timeout: 3_000 });
+      await first.getByText('This call moved to another tab.', { exact: true }).waitFor({ timeout: 3_000 });
       await Promise.all([videoFrames(tab, 'Host'), newTileDecodes(call, 'Visitor', visitorTile)]);
     });
     expect(await tab.getByRole('group', { name: 'Visitor', exact: true }).count()).toBe(0); // no echo of themselves
+
+    // The old tab says where the call went (not that they left it), and its Go to the call takes them there.
+    await first.bringToFront();
+    expect(await first.getByRole('status').textContent()).toBe('The call moved to another tab');
+    expect(await seriousViolations(first, 'main')).toEqual([]);
+    await first.getByRole('button', { name: 'Go to the call', exact: true }).click();
+    await expect.poll(frontTab, { timeout: 3_000 }).toBe(tab.url());
 
     // Later they paste the same link into the popup and press Join: it takes them back to that tab, which
     // stays in the call; no second call page opens.
@@ -336,9 +343,12 @@ describe('share links opened in a browser', () => {
     const guestTile = await hostTile(call, guestName!.replace(' (you)', ''));
     await expectOneWhile(call, guestName!.replace(' (you)', ''), async () => {
       await again.getByRole('button', { name: 'Join call', exact: true }).click();
-      await page.getByText('You left the call.', { exact: true }).waitFor({ timeout: 3_000 });
+      await page.getByText('This call moved to another tab.', { exact: true }).waitFor({ timeout: 3_000 });
       await Promise.all([videoFrames(again, 'Host'), newTileDecodes(call, guestName!.replace(' (you)', ''), guestTile)]);
     });
+    // The old tab can only say so: a web page cannot bring another tab forward.
+    await page.getByRole('button', { name: 'Rejoin', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Go to the call', exact: true }).count()).toBe(0);
   });
 
   it('lets no page of another origin join anyone, whatever it navigates to', async () => {

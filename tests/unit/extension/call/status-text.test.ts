@@ -24,6 +24,10 @@ describe('statusText', () => {
     expect(statusText(state(phase))).toBe(text);
   });
 
+  it('says where the call went when it moved to another tab', () => {
+    expect(statusText({ ...state('ended'), moved: true })).toBe('The call moved to another tab');
+  });
+
   describe('in a call', () => {
     it('says Connected once the link to the other person is up', () => {
       expect(statusText(state('inCall', 'connected'))).toBe('Connected');

@@ -244,6 +244,7 @@ describe('CallSession', { timeout: 20_000 }, () => {
 
       alice.session.leave();
       expect(alice.session.state.phase).toBe('ended');
+      expect(alice.session.state.moved).toBe(false);
       expect(seen).toEqual(['inCall', 'ended']);
       let more = 0;
       alice.session.on('stateChanged', () => (more += 1));
@@ -254,6 +255,15 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(alice.media.stops).toBe(1);
       expect(others(alice)).toEqual([]);
       // The others saw her address leave at once.
+      expect([...room.relay.members.keys()]).not.toContain(alice.signaling.self);
+      expect(room.relay.members.has(bob.peer)).toBe(true);
+    });
+
+    it('says so when the call moved to another tab: the others see a leave all the same', async () => {
+      const { room, alice, bob } = await aliceWithBob();
+      alice.session.leave('moved');
+      expect(alice.session.state).toMatchObject({ phase: 'ended', moved: true });
+      expect(alice.signaling.closes).toBe(1);
       expect([...room.relay.members.keys()]).not.toContain(alice.signaling.self);
       expect(room.relay.members.has(bob.peer)).toBe(true);
     });
