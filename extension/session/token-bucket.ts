@@ -30,7 +30,8 @@ export class TokenBuckets<K> {
     bucket.tokens = Math.min(burst, bucket.tokens + (Math.max(0, now - bucket.at) * perSecond) / 1000);
     bucket.at = Math.max(bucket.at, now);
     this.#buckets.set(key, bucket);
-    if (bucket.tokens < 1) return false;
+    // Refilled in small steps (0.1 ten times is 0.9999999999999999), a token due now is there now.
+    if (bucket.tokens < 1 - 1e-9) return false;
     bucket.tokens -= 1;
     return true;
   }

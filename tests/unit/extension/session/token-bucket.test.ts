@@ -18,6 +18,14 @@ describe('TokenBuckets', () => {
     expect(allowed).toBe(3 + Math.floor((9_990 * 2) / 1000));
   });
 
+  it('has a token back when it is due, however often it was asked meanwhile (no rounding lost)', () => {
+    const b = new TokenBuckets<string>({ burst: 1, perSecond: 1 / 10 });
+    expect(b.take('ann', 0)).toBe(true);
+    // Asked every second: ten refills of 0.1 each, which in floating point add up to just under 1.
+    expect(takes(b, 'ann', [1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 9_000])).not.toContain(true);
+    expect(b.take('ann', 10_000)).toBe(true);
+  });
+
   it('keeps each person’s bucket apart', () => {
     const b = new TokenBuckets<string>({ burst: 1, perSecond: 1 });
     expect(b.take('ann', 0)).toBe(true);
