@@ -48,6 +48,7 @@ import { displayName, type Profile, type Settings } from './settings.ts';
 import type { ShareLink } from './share-link.ts';
 import { SignalingClient, type SignalingOptions } from './signaling-client.ts';
 import { type AudioActivity, NOT_SPEAKING, nextSpeaking, quantizeLevel, sameActivity, type SpeakingState } from './speaking.ts';
+import { type BucketLimits, TokenBuckets } from './token-bucket.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 export type CallPhase = 'connecting' | 'waiting' | 'inCall' | 'reconnecting' | 'ended' | 'failed';
@@ -145,6 +146,16 @@ export const SAFETY_CHECK_MS = 2_000;
  * greeted again within HELLO_RETRY_MS × HELLO_ATTEMPTS).
  */
 export const EARLY_LINK_MS = 10_000;
+/**
+ * How often a member may make this page build its link to them anew (a fresh
+ * welcome, or an offer from a new connection). Waking from a sleep takes one;
+ * a loop of them, which any member could send at the relay's message rate,
+ * would have this page make a peer connection and a DTLS handshake tens of
+ * times a second, starving its encoders for everyone. Past the burst, the
+ * latest request waits for a token (the roster's tick applies it): limited,
+ * never lost.
+ */
+export const LINK_REBUILDS: BucketLimits = { burst: 3, perSecond: 1 / 10 };
 /**
  * Joining people already in the call, the noise suppressor starts loading this
  * long after the first link is up: its AudioContext, AudioWorklet and
@@ -379,6 +390,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   #notice: EffectsNotice | undefined;
   /** Whom we took for gone, closing their link: our next welcome to them says so (`fresh`). */
   readonly #droppedLinks = new Set<ParticipantId>();
+  readonly #rebuilds = new TokenBuckets<ParticipantId>(LINK_REBUILDS);
+  /** Rebuilds held back by LINK_REBUILDS, each with the offer of the latest request, if it brought one. */
+  readonly #heldRebuilds = new Map<ParticipantId, PeerMessage | undefined>();
   /** Who is at which relay address, whom to greet again, who vanished; in step with #remotes. */
   readonly #roster = new Roster();
   readonly #remotes = new Map<ParticipantId, Remote>();
@@ -855,7 +869,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         this.#sendReveal(from, participant, false);
         // And they start a new link: ours starts over too, now rather than once it fails. A link
         // that has not yet negotiated with them is as new as theirs.
-        if (takenForGone && remote.link.negotiated) this.#swapLink(remote, this.#certificate);
+        if (takenForGone && remote.link.negotiated) this.#rebuild(remote);
         return;
       }
       case 'reveal': {
@@ -1077,8 +1091,32 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
    * new link, being the offering side then, sends a new offer.)
    */
   #replaceLink(remote: Remote, msg: PeerMessage): void {
+    this.#rebuild(remote, msg.type === 'description' && msg.description.type === 'offer' ? msg : undefined);
+  }
+
+  /** A new link to `remote`, handed `offer` if one asked for it; within LINK_REBUILDS, else held for the tick. */
+  #rebuild(remote: Remote, offer?: PeerMessage): void {
+    const id = remote.participant;
+    if (this.#heldRebuilds.has(id) || !this.#rebuilds.take(id, performance.now())) {
+      this.#heldRebuilds.set(id, offer ?? this.#heldRebuilds.get(id));
+      return;
+    }
+    this.#rebuildNow(remote, offer);
+  }
+
+  #rebuildNow(remote: Remote, offer: PeerMessage | undefined): void {
     const link = this.#swapLink(remote, this.#certificate);
-    if (msg.type === 'description' && msg.description.type === 'offer') link.receive(msg);
+    if (offer) link.receive(offer);
+  }
+
+  /** The rebuilds held back that a token now allows. */
+  #rebuildHeld(now: number): void {
+    for (const [id, offer] of this.#heldRebuilds) {
+      const remote = this.#remotes.get(id);
+      if (!remote || !this.#rebuilds.take(id, now)) continue;
+      this.#heldRebuilds.delete(id);
+      this.#rebuildNow(remote, offer);
+    }
   }
 
   /**
@@ -1136,6 +1174,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       pairing.revealed = false;
     }
     this.#droppedLinks.add(participant);
+    // Their bucket stays: leaving and coming back refills nothing.
+    this.#heldRebuilds.delete(participant);
     this.#speaking.delete(participant);
     this.chat.removePeer(participant);
     this.gestures.peerLeft(participant);
@@ -1219,6 +1259,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const due = this.#roster.tick(now, (participant) => this.#remotes.get(participant)?.link.state === 'connected');
     for (const participant of due.drop) this.#removeRemote(participant);
     for (const peer of due.greet) this.#sendHello(peer);
+    this.#rebuildHeld(now);
   }
 
   // Sizes every link again: the camera or the screen changed (quality.ts also does on its own as links and views come and go).

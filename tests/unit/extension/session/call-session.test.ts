@@ -10,6 +10,7 @@ import {
   type CallPhase,
   type CallSession,
   EARLY_LINK_MS,
+  LINK_REBUILDS,
   prepareCallKeys,
   ROSTER_TICK_MS,
   SAFETY_CHECK_MS,
@@ -743,6 +744,27 @@ describe('CallSession', { timeout: 20_000 }, () => {
       await until(() => expect(bob.heard.at(-1)).toMatchObject({ participant: idOf(alice), msg: candidate, bound: true }));
       old.remoteReplaced(offer);
       expect(alice.links).toHaveLength(2);
+    });
+
+    it('builds a member a new link at most LINK_REBUILDS allows, however often they ask; the latest held request is applied, not lost', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+      const { alice } = await aliceWithBob();
+      const offer = (n: number): PeerMessage => ({ type: 'description', description: { type: 'offer', sdp: `v=0 connection ${n}` } });
+      // A hostile Bob sends offers from new connections in a loop (each to the link Alice has now).
+      for (let n = 1; n <= 10; n++) alice.links.at(-1)?.remoteReplaced(offer(n));
+      expect(alice.links).toHaveLength(1 + LINK_REBUILDS.burst);
+      expect(alice.links.at(-1)?.received).toEqual([offer(LINK_REBUILDS.burst)]);
+      // The next token is due 1 / perSecond later, and the roster's next tick spends it on the latest offer held.
+      const due = 1_000 / LINK_REBUILDS.perSecond;
+      vi.advanceTimersByTime(due - ROSTER_TICK_MS - 1);
+      expect(alice.links).toHaveLength(1 + LINK_REBUILDS.burst);
+      vi.advanceTimersByTime(2 * ROSTER_TICK_MS);
+      expect(alice.links).toHaveLength(2 + LINK_REBUILDS.burst);
+      expect(alice.links.at(-1)?.received).toEqual([offer(10)]);
+      // Nothing more is held: the bucket refills, and no link is built for it.
+      vi.advanceTimersByTime(3 * due);
+      expect(alice.links).toHaveLength(2 + LINK_REBUILDS.burst);
+      expect(alice.links.slice(0, -1).every((l) => l.closes === 1)).toBe(true);
     });
 
     it('replaces the link for an answer from a new connection too, but never applies that answer to the new link', async () => {
