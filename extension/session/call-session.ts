@@ -1142,11 +1142,13 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
    * link to `id` with a new RTCPeerConnection under a new DTLS certificate,
    * as an attacker who took over that link would present. The other end sees
    * it through the product's own path: the certificate DTLS verified changed.
+   * `keepCertificate`: a new connection under this page's own certificate, as a
+   * page back from sleep makes (and a hostile one, in a loop).
    */
-  async renewLink(id: string): Promise<void> {
+  async renewLink(id: string, keepCertificate = false): Promise<void> {
     const remote = this.#remotes.get(id);
     if (!remote) return;
-    this.#swapLink(remote, await makeCertificate(), true);
+    this.#swapLink(remote, keepCertificate ? this.#certificate : await makeCertificate(), true);
   }
 
   /** For end-to-end tests only: what the safety code for `id` is made of now. */

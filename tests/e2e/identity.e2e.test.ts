@@ -3,10 +3,12 @@
 // from the certificates DTLS verified; `Mark as verified` outlives a relay
 // restart; a certificate that changes mid-call is flagged, and blocks a
 // verified person until accepted; and a link holder forging someone's
-// presence from Node, with the product's own sealing code, gets nowhere.
+// presence from Node, with the product's own sealing code, gets nowhere; and a
+// member who starts their link over in a loop gets a few new links, not one each.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket as WsClient } from 'ws';
+import { LINK_REBUILDS } from '../../extension/session/call-session.ts';
 import { type CodeSide, safetyCode } from '../../extension/session/safety-code.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, tiles, videoFrames, type Person } from '../support/browser.ts';
 import { Forger } from '../support/forger.ts';
@@ -28,7 +30,7 @@ const TEST_HOOKS = `(() => {
 interface HookedSession {
   state: { participants: { id: string; name: string; self: boolean }[] };
   safetyCodeInputs(id: string): Promise<{ local: CodeSide; remote: CodeSide } | undefined>;
-  renewLink(id: string): Promise<void>;
+  renewLink(id: string, keepCertificate?: boolean): Promise<void>;
 }
 type Hooked = { __zingTest: { session: HookedSession }; __zingPeerConnections: RTCPeerConnection[] };
 
@@ -260,5 +262,37 @@ describe('safety codes and identity in a real call', () => {
     } finally {
       mallory.close();
     }
+  });
+
+  it('builds a member who starts their link over in a loop no more new links than LINK_REBUILDS allows, and their link comes back after', async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    a = await startCall(ann);
+    b = await joinCall(ben, await callLinkOf(a));
+    await Promise.all([videoFrames(a, 'Ben'), videoFrames(b, 'Ann')]);
+    const linksAtAnn = () => a.evaluate(() => (globalThis as unknown as Hooked).__zingPeerConnections.length);
+    const before = await linksAtAnn();
+
+    // Ben's page starts its link to Ann over, under its own certificate (as a page back from sleep does),
+    // every 100 ms for 3 s: each time a new connection whose offer Ann's link sees as a new start.
+    const started = await b.evaluate(async () => {
+      const { session } = (globalThis as unknown as Hooked).__zingTest; // set by TEST_HOOKS and main.tsx
+      const annId = session.state.participants.find((p) => p.name === 'Ann' && !p.self)?.id;
+      if (annId === undefined) throw new Error('Ann is not in the call');
+      let n = 0;
+      for (const end = performance.now() + 3_000; performance.now() < end; n++) {
+        await session.renewLink(annId, true);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return n;
+    });
+    expect(started).toBeGreaterThanOrEqual(20);
+    // Ann built at most the burst (without the limit: one per start, about 30).
+    expect((await linksAtAnn()) - before).toBeLessThanOrEqual(LINK_REBUILDS.burst);
+    // The latest start was held, not lost: once a token is back, their link carries video again both ways.
+    await Promise.all([
+      videoFrames(a, 'Ben', 1_000 / LINK_REBUILDS.perSecond + 10_000),
+      videoFrames(b, 'Ann', 1_000 / LINK_REBUILDS.perSecond + 10_000),
+    ]);
+    expect((await linksAtAnn()) - before).toBeLessThanOrEqual(LINK_REBUILDS.burst + 2);
   });
 });
