@@ -5,7 +5,8 @@
 // call's tab back and leaves the call. A link clicked in Firefox on a page of
 // another origin lands on the pre-join gate and joins on `Join call`; in a
 // Firefox without Zing it lands on the relay's guest page, which joins the same
-// call. Background blur runs in the Firefox build. A Firefox sender follows what
+// call. Clicked again while in that call, it says so in the new tab, which can
+// show the call's tab or take the call over, never showing the person twice. Background blur runs in the Firefox build. A Firefox sender follows what
 // its Chromium viewer shows (a small tile, a hidden tab), and a Chromium sender
 // what its Firefox viewer shows (its tile, a hidden tab).
 // Firefox (Debian's firefox-esr) is driven over raw WebDriver BiDi.
@@ -23,6 +24,7 @@ import {
   growthOf,
   linkCells,
   mediaTotals,
+  mostTilesWhile,
   shrinkTile,
   startCall,
   videoFrames,
@@ -516,6 +518,66 @@ describe('a call between Chromium and Firefox', () => {
     expect(relay.rooms.peersIn(call.room)).toHaveLength(2);
     await call.page.close();
   });
+
+  it('tells Fiona, who clicks the link of the call she is in again, so; Go to the call shows her call, and Join call moves it: Carol never sees two', async () => {
+    const { bidi } = firefox;
+    const call = await chromiumCall();
+    // In the call from the web chat's link, in this tab (the previous call is left).
+    await navigate(bidi, firefox.context, site.pageWithLink(call.link));
+    await click(bidi, firefox.context, await waitForOne(bidi, firefox.context, 'link', SAME_TAB_LINK, 5_000));
+    await clickWhenEnabled(bidi, firefox.context, await waitForOne(bidi, firefox.context, 'button', 'Join call', 10_000));
+    await videoFrames(call.page, 'Firefox Fiona');
+    const callTab = firefox.context;
+    const callUrl = String(await evaluate(bidi, callTab, 'location.href'));
+
+    // The chat again, in a tab of its own, and the link clicked again: a new tab, on the gate, which says so.
+    const { context: chat } = await bidi.send<{ context: string }>('browsingContext.create', { type: 'tab' });
+    await navigate(bidi, chat, site.pageWithLink(call.link));
+    const known = await contextIds();
+    await click(bidi, chat, await waitForOne(bidi, chat, 'link', NEW_TAB_LINK, 5_000));
+    const again = await newContext(known);
+    const bodyText = () => evaluate(bidi, again, 'document.body.innerText');
+    await expect.poll(bodyText, { timeout: 10_000 }).toContain('You are already in this call in another tab. Joining here ends it there.');
+
+    // Go to the call: the tab in front is the call's, as Firefox itself reports it.
+    await click(bidi, again, await waitForOne(bidi, again, 'button', 'Go to the call', 5_000));
+    const frontTab = () => evaluate(bidi, again, 'browser.tabs.query({ active: true, lastFocusedWindow: true }).then((t) => t[0]?.url)');
+    await expect.poll(frontTab, { timeout: 3_000 }).toBe(callUrl);
+
+    // Back in the new tab, Join call after all: the call moves; the old tab says so and offers the way there.
+    await bidi.send('browsingContext.activate', { context: again });
+    const join = await waitForOne(bidi, again, 'button', 'Join call', 5_000);
+    const most = await mostTilesWhile(call.page, 'Firefox Fiona', async () => {
+      await clickWhenEnabled(bidi, again, join);
+      await expect
+        .poll(() => evaluate(bidi, callTab, 'document.body.innerText'), { timeout: 5_000 })
+        .toContain('This call moved to another tab.');
+      expect((await firefoxVideoFrames({ ...firefox, context: again }, 'Chrome Carol')).framesAdvanced).toBeGreaterThanOrEqual(5);
+      await expect.poll(() => relay.rooms.peersIn(call.room).length, { timeout: 5_000 }).toBe(2);
+      await videoFrames(call.page, 'Firefox Fiona');
+    });
+    expect(most).toBe(1);
+    await waitForOne(bidi, callTab, 'button', 'Go to the call', 5_000);
+    await Promise.all([bidi.send('browsingContext.close', { context: again }), bidi.send('browsingContext.close', { context: chat })]);
+    await call.page.close();
+  });
+
+  /** Every tab's context id now. */
+  async function contextIds(): Promise<Set<string>> {
+    const tree = await firefox.bidi.send<{ contexts: { context: string }[] }>('browsingContext.getTree', { maxDepth: 0 });
+    return new Set(tree.contexts.map((c) => c.context));
+  }
+
+  /** The tab that opened since `known` was read. */
+  async function newContext(known: Set<string>, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const fresh = [...(await contextIds())].find((c) => !known.has(c));
+      if (fresh) return fresh;
+      if (Date.now() > deadline) throw new Error(`no new tab within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 
   it('gives a Firefox without Zing that clicks the link the relay’s page: the gate, then the call under the name typed, both decoding', async () => {
     const call = await chromiumCall();

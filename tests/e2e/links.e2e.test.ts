@@ -16,6 +16,7 @@ import {
   clickClosing,
   dynamicCallPageUrl,
   launchPerson,
+  mostTilesWhile,
   openCallPage,
   openPopup,
   startCall,
@@ -255,23 +256,8 @@ describe('share links opened in a browser', () => {
 
   /** Runs `moves` while counting the host's tiles named `name` every 25 ms: never two, and one at the end. */
   async function expectOneWhile(call: Call, name: string, moves: () => Promise<void>): Promise<void> {
-    const count = () => call.hostPage.getByRole('group', { name, exact: true }).count();
-    let most = 0;
-    let watching = true;
-    const watch = (async () => {
-      while (watching) {
-        most = Math.max(most, await count());
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    })();
-    try {
-      await moves();
-    } finally {
-      watching = false;
-      await watch;
-    }
-    expect(most).toBe(1);
-    expect(await count()).toBe(1);
+    expect(await mostTilesWhile(call.hostPage, name, moves)).toBe(1);
+    expect(await call.hostPage.getByRole('group', { name, exact: true }).count()).toBe(1);
   }
 
   it('lands a link typed into the address bar on the gate, and joins on Join call', async () => {

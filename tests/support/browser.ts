@@ -318,6 +318,30 @@ export async function joinCall(person: Person, link: string): Promise<Page> {
 /** The participants' tiles on the stage (other groups, such as Reactions, are not people). */
 export const tiles = (page: Page) => page.getByRole('region', { name: 'Participants', exact: true }).getByRole('group');
 
+/**
+ * The most tiles named `name` that `page` showed at once while `moves` ran,
+ * sampled every 25 ms: a call moving between a person's tabs must never show
+ * them twice, not even for a moment.
+ */
+export async function mostTilesWhile(page: Page, name: string, moves: () => Promise<void>): Promise<number> {
+  const count = () => page.getByRole('group', { name, exact: true }).count();
+  let most = 0;
+  let watching = true;
+  const watch = (async () => {
+    while (watching) {
+      most = Math.max(most, await count());
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  })();
+  try {
+    await moves();
+  } finally {
+    watching = false;
+    await watch;
+  }
+  return Math.max(most, await count());
+}
+
 export const callLinkOf = (page: Page): Promise<string> => page.getByRole('textbox', { name: 'Call link', exact: true }).inputValue();
 
 export interface FrameProof {
