@@ -367,7 +367,15 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
                   : 'You left the call.'}
             </p>
             <Show when={state.moved && otherTab()?.canShowTabs()}>
-              <button type="button" onClick={() => void otherTab()?.goToCall(props.session.link)}>
+              {/* That tab may have left the call since: then the call is taken up here, as Rejoin does. */}
+              <button
+                type="button"
+                onClick={() =>
+                  void otherTab()
+                    ?.goToCall(props.session.link)
+                    .then((shown) => shown || location.reload())
+                }
+              >
                 Go to the call
               </button>
             </Show>

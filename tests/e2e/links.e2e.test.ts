@@ -240,6 +240,13 @@ describe('share links opened in a browser', () => {
     expect(callPages()).toBe(pagesBefore);
     expect((await videoFrames(tab, 'Host')).framesAdvanced).toBeGreaterThanOrEqual(5);
     expect(relay.rooms.peersIn(call.room)).toHaveLength(2);
+
+    // They close that tab, and press Go to the call in the old one: no tab has the call, so it is taken up there.
+    const lastTile = await hostTile(call, 'Visitor');
+    await tab.close();
+    await first.bringToFront();
+    await first.getByRole('button', { name: 'Go to the call', exact: true }).click();
+    await Promise.all([videoFrames(first, 'Host'), newTileDecodes(call, 'Visitor', lastTile)]);
   });
 
   /**
