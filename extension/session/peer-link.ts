@@ -9,7 +9,7 @@ import type { CameraStats } from './quality.ts';
 import type { VideoMids } from './link-stats.ts';
 import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
 import { withOpusDtx } from './opus-dtx.ts';
-import { remoteConnectionOf, startedOver, type RemoteConnection } from './sdp-session.ts';
+import { iceUfragsOf, remoteConnectionOf, startedOver, type RemoteConnection } from './sdp-session.ts';
 import { certificateDigest, declaresOneCertificate, digestOfFingerprint, fingerprintsOf } from './safety-code.ts';
 import type { IceCandidate, PeerMessage } from '../../protocol/peer.ts';
 import { TypedEmitter } from './typed-emitter.ts';
@@ -125,6 +125,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #watchedTransports = new WeakSet<RTCDtlsTransport>();
   /** The remote connection this link last applied a description of (sdp-session.ts). */
   #remoteConnection: RemoteConnection | undefined;
+  /** The ICE username fragments of the remote description applied last: a candidate naming none of them is not for this link now. */
+  #remoteUfrags: ReadonlySet<string> = new Set();
   #closed = false;
 
   constructor(opts: PeerLinkOptions) {
@@ -523,6 +525,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       this.#isSettingRemoteAnswerPending = description.type === 'answer';
       await this.pc.setRemoteDescription({ type: description.type, sdp: withOpusDtx(description.sdp) });
       this.#remoteConnection = remoteConnectionOf(description.sdp);
+      this.#remoteUfrags = iceUfragsOf(description.sdp);
       this.#watchTransports();
       this.#isSettingRemoteAnswerPending = false;
       if (description.type === 'offer') {
@@ -538,6 +541,12 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       void this.#applyEncoding();
       void this.#applyScreenEncoding();
     } else if (msg.type === 'candidate') {
+      // Not of the description applied last (trickled by a connection that replaced this one, or for an
+      // offer ignored in a collision): dropped here. Chromium's addIceCandidate blocks the page's main
+      // thread while the WebRTC thread refuses it; a member starting over in a loop sends hundreds, and a
+      // profile of the page they flooded caught one 4.4 s freeze in it (.tmp/rebuild-flood.ts).
+      const ufrag = msg.candidate.usernameFragment;
+      if (ufrag !== undefined && !this.#remoteUfrags.has(ufrag)) return;
       try {
         await this.pc.addIceCandidate(msg.candidate);
       } catch (err) {

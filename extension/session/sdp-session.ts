@@ -36,3 +36,16 @@ export function startedOver(sdp: string, known: RemoteConnection | undefined): b
   const next = remoteConnectionOf(sdp);
   return next.session !== undefined && next.session !== known.session && next.fingerprint === known.fingerprint;
 }
+
+const ICE_UFRAG = /^a=ice-ufrag:(\S+?)\r?$/gm;
+
+/**
+ * The ICE username fragments a description declares (one per ICE generation;
+ * with BUNDLE every section repeats the same). A trickled candidate names its
+ * generation's (`usernameFragment`), so a link can tell one that belongs to a
+ * description it never applied: a connection that replaced this one, an offer
+ * it ignored in a collision, a generation before an ICE restart.
+ */
+export function iceUfragsOf(sdp: string): ReadonlySet<string> {
+  return new Set(Array.from(sdp.matchAll(ICE_UFRAG), (m) => m[1] ?? ''));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { remoteConnectionOf, sdpSessionId, startedOver } from '../../../../extension/session/sdp-session.ts';
+import { iceUfragsOf, remoteConnectionOf, sdpSessionId, startedOver } from '../../../../extension/session/sdp-session.ts';
 
 const CERT_A = 'a=fingerprint:sha-256 AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99\r\n';
 const CERT_B = 'a=fingerprint:sha-256 11:22:33:44:55:66:77:88:99:00:AA:BB:CC:DD:EE:FF:11:22:33:44:55:66:77:88:99:00:AA:BB:CC:DD:EE:FF\r\n';
@@ -40,5 +40,21 @@ describe('startedOver', () => {
     expect(startedOver(chromium('8233370123456789012', 2), undefined)).toBe(false);
     expect(startedOver(`v=0\r\n${CERT_A}`, known)).toBe(false);
     expect(startedOver(chromium('8233370123456789012', 2), remoteConnectionOf('v=0\r\n'))).toBe(false);
+  });
+});
+
+describe('iceUfragsOf', () => {
+  it('reads every ICE username fragment, once, from the sections of a bundled description', () => {
+    const sdp = `${chromium('4611731400430051336', 2)}a=ice-ufrag:Zx9/\r\na=ice-pwd:secretsecretsecretsecret12\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=ice-ufrag:Zx9/\r\n`;
+    expect([...iceUfragsOf(sdp)]).toEqual(['Zx9/']);
+  });
+
+  it('reads them with bare line feeds too, and sections of different generations apart', () => {
+    expect([...iceUfragsOf('v=0\na=ice-ufrag:abcd\nm=video 9 X 96\na=ice-ufrag:EFGH+\n')]).toEqual(['abcd', 'EFGH+']);
+  });
+
+  it('has none in a description without ICE (nothing a candidate could belong to)', () => {
+    expect(iceUfragsOf(chromium('4611731400430051336', 2)).size).toBe(0);
+    expect(iceUfragsOf('').size).toBe(0);
   });
 });
