@@ -16,15 +16,18 @@ import { Forger } from '../support/forger.ts';
 import { spawnRelay, type RelayProcess } from '../support/relay-process.ts';
 
 // Before the page's own scripts: the session hook (main.tsx hands the session
-// to `__zingTest` when it exists) and a record of every RTCPeerConnection, so
-// the test can ask getStats itself what DTLS verified. A string: it runs in the page.
+// to `__zingTest` when it exists), a record of every RTCPeerConnection, so the
+// test can ask getStats itself what DTLS verified, and a count of the
+// candidates handed to the browser. A string: it runs in the page.
 const TEST_HOOKS = `(() => {
   globalThis.__zingTest = {};
   const Native = globalThis.RTCPeerConnection;
   if (!Native || globalThis.__zingPeerConnections) return;
   const all = (globalThis.__zingPeerConnections = []);
+  globalThis.__zingCandidatesAdded = 0;
   globalThis.RTCPeerConnection = class extends Native {
     constructor(...args) { super(...args); all.push(this); }
+    addIceCandidate(...args) { globalThis.__zingCandidatesAdded++; return super.addIceCandidate(...args); }
   };
 })();`;
 
@@ -33,7 +36,7 @@ interface HookedSession {
   safetyCodeInputs(id: string): Promise<{ local: CodeSide; remote: CodeSide } | undefined>;
   renewLink(id: string, keepCertificate?: boolean): Promise<void>;
 }
-type Hooked = { __zingTest: { session: HookedSession }; __zingPeerConnections: RTCPeerConnection[] };
+type Hooked = { __zingTest: { session: HookedSession }; __zingPeerConnections: RTCPeerConnection[]; __zingCandidatesAdded: number };
 
 /** What the session's safety code for `name` is made of, read in the page (once the session and the code exist). */
 async function codeInputs(page: Page, name: string): Promise<{ local: CodeSide; remote: CodeSide }> {
@@ -279,6 +282,8 @@ describe('safety codes and identity in a real call', () => {
     const [looper, other, otherName] = isPolite(annId, benId) ? [b, a, 'Ann'] : [a, b, 'Ben'];
     const linksAtOther = () => other.evaluate(() => (globalThis as unknown as Hooked).__zingPeerConnections.length);
     const before = await linksAtOther();
+    const candidatesAtOther = () => other.evaluate(() => (globalThis as unknown as Hooked).__zingCandidatesAdded);
+    const candidatesBefore = await candidatesAtOther();
 
     // Every 100 ms for 3 s, the looper's page starts its link over under its own certificate (as a page
     // back from sleep does): each time a new connection, whose offer the other's link sees as a new start.
@@ -296,6 +301,9 @@ describe('safety codes and identity in a real call', () => {
     expect(started).toBeGreaterThanOrEqual(20);
     // The other built at most the burst (without the limit: one per start, about 30).
     expect((await linksAtOther()) - before).toBeLessThanOrEqual(LINK_REBUILDS.burst);
+    // Its browser was handed the candidates of the connections it took, not those of every start (without the
+    // check it was each start's two, 58 here: each a main-thread stall while the browser refuses it).
+    expect((await candidatesAtOther()) - candidatesBefore).toBeLessThan(started);
     // The latest start was held, not lost: built once a token is back, and their link carries video again both ways.
     await expect
       .poll(linksAtOther, { timeout: 1_000 / LINK_REBUILDS.perSecond + 2 * ROSTER_TICK_MS })
