@@ -257,9 +257,13 @@ describe('Firefox sending over a short path (the same ~120 kbps TURN server)', (
     const b = await fionaJoinsBo();
     const row = await statsRowOf(fiona, 'Bo');
     await expect.poll(row, { timeout: 10_000 }).toMatch(PLANNED);
-    const before = PLANNED.exec(await row());
+    // The plan as first shown. On a loaded machine Firefox's link can already be eased by the time the
+    // panel has two samples (it was once, 4 ms after): then there is no plan before easing to compare with.
+    const first = await row();
+    const before = /eased/.test(first) ? undefined : PLANNED.exec(first);
     const eased = await easedForNetwork(fiona, row, 'camera');
-    expect(Number(PLANNED.exec(eased)?.[2])).toBeLessThan(Number(before?.[2]));
+    if (before) expect(Number(PLANNED.exec(eased)?.[2])).toBeLessThan(Number(before[2]));
+    else console.log('turn e2e (Firefox camera): eased before the Stats panel first showed its plan; nothing to compare');
     await expectSendingWithinPath(row, 'camera');
     // And the call goes on: Bo's tile of Fiona still presents new frames.
     const frames = await videoFrames(b, 'Fiona', 15_000);
