@@ -47,9 +47,10 @@
 //    A replayed hello from someone gone earns a welcome nobody answers.
 //    `fresh` (in the first welcome after the sender took the receiver for
 //    gone, once: their computer slept past the relay's patience) says the
-//    sender closed its link to them and starts a new one. A link the receiver kept from before
-//    cannot carry media again (DTLS does not restart for a certificate it
-//    already has), so the receiver starts one over too, at once.
+//    sender closed its link to them and starts a new one. A link the
+//    receiver kept from before cannot carry media again (DTLS does not
+//    restart for a certificate it already has), so the receiver starts one
+//    over too, at once (at most LINK_REBUILDS allows: call-session.ts).
 // 3. `reveal`: bound; sent once each side has the other's welcome, so each
 //    side's commitment was fixed before it saw the other's salt.
 // 4. `presence` (a change; to everyone), `description` and `candidate`

@@ -1,7 +1,7 @@
 // The connection state in words, for the role="status" line.
 import type { CallState } from '../session/call-session.ts';
 
-export function statusText(state: Pick<CallState, 'phase' | 'participants'> & { moved?: boolean }): string {
+export function statusText(state: Pick<CallState, 'phase' | 'participants' | 'moved'>): string {
   switch (state.phase) {
     case 'connecting':
       return 'Connecting…';

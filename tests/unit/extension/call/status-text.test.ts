@@ -10,6 +10,7 @@ const participant = (self: boolean, link: LinkState, id = self ? 'self' : `peer-
 const SELF = participant(true, 'connected');
 const state = (phase: CallPhase, ...others: LinkState[]) => ({
   phase,
+  moved: false,
   participants: [SELF, ...others.map((link, i) => participant(false, link, `peer${i}`))],
 });
 
