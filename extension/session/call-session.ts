@@ -17,6 +17,7 @@ import { CHAT_CHANNEL_LABEL, FILE_CHANNEL_PREFIX } from '../../protocol/data.ts'
 import { ZingError } from './errors.ts';
 import { FileTransfersLater } from './file-transfers-later.ts';
 import { Gestures } from './gestures.ts';
+import { HeldRequests } from './held-requests.ts';
 import { linkStats, sampleStats, type LinkStats, type StatsSample } from './link-stats.ts';
 import type { DeviceList } from './device-list.ts';
 import { choiceFor, deviceIdOf, resolveDevice, type DeviceChoice, type DeviceKind, type DevicePrefs } from './devices.ts';
@@ -48,7 +49,7 @@ import { displayName, type Profile, type Settings } from './settings.ts';
 import type { ShareLink } from './share-link.ts';
 import { SignalingClient, type SignalingOptions } from './signaling-client.ts';
 import { type AudioActivity, NOT_SPEAKING, nextSpeaking, quantizeLevel, sameActivity, type SpeakingState } from './speaking.ts';
-import { type BucketLimits, TokenBuckets } from './token-bucket.ts';
+import type { BucketLimits } from './token-bucket.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 export type CallPhase = 'connecting' | 'waiting' | 'inCall' | 'reconnecting' | 'ended' | 'failed';
@@ -390,9 +391,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   #notice: EffectsNotice | undefined;
   /** Whom we took for gone, closing their link: our next welcome to them says so (`fresh`). */
   readonly #droppedLinks = new Set<ParticipantId>();
-  readonly #rebuilds = new TokenBuckets<ParticipantId>(LINK_REBUILDS);
-  /** Rebuilds held back by LINK_REBUILDS, each with the offer of the latest request, if it brought one. */
-  readonly #heldRebuilds = new Map<ParticipantId, PeerMessage | undefined>();
+  /** New links asked for, each with the offer that asked, if one did; past LINK_REBUILDS the latest is held. */
+  readonly #rebuilds = new HeldRequests<ParticipantId, PeerMessage>(LINK_REBUILDS);
   /** Who is at which relay address, whom to greet again, who vanished; in step with #remotes. */
   readonly #roster = new Roster();
   readonly #remotes = new Map<ParticipantId, Remote>();
@@ -1096,12 +1096,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   /** A new link to `remote`, handed `offer` if one asked for it; within LINK_REBUILDS, else held for the tick. */
   #rebuild(remote: Remote, offer?: PeerMessage): void {
-    const id = remote.participant;
-    if (this.#heldRebuilds.has(id) || !this.#rebuilds.take(id, performance.now())) {
-      this.#heldRebuilds.set(id, offer ?? this.#heldRebuilds.get(id));
-      return;
-    }
-    this.#rebuildNow(remote, offer);
+    const now = this.#rebuilds.request(remote.participant, offer, performance.now());
+    if (now) this.#rebuildNow(remote, now.payload);
   }
 
   #rebuildNow(remote: Remote, offer: PeerMessage | undefined): void {
@@ -1111,11 +1107,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   /** The rebuilds held back that a token now allows. */
   #rebuildHeld(now: number): void {
-    for (const [id, offer] of this.#heldRebuilds) {
-      const remote = this.#remotes.get(id);
-      if (!remote || !this.#rebuilds.take(id, now)) continue;
-      this.#heldRebuilds.delete(id);
-      this.#rebuildNow(remote, offer);
+    for (const { key, payload } of this.#rebuilds.release(now, (id) => this.#remotes.has(id))) {
+      const remote = this.#remotes.get(key);
+      if (remote) this.#rebuildNow(remote, payload);
     }
   }
 
@@ -1176,8 +1170,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       pairing.revealed = false;
     }
     this.#droppedLinks.add(participant);
-    // Their bucket stays: leaving and coming back refills nothing.
-    this.#heldRebuilds.delete(participant);
+    this.#rebuilds.drop(participant);
     this.#speaking.delete(participant);
     this.chat.removePeer(participant);
     this.gestures.peerLeft(participant);
