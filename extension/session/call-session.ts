@@ -1087,11 +1087,19 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
    * someone new, while ours still held the old connection, whose DTLS session
    * is gone at their end and will not restart for the same certificate.
    * A new link takes its place, offering if we are the side that offers, and
-   * takes their offer. (Their answer to our old link's offer is dropped: the
-   * new link, being the offering side then, sends a new offer.)
+   * takes their offer where we are the side that answers. (Their answer to our
+   * old link's offer is dropped: the new link, being the offering side then,
+   * sends a new offer.)
+   *
+   * Where we offer, their offer is dropped too. Zing's own pages never send
+   * one from the answering side; a page that does would have our new link
+   * answer it while also offering its own transceivers, and our tile of them
+   * would follow those, which carry nothing of theirs. Our new link's offer
+   * reaches them instead, and as the polite side they take it.
    */
   #replaceLink(remote: Remote, msg: PeerMessage): void {
-    this.#rebuild(remote, msg.type === 'description' && msg.description.type === 'offer' ? msg : undefined);
+    const offer = msg.type === 'description' && msg.description.type === 'offer' ? msg : undefined;
+    this.#rebuild(remote, this.#offersTo(remote.participant) ? undefined : offer);
   }
 
   /** A new link to `remote`, handed `offer` if one asked for it; within LINK_REBUILDS, else held for the tick. */

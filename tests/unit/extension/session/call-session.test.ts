@@ -77,11 +77,16 @@ function phases(call: FakeCall): CallPhase[] {
 const others = (call: FakeCall) => call.session.state.participants.filter((p) => !p.self);
 const names = (call: FakeCall) => call.session.state.participants.map((p) => p.name);
 
-/** A session in a room with Bob, met through the sealed handshake both ways. */
-async function aliceWithBob() {
+/**
+ * A session in a room with Bob, met through the sealed handshake both ways.
+ * `aliceOffers`: a Bob on that side of Alice's link (ids are random, so which side offers is otherwise a coin toss).
+ */
+async function aliceWithBob(aliceOffers?: boolean) {
   const room = await newRoom();
   const alice = await joined(newCall(room));
-  const bob = (await person(room, 'Bob')).join();
+  let bob = await person(room, 'Bob');
+  while (aliceOffers !== undefined && isPolite(idOf(alice), bob.participant) === aliceOffers) bob = await person(room, 'Bob');
+  bob.join();
   await until(() => expect(alice.session.state.phase).toBe('inCall'));
   await until(() => expect(bob.presencesFrom(idOf(alice)).length).toBeGreaterThan(0));
   return { room, alice, bob };
@@ -727,7 +732,7 @@ describe('CallSession', { timeout: 20_000 }, () => {
     });
 
     it('replaces a link whose other end started over with a new one, on the same side of the offer, and hands it their offer', async () => {
-      const { alice, bob } = await aliceWithBob();
+      const { alice, bob } = await aliceWithBob(false);
       const [old] = alice.links;
       if (!old) throw new Error('Alice should have a link to Bob');
       const offer: PeerMessage = { type: 'description', description: { type: 'offer', sdp: 'v=0 from a new connection' } };
@@ -746,9 +751,23 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(alice.links).toHaveLength(2);
     });
 
+    it('replaces the link for an offer from a new connection where it is the side that offers, but offers itself rather than take that one', async () => {
+      // Only a page that breaks the protocol offers from the answering side. Taken, the offer's m-lines would sit
+      // beside the new link's own transceivers, and the tile would follow those, which carry nothing from Bob.
+      const { alice } = await aliceWithBob(true);
+      const [old] = alice.links;
+      if (!old) throw new Error('Alice should have a link to Bob');
+      expect(old.options.initiator).toBe(true);
+      old.remoteReplaced({ type: 'description', description: { type: 'offer', sdp: 'v=0 from the answering side' } });
+      expect(alice.links).toHaveLength(2);
+      expect(old.closes).toBe(1);
+      expect(alice.links[1]?.options.initiator).toBe(true);
+      expect(alice.links[1]?.received).toEqual([]);
+    });
+
     it('builds a member a new link at most LINK_REBUILDS allows, however often they ask; the latest held request is applied, not lost', async () => {
       vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
-      const { alice } = await aliceWithBob();
+      const { alice } = await aliceWithBob(false);
       const offer = (n: number): PeerMessage => ({ type: 'description', description: { type: 'offer', sdp: `v=0 connection ${n}` } });
       // A hostile Bob sends offers from new connections in a loop (each to the link Alice has now).
       for (let n = 1; n <= 10; n++) alice.links.at(-1)?.remoteReplaced(offer(n));
