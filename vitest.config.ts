@@ -12,8 +12,13 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // One thread, no fresh module graph per file: the unit tests are pure, and
+          // isolation cost three times their run time (36 s against 10 s on 2 cores).
+          // Stubbed globals and env vars are put back after each test, so none leaks into the next file.
           pool: 'threads',
           isolate: false,
+          unstubGlobals: true,
+          unstubEnvs: true,
         },
       },
       {
