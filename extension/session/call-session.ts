@@ -1113,9 +1113,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (offer) link.receive(offer);
   }
 
-  /** The rebuilds held back that a token now allows. */
+  /** The rebuilds held back that a token now allows (whoever left had theirs dropped: #removeRemote). */
   #rebuildHeld(now: number): void {
-    for (const { key, payload } of this.#rebuilds.release(now, (id) => this.#remotes.has(id))) {
+    for (const { key, payload } of this.#rebuilds.release(now)) {
       const remote = this.#remotes.get(key);
       if (remote) this.#rebuildNow(remote, payload);
     }

@@ -26,14 +26,11 @@ export class HeldRequests<K, V> {
     return undefined;
   }
 
-  /**
-   * The held requests a token now allows, taken off the list; `ready` says
-   * whether a key can be acted on now (one that cannot keeps its place and its token).
-   */
-  release(now: number, ready: (key: K) => boolean = () => true): { key: K; payload: V | undefined }[] {
+  /** The held requests a token now allows, taken off the list. */
+  release(now: number): { key: K; payload: V | undefined }[] {
     const out: { key: K; payload: V | undefined }[] = [];
     for (const [key, payload] of this.#held) {
-      if (!ready(key) || !this.#buckets.take(key, now)) continue;
+      if (!this.#buckets.take(key, now)) continue;
       this.#held.delete(key);
       out.push({ key, payload });
     }
@@ -43,10 +40,5 @@ export class HeldRequests<K, V> {
   /** Drops what `key` has held (they left); their bucket stays, so leaving and coming back refills nothing. */
   drop(key: K): void {
     this.#held.delete(key);
-  }
-
-  /** Whether `key` has a request held. */
-  holds(key: K): boolean {
-    return this.#held.has(key);
   }
 }
