@@ -36,8 +36,14 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 90_000,
           hookTimeout: 60_000,
-          // Each e2e file starts its own Chromium profiles; two at once would starve 2 cores.
+          // Two e2e files at once would starve 2 cores: each took 1.6-1.75 times as long.
           fileParallelism: false,
+          // One worker for every file, so a browser a file is done with serves the next
+          // (tests/support/browser-pool.ts); e2e-run.ts ends what is left. A stubbed global
+          // (identity.e2e's WebSocket) is put back after its test.
+          isolate: false,
+          unstubGlobals: true,
+          globalSetup: ['tests/support/e2e-run.ts'],
         },
       },
     ],

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { giveBack, poolFolder, take, track, type PooledBrowser } from './browser-pool.ts';
 import { removeProfile } from './profile.ts';
 
 export const DIST = resolve('dist/chrome');
@@ -59,6 +60,9 @@ export interface LaunchOptions {
    */
   realVisibility?: boolean;
 }
+
+/** An extension page with no call in it, from which a test reads and writes the extension's storage. */
+const OPTIONS_PATH = 'extension/options/index.html';
 
 /** The window every person's pages get. */
 const VIEWPORT = { width: 1000, height: 700 };
@@ -117,10 +121,45 @@ async function launchAttached(profile: string, args: string[]): Promise<{ contex
   };
 }
 
+/** A Chromium with `args` on a new profile, attached over CDP for `realVisibility`. */
+async function startBrowser(args: string[], realVisibility: boolean | undefined): Promise<PooledBrowser> {
+  const profile = mkdtempSync(join(poolFolder() ?? tmpdir(), 'zing-e2e-'));
+  const attached = realVisibility ? await launchAttached(profile, args) : undefined;
+  const context =
+    attached?.context ??
+    (await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: VIEWPORT, args }));
+  return {
+    context,
+    end: async () => {
+      if (attached) await attached.close();
+      else await context.close().catch(() => undefined); // a browser that already died is closed
+      removeProfile(profile);
+    },
+  };
+}
+
+/**
+ * What browser-pool.ts asks of a browser before the next person gets it: one blank tab, and
+ * the extension's storage empty, as a new profile has them; no cookies, no permissions.
+ */
+async function cleanForNext(context: BrowserContext, optionsUrl: string): Promise<void> {
+  const blank = await context.newPage();
+  await Promise.all(context.pages().map((page) => (page === blank ? undefined : page.close())));
+  await blank.goto(optionsUrl);
+  await blank.evaluate(async () => {
+    // An extension page has `chrome`; Node's types do not know it.
+    const storage = (globalThis as unknown as { chrome: { storage: Record<'local' | 'session', { clear(): Promise<void> }> } }).chrome
+      .storage;
+    await Promise.all([storage.local.clear(), storage.session.clear()]);
+  });
+  await blank.goto('about:blank');
+  await context.clearCookies();
+  await context.clearPermissions();
+}
+
 export async function launchPerson(opts: LaunchOptions): Promise<Person> {
   const dist = opts.dist ?? DIST;
   if (!existsSync(join(dist, 'manifest.json'))) throw new Error(`${dist} is missing: run \`npm run build\` first`);
-  const profile = mkdtempSync(join(tmpdir(), 'zing-e2e-'));
   const args = [
     '--headless=new',
     ...(opts.extension === false ? [] : [`--disable-extensions-except=${dist}`, `--load-extension=${dist}`]),
@@ -134,30 +173,36 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
     '--disable-gpu',
     ...(opts.extraArgs ?? []),
   ];
-  const attached = opts.realVisibility ? await launchAttached(profile, args) : undefined;
-  const context =
-    attached?.context ??
-    (await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: VIEWPORT, args }));
+  // Pooled: a browser with Zing, started the usual way (a guest's keeps what the relay's page stored,
+  // and one attached over CDP has no Playwright defaults to give back).
+  const poolKey = poolFolder() && opts.extension !== false && !opts.realVisibility ? JSON.stringify(args) : undefined;
+  let browser = poolKey ? take(poolKey) : undefined;
+  if (!browser) {
+    browser = await startBrowser(args, opts.realVisibility);
+    if (poolKey) track(browser.context);
+  }
+  const { context } = browser;
   // Scripts run through tsx (the benchmarks) get esbuild's keepNames, which
   // wraps functions passed to page.evaluate in a __name() the page lacks.
   await context.addInitScript('globalThis.__name ??= (fn) => fn;');
   const extensionId = extensionIdFromManifest(dist);
+  let closing: Promise<void> | undefined;
   const person: Person = {
     name: opts.name,
     context,
     extensionId,
     url: (path) => `chrome-extension://${extensionId}/${path}`,
-    close: async () => {
-      if (attached) await attached.close();
-      else await context.close().catch(() => undefined); // a browser that already died is closed
-      removeProfile(profile);
+    close: () => {
+      const given = browser;
+      closing ??= poolKey ? giveBack(poolKey, given, () => cleanForNext(context, person.url(OPTIONS_PATH))) : given.end();
+      return closing;
     },
   };
   if (opts.extension === false) return person;
   // Point this profile at the test relay, with no STUN server: loopback host
   // candidates suffice and no test may send packets off this machine.
   const page = await context.newPage();
-  await page.goto(person.url('extension/options/index.html'));
+  await page.goto(person.url(OPTIONS_PATH));
   await page.evaluate(
     async ({ relayUrl, name, settings, profile }) => {
       // An extension page has `chrome`; Node's types do not know it.
@@ -176,7 +221,7 @@ export async function launchPerson(opts: LaunchOptions): Promise<Person> {
 /** Merges `patch` into one of the records the extension keeps in storage, from an extension page, as its own pages do. */
 async function updateStored(person: Person, key: 'settings' | 'profile', patch: Record<string, unknown>): Promise<void> {
   const page = await person.context.newPage();
-  await page.goto(person.url('extension/options/index.html'));
+  await page.goto(person.url(OPTIONS_PATH));
   await page.evaluate(
     async ({ key, changes }) => {
       // An extension page has `chrome`; Node's types do not know it.
