@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { HIGH_WATER_BYTES } from '../../extension/session/file-transfer.ts';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { patternBytes } from '../support/bytes.ts';
@@ -20,6 +21,12 @@ import {
 } from '../support/browser.ts';
 
 const SMALL = { maxVideoHeight: 240 };
+/**
+ * Twice the sender's high-water mark (file-transfer.ts), so each channel fills and drains
+ * more than once, in 128 chunks and 8 reads. (20 MiB took 20-43 s here for no more cover:
+ * how fast files go is bench:transfer's job.)
+ */
+const FILE_MIB = (2 * HIGH_WATER_BYTES) / (1024 * 1024);
 
 describe('sharing in a call of three', () => {
   let relay: Relay;
@@ -84,10 +91,10 @@ describe('sharing in a call of three', () => {
     await expect.poll(() => toggle.textContent()).toBe('Chat');
   });
 
-  it('sends a 20 MB file to both others, who get it whole with a matching SHA-256', async () => {
+  it(`sends a ${FILE_MIB} MiB file to both others, who get it whole with a matching SHA-256`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zing-file-'));
     try {
-      const bytes = patternBytes(20 * 1024 * 1024);
+      const bytes = patternBytes(FILE_MIB * 1024 * 1024);
       const path = join(dir, 'big.bin');
       writeFileSync(path, bytes);
       const want = createHash('sha256').update(bytes).digest('hex');
