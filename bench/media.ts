@@ -9,9 +9,13 @@
 // product's default size (720p; BENCH_MEDIA_HEIGHT=360 for another); Bob only receives. Alice switches her effects in
 // `Settings` as a person would, one condition at a time:
 //
-//   plain  Noise suppression off, Blur background off (the baseline)
-//   noise  Noise suppression on
-//   blur   Blur background on (noise suppression off)
+//   plain           Noise suppression off, Blur background off (the baseline)
+//   noise           Noise suppression on
+//   blur            Blur background on (noise suppression off)
+//   blur thumbnail  the same, while Bob shows Alice in a 160×90 tile (shrunk
+//                   with the keyboard, as a person can): her one link is sent
+//                   at the thumbnail's 10 fps, and the blur composites no more
+//                   frames than that (blur-governor.ts, setFrameRateCap)
 //
 // Conditions alternate over ROUNDS rounds (this machine's load drifts minute to
 // minute, so each condition is measured between the others), each after
@@ -32,7 +36,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../relay/config.ts';
 import { startRelay, type Relay } from '../relay/server.ts';
-import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../tests/support/browser.ts';
+import { callLinkOf, joinCall, launchPerson, shrinkTile, startCall, videoFrames, type Person } from '../tests/support/browser.ts';
 import { writeSpeechAndNoiseWav } from '../tests/support/media-files.ts';
 import { PERSON_SWITCH, cpuBetween, snapshot } from './lib/call-cpu.ts';
 import { sleep } from './lib/time.ts';
@@ -46,13 +50,15 @@ const CPU_WINDOW_MS = 6_000;
 /** The whole run stays under five minutes; past that it prints what it has and stops. */
 const RUN_BUDGET_MS = 300_000;
 
-type Condition = 'plain' | 'noise' | 'blur';
-const CONDITIONS: readonly Condition[] = ['plain', 'noise', 'blur'];
+type Condition = 'plain' | 'noise' | 'blur' | 'blur thumbnail';
+const CONDITIONS: readonly Condition[] = ['plain', 'noise', 'blur', 'blur thumbnail'];
 const WANTS: Record<Condition, { noise: boolean; blur: boolean }> = {
   plain: { noise: false, blur: false },
   noise: { noise: true, blur: false },
   blur: { noise: false, blur: true },
+  'blur thumbnail': { noise: false, blur: true },
 };
+const isBlur = (c: Condition) => WANTS[c].blur;
 
 interface Sample {
   browser: number;
@@ -160,7 +166,7 @@ function print(): void {
       fps(median(s.map((x) => x.bobFps))),
       pct(median(s.map((x) => x.machineBusy))),
       // Percent of a core is 10 ms of CPU a second: the extra over the plain call, per frame the own tile showed.
-      c === 'blur' ? `${((10 * (browser - baseBrowser)) / median(s.map((x) => x.ownFps))).toFixed(0)} ms` : '',
+      isBlur(c) ? `${((10 * (browser - baseBrowser)) / median(s.map((x) => x.ownFps))).toFixed(0)} ms` : '',
       [...new Set(s.map((x) => x.note).filter(Boolean))].join(' | '),
     ];
   });
@@ -200,6 +206,7 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const condition of CONDITIONS) {
       await choose(alicePage, WANTS[condition]);
+      if (condition === 'blur thumbnail') await shrinkTile(bobPage, 'Alice', 160, 90);
       await sleep(SETTLE_MS);
       const before = snapshot(['Alice']);
       const [ownFps, bobFps] = await Promise.all([
@@ -217,8 +224,9 @@ async function main(): Promise<void> {
         bobFps,
         machineBusy: cpu.machineBusyPercent,
         // The note stays until the blur is switched on again: only a blur round's own counts.
-        note: condition === 'blur' && !blurOn ? 'gave up (too slow)' : '',
+        note: isBlur(condition) && !blurOn ? 'gave up (too slow)' : '',
       };
+      if (condition === 'blur thumbnail') await bobPage.getByRole('button', { name: 'Reset layout', exact: true }).click();
       samples.get(condition)?.push(sample);
       log(
         `round ${round} ${condition}: Alice ${sample.browser.toFixed(0)} %, call page ${sample.callPage.toFixed(0)} %, ` +
