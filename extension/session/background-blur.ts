@@ -40,6 +40,8 @@ export interface BlurEngine {
   readonly running: boolean;
   /** Feeds `camera` (null: nothing, and the loop rests); the same track again is a no-op. */
   connect(camera: MediaStreamTrack | null): void;
+  /** Composite no more frames a second than this (the most any link sends); undefined: the camera's rate. */
+  capFrameRate(fps: number | undefined): void;
   /** `running` changed, or the engine stopped by itself; returns the unsubscribe function. */
   onEvent(listener: (event: BlurEngineEvent) => void): () => void;
   close(): void;
@@ -69,6 +71,7 @@ export class BackgroundBlur extends TypedEmitter<BackgroundBlurEvents> {
   readonly #load: LoadBlur;
   #enabled: boolean;
   #engine: BlurEngine | undefined;
+  #frameRateCap: number | undefined;
   #loading = false;
   #closed = false;
   #unsubscribe: (() => void) | undefined;
@@ -122,6 +125,12 @@ export class BackgroundBlur extends TypedEmitter<BackgroundBlurEvents> {
     return null;
   }
 
+  /** The most frames a second any link sends the camera at: no point compositing more (undefined: no cap). */
+  capFrameRate(fps: number | undefined): void {
+    this.#frameRateCap = fps;
+    this.#engine?.capFrameRate(fps);
+  }
+
   /** Stops the pipeline for good. Safe twice. */
   close(): void {
     if (this.#closed) return;
@@ -141,6 +150,7 @@ export class BackgroundBlur extends TypedEmitter<BackgroundBlurEvents> {
         this.#loading = false;
         if (this.#closed) return engine.close();
         this.#engine = engine;
+        engine.capFrameRate(this.#frameRateCap);
         this.#unsubscribe = engine.onEvent((event) => this.#onEngine(event));
         this.emit('changed');
       },

@@ -139,6 +139,11 @@ export interface Plan {
   links: Map<string, LinkPlan>;
   /** The capture height the links and the self view need (quality.ts adds hysteresis before applying it). */
   captureHeight: number;
+  /**
+   * The most frames a second any link sends the camera at; where none sends it, the self view's
+   * full rate while it shows, else 0. Nothing downstream of the camera (the blur) needs more.
+   */
+  cameraFrameRate: number;
 }
 
 const aspectOf = (s: Source): number => (s.height > 0 && s.width > 0 ? s.width / s.height : 16 / 9);
@@ -297,6 +302,7 @@ export function plan(input: PlanInput): Plan {
   const links = new Map<string, LinkPlan>();
   for (const link of input.links.keys()) links.set(link, { camera: INACTIVE, screen: screen ? INACTIVE : undefined });
   let captureHeight = 0;
+  let cameraFrameRate = 0;
   streams.forEach((s, i) => {
     const got = allotted[i]!; // one allotment per stream
     let { height, fps } = s;
@@ -307,7 +313,10 @@ export function plan(input: PlanInput): Plan {
       const detail = s.kind === 'screen' ? SCREEN_DETAIL : 1;
       height = Math.min(height, heightFor(bitrate / detail, fps));
     }
-    if (s.kind === 'camera') captureHeight = Math.max(captureHeight, height);
+    if (s.kind === 'camera') {
+      captureHeight = Math.max(captureHeight, height);
+      cameraFrameRate = Math.max(cameraFrameRate, fps);
+    }
     // Never upscale: a 360p camera stays 360p on a fat link.
     const sent = Math.min(height, s.source.height);
     const streamPlan: StreamPlan = {
@@ -324,6 +333,8 @@ export function plan(input: PlanInput): Plan {
   });
   if (camera && input.selfView && isShown(input.selfView)) {
     captureHeight = Math.max(captureHeight, rungAtLeast(neededHeight(input.selfView, aspectOf(camera), 'cover')));
+    // The self view shows what is sent, at the rate it is sent; with nothing sent, at the camera's.
+    if (cameraFrameRate === 0) cameraFrameRate = FULL_FRAMERATE;
   }
-  return { links, captureHeight: camera ? Math.min(cameraCeiling, captureHeight) : 0 };
+  return { links, captureHeight: camera ? Math.min(cameraCeiling, captureHeight) : 0, cameraFrameRate: camera ? cameraFrameRate : 0 };
 }

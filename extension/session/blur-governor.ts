@@ -7,6 +7,10 @@
 // frames); when it has room again it steps back up. A blurred picture below
 // half the camera's frame rate looks broken, so where even the lowest level
 // cannot hold that, the governor gives up and the blur turns itself off.
+//
+// Nor does it composite more frames than anyone gets: where every link sends
+// the camera at 15 fps (a call of four, small tiles), the levels run from
+// there, not from the camera's 30 (setFrameRateCap).
 
 export interface BlurLevel {
   /** Composited frames per second sent. */
@@ -46,6 +50,10 @@ export const BLUR_UPGRADE_AFTER_MS = 10_000;
 /** At the lowest level, below half the camera's rate this long, the blur gives up. */
 export const BLUR_GIVE_UP_AFTER_MS = 4_000;
 
+/** The camera's rate, or a lower cap on it; at least 1. */
+const cappedRate = (cameraFrameRate: number, cap: number | undefined): number =>
+  Math.max(1, cap !== undefined && cap > 0 ? Math.min(cameraFrameRate, cap) : cameraFrameRate);
+
 export type BlurVerdict = { readonly kind: 'keep' } | { readonly kind: 'level'; readonly level: BlurLevel } | { readonly kind: 'giveUp' };
 
 interface Frame {
@@ -54,8 +62,9 @@ interface Frame {
 }
 
 export class BlurGovernor {
-  readonly #levels: BlurLevel[];
-  readonly #minFps: number;
+  readonly #cameraFrameRate: number;
+  #levels: BlurLevel[];
+  #minFps: number;
   #index = 0;
   #frames: Frame[] = [];
   /** Nothing is judged before this time (warm-up, or a level change settling). */
@@ -67,10 +76,28 @@ export class BlurGovernor {
   #paused = false;
   #gaveUp = false;
 
-  constructor(opts: { cameraFrameRate: number; now: number }) {
-    this.#levels = blurLevels(opts.cameraFrameRate);
-    this.#minFps = Math.max(1, opts.cameraFrameRate) / 2;
+  constructor(opts: { cameraFrameRate: number; frameRateCap?: number | undefined; now: number }) {
+    this.#cameraFrameRate = opts.cameraFrameRate;
+    const fps = cappedRate(opts.cameraFrameRate, opts.frameRateCap);
+    this.#levels = blurLevels(fps);
+    this.#minFps = fps / 2;
     this.#judgeFrom = opts.now + BLUR_WARMUP_MS;
+  }
+
+  /**
+   * The most frames a second anyone is sent (undefined: no cap, the camera's rate). The levels
+   * run from the lower of the two; the level index stays, and the new rate is measured for a
+   * full window before anything is judged of it.
+   */
+  setFrameRateCap(cap: number | undefined, now: number): void {
+    const fps = cappedRate(this.#cameraFrameRate, cap);
+    if (fps === this.#levels[0]?.frameRate) return;
+    this.#levels = blurLevels(fps);
+    this.#minFps = fps / 2;
+    this.#frames = [];
+    this.#roomSince = undefined;
+    this.#starvedSince = undefined;
+    this.#judgeFrom = Math.max(this.#judgeFrom, now + BLUR_HOLD_MS);
   }
 
   get level(): BlurLevel {

@@ -156,6 +156,7 @@ class BlurPipeline implements BlurEngine {
   readonly #backgroundCtx: CanvasRenderingContext2D;
   #camera: MediaStreamTrack | null = null;
   #governor: BlurGovernor | undefined;
+  #frameRateCap: number | undefined;
   #frame = 0;
   #haveMask = false;
   #running = false;
@@ -202,9 +203,18 @@ class BlurPipeline implements BlurEngine {
     this.#video.srcObject = new MediaStream([camera]);
     this.#video.play().catch((err: unknown) => this.#stop('failed', err));
     const now = performance.now();
-    this.#governor = new BlurGovernor({ cameraFrameRate: camera.getSettings().frameRate ?? DEFAULT_CAMERA_FPS, now });
+    this.#governor = new BlurGovernor({
+      cameraFrameRate: camera.getSettings().frameRate ?? DEFAULT_CAMERA_FPS,
+      frameRateCap: this.#frameRateCap,
+      now,
+    });
     this.#governor.setPaused(document.visibilityState === 'hidden', now);
     this.#schedule(0);
+  }
+
+  capFrameRate(fps: number | undefined): void {
+    this.#frameRateCap = fps;
+    this.#governor?.setFrameRateCap(fps, performance.now());
   }
 
   onEvent(listener: (event: BlurEngineEvent) => void): () => void {

@@ -8,7 +8,8 @@
 // As a sender: each receiver's `view` sizes that link's encoding, the budget
 // is split over what is wanted (bandwidth.ts), each link steps down when its
 // encoder or its receiver cannot keep up (pressure.ts), and the camera's
-// capture follows the largest size wanted (capture-size.ts).
+// capture follows the largest size wanted (capture-size.ts); the blur, the
+// most frames a second any link is sent.
 //
 // And when this machine cannot keep up however far its links stepped down
 // (strain.ts), it offers to turn off incoming video in small tiles.
@@ -122,6 +123,8 @@ export interface QualitySnapshot {
 
 export type QualityEvents = {
   changed: [QualitySnapshot];
+  /** The most frames a second the camera is sent at now changed (0: it is sent nowhere, nor shown). */
+  cameraFrameRate: [number];
 };
 
 interface Entry {
@@ -162,6 +165,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
   #cameraLimit: number | undefined;
   #strain: StrainState = NOT_STRAINED;
   #declinedAt: number | undefined;
+  #cameraFrameRate = 0;
   #snapshot: QualitySnapshot = { offer: false, pausedBelow: undefined, pausedTiles: [], slowPaths: [] };
   #closed = false;
 
@@ -347,6 +351,10 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
       void e.link.setScreenEncoding(p.screen?.encoding);
     }
     this.#followCapture(result.captureHeight, maxCamera);
+    if (result.cameraFrameRate !== this.#cameraFrameRate) {
+      this.#cameraFrameRate = result.cameraFrameRate;
+      this.emit('cameraFrameRate', result.cameraFrameRate);
+    }
   }
 
   close(): void {

@@ -31,6 +31,17 @@ function blurWith(engines: (FakeBlurEngine | Error)[], enabled = true) {
 }
 
 describe('BackgroundBlur', () => {
+  it('hands the pipeline the frame-rate cap, one given while it loads included, and every later change', async () => {
+    const engine = new FakeBlurEngine();
+    const { blur } = blurWith([engine]);
+    blur.capFrameRate(15); // a call of four: every link at 15 fps
+    blur.output(track('camera'));
+    await settle();
+    expect(engine.frameRateCap).toBe(15);
+    blur.capFrameRate(undefined); // alone again
+    expect(engine.frameRateCap).toBeUndefined();
+  });
+
   it('sends no picture while the blur loads and warms up, then the blurred one', async () => {
     const engine = new FakeBlurEngine();
     const { blur, changes } = blurWith([engine]);

@@ -282,6 +282,24 @@ describe('plan: the wanted size → encoding mapping', () => {
     expect(plan(input({ a: want({ width: 640, height: 360 }) }, { camera: undefined })).captureHeight).toBe(0);
   });
 
+  it('names the most frames a second any link sends the camera at, for the blur: no more is composited', () => {
+    const fps = (links: Record<string, LinkWant>, patch: Partial<PlanInput> = {}) => plan(input(links, patch)).cameraFrameRate;
+    // A call of four: every watched link is capped, so nothing needs the camera's 30.
+    const large = { width: 640, height: 360 };
+    expect(fps({ a: want(large), b: want(large), c: want(large) })).toBe(CPU_FRAMERATE_CAP.fps);
+    // Two links, one large tile: the large one's full rate.
+    expect(fps({ a: want(large), b: want({ width: 160, height: 90 }) })).toBe(FULL_FRAMERATE);
+    // Only thumbnails: the thumbnail rate.
+    expect(fps({ a: want({ width: 160, height: 90 }), b: want({ width: 160, height: 90 }) })).toBe(THUMBNAIL_FRAMERATE);
+    // Nobody watches (a background tab), or nobody is there yet: the self view's full rate while it shows, else none.
+    expect(fps({ a: want(NOT_SHOWN) }, { selfView: { width: 480, height: 270 } })).toBe(FULL_FRAMERATE);
+    expect(fps({}, { selfView: { width: 480, height: 270 } })).toBe(FULL_FRAMERATE);
+    expect(fps({ a: want(NOT_SHOWN) })).toBe(0);
+    // A self view that shows what is sent does not lift it.
+    expect(fps({ a: want(large), b: want(large), c: want(large) }, { selfView: { width: 480, height: 270 } })).toBe(CPU_FRAMERATE_CAP.fps);
+    expect(fps({ a: want(large) }, { camera: undefined, selfView: { width: 480, height: 270 } })).toBe(0);
+  });
+
   it('keeps its promises for any wants, budget and camera', () => {
     const size = fc.oneof(
       fc.constant(undefined),
@@ -329,6 +347,9 @@ describe('plan: the wanted size → encoding mapping', () => {
           const audio = Object.keys(links).length * AUDIO_RESERVE_BPS;
           if (budgetBps >= audio + active * MIN_LINK_VIDEO_BPS) expect(video + audio).toBeLessThanOrEqual(budgetBps);
           expect(p.captureHeight).toBeLessThanOrEqual(camera ? maxCameraHeight : 0);
+          // The blur's rate is what some link is sent at (or the self view's, with none sent).
+          const sentRates = [...p.links.values()].filter((l) => l.camera.encoding.active).map((l) => l.camera.encoding.maxFramerate);
+          expect(p.cameraFrameRate).toBe(camera ? Math.max(0, ...sentRates) : 0);
         },
       ),
       { numRuns: RUNS },

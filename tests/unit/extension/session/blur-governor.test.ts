@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BLUR_GIVE_UP_AFTER_MS,
+  BLUR_HOLD_MS,
   BLUR_UPGRADE_AFTER_MS,
   BLUR_WARMUP_MS,
   BlurGovernor,
@@ -19,15 +20,17 @@ const CAMERA_FPS = 30;
 function run(gov: BlurGovernor, cost: (level: BlurLevel, now: number) => number, from: number, until: number) {
   const verdicts: { at: number; verdict: BlurVerdict }[] = [];
   let now = from;
+  let frames = 0;
   while (now < until) {
     const work = cost(gov.level, now);
     now += Math.max(1000 / gov.level.frameRate, work);
     gov.frameDone(now, work);
+    frames += 1;
     const verdict = gov.judge(now);
     if (verdict.kind !== 'keep') verdicts.push({ at: now, verdict });
     if (verdict.kind === 'giveUp') break;
   }
-  return { verdicts, end: now };
+  return { verdicts, end: now, frames };
 }
 
 /** A machine on which one frame's work at full level takes `fullMs`, and each level down takes less. */
@@ -128,5 +131,46 @@ describe('BlurGovernor', () => {
     const { verdicts } = run(gov, machine(8), 60_000, 90_000);
     expect(verdicts).toEqual([]);
     expect(gov.levelIndex).toBe(0);
+  });
+
+  it('composites no more frames than the links send: capped at 15 fps, a 30 fps camera’s levels run from 15', () => {
+    const gov = new BlurGovernor({ cameraFrameRate: CAMERA_FPS, frameRateCap: 15, now: 0 });
+    expect(gov.level).toEqual(blurLevels(15)[0]);
+    const { verdicts, frames } = run(gov, machine(8), 0, 20_000);
+    expect(verdicts).toEqual([]);
+    expect(frames).toBe(20 * 15); // 15 frames a second came out, not 30
+    // A cap above the camera's rate changes nothing.
+    expect(new BlurGovernor({ cameraFrameRate: CAMERA_FPS, frameRateCap: 60, now: 0 }).level).toEqual(blurLevels(CAMERA_FPS)[0]);
+  });
+
+  it('keeps the full level at the capped rate on a machine that could not hold it at the camera’s', () => {
+    // 40 ms a frame at full level: behind at 30 fps (a 33 ms interval), within 70 % of 15 fps's 67 ms.
+    const uncapped = new BlurGovernor({ cameraFrameRate: CAMERA_FPS, now: 0 });
+    expect(run(uncapped, machine(40), 0, 30_000).verdicts.length).toBeGreaterThan(0);
+    const capped = new BlurGovernor({ cameraFrameRate: CAMERA_FPS, frameRateCap: 15, now: 0 });
+    expect(run(capped, machine(40), 0, 30_000).verdicts).toEqual([]);
+    expect(capped.levelIndex).toBe(0);
+  });
+
+  it('follows a cap that changes mid-call: same level index, the new rate measured for a window before any judgement', () => {
+    const gov = new BlurGovernor({ cameraFrameRate: CAMERA_FPS, now: 0 });
+    run(gov, machine(8), 0, 10_000);
+    expect(gov.level.frameRate).toBe(30);
+    gov.setFrameRateCap(10, 10_000);
+    expect(gov.level).toEqual(blurLevels(10)[0]);
+    // The frames of the old rate do not count against the new one, nor does the gap a change makes.
+    expect(gov.judge(10_000 + BLUR_HOLD_MS - 1)).toEqual({ kind: 'keep' });
+    expect(run(gov, machine(8), 10_000, 30_000).verdicts).toEqual([]);
+    // Lifted again (someone enlarged our tile): back to the camera's rate.
+    gov.setFrameRateCap(undefined, 30_000);
+    expect(gov.level.frameRate).toBe(30);
+  });
+
+  it('gives up only below half the capped rate: 5 fps blurred is what a link at 10 fps halves to', () => {
+    const gov = new BlurGovernor({ cameraFrameRate: CAMERA_FPS, frameRateCap: 10, now: 0 });
+    // 150 ms a frame: under 7 fps, which gives up at a 30 fps camera's rate (above), not at 10 fps's.
+    const { verdicts } = run(gov, () => 150, 0, 60_000);
+    expect(verdicts.some(({ verdict }) => verdict.kind === 'giveUp')).toBe(false);
+    expect(gov.level.frameRate).toBe(5);
   });
 });

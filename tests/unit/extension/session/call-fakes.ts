@@ -241,12 +241,17 @@ export class FakeBlurEngine implements BlurEngine {
   readonly output = { label: 'blurred' } as unknown as MediaStreamTrack; // the session only passes it on
   running = false;
   camera: MediaStreamTrack | null = null;
+  /** The last frame-rate cap it was given. */
+  frameRateCap: number | undefined;
   /** How many times it was closed. */
   closed = 0;
   readonly #listeners = new Set<(event: BlurEngineEvent) => void>();
 
   connect(camera: MediaStreamTrack | null): void {
     this.camera = camera;
+  }
+  capFrameRate(fps: number | undefined): void {
+    this.frameRateCap = fps;
   }
   onEvent(listener: (event: BlurEngineEvent) => void): () => void {
     this.#listeners.add(listener);

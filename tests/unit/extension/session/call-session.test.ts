@@ -17,6 +17,7 @@ import {
   TAMPER_WARNING_AFTER,
 } from '../../../../extension/session/call-session.ts';
 import { ZingError } from '../../../../extension/session/errors.ts';
+import { CPU_FRAMERATE_CAP, FULL_FRAMERATE } from '../../../../extension/session/bandwidth.ts';
 import { isPolite } from '../../../../extension/session/peer-link.ts';
 import { HELLO_ATTEMPTS, HELLO_RETRY_MS, REJOIN_GRACE_MS } from '../../../../extension/session/roster.ts';
 import {
@@ -516,6 +517,21 @@ describe('CallSession', { timeout: 20_000 }, () => {
       await alice.session.setBlurBackground(false);
       expect(sent()).toBe(camera);
       expect(alice.saved).toEqual([{ blurBackground: false }]);
+    });
+
+    it('composites the blur at the rate the links send: the camera’s in a call of two, the capped 15 fps in a call of four', async () => {
+      const room = await newRoom();
+      const engine = new FakeBlurEngine();
+      const alice = await joined(newCall(room, { blurBackground: true }, new FakeMedia(), { loadBlur: async () => engine }));
+      (await person(room, 'Bob')).join();
+      await until(() => expect(alice.links.length).toBe(1));
+      await until(() => expect(engine.frameRateCap).toBe(FULL_FRAMERATE));
+      const others = await Promise.all(['Cy', 'Dee'].map((name) => person(room, name)));
+      for (const other of others) other.join();
+      await until(() => expect(alice.links.length).toBe(3));
+      await until(() => expect(engine.frameRateCap).toBe(CPU_FRAMERATE_CAP.fps));
+      for (const other of others) other.leave();
+      await until(() => expect(engine.frameRateCap).toBe(FULL_FRAMERATE));
     });
 
     it('turns the blur off and says why when it cannot keep up, and turns the camera off rather than show the room', async () => {

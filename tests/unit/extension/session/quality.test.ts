@@ -404,6 +404,20 @@ describe('ViewQuality', () => {
     expect(camera.asked).toEqual([270]);
   });
 
+  it('says when the most frames a second the camera is sent at changes, and only then', () => {
+    const { ada, bo } = call();
+    const rates: number[] = [];
+    ada.on('cameraFrameRate', (fps) => rates.push(fps));
+    // Bo shows Ada in a thumbnail; Cy has said nothing, so she still gets the full rate.
+    bo.reportTile({}, 'ada', cameraTile('ada', 160, 90));
+    ada.replan();
+    expect(rates).toEqual([]); // 30 fps from the first plan on, unchanged: nothing said
+    ada.removeLink('cy');
+    expect(rates).toEqual([10]); // only Bo's thumbnail is left
+    ada.removeLink('bo');
+    expect(rates).toEqual([10, 0]); // sent to nobody, and no self view reported
+  });
+
   it('offers to turn off small video when this machine drops frames, and pausing tells the senders', async () => {
     const { bo, toAda, boEnd } = call();
     const snapshots: QualitySnapshot[] = [];
