@@ -86,13 +86,16 @@ export class BlurGovernor {
 
   /**
    * The most frames a second anyone is sent (undefined: no cap, the camera's rate). The levels
-   * run from the lower of the two; the level index stays, and the new rate is measured for a
-   * full window before anything is judged of it.
+   * run from the lower of the two. A lower rate frees room, so the ladder starts again from the
+   * top, as a start does; a higher one asks more than the page has shown it can do, so the level
+   * stays. Either way the new rate is measured for a full window before anything is judged of it.
    */
   setFrameRateCap(cap: number | undefined, now: number): void {
     const fps = cappedRate(this.#cameraFrameRate, cap);
-    if (fps === this.#levels[0]?.frameRate) return;
+    const was = this.#levels[0]?.frameRate ?? fps;
+    if (fps === was) return;
     this.#levels = blurLevels(fps);
+    if (fps < was) this.#index = 0;
     this.#minFps = fps / 2;
     this.#frames = [];
     this.#roomSince = undefined;

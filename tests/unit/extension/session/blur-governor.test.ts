@@ -152,18 +152,32 @@ describe('BlurGovernor', () => {
     expect(capped.levelIndex).toBe(0);
   });
 
-  it('follows a cap that changes mid-call: same level index, the new rate measured for a window before any judgement', () => {
+  it('follows a cap that changes mid-call: from the top when it falls, at the same level when it rises, judged after a window', () => {
     const gov = new BlurGovernor({ cameraFrameRate: CAMERA_FPS, now: 0 });
-    run(gov, machine(8), 0, 10_000);
-    expect(gov.level.frameRate).toBe(30);
-    gov.setFrameRateCap(10, 10_000);
+    // 40 ms a frame: at 30 fps the page steps down.
+    run(gov, machine(40), 0, 20_000);
+    const stepped = gov.levelIndex;
+    expect(stepped).toBeGreaterThan(0);
+    // Everyone now gets 10 fps: far fewer frames, so the full job again.
+    gov.setFrameRateCap(10, 20_000);
+    expect(gov.levelIndex).toBe(0);
     expect(gov.level).toEqual(blurLevels(10)[0]);
     // The frames of the old rate do not count against the new one, nor does the gap a change makes.
-    expect(gov.judge(10_000 + BLUR_HOLD_MS - 1)).toEqual({ kind: 'keep' });
-    expect(run(gov, machine(8), 10_000, 30_000).verdicts).toEqual([]);
-    // Lifted again (someone enlarged our tile): back to the camera's rate.
-    gov.setFrameRateCap(undefined, 30_000);
-    expect(gov.level.frameRate).toBe(30);
+    expect(gov.judge(20_000 + BLUR_HOLD_MS - 1)).toEqual({ kind: 'keep' });
+    expect(run(gov, machine(40), 20_000, 40_000).verdicts).toEqual([]);
+    // Lifted again (someone enlarged our tile): the camera's rate at the level held at 10 fps (the
+    // top), and down again, a window at a time, to where 30 fps settled before.
+    gov.setFrameRateCap(undefined, 40_000);
+    expect(gov.level).toEqual(blurLevels(CAMERA_FPS)[0]);
+    run(gov, machine(40), 40_000, 60_000);
+    expect(gov.levelIndex).toBe(stepped);
+    // A rise keeps a level the page had to step down to: more frames will not make it lighter.
+    const slow = new BlurGovernor({ cameraFrameRate: CAMERA_FPS, frameRateCap: 10, now: 0 });
+    run(slow, machine(120), 0, 20_000);
+    const held = slow.levelIndex;
+    expect(held).toBeGreaterThan(0);
+    slow.setFrameRateCap(undefined, 20_000);
+    expect(slow.levelIndex).toBe(held);
   });
 
   it('gives up only below half the capped rate: 5 fps blurred is what a link at 10 fps halves to', () => {
