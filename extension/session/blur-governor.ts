@@ -8,12 +8,12 @@
 // half the camera's frame rate looks broken, so where even the lowest level
 // cannot hold that, the governor gives up and the blur turns itself off.
 //
-// Nor does it composite more frames than anyone gets: where every link sends
-// the camera at 15 fps (a call of four, small tiles), the levels run from
-// there, not from the camera's 30 (setFrameRateCap). A frame may still take
-// only what it could at the camera's rate: the cap saves work, it is not
-// spent on a finer mask (bench:media measured that spending: a blur at a
-// thumbnail's 10 fps took +23 % of a core against +9 % uncapped).
+// Nor does it composite many more frames than anyone gets: where every link
+// sends the camera at 15 fps (a call of four, small tiles), no level goes above
+// a little over 15, where the camera gives 30 (setFrameRateCap). A frame may
+// still take only what it could at the camera's rate: the cap saves work, it
+// is not spent on a finer mask (bench:media measured that spending: a blur at
+// a thumbnail's 10 fps took +23 % of a core against +9 % uncapped).
 
 export interface BlurLevel {
   /** Composited frames per second sent. */
@@ -50,12 +50,25 @@ export const BUSY_SHARE = 0.7;
 export const ROOM_SHARE = 0.35;
 /** Step up only after this long with room to spare: going up and down again is worse than staying. */
 export const BLUR_UPGRADE_AFTER_MS = 10_000;
-/** At the lowest level, below half the camera's rate this long, the blur gives up. */
+/** At the lowest level, below its rate (half the camera's, or less under a cap) this long, the blur gives up. */
 export const BLUR_GIVE_UP_AFTER_MS = 4_000;
 
-/** The camera's rate, or a lower cap on it; at least 1. */
-const cappedRate = (cameraFrameRate: number, cap: number | undefined): number =>
-  Math.max(1, cap !== undefined && cap > 0 ? Math.min(cameraFrameRate, cap) : cameraFrameRate);
+/**
+ * Frames composited per frame a link may send. A picture that comes exactly at the encoder's
+ * maxFramerate loses frames to its rate limiter whenever a timer fires early: bench:media
+ * measured 7.8 of a thumbnail's 10 fps at the receiver with the blur at 9.8 fps.
+ */
+export const CAP_HEADROOM = 1.25;
+
+/**
+ * The camera's ladder with no level above the cap (and its headroom): the cap clips the top, and
+ * the levels below it keep their own rates, so a step down never takes a blur under what its links
+ * send while a level at that rate could still do.
+ */
+const clipped = (levels: readonly BlurLevel[], cap: number | undefined): BlurLevel[] =>
+  cap !== undefined && cap > 0
+    ? levels.map((l) => ({ ...l, frameRate: Math.min(l.frameRate, Math.max(1, cap * CAP_HEADROOM)) }))
+    : [...levels];
 
 export type BlurVerdict = { readonly kind: 'keep' } | { readonly kind: 'level'; readonly level: BlurLevel } | { readonly kind: 'giveUp' };
 
@@ -76,29 +89,28 @@ export class BlurGovernor {
   #judgeFrom: number;
   /** Since when the frames had room to step up, if they have had it since. */
   #roomSince: number | undefined;
-  /** Since when, at the lowest level, they have been under half the camera's rate. */
+  /** Since when, at the lowest level, they have been under its rate. */
   #starvedSince: number | undefined;
   #paused = false;
   #gaveUp = false;
 
   constructor(opts: { cameraFrameRate: number; frameRateCap?: number | undefined; now: number }) {
     this.#workLevels = blurLevels(opts.cameraFrameRate);
-    const fps = cappedRate(opts.cameraFrameRate, opts.frameRateCap);
-    this.#levels = blurLevels(fps);
-    this.#minFps = fps / 2;
+    this.#levels = clipped(this.#workLevels, opts.frameRateCap);
+    this.#minFps = this.#lowestRate();
     this.#judgeFrom = opts.now + BLUR_WARMUP_MS;
   }
 
   /**
-   * The most frames a second anyone is sent (undefined: no cap, the camera's rate). The levels
-   * composite at the lower of the two; the level stays, since what a frame may take does not
-   * change, and the new rate is measured for a full window before anything is judged of it.
+   * The most frames a second anyone is sent (undefined: no cap, the camera's rate): no level
+   * composites more (clipped). The level stays, since what a frame may take does not change, and
+   * the new rate is measured for a full window before anything is judged of it.
    */
   setFrameRateCap(cap: number | undefined, now: number): void {
-    const fps = cappedRate(this.#workLevels[0]?.frameRate ?? 1, cap);
-    if (fps === this.#levels[0]?.frameRate) return;
-    this.#levels = blurLevels(fps);
-    this.#minFps = fps / 2;
+    const levels = clipped(this.#workLevels, cap);
+    if (levels.every((l, i) => l.frameRate === this.#levels[i]?.frameRate)) return;
+    this.#levels = levels;
+    this.#minFps = this.#lowestRate();
     this.#frames = [];
     this.#roomSince = undefined;
     this.#starvedSince = undefined;
@@ -165,6 +177,11 @@ export class BlurGovernor {
       this.#roomSince = undefined;
     }
     return { kind: 'keep' };
+  }
+
+  /** The lowest level's rate: a blur that cannot hold it there gives up. */
+  #lowestRate(): number {
+    return this.#levels.at(-1)?.frameRate ?? 1;
   }
 
   /** A frame's interval at level `index` at the camera's rate: what its work is held to, capped or not. */
