@@ -40,7 +40,7 @@ export interface BlurEngine {
   readonly running: boolean;
   /** Feeds `camera` (null: nothing, and the loop rests); the same track again is a no-op. */
   connect(camera: MediaStreamTrack | null): void;
-  /** Composite no more frames a second than this (the most any link sends); undefined: the camera's rate. */
+  /** The most frames a second any link sends: composite little more (blur-governor.ts); undefined: the camera's rate. */
   capFrameRate(fps: number | undefined): void;
   /** `running` changed, or the engine stopped by itself; returns the unsubscribe function. */
   onEvent(listener: (event: BlurEngineEvent) => void): () => void;

@@ -455,7 +455,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
       this.#presence = { ...this.#presence, cameraOff: true };
       void this.#setCamera(true);
     });
-    // Blurred frames nobody is sent are wasted work: the blur composites at the rate the links send.
+    // Blurred frames nobody is sent are wasted work: the blur composites at about the rate the links send.
     this.quality.on('cameraFrameRate', (fps) => this.#blur.capFrameRate(fps > 0 ? fps : undefined));
     this.files = new FileTransfersLater({
       openChannel: (participant, label) => {
