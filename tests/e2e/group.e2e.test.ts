@@ -171,11 +171,22 @@ describe('a group call', () => {
         { timeout: 2_000 },
       )
       .toBeGreaterThan(10);
-    // A floating tile keeps its place while someone leaves and comes back.
-    const placed = (await cy.boundingBox())!;
+    // A floating tile keeps its place while someone leaves and comes back. Tiles glide to a new place
+    // (a 0.2 s transition), so each place is read once the tile has stopped.
+    const settled = async () => {
+      let last = (await cy.boundingBox())!;
+      for (let i = 0; i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const box = (await cy.boundingBox())!;
+        if (box.x === last.x && box.y === last.y && box.width === last.width) return box;
+        last = box;
+      }
+      return last;
+    };
+    const placed = await settled();
     await pages.get('Di')!.getByRole('button', { name: 'Leave call', exact: true }).click();
     await page.getByRole('group', { name: 'Di', exact: true }).waitFor({ state: 'detached', timeout: 3_000 });
-    const after = (await cy.boundingBox())!;
+    const after = await settled();
     expect(Math.round(after.x)).toBe(Math.round(placed.x));
     expect(Math.round(after.y)).toBe(Math.round(placed.y));
     // Reset puts it back into the grid.
