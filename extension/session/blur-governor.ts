@@ -80,9 +80,8 @@ interface Frame {
 export class BlurGovernor {
   /** The ladder at the camera's rate: how much work a frame of each level may take. */
   readonly #workLevels: BlurLevel[];
-  /** The same ladder at the capped rate: how many frames each level composites. */
+  /** The same ladder clipped at the cap: how many frames each level composites. */
   #levels: BlurLevel[];
-  #minFps: number;
   #index = 0;
   #frames: Frame[] = [];
   /** Nothing is judged before this time (warm-up, or a level change settling). */
@@ -97,7 +96,6 @@ export class BlurGovernor {
   constructor(opts: { cameraFrameRate: number; frameRateCap?: number | undefined; now: number }) {
     this.#workLevels = blurLevels(opts.cameraFrameRate);
     this.#levels = clipped(this.#workLevels, opts.frameRateCap);
-    this.#minFps = this.#lowestRate();
     this.#judgeFrom = opts.now + BLUR_WARMUP_MS;
   }
 
@@ -110,7 +108,6 @@ export class BlurGovernor {
     const levels = clipped(this.#workLevels, cap);
     if (levels.every((l, i) => l.frameRate === this.#levels[i]?.frameRate)) return;
     this.#levels = levels;
-    this.#minFps = this.#lowestRate();
     this.#frames = [];
     this.#roomSince = undefined;
     this.#starvedSince = undefined;
@@ -157,7 +154,7 @@ export class BlurGovernor {
     const behind = fps < BEHIND_FPS_SHARE * level.frameRate || workMs > BUSY_SHARE * this.#intervalMs(this.#index);
 
     if (this.#index === this.#levels.length - 1) {
-      if (fps < this.#minFps * BEHIND_FPS_SHARE) {
+      if (fps < this.#lowestRate() * BEHIND_FPS_SHARE) {
         this.#starvedSince ??= now;
         if (now - this.#starvedSince >= BLUR_GIVE_UP_AFTER_MS) {
           this.#gaveUp = true;

@@ -16,7 +16,7 @@
 // Only where the e2e project asks for it (ZING_BROWSER_POOL, vitest.config.ts):
 // a pooled browser outlives its test file, so it needs the one long-lived
 // worker that the project's `isolate: false` gives, and a teardown that ends
-// what is left (pool-teardown.ts). Benchmarks and scripts close for real.
+// what is left (e2e-run.ts). Benchmarks and scripts close for real.
 import type { BrowserContext, Disposable } from 'playwright-core';
 
 export interface PooledBrowser {
@@ -25,7 +25,7 @@ export interface PooledBrowser {
   end(): Promise<void>;
 }
 
-/** Where the e2e project keeps its profiles; set by pool-teardown.ts for one run. */
+/** Where the e2e project keeps its profiles; set by e2e-run.ts for one run. */
 export const POOL_PROFILES_ENV = 'ZING_BROWSER_POOL';
 
 const idle = new Map<string, PooledBrowser[]>();

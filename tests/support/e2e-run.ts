@@ -3,11 +3,12 @@
 // files), and once every file is done, whatever still runs from that folder
 // ends and the folder goes. The worker's own exit ends the browsers it
 // launched too; this is for what a crashed or killed worker leaves.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { POOL_PROFILES_ENV } from './browser-pool.ts';
 import { processTrees } from './process-tree.ts';
+import { removeProfile } from './profile.ts';
 
 export default function setup(): () => void {
   const folder = mkdtempSync(join(tmpdir(), 'zing-e2e-run-'));
@@ -20,6 +21,6 @@ export default function setup(): () => void {
         // Gone already.
       }
     }
-    rmSync(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    removeProfile(folder);
   };
 }
