@@ -120,8 +120,16 @@ describe('a group call', () => {
       const sentHeight = async () => Number((await sending.textContent())?.match(/×(\d+)$/)?.[1] ?? NaN);
       await expect.poll(sentHeight, { timeout: 5_000 }).toBeLessThanOrEqual(180);
     }
+    // A budget is a rate over time: the median of three readings a second apart, after 2 s for the
+    // encoders to settle (one reading alone can catch a key frame sent for a lost packet).
     await new Promise((r) => setTimeout(r, 2_000));
-    expect(await kbps()).toBeLessThanOrEqual(BO_BUDGET_KBPS * 1.2);
+    const readings: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 1_000));
+      readings.push(await kbps());
+    }
+    const median = [...readings].sort((a, b) => a - b)[1];
+    expect(median, `Bo's upload, kbps once a second: ${readings.join(', ')}`).toBeLessThanOrEqual(BO_BUDGET_KBPS * 1.2);
   });
 
   it('highlights whoever is speaking', async () => {
