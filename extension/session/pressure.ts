@@ -6,7 +6,9 @@
 // Hysteresis, so it never thrashes: a step down needs the signal for
 // DOWN_AFTER_MS, a step up needs it clear for longer (upAfterMs), nothing moves
 // for SETTLE_MS after a step (the encoder adapts over seconds), and a step up
-// that is undone soon doubles the wait before the next one.
+// that is undone soon doubles the wait before the next one. A link that sends
+// far more than its path carries goes down to the bottom in one step; up is
+// always one step at a time.
 import { PRESSURE_LEVELS } from './bandwidth.ts';
 
 export type Limitation = 'none' | 'cpu' | 'bandwidth' | 'other';
@@ -16,6 +18,11 @@ export interface PressureSample {
   limitation: Limitation;
   /** Share of our camera's frames the receiver says it dropped lately (0..1). */
   dropped: number;
+  /**
+   * The link sends far more than its path carries (RESENT_SEVERE): a step down
+   * for the path goes to the bottom of the ladder at once.
+   */
+  severe?: boolean;
 }
 
 export type PressureReason = 'cpu' | 'bandwidth' | 'dropped';
@@ -111,6 +118,19 @@ export function pathLimitation(
 export const RESENT_BAD = 0.25;
 /** Under this share the path carries what we send (a little loss is any network's). */
 export const RESENT_CLEAR = 0.05;
+/**
+ * Half or more of what the link sends is sent again: the path carries under
+ * half of it, and one step (fewer frames first: about a fifth fewer bits)
+ * cannot fit it. Measured with firefox-esr over the ~120 kbps TURN server:
+ * 70-80 % resent, and one step at a time took three steps and ~16 s from the
+ * first to fit the path, sending four to five times what it carries meanwhile
+ * (the other side's video frozen and half its audio lost).
+ */
+export const RESENT_SEVERE = 0.5;
+
+/** Whether a link's resent share says it sends far more than its path carries (RESENT_SEVERE). */
+export const resentSevere = (resentShare: number | undefined): boolean =>
+  resentShare !== undefined && Number.isFinite(resentShare) && resentShare >= RESENT_SEVERE;
 
 /**
  * A short path told by retransmissions, for a link whose report has no
@@ -149,7 +169,7 @@ export function nextPressure(state: PressureState, sample: PressureSample, now: 
     const relapse = state.lastUpAt !== undefined && now - state.lastUpAt < RELAPSE_WITHIN_MS;
     return {
       ...state,
-      level: state.level + 1,
+      level: reason === 'bandwidth' && sample.severe ? PRESSURE_LEVELS : state.level + 1,
       badSince: undefined,
       goodSince: undefined,
       holdUntil: now + SETTLE_MS,

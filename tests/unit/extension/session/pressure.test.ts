@@ -8,12 +8,14 @@ import {
   DROP_BAD,
   RESENT_BAD,
   RESENT_CLEAR,
+  RESENT_SEVERE,
   MAX_UP_AFTER_MS,
   ROOM_FACTOR,
   SETTLE_MS,
   UP_AFTER_MS,
   initialPressure,
   resentLimitation,
+  resentSevere,
   nextPressure,
   pathLimitation,
   type Limitation,
@@ -127,6 +129,7 @@ describe('the pressure ladder', () => {
     const sample = fc.record({
       limitation: fc.constantFrom<Limitation>('none', 'cpu', 'bandwidth', 'other'),
       dropped: fc.constantFrom(0, 0.02, 0.05, DROP_BAD, 0.5),
+      severe: fc.boolean(),
     });
     fc.assert(
       fc.property(fc.array(fc.tuple(sample, fc.integer({ min: 1, max: 3_000 })), { maxLength: 200 }), (steps) => {
@@ -139,7 +142,9 @@ describe('the pressure ladder', () => {
           expect(next.level).toBeGreaterThanOrEqual(0);
           expect(next.level).toBeLessThanOrEqual(PRESSURE_LEVELS);
           if (next.level !== s.level) {
-            expect(Math.abs(next.level - s.level)).toBe(1);
+            // One rung at a time, except down for a path far over what it carries: straight to the bottom.
+            if (smp.severe && next.level > s.level) expect([s.level + 1, PRESSURE_LEVELS]).toContain(next.level);
+            else expect(Math.abs(next.level - s.level)).toBe(1);
             expect(t - lastChange).toBeGreaterThanOrEqual(SETTLE_MS);
             lastChange = t;
           }
@@ -229,5 +234,34 @@ describe('resentLimitation (a link whose report has no estimate: Firefox)', () =
     // 10 % resent: neither further down nor back up, however long.
     expect(feed(down, resending(0.1), START + 11_000, START + 11_000 + 120_000).level).toBe(down.level);
     expect(feed(down, resending(0), START + 11_000, START + 11_000 + 2 * UP_AFTER_MS).level).toBeLessThan(down.level);
+  });
+
+  it(`goes to the bottom in one step where ${RESENT_SEVERE * 100} % or more is resent, not on one sample, and climbs back one step at a time`, () => {
+    expect(resentSevere(RESENT_SEVERE)).toBe(true);
+    expect(resentSevere(0.8)).toBe(true);
+    expect(resentSevere(RESENT_SEVERE - 0.001)).toBe(false);
+    expect(resentSevere(undefined)).toBe(false);
+    expect(resentSevere(Number.NaN)).toBe(false);
+    const resending = (share: number): PressureSample => ({
+      limitation: pathLimitation('none', undefined, 159_000, share),
+      dropped: 0,
+      severe: resentSevere(share),
+    });
+    // Firefox over the short path: 70-80 % resent.
+    expect(nextPressure(settled, resending(0.75), START).level).toBe(0);
+    const at = firstStep(settled, resending(0.75), START);
+    expect(at).toBe(START + DOWN_AFTER_MS);
+    const down = feed(settled, resending(0.75), START, at ?? 0);
+    expect(down.level).toBe(PRESSURE_LEVELS);
+    expect(down.reason).toBe('bandwidth');
+    // A share past RESENT_BAD but under RESENT_SEVERE steps one rung, as before.
+    expect(feed(settled, resending(0.3), START, START + DOWN_AFTER_MS).level).toBe(1);
+    // Severe says nothing for a cpu limit: one step.
+    expect(feed(settled, { ...CPU, severe: true }, START, START + DOWN_AFTER_MS).level).toBe(1);
+    // Back up: one step after the clear wait, not all at once.
+    const clearFrom = (at ?? 0) + SETTLE_MS;
+    const up = firstStep(down, resending(0), clearFrom);
+    expect(up).toBeDefined();
+    expect(feed(down, resending(0), clearFrom, up ?? 0).level).toBe(PRESSURE_LEVELS - 1);
   });
 });

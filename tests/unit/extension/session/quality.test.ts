@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { VideoEncoding } from '../../../../extension/session/bandwidth.ts';
 import type { Channel, ChannelEventMap } from '../../../../extension/session/channel.ts';
 import { CAPTURE_DOWN_AFTER_MS } from '../../../../extension/session/capture-size.ts';
+import { BANDWIDTH_GRACE_MS } from '../../../../extension/session/pressure.ts';
 import type { LinkState } from '../../../../extension/session/peer-link.ts';
 import {
   QUALITY_POLL_MS,
@@ -378,6 +379,23 @@ describe('ViewQuality', () => {
     await resend(toBo, 0, 60);
     expect(toBo.screens.at(-1)).toEqual(before);
     expect(ada.snapshot.slowPaths).toEqual([]);
+  });
+
+  it('takes a screen sent alone down to the bottom at once where half or more is resent (Firefox far over its path)', async () => {
+    // Firefox over a ~120 kbps path resent 70-80 %: one step at a time took ~16 s to fit it.
+    const steps = async (share: number) => {
+      const { toBo } = screenCall();
+      const before = toBo.screens.at(-1);
+      await resend(toBo, 0, BANDWIDTH_GRACE_MS / QUALITY_POLL_MS); // a new link's estimate ramps up meanwhile
+      await resend(toBo, share, 4); // past DOWN_AFTER_MS, within SETTLE_MS of the first step
+      return { before, after: toBo.screens.at(-1) };
+    };
+    const severe = await steps(0.75);
+    const bad = await steps(0.3);
+    // 30 % resent: the first step, which keeps a screen's lines; 75 %: the bottom, fewer lines and frames.
+    expect(bad.after?.scaleResolutionDownBy).toBe(bad.before?.scaleResolutionDownBy);
+    expect(severe.after?.scaleResolutionDownBy ?? 0).toBeGreaterThan(severe.before?.scaleResolutionDownBy ?? 0);
+    expect(severe.after?.maxBitrate ?? 0).toBeLessThan(bad.after?.maxBitrate ?? 0);
   });
 
   it('leaves a screen sent alone to the browser where the report has an estimate (Chromium), however much is resent', async () => {
