@@ -26,6 +26,13 @@ function run(command, args, hold) {
 
 const npmRun = (script, hold = false) => run('npm', ['run', '-s', script], hold);
 
+// `npm test -- <files>` once filtered vitest; now the lanes run everything, so say so rather than ignore it.
+if (process.argv.length > 2) {
+  console.error(`npm test runs every check and test, and takes no arguments (got: ${process.argv.slice(2).join(' ')}).`);
+  console.error('For some files: npx vitest run <files>   (or npm run test:unit, test:relay, test:e2e)');
+  process.exit(2);
+}
+
 for (const script of ['typecheck', 'lint', 'build']) {
   const { code } = await npmRun(script);
   if (code !== 0) process.exit(code);
