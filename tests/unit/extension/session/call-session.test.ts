@@ -1021,6 +1021,9 @@ describe('CallSession', { timeout: 20_000 }, () => {
         bob.join();
         await until(() => expect(alice.links).toHaveLength(1));
         const link = alice.links[0]!; // waited for just above
+        // Her link opens as she welcomes him; his page opens her welcome a moment later (on a loaded
+        // machine, later than her link: "Bob never heard from" her, once, with the e2e files running).
+        await until(() => expect(bob.heard.some((m) => m.participant === idOf(alice))).toBe(true));
         // An answer from someone not admitted is not taken, however genuine.
         bob.send(answer, idOf(alice));
         await settled(bob);
