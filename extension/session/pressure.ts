@@ -133,6 +133,25 @@ export const resentSevere = (resentShare: number | undefined): boolean =>
   resentShare !== undefined && Number.isFinite(resentShare) && resentShare >= RESENT_SEVERE;
 
 /**
+ * The ladder's sample for one link from its sender's report: what holds it
+ * back (pathLimitation), and, where the report has no estimate so that
+ * retransmissions speak for the path, whether it is far over it.
+ */
+export function pathSample(
+  limitation: Limitation,
+  availableBps: number | undefined,
+  askedBps: number,
+  resentShare: number | undefined,
+  dropped: number,
+): PressureSample {
+  return {
+    limitation: pathLimitation(limitation, availableBps, askedBps, resentShare),
+    dropped,
+    severe: availableBps === undefined && resentSevere(resentShare),
+  };
+}
+
+/**
  * A short path told by retransmissions, for a link whose report has no
  * estimate. Measured with firefox-esr sending through a TURN server that
  * passes ~120 kbps: its own congestion control kept it at 400-800 kbps against

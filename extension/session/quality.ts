@@ -22,15 +22,7 @@ import { PRESSURE_LEVELS, linkAskBps, plan, type LinkPlan, type Source, type Str
 import { initialCapture, nextCapture, type CaptureState } from './capture-size.ts';
 import type { Channel, ChannelEventMap } from './channel.ts';
 import { cameraConstraints } from './local-media.ts';
-import {
-  initialPressure,
-  nextPressure,
-  pathLimitation,
-  resentLimitation,
-  resentSevere,
-  type PressureReason,
-  type PressureState,
-} from './pressure.ts';
+import { initialPressure, nextPressure, pathSample, type PressureReason, type PressureState } from './pressure.ts';
 import { NOT_STRAINED, nextStrain, type StrainState } from './strain.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 import { decodeBetween, readSent, receivedVideo, type ReceivedVideo, type SentVideo } from './video-stats.ts';
@@ -504,8 +496,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     const { sent, resent } = readSent(report, e.lastScreenSent);
     e.lastScreenSent = sent;
     if (!sent || sent.availableOutgoingBps !== undefined) return;
-    const limitation = resentLimitation('none', resent);
-    e.pressure = nextPressure(e.pressure, { limitation, dropped: 0, severe: resentSevere(resent) }, now);
+    e.pressure = nextPressure(e.pressure, pathSample('none', undefined, 0, resent, 0), now);
   }
 
   async #readStats(): Promise<void> {
@@ -525,10 +516,8 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
         const { sent, resent } = readSent(stats?.sent, e.lastSent);
         e.lastSent = sent;
         if (sent && e.plan?.camera.encoding.active) {
-          const limitation = pathLimitation(sent.limitation, sent.availableOutgoingBps, linkAskBps(e.plan), resent);
-          // Retransmissions speak for the path only where the report has no estimate (pathLimitation).
-          const severe = sent.availableOutgoingBps === undefined && resentSevere(resent);
-          e.pressure = nextPressure(e.pressure, { limitation, dropped: e.asked?.dropped ?? 0, severe }, now);
+          const sample = pathSample(sent.limitation, sent.availableOutgoingBps, linkAskBps(e.plan), resent, e.asked?.dropped ?? 0);
+          e.pressure = nextPressure(e.pressure, sample, now);
           watched += 1;
           if (sent.limitation === 'cpu' && e.pressure.level >= PRESSURE_LEVELS) stuck += 1;
         } else if (e.plan?.screen?.encoding.active && sent?.availableOutgoingBps === undefined) {

@@ -18,6 +18,7 @@ import {
   resentSevere,
   nextPressure,
   pathLimitation,
+  pathSample,
   type Limitation,
   type PressureSample,
   type PressureState,
@@ -221,6 +222,10 @@ describe('resentLimitation (a link whose report has no estimate: Firefox)', () =
     // Chromium's estimate already answers to loss: with one, retransmissions change nothing.
     expect(pathLimitation('none', 303_000, 159_000, 0.5)).toBe('none');
     expect(pathLimitation('none', 0, 159_000, 0.5)).toBe('none');
+    // The ladder's sample says far over the path only where retransmissions speak for it.
+    expect(pathSample('none', undefined, 159_000, 0.75, 0.02)).toEqual({ limitation: 'bandwidth', dropped: 0.02, severe: true });
+    expect(pathSample('none', undefined, 159_000, 0.3, 0)).toEqual({ limitation: 'bandwidth', dropped: 0, severe: false });
+    expect(pathSample('none', 50_000, 159_000, 0.75, 0)).toEqual({ limitation: 'bandwidth', dropped: 0, severe: false });
   });
 
   it('steps a link that resends much down, holds it in the band, and climbs back once it clears', () => {
