@@ -144,6 +144,15 @@ export const PROGRESS_INTERVAL_MS = 100;
 export const DEFAULT_MAX_INCOMING_PER_PEER = 8;
 
 /**
+ * Transfer ids one peer may use in a call. An id is never taken twice from a
+ * peer, since a second file under it would take the place of the first one
+ * kept, whose URL would then never be revoked; so every id is remembered for
+ * the call, and a peer past this many is refused rather than remembered without
+ * end. Ten thousand files is far more than a call sends.
+ */
+export const DEFAULT_MAX_IDS_PER_PEER = 10_000;
+
+/**
  * After sending the last word of a transfer (done, failed, cancel) a side waits
  * this long for the other to close the channel, then closes it itself. The side
  * that hears the last word closes first, so the word is never cut off by the close.
@@ -236,6 +245,8 @@ export interface FileTransfersOptions {
   openChannel: (peer: ParticipantId, label: string) => Channel;
   maxFileBytes?: number;
   maxIncomingPerPeer?: number;
+  /** Transfer ids one peer may use in the call (DEFAULT_MAX_IDS_PER_PEER). */
+  maxIdsPerPeer?: number;
   /** Files above this many bytes wait for the person's yes (DEFAULT_ASK_ABOVE_BYTES). */
   askAboveBytes?: number;
   burstFiles?: number;
@@ -269,8 +280,11 @@ interface Host {
   hasRoom(size: number): boolean;
   /** The reason to decline for want of room, now. */
   noRoom(): string;
-  /** Keeps a received file until it is saved or dismissed; returns its URL. */
-  keep(info: TransferInfo, blob: Blob): string;
+  /**
+   * Keeps a received file until it is saved or dismissed; returns its URL, or
+   * undefined if a file from the same peer under the same id is still held.
+   */
+  keep(info: TransferInfo, blob: Blob): string | undefined;
 }
 
 const keyOf = (id: string, peer: ParticipantId): string => `${id} ${peer}`;
@@ -285,6 +299,7 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
   readonly #openChannel: (peer: ParticipantId, label: string) => Channel;
   readonly #maxFileBytes: number;
   readonly #maxIncomingPerPeer: number;
+  readonly #maxIdsPerPeer: number;
   readonly #policy: ConsentPolicy;
   readonly #newId: () => string;
   readonly #now: () => number;
@@ -293,6 +308,12 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
   readonly #host: Host;
   /** Per peer: when its recent offers came, for the burst rule. */
   readonly #offers = new Map<ParticipantId, number[]>();
+  /**
+   * Per peer: every transfer id it has opened a channel for in this call, at
+   * most maxIdsPerPeer. Kept when the peer leaves: coming back it is the same
+   * participant, and the files it sent are still kept under their ids.
+   */
+  readonly #usedIds = new Map<ParticipantId, Set<string>>();
   /** Received files not yet saved or dismissed, by keyOf(id, peer). */
   readonly #kept = new Map<string, Kept>();
   /** URLs of saved files, revoked when their grace ends or on close(). */
@@ -304,6 +325,7 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
     this.#openChannel = opts.openChannel;
     this.#maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.#maxIncomingPerPeer = opts.maxIncomingPerPeer ?? DEFAULT_MAX_INCOMING_PER_PEER;
+    this.#maxIdsPerPeer = opts.maxIdsPerPeer ?? DEFAULT_MAX_IDS_PER_PEER;
     this.#policy = {
       askAboveBytes: opts.askAboveBytes ?? DEFAULT_ASK_ABOVE_BYTES,
       burstFiles: opts.burstFiles ?? DEFAULT_BURST_FILES,
@@ -329,8 +351,12 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
       hasRoom: (size) => hasRoom(this.#policy, size, this.heldBytes),
       noRoom: () => noRoomReason(this.heldBytes, this.#policy.maxUnsavedBytes),
       keep: (info, blob) => {
+        const key = keyOf(info.id, info.peer);
+        // acceptChannel takes no id twice from a peer; should one slip past it, the file
+        // already held keeps its place, as replacing it would lose its URL unrevoked.
+        if (this.#kept.has(key) || this.#saving.has(key)) return undefined;
         const url = this.#urls.create(blob);
-        this.#kept.set(keyOf(info.id, info.peer), { bytes: info.size, url });
+        this.#kept.set(key, { bytes: info.size, url });
         return url;
       },
     };
@@ -375,12 +401,18 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
       channel.close();
       return;
     }
+    const used = this.#usedIds.get(peer) ?? new Set<string>();
+    this.#usedIds.set(peer, used);
     const running = [...this.#transfers].filter((t) => t instanceof Incoming && !t.refused && t.active && t.info.peer === peer);
-    const refusal = running.some((t) => t.info.id === id)
-      ? 'a transfer with this id is already running'
-      : running.length >= this.#maxIncomingPerPeer
-        ? `too many files at once (at most ${this.#maxIncomingPerPeer})`
-        : undefined;
+    // An id used before, running or over, is refused: its file may still be kept, and its row still shown.
+    const refusal = used.has(id)
+      ? 'a transfer with this id was already made in this call'
+      : used.size >= this.#maxIdsPerPeer
+        ? `too many files in this call (at most ${this.#maxIdsPerPeer})`
+        : running.length >= this.#maxIncomingPerPeer
+          ? `too many files at once (at most ${this.#maxIncomingPerPeer})`
+          : undefined;
+    if (used.size < this.#maxIdsPerPeer) used.add(id);
     const transfer = new Incoming(this.#host, peer, id, channel, this.#maxFileBytes, refusal);
     this.#transfers.add(transfer);
     transfer.start();
@@ -460,6 +492,7 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
     }
     this.#saving.clear();
     this.#offers.clear();
+    this.#usedIds.clear();
     this.removeAllListeners();
   }
 }
@@ -795,8 +828,9 @@ class Incoming extends Transfer {
     if (actual !== expected) return this.fail(`SHA-256 mismatch: the sender's is ${expected}, the received bytes' is ${actual}`);
     if (size === 0) this.#progress.report(0, true);
     const blob = new Blob(this.#parts, { type: inertBlobType(this.info.mime) });
-    this.sendLastWord({ type: 'fileDone', id: this.info.id });
     const url = this.host.keep(this.info, blob);
+    if (url === undefined) return this.fail('a file with this id from this peer is already kept');
+    this.sendLastWord({ type: 'fileDone', id: this.info.id });
     this.finish('completed', { ...this.info, blob, url, verified: true });
   }
 

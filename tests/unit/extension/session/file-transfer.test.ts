@@ -506,6 +506,58 @@ describe('FileTransfers', () => {
     expect(bob.log.transferStarted).toHaveLength(1);
   });
 
+  it('refuses a second file from a peer under an id it already used, keeping the first file, its one URL and its bytes held', async () => {
+    const urls = countedUrls();
+    const all = people(['alice', 'bob'], { objectUrls: urls });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const id = crypto.randomUUID();
+    const first = randomBytes(MiB + 5);
+    alice.transfers.send(new File([first], 'first.bin'), ['bob'], 'first.bin', id);
+    await Promise.all([ended(bob), ended(alice)]);
+    // A hostile sender opens a new `file:<id>` channel and offers again.
+    alice.transfers.send(new File([randomBytes(2 * MiB)], 'second.bin'), ['bob'], 'second.bin', id);
+    await ended(alice, 2);
+    expect(alice.log.failed).toEqual([expect.objectContaining({ id, reason: 'a transfer with this id was already made in this call' })]);
+    await settle();
+
+    // Nothing about the second reaches the receiver's UI, so the first one's row stays as it was.
+    expect(bob.log.transferStarted).toHaveLength(1);
+    expect([...bob.log.failed, ...bob.log.declined, ...bob.log.cancelled, ...bob.log.consentAsked]).toEqual([]);
+    expect(bob.log.completed).toHaveLength(1);
+    const kept = bob.log.completed[0]!;
+    expect(kept).toMatchObject({ id, name: 'first.bin', url: 'blob:1' });
+    expect(sha256Of(await bytesOf(kept.blob))).toBe(sha256Of(first));
+    expect(urls.created).toEqual(['blob:1']);
+    expect(bob.transfers.heldBytes).toBe(MiB + 5);
+
+    bob.transfers.close();
+    expect(urls.revoked).toEqual(urls.created);
+  });
+
+  it('remembers the ids each peer used for the whole call, apart from other peers’ and past its leaving, up to maxIdsPerPeer', async () => {
+    const all = people(['alice', 'bob', 'carol'], { maxIdsPerPeer: 2 });
+    const [alice, bob, carol] = [pick(all, 'alice'), pick(all, 'bob'), pick(all, 'carol')];
+    const id = crypto.randomUUID();
+    alice.transfers.send(new Blob(['a']), ['bob'], 'a.txt', id);
+    carol.transfers.send(new Blob(['c']), ['bob'], 'c.txt', id); // ids are per peer
+    await Promise.all([ended(bob, 2), ended(alice), ended(carol)]);
+    expect(bob.log.completed.map((c) => c.peer).sort()).toEqual(['alice', 'carol']);
+
+    bob.transfers.removePeer('alice'); // and back: the same participant, whose file bob still keeps
+    alice.transfers.send(new Blob(['again']), ['bob'], 'again.txt', id);
+    const second = alice.transfers.send(new Blob(['b']), ['bob'], 'b.txt');
+    alice.transfers.send(new Blob(['x']), ['bob'], 'x.txt');
+    await ended(alice, 4);
+    expect(alice.log.completed.map((c) => c.name)).toEqual(['a.txt', 'b.txt']);
+    expect(alice.log.failed.map((f) => [f.name, f.reason])).toEqual([
+      ['again.txt', 'a transfer with this id was already made in this call'],
+      ['x.txt', 'too many files in this call (at most 2)'],
+    ]);
+    await settle();
+    expect(bob.log.transferStarted.map((t) => t.name)).toEqual(['a.txt', 'c.txt', 'b.txt']);
+    expect(bob.log.completed.map((c) => c.id)).toEqual([id, id, second]);
+  });
+
   it('fails both sides when the channel closes mid-transfer', async () => {
     const all = people(['alice', 'bob']);
     const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
@@ -591,11 +643,16 @@ const settle = async (hops = 20) => {
   for (let i = 0; i < hops; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
-/** Object URLs that can be counted: `blob:1`, `blob:2`, …; revoked ones are listed. */
+/** Object URLs that can be counted: `blob:1`, `blob:2`, …; created and revoked ones are listed. */
 function countedUrls() {
-  let n = 0;
+  const created: string[] = [];
   const revoked: string[] = [];
-  return { revoked, create: () => `blob:${++n}`, revoke: (url: string) => void revoked.push(url) };
+  const create = () => {
+    const url = `blob:${created.length + 1}`;
+    created.push(url);
+    return url;
+  };
+  return { created, revoked, create, revoke: (url: string) => void revoked.push(url) };
 }
 
 describe('FileTransfers asking the receiver first', () => {
