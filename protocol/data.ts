@@ -71,7 +71,7 @@
 
 import { isCount, isNonNegative, isRecord, parseJsonObject } from './guards.ts';
 import { isMessageId } from './ids.ts';
-import { cleanFileName, cleanReason, utf8Bytes } from './text.ts';
+import { cleanChatText, cleanFileName, cleanReason, utf8Bytes } from './text.ts';
 
 /**
  * 16 KiB of chat text, counted in UTF-8 bytes: a long paste fits, a flood does
@@ -210,8 +210,11 @@ export function parseDataMessage(raw: string): DataMessage | undefined {
   if (!isMessageId(v.id)) return undefined;
   const id = v.id;
   switch (v.type) {
-    case 'chat':
-      return isChatText(v.text) && isNonNegative(v.sentAt) ? { type: 'chat', id, text: v.text, sentAt: v.sentAt } : undefined;
+    case 'chat': {
+      // Cleaned before the check, so text that was only invisible controls is refused as blank.
+      const text = typeof v.text === 'string' ? cleanChatText(v.text) : undefined;
+      return isChatText(text) && isNonNegative(v.sentAt) ? { type: 'chat', id, text, sentAt: v.sentAt } : undefined;
+    }
     case 'fileOffer':
       return isCount(v.size) ? { type: 'fileOffer', id, name: cleanFileName(v.name), size: v.size, mime: cleanMime(v.mime) } : undefined;
     case 'fileAccept':

@@ -30,6 +30,18 @@ export function cleanFileName(v: unknown): string {
   return clean === '' || clean === '.' || clean === '..' ? 'file' : clean;
 }
 
+// In a chat message a line break is the sender's own, and a tab is white space; every other control goes.
+const UNSAFE_IN_CHAT = /[^\P{Cc}\t\n]|\p{Bidi_Control}/gu;
+
+/**
+ * A chat message's text with every bidi control and invisible control removed, line breaks kept
+ * (a carriage return, alone or before a line feed, becomes one line feed). Nothing else changes:
+ * right-to-left letters set their own direction without the controls, so Arabic and Hebrew still read
+ * right, while an override can no longer show `https://evil.example/moc.knab` as a bank's address.
+ * Not capped: the caller checks the length.
+ */
+export const cleanChatText = (text: string): string => text.replace(/\r\n?/g, '\n').replace(UNSAFE_IN_CHAT, '');
+
 /** A reason for a cancel or failure: one line, no bidi controls, capped. */
 export const cleanReason = (v: unknown): string =>
   typeof v === 'string' ? firstCodePoints(v.replace(UNSAFE, ' ').replace(LINE_SEPARATORS, ' '), MAX_REASON_LENGTH) : '';

@@ -4,6 +4,7 @@ import type { ChatEntry } from '../session/chat.ts';
 import { DECLINED } from '../session/file-consent.ts';
 import { formatBytes } from '../session/format-bytes.ts';
 import { MAX_CHAT_TEXT_BYTES } from '../../protocol/data.ts';
+import { appendToLog, emptyChatLog, type ChatLog } from './chat-log.ts';
 import { linkify } from './linkify.ts';
 import {
   accepted,
@@ -30,11 +31,15 @@ interface Notice {
   receivedAt: number;
 }
 
+/** What a line costs the log's character budget (chat-log.ts). */
+const lineSize = (line: ChatLine | Notice): number => ('notice' in line ? line.notice.length : line.name.length + line.text.length);
+
 const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 /** Chat and files, beside the stage; collapsible, with an unread count while collapsed. */
 export function SidePanel(props: { session: CallSession; open: boolean; onUnread: (n: number) => void }) {
-  const [lines, setLines] = createSignal<(ChatLine | Notice)[]>([]);
+  const [lines, setLines] = createSignal<ChatLog<ChatLine | Notice>>(emptyChatLog());
+  const addLine = (line: ChatLine | Notice) => setLines((l) => appendToLog(l, line, lineSize));
   const [draft, setDraft] = createSignal('');
   const [problem, setProblem] = createSignal<string>();
   const [rows, setRows] = createSignal<TransferRow[]>([]);
@@ -46,7 +51,7 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
   onCleanup(
     s.chat.on('message', (entry) => {
       const name = entry.from === 'self' ? `${s.nameOf('self') ?? 'You'} (you)` : (s.nameOf(entry.from) ?? 'Someone who left');
-      setLines((l) => [...l, { ...entry, name }]);
+      addLine({ ...entry, name });
       if (!props.open && entry.from !== 'self') props.onUnread(++unread);
       // Keep the newest message in view unless the person scrolled up to read.
       if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 80) queueMicrotask(() => log?.scrollTo({ top: log.scrollHeight }));
@@ -55,7 +60,7 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
   onCleanup(
     s.chat.on('dropped', ({ from, at }) => {
       const notice = `${s.nameOf(from) ?? 'Someone'} is sending messages too fast: some of them are not shown.`;
-      setLines((l) => [...l, { id: `dropped:${from}:${at}`, notice, receivedAt: at }]);
+      addLine({ id: `dropped:${from}:${at}`, notice, receivedAt: at });
     }),
   );
   // Showing the panel counts as reading it.
@@ -129,19 +134,25 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
   return (
     <aside id="side-panel" class="side" hidden={!props.open} aria-label="Chat and files">
       <div ref={log} role="log" aria-label="Chat" class="log">
-        <For each={lines()}>
+        <Show when={lines().trimmed}>
+          <p class="line notice">Older messages were removed to save memory.</p>
+        </Show>
+        <For each={lines().lines}>
           {(item) =>
             'notice' in item ? (
               <p class="line notice">{item.notice}</p>
             ) : (
+              // Only the panel writes a line's name and time, bold and apart from the text, and each line
+              // is its own bordered entry: a message with line breaks cannot pass for a second sender's.
+              // The name, the text and each link are isolated (bdi, dir), so no direction of text,
+              // right-to-left or not, reorders the name, the time or a link.
               <p class="line" classList={{ mine: item.from === 'self' }}>
-                <span class="who">{item.name}</span> <time dateTime={new Date(item.receivedAt).toISOString()}>{time(item.receivedAt)}</time>
-                <br />
-                <span class="text">
+                <bdi class="who">{item.name}</bdi> <time dateTime={new Date(item.receivedAt).toISOString()}>{time(item.receivedAt)}</time>
+                <bdi class="text" dir="auto">
                   <For each={linkify(item.text)}>
                     {(seg) =>
                       seg.kind === 'link' ? (
-                        <a href={seg.href} target="_blank" rel="noopener noreferrer">
+                        <a href={seg.href} dir="auto" target="_blank" rel="noopener noreferrer">
                           {seg.text}
                         </a>
                       ) : (
@@ -149,7 +160,7 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
                       )
                     }
                   </For>
-                </span>
+                </bdi>
               </p>
             )
           }

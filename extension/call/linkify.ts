@@ -2,6 +2,11 @@
 // text nodes and <a href target="_blank" rel="noopener noreferrer"> elements,
 // never as HTML. Only http: and https: become links: a peer's text must never
 // yield a javascript:, data: or extension URL that runs in our page when clicked.
+// Nor may it disguise a link: bidi controls are removed first (cleanChatText), so
+// an override cannot show https://evil.example/moc.knab as a bank's address; the
+// panel isolates each link as well, so even right-to-left text around it cannot
+// reorder it.
+import { cleanChatText } from '../../protocol/text.ts';
 
 export type Segment = { kind: 'text'; text: string } | { kind: 'link'; href: string; text: string };
 
@@ -13,8 +18,13 @@ const CANDIDATE = /(?<![\p{L}\p{N}_])https?:\/\/[^\s<>"`{}|\\^\u0000-\u001f\u007
 const TRAILING = /[.,;:!?'’”*_~]$/u;
 const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
-/** Text and http(s) links, in order; adjacent text is one segment, and joining every `text` gives back the input. */
-export function linkify(input: string): Segment[] {
+/**
+ * Text and http(s) links, in order; adjacent text is one segment, and joining every `text` gives back
+ * the input without its bidi and invisible controls (cleanChatText): received text is already clean,
+ * and one's own is cleaned here.
+ */
+export function linkify(raw: string): Segment[] {
+  const input = cleanChatText(raw);
   const segments: Segment[] = [];
   const pushText = (text: string) => {
     if (text === '') return;

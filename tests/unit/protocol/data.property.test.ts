@@ -24,7 +24,7 @@ import {
   transferIdOfLabel,
 } from '../../../protocol/data.ts';
 import { isMessageId } from '../../../protocol/ids.ts';
-import { cleanFileName, cleanReason, utf8Bytes } from '../../../protocol/text.ts';
+import { cleanChatText, cleanFileName, cleanReason, utf8Bytes } from '../../../protocol/text.ts';
 import { anyFrame, frameLike, hostileString, type Json, jsonValue, mutated, RUNS } from '../../support/arbitraries.ts';
 
 const TAGS = ['chat', 'fileOffer', 'fileAccept', 'fileDecline', 'fileEnd', 'fileDone', 'fileFailed', 'fileCancel', 'hand', 'reaction'];
@@ -32,7 +32,10 @@ const FIELDS = ['id', 'text', 'sentAt', 'name', 'size', 'mime', 'blockSha256', '
 const VIEW_FIELDS = ['camera', 'screen', 'dropped', 'width', 'height'];
 
 const id = fc.uuid();
-const chatText = hostileString({ minLength: 1, maxLength: 300 }).filter((t) => /\S/.test(t));
+/** Chat text as the parser leaves it: without bidi or control characters (a tab and a line feed aside), and not blank. */
+const chatText = hostileString({ minLength: 1, maxLength: 300 })
+  .map(cleanChatText)
+  .filter((t) => /\S/.test(t));
 const sentAt = fc.oneof(fc.maxSafeNat(), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }));
 const mime = fc.oneof(fc.constant(''), fc.stringMatching(/^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/));
 /** A reason as the parser leaves it: cleaned and not empty (an empty one is replaced by a default). */

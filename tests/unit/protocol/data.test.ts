@@ -29,6 +29,32 @@ describe('parseDataMessage for chat', () => {
     });
   });
 
+  it('removes bidi controls from the text, so a link cannot be shown backwards', () => {
+    const id = crypto.randomUUID();
+    const text = 'pay here: \u202ehttps://evil.example/moc.knab.www//:sptth\u2066\u200f';
+    expect(parseDataMessage(JSON.stringify({ type: 'chat', id, text, sentAt: 1 }))).toEqual({
+      type: 'chat',
+      id,
+      text: 'pay here: https://evil.example/moc.knab.www//:sptth',
+      sentAt: 1,
+    });
+  });
+
+  it('keeps Arabic text and line breaks, and drops only the bidi marks among them', () => {
+    const id = crypto.randomUUID();
+    const text = '\u200fمرحبا\u200f\nاقرأ \u2067https://example.com/ثم\u2069';
+    expect(parseDataMessage(JSON.stringify({ type: 'chat', id, text, sentAt: 1 }))).toEqual({
+      type: 'chat',
+      id,
+      text: 'مرحبا\nاقرأ https://example.com/ثم',
+      sentAt: 1,
+    });
+  });
+
+  it('refuses text that is nothing but bidi marks', () => {
+    expect(parseDataMessage(JSON.stringify({ type: 'chat', id: crypto.randomUUID(), text: '\u200e\u202e', sentAt: 1 }))).toBeUndefined();
+  });
+
   it('refuses an oversized frame before parsing it', () => {
     const parse = vi.spyOn(JSON, 'parse');
     expect(parseDataMessage(' '.repeat(10 * MAX_CHAT_TEXT_BYTES))).toBeUndefined();

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  cleanChatText,
   cleanFileName,
   cleanName,
   cleanReason,
@@ -136,6 +137,17 @@ describe('cleanReason, for any text', () => {
 
   it('changes nothing the second time', () => {
     property(text, (s) => expect(cleanReason(cleanReason(s))).toBe(cleanReason(s)));
+  });
+});
+
+describe('cleanChatText, for any text', () => {
+  it('never yields a bidi character, or a control character other than a tab or a line feed', () => {
+    property(text, (s) => {
+      const chat = cleanChatText(s);
+      expect(chat).not.toMatch(BIDI);
+      expect(chat.replace(/[\t\n]/g, '')).not.toMatch(CONTROL);
+      expect(cleanChatText(chat)).toBe(chat); // and cleaning it again changes nothing
+    });
   });
 });
 

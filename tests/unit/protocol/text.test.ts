@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FILE_NAME_LENGTH, MAX_NAME_LENGTH, MAX_REASON_LENGTH, cleanFileName, cleanName, cleanReason } from '../../../protocol/text.ts';
+import {
+  MAX_FILE_NAME_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_REASON_LENGTH,
+  cleanChatText,
+  cleanFileName,
+  cleanName,
+  cleanReason,
+} from '../../../protocol/text.ts';
 
 describe('cleanName', () => {
   it('trims and collapses runs of white space, line breaks included, into one space', () => {
@@ -72,5 +80,22 @@ describe('cleanName at the length limit', () => {
     expect(Array.from(name)).toHaveLength(64);
     expect(name.endsWith('😀')).toBe(true);
     expect(/[\ud800-\udbff]$/.test(name)).toBe(false);
+  });
+});
+
+describe('cleanChatText', () => {
+  it('removes every bidi control, so an override cannot show a link backwards', () => {
+    const bidi = '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069';
+    expect(cleanChatText(`pay here: \u202ehttps://evil.example/moc.knab.www//:sptth${bidi}`)).toBe(
+      'pay here: https://evil.example/moc.knab.www//:sptth',
+    );
+  });
+
+  it('keeps Arabic and Hebrew letters, line breaks and tabs, and drops only the marks among them', () => {
+    expect(cleanChatText('\u200fمرحبا بالعالم\u200f\nשלום\u202b\tworld\u202c')).toBe('مرحبا بالعالم\nשלום\tworld');
+  });
+
+  it('turns a carriage return into a line feed and drops other control characters', () => {
+    expect(cleanChatText('a\r\nb\rc\u0000d\u0085e\u001b')).toBe('a\nb\ncde');
   });
 });

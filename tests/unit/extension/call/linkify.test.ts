@@ -92,6 +92,25 @@ describe('linkify', () => {
     expect(linkify('https://example.com/ü')).toEqual([link('https://example.com/ü', 'https://example.com/%C3%BC')]);
   });
 
+  it('gives no bidi control back, so an override cannot show a link as another address', () => {
+    const segments = linkify('pay here: \u202ehttps://evil.example/moc.knab.www//:sptth and https://a.example/\u202ex\u2067y');
+    expect(segments).toEqual([
+      text('pay here: '),
+      link('https://evil.example/moc.knab.www//:sptth'),
+      text(' and '),
+      link('https://a.example/xy'),
+    ]);
+    expect(segments.map((s) => s.text + (s.kind === 'link' ? s.href : '')).join('')).not.toMatch(/\p{Bidi_Control}/u);
+  });
+
+  it('keeps Arabic text and a link after it, without the marks among them', () => {
+    expect(linkify('\u200fاقرأ \u2066https://example.com/\u2069 هنا\u200f')).toEqual([
+      text('اقرأ '),
+      link('https://example.com/'),
+      text(' هنا'),
+    ]);
+  });
+
   it('gives back the input when the segments’ text is joined', () => {
     const input = 'a (https://x.example/y), b https://z.example/?q=1. javascript:alert(1) “https://q.example”!';
     expect(
