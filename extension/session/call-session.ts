@@ -49,7 +49,7 @@ import { displayName, type Profile, type Settings } from './settings.ts';
 import type { ShareLink } from './share-link.ts';
 import { SignalingClient, type SignalingOptions } from './signaling-client.ts';
 import { type AudioActivity, NOT_SPEAKING, nextSpeaking, quantizeLevel, sameActivity, type SpeakingState } from './speaking.ts';
-import type { BucketLimits } from './token-bucket.ts';
+import { type BucketLimits, TokenBuckets } from './token-bucket.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 export type CallPhase = 'connecting' | 'waiting' | 'inCall' | 'reconnecting' | 'ended' | 'failed';
@@ -169,6 +169,15 @@ export const SUPPRESSOR_AFTER_LINK_MS = 1_000;
 export const SUPPRESSOR_LATEST_MS = 5_000;
 /** Links opened ahead at once, at most: a room holds 8 (relay maxPeersPerRoom), so a relay replaying old hellos gets no more. */
 export const MAX_EARLY_LINKS = 8;
+/**
+ * Handshake messages (welcomes, with the reveal and the early link a hello
+ * also earns) this page sends in answer to one relay address: a first meeting
+ * and a reconnect take two or three. Someone sending hellos as fast as the
+ * relay passes them would otherwise make this page send twice that, over what
+ * the relay lets one member send: it would refuse this page's own negotiation
+ * with everyone else, then cut it off.
+ */
+export const REPLY_LIMITS: BucketLimits = { burst: 6, perSecond: 1 };
 
 /** One DTLS certificate per page, for every link: a safety code then stays put for the whole call. */
 const CERTIFICATE_ALGORITHM: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
@@ -397,6 +406,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   readonly #roster = new Roster();
   readonly #remotes = new Map<ParticipantId, Remote>();
   readonly #early = new Map<ParticipantId, EarlyLink>();
+  /** Answers owed per relay address (REPLY_LIMITS); addresses are new after our every rejoin, and so are these. */
+  #replies = new TokenBuckets<PeerId>(REPLY_LIMITS);
   readonly #cleanups: (() => void)[] = [];
   readonly #speaking = new Map<string, SpeakingState>();
   /** What audioActivity last said, so the same reading is not said again. */
@@ -622,6 +633,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         for (const [participant, early] of this.#early) if (early.peer === peer) this.#closeEarly(participant);
         // Only their current address leaving is a leave; an old one is a reconnect.
         const left = this.#roster.peerLeft(peer);
+        this.#replies.forget(peer);
         if (left !== undefined) this.#removeRemote(left);
       }),
       s.on('relayError', ({ code, detail }) => {
@@ -831,6 +843,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (iceServers) this.#useTurn(iceServers);
     // Everyone already known keeps their link; they re-announce from their new addresses.
     this.#roster.joined(peers, performance.now());
+    this.#replies = new TokenBuckets(REPLY_LIMITS);
     // Alone, nobody waits for a link: the suppressor loads now.
     if (peers.length === 0) this.#noise.release();
     if (this.#alert?.code === 'RELAY_UNREACHABLE') this.#alert = undefined;
@@ -842,12 +855,15 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   // (bound to this page's session) admits; once both welcomed, both reveal.
   #onMessage({ from, participant, session, msg }: SealedMessage): void {
     const now = performance.now();
+    // Another identity from someone's socket: one link holder posing as many, each a link and a tile.
+    if (this.#roster.isOthers(from, participant)) return;
     switch (msg.type) {
       case 'hello': {
         // Maybe a replay from before this page began: it moves only someone already here, and admits no one.
         const arrival = this.#roster.seen(from, participant, now);
         const remote = this.#remotes.get(participant);
         if (remote && arrival) this.#present(remote, presenceOf(msg), arrival);
+        if (!this.#replies.take(from, now)) return;
         this.#sendWelcome(from, participant, session);
         // They may have lost our salt in an outage; resending it reveals nothing new.
         if (remote) this.#sendReveal(from, participant, true);
@@ -855,9 +871,10 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         return;
       }
       case 'welcome': {
+        const arrival = this.#roster.admit(from, participant, now);
+        if (arrival === undefined) return;
         const pairing = this.#pairing(participant, session);
         pairing.theirCommit ??= msg.commit;
-        const arrival = this.#roster.admit(from, participant, now);
         const remote = this.#remotes.get(participant);
         if (remote) this.#present(remote, presenceOf(msg), arrival);
         else {
@@ -867,7 +884,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         // They took us for gone (this computer slept past the relay's patience): only a welcome of ours
         // admits us again, and it must go before the new link's offer, or the offer comes from a stranger.
         const takenForGone = remote !== undefined && msg.fresh;
-        if (!pairing.welcomed || takenForGone) this.#sendWelcome(from, participant, session);
+        if ((!pairing.welcomed || takenForGone) && this.#replies.take(from, now)) this.#sendWelcome(from, participant, session);
         this.#sendReveal(from, participant, false);
         // And they start a new link: ours starts over too, now rather than once it fails. A link
         // that has not yet negotiated with them is as new as theirs.

@@ -88,6 +88,16 @@ export class Roster {
   }
 
   /**
+   * Whether `peer` is where someone other than `participant` is now. A relay
+   * address is one socket, and one socket is one page: a second identity
+   * speaking from it is a link holder posing as more people than the room holds.
+   */
+  isOthers(peer: PeerId, participant: ParticipantId): boolean {
+    const holder = this.#byPeer.get(peer);
+    return holder !== undefined && holder !== participant && this.isAt(holder, peer);
+  }
+
+  /**
    * The relay took us in (first time or again) with `peers` already there.
    * Everyone known keeps their place and link: they re-announce from their new
    * addresses. The caller greets everyone.
@@ -121,9 +131,11 @@ export class Roster {
   /**
    * `participant` spoke from relay address `peer` in a message bound to this
    * page's session and signed by their key (a welcome): proof that they are
-   * there now. Puts them on the roster, or moves them there.
+   * there now. Puts them on the roster, or moves them there; undefined, and
+   * nothing changed, where that address is someone else's.
    */
-  admit(peer: PeerId, participant: ParticipantId, now: number): Arrival {
+  admit(peer: PeerId, participant: ParticipantId, now: number): Arrival | undefined {
+    if (this.isOthers(peer, participant)) return undefined;
     const member = this.#members.get(participant);
     if (member) return this.#at(member, peer, participant, now);
     this.#members.set(participant, { peer, seenAt: now });
@@ -137,11 +149,11 @@ export class Roster {
    * hello, a presence change). Someone on the roster may move with it: only
    * they can sign it, and its sequence number was above their last. Someone
    * not on the roster stays off it: the message may be a replay from before
-   * this page began. Undefined for them.
+   * this page began. Undefined for them, and for a move to someone else's address.
    */
   seen(peer: PeerId, participant: ParticipantId, now: number): Arrival | undefined {
     const member = this.#members.get(participant);
-    return member ? this.#at(member, peer, participant, now) : undefined;
+    return member && !this.isOthers(peer, participant) ? this.#at(member, peer, participant, now) : undefined;
   }
 
   #at(member: Member, peer: PeerId, participant: ParticipantId, now: number): Arrival {

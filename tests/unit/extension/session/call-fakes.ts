@@ -525,11 +525,18 @@ export class Person {
     return new Person(room, name, await Identity.create());
   }
 
-  private constructor(room: Room, name: string, identity: Identity) {
+  /** Another identity of its own speaking through `host`'s relay socket: one link holder posing as someone else. Greets no one by itself. */
+  static async posingOn(host: Person, name: string): Promise<Person> {
+    const poser = new Person(host.#room, name, await Identity.create(), host.signaling);
+    poser.greets = false;
+    return poser;
+  }
+
+  private constructor(room: Room, name: string, identity: Identity, signaling = new FakeSignaling(room.relay)) {
     this.#room = room;
     this.identity = identity;
     this.presence = { name, micMuted: false, cameraOff: false, screenSharing: false };
-    this.signaling = new FakeSignaling(room.relay);
+    this.signaling = signaling;
     this.sealed = new SealedSignaling(this.signaling, room.key, identity);
     this.sealed.on('message', (m) => {
       this.heard.push(m);
@@ -563,6 +570,11 @@ export class Person {
     this.sealed.send(to === undefined ? undefined : { peer: to }, { type: 'hello', ...this.presence });
   }
 
+  /** A welcome to `to`, as if answering their hello. */
+  welcome(to: Recipient & { participant: ParticipantId }): void {
+    this.#welcome(to);
+  }
+
   /** Changes presence by `patch`: a hello to `to`, or a presence change to everyone. */
   say(to?: PeerId, patch: Partial<Presence> = {}): void {
     this.presence = { ...this.presence, ...patch };
@@ -576,7 +588,7 @@ export class Person {
   }
 
   /** Where a bound message to `participant` goes: their latest address and page session. */
-  recipient(participant: ParticipantId): Recipient {
+  recipient(participant: ParticipantId): Recipient & { participant: ParticipantId } {
     const last = this.heard.findLast((m) => m.participant === participant);
     if (!last) throw new Error(`${this.presence.name} never heard from ${participant}`);
     return { peer: last.from, participant, session: last.session };

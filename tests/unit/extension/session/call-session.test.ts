@@ -12,6 +12,7 @@ import {
   EARLY_LINK_MS,
   LINK_REBUILDS,
   prepareCallKeys,
+  REPLY_LIMITS,
   ROSTER_TICK_MS,
   SAFETY_CHECK_MS,
   TAMPER_WARNING_AFTER,
@@ -716,6 +717,54 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(names(alice)).toEqual(['Alice', 'Carol']);
       expect(alice.links.map((l) => l.closes)).toEqual([1, 0]);
       expect(others(alice)[0]?.id).toBe(carol.participant);
+    });
+  });
+
+  describe('a link holder who misbehaves', () => {
+    /** Until Alice shows Bob's new name: she has opened everything Bob's socket sent before it. */
+    const openedUpTo = async (alice: FakeCall, bob: Person, name: string) => {
+      bob.say(undefined, { name });
+      await until(() => expect(names(alice)).toContain(name));
+    };
+
+    it('takes one participant per relay address: identities made up on Bob’s socket get no welcome, no link and no tile', async () => {
+      const room = await newRoom();
+      const alice = await joined(newCall(room));
+      const bob = await person(room, 'Bob');
+      // Sealing on Bob's socket from the start, as one page holding five identities would.
+      const posers = await Promise.all(Array.from({ length: 5 }, (_, i) => Person.posingOn(bob, `Poser ${i}`)));
+      people.push(...posers);
+      bob.join();
+      await until(() => expect(bob.presencesFrom(idOf(alice)).length).toBeGreaterThan(0));
+      await until(() => expect(names(alice)).toEqual(['Alice', 'Bob']));
+      const at = bob.recipient(idOf(alice));
+      for (const poser of posers) {
+        poser.hello(at.peer);
+        poser.welcome(at); // admission is by a welcome bound to Alice's page, which Bob can tell each poser how to address
+      }
+      await openedUpTo(alice, bob, 'Bob again');
+      await settled(...posers);
+      expect(names(alice)).toEqual(['Alice', 'Bob again']);
+      expect(alice.links).toHaveLength(1);
+      // Not one answer: her welcomes would be theirs to admit Alice with, and her early links one each.
+      for (const poser of posers) expect(poser.heard.filter((m) => m.participant === idOf(alice) && m.bound)).toEqual([]);
+    });
+
+    it('answers a flood of hellos at REPLY_LIMITS’s pace, so it stays within what the relay lets it send', async () => {
+      const { alice, bob } = await aliceWithBob();
+      const answers = () =>
+        bob.heard.filter((m) => m.participant === idOf(alice) && (m.msg.type === 'welcome' || m.msg.type === 'reveal')).length;
+      const before = answers();
+      const started = performance.now();
+      for (let i = 0; i < 100; i++) bob.hello(alice.signaling.self);
+      await openedUpTo(alice, bob, 'Bob flooding');
+      await settled(bob);
+      const seconds = (performance.now() - started) / 1000;
+      // A welcome and a reveal per hello answered: the burst, then one a second.
+      const most = 2 * (REPLY_LIMITS.burst + Math.ceil(seconds * REPLY_LIMITS.perSecond));
+      expect(answers() - before).toBeGreaterThan(0);
+      expect(answers() - before).toBeLessThanOrEqual(most);
+      expect(names(alice)).toEqual(['Alice', 'Bob flooding']);
     });
   });
 

@@ -59,6 +59,22 @@ describe('Roster', () => {
       expect(roster.size).toBe(2);
     });
 
+    it('takes no second participant at an address someone is at: one socket is one page', () => {
+      const roster = metAliceAndBob();
+      expect(roster.isOthers('B1', carol)).toBe(true);
+      expect(roster.isOthers('B1', bob)).toBe(false);
+      expect(roster.admit('B1', carol, 5_000)).toBeUndefined();
+      expect(roster.has(carol)).toBe(false);
+      // Nor does anyone move there: Alice's signed hello from Bob's address leaves both where they are.
+      expect(roster.seen('B1', alice, 5_100)).toBeUndefined();
+      expect(roster.isAt(alice, 'A1')).toBe(true);
+      expect(roster.isAt(bob, 'B1')).toBe(true);
+      // Once Bob's address is gone, it is nobody's.
+      roster.peerLeft('B1');
+      expect(roster.isOthers('B1', carol)).toBe(false);
+      expect(roster.admit('B1', carol, 6_000)).toBe('new');
+    });
+
     it('knows no one before any welcome, whatever addresses joined', () => {
       const roster = new Roster();
       roster.joined(['A1'], 0);
