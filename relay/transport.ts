@@ -29,10 +29,18 @@ type TransportConfig = Pick<
 /**
  * Frames a connection may send while its join waits for the bus (RedisBus: one
  * Redis round trip, normally a millisecond). A client waits for `joined` before
- * it signals, so a handful is plenty; beyond this the socket is closed rather
+ * it signals, so a handful is plenty; beyond this the socket is closed (4029) rather
  * than buffering without bound or handling a frame out of order.
  */
 const MAX_HELD_FRAMES = 32;
+
+/**
+ * How long a refused connection stays open once its HTTP response is handed to
+ * the kernel, so the client reads the status before the socket goes; it goes
+ * sooner if the client closes its side. A second: a client that keeps its side
+ * open holds a descriptor no longer, and shutdown never waits on it longer.
+ */
+const REFUSAL_LINGER_MS = 1_000;
 
 /** What a Transport shares with each of its connections: the outbound cap, and what delivering may call for. */
 interface Outbound {
@@ -159,6 +167,8 @@ export class Transport {
    */
   readonly #handshakes = new Map<Duplex, { key: string; at: number }>();
   readonly #onHandshakeClose: (this: Duplex) => void;
+  /** Connections refused with an HTTP response that have not closed yet (see #refuse): cut at shutdown. */
+  readonly #refused = new Set<Duplex>();
   /** Checks both deadlines: joins and handshakes. */
   readonly #deadlines: NodeJS.Timeout;
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -250,7 +260,7 @@ export class Transport {
     const key = this.#admission.handshakeStarted(socket.remoteAddress);
     if (key === undefined) {
       this.#log('error', { code: 'TOO_MANY_HANDSHAKES' }); // no peer: a refused upgrade (metrics.ts)
-      socket.end(refusalResponse(this.#admission.tooManyHandshakes));
+      this.#refuse(socket, refusalResponse(this.#admission.tooManyHandshakes));
       return;
     }
     this.#handshakes.set(socket, { key, at: systemClock.monotonicMs() });
@@ -281,7 +291,8 @@ export class Transport {
     const path = (req.url ?? '').split('?')[0];
     if (path !== SOCKET_PATH || this.#closing) {
       this.#log('error', { code: this.#closing ? 'SHUTTING_DOWN' : 'NOT_FOUND' }); // no peer: a refused upgrade (metrics.ts)
-      socket.end(
+      this.#refuse(
+        socket,
         `HTTP/1.1 ${this.#closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
       );
       return;
@@ -290,10 +301,34 @@ export class Transport {
     const admitted = this.#admission.upgrade(req);
     if (!admitted.ok) {
       this.#log('error', { code: admitted.status === 403 ? 'ORIGIN_REFUSED' : 'TOO_MANY_CONNECTIONS' });
-      socket.end(refusalResponse(admitted));
+      this.#refuse(socket, refusalResponse(admitted));
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, admitted.ipKey));
+  }
+
+  /**
+   * Answers a connection with `response` and closes it: every refusal goes
+   * through here. Before 'upgrade', Node takes its own error listener off the
+   * socket, so without one here a client's reset (ECONNRESET) would be an
+   * unhandled 'error' that ends the process. `end()` only closes our side: the
+   * socket is destroyed when the client closes its side, or REFUSAL_LINGER_MS
+   * after the response went out, whichever comes first, and at shutdown.
+   */
+  #refuse(socket: Duplex, response: string): void {
+    let linger: NodeJS.Timeout | undefined;
+    const cut = () => socket.destroy();
+    this.#refused.add(socket);
+    socket.on('error', cut);
+    socket.once('end', cut);
+    socket.once('close', () => {
+      clearTimeout(linger);
+      this.#refused.delete(socket);
+    });
+    socket.resume(); // reads (and drops) whatever else it sends, so its end or reset is seen
+    socket.end(response, () => {
+      if (!socket.destroyed) linger = setTimeout(cut, REFUSAL_LINGER_MS).unref();
+    });
   }
 
   #accept(conn: Connection, ipKey: string): void {
@@ -331,6 +366,8 @@ export class Transport {
   }
 
   #receive(conn: Connection, data: RawData, isBinary: boolean): void {
+    // ws still hands over frames while a socket is CLOSING: one closed for a limit says nothing more.
+    if (conn.readyState !== WebSocket.OPEN) return;
     if (this.#held.size !== 0 && this.#hold(conn, data, isBinary)) return;
     const verdict = this.#admission.message(conn, byteLength(data)); // before parsing: a flood costs no JSON.parse
     if (verdict !== 'ok') return this.#limited(conn, verdict);
@@ -389,7 +426,7 @@ export class Transport {
         },
         () => {
           this.#log('error', { peer: conn.id, code: 'BUS_UNAVAILABLE' });
-          conn.close(CloseCode.TRY_AGAIN_LATER, 'relay busy, reconnect');
+          this.#closeFor(conn, CloseCode.TRY_AGAIN_LATER, 'relay busy, reconnect');
         },
       )
       .finally(() => {
@@ -412,7 +449,8 @@ export class Transport {
     if (!held) return false;
     if (held.length >= MAX_HELD_FRAMES) {
       this.#log('error', { peer: conn.id, code: 'TOO_MANY_HELD_FRAMES' });
-      conn.close(CloseCode.TRY_AGAIN_LATER, 'too many frames before joined');
+      // A client waits for `joined` before it sends more: this many is a flood (4029), not a busy relay (1013).
+      this.#closeFor(conn, CloseCode.RATE_LIMITED, 'too many frames before joined');
     } else held.push([data, isBinary]);
     return true;
   }
@@ -475,6 +513,8 @@ export class Transport {
     this.#closing ??= new Promise<void>((resolve) => {
       clearInterval(this.#heartbeat);
       clearInterval(this.#deadlines);
+      // The HTTP server no longer tracks an upgrade's socket (closeAllConnections misses it): cut the refused ones here.
+      for (const socket of [...this.#refused]) socket.destroy();
       if (this.#connectionCount === 0) return resolve();
       const grace = setTimeout(() => {
         for (const conn of [...this.#connections()]) conn.terminate();
