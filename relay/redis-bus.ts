@@ -546,11 +546,18 @@ export class RedisBus implements Bus {
   }
 }
 
-/** `redis://user:secret@host` → `redis://user:***@host`: a URL in a log or error never carries the password. */
+/** Query parameters whose values are masked: ioredis takes any option from the query, `password` and `sentinelPassword` too. */
+const SECRET_PARAM = /pass|secret|token|auth|cred/i;
+
+/**
+ * `redis://user:secret@host/?password=secret` → `redis://user:***@host/?password=***`:
+ * a URL in a log or error never carries a password, in its userinfo or its query.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    for (const key of new Set(u.searchParams.keys())) if (SECRET_PARAM.test(key)) u.searchParams.set(key, '***');
     return u.toString();
   } catch {
     return '(malformed URL)';
