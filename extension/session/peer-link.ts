@@ -454,9 +454,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
    * again; a link that is not connected restarts ICE.
    */
   resync(): void {
-    if (this.#closed) return;
-    if (this.pc.signalingState === 'have-local-offer') this.#sendDescription();
-    else if (this.#state !== 'connected') this.restartIce();
+    if (this.pc.signalingState === 'have-local-offer' || this.#state !== 'connected') this.#recover();
   }
 
   /** Opens an ordered, reliable data channel to this peer (a file transfer). */
@@ -523,11 +521,16 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         return;
       }
       this.#isSettingRemoteAnswerPending = description.type === 'answer';
-      await this.pc.setRemoteDescription({ type: description.type, sdp: withOpusDtx(description.sdp) });
+      try {
+        await this.pc.setRemoteDescription({ type: description.type, sdp: withOpusDtx(description.sdp) });
+      } finally {
+        // An answer refused (a second one for an offer sent again, arriving once the first made us stable)
+        // must not leave later offers taken as if one were being applied.
+        this.#isSettingRemoteAnswerPending = false;
+      }
       this.#remoteConnection = remoteConnectionOf(description.sdp);
       this.#remoteUfrags = iceUfragsOf(description.sdp);
       this.#watchTransports();
-      this.#isSettingRemoteAnswerPending = false;
       if (description.type === 'offer') {
         await this.#attachCamera();
         await this.pc.setLocalDescription();
@@ -597,15 +600,27 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     }
   }
 
+  /**
+   * Gets a link that is down going again. An offer of ours still unanswered
+   * goes again: it (or the answer) may have gone into a relay socket that was
+   * dark, and restarting ICE makes no new offer before that one is answered;
+   * and the other side, if polite, gives way to it. Otherwise ICE restarts.
+   */
+  #recover(): void {
+    if (this.#closed) return;
+    if (this.pc.signalingState === 'have-local-offer') this.#sendDescription();
+    else this.pc.restartIce();
+  }
+
   #onIceState(): void {
     const ice = this.pc.iceConnectionState;
-    if (this.#iceRecovery.onState(ice, performance.now())) this.restartIce();
+    if (this.#iceRecovery.onState(ice, performance.now())) this.#recover();
     if (!this.#iceRecovery.active) {
       clearInterval(this.#recovery);
       this.#recovery = undefined;
     } else if (!this.#recovery) {
       this.#recovery = setInterval(() => {
-        if (this.#iceRecovery.tick(this.pc.iceConnectionState, performance.now())) this.restartIce();
+        if (this.#iceRecovery.tick(this.pc.iceConnectionState, performance.now())) this.#recover();
       }, this.#recoveryIntervalMs);
     }
   }

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
-import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type LaunchOptions, type Person } from '../support/browser.ts';
+import {
+  callLinkOf,
+  joinCall,
+  launchPerson,
+  startCall,
+  videoFrames,
+  watchPeerConnections,
+  type LaunchOptions,
+  type Person,
+} from '../support/browser.ts';
 import { startCoturn, type Coturn } from '../support/coturn.ts';
 import { startDarkPath, type DarkPath } from '../support/dark-path.ts';
 import { freeze, freezeMarker } from '../support/freeze.ts';
@@ -52,6 +61,38 @@ async function aliceCallsBob(alice: Person, bob: Person): Promise<{ a: Page; b: 
   await Promise.all([videoFrames(a, 'Bob'), videoFrames(b, 'Alice')]);
   return { a, b };
 }
+
+/**
+ * Lets a test drop whatever a page sends on its relay socket, as a socket gone
+ * dark drops it (an init script: the page's WebSocket must be the wrapped one).
+ */
+function darkenableSockets(): void {
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
+    if (!(globalThis as { __zingSocketDark?: boolean }).__zingSocketDark) send.call(this, data);
+  };
+}
+
+const setSocketDark = (page: Page, dark: boolean) =>
+  page.evaluate((on) => {
+    (globalThis as { __zingSocketDark?: boolean }).__zingSocketDark = on;
+  }, dark);
+
+/** The signaling state of each open link of `page` (needs watchPeerConnections). */
+const signalingStates = (page: Page) =>
+  page.evaluate(() =>
+    ((globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? [])
+      .filter((pc) => pc.connectionState !== 'closed')
+      .map((pc) => pc.signalingState),
+  );
+
+/** Which of two pages in a call made its link's first offer: the side that offers, and drives ICE recovery. */
+const offersFirst = (page: Page) =>
+  page.evaluate(() =>
+    ((globalThis as { __zingPeerConnections?: RTCPeerConnection[] }).__zingPeerConnections ?? []).some(
+      (pc) => pc.connectionState === 'connected' && pc.localDescription?.type === 'offer',
+    ),
+  );
 
 const samples = (page: Page) => page.evaluate(() => (window as unknown as { __samples: Sample[] }).__samples);
 
@@ -117,6 +158,8 @@ describe('a TURN path that fails and comes back', () => {
     // TURN only: when coturn stops, the media path is gone, as on a network change.
     const settings = { relayOnly: true, maxVideoHeight: 240 };
     [alice, bob] = await launchAliceAndBob(relay.url, () => ({ settings }));
+    await Promise.all([alice, bob].map(watchPeerConnections));
+    await Promise.all([alice, bob].map((p) => p.context.addInitScript(darkenableSockets)));
   });
 
   afterAll(async () => {
@@ -125,8 +168,11 @@ describe('a TURN path that fails and comes back', () => {
     await coturn?.stop();
   });
 
+  let a: Page;
+  let b: Page;
+
   it('says Reconnecting… while the path is down, restarts ICE and decodes again once it returns', async () => {
-    const { a, b } = await aliceCallsBob(alice, bob);
+    ({ a, b } = await aliceCallsBob(alice, bob));
 
     await coturn.stop();
 
@@ -145,6 +191,23 @@ describe('a TURN path that fails and comes back', () => {
     console.log(`media back ${Date.now() - back} ms after the TURN server returned`);
     await expect.poll(() => a.getByRole('status').textContent(), { timeout: 2_000 }).toBe('Connected');
     expect(await bobAtAlice.getByText('Reconnecting…', { exact: true }).count()).toBe(0);
+  });
+
+  it('brings the link back when the restart offer of the side that offers was lost in a dark relay socket', async () => {
+    // The impolite side drives recovery (ice-recovery.ts) and ignores the other's offers while its own is out:
+    // once its offer is lost, only sending it again gets the link going.
+    const [offerer, other] = (await offersFirst(a)) ? [a, b] : [b, a];
+    const [offererName, otherName] = offerer === a ? ['Alice', 'Bob'] : ['Bob', 'Alice'];
+    await setSocketDark(offerer, true);
+    await coturn.stop();
+    // Its ICE restart's offer went into the dark socket: it waits for an answer that cannot come.
+    await expect.poll(() => signalingStates(offerer), { timeout: 20_000, interval: 250 }).toEqual(['have-local-offer']);
+    await setSocketDark(offerer, false);
+    coturn = await startCoturn({ port: coturn.port, secret: coturn.secret });
+    const back = Date.now();
+    await Promise.all([videoFrames(offerer, otherName, 30_000), videoFrames(other, offererName, 30_000)]);
+    console.log(`media back ${Date.now() - back} ms after the socket and the TURN server returned (${offererName} offers)`);
+    await expect.poll(() => offerer.getByRole('status').textContent(), { timeout: 5_000 }).toBe('Connected');
   });
 });
 
