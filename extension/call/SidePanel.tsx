@@ -5,7 +5,8 @@ import { DECLINED } from '../session/file-consent.ts';
 import { formatBytes } from '../session/format-bytes.ts';
 import { MAX_CHAT_TEXT_BYTES } from '../../protocol/data.ts';
 import { appendToLog, emptyChatLog, type ChatLog } from './chat-log.ts';
-import { linkify } from './linkify.ts';
+import { cleanChatText } from '../../protocol/text.ts';
+import { later } from './later.ts';
 import {
   accepted,
   asked,
@@ -30,6 +31,10 @@ interface Notice {
   notice: string;
   receivedAt: number;
 }
+
+// Links are made from the first message shown on: the page starts without the parser (its budget),
+// and that message reads as plain text for the moment it takes to load.
+const links = later(() => import('./linkify.ts'));
 
 /** What a line costs the log's character budget (chat-log.ts). */
 const lineSize = (line: ChatLine | Notice): number => ('notice' in line ? line.notice.length : line.name.length + line.text.length);
@@ -149,17 +154,21 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
               <p class="line" classList={{ mine: item.from === 'self' }}>
                 <bdi class="who">{item.name}</bdi> <time dateTime={new Date(item.receivedAt).toISOString()}>{time(item.receivedAt)}</time>
                 <bdi class="text" dir="auto">
-                  <For each={linkify(item.text)}>
-                    {(seg) =>
-                      seg.kind === 'link' ? (
-                        <a href={seg.href} dir="auto" target="_blank" rel="noopener noreferrer">
-                          {seg.text}
-                        </a>
-                      ) : (
-                        seg.text
-                      )
-                    }
-                  </For>
+                  <Show when={links()} fallback={cleanChatText(item.text)}>
+                    {(l) => (
+                      <For each={l().linkify(item.text)}>
+                        {(seg) =>
+                          seg.kind === 'link' ? (
+                            <a href={seg.href} dir="auto" target="_blank" rel="noopener noreferrer">
+                              {seg.text}
+                            </a>
+                          ) : (
+                            seg.text
+                          )
+                        }
+                      </For>
+                    )}
+                  </Show>
                 </bdi>
               </p>
             )
