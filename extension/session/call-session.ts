@@ -855,8 +855,9 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   // (bound to this page's session) admits; once both welcomed, both reveal.
   #onMessage({ from, participant, session, msg }: SealedMessage): void {
     const now = performance.now();
-    // Another identity from someone's socket: one link holder posing as many, each a link and a tile.
-    if (this.#roster.isOthers(from, participant)) return;
+    // Another identity from someone's socket (one link holder posing as many, each a link and a tile),
+    // or late from a socket that left (a tile nothing would take away).
+    if (this.#roster.refuses(from, participant)) return;
     switch (msg.type) {
       case 'hello': {
         // Maybe a replay from before this page began: it moves only someone already here, and admits no one.

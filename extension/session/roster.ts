@@ -22,6 +22,13 @@ export const REJOIN_GRACE_MS = 10_000;
 export const HELLO_RETRY_MS = 2_000;
 /** Greetings per relay address, the first one included. */
 export const HELLO_ATTEMPTS = 3;
+/**
+ * Relay addresses the relay said left, remembered so a message of theirs still
+ * being opened when the leave came (signatures are checked one message after
+ * another, a leave at once) puts no one on the roster: nothing would ever take
+ * them off. The newest this many; an address is never handed out twice.
+ */
+export const GONE_KEPT = 64;
 
 /** What a signed message meant for the roster. */
 export type Arrival =
@@ -61,6 +68,8 @@ export class Roster {
   readonly #byPeer = new Map<PeerId, ParticipantId>();
   /** Relay addresses we greeted but whose participant has not been admitted or seen there. */
   readonly #unanswered = new Map<PeerId, Hello>();
+  /** The newest GONE_KEPT addresses that left, oldest first. */
+  readonly #gone = new Set<PeerId>();
   /** When the relay last took us back while we knew someone; never before the first meeting. */
   #rejoinedAt: number | undefined;
 
@@ -88,11 +97,13 @@ export class Roster {
   }
 
   /**
-   * Whether `peer` is where someone other than `participant` is now. A relay
-   * address is one socket, and one socket is one page: a second identity
-   * speaking from it is a link holder posing as more people than the room holds.
+   * Whether nothing `participant` says from `peer` counts: the address left
+   * (GONE_KEPT), or someone else is at it now. A relay address is one socket,
+   * and one socket is one page: a second identity speaking from it is a link
+   * holder posing as more people than the room holds.
    */
-  isOthers(peer: PeerId, participant: ParticipantId): boolean {
+  refuses(peer: PeerId, participant: ParticipantId): boolean {
+    if (this.#gone.has(peer)) return true;
     const holder = this.#byPeer.get(peer);
     return holder !== undefined && holder !== participant && this.isAt(holder, peer);
   }
@@ -120,6 +131,8 @@ export class Roster {
    * reconnect, not a leave.
    */
   peerLeft(peer: PeerId): ParticipantId | undefined {
+    this.#gone.add(peer);
+    if (this.#gone.size > GONE_KEPT) this.#gone.delete(this.#gone.values().next().value as PeerId);
     const participant = this.#byPeer.get(peer);
     this.#byPeer.delete(peer);
     this.#unanswered.delete(peer);
@@ -132,10 +145,10 @@ export class Roster {
    * `participant` spoke from relay address `peer` in a message bound to this
    * page's session and signed by their key (a welcome): proof that they are
    * there now. Puts them on the roster, or moves them there; undefined, and
-   * nothing changed, where that address is someone else's.
+   * nothing changed, where the roster refuses the address (`refuses`).
    */
   admit(peer: PeerId, participant: ParticipantId, now: number): Arrival | undefined {
-    if (this.isOthers(peer, participant)) return undefined;
+    if (this.refuses(peer, participant)) return undefined;
     const member = this.#members.get(participant);
     if (member) return this.#at(member, peer, participant, now);
     this.#members.set(participant, { peer, seenAt: now });
@@ -149,11 +162,11 @@ export class Roster {
    * hello, a presence change). Someone on the roster may move with it: only
    * they can sign it, and its sequence number was above their last. Someone
    * not on the roster stays off it: the message may be a replay from before
-   * this page began. Undefined for them, and for a move to someone else's address.
+   * this page began. Undefined for them, and for an address the roster refuses.
    */
   seen(peer: PeerId, participant: ParticipantId, now: number): Arrival | undefined {
     const member = this.#members.get(participant);
-    return member && !this.isOthers(peer, participant) ? this.#at(member, peer, participant, now) : undefined;
+    return member && !this.refuses(peer, participant) ? this.#at(member, peer, participant, now) : undefined;
   }
 
   #at(member: Member, peer: PeerId, participant: ParticipantId, now: number): Arrival {

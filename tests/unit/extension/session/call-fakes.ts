@@ -515,6 +515,8 @@ export class Person {
   readonly admittedBy = new Map<ParticipantId, { peer: PeerId; session: string }>();
   presence: Presence;
   greets = true;
+  /** Whether it answers the handshake by itself; a test that sends each step itself turns it off. */
+  answers = true;
   readonly #room: Room;
   readonly #salt = newSalt();
   readonly #welcomed = new Set<ParticipantId>();
@@ -639,6 +641,7 @@ export class Person {
   }
 
   #answer(m: SealedMessage): void {
+    if (!this.answers) return;
     const to = { peer: m.from, participant: m.participant, session: m.session };
     if (m.msg.type === 'hello') this.#welcome(to);
     if (m.msg.type !== 'welcome') return;

@@ -750,6 +750,28 @@ describe('CallSession', { timeout: 20_000 }, () => {
       for (const poser of posers) expect(poser.heard.filter((m) => m.participant === idOf(alice) && m.bound)).toEqual([]);
     });
 
+    it('puts no one on the roster from a welcome it opens after the relay said its socket left: no tile that nothing takes away', async () => {
+      const room = await newRoom();
+      const alice = await joined(newCall(room));
+      const carol = await person(room, 'Carol');
+      carol.join();
+      await until(() => expect(names(alice)).toEqual(['Alice', 'Carol']));
+      const bob = await person(room, 'Bob');
+      bob.answers = false;
+      bob.join();
+      await until(() => expect(bob.heard.some((m) => m.participant === idOf(alice) && m.msg.type === 'hello')).toBe(true));
+      // Bob welcomes Alice and closes his socket at once: the leave comes before his welcome is opened.
+      bob.welcome(bob.recipient(idOf(alice)));
+      alice.signaling.fire('peerLeft', bob.peer);
+      await settled(bob);
+      // Carol's next presence is opened after Bob's welcome.
+      carol.say(undefined, { name: 'Carol again' });
+      await until(() => expect(names(alice)).toContain('Carol again'));
+      expect(names(alice)).toEqual(['Alice', 'Carol again']);
+      // Carol's, and no other open (a link opened ahead on Bob's hello closed with his leave).
+      expect(alice.links.filter((l) => l.closes === 0)).toHaveLength(1);
+    });
+
     it('answers a flood of hellos at REPLY_LIMITS’s pace, so it stays within what the relay lets it send', async () => {
       const { alice, bob } = await aliceWithBob();
       const answers = () =>
@@ -906,11 +928,14 @@ describe('CallSession', { timeout: 20_000 }, () => {
       let before = fresh().length;
       room.relay.restart(); // a reconnect keeps the links
       await until(() => expect(fresh().length).toBeGreaterThan(before));
-      // The relay says Bob left: Alice closes his link. Bob comes back and greets her, twice (a hello sent again).
-      alice.signaling.fire('peerLeft', bob.peer);
+      // The relay lets Bob's socket go: Alice closes his link. Bob comes back on a new socket and greets her,
+      // twice (a hello sent again); nothing from the socket that left counts.
+      bob.greets = false;
+      room.relay.remove(bob.peer);
       await until(() => expect(names(alice)).toEqual(['Alice']));
       expect(fresh().slice(before)).not.toContain(true); // what the reconnect brought, however many welcomes
       before = fresh().length;
+      room.relay.admit(bob.signaling);
       bob.hello(alice.signaling.self);
       await until(() => expect(fresh().slice(before)).toContain(true));
       bob.hello(alice.signaling.self);

@@ -4,7 +4,7 @@
 // any other signed message only moves someone already on it.
 import { describe, expect, it } from 'vitest';
 import type { ParticipantId, PeerId } from '../../../../protocol/ids.ts';
-import { HELLO_ATTEMPTS, HELLO_RETRY_MS, REJOIN_GRACE_MS, Roster } from '../../../../extension/session/roster.ts';
+import { GONE_KEPT, HELLO_ATTEMPTS, HELLO_RETRY_MS, REJOIN_GRACE_MS, Roster } from '../../../../extension/session/roster.ts';
 
 const alice: ParticipantId = 'alice-participant-0001';
 const bob: ParticipantId = 'bob-participant-000002';
@@ -61,18 +61,34 @@ describe('Roster', () => {
 
     it('takes no second participant at an address someone is at: one socket is one page', () => {
       const roster = metAliceAndBob();
-      expect(roster.isOthers('B1', carol)).toBe(true);
-      expect(roster.isOthers('B1', bob)).toBe(false);
+      expect(roster.refuses('B1', carol)).toBe(true);
+      expect(roster.refuses('B1', bob)).toBe(false);
       expect(roster.admit('B1', carol, 5_000)).toBeUndefined();
       expect(roster.has(carol)).toBe(false);
       // Nor does anyone move there: Alice's signed hello from Bob's address leaves both where they are.
       expect(roster.seen('B1', alice, 5_100)).toBeUndefined();
       expect(roster.isAt(alice, 'A1')).toBe(true);
       expect(roster.isAt(bob, 'B1')).toBe(true);
-      // Once Bob's address is gone, it is nobody's.
-      roster.peerLeft('B1');
-      expect(roster.isOthers('B1', carol)).toBe(false);
-      expect(roster.admit('B1', carol, 6_000)).toBe('new');
+    });
+
+    it('takes no one at an address that left: a welcome still being opened when the leave came is late', () => {
+      const roster = metAliceAndBob();
+      expect(roster.peerLeft('B1')).toBe(bob);
+      expect(roster.refuses('B1', bob)).toBe(true);
+      expect(roster.admit('B1', bob, 6_000)).toBeUndefined();
+      expect(roster.admit('B1', carol, 6_000)).toBeUndefined();
+      expect(roster.has(bob)).toBe(false);
+      // Nor is anyone moved there.
+      expect(roster.seen('B1', alice, 6_100)).toBeUndefined();
+      expect(roster.isAt(alice, 'A1')).toBe(true);
+    });
+
+    it('remembers the newest GONE_KEPT addresses that left, and refuses only those', () => {
+      const roster = new Roster();
+      for (let i = 0; i <= GONE_KEPT; i++) roster.peerLeft(`P${i}`);
+      expect(roster.refuses('P0', carol)).toBe(false);
+      expect(roster.refuses('P1', carol)).toBe(true);
+      expect(roster.refuses(`P${GONE_KEPT}`, carol)).toBe(true);
     });
 
     it('knows no one before any welcome, whatever addresses joined', () => {
@@ -357,7 +373,8 @@ describe('Roster', () => {
       roster.remove(alice);
       expect(roster.participants()).toEqual([bob]);
       expect(roster.peerLeft('A1')).toBeUndefined();
-      expect(roster.admit('A1', alice, 9_000)).toBe('new');
+      // Back from a new socket: the one that left takes no one.
+      expect(roster.admit('A2', alice, 9_000)).toBe('new');
     });
 
     it('drops no one and greets no one at a tick when all is quiet', () => {
