@@ -956,6 +956,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
 
   #addRemote(participant: ParticipantId, presence: Presence, peer: PeerId, session: SessionId): Remote {
     markOnce('admitted');
+    this.#sealed?.keep(participant);
     // File transfer's code, ready before this peer's link could carry a file (file-transfers-later.ts).
     this.files.load();
     const early = this.#takeEarly(participant, peer, session);

@@ -69,16 +69,20 @@ export type SealedSignalingEvents = {
   rejected: [{ from: PeerId; reason: RejectReason }];
 };
 
-/** Senders known only from messages for anyone, past which the oldest are forgotten: a relay could invent any number. */
-export const MAX_UNBOUND_SENDERS = 256;
+/**
+ * Senders this page did not take in (`keep`), past which the oldest are
+ * forgotten: a relay could invent any number from messages for anyone, and a
+ * link holder any number that sign messages naming this page, 50 a second.
+ */
+export const MAX_STRANGERS = 256;
 
 /** What this page knows of one sender, from messages whose signature checked. */
 interface Sender {
   key: CryptoKey;
   session: SessionId;
   lastSeq: number;
-  /** They sent this page a bound message: never forgotten, or their old messages could be replayed. */
-  bound: boolean;
+  /** The page took them in (`keep`): never forgotten, or their old messages could be replayed. */
+  kept: boolean;
 }
 
 /** What a message is, for the join marks: a description says offer or answer. */
@@ -169,6 +173,17 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
       .catch((err: unknown) => console.warn('zing: sealing failed', err));
   }
 
+  /**
+   * The page took `participant` in (a welcome of theirs admitted them): what it
+   * knows of them is kept for the page's life, so none of their messages is
+   * ever taken twice. Anyone else is a stranger, of whom only the newest
+   * MAX_STRANGERS are remembered. Nothing if no message of theirs was taken.
+   */
+  keep(participant: ParticipantId): void {
+    const sender = this.#senders.get(participant);
+    if (sender) sender.kept = true;
+  }
+
   /** Resolves once everything sent so far is on the socket and everything received so far is handled. */
   async drained(): Promise<void> {
     for (;;) {
@@ -223,7 +238,7 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
     // Checked again after the awaits: the chain is serial, but a pinned sender's state may have moved on meanwhile.
     const now = this.#senders.get(participant);
     if (now && (now.session !== session || seq <= now.lastSeq)) return reject(now.session !== session ? 'stale' : 'replayed');
-    this.#pin(participant, { key, session, lastSeq: seq, bound: bound || (now?.bound ?? false) });
+    this.#pin(participant, { key, session, lastSeq: seq, kept: now?.kept ?? false });
     markOnce(`in:${kindOf(msg)}`);
     this.emit('message', { from, participant, session, msg, bound });
   }
@@ -231,13 +246,13 @@ export class SealedSignaling extends TypedEmitter<SealedSignalingEvents> {
   #pin(participant: ParticipantId, sender: Sender): void {
     this.#senders.delete(participant); // re-inserted last: the map's order is the order last heard
     this.#senders.set(participant, sender);
-    let unbound = 0;
-    for (const s of this.#senders.values()) if (!s.bound) unbound++;
+    let strangers = 0;
+    for (const s of this.#senders.values()) if (!s.kept) strangers++;
     for (const [id, s] of this.#senders) {
-      if (unbound <= MAX_UNBOUND_SENDERS) break;
-      if (!s.bound) {
+      if (strangers <= MAX_STRANGERS) break;
+      if (!s.kept) {
         this.#senders.delete(id);
-        unbound--;
+        strangers--;
       }
     }
   }

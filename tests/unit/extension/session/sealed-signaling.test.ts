@@ -3,7 +3,7 @@
 // a forger who holds the room key but not the victim's signing key is played
 // by forge(), which signs and seals whatever it is told.
 import { describe, expect, it } from 'vitest';
-import type { ParticipantId, PeerId, SessionId } from '../../../../protocol/ids.ts';
+import type { PeerId } from '../../../../protocol/ids.ts';
 import { open, seal } from '../../../../extension/session/envelope.ts';
 import { Identity, newSessionId } from '../../../../extension/session/identity.ts';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../../../../protocol/peer.ts';
 import { deriveRoomKey, fromBase64Url, newSecret, type RoomKey, toBase64Url } from '../../../../extension/session/room-key.ts';
 import {
-  MAX_UNBOUND_SENDERS,
+  MAX_STRANGERS,
   type RejectReason,
   type Recipient,
   SealedSignaling,
@@ -518,27 +518,52 @@ describe('SealedSignaling', () => {
   });
 
   describe('what it remembers of senders', () => {
-    it('forgets the oldest of a flood of strangers, never someone who sent it a bound message', async () => {
+    /** MAX_STRANGERS + 1 senders of fresh identities from relay address S, each message naming `to` if given. */
+    async function strangers(key: RoomKey, to?: Side): Promise<string[]> {
+      const out: string[] = [];
+      for (let i = 0; i <= MAX_STRANGERS; i++) {
+        const s = await Identity.create();
+        const bound = to ? { to: to.identity.participant, toSession: to.identity.session } : {};
+        out.push(
+          await forge(key, {
+            signer: s,
+            fromPeer: 'S',
+            toPeer: to ? to.peer : undefined,
+            payload: { seq: 1, ...bound, msg: to ? welcome(`s${i}`) : hello(`s${i}`) },
+          }),
+        );
+      }
+      return out;
+    }
+
+    it('forgets the oldest of a flood of strangers, never someone the page took in', async () => {
       const { key, alice, bob } = await pair();
       alice.sealed.send(bob.at(), welcome('Alice'));
       const [greeting] = await sentBy(alice);
       deliver(bob, 'A', greeting!);
-      const strangers: { id: ParticipantId; session: SessionId; data: string }[] = [];
-      for (let i = 0; i <= MAX_UNBOUND_SENDERS; i++) {
-        const s = await Identity.create();
-        strangers.push({
-          id: s.participant,
-          session: s.session,
-          data: await forge(key, { signer: s, fromPeer: 'S', payload: { seq: 1, msg: hello(`s${i}`) } }),
-        });
-      }
-      for (const s of strangers) deliver(bob, 'S', s.data);
+      await settle();
+      bob.sealed.keep(alice.identity.participant); // her welcome admitted her
+      const flood = await strangers(key);
+      for (const data of flood) deliver(bob, 'S', data);
       // The first stranger was forgotten (its replay counts as new), Alice was not (hers is refused).
-      deliver(bob, 'S', strangers[0]!.data);
+      deliver(bob, 'S', flood[0]!);
       deliver(bob, 'A', greeting!);
       await settle();
-      expect(bob.got).toHaveLength(1 + MAX_UNBOUND_SENDERS + 1 + 1);
+      expect(bob.got).toHaveLength(1 + MAX_STRANGERS + 1 + 1);
       expect(bob.refused).toEqual([{ from: 'A', reason: 'replayed' }]);
+    }, 30_000);
+
+    it('forgets strangers whose messages named this page too: a link holder can sign as many as it likes', async () => {
+      const { key, bob } = await pair();
+      const flood = await strangers(key, bob);
+      for (const data of flood) deliver(bob, 'S', data);
+      deliver(bob, 'S', flood[0]!);
+      deliver(bob, 'S', flood.at(-1)!);
+      await settle();
+      expect(bob.got.every((m) => m.bound)).toBe(true);
+      // The first was forgotten (taken again), the newest was not (refused as a replay).
+      expect(bob.got).toHaveLength(MAX_STRANGERS + 1 + 1);
+      expect(bob.refused).toEqual([{ from: 'S', reason: 'replayed' }]);
     }, 30_000);
   });
 
