@@ -7,7 +7,7 @@ import { LocalMedia } from '../session/local-media.ts';
 import type { PreJoinSetup } from '../session/pre-join.ts';
 import type { DevicePrefs } from '../session/devices.ts';
 import { decideEntry, type Entry } from '../session/entry.ts';
-import { callName, linkFromPageLocation } from '../session/share-link.ts';
+import { callOf, linkFromPageLocation } from '../session/share-link.ts';
 import { VOUCHED_TAB_KEY, entryTokenOf, vouchedByReload } from '../session/entry-grant.ts';
 import type { Profile, Settings } from '../session/settings.ts';
 import {
@@ -75,7 +75,8 @@ interface Start {
   keys?: CallKeys | undefined;
 }
 
-function startSession(entry: Entry, settings: Settings, start: Start, prefs: PagePrefs): CallSession {
+/** `call`: the call's name among Zing's own pages (share-link.ts callOf). */
+function startSession(entry: Entry, call: string, settings: Settings, start: Start, prefs: PagePrefs): CallSession {
   prefs.loaded(start.profile);
   const media = start.media;
   const session = new CallSession(entry.link, {
@@ -92,7 +93,7 @@ function startSession(entry: Entry, settings: Settings, start: Start, prefs: Pag
   // Camera and relay first: the page renders from the session's current state either way.
   session.start();
   // The badge, the popup and the browser's shortcuts follow this call while it runs.
-  linkToToolbar(session, callName(entry.link));
+  linkToToolbar(session, call);
   // Closing the tab hangs up at once instead of waiting for the relay's heartbeat.
   addEventListener('pagehide', () => session.leave());
   // End-to-end tests only: a test's init script that defines `__zingTest` before
@@ -130,7 +131,7 @@ async function boot(root: HTMLElement): Promise<void> {
   // The call's keys are a few ms of local crypto: made beside the storage reads
   // (and, on the pre-join page, long before Join call), they send nothing.
   const early = framed ? undefined : linkFromPageLocation(location);
-  const keys = early?.ok ? prepareCallKeys(early.link) : undefined;
+  const earlyKeys = early?.ok ? prepareCallKeys(early.link) : undefined;
   const [vouched, settings, devices, profile] = await Promise.all([
     framed ? undefined : vouchedHref(),
     loadSettings(),
@@ -143,22 +144,31 @@ async function boot(root: HTMLElement): Promise<void> {
     return;
   }
   const { entry } = decided;
-  // decideEntry read the same location; the keys are for its link.
-  const keysFor = (href: string) => (early?.ok && early.link.href === href ? keys : undefined);
+  // decideEntry read the same location: the keys are for its link.
+  const keys = early?.ok && early.link.href === entry.link.href && earlyKeys ? earlyKeys : prepareCallKeys(entry.link);
+  // A link whose key does not derive its room is refused here, before the page
+  // shows the gate, asks other tabs of the call or moves it (the room key was
+  // made beside the storage reads, so this hardly waits).
+  const named = await callOf(entry.link, keys.roomKey);
+  if (!named.ok) {
+    render(() => <FailurePage message={`This call link is not valid. ${named.reason}`} />, root);
+    return;
+  }
+  const { call } = named;
   const [session, setSession] = createSignal<CallSession>();
   // Lives as long as the page.
   const prefs = createRoot(() => pagePrefs(devices));
   const join = (start: Start) => {
     // A reload of this tab goes straight back in: the person chose this call (here or in the popup).
     sessionStorage.setItem(VOUCHED_TAB_KEY, entry.link.href);
-    const started = startSession(entry, settings, { ...start, keys: keysFor(entry.link.href) }, prefs);
+    const started = startSession(entry, call, settings, { ...start, keys }, prefs);
     setSession(started);
     // Not loading it costs only the answer to another tab: the call goes on.
     import('./other-tab.ts')
       .then(({ takeCallHere, answerForThisCall }) => {
         // Joined straight in (Zing's own UI chose it here) while another tab has this call: it moves here.
-        if (entry.mode === 'direct') takeCallHere(entry);
-        answerForThisCall(entry, started);
+        if (entry.mode === 'direct') takeCallHere(call);
+        answerForThisCall(call, started);
       })
       .catch((err: unknown) => console.warn('zing: other tabs will not learn of this call', err));
   };
@@ -173,7 +183,7 @@ async function boot(root: HTMLElement): Promise<void> {
         setupReady,
         // Without it the page cannot tell of the call in another tab, but still joins.
         import('./other-tab.ts')
-          .then(({ callElsewhere }) => callElsewhere(entry))
+          .then(({ callElsewhere }) => callElsewhere(call))
           .catch((err: unknown) => {
             console.warn('zing: other tabs cannot be asked about this call', err);
             return NOWHERE;

@@ -3,20 +3,23 @@
 // pre-join page, never at page start.
 import { type Accessor, createSignal } from 'solid-js';
 import type { CallSession } from '../session/call-session.ts';
-import type { Entry } from '../session/entry.ts';
+import { deriveRoomKey } from '../session/room-key.ts';
 import { type CallElsewhere, tabs } from '../session/same-call.ts';
-import { type ShareLink, callName } from '../session/share-link.ts';
+import { type ShareLink, callOf } from '../session/share-link.ts';
 import { canShowTabs, showThisTab } from '../session/show-tab.ts';
 
 export { canShowTabs };
+
+// Each takes the call as share-link.ts callOf names it: only a link whose key
+// derives its room names a call, so a changed link never moves a real one.
 
 /**
  * While this page is in the call: another tab that lands on the call's
  * pre-join page learns so, can bring this tab forward, or moves the call
  * there (this page leaves).
  */
-export function answerForThisCall(entry: Entry, session: CallSession): void {
-  const stop = tabs.answerForCall(callName(entry.link), {
+export function answerForThisCall(call: string, session: CallSession): void {
+  const stop = tabs.answerForCall(call, {
     show: () => void showThisTab().catch((err: unknown) => console.warn('zing: could not show the call tab', err)),
     leave: () => session.leave('moved'),
   });
@@ -29,8 +32,8 @@ export function answerForThisCall(entry: Entry, session: CallSession): void {
  * goes back to that tab instead (open-call.ts); this covers a call the popup
  * did not show, as with two calls running.
  */
-export function takeCallHere(entry: Entry): void {
-  tabs.leaveElsewhere(callName(entry.link));
+export function takeCallHere(call: string): void {
+  tabs.leaveElsewhere(call);
 }
 
 /**
@@ -39,7 +42,9 @@ export function takeCallHere(entry: Entry): void {
  */
 export async function goToCall(link: ShareLink): Promise<boolean> {
   if (!canShowTabs()) return false;
-  const other = await tabs.findCallElsewhere(callName(link));
+  const named = await callOf(link, deriveRoomKey(link.secret));
+  if (!named.ok) return false;
+  const other = await tabs.findCallElsewhere(named.call);
   other?.show();
   other?.close();
   return other !== undefined;
@@ -59,11 +64,11 @@ export interface Elsewhere {
  * asked as the page opens and again whenever it is shown (that call may have
  * ended meanwhile, or begun).
  */
-export function callElsewhere(entry: Entry): Elsewhere {
+export function callElsewhere(call: string): Elsewhere {
   const [found, setFound] = createSignal<CallElsewhere | undefined>();
   const ask = () =>
     tabs
-      .findCallElsewhere(callName(entry.link))
+      .findCallElsewhere(call)
       .then((other) => {
         found()?.close();
         setFound(other);

@@ -5,7 +5,7 @@
 import browser from 'webextension-polyfill';
 import { callPageUrl } from '../background/call-page.ts';
 import { deriveRoomKey, newSecret } from '../session/room-key.ts';
-import { buildShareLink, callName, parseShareLink, type ShareLink } from '../session/share-link.ts';
+import { buildShareLink, callOf, parseShareLink, type ShareLink } from '../session/share-link.ts';
 import type { ToolbarCall } from '../session/toolbar-messages.ts';
 import { grantEntry, loadSettings } from '../session/storage.ts';
 
@@ -24,7 +24,8 @@ export async function openNewCall(): Promise<void> {
 }
 
 /**
- * The call of a pasted link, or why the text is not a call link, in words.
+ * The call of a pasted link, or why the text is not a call link, in words
+ * (a link whose key does not derive its room, too: share-link.ts callOf).
  * The link of the call already running goes back to its tab (`returnTo`):
  * a second tab would join it as a second person.
  */
@@ -35,7 +36,9 @@ export async function openPastedCall(
 ): Promise<string | undefined> {
   const parsed = parseShareLink(text);
   if (!parsed.ok) return parsed.reason;
-  if (running?.call === callName(parsed.link)) await returnTo(running.tabId);
+  const named = await callOf(parsed.link, deriveRoomKey(parsed.link.secret));
+  if (!named.ok) return `This call link is not valid. ${named.reason}`;
+  if (running?.call === named.call) await returnTo(running.tabId);
   else await openCall(parsed.link);
   return undefined;
 }

@@ -1,5 +1,6 @@
 // Share links: `<relay origin>/r/<room>#<secret>`. Pure functions, no browser APIs beyond URL.
-// The room id is derived from the secret (room-key.ts); the call page checks that they match.
+// The room id is derived from the secret (room-key.ts); callOf checks that they
+// match before a page shows the call or tells other tabs of it.
 import { ROOM_PATH_PREFIX, isRoomId } from '../../protocol/ids.ts';
 import type { RoomId } from '../../protocol/relay.ts';
 import { SECRET_PATTERN } from './room-key.ts';
@@ -14,11 +15,30 @@ export interface ShareLink {
   readonly href: string;
 }
 
+/** A link's call among Zing's own pages (callOf), or why the link names none, in words. */
+export type CallOf = { ok: true; call: string } | { ok: false; reason: string };
+
 /**
- * A call's name between Zing's own pages (the toolbar, other tabs): its relay
- * and room, never its secret.
+ * The call a link names between Zing's own pages (the toolbar, other tabs):
+ * its relay and the room its key derives, never its secret. `derived` is
+ * room-key.ts deriveRoomKey of the link's secret. A link whose key derives
+ * another room (part of it was changed: a damaged copy, or a site that knows
+ * the room id) names no call: taken by its room alone it would pass for the
+ * call the person is in, and joining it would end that call for a link that
+ * cannot work. So two links with different keys never name the same call.
  */
-export const callName = (link: { relayOrigin: string; room: string }): string => `${link.relayOrigin}/r/${link.room}`;
+export async function callOf(link: ShareLink, derived: Promise<{ room: string }>): Promise<CallOf> {
+  let room: string;
+  try {
+    ({ room } = await derived);
+  } catch {
+    return { ok: false, reason: 'The key in this link could not be used.' };
+  }
+  if (room !== link.room) {
+    return { ok: false, reason: 'Its key does not belong to its room: part of the link was changed. Ask for it again.' };
+  }
+  return { ok: true, call: `${link.relayOrigin}${ROOM_PATH_PREFIX}${room}` };
+}
 
 export type LinkResult = { ok: true; link: ShareLink } | { ok: false; reason: string };
 

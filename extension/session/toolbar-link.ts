@@ -27,7 +27,7 @@ const reportOf = (state: CallState, startedAt: number, call: string): CallReport
   };
 };
 
-/** Links `session`, in call `call` (share-link.ts callName), to the toolbar until the returned function is called (or the page goes away). */
+/** Links `session`, in call `call` (share-link.ts callOf), to the toolbar until the returned function is called (or the page goes away). */
 export function linkToToolbar(session: CallSession, call: string, startedAt = Date.now()): () => void {
   if (typeof browser.runtime?.connect !== 'function') return () => undefined; // the guest page: no extension
   let last = '';

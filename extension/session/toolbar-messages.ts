@@ -26,7 +26,7 @@ export interface CallReport {
   readonly cameraOff: boolean;
   /** When this page's call started (ms since the epoch, this machine's clock): the latest call is the one commands mean. */
   readonly startedAt: number;
-  /** Which call (share-link.ts callName: relay and room, no secret): the popup's Join of its link goes back to it. */
+  /** Which call (share-link.ts callOf: relay and the room its key derives, no secret): the popup's Join of its link goes back to it. */
   readonly call: string;
 }
 

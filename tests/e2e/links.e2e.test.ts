@@ -24,6 +24,7 @@ import {
   waitForShareLinkRedirect,
   type Person,
 } from '../support/browser.ts';
+import { newSecret } from '../../extension/session/room-key.ts';
 import { seriousViolations } from '../support/axe.ts';
 import { askedFor, reached, watchedFromStart, watchReach } from '../support/reach-watch.ts';
 import { NEW_TAB_LINK, SAME_TAB_LINK, newCallLink, startLinkSite, type LinkSite } from '../support/links.ts';
@@ -247,6 +248,48 @@ describe('share links opened in a browser', () => {
     await first.bringToFront();
     await first.getByRole('button', { name: 'Go to the call', exact: true }).click();
     await Promise.all([videoFrames(first, 'Host'), newTileDecodes(call, 'Visitor', lastTile)]);
+  });
+
+  it('refuses a link to the call’s room with another key on the gate, and the call it names goes on', async () => {
+    const call = await hostCall();
+    const first = await openCallPage(visitor, call.link);
+    opened.push(first);
+    await videoFrames(call.hostPage, 'Visitor');
+    /** The call in the first tab goes on: both sides still decode each other, nobody left or moved. */
+    const callGoesOn = async () => {
+      expect(await first.getByText('This call moved to another tab.', { exact: true }).count()).toBe(0);
+      expect(await first.getByRole('status').textContent()).toBe('Connected');
+      await Promise.all([videoFrames(first, 'Host'), videoFrames(call.hostPage, 'Visitor')]);
+      expect(relay.rooms.peersIn(call.room)).toHaveLength(2);
+      expect(await call.hostPage.getByRole('group', { name: 'Visitor', exact: true }).count()).toBe(1);
+    };
+    // A damaged copy of the link, or a site that knows the room id: the call's room, another well-formed key.
+    const changed = `${relay.url}/r/${call.room}#${newSecret()}`;
+    const chat = await chatWithLink(visitor, changed);
+    const tab = await newTabFrom(visitor, () => chat.getByRole('link', { name: NEW_TAB_LINK, exact: true }).click());
+    const join = tab.getByRole('button', { name: 'Join call', exact: true });
+    const alert = tab.getByRole('alert');
+    await join.or(alert).first().waitFor({ timeout: 10_000 });
+    // A person presses Join call wherever the page offers it: once, that ended the call in the first tab.
+    if ((await join.count()) > 0) await join.click();
+    await tab.waitForTimeout(UNSEEN_MS); // a call moving here would have ended there by now
+    await callGoesOn();
+    expect(await alert.textContent()).toBe(
+      'This call link is not valid. Its key does not belong to its room: part of the link was changed. Ask for it again.',
+    );
+    expect(await join.count()).toBe(0);
+    expect(await tab.getByText('You are already in this call', { exact: false }).count()).toBe(0);
+
+    // The same link pasted into the popup: refused there too, in words; no call page opens.
+    const callPages = () => visitor.context.pages().filter((p) => p.url().includes('/extension/call/')).length;
+    const pagesBefore = callPages();
+    const popup = await openPopup(visitor);
+    opened.push(popup);
+    await popup.getByRole('textbox', { name: 'Call link', exact: true }).fill(changed);
+    await popup.getByRole('button', { name: 'Join', exact: true }).click();
+    await popup.getByRole('alert').getByText('Its key does not belong to its room', { exact: false }).waitFor({ timeout: 5_000 });
+    expect(callPages()).toBe(pagesBefore);
+    await callGoesOn();
   });
 
   /**

@@ -1,9 +1,9 @@
 // same-call.ts over Node's own BroadcastChannel: each Tabs is one page, all in one process here.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SAME_CALL_CHANNEL, Tabs } from '../../../../extension/session/same-call.ts';
-import { callName } from '../../../../extension/session/share-link.ts';
 
-const CALL = callName({ relayOrigin: 'https://relay.example', room: 'room-a' });
+/** A call as share-link.ts callOf names it: relay and the room its key derives. */
+const CALL = 'https://relay.example/r/room-a';
 const open: BroadcastChannel[] = [];
 const channel = () => {
   const c = new BroadcastChannel(SAME_CALL_CHANNEL);
@@ -25,10 +25,6 @@ function pageInCall(name: string, call = CALL) {
 }
 
 describe('same call in another tab', () => {
-  it('names a call by relay and room, without its secret', () => {
-    expect(CALL).toBe('https://relay.example/r/room-a');
-  });
-
   it('finds a tab in the same call, and brings it forward', async () => {
     const other = pageInCall('in the call');
     const found = await page('gate').findCallElsewhere(CALL, 1_000);
@@ -38,8 +34,8 @@ describe('same call in another tab', () => {
   });
 
   it('finds none for another call, or where no tab answers, after the wait', async () => {
-    pageInCall('other room', callName({ relayOrigin: 'https://relay.example', room: 'room-b' }));
-    pageInCall('other relay', callName({ relayOrigin: 'https://other.example', room: 'room-a' }));
+    pageInCall('other room', 'https://relay.example/r/room-b');
+    pageInCall('other relay', 'https://other.example/r/room-a');
     const started = Date.now();
     expect(await page('gate').findCallElsewhere(CALL, 100)).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deriveRoomKey, newSecret } from '../../../../extension/session/room-key.ts';
 import {
   buildShareLink,
+  callOf,
   callPageFragment,
   linkFromCallPageHash,
   parseShareLink,
@@ -175,5 +176,47 @@ describe('the call page fragment', () => {
 
   it('refuses a hash that decodes to something that is not a call link', () => {
     expect(reasonOf(linkFromCallPageHash(`#${encodeURIComponent('javascript:alert(1)')}`))).toMatch(/https:\/\//);
+  });
+});
+
+describe('callOf: the call a link names among Zing’s own pages', () => {
+  /** A link as the popup makes it: its room derived from its key. */
+  async function goodLink() {
+    const secret = newSecret();
+    return buildShareLink('https://relay.example', (await deriveRoomKey(secret)).room, secret);
+  }
+  const nameOf = (link: ReturnType<typeof buildShareLink>) => callOf(link, deriveRoomKey(link.secret));
+
+  it('names it by relay and the room its key derives, never the secret', async () => {
+    const link = await goodLink();
+    const named = await nameOf(link);
+    expect(named).toEqual({ ok: true, call: `https://relay.example/r/${link.room}` });
+    expect(JSON.stringify(named)).not.toContain(link.secret);
+  });
+
+  it('refuses the call’s room with another well-formed key, in words: it never passes for the call', async () => {
+    const link = await goodLink();
+    const changed = parseShareLink(`${link.relayOrigin}/r/${link.room}#${newSecret()}`);
+    if (!changed.ok) throw new Error(changed.reason);
+    expect(await nameOf(changed.link)).toEqual({
+      ok: false,
+      reason: 'Its key does not belong to its room: part of the link was changed. Ask for it again.',
+    });
+  });
+
+  it('refuses a link whose key names another room, whichever part changed', async () => {
+    const link = await goodLink();
+    const other = await goodLink();
+    // The key of one call on the room of another: neither call's name.
+    expect((await nameOf(buildShareLink(link.relayOrigin, other.room, link.secret))).ok).toBe(false);
+    expect((await nameOf(buildShareLink(link.relayOrigin, ROOM, SECRET))).ok).toBe(false);
+  });
+
+  it('refuses a link whose key could not be used', async () => {
+    const link = await goodLink();
+    expect(await callOf(link, Promise.reject(new Error('no WebCrypto')))).toEqual({
+      ok: false,
+      reason: 'The key in this link could not be used.',
+    });
   });
 });

@@ -12,7 +12,7 @@ import {
 
 const HOSTILE: unknown[] = [undefined, null, 0, 'callState', [], [{ type: 'callState' }], { type: '__proto__' }, { type: 'toString' }];
 
-/** Which call a report is of (share-link.ts callName). */
+/** Which call a report is of (share-link.ts callOf). */
 const CALL = 'https://relay.example/r/room';
 
 describe('parseCallReport', () => {
