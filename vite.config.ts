@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type UserConfig } from 'vite';
 import solid from 'vite-plugin-solid';
 import baseManifest from './manifest.json' with { type: 'json' };
+import { ANY_RELAY_HOSTS, relayHostPattern } from './extension/session/relay-access.ts';
 
 // One source, three builds, picked by ZING_TARGET:
 //   chrome  (default) → dist/chrome   the extension for Chromium browsers
@@ -15,8 +16,10 @@ if (!['chrome', 'firefox', 'web'].includes(target)) throw new Error(`ZING_TARGET
 // The relay a build talks to unless the user sets another in the options page.
 const relayUrl = new URL(process.env.ZING_RELAY_URL ?? 'http://127.0.0.1:8787');
 // Host permission for the relay's host (any port), and nothing broader: it lets
-// the declarativeNetRequest rule redirect a share link to the call page.
-const relayHosts = `${relayUrl.protocol}//${relayUrl.hostname}/*`;
+// the declarativeNetRequest rule redirect a share link to the call page. A relay
+// set in the options page is another host: the page asks for it from the
+// person's click (optional_host_permissions, below; extension/options/Options.tsx).
+const relayHosts = relayHostPattern(relayUrl.href);
 
 type Manifest = typeof baseManifest & Record<string, unknown>;
 
@@ -39,6 +42,9 @@ function manifestFor(browser: 'chrome' | 'firefox'): ManifestV3Export {
     ...common,
     permissions: [...common.permissions, 'declarativeNetRequestWithHostAccess'],
     host_permissions: [relayHosts],
+    // Any http(s) host may be asked for, as the person's own relay; none is granted until they allow it.
+    // Both Chromium and Firefox (128+) take the MV3 key.
+    optional_host_permissions: ANY_RELAY_HOSTS,
   };
   if (browser === 'chrome') {
     // The key pins the extension id, so every unpacked install has the same origin.

@@ -35,3 +35,15 @@ export function shareLinkRule(relayOrigin: string, callPageUrl: string) {
     },
   };
 }
+
+/**
+ * The session-rule update for the configured relay: its rule where the extension
+ * may access the relay's host, else none at all. The browser ignores a redirect
+ * to a host without access, silently; an absent rule says the same truthfully.
+ */
+export function shareLinkRuleUpdate(relayOrigin: string, callPageUrl: string, hasHostAccess: boolean) {
+  return {
+    removeRuleIds: [SHARE_LINK_RULE_ID],
+    addRules: hasHostAccess ? [shareLinkRule(relayOrigin, callPageUrl)] : [],
+  };
+}

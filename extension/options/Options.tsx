@@ -1,4 +1,5 @@
-import { For, Show, createSignal, onMount } from 'solid-js';
+import { For, Show, createSignal, onCleanup, onMount } from 'solid-js';
+import browser from 'webextension-polyfill';
 import { DEFAULT_MAX_FILE_BYTES } from '../session/file-consent.ts';
 import {
   UPLOAD_BUDGET_RANGE_KBPS,
@@ -11,9 +12,18 @@ import {
   type VideoHeight,
 } from '../session/settings.ts';
 import { MAX_RECORDING_BYTES } from '../session/setting-defaults.ts';
+import { relayAccess, relayAccessButton, relayAccessWarning } from '../session/relay-access.ts';
 import { loadSettings, saveSettings } from '../session/storage.ts';
 
 const MiB = 1024 * 1024;
+
+/**
+ * Asks the browser for access to the relay's host, which the share-link
+ * redirect needs (session/relay-access.ts). Called straight from a click, with
+ * nothing awaited before it: both browsers take a request only during one.
+ * Already granted, it resolves true without asking. A refusal or an error is false.
+ */
+const askForRelayAccess = (relayUrl: string): Promise<boolean> => browser.permissions.request(relayAccess(relayUrl)).catch(() => false);
 
 export function Options() {
   const [relayUrl, setRelayUrl] = createSignal('');
@@ -23,12 +33,34 @@ export function Options() {
   const [relayOnly, setRelayOnly] = createSignal(false);
   const [askAbove, setAskAbove] = createSignal('');
   const [message, setMessage] = createSignal<{ ok: boolean; text: string }>();
+  /** The relay as stored, and whether Zing may access its host (undefined until checked). */
+  const [savedRelay, setSavedRelay] = createSignal('');
+  const [relayAllowed, setRelayAllowed] = createSignal<boolean>();
   /** Kept as stored: the page does not show it (tests set it small). */
   let maxRecordingBytes: number | undefined;
+
+  // Access can also be granted or taken away in the browser's own settings, with this page open.
+  const checkAccess = async () => {
+    const relay = savedRelay();
+    if (relay) setRelayAllowed(await browser.permissions.contains(relayAccess(relay)));
+  };
+  browser.permissions.onAdded.addListener(checkAccess);
+  browser.permissions.onRemoved.addListener(checkAccess);
+  onCleanup(() => {
+    browser.permissions.onAdded.removeListener(checkAccess);
+    browser.permissions.onRemoved.removeListener(checkAccess);
+  });
+
+  const allowRelay = async () => {
+    const relay = savedRelay();
+    setRelayAllowed(await askForRelayAccess(relay));
+  };
 
   onMount(async () => {
     const s = await loadSettings();
     setRelayUrl(s.relayUrl);
+    setSavedRelay(s.relayUrl);
+    void checkAccess();
     setIce(JSON.stringify(s.iceServers, null, 2));
     setBudget(String(s.uploadBudgetKbps));
     setHeight(s.maxVideoHeight);
@@ -64,6 +96,8 @@ export function Options() {
         text: `Ask before receiving files larger than: a number of MiB from 0 to ${DEFAULT_MAX_FILE_BYTES / MiB}.`,
       });
     }
+    // Asked before anything is awaited, while the click still counts; saved whatever the answer.
+    const allowed = askForRelayAccess(url);
     await saveSettings({
       relayUrl: url,
       iceServers: servers.servers,
@@ -73,6 +107,8 @@ export function Options() {
       askForFilesAboveBytes: askBytes,
       maxRecordingBytes: maxRecordingBytes ?? MAX_RECORDING_BYTES,
     });
+    setSavedRelay(url);
+    setRelayAllowed(await allowed);
     setMessage({ ok: true, text: 'Saved. New calls use these settings.' });
   };
 
@@ -119,6 +155,14 @@ export function Options() {
             {m().text}
           </p>
         )}
+      </Show>
+      <Show when={relayAllowed() === false}>
+        <div role="alert" class="alert">
+          <p>{relayAccessWarning(savedRelay())}</p>
+          <button type="button" onClick={() => void allowRelay()}>
+            {relayAccessButton(savedRelay())}
+          </button>
+        </div>
       </Show>
     </main>
   );

@@ -2,7 +2,7 @@
 // with RE2, which lacks lookaround and backreferences and caps a compiled
 // pattern at 2 KB. The pattern uses only syntax both share, asserted below.
 import { describe, expect, it } from 'vitest';
-import { SHARE_LINK_RULE_ID, shareLinkRule } from '../../../../extension/background/share-link-rule.ts';
+import { SHARE_LINK_RULE_ID, shareLinkRule, shareLinkRuleUpdate } from '../../../../extension/background/share-link-rule.ts';
 
 const CALL_PAGE = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/extension/call/index.html';
 const ROOM = 'Zq3xYt8kL0mN_p-RsT4uVw';
@@ -113,5 +113,20 @@ describe('shareLinkRule', () => {
 
   it('matches case-sensitively, as room ids are', () => {
     expect(shareLinkRule('https://relay.example', CALL_PAGE).condition.isUrlFilterCaseSensitive).toBe(true);
+  });
+});
+
+describe('shareLinkRuleUpdate', () => {
+  const origin = 'https://relay.example';
+
+  it('puts the relay’s rule in place of the old one where Zing may access the relay', () => {
+    expect(shareLinkRuleUpdate(origin, CALL_PAGE, true)).toEqual({
+      removeRuleIds: [SHARE_LINK_RULE_ID],
+      addRules: [shareLinkRule(origin, CALL_PAGE)],
+    });
+  });
+
+  it('takes the old rule away and adds none without that access: the browser would ignore it', () => {
+    expect(shareLinkRuleUpdate(origin, CALL_PAGE, false)).toEqual({ removeRuleIds: [SHARE_LINK_RULE_ID], addRules: [] });
   });
 });
