@@ -138,7 +138,8 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
 
   return (
     <aside id="side-panel" class="side" hidden={!props.open} aria-label="Chat and files">
-      <div ref={log} role="log" aria-label="Chat" class="log">
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling log must take focus, or a keyboard cannot reach what scrolled out of view (WCAG 2.1.1; axe scrollable-region-focusable) */}
+      <div ref={log} role="log" aria-label="Chat" class="log" tabIndex={0}>
         <Show when={lines().trimmed}>
           <p class="line notice">Older messages were removed to save memory.</p>
         </Show>

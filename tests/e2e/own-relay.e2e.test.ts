@@ -19,6 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { launchPerson, updateSettings, waitForShareLinkRedirect, type Person } from '../support/browser.ts';
+import { seriousViolations } from '../support/axe.ts';
 import { SAME_TAB_LINK, newCallLink, startLinkSite, type LinkSite } from '../support/links.ts';
 
 /** The `chrome` of the extension's pages and of chrome://extensions, as far as used here; Node's types do not know it. */
@@ -158,6 +159,7 @@ describe('a relay of one’s own, set in the options page', () => {
       .getByText(`Links to localhost:${relay.port} will open as that site’s web page, not in Zing`, { exact: false })
       .waitFor({ timeout: 5_000 });
     expect(await warning.getByRole('button', { name: `Allow access to localhost:${relay.port}`, exact: true }).count()).toBe(1);
+    expect(await seriousViolations(options, 'body')).toEqual([]);
     // The background took its rule away (permissions.onRemoved): the browser ignores one for a host Zing cannot access.
     await expect.poll(redirectRules, { timeout: 5_000 }).not.toContain(`o=${encodeURIComponent(own)}&`);
     // What the warning says is what happens: the link opens the relay's own page.

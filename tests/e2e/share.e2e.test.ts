@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { HIGH_WATER_BYTES } from '../../extension/session/file-transfer.ts';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
+import { seriousViolations } from '../support/axe.ts';
 import { patternBytes } from '../support/bytes.ts';
 import {
   callLinkOf,
@@ -71,6 +72,7 @@ describe('sharing in a call of three', () => {
       const who = await page.getByRole('log', { name: 'Chat', exact: true }).locator('.who').allTextContents();
       expect(new Set(who)).toEqual(new Set(['Ann']));
     }
+    expect(await seriousViolations(ben, 'aside.side')).toEqual([]);
     expect(await box.inputValue()).toBe('');
   });
 
@@ -85,6 +87,18 @@ describe('sharing in a call of three', () => {
     const link = log.getByRole('link', { name: 'https://example.com/page?a=1', exact: true });
     expect(await link.getAttribute('href')).toBe('https://example.com/page?a=1');
     expect(await link.getAttribute('rel')).toContain('noopener');
+  });
+
+  it('shows a link as where it goes: a right-to-left override in a message cannot dress it as another address', async () => {
+    const box = ben.getByRole('textbox', { name: 'Message', exact: true });
+    // Shown with the override, this reads as the address of a bank; it goes to evil.example.
+    await box.fill('pay here: \u202Ehttps://evil.example/moc.knab.www//:sptth');
+    await box.press('Enter');
+    const log = cat.getByRole('log', { name: 'Chat', exact: true });
+    const link = log.getByRole('link', { name: 'https://evil.example/moc.knab.www//:sptth', exact: true });
+    await link.waitFor({ timeout: 5_000 });
+    const texts = await log.locator('.text').allTextContents();
+    expect(texts.at(-1)).toBe('pay here: https://evil.example/moc.knab.www//:sptth');
   });
 
   it('counts unread messages while the chat is collapsed', async () => {
