@@ -3,7 +3,8 @@
 // an update arrives, unless its background listens for onUpdateAvailable; then
 // the update waits for the next reload. (Chromium waits by itself while a page
 // of the extension is open.) So Zing listens, and reloads to apply the update
-// once no call page is open: at once if none is, else when the last one goes.
+// once no call page is open: at once if none is, else when the last one goes
+// (its port drops, or its tab closes).
 import browser from 'webextension-polyfill';
 import { isExtensionPage } from '../session/toolbar-messages.ts';
 import { CALL_PAGE_PATH } from './call-page.ts';
@@ -40,6 +41,10 @@ export function deferUpdatesDuringCalls(): void {
     applying = applying.then(() => browser.storage.session.set({ [PENDING_KEY]: true }));
     applyUpdateWhenIdle();
   });
+  // A call page that never joined (its gate, a failure page) holds no port whose end would say it
+  // closed: any tab closing looks again, so the update does not wait for some later wake-up of
+  // the background, which could be the popup opening (and closing with the reload).
+  browser.tabs.onRemoved.addListener(() => setTimeout(applyUpdateWhenIdle, CLOSED_PAGE_SETTLE_MS));
   // A background that restarted after the update arrived (an idle event page, a stopped service worker).
   applyUpdateWhenIdle();
 }

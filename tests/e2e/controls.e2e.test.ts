@@ -10,9 +10,11 @@ import {
   openPopup,
   startCall,
   videoFrames,
+  waitForShareLinkRedirect,
   type Person,
 } from '../support/browser.ts';
 import { seriousViolations } from '../support/axe.ts';
+import { newCallLink } from '../support/links.ts';
 
 /** The few extension APIs these tests call inside Zing's service worker (Node's types do not know `chrome`). */
 interface Chrome {
@@ -417,6 +419,43 @@ describe('keyboard shortcuts in the call page', () => {
     await Promise.race([
       reloaded,
       new Promise((_, reject) => setTimeout(() => reject(new Error('Zing did not reload within 10 s of the call page closing')), 10_000)),
+    ]);
+  });
+});
+
+describe('an update while a call page waits at its gate', () => {
+  let relay: Relay;
+  let carol: Person;
+
+  beforeAll(async () => {
+    relay = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+    carol = await launchPerson({ name: 'Carol', relayUrl: relay.url });
+  });
+
+  afterAll(async () => {
+    await carol?.close();
+    await relay?.close();
+  });
+
+  // A gate never joined, so no port of its ends when it closes: only the tab closing can say so.
+  it('applies it once that tab is closed, not at the next time Zing wakes', async () => {
+    await waitForShareLinkRedirect(carol, relay.url);
+    const gate = await carol.context.newPage();
+    await gate.goto(await newCallLink(relay.url));
+    await gate.getByRole('button', { name: 'Join call', exact: true }).waitFor({ timeout: 10_000 });
+    const popup = await openPopup(carol);
+    const reloaded = new Promise<void>((resolve) => popup.once('close', () => resolve()));
+
+    await (await serviceWorker(carol)).evaluate(() =>
+      (globalThis as unknown as { chrome: Chrome }).chrome.runtime.onUpdateAvailable.dispatch({ version: '99.0.0' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(gate.isClosed()).toBe(false); // an open call page holds the update, even one at its gate
+
+    await gate.close();
+    await Promise.race([
+      reloaded,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('Zing did not reload within 10 s of the gate closing')), 10_000)),
     ]);
   });
 });
