@@ -3,7 +3,6 @@
 // pre-join page, never at page start.
 import { type Accessor, createSignal } from 'solid-js';
 import type { CallSession } from '../session/call-session.ts';
-import { deriveRoomKey } from '../session/room-key.ts';
 import { type CallElsewhere, tabs } from '../session/same-call.ts';
 import { type ShareLink, callOf } from '../session/share-link.ts';
 import { canShowTabs, showThisTab } from '../session/show-tab.ts';
@@ -42,7 +41,7 @@ export function takeCallHere(call: string): void {
  */
 export async function goToCall(link: ShareLink): Promise<boolean> {
   if (!canShowTabs()) return false;
-  const named = await callOf(link, deriveRoomKey(link.secret));
+  const named = await callOf(link);
   if (!named.ok) return false;
   const other = await tabs.findCallElsewhere(named.call);
   other?.show();

@@ -36,7 +36,7 @@ export async function openPastedCall(
 ): Promise<string | undefined> {
   const parsed = parseShareLink(text);
   if (!parsed.ok) return parsed.reason;
-  const named = await callOf(parsed.link, deriveRoomKey(parsed.link.secret));
+  const named = await callOf(parsed.link);
   if (!named.ok) return `This call link is not valid. ${named.reason}`;
   if (running?.call === named.call) await returnTo(running.tabId);
   else await openCall(parsed.link);

@@ -3,7 +3,7 @@
 // match before a page shows the call or tells other tabs of it.
 import { ROOM_PATH_PREFIX, isRoomId } from '../../protocol/ids.ts';
 import type { RoomId } from '../../protocol/relay.ts';
-import { SECRET_PATTERN } from './room-key.ts';
+import { SECRET_PATTERN, deriveRoomKey } from './room-key.ts';
 
 export interface ShareLink {
   /** `http(s)://host[:port]` of the relay that introduces the peers. */
@@ -26,8 +26,9 @@ export type CallOf = { ok: true; call: string } | { ok: false; reason: string };
  * the room id) names no call: taken by its room alone it would pass for the
  * call the person is in, and joining it would end that call for a link that
  * cannot work. So two links with different keys never name the same call.
+ * `derived` defaults to deriving it here; a page that made the keys already passes its own.
  */
-export async function callOf(link: ShareLink, derived: Promise<{ room: string }>): Promise<CallOf> {
+export async function callOf(link: ShareLink, derived: Promise<{ room: string }> = deriveRoomKey(link.secret)): Promise<CallOf> {
   let room: string;
   try {
     ({ room } = await derived);
