@@ -159,7 +159,9 @@ describe('a group call', () => {
     await expect.poll(async () => (await bo.boundingBox())!.width, { timeout: 2_000 }).toBeGreaterThan(before.width * 1.5);
     await page.getByRole('button', { name: 'Reset layout', exact: true }).click();
     expect(await pin.getAttribute('aria-pressed')).toBe('false');
-    await expect.poll(async () => Math.round((await bo.boundingBox())!.width), { timeout: 2_000 }).toBe(Math.round(before.width));
+    // Back to its grid width; tiles are laid out in fractions of a pixel, and a fresh-clone run once read
+    // 340 against 341 after rounding, so within a pixel.
+    await expect.poll(async () => Math.abs((await bo.boundingBox())!.width - before.width), { timeout: 2_000 }).toBeLessThanOrEqual(1);
 
     const cy = page.getByRole('group', { name: 'Cy', exact: true });
     await cy.focus();
