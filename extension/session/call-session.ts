@@ -44,7 +44,7 @@ import { deriveRoomKey, type RoomKey } from './room-key.ts';
 import { RecordingNotices } from './recording-notices.ts';
 import { Roster } from './roster.ts';
 import { commitment, digestOfFingerprint, newSalt, safetyCode, type CodeSide } from './safety-code.ts';
-import { SealedSignaling, type SealedMessage } from './sealed-signaling.ts';
+import { MAX_STRANGERS, SealedSignaling, type SealedMessage } from './sealed-signaling.ts';
 import { displayName, type Profile, type Settings } from './settings.ts';
 import type { ShareLink } from './share-link.ts';
 import { SignalingClient, type SignalingOptions } from './signaling-client.ts';
@@ -385,6 +385,15 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   #certificate: RTCCertificate | undefined;
   #certificateDigest = '';
   readonly #pairings = new Map<ParticipantId, Pairing>();
+  /**
+   * Pairings of people never admitted, oldest first. Every hello earns a welcome, and so a pairing:
+   * a link holder greeting under fresh identities (REPLY_LIMITS's pace per address, from as many
+   * addresses as the relay lets it open) would have them pile up for the whole call. The newest
+   * MAX_STRANGERS are kept, as SealedSignaling keeps their keys; a newcomer's welcome comes within a
+   * round trip of ours, so only a flood pushes out a pairing someone honest still needs, and then
+   * their code shows a mismatch rather than a match nobody checked.
+   */
+  readonly #strangerPairings = new Set<ParticipantId>();
   /** Safety code trust per participant, for the whole call: it outlives their tile. */
   readonly #trust = new Map<ParticipantId, CodeTrust>();
   readonly #media: SessionMedia;
@@ -925,6 +934,12 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (!pairing) {
       pairing = { session, salt: newSalt(), welcomed: false, revealed: false, theirCommit: undefined, theirSalt: undefined };
       this.#pairings.set(participant, pairing);
+      if (!this.#remotes.has(participant)) this.#strangerPairings.add(participant);
+      for (const oldest of this.#strangerPairings) {
+        if (this.#strangerPairings.size <= MAX_STRANGERS) break;
+        this.#strangerPairings.delete(oldest);
+        this.#pairings.delete(oldest);
+      }
     }
     return pairing;
   }
@@ -957,6 +972,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   #addRemote(participant: ParticipantId, presence: Presence, peer: PeerId, session: SessionId): Remote {
     markOnce('admitted');
     this.#sealed?.keep(participant);
+    // Admitted: their pairing (salts, commitments) is kept for the whole call, as their key is.
+    this.#strangerPairings.delete(participant);
     // File transfer's code, ready before this peer's link could carry a file (file-transfers-later.ts).
     this.files.load();
     const early = this.#takeEarly(participant, peer, session);
@@ -1172,6 +1189,11 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const remote = this.#remotes.get(id);
     if (!remote) return;
     this.#swapLink(remote, keepCertificate ? this.#certificate : await makeCertificate(), true);
+  }
+
+  /** Pairings held, for tests: everyone admitted during the call, and at most MAX_STRANGERS others. */
+  get pairingsHeld(): number {
+    return this.#pairings.size;
   }
 
   /** For end-to-end tests only: what the safety code for `id` is made of now. */

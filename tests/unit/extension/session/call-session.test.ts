@@ -20,6 +20,7 @@ import {
 import { ZingError } from '../../../../extension/session/errors.ts';
 import { CPU_FRAMERATE_CAP, FULL_FRAMERATE } from '../../../../extension/session/bandwidth.ts';
 import { isPolite } from '../../../../extension/session/peer-link.ts';
+import { MAX_STRANGERS } from '../../../../extension/session/sealed-signaling.ts';
 import { HELLO_ATTEMPTS, HELLO_RETRY_MS, REJOIN_GRACE_MS } from '../../../../extension/session/roster.ts';
 import {
   type FakeCall,
@@ -771,6 +772,40 @@ describe('CallSession', { timeout: 20_000 }, () => {
       // Carol's, and no other open (a link opened ahead on Bob's hello closed with his leave).
       expect(alice.links.filter((l) => l.closes === 0)).toHaveLength(1);
     });
+
+    it('keeps the pairings of at most MAX_STRANGERS people it welcomed but never admitted, whatever a flood of hellos from many sockets', async () => {
+      const { room, alice, bob } = await aliceWithBob();
+      // Each socket greets under REPLY_LIMITS.burst fresh identities, all answered at once; enough sockets to pass the cap.
+      const sockets = Math.ceil((MAX_STRANGERS + 40) / REPLY_LIMITS.burst);
+      const strangers: Person[] = [];
+      for (let i = 0; i < sockets; i++) {
+        const socket = await person(room, `Mallory ${i}`);
+        socket.greets = false;
+        socket.answers = false;
+        // Sealing on the socket from its join, as one page holding many identities would.
+        const posers = await Promise.all(
+          Array.from({ length: REPLY_LIMITS.burst }, (_, j) => Person.posingOn(socket, `Stranger ${i}.${j}`)),
+        );
+        socket.join();
+        people.push(...posers);
+        strangers.push(...posers);
+        for (const poser of posers) {
+          poser.answers = false;
+          poser.hello(alice.signaling.self);
+        }
+      }
+      await settled(...strangers);
+      await openedUpTo(alice, bob, 'Bob after the flood');
+      // Every hello was answered (the cap is on what is remembered, not on answers), and only the newest strangers are remembered.
+      expect(alice.session.pairingsHeld).toBe(1 + MAX_STRANGERS);
+      expect(names(alice)).toEqual(['Alice', 'Bob after the flood']);
+
+      // Someone honest greeting now is still welcomed, admitted and sent Alice's salt: the pairing held to the end.
+      const carol = (await person(room, 'Carol')).join();
+      await until(() => expect(names(alice)).toEqual(['Alice', 'Bob after the flood', 'Carol']));
+      await until(() => expect(carol.heard.some((m) => m.participant === idOf(alice) && m.msg.type === 'reveal')).toBe(true));
+      expect(alice.session.pairingsHeld).toBeLessThanOrEqual(2 + MAX_STRANGERS);
+    }, 60_000);
 
     it('answers a flood of hellos at REPLY_LIMITS’s pace, so it stays within what the relay lets it send', async () => {
       const { alice, bob } = await aliceWithBob();
