@@ -160,6 +160,14 @@ export const DEFAULT_MAX_IDS_PER_PEER = 10_000;
 export const CLOSE_GRACE_MS = 5_000;
 
 /**
+ * A channel a peer opened to us carries nothing but its offer until we answer,
+ * and a sender offers as its channel opens. One that has not offered within
+ * this long is closed: a hostile peer could otherwise open channels that never
+ * offer, each held (and its data channel with it) for the rest of the call.
+ */
+export const OFFER_WAIT_MS = 10_000;
+
+/**
  * How long a saved file's object URL lives after the Save click: the browser
  * reads the Blob for the download after the click returns, so revoking at
  * once can fail it. 40 s, as FileSaver.js does (its issue #205).
@@ -254,6 +262,7 @@ export interface FileTransfersOptions {
   /** Offers are declined while received files not saved yet would pass this many bytes. */
   maxUnsavedBytes?: number;
   closeGraceMs?: number;
+  offerWaitMs?: number;
   savedUrlGraceMs?: number;
   /** Chunk and read sizes, read-ahead and water marks; DEFAULT_PACING for what is not given. */
   pacing?: Partial<FilePacing>;
@@ -271,6 +280,7 @@ interface Host {
   emit: Emit;
   forget(transfer: Transfer): void;
   closeGraceMs: number;
+  offerWaitMs: number;
   pacing: FilePacing;
   progressIntervalMs: number;
   now(): number;
@@ -340,6 +350,7 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
       emit: (event, ...args) => this.emit(event, ...args),
       forget: (transfer) => this.#transfers.delete(transfer),
       closeGraceMs: opts.closeGraceMs ?? CLOSE_GRACE_MS,
+      offerWaitMs: opts.offerWaitMs ?? OFFER_WAIT_MS,
       pacing: { ...DEFAULT_PACING, ...opts.pacing },
       progressIntervalMs: opts.progressIntervalMs ?? PROGRESS_INTERVAL_MS,
       now: () => this.#now(),
@@ -403,7 +414,8 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
     }
     const used = this.#usedIds.get(peer) ?? new Set<string>();
     this.#usedIds.set(peer, used);
-    const running = [...this.#transfers].filter((t) => t instanceof Incoming && !t.refused && t.active && t.info.peer === peer);
+    const fromPeer = [...this.#transfers].filter((t): t is Incoming => t instanceof Incoming && t.active && t.info.peer === peer);
+    const running = fromPeer.filter((t) => !t.refused);
     // An id used before, running or over, is refused: its file may still be kept, and its row still shown.
     const refusal = used.has(id)
       ? 'a transfer with this id was already made in this call'
@@ -413,6 +425,11 @@ export class FileTransfers extends TypedEmitter<FileTransferEvents> {
           ? `too many files at once (at most ${this.#maxIncomingPerPeer})`
           : undefined;
     if (used.size < this.#maxIdsPerPeer) used.add(id);
+    // A refusal waits for the offer, to tell the sender why; a peer that keeps opening channels past it is not told.
+    if (refusal !== undefined && fromPeer.length - running.length >= this.#maxIncomingPerPeer) {
+      channel.close();
+      return;
+    }
     const transfer = new Incoming(this.#host, peer, id, channel, this.#maxFileBytes, refusal);
     this.#transfers.add(transfer);
     transfer.start();
@@ -735,6 +752,7 @@ class Incoming extends Transfer {
   readonly #progress: ProgressGate;
   readonly #parts: Blob[] = [];
   #received = 0;
+  #offerTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: Host, peer: ParticipantId, id: string, channel: Channel, maxFileBytes: number, refused: string | undefined) {
     super(host, channel);
@@ -743,6 +761,13 @@ class Incoming extends Transfer {
     this.#maxFileBytes = maxFileBytes;
     this.refused = refused;
     this.#progress = new ProgressGate(host, this.info);
+  }
+
+  override start(): void {
+    super.start();
+    this.#offerTimer = setTimeout(() => {
+      if (this.#phase === 'waiting') this.abandon(`no offer within ${this.host.offerWaitMs} ms`); // silently: nothing was announced
+    }, this.host.offerWaitMs);
   }
 
   /** Bytes this transfer holds room for: its whole size from the moment it is accepted. */
@@ -784,6 +809,7 @@ class Incoming extends Transfer {
   }
 
   #offered(name: string, size: number, mime: string): void {
+    clearTimeout(this.#offerTimer);
     this.info = { ...this.info, name, size, mime };
     this.#progress.info = this.info;
     this.#phase = 'asking'; // announced from here on
@@ -842,6 +868,7 @@ class Incoming extends Transfer {
   protected override finish<K extends EndEvent>(event: K, ...args: FileTransferEvents[K]): void {
     // Let go of the received bytes now, not when the channel finally closes.
     this.#parts.length = 0;
+    clearTimeout(this.#offerTimer);
     // Nothing was announced before the offer, so nothing ends either.
     if (this.#phase !== 'waiting') super.finish(event, ...args);
     else this.finished = true;

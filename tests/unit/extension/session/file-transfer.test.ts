@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeDataMessage, fileChannelLabel, parseDataMessage } from '../../../../protocol/data.ts';
+import { encodeDataMessage, fileChannelLabel, parseDataMessage, transferIdOfLabel } from '../../../../protocol/data.ts';
 import type { Channel } from '../../../../extension/session/channel.ts';
 import { ChannelEvents } from './channel-events.ts';
 import { noRoomReason } from '../../../../extension/session/file-consent.ts';
@@ -603,6 +603,51 @@ describe('FileTransfers', () => {
     channel.open();
     transfers.acceptChannel('mallory', channel);
     expect(channel.readyState).toBe('closing');
+  });
+
+  /** A channel a peer opened to `transfers` under a fresh transfer id, open at both ends, that sends nothing by itself. */
+  const openedBy = (transfers: FileTransfers, peer: string): FakeChannel => {
+    const label = fileChannelLabel(crypto.randomUUID());
+    const channel = new FakeChannel(label);
+    channel.remote = new FakeChannel(label);
+    channel.remote.remote = channel;
+    channel.open();
+    channel.remote.open();
+    transfers.acceptChannel(peer, channel);
+    return channel;
+  };
+
+  it('closes a channel a peer opened that never offers once offerWaitMs has passed, telling the person nothing', async () => {
+    const transfers = new FileTransfers({ openChannel: () => new FakeChannel('unused'), offerWaitMs: 50 });
+    const events: string[] = [];
+    for (const event of ['transferStarted', 'failed', 'cancelled', 'declined', 'consentAsked'] as const) {
+      transfers.on(event, () => events.push(event));
+    }
+    const silent = openedBy(transfers, 'mallory');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(silent.readyState).toBe('open');
+    await vi.waitFor(() => expect(silent.readyState).toBe('closed'), { timeout: 2_000, interval: 5 });
+    expect(events).toEqual([]);
+    transfers.close();
+  });
+
+  it('closes at once the channels a peer opens past its refused ones still waiting for an offer, so none piles up', async () => {
+    const transfers = new FileTransfers({ openChannel: () => new FakeChannel('unused'), maxIncomingPerPeer: 2 });
+    const running = [openedBy(transfers, 'mallory'), openedBy(transfers, 'mallory')];
+    const refused = [openedBy(transfers, 'mallory'), openedBy(transfers, 'mallory')]; // each told why once it offers
+    const past = Array.from({ length: 50 }, () => openedBy(transfers, 'mallory'));
+    const other = openedBy(transfers, 'bob'); // another peer's room is its own
+    for (const channel of [...running, ...refused, other]) expect(channel.readyState).toBe('open');
+    for (const channel of past) expect(channel.readyState).not.toBe('open');
+    // A refused one still tells its sender why when the offer comes.
+    const [first] = refused;
+    const id = transferIdOfLabel(first?.label ?? '') ?? '';
+    const heard: string[] = [];
+    first?.remote.addEventListener('message', (ev) => heard.push(String((ev as MessageEvent).data)));
+    first?.remote.send(encodeDataMessage({ type: 'fileOffer', id, name: 'a.txt', size: 1, mime: 'text/plain' }));
+    await vi.waitFor(() => expect(heard.map((m) => parseDataMessage(m)?.type)).toEqual(['fileFailed']), { timeout: 2_000, interval: 5 });
+    expect(parseDataMessage(heard[0] ?? '')).toMatchObject({ reason: 'too many files at once (at most 2)' });
+    transfers.close();
   });
 
   it('fails a transfer whose sender sends bytes past the offered size, and closes it if the sender does not', async () => {
