@@ -181,6 +181,11 @@ export class SliceReader {
     return read;
   }
 
+  /** Starts the reads ahead of the first slice without taking it, for a reader that will be asked soon. */
+  prefetch(): void {
+    if (!this.#closed) this.#fill();
+  }
+
   /** Lets go of the reads ahead and leaves the source's window; safe twice. */
   close(): void {
     if (this.#closed) return;

@@ -49,7 +49,7 @@ import {
   type ConsentWhy,
 } from './file-consent.ts';
 import { BlockHasher } from './block-hash.ts';
-import { FileSource } from './file-source.ts';
+import { FileSource, type SliceReader } from './file-source.ts';
 import { formatBytes } from './format-bytes.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
@@ -636,6 +636,8 @@ class Outgoing extends Transfer {
   readonly info: TransferInfo;
   readonly #source: FileSource;
   readonly #file: Blob;
+  /** This receiver's way through the file, from start(); closed when the transfer ends. */
+  #reader: SliceReader | undefined;
   /** `offered`: the offer is out, waiting for the receiver's answer; nothing else is sent until it says yes. */
   #phase: 'opening' | 'offered' | 'sending' | 'sentAll' = 'opening';
   readonly #progress: ProgressGate;
@@ -652,6 +654,10 @@ class Outgoing extends Transfer {
   override start(): void {
     super.start();
     this.host.emit('transferStarted', { ...this.info });
+    // The first reads go on while the channel opens and the offer makes its round trip, so the
+    // first chunk leaves as the accept arrives rather than a read later (bench:transfer, small files).
+    this.#reader = this.#source.reader();
+    this.#reader.prefetch();
     this.#offer().catch((err: unknown) => this.fail(`could not send the file: ${describe(err)}`));
   }
 
@@ -683,7 +689,7 @@ class Outgoing extends Transfer {
 
   async #run(): Promise<void> {
     const { chunkBytes, highWaterBytes } = this.host.pacing;
-    const reader = this.#source.reader();
+    const reader = this.#reader ?? this.#source.reader();
     try {
       let sent = 0;
       for (let slice = await reader.next(); slice !== undefined; slice = await reader.next()) {
@@ -734,6 +740,13 @@ class Outgoing extends Transfer {
   protected override finish<K extends EndEvent>(event: K, ...args: FileTransferEvents[K]): void {
     super.finish(event, ...args);
     this.#wake?.();
+    // Declined or ended before #run took it: its reads ahead and its place in the shared window go.
+    this.#reader?.close();
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.#reader?.close();
   }
 }
 

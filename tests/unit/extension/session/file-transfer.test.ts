@@ -722,6 +722,30 @@ describe('FileTransfers asking the receiver first', () => {
     expect(alice.log.completed).toHaveLength(1);
   });
 
+  it('reads the start of the file while its offer waits, sending none of it before the accept', async () => {
+    /** A file that counts the reads made of it. */
+    class CountedFile extends File {
+      reads = 0;
+      override slice(...args: Parameters<Blob['slice']>): Blob {
+        this.reads += 1;
+        return super.slice(...args);
+      }
+    }
+    const all = people(['alice', 'bob'], { askAboveBytes: MiB });
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const file = new CountedFile([randomBytes(3 * READ_BYTES)], 'big.bin');
+    const id = alice.transfers.send(file, ['bob']);
+    await next(bob, 'consentAsked');
+    await settle();
+    expect(file.reads).toBeGreaterThan(0);
+    expect(alice.opened.get(`bob ${fileChannelLabel(id)}`)?.bytesSent).toBe(0);
+    bob.transfers.accept(id, 'alice');
+    await ended(bob);
+    // Read once however early: no slice twice.
+    expect(file.reads).toBe(3);
+    expect(bob.log.completed).toHaveLength(1);
+  });
+
   it('frees both sides when the receiver declines: the sender ends declined, the channel closes, nothing is held', async () => {
     const all = people(['alice', 'bob'], { askAboveBytes: MiB });
     const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
