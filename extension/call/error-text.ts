@@ -1,6 +1,7 @@
 // The words for every failure, in one table: a missing code is a type error.
 // The call page loads them with the first failure it shows (CallPage.tsx).
 import type { ZingError, ZingErrorCode } from '../session/errors.ts';
+import { invalidLinkText } from '../session/share-link.ts';
 
 /** Where the words differ by browser: how to allow the camera and microphone again. */
 export type BrowserFamily = 'chromium' | 'firefox' | 'other';
@@ -27,7 +28,7 @@ const lost = (what: string, label: string) =>
   `Your ${what}${label ? ` (${label})` : ''} stopped: it was unplugged, or another app took it. Zing switched to the default ${what}; you can pick another one in Settings.`;
 
 const ERROR_TEXT: Record<ZingErrorCode, (err: ZingError, family: BrowserFamily) => string> = {
-  BAD_LINK: (err) => `This call link is not valid. ${err.message}`,
+  BAD_LINK: (err) => invalidLinkText(err.message),
   CAMERA_DENIED: (_err, family) =>
     `Zing is not allowed to use your camera or microphone, so the others cannot see or hear you. ${ALLOW_AGAIN[family]} You can still see and hear everyone.`,
   CAMERA_UNAVAILABLE: () =>

@@ -7,7 +7,7 @@ import { LocalMedia } from '../session/local-media.ts';
 import type { PreJoinSetup } from '../session/pre-join.ts';
 import type { DevicePrefs } from '../session/devices.ts';
 import { decideEntry, type Entry } from '../session/entry.ts';
-import { callOf, linkFromPageLocation } from '../session/share-link.ts';
+import { callOf, invalidLinkText, linkFromPageLocation } from '../session/share-link.ts';
 import { VOUCHED_TAB_KEY, entryTokenOf, vouchedByReload } from '../session/entry-grant.ts';
 import type { Profile, Settings } from '../session/settings.ts';
 import {
@@ -151,7 +151,7 @@ async function boot(root: HTMLElement): Promise<void> {
   // made beside the storage reads, so this hardly waits).
   const named = await callOf(entry.link, keys.roomKey);
   if (!named.ok) {
-    render(() => <FailurePage message={`This call link is not valid. ${named.reason}`} />, root);
+    render(() => <FailurePage message={invalidLinkText(named.reason)} />, root);
     return;
   }
   const { call } = named;

@@ -5,7 +5,7 @@
 import browser from 'webextension-polyfill';
 import { callPageUrl } from '../background/call-page.ts';
 import { deriveRoomKey, newSecret } from '../session/room-key.ts';
-import { buildShareLink, callOf, parseShareLink, type ShareLink } from '../session/share-link.ts';
+import { buildShareLink, callOf, invalidLinkText, parseShareLink, type ShareLink } from '../session/share-link.ts';
 import type { ToolbarCall } from '../session/toolbar-messages.ts';
 import { grantEntry, loadSettings } from '../session/storage.ts';
 
@@ -37,7 +37,7 @@ export async function openPastedCall(
   const parsed = parseShareLink(text);
   if (!parsed.ok) return parsed.reason;
   const named = await callOf(parsed.link);
-  if (!named.ok) return `This call link is not valid. ${named.reason}`;
+  if (!named.ok) return invalidLinkText(named.reason);
   if (running?.call === named.call) await returnTo(running.tabId);
   else await openCall(parsed.link);
   return undefined;

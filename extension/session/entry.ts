@@ -9,7 +9,7 @@
 // or when the person reloads a tab that had been vouched for. Everything else
 // shows the pre-join gate, where nothing joins, opens a device or sends
 // anything before the person presses `Join call`.
-import { linkFromPageLocation, type ShareLink } from './share-link.ts';
+import { invalidLinkText, linkFromPageLocation, type ShareLink } from './share-link.ts';
 
 export type EntryMode = 'direct' | 'prejoin';
 
@@ -45,7 +45,7 @@ export function decideEntry(facts: EntryFacts): EntryResult {
   // A frame would let the page around it dress up `Join call` as its own button (clickjacking).
   if (facts.framed) return { ok: false, reason: 'Zing calls open in a tab of their own, not inside another page.' };
   const parsed = linkFromPageLocation(facts.location);
-  if (!parsed.ok) return { ok: false, reason: `This call link is not valid. ${parsed.reason}` };
+  if (!parsed.ok) return { ok: false, reason: invalidLinkText(parsed.reason) };
   const { link } = parsed;
   if (isGuestPage(facts.location)) return { ok: true, entry: { link, mode: 'prejoin', usualRelay: undefined } };
   return {

@@ -15,6 +15,9 @@ export interface ShareLink {
   readonly href: string;
 }
 
+/** What a page or the popup says of a link it cannot use, with `reason` (a LinkResult's or CallOf's) after it. */
+export const invalidLinkText = (reason: string): string => `This call link is not valid. ${reason}`;
+
 /** A link's call among Zing's own pages (callOf), or why the link names none, in words. */
 export type CallOf = { ok: true; call: string } | { ok: false; reason: string };
 
