@@ -86,7 +86,11 @@ export function installToolbar(): void {
     } else if (port.name === POPUP_PORT) {
       if (!isOwnPage(port.sender, POPUP_PAGE_PATH)) return port.disconnect();
       popups.add(port);
-      port.onDisconnect.addListener(() => popups.delete(port));
+      port.onDisconnect.addListener(() => {
+        popups.delete(port);
+        // An update waits while the popup is open; this may have been the last page of Zing.
+        setTimeout(applyUpdateWhenIdle, CLOSED_PAGE_SETTLE_MS);
+      });
       port.onMessage.addListener((message: unknown) => {
         const request = parsePopupRequest(message);
         if (!request) return;

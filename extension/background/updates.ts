@@ -3,32 +3,32 @@
 // an update arrives, unless its background listens for onUpdateAvailable; then
 // the update waits for the next reload. (Chromium waits by itself while a page
 // of the extension is open.) So Zing listens, and reloads to apply the update
-// once no call page is open: at once if none is, else when the last one goes
-// (its port drops, or its tab closes).
+// once none of its pages is open: no call page, and no options page or popup
+// either (a reload would close them under the person, with what they were
+// typing). At once if none is, else when the last one goes (its port drops, or
+// its tab closes).
 import browser from 'webextension-polyfill';
-import { isExtensionPage } from '../session/toolbar-messages.ts';
-import { CALL_PAGE_PATH } from './call-page.ts';
 
 /** In storage.session: an update is waiting (it outlives a restart of the background, not a reload). */
 const PENDING_KEY = 'zing:update-pending';
 
-/** True while any tab shows a call page (in a call, at its gate, or after it ended). */
-async function callPageOpen(): Promise<boolean> {
-  const tabs = await browser.runtime.getContexts({ contextTypes: ['TAB'] });
-  return tabs.some((tab) => tab.documentUrl !== undefined && isExtensionPage(tab.documentUrl, CALL_PAGE_PATH));
+/** True while a page of Zing is open: a call page (in a call, at its gate, or after it ended), the options, the popup. */
+async function pageOpen(): Promise<boolean> {
+  const pages = await browser.runtime.getContexts({ contextTypes: ['TAB', 'POPUP'] });
+  return pages.length > 0;
 }
 
 let applying = Promise.resolve();
 
-/** How long after a call page's port drops to look: its tab may still be listed while it closes. */
+/** How long after a page's port drops to look: its tab may still be listed while it closes. */
 export const CLOSED_PAGE_SETTLE_MS = 1_000;
 
-/** Reloads into a waiting update if no call page is open; call it whenever one may have closed. */
+/** Reloads into a waiting update if no page of Zing is open; call it whenever one may have closed. */
 export function applyUpdateWhenIdle(): void {
   applying = applying
     .then(async () => {
       const { [PENDING_KEY]: pending } = await browser.storage.session.get(PENDING_KEY);
-      if (pending !== true || (await callPageOpen())) return;
+      if (pending !== true || (await pageOpen())) return;
       // Cleared by the reload in both browsers; removed first all the same, so no browser can loop on it.
       await browser.storage.session.remove(PENDING_KEY);
       browser.runtime.reload();
@@ -41,9 +41,9 @@ export function deferUpdatesDuringCalls(): void {
     applying = applying.then(() => browser.storage.session.set({ [PENDING_KEY]: true }));
     applyUpdateWhenIdle();
   });
-  // A call page that never joined (its gate, a failure page) holds no port whose end would say it
-  // closed: any tab closing looks again, so the update does not wait for some later wake-up of
-  // the background, which could be the popup opening (and closing with the reload).
+  // A call page that never joined (its gate, a failure page) and the options page hold no port
+  // whose end would say they closed: any tab closing looks again, so the update does not wait for
+  // some later wake-up of the background.
   browser.tabs.onRemoved.addListener(() => setTimeout(applyUpdateWhenIdle, CLOSED_PAGE_SETTLE_MS));
   // A background that restarted after the update arrived (an idle event page, a stopped service worker).
   applyUpdateWhenIdle();
