@@ -385,6 +385,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   #certificate: RTCCertificate | undefined;
   #certificateDigest = '';
   readonly #pairings = new Map<ParticipantId, Pairing>();
+  /** Camera turns (#setCamera) so far: only the newest one's outcome is applied. */
+  #cameraRequests = 0;
   /**
    * Pairings of people never admitted, oldest first. Every hello earns a welcome, and so a pairing:
    * a link holder greeting under fresh identities (REPLY_LIMITS's pace per address, from as many
@@ -593,7 +595,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   async useDevice(kind: InputKind, id: string | undefined): Promise<void> {
     if (this.#phase === 'ended' || this.#phase === 'failed') return;
     try {
-      await this.#media.useDevice(kind, id);
+      // A later pick that opened first is the one in use, and the one remembered.
+      if (!(await this.#media.useDevice(kind, id))) return;
       if (this.#alert?.code === 'DEVICE_MISSING' || this.#alert?.code === `${kind === 'camera' ? 'CAMERA' : 'MICROPHONE'}_LOST`) {
         this.#alert = undefined;
       }
@@ -711,6 +714,7 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   }
 
   async setCameraOff(off: boolean): Promise<void> {
+    if (this.#phase === 'ended' || this.#phase === 'failed') return; // a shortcut just as the call ends opens nothing
     // Turning the camera on after a blur stopped is the choice to show the room unblurred: its notice is done.
     if (!off) this.#clearBlurNotice();
     if (await this.#setCamera(off)) await this.#deps.saveProfile({ cameraOff: off });
@@ -720,14 +724,21 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     if (this.#notice?.startsWith('blur')) this.#notice = undefined;
   }
 
-  /** Turns the camera off or on everywhere, without remembering it for the next call; false if the camera refused. */
+  /**
+   * Turns the camera off or on everywhere, without remembering it for the next call; false if
+   * the camera refused, or a later call (the person's, or a blur that stopped) came first.
+   */
   async #setCamera(off: boolean): Promise<boolean> {
+    // Turning on can take seconds. Whatever was asked meanwhile is what holds: an on that finished
+    // last would write cameraOff: false over a blur's stop, and send the room it was hiding.
+    const request = ++this.#cameraRequests;
     try {
       await this.#media.setCameraOff(off);
     } catch (err) {
-      this.#setAlert(err instanceof ZingError ? err : ZingError.fromMediaError(err));
+      if (request === this.#cameraRequests) this.#setAlert(err instanceof ZingError ? err : ZingError.fromMediaError(err));
       return false;
     }
+    if (request !== this.#cameraRequests) return false;
     if (!off && this.#alert && (this.#alert.code === 'CAMERA_DENIED' || this.#alert.code === 'CAMERA_UNAVAILABLE')) {
       this.#alert = undefined;
     }

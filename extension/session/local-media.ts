@@ -60,6 +60,13 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   /** The person wants the camera on (it may still be closed: denied, or unplugged a moment ago). */
   #cameraOn = true;
   #stopped = false;
+  /**
+   * The newest request per kind (start, useDevice, setCameraOff). getUserMedia can take seconds
+   * (a permission prompt, a slow camera): a device that opens after the person turned the camera
+   * off, or picked another, is stopped rather than kept, or the camera light would stay on under
+   * a tile that says Camera off.
+   */
+  readonly #requests: Record<InputKind, number> = { camera: 0, microphone: 0 };
   readonly #camera: MediaTrackConstraints;
   /** The devices the person chose; undefined: the default. Turning the camera back on opens this one. */
   readonly #chosen: Record<InputKind, string | undefined> = { camera: undefined, microphone: undefined };
@@ -98,15 +105,16 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     const audio = this.#audio === null;
     const video = !prefs.cameraOff && this.#video === null;
     if (!audio && !video) return undefined;
+    const tickets = this.#ask(audio, video);
     try {
-      this.#adopt(await this.#open(audio, video));
+      this.#adopt(await this.#open(audio, video), tickets);
       return undefined;
     } catch (err) {
       const error = ZingError.fromMediaError(err);
       // A missing camera should not cost the microphone: try audio alone.
       if (error.code === 'CAMERA_UNAVAILABLE' && video && audio) {
         try {
-          this.#adopt(await this.#open(true, false));
+          this.#adopt(await this.#open(true, false), tickets);
         } catch {
           // both failed: the first error says more
         }
@@ -125,12 +133,14 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
    * device opens before the old one stops, so the picture does not drop;
    * where both cannot be open at once (some cameras), the old one goes first.
    * A camera turned off only remembers the choice. Rejects with a ZingError
-   * where the device cannot be opened; the old one then stays.
+   * where the device cannot be opened; the old one then stays. Resolves false
+   * where a later request for `kind` came first (its device is the one kept).
    */
-  async useDevice(kind: InputKind, id: string | undefined): Promise<void> {
+  async useDevice(kind: InputKind, id: string | undefined): Promise<boolean> {
     this.#chosen[kind] = id;
-    if (this.#stopped || (kind === 'camera' && !this.#cameraOn)) return;
+    if (this.#stopped || (kind === 'camera' && !this.#cameraOn)) return true;
     const audio = kind === 'microphone';
+    const tickets = this.#ask(audio, !audio);
     let stream: MediaStream;
     try {
       stream = await this.#open(audio, !audio);
@@ -145,7 +155,7 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
         throw ZingError.fromMediaError(again);
       }
     }
-    this.#adopt(stream);
+    return this.#adopt(stream, tickets);
   }
   setMicMuted(muted: boolean): void {
     this.#micMuted = muted;
@@ -155,18 +165,19 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   /** Stops or reopens the camera; rejects with a ZingError where it cannot be opened. */
   async setCameraOff(off: boolean): Promise<void> {
     this.#cameraOn = !off;
+    const tickets = this.#ask(false, true); // a camera still opening for an earlier request is not kept
     if (off) {
       this.#dropVideo();
       return;
     }
-    if (this.#video) return;
+    if (this.#video || this.#stopped) return;
     let stream: MediaStream;
     try {
       stream = await this.#open(false, true);
     } catch (err) {
       throw ZingError.fromMediaError(err);
     }
-    this.#adopt(stream);
+    this.#adopt(stream, tickets);
   }
 
   get screen(): MediaStreamTrack | null {
@@ -245,10 +256,24 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     return kind === 'camera' ? this.#video : this.#audio;
   }
 
-  #adopt(stream: MediaStream): void {
+  /** Takes a ticket for each kind about to be opened: the request is the newest for it. */
+  #ask(audio: boolean, video: boolean): Record<InputKind, number> {
+    if (audio) this.#requests.microphone += 1;
+    if (video) this.#requests.camera += 1;
+    return { ...this.#requests };
+  }
+
+  /**
+   * Keeps the tracks of `stream` whose request (`tickets`) is still the newest for their kind,
+   * and a camera only while the person wants it on; stops the rest. False if any was stopped.
+   */
+  #adopt(stream: MediaStream, tickets: Record<InputKind, number>): boolean {
+    let kept = true;
     for (const track of stream.getTracks()) {
-      if (this.#stopped) {
+      const kind: InputKind = track.kind === 'audio' ? 'microphone' : 'camera';
+      if (this.#stopped || tickets[kind] !== this.#requests[kind] || (kind === 'camera' && !this.#cameraOn)) {
         track.stop();
+        kept = false;
         continue;
       }
       if (track.kind === 'audio') {
@@ -262,6 +287,7 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
       this.#watch(track);
       this.preview.addTrack(track);
     }
+    return kept;
   }
 
   // `ended` fires only when the device goes away by itself; stop() never fires it.

@@ -198,10 +198,11 @@ export class FakeMedia extends TypedEmitter<LocalMediaEvents> implements Session
     return (kind === 'camera' ? this.video : this.audio)?.getSettings().deviceId;
   }
 
-  async useDevice(kind: InputKind, id: string | undefined): Promise<void> {
+  async useDevice(kind: InputKind, id: string | undefined): Promise<boolean> {
     if (this.deviceError) throw this.deviceError;
     if (kind === 'camera') this.video = fakeTrack('video', id ?? 'default-cam');
     else this.audio = fakeTrack('audio', id ?? 'default-mic');
+    return true;
   }
 
   /** The device in use for `kind` stops by itself (unplugged), as a track's `ended` says. */
@@ -220,11 +221,20 @@ export class FakeMedia extends TypedEmitter<LocalMediaEvents> implements Session
     this.micMuted = muted;
   }
 
+  /** What setCameraOff(false) waits for before the camera opens, as a permission prompt or a slow camera makes it. */
+  cameraOpening: Promise<void> | undefined;
+
   async setCameraOff(off: boolean): Promise<void> {
     if (!off && this.cameraError) throw this.cameraError;
     this.cameraOff = off;
     // Off stops the camera; on opens the one chosen last (the default here).
-    this.video = off ? null : (this.video ?? fakeTrack('video', 'default-cam'));
+    if (off) {
+      this.video = null;
+      return;
+    }
+    await this.cameraOpening;
+    // As LocalMedia: a camera that opens after it was turned off again is not kept.
+    if (!this.cameraOff) this.video ??= fakeTrack('video', 'default-cam');
   }
 
   async startScreen(): Promise<MediaStreamTrack | null> {

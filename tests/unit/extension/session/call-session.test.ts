@@ -567,6 +567,34 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(alice.session.state.effects.notice).toBeUndefined();
     });
 
+    it('keeps the camera off when the blur stops while the camera is still turning on: no raw frame, and it says off', async () => {
+      const room = await newRoom();
+      const media = new FakeMedia();
+      const engine = new FakeBlurEngine();
+      const alice = await joined(newCall(room, { blurBackground: true }, media, { loadBlur: async () => engine }));
+      (await person(room, 'Bob')).join();
+      await until(() => expect(alice.links.length).toBe(1));
+      const link = alice.links[0]!; // Bob's, waited for just above
+      await until(() => expect(engine.camera).not.toBeNull());
+      engine.start();
+      await alice.session.setCameraOff(true);
+      let open: () => void = () => undefined;
+      media.cameraOpening = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const turningOn = alice.session.setCameraOff(false); // a slow camera: seconds on a busy machine
+      const before = link.tracksSet.length;
+      engine.stop('tooSlow'); // the blur gives up meanwhile
+      open();
+      await turningOn;
+      await until(() => expect(media.cameraOff).toBe(true));
+      const sent = link.tracksSet.slice(before).filter(([kind]) => kind === 'video');
+      expect(sent.every(([, track]) => track === null)).toBe(true);
+      expect(alice.session.state.participants[0]?.cameraOff).toBe(true);
+      expect(alice.session.state.effects).toMatchObject({ blurBackground: false, notice: 'blurTooSlow' });
+      expect(alice.saved).toEqual([{ cameraOff: true }]); // the person's off; the on that lost the race is not remembered
+    });
+
     it('turns the camera off when a remembered blur cannot start, and blurs again once switched back on', async () => {
       const room = await newRoom();
       const media = new FakeMedia();
