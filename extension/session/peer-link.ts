@@ -9,7 +9,7 @@ import type { CameraStats } from './quality.ts';
 import type { VideoMids } from './link-stats.ts';
 import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
 import { withOpusDtx } from './opus-dtx.ts';
-import { iceUfragsOf, remoteConnectionOf, startedOver, type RemoteConnection } from './sdp-session.ts';
+import { declaresSimulcast, iceUfragsOf, remoteConnectionOf, startedOver, type RemoteConnection } from './sdp-session.ts';
 import { certificateDigest, declaresOneCertificate, digestOfFingerprint, fingerprintsOf } from './safety-code.ts';
 import type { IceCandidate, PeerMessage } from '../../protocol/peer.ts';
 import { TypedEmitter } from './typed-emitter.ts';
@@ -518,6 +518,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       if (this.#ignoreOffer) return;
       if (!declaresOneCertificate(description.sdp)) {
         this.emit('refused', `a ${description.type} that does not declare exactly one certificate`);
+        return;
+      }
+      if (declaresSimulcast(description.sdp)) {
+        this.emit('refused', `a ${description.type} that asks for simulcast`);
         return;
       }
       this.#isSettingRemoteAnswerPending = description.type === 'answer';

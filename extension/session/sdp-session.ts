@@ -49,3 +49,13 @@ const ICE_UFRAG = /^a=ice-ufrag:(\S+?)\r?$/gm;
 export function iceUfragsOf(sdp: string): ReadonlySet<string> {
   return new Set(Array.from(sdp.matchAll(ICE_UFRAG), (m) => m[1] ?? ''));
 }
+
+/**
+ * Whether a description asks for simulcast (RFC 8853: `a=simulcast`, `a=rid`). Zing never
+ * does: each link carries one encoding, sized by what its receiver shows. An offer that
+ * asks to receive several makes the answering browser send one encoding per layer (JSEP,
+ * webrtc-pc "create an RTCRtpSender" from a remote description), and the sizing sets only
+ * the first: the others would go at the browser's own rates, past the upload budget, to a
+ * peer that asked for them.
+ */
+export const declaresSimulcast = (sdp: string): boolean => /^a=(simulcast|rid):/m.test(sdp);

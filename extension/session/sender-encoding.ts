@@ -40,11 +40,14 @@ export async function applyEncoding(
   const known = applied.get(sender);
   if (known && holds(known, want)) return;
   const params = sender.getParameters();
-  const enc = params.encodings[0];
+  const [enc, ...extra] = params.encodings;
   if (!enc) return;
   const wanted = { ...want };
   const preferred = preference === undefined || params.degradationPreference === preference;
-  if (holds(enc, want) && preferred) {
+  // Zing sends one encoding per link; a remote description that asked for simulcast is refused
+  // (sdp-session.ts declaresSimulcast), and should layers come all the same, none goes unsized.
+  const oneLayer = extra.every((layer) => layer.active === false);
+  if (holds(enc, want) && preferred && oneLayer) {
     applied.set(sender, wanted);
     return;
   }
@@ -53,6 +56,7 @@ export async function applyEncoding(
   enc.maxBitrate = want.maxBitrate;
   enc.scaleResolutionDownBy = want.scaleResolutionDownBy;
   enc.maxFramerate = want.maxFramerate;
+  for (const layer of extra) layer.active = false;
   applied.delete(sender);
   inFlight.set(sender, (inFlight.get(sender) ?? 0) + 1);
   let settled = false;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { iceUfragsOf, remoteConnectionOf, sdpSessionId, startedOver } from '../../../../extension/session/sdp-session.ts';
+import {
+  declaresSimulcast,
+  iceUfragsOf,
+  remoteConnectionOf,
+  sdpSessionId,
+  startedOver,
+} from '../../../../extension/session/sdp-session.ts';
 
 const CERT_A = 'a=fingerprint:sha-256 AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99\r\n';
 const CERT_B = 'a=fingerprint:sha-256 11:22:33:44:55:66:77:88:99:00:AA:BB:CC:DD:EE:FF:11:22:33:44:55:66:77:88:99:00:AA:BB:CC:DD:EE:FF\r\n';
@@ -56,5 +62,23 @@ describe('iceUfragsOf', () => {
   it('has none in a description without ICE (nothing a candidate could belong to)', () => {
     expect(iceUfragsOf(chromium('4611731400430051336', 2)).size).toBe(0);
     expect(iceUfragsOf('').size).toBe(0);
+  });
+});
+
+describe('declaresSimulcast', () => {
+  const video = (...lines: string[]) =>
+    ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=sendrecv', ...lines, ''].join(
+      '\r\n',
+    );
+
+  it('tells an offer that asks to receive several layers (rid and simulcast lines)', () => {
+    expect(declaresSimulcast(video('a=rid:h recv', 'a=rid:m recv', 'a=rid:l recv', 'a=simulcast:recv h;m;l'))).toBe(true);
+    expect(declaresSimulcast(video('a=rid:h recv'))).toBe(true);
+    expect(declaresSimulcast(video('a=simulcast:recv h;m'))).toBe(true);
+  });
+
+  it('passes a description with one encoding, as Zing and the browsers make them', () => {
+    expect(declaresSimulcast(video('a=rtpmap:96 VP8/90000', 'a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id'))).toBe(false);
+    expect(declaresSimulcast('')).toBe(false);
   });
 });

@@ -134,3 +134,28 @@ describe('applyEncoding', () => {
     expect(sender.sets).toHaveLength(0);
   });
 });
+
+describe('applyEncoding with layers it never asked for', () => {
+  it('sizes the first encoding and turns every other one off', async () => {
+    let encodings: RTCRtpEncodingParameters[] = [
+      { active: true, rid: 'h' },
+      { active: true, rid: 'm' },
+      { active: true, rid: 'l' },
+    ];
+    const sender: EncodedSender = {
+      getParameters: () => ({
+        transactionId: '1',
+        encodings: encodings.map((e) => ({ ...e })),
+        codecs: [],
+        headerExtensions: [],
+        rtcp: {},
+      }),
+      setParameters: async (params) => {
+        encodings = params.encodings;
+      },
+    };
+    await applyEncoding(sender, enc(100_000));
+    expect(encodings.map((e) => e.active)).toEqual([true, false, false]);
+    expect(encodings[0]).toMatchObject(enc(100_000));
+  });
+});
