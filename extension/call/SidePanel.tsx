@@ -1,7 +1,6 @@
 import { For, Match, Show, Switch, createEffect, createSignal, onCleanup } from 'solid-js';
 import type { CallSession } from '../session/call-session.ts';
 import type { ChatEntry } from '../session/chat.ts';
-import { DECLINED } from '../session/file-consent.ts';
 import { formatBytes } from '../session/format-bytes.ts';
 import { MAX_CHAT_TEXT_BYTES } from '../../protocol/data.ts';
 import { appendToLog, emptyChatLog, type ChatLog } from './chat-log.ts';
@@ -11,6 +10,7 @@ import {
   accepted,
   asked,
   dismissed,
+  endText,
   endedAs,
   ended,
   fraction,
@@ -106,14 +106,6 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
     setRows((r) => dismissed(r, row.key));
   };
   const whyText = (row: TransferRow) => (row.why === 'burst' ? ', one of several files at once' : '');
-  const reasonText = (row: TransferRow) => (row.reason && row.reason !== DECLINED ? ` (${row.reason})` : '');
-  const endText = (row: TransferRow) => {
-    const from = row.direction === 'receive' ? ` from ${nameOf(row.from)}` : '';
-    if (row.state === 'failed') return `${row.name}${from}: not received intact${reasonText(row)}`;
-    if (row.state === 'cancelled') return `${row.name}${from}: cancelled${reasonText(row)}`;
-    if (row.direction === 'receive') return `${row.name}${from}: declined${reasonText(row)}`;
-    return `${row.name}: declined by ${namesOf(endedAs(row, 'declined'))}${reasonText(row)}`;
-  };
 
   const send = (e?: Event) => {
     e?.preventDefault();
@@ -234,7 +226,7 @@ export function SidePanel(props: { session: CallSession; open: boolean; onUnread
                     <span>Saved {row.name}</span>
                   </Match>
                   <Match when={true}>
-                    <span>{endText(row)}</span>
+                    <span>{endText(row, nameOf)}</span>
                   </Match>
                 </Switch>
                 <Show when={!['offered', 'asking', 'running'].includes(row.state)}>

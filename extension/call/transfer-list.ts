@@ -1,6 +1,6 @@
 // What the files list shows: one row per file sent (all its receivers
 // together) or received. Pure, so the UI stays a thin view of it.
-import type { ConsentWhy } from '../session/file-consent.ts';
+import { DECLINED, type ConsentWhy } from '../session/file-consent.ts';
 import type { TransferDirection, TransferInfo } from '../session/file-transfer.ts';
 
 /**
@@ -152,4 +152,17 @@ function trim(rows: TransferRow[]): TransferRow[] {
 
 function update(rows: readonly TransferRow[], key: string, fn: (r: TransferRow) => TransferRow): TransferRow[] {
   return rows.map((r) => (r.key === key ? fn(r) : r));
+}
+
+/**
+ * What an ended row says, `nameOf` naming a participant. A reason that only
+ * repeats how the row ended (a plain cancel or decline) is left out, so a
+ * cancelled file reads "x.pdf: cancelled", not "cancelled (cancelled)".
+ */
+export function endText(row: TransferRow, nameOf: (participant: string | undefined) => string): string {
+  const said = row.state === 'failed' ? 'not received intact' : row.state;
+  const reason = row.reason && row.reason !== DECLINED && row.reason !== said ? ` (${row.reason})` : '';
+  const from = row.direction === 'receive' ? ` from ${nameOf(row.from)}` : '';
+  if (row.state === 'failed' || row.state === 'cancelled' || row.direction === 'receive') return `${row.name}${from}: ${said}${reason}`;
+  return `${row.name}: declined by ${endedAs(row, 'declined').map(nameOf).join(', ')}${reason}`;
 }

@@ -4,6 +4,7 @@ import {
   accepted,
   asked,
   dismissed,
+  endText,
   endedAs,
   ended,
   fraction,
@@ -15,6 +16,7 @@ import {
   type TransferRow,
 } from '../../../../extension/call/transfer-list.ts';
 import type { TransferInfo } from '../../../../extension/session/file-transfer.ts';
+import { DECLINED } from '../../../../extension/session/file-consent.ts';
 
 const info = (direction: TransferInfo['direction'], peer: string, id = 't1', size = 1_000): TransferInfo => ({
   id,
@@ -221,5 +223,31 @@ describe('saving and dismissing', () => {
     const ids = rows.map((r) => r.id);
     expect(ids.slice(0, 2)).toEqual(['saveable', 'running']);
     expect(ids.slice(2)).toEqual(Array.from({ length: MAX_ENDED_ROWS }, (_, i) => `offer${i + 5}`));
+  });
+});
+
+describe('endText', () => {
+  const nameOf = (p: string | undefined) => ({ ann: 'Ann', ben: 'Ben' })[p ?? ''] ?? 'Someone who left';
+  const receiving = (id = 't1') => started([], info('receive', 'ann', id));
+
+  it('says a cancelled file was cancelled once, not "cancelled (cancelled)"', () => {
+    const [row] = ended(receiving(), info('receive', 'ann'), 'cancelled', { reason: 'cancelled' });
+    expect(endText(row!, nameOf)).toBe('t1.bin from Ann: cancelled');
+  });
+
+  it('keeps a reason that says more than how the row ended', () => {
+    const [left] = ended(receiving(), info('receive', 'ann'), 'cancelled', { reason: 'the call ended' });
+    expect(endText(left!, nameOf)).toBe('t1.bin from Ann: cancelled (the call ended)');
+    const [broken] = ended(receiving(), info('receive', 'ann'), 'failed', { reason: 'received 10 of 1000 bytes' });
+    expect(endText(broken!, nameOf)).toBe('t1.bin from Ann: not received intact (received 10 of 1000 bytes)');
+  });
+
+  it('names who declined a file sent to several, without repeating the plain decline', () => {
+    let rows = sending(['ann', 'ben']);
+    rows = ended(rows, info('send', 'ann'), 'declined', { reason: DECLINED });
+    rows = ended(rows, info('send', 'ben'), 'declined', { reason: DECLINED });
+    expect(endText(rows[0]!, nameOf)).toBe('t1.bin: declined by Ann, Ben');
+    const [mine] = ended(receiving(), info('receive', 'ann'), 'declined', { reason: DECLINED });
+    expect(endText(mine!, nameOf)).toBe('t1.bin from Ann: declined');
   });
 });
