@@ -9,6 +9,16 @@
 // higher stamp and queues behind it.
 import { MAX_HAND_STAMP, type HandMessage } from '../../protocol/data.ts';
 
+/**
+ * How far one message may move this participant's counter up. An honest counter
+ * moves by one per raise or lower, and all of them move to what they hear, so
+ * two honest ones never drift this far apart. One message with a stamp near
+ * MAX_HAND_STAMP would otherwise pin the counter at the cap: every later raise,
+ * here and at everyone who hears it, would carry the same stamp, and the line
+ * would go by participant id instead of who raised first.
+ */
+export const MAX_HAND_STEP = 10_000;
+
 /** This participant's own entry: no participant id is empty. */
 const OWN = '';
 
@@ -63,7 +73,7 @@ export class HandQueue {
   /** A hand message from `from`; true if the line changed. Stale messages (older than one already heard) change nothing. */
   receive(from: string, msg: HandMessage): boolean {
     if (from === OWN || from === this.#self()) return false; // our own, echoed: we know it better
-    this.#clock = Math.max(this.#clock, Math.min(msg.stamp, MAX_HAND_STAMP));
+    this.#clock = Math.max(this.#clock, Math.min(msg.stamp, MAX_HAND_STAMP, this.#clock + MAX_HAND_STEP));
     // An equal stamp is applied: it is the same message again (a newcomer catching up), or a capped counter.
     if (msg.stamp < (this.#latest.get(from) ?? 0)) return false;
     this.#latest.set(from, msg.stamp);

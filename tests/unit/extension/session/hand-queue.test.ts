@@ -4,6 +4,7 @@ import { MAX_HAND_STAMP, type HandMessage } from '../../../../protocol/data.ts';
 import {
   HandQueue,
   LOWER_HAND_OFFER_AFTER_MS,
+  MAX_HAND_STEP,
   NO_OFFER,
   beforeInLine,
   nextLowerHandOffer,
@@ -14,6 +15,23 @@ import { RUNS } from '../../../support/arbitraries.ts';
 const names = (q: HandQueue) => q.line().map((h) => h.participant);
 
 describe('HandQueue', () => {
+  it('keeps the line in raising order after a peer sends a stamp at the cap: one message moves the counter MAX_HAND_STEP at most', () => {
+    const ann = new HandQueue('ann');
+    const ben = new HandQueue('ben');
+    ann.receive('mallory', { type: 'hand', raised: false, stamp: MAX_HAND_STAMP });
+    ben.receive('mallory', { type: 'hand', raised: false, stamp: MAX_HAND_STAMP });
+    // Ben ('ben' sorts after 'ann') raises first; Ann raises after hearing him.
+    const first = ben.raise()!;
+    ann.receive('ben', first);
+    const second = ann.raise()!;
+    ben.receive('ann', second);
+    expect(first.stamp).toBeLessThan(MAX_HAND_STAMP);
+    expect(second.stamp).toBeGreaterThan(first.stamp);
+    expect(names(ann)).toEqual(['ben', 'ann']);
+    expect(names(ben)).toEqual(['ben', 'ann']);
+    expect(first.stamp).toBeLessThanOrEqual(MAX_HAND_STEP + 1);
+  });
+
   it('puts a hand raised after seeing another one behind it', () => {
     const ann = new HandQueue('ann');
     const bo = new HandQueue('bo');
@@ -131,7 +149,7 @@ describe('HandQueue', () => {
     expect(ann.isUp('ann')).toBe(false);
   });
 
-  it('stops its counter at the cap when a peer sends the highest stamp, and still keeps one order', () => {
+  it('moves its counter MAX_HAND_STEP at most when a peer sends the highest stamp, and still keeps one order', () => {
     const ann = new HandQueue('ann');
     const bo = new HandQueue('bo');
     const huge: HandMessage = { type: 'hand', raised: true, stamp: MAX_HAND_STAMP };
@@ -139,7 +157,7 @@ describe('HandQueue', () => {
     bo.receive('mallory', huge);
     const a = ann.raise()!;
     const b = bo.raise()!;
-    expect(a.stamp).toBe(MAX_HAND_STAMP);
+    expect(a.stamp).toBe(MAX_HAND_STEP + 1);
     expect(Number.isSafeInteger(b.stamp)).toBe(true);
     ann.receive('bo', b);
     bo.receive('ann', a);
