@@ -95,7 +95,9 @@ export function limitErrorLines(log: Logger, limits: ErrorLineLimits, now: () =>
       clearTimeout(flushing);
       flush(); // the count goes out before the last line, not lost at exit
     }
-    if (event !== 'error') return log(event, fields);
+    // A bus error comes per failed command: a Redis outage under load would write one per signal.
+    const isError = event === 'error' || (event === 'bus' && fields?.state === 'error');
+    if (!isError) return log(event, fields);
     if (lines.admit(fields, now())) return log(event, fields);
     if (!flushing) {
       flushing = setTimeout(flush, 1000);

@@ -233,6 +233,11 @@ export class RedisBus implements Bus {
       retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 10), opts.instanceTtlMs / 4) + Math.floor(Math.random() * 50),
       commandTimeout: COMMAND_TIMEOUT_MS,
       connectTimeout: COMMAND_TIMEOUT_MS,
+      // A Redis that stops answering (stopped, busy, cut off without a reset) keeps its TCP
+      // connection open: commandTimeout fails each command but leaves it queued, the socket's
+      // buffer grows with every publish, and no 'close' ever says the bus is down. A write
+      // answered by nothing for this long ends the socket: the bus goes down, reconnects and resyncs.
+      socketTimeout: COMMAND_TIMEOUT_MS,
       // Fail queued commands after one retry instead of 20: a join then fails fast and the client reconnects.
       maxRetriesPerRequest: 1,
       lazyConnect: true,
@@ -240,7 +245,9 @@ export class RedisBus implements Bus {
     // Two connections: one in subscriber mode can run nothing but (un)subscribe.
     // Auto-pipelining batches the PUBLISHes of one tick into one write, in order.
     this.#pub = new Redis(opts.url, { ...options, enableAutoPipelining: true, connectionName: `zing-pub-${this.instance}` });
-    this.#sub = new Redis(opts.url, { ...options, connectionName: `zing-sub-${this.instance}` });
+    // Not resubscribed by ioredis after a reconnect: #resync subscribes the rooms live then, and a
+    // room whose last member left while Redis was down (its unsubscribe lost) stays unsubscribed.
+    this.#sub = new Redis(opts.url, { ...options, autoResubscribe: false, connectionName: `zing-sub-${this.instance}` });
     for (const [name, conn] of [
       ['pub', this.#pub],
       ['sub', this.#sub],

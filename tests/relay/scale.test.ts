@@ -269,6 +269,67 @@ describe('an instance that lost touch with Redis', () => {
   );
 });
 
+describe('a Redis that stops answering without closing its connections', () => {
+  it(
+    'is noticed within a few seconds (the bus goes down), and the instances come back and route once it answers again',
+    async () => {
+      const [one, two] = await startPair(5_000);
+      const room = newRoomId();
+      const alice = await connect(one, 'alice');
+      const bob = await connect(two, 'bob');
+      await alice.join(room);
+      await bob.join(room);
+      await alice.next('peerJoined');
+      const buses = [one.bus as RedisBus, two.bus as RedisBus]; // started with redis
+      redis.child.kill('SIGSTOP'); // the process stays, its sockets open: nothing answers
+      try {
+        for (let i = 0; i < 50; i++) alice.send({ type: 'signal', to: bob.id, data: `into the stall ${i}` });
+        await expect.poll(() => buses.map((b) => b.stats.up), { timeout: 10_000, interval: 100 }).toEqual([false, false]);
+      } finally {
+        redis.child.kill('SIGCONT');
+      }
+      await expect.poll(() => buses.map((b) => b.stats.up), { timeout: 15_000, interval: 100 }).toEqual([true, true]);
+      // Whatever of the stall got through is before this; this one must arrive.
+      alice.send({ type: 'signal', to: bob.id, data: 'after the stall' });
+      await expect
+        .poll(
+          async () => {
+            const msg = await bob.next('signal');
+            return msg.type === 'signal' ? msg.data : undefined;
+          },
+          { timeout: 10_000 },
+        )
+        .toBe('after the stall');
+    },
+    SLOW_TEST_MS,
+  );
+
+  it(
+    'leaves no channel subscribed for a room whose last member here left while Redis was down',
+    async () => {
+      const [one, two] = await startPair(5_000);
+      const room = newRoomId();
+      const alice = await connect(one, 'alice');
+      const bob = await connect(two, 'bob');
+      await alice.join(room);
+      await bob.join(room);
+      await alice.next('peerJoined');
+      const port = redis.port;
+      await redis.stop();
+      await alice.close(); // one's last member of the room: its unsubscribe cannot reach Redis now
+      await new Promise((r) => setTimeout(r, 1_500));
+      redis = await startRedis(port);
+      const buses = [one.bus as RedisBus, two.bus as RedisBus]; // started with redis
+      await expect.poll(() => buses.map((b) => b.stats.up), { timeout: 15_000, interval: 100 }).toEqual([true, true]);
+      // Only two's subscription (bob is still there); one's would be there for the life of its process.
+      await expect.poll(async () => (await redis.client.pubsub('NUMSUB', `zing:c:${room}`))[1], { timeout: 5_000 }).toBe(1);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect((await redis.client.pubsub('NUMSUB', `zing:c:${room}`))[1]).toBe(1);
+    },
+    SLOW_TEST_MS,
+  );
+});
+
 describe('an instance whose subscriber is cut', () => {
   /** Kills one connection of `bus` by its name (zing-sub-… or zing-pub-…), as Redis does to a client over its output limits. */
   async function clientKill(bus: RedisBus, which: 'sub' | 'pub'): Promise<void> {

@@ -69,6 +69,23 @@ describe('limitErrorLines', () => {
     expect(written).toHaveLength(3);
   });
 
+  it('limits the bus’s error lines as it does errors, and passes its up and down lines', () => {
+    vi.useFakeTimers();
+    const written: Array<[LogEvent, Record<string, string | number> | undefined]> = [];
+    const log = limitErrorLines(
+      (event, fields) => written.push([event, fields]),
+      LIMITS,
+      () => 0,
+    );
+    log('bus', { state: 'down', instance: 'i1' });
+    // A Redis outage while clients signal across instances: one failed publish per signal.
+    for (let i = 0; i < 1_000; i++) log('bus', { state: 'error', op: 'publish', code: 'ETIMEDOUT' });
+    log('bus', { state: 'up', instance: 'i1' });
+    expect(written.map(([e, f]) => `${e} ${f?.state ?? ''}`)).toEqual(['bus down', 'bus error', 'bus up']);
+    vi.advanceTimersByTime(1_000);
+    expect(written.at(-1)).toEqual(['suppressed', { lines: 999, note: expect.any(String) }]);
+  });
+
   it('writes the count before the shutdown line rather than losing it at exit', () => {
     vi.useFakeTimers();
     const written: LogEvent[] = [];
