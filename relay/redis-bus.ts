@@ -208,6 +208,8 @@ export class RedisBus implements Bus {
   #registered = false;
   #resyncing: Promise<void> | undefined;
   #resyncAgain = false;
+  /** Resync passes begun so far: a join whose ADMIT overlapped one has that room re-registered again. */
+  #resyncPasses = 0;
   #snapshot: NodeJS.Timeout | undefined;
   /**
    * Set when a heartbeat found this instance's key gone (Redis lost its data, or
@@ -300,6 +302,7 @@ export class RedisBus implements Bus {
       // Subscribed before the script runs, so no event of the room after this join is missed.
       await local.subscribed;
       this.#awaiting.set(peer, () => seen?.());
+      const passesBefore = this.#resyncPasses;
       const admitted = await this.#pub.eval(
         ADMIT,
         4,
@@ -315,6 +318,9 @@ export class RedisBus implements Bus {
       );
       if (admitted !== 1) return false;
       local.peers.add(peer);
+      // A resync pass that began after our ADMIT went out read this room's peers without this one:
+      // its REREGISTER, run after ADMIT in Redis, removes the newcomer as not live. Once more, with it.
+      if (this.#resyncPasses !== passesBefore) this.#resync();
       await withTimeout(ownEvent, COMMAND_TIMEOUT_MS, 'the joined event');
       return true;
     } catch (err) {
@@ -484,6 +490,7 @@ export class RedisBus implements Bus {
     this.#resyncing = (async () => {
       do {
         this.#resyncAgain = false;
+        this.#resyncPasses++;
         try {
           await this.#heartbeat();
           const rooms = new Set<RoomId>([...this.#rooms.keys(), ...(await this.#pub.smembers(this.#keys.rooms))]);

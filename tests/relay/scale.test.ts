@@ -3,7 +3,8 @@
 // child process so it can be SIGKILLed like a crashed host.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisBus } from '../../relay/redis-bus.ts';
 import type { Relay } from '../../relay/server.ts';
 import { TEST_CONFIG, TestClient, newRoomId, socketUrl, startTestRelay, withTimeout } from './helpers.ts';
@@ -341,6 +342,40 @@ describe('an instance whose subscriber is cut', () => {
     if (!id) throw new Error(`no zing-${which} connection of ${bus.instance} in CLIENT LIST`);
     expect(await redis.client.client('KILL', 'ID', id)).toBe(1);
   }
+
+  it('keeps a newcomer whose join was under way as it resynchronised: Redis and the other instance still have them', async () => {
+    const [one, two] = await startPair(5_000);
+    const room = newRoomId();
+    const alice = await connect(one, 'alice');
+    const bob = await connect(two, 'bob');
+    await alice.join(room);
+    await bob.join(room);
+    await alice.next('peerJoined');
+    // Carol's ADMIT runs in Redis at once, but one hears its answer a second late: the resync that
+    // a cut subscriber starts meanwhile reads the room without her and re-registers it so.
+    const evalOf = Redis.prototype.eval;
+    let hold = true;
+    const spy = vi.spyOn(Redis.prototype, 'eval').mockImplementation(async function (this: Redis, ...args: unknown[]) {
+      const answer = await (evalOf as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+      if (hold && String(args[0]).includes('#members >= tonumber')) {
+        hold = false;
+        await clientKill(one.bus as RedisBus, 'sub'); // RedisBus: started with redis
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      return answer;
+    });
+    try {
+      const carol = await connect(one, 'carol');
+      expect((await carol.join(room)).peers).toEqual([alice.id, bob.id]);
+      await expect.poll(async () => (await redis.client.zrange(`zing:r:${room}`, '0', '-1')).length, { timeout: 5_000 }).toBe(3);
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await redis.client.zrange(`zing:r:${room}`, '0', '-1')).length).toBe(3);
+      carol.send({ type: 'signal', to: bob.id, data: 'still here' });
+      await expect.poll(() => bob.pending.some((m) => m.type === 'signal' && m.data === 'still here'), { timeout: 5_000 }).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 
   it('reconnects and resynchronises its rooms at once: joins and leaves it missed reach its members, and signals flow again', async () => {
     // A long TTL: the resynchronisation must not wait for it (Redis kept its data, only a connection was cut).
