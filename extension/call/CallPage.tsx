@@ -15,11 +15,10 @@ import { coveredTiles } from './occlusion.ts';
 import { ParticipantTile } from './ParticipantTile.tsx';
 import { tileIdentity, watchTile } from './tile-views.ts';
 import { RecordButton, RecordingResult, createRecordingControl } from './Recording.tsx';
-import { canPopOut, openPopOut } from './pop-out.ts';
-import { SidePanel } from './SidePanel.tsx';
 import { codeAlertText } from './code-alert-text.ts';
 import { statusText } from './status-text.ts';
 import { later } from './later.ts';
+import { loadSidePanel } from './side-panel-load.ts';
 
 // Dialogs and panels nobody needs at the start of a call load when first opened,
 // which keeps the call page's eager JavaScript within its budget.
@@ -29,6 +28,8 @@ const shortcutsUi = later(() => Promise.all([import('./ShortcutsDialog.tsx'), im
 const statsUi = later(() => import('./StatsPanel.tsx'));
 // Offered only when this computer cannot keep up with the video.
 const qualityNoticeUi = later(() => import('./QualityNotice.tsx'));
+/** Chat and files: main.tsx starts the call only once this has loaded, so it listens before any message can come. */
+const sidePanelUi = later(loadSidePanel);
 /** Only once the call moved to another tab (same-call.ts). */
 const otherTab = later(() => import('./other-tab.ts'));
 // The words for failures and for effects that stop load with the first one shown.
@@ -104,6 +105,15 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
   onCleanup(props.session.gestures.on('reacted', ({ from, reaction }) => announce(`${nameOf(from)}: ${REACTION_LABELS[reaction].name}`)));
   onCleanup(
     props.session.gestures.on('handRaised', ({ from, place }) => announce(`${nameOf(from)} raised their hand, ${placeText(place)}`)),
+  );
+  // Who came, went, records or shares, in words (presence-news.ts, loaded with the first change).
+  createEffect(
+    on(
+      () => state.participants.map((p) => ({ ...p })), // copies: the store changes its objects in place
+      (now, before) => {
+        if (before) void import('./presence-news.ts').then((m) => m.presenceNews(before, now).forEach(announce));
+      },
+    ),
   );
   createEffect(
     on(
@@ -186,7 +196,8 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
   };
   const popOutNow = async () => {
     try {
-      const win = await openPopOut({ width: 520, height: 400 });
+      // Loaded on the click: the window opens within its activation (seconds), not at the page's start.
+      const win = await (await import('./pop-out.ts')).openPopOut({ width: 520, height: 400 });
       const detach = keys.attach(win);
       win.addEventListener(
         'pagehide',
@@ -410,7 +421,12 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
               </>
             )}
           </Show>
-          <SidePanel session={props.session} open={chatOpen()} onUnread={setUnread} />
+          <Show when={sidePanelUi()}>
+            {(ui) => {
+              const { SidePanel } = ui();
+              return <SidePanel session={props.session} open={chatOpen()} onUnread={setUnread} />;
+            }}
+          </Show>
         </div>
         <Show when={statsOpen() && statsUi()}>
           {(ui) => {
@@ -484,7 +500,7 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           <button type="button" aria-haspopup="dialog" onClick={() => setShortcutsOpen(true)}>
             Keyboard shortcuts
           </button>
-          <Show when={canPopOut() && !popOut()}>
+          <Show when={'documentPictureInPicture' in globalThis && !popOut()}>
             <button type="button" onClick={() => void popOutNow()}>
               Pop out
             </button>

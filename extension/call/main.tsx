@@ -25,6 +25,7 @@ import { devicesOf, speakerPref } from './device-prefs.ts';
 import { FailurePage } from './FailurePage.tsx';
 import type { Elsewhere } from './other-tab.ts';
 import { later } from './later.ts';
+import { loadSidePanel } from './side-panel-load.ts';
 import './call.css';
 
 /** The link Zing's own UI vouched for this tab: a one-time token from the popup, or a reload of a vouched tab. */
@@ -132,6 +133,8 @@ async function boot(root: HTMLElement): Promise<void> {
   // (and, on the pre-join page, long before Join call), they send nothing.
   const early = framed ? undefined : linkFromPageLocation(location);
   const earlyKeys = early?.ok ? prepareCallKeys(early.link) : undefined;
+  // Chat and files: loaded beside the storage reads, not parsed before the page shows (side-panel-load.ts).
+  const panel = framed ? Promise.resolve(undefined) : loadSidePanel();
   const [vouched, settings, devices, profile] = await Promise.all([
     framed ? undefined : vouchedHref(),
     loadSettings(),
@@ -161,16 +164,19 @@ async function boot(root: HTMLElement): Promise<void> {
   const join = (start: Start) => {
     // A reload of this tab goes straight back in: the person chose this call (here or in the popup).
     sessionStorage.setItem(VOUCHED_TAB_KEY, entry.link.href);
-    const started = startSession(entry, call, settings, { ...start, keys }, prefs);
-    setSession(started);
-    // Not loading it costs only the answer to another tab: the call goes on.
-    import('./other-tab.ts')
-      .then(({ takeCallHere, answerForThisCall }) => {
-        // Joined straight in (Zing's own UI chose it here) while another tab has this call: it moves here.
-        if (entry.mode === 'direct') takeCallHere(call);
-        answerForThisCall(call, started);
-      })
-      .catch((err: unknown) => console.warn('zing: other tabs will not learn of this call', err));
+    // The chat and files panel, loading since the page began, listens before any message could come.
+    panel.then(() => {
+      const started = startSession(entry, call, settings, { ...start, keys }, prefs);
+      setSession(started);
+      // Not loading it costs only the answer to another tab: the call goes on.
+      import('./other-tab.ts')
+        .then(({ takeCallHere, answerForThisCall }) => {
+          // Joined straight in (Zing's own UI chose it here) while another tab has this call: it moves here.
+          if (entry.mode === 'direct') takeCallHere(call);
+          answerForThisCall(call, started);
+        })
+        .catch((err: unknown) => console.warn('zing: other tabs will not learn of this call', err));
+    }, fail);
   };
   if (entry.mode === 'direct') {
     join({ profile, devices });

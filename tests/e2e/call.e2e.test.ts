@@ -25,6 +25,8 @@ describe('a two-person call', () => {
   let alicePage: Page;
   let bobPage: Page;
 
+  const heardByAlice = () => alicePage.evaluate(() => (globalThis as { __heard?: string[] }).__heard ?? []);
+
   // Alice talks without a pause, so her audio goes at the full rate whenever she is not muted (DTX aside).
   const mic = talkingMic();
 
@@ -67,6 +69,15 @@ describe('a two-person call', () => {
   });
 
   it('lets the second person join by pasting the link, and both decode each other’s video', async () => {
+    // What a screen reader is told on Alice's page, from here on (the page's polite live region).
+    await alicePage.evaluate(() => {
+      const heard: string[] = [];
+      (globalThis as { __heard?: string[] }).__heard = heard;
+      const observer = new MutationObserver((changes) => {
+        for (const c of changes) for (const n of c.addedNodes) heard.push(n.textContent ?? '');
+      });
+      for (const region of document.querySelectorAll('[aria-live="polite"]')) observer.observe(region, { childList: true, subtree: true });
+    });
     bobPage = await joinCall(bob, await callLinkOf(alicePage));
     const [bobSeenByAlice, aliceSeenByBob] = await Promise.all([videoFrames(alicePage, 'Bob'), videoFrames(bobPage, 'Alice')]);
     expect(bobSeenByAlice.width).toBeGreaterThan(0);
@@ -76,6 +87,7 @@ describe('a two-person call', () => {
     await expect.poll(() => alicePage.getByRole('status').textContent()).toBe('Connected');
     await expect.poll(() => bobPage.getByRole('status').textContent()).toBe('Connected');
     expect(await alicePage.getByText('Nobody else is here yet', { exact: false }).count()).toBe(0);
+    await expect.poll(() => heardByAlice()).toContain('Bob joined');
   });
 
   it('shows a mute on the other side within a second', async () => {
@@ -135,6 +147,7 @@ describe('a two-person call', () => {
     await alicePage.getByRole('group', { name: 'Robert', exact: true }).waitFor({ state: 'detached', timeout: 3_000 });
     await expect.poll(() => alicePage.getByRole('status').textContent()).toBe('Waiting for others');
     expect(await bobPage.getByRole('status').textContent()).toBe('You left the call');
+    await expect.poll(() => heardByAlice()).toContain('Robert left');
   });
 
   it('restores the saved name and mute preference next time', async () => {
