@@ -109,6 +109,8 @@ export class BackgroundBlur extends TypedEmitter<BackgroundBlurEvents> {
   output(raw: MediaStreamTrack | null): MediaStreamTrack | null {
     if (!raw || !this.#enabled) {
       this.#engine?.connect(null);
+      // No camera, no frame to wait for: the wait starts again when it comes back.
+      this.#disarm();
       return raw;
     }
     if (!this.#engine) {

@@ -1368,8 +1368,8 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
   // loads) on every link; a link only hears of it when the track changes.
   #syncVideo(): void {
     if (this.#phase === 'ended' || this.#phase === 'failed') return;
-    // Camera off is no picture, even while the camera itself is still closing.
-    const track = this.#presence.cameraOff ? null : this.#blur.output(this.#media.video);
+    // Camera off is no picture, even while the camera itself is still closing; the blur rests meanwhile.
+    const track = this.#blur.output(this.#presence.cameraOff ? null : this.#media.video);
     if (track === this.#sentVideo) return;
     this.#sentVideo = track;
     for (const link of this.#links()) void link.setTrack('video', track);

@@ -184,4 +184,26 @@ describe('BackgroundBlur start timeout', () => {
       vi.useRealTimers();
     }
   });
+
+  it('does not count the time the camera is off: no false failure for a blur that had no camera to show', async () => {
+    vi.useFakeTimers();
+    try {
+      const engine = new FakeBlurEngine();
+      const { blur, stops } = blurWith([engine]);
+      const camera = track('camera');
+      blur.output(camera);
+      await vi.advanceTimersByTimeAsync(0); // loaded, no frame yet
+      blur.output(null); // the person turns the camera off
+      expect(engine.camera).toBeNull();
+      await vi.advanceTimersByTimeAsync(2 * BLUR_START_TIMEOUT_MS);
+      expect(stops).toEqual([]);
+      expect(blur.enabled).toBe(true);
+      // On again: a fresh wait for the first frame.
+      expect(blur.output(camera)).toBeNull();
+      engine.start();
+      expect(blur.output(camera)).toBe(engine.output);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
