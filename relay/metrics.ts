@@ -117,6 +117,11 @@ export class RelayMetrics {
       counter('zing_relay_bus_published_total', 'Signals published to other instances.', (s) => s.published);
       counter('zing_relay_bus_received_total', 'Room events and signals received from the bus.', (s) => s.received);
       counter('zing_relay_bus_errors_total', 'Redis commands or connections that failed.', (s) => s.errors);
+      counter(
+        'zing_relay_bus_rejected_total',
+        'Bus messages dropped as malformed (a bad peer id, an oversized signal).',
+        (s) => s.rejected,
+      );
       counter('zing_relay_bus_swept_peers_total', 'Peers of crashed instances this instance removed from their rooms.', (s) => s.swept);
     }
   }

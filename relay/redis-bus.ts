@@ -38,9 +38,10 @@
 // touches keys of many rooms in one script.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Bus, BusListener } from './bus.ts';
+import type { Bus, BusEvent, BusListener } from './bus.ts';
 import type { Logger } from './log.ts';
 import type { PeerId, RoomId } from '../protocol/relay.ts';
+import { isPeerId } from '../protocol/ids.ts';
 
 export interface RedisBusOptions {
   url: string;
@@ -58,6 +59,8 @@ export interface BusStats {
   errors: number;
   /** Peers of crashed instances this instance swept out. */
   swept: number;
+  /** Bus messages dropped as malformed (a peer id that is not one, a signal past MAX_BUS_DATA_CHARS). */
+  rejected: number;
   /** Both connections ready. */
   up: boolean;
 }
@@ -67,6 +70,8 @@ export interface BusStats {
  * fails (the client is told to reconnect) rather than hanging; 5 s is far above
  * a healthy round trip (well under 1 ms on a LAN) and below a user's patience.
  */
+/** The longest signal data taken from the bus: the largest frame a relay may be set to take (config.ts). */
+const MAX_BUS_DATA_CHARS = 16 * 1024 * 1024;
 const COMMAND_TIMEOUT_MS = 5_000;
 /** Start-up gives up (the process exits 1, the orchestrator retries) if Redis does not answer in this time. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -193,7 +198,7 @@ function errorCode(err: unknown): string {
 export class RedisBus implements Bus {
   /** Random per process: a restarted instance is a new one, and the old one's peers are swept. */
   readonly instance = randomBytes(9).toString('base64url');
-  readonly stats: BusStats = { published: 0, received: 0, errors: 0, swept: 0, up: false };
+  readonly stats: BusStats = { published: 0, received: 0, errors: 0, swept: 0, rejected: 0, up: false };
   readonly #pub: Redis;
   readonly #sub: Redis;
   readonly #ttlMs: number;
@@ -404,6 +409,25 @@ export class RedisBus implements Bus {
     const room = channel.slice(this.#prefix.length + 2); // after `<prefix>c:`
     if (!this.#rooms.has(room)) return; // unsubscribed a moment ago
     this.stats.received++;
+    const event = this.#parse(message);
+    if (event === undefined) {
+      this.stats.rejected++;
+      return;
+    }
+    if (event === null) return;
+    this.#listener(room, event);
+    // Our own join's event is back: the join is known everywhere (join() waits for this).
+    if (event.type === 'joined' && message.startsWith(`j\n${this.instance}\n`)) this.#awaiting.get(event.peer)?.();
+  }
+
+  /**
+   * One bus message as a room event: null for nothing to do, undefined for one that is malformed.
+   * Whoever can publish on the room's channel (another instance, buggy or compromised, or anyone
+   * with the Redis's address) is held to what instances publish: a peer id that is not one would
+   * reach this instance's clients in their joined lists and signals, and a client refuses a whole
+   * frame it cannot parse (protocol/relay.ts): nobody here could join the room again.
+   */
+  #parse(message: string): BusEvent | null | undefined {
     // "<kind>\n<origin instance>\n…": see the scripts and send() above.
     const kind = message.charCodeAt(0);
     const a = message.indexOf('\n', 2);
@@ -412,28 +436,27 @@ export class RedisBus implements Bus {
     switch (kind) {
       case 115 /* s */:
         {
-          if (origin === this.instance) return; // Rooms delivered it here already
+          if (origin === this.instance) return null; // Rooms delivered it here already
           const c = message.indexOf('\n', b + 1);
+          const from = message.slice(a + 1, b);
           const to = message.slice(b + 1, c);
-          this.#listener(room, {
-            type: 'signal',
-            from: message.slice(a + 1, b),
-            to: to === '' ? undefined : to,
-            data: message.slice(c + 1),
-          });
-          return;
+          const data = message.slice(c + 1);
+          if (c < 0 || !isPeerId(from) || (to !== '' && !isPeerId(to)) || data.length > MAX_BUS_DATA_CHARS) return undefined;
+          return { type: 'signal', from, to: to === '' ? undefined : to, data };
         }
       case 106 /* j */:
         {
           const peer = message.slice(a + 1, b);
           const before = message.slice(b + 1);
-          this.#listener(room, { type: 'joined', peer, before: before === '' ? [] : before.split(',') });
-          if (origin === this.instance) this.#awaiting.get(peer)?.();
-          return;
+          const earlier = before === '' ? [] : before.split(',');
+          if (!isPeerId(peer) || !earlier.every(isPeerId)) return undefined;
+          return { type: 'joined', peer, before: earlier };
         }
       case 108 /* l */:
-        this.#listener(room, { type: 'left', peer: message.slice(a + 1) });
-        return;
+        {
+          const peer = message.slice(a + 1);
+          return isPeerId(peer) ? { type: 'left', peer } : undefined;
+        }
       case 112 /* p */:
         {
           const list = message.slice(a + 1);
@@ -445,10 +468,10 @@ export class RedisBus implements Bus {
                   .split(',')
                   .filter((m) => !m.endsWith(mine))
                   .map((m) => m.slice(0, m.indexOf('/')));
-          this.#listener(room, { type: 'present', peers });
-          return;
+          return peers.every(isPeerId) ? { type: 'present', peers } : undefined;
         }
     }
+    return undefined;
   }
 
   /** Refreshes this instance's key. */

@@ -177,6 +177,38 @@ describe('two relay instances on one Redis', () => {
     expect(one.rooms.peersIn(room)).toEqual([]);
   });
 
+  it('drops what is published on a room’s channel in no instance’s form, and the room goes on', async () => {
+    const room = newRoomId();
+    const alice = await connect(one, 'alice');
+    await alice.join(room);
+    const bob = await connect(two, 'bob');
+    await bob.join(room);
+    await alice.next('peerJoined');
+    const stats = [(one.bus as RedisBus).stats, (two.bus as RedisBus).stats]; // RedisBus: started with redis
+    const rejected = stats.map((s) => s.rejected);
+    // Anyone who can reach Redis: a joined peer whose id is not one (every client's joined list would carry it, and a
+    // client refuses a frame it cannot parse), a leave and a signal from ids that are not ones.
+    const channel = `zing:c:${room}`;
+    for (const frame of [
+      'j\nforged\nbad id!\n',
+      'j\nforged\nx\nbad id,list',
+      'l\nforged\n<script>',
+      `s\nforged\nnot an id\n${bob.id}\nhi`,
+    ]) {
+      await redis.client.publish(channel, frame);
+    }
+    await expect.poll(() => stats.map((s, i) => s.rejected - (rejected[i] ?? 0)), { timeout: 5_000 }).toEqual([4, 4]);
+    // Nobody was told anything, and a newcomer on either instance joins with a list every client can read.
+    expect(alice.pending).toEqual([]);
+    expect(bob.pending).toEqual([]);
+    const carol = await connect(one, 'carol');
+    expect((await carol.join(room)).peers).toEqual([alice.id, bob.id]);
+    expect(await alice.next('peerJoined')).toEqual({ type: 'peerJoined', peer: carol.id });
+    expect(await bob.next('peerJoined')).toEqual({ type: 'peerJoined', peer: carol.id });
+    alice.send({ type: 'signal', to: bob.id, data: 'still fine' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'still fine' });
+  });
+
   it('never crosses rooms between instances', async () => {
     const [roomA, roomB] = [newRoomId(), newRoomId()];
     const alice = await connect(one, 'alice');
