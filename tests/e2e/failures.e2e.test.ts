@@ -82,4 +82,17 @@ describe('failures in words', () => {
     await alert.waitFor({ timeout: 5_000 });
     expect(await alert.textContent()).toContain('This call link is not valid');
   });
+
+  it('tells a browser without Zing that opens a link cut before its key what to do, not to use a popup it has not got', async () => {
+    const guest = await launchPerson({ name: 'Guest', relayUrl: relay.url, extension: false });
+    people.push(guest);
+    const page = await guest.context.newPage();
+    // A chat app that cut the link at the #: the room is there, the key is not.
+    await page.goto(`${relay.url}/r/${'A'.repeat(22)}`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.textContent()).toContain('This call link is not valid');
+    await page.getByText('Ask whoever sent it for the link again', { exact: false }).waitFor({ timeout: 2_000 });
+    expect(await page.getByText('Zing popup', { exact: false }).count()).toBe(0);
+  });
 });
