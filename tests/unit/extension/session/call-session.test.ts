@@ -567,6 +567,19 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(alice.session.state.effects.notice).toBeUndefined();
     });
 
+    it('says in words when the screen cannot be shared, and nothing when the person cancels the picker', async () => {
+      const room = await newRoom();
+      const media = new FakeMedia();
+      const alice = await joined(newCall(room, {}, media));
+      vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      await alice.session.setScreenSharing(true); // cancelled
+      expect(alice.session.state.alert).toBeUndefined();
+      media.screenError = new DOMException('Permission denied by system', 'NotAllowedError');
+      await alice.session.setScreenSharing(true);
+      expect(alice.session.state.alert?.code).toBe('SCREEN_UNAVAILABLE');
+      expect(alice.session.state.participants[0]?.screenSharing).toBe(false);
+    });
+
     it('keeps the camera off when the blur stops while the camera is still turning on: no raw frame, and it says off', async () => {
       const room = await newRoom();
       const media = new FakeMedia();
@@ -763,6 +776,9 @@ describe('CallSession', { timeout: 20_000 }, () => {
       // Sealing on Bob's socket from the start, as one page holding five identities would.
       const posers = await Promise.all(Array.from({ length: 5 }, (_, i) => Person.posingOn(bob, `Poser ${i}`)));
       people.push(...posers);
+      // They hear what Alice sends Bob's socket; answering her greeting with welcomes of their own would race
+      // Bob's for the address (whoever is first there is the one person it holds). They speak below, Bob in.
+      for (const poser of posers) poser.answers = false;
       bob.join();
       await until(() => expect(bob.presencesFrom(idOf(alice)).length).toBeGreaterThan(0));
       await until(() => expect(names(alice)).toEqual(['Alice', 'Bob']));
