@@ -447,13 +447,16 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
         </Show>
         <footer class="controls">
           <Show when={!popOut()}>{mediaControls()}</Show>
-          <button
-            type="button"
-            aria-pressed={self()?.screenSharing ?? false}
-            onClick={() => void props.session.setScreenSharing(!(self()?.screenSharing ?? false))}
-          >
-            <ScreenIcon /> Share screen
-          </button>
+          {/* Not offered where the browser cannot share a screen at all (phones). */}
+          <Show when={typeof navigator.mediaDevices?.getDisplayMedia === 'function'}>
+            <button
+              type="button"
+              aria-pressed={self()?.screenSharing ?? false}
+              onClick={() => void props.session.setScreenSharing(!(self()?.screenSharing ?? false))}
+            >
+              <ScreenIcon /> Share screen
+            </button>
+          </Show>
           <button type="button" aria-pressed={gestures().hands.self !== undefined} onClick={() => props.session.gestures.toggleHand()}>
             <span aria-hidden="true">✋</span> Raise hand
           </button>

@@ -35,6 +35,8 @@ const ERROR_TEXT: Record<ZingErrorCode, (err: ZingError, family: BrowserFamily) 
     'No camera or microphone could be opened (none is connected, or another app is using it). The others cannot see or hear you; you can still see and hear them.',
   CAMERA_LOST: (err) => lost('camera', err.message),
   MICROPHONE_LOST: (err) => lost('microphone', err.message),
+  SCREEN_UNAVAILABLE: () =>
+    'Your screen could not be shared: the browser or the system did not allow it. On a Mac, allow screen recording for this browser in System Settings, Privacy & Security, Screen Recording, then try again.',
   DEVICE_MISSING: (err) =>
     `${err.message || 'The camera or microphone you chose'} is not plugged in, so Zing uses the default one. It comes back by itself once plugged in; Settings lists what there is.`,
   RELAY_UNREACHABLE: (err) =>

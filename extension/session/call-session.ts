@@ -783,9 +783,11 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
         track = await this.#media.startScreen(() => void this.setScreenSharing(false));
       } catch (err) {
         console.warn('zing: screen capture failed', err);
+        this.#setAlert(new ZingError('SCREEN_UNAVAILABLE', err instanceof Error ? err.message : String(err), { cause: err }));
         return;
       }
       if (!track || this.#phase === 'ended' || this.#phase === 'failed') return;
+      if (this.#alert?.code === 'SCREEN_UNAVAILABLE') this.#alert = undefined; // allowed since
     } else {
       this.#media.stopScreen();
     }

@@ -6,6 +6,8 @@ export type ZingErrorCode =
   | 'CAMERA_UNAVAILABLE'
   /** The camera in use stopped by itself (unplugged); the message is its label, maybe empty. */
   | 'CAMERA_LOST'
+  /** The screen could not be shared: the browser or the system refused (not the person cancelling the picker). */
+  | 'SCREEN_UNAVAILABLE'
   /** The microphone in use stopped by itself; the message is its label, maybe empty. */
   | 'MICROPHONE_LOST'
   /** The remembered camera or microphone is not plugged in; the default stands in. The message is its label. */

@@ -195,7 +195,8 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     try {
       stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
     } catch (err) {
-      if (err instanceof DOMException && err.name === 'NotAllowedError') return null; // cancelled
+      // The person cancelled the picker; the system's refusal (macOS without screen recording allowed) is an error.
+      if (err instanceof DOMException && err.name === 'NotAllowedError' && !/by system/i.test(err.message)) return null;
       throw err;
     }
     const track = stream.getVideoTracks()[0];

@@ -237,7 +237,11 @@ export class FakeMedia extends TypedEmitter<LocalMediaEvents> implements Session
     if (!this.cameraOff) this.video ??= fakeTrack('video', 'default-cam');
   }
 
+  /** What startScreen() rejects with (the browser or the system refused), if anything; else the person cancels. */
+  screenError: Error | undefined;
+
   async startScreen(): Promise<MediaStreamTrack | null> {
+    if (this.screenError) throw this.screenError;
     return null; // the person cancelled the picker
   }
 
