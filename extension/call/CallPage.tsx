@@ -17,6 +17,7 @@ import { tileIdentity, watchTile } from './tile-views.ts';
 import { RecordButton, RecordingResult, createRecordingControl } from './Recording.tsx';
 import { codeAlertText } from './code-alert-text.ts';
 import { statusText } from './status-text.ts';
+import { errorText } from './error-text.ts';
 import { later } from './later.ts';
 import { loadSidePanel } from './side-panel-load.ts';
 
@@ -32,15 +33,15 @@ const qualityNoticeUi = later(() => import('./QualityNotice.tsx'));
 const sidePanelUi = later(loadSidePanel);
 /** Only once the call moved to another tab (same-call.ts). */
 const otherTab = later(() => import('./other-tab.ts'));
-// The words for failures and for effects that stop load with the first one shown.
-const importWords = () =>
-  Promise.all([import('./error-text.ts'), import('./effects-text.ts')]).then(([e, f]) => ({
-    errorText: e.errorText,
-    effectsText: f.effectsText,
+// The words for effects that stop load with the first one shown. Those for failures are in
+// the page itself: on the relay's web page the first is often that the network is gone,
+// and words fetched over it would never come.
+let wordsLoading: Promise<typeof import('./effects-text.ts')> | undefined;
+const loadWords = () =>
+  (wordsLoading ??= import('./effects-text.ts').catch((err: unknown) => {
+    wordsLoading = undefined; // asked again, tried again
+    throw err;
   }));
-let wordsLoading: ReturnType<typeof importWords> | undefined;
-const loadWords = () => (wordsLoading ??= importWords());
-const words = later(loadWords);
 
 /** Lines kept in the polite live region: the newest few, in case several arrive together. */
 const MAX_ANNOUNCEMENTS = 5;
@@ -326,13 +327,9 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
       </header>
       <Show when={state.alert}>
         {(alert) => (
-          <Show when={words()}>
-            {(w) => (
-              <p role="alert" class="alert">
-                {w().errorText(alert())}
-              </p>
-            )}
-          </Show>
+          <p role="alert" class="alert">
+            {errorText(alert())}
+          </p>
         )}
       </Show>
       <For each={state.codeAlerts}>
