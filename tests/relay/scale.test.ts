@@ -50,6 +50,18 @@ async function connect(relay: { url: string }, label: string): Promise<TestClien
   return c;
 }
 
+/** A new pair of instances, and a room with Alice on the first and Bob on the second, each knowing of the other. */
+async function aliceAndBobAcross(instanceTtlMs = TTL_MS) {
+  const [one, two] = await startPair(instanceTtlMs);
+  const room = newRoomId();
+  const alice = await connect(one, 'alice');
+  const bob = await connect(two, 'bob');
+  await alice.join(room);
+  await bob.join(room);
+  await alice.next('peerJoined');
+  return { one, two, room, alice, bob };
+}
+
 describe('two relay instances on one Redis', () => {
   let one: Relay;
   let two: Relay;
@@ -250,13 +262,7 @@ describe('TURN credentials across instances', () => {
 
 describe('an instance that lost touch with Redis', () => {
   it('puts its peers back when it finds itself taken for dead and swept, and the call goes on', async () => {
-    const [one, two] = await startPair();
-    const room = newRoomId();
-    const alice = await connect(one, 'alice');
-    const bob = await connect(two, 'bob');
-    await alice.join(room);
-    await bob.join(room);
-    await alice.next('peerJoined');
+    const { two, alice, bob } = await aliceAndBobAcross();
 
     // As if two had paused longer than the TTL: its key is gone, so one's next sweep removes bob.
     await redis.client.del(`zing:i:${(two.bus as RedisBus).instance}`); // a RedisBus: started with redis
@@ -273,13 +279,7 @@ describe('an instance that lost touch with Redis', () => {
   it(
     're-registers every room after Redis restarts empty, so rooms, routing and the cap carry on',
     async () => {
-      const [one, two] = await startPair();
-      const room = newRoomId();
-      const alice = await connect(one, 'alice');
-      const bob = await connect(two, 'bob');
-      await alice.join(room);
-      await bob.join(room);
-      await alice.next('peerJoined');
+      const { one, two, room, alice, bob } = await aliceAndBobAcross();
 
       await redis.stop();
       redis = await startRedis(redis.port);
@@ -306,13 +306,7 @@ describe('a Redis that stops answering without closing its connections', () => {
   it(
     'is noticed within a few seconds (the bus goes down), and the instances come back and route once it answers again',
     async () => {
-      const [one, two] = await startPair(5_000);
-      const room = newRoomId();
-      const alice = await connect(one, 'alice');
-      const bob = await connect(two, 'bob');
-      await alice.join(room);
-      await bob.join(room);
-      await alice.next('peerJoined');
+      const { one, two, alice, bob } = await aliceAndBobAcross(5_000);
       const buses = [one.bus as RedisBus, two.bus as RedisBus]; // started with redis
       redis.child.kill('SIGSTOP'); // the process stays, its sockets open: nothing answers
       try {
@@ -340,13 +334,7 @@ describe('a Redis that stops answering without closing its connections', () => {
   it(
     'leaves no channel subscribed for a room whose last member here left while Redis was down',
     async () => {
-      const [one, two] = await startPair(5_000);
-      const room = newRoomId();
-      const alice = await connect(one, 'alice');
-      const bob = await connect(two, 'bob');
-      await alice.join(room);
-      await bob.join(room);
-      await alice.next('peerJoined');
+      const { one, two, room, alice } = await aliceAndBobAcross(5_000);
       const port = redis.port;
       await redis.stop();
       await alice.close(); // one's last member of the room: its unsubscribe cannot reach Redis now
@@ -376,13 +364,7 @@ describe('an instance whose subscriber is cut', () => {
   }
 
   it('keeps a newcomer whose join was under way as it resynchronised: Redis and the other instance still have them', async () => {
-    const [one, two] = await startPair(5_000);
-    const room = newRoomId();
-    const alice = await connect(one, 'alice');
-    const bob = await connect(two, 'bob');
-    await alice.join(room);
-    await bob.join(room);
-    await alice.next('peerJoined');
+    const { one, room, alice, bob } = await aliceAndBobAcross(5_000);
     // Carol's ADMIT runs in Redis at once, but one hears its answer a second late: the resync that
     // a cut subscriber starts meanwhile reads the room without her and re-registers it so.
     const evalOf = Redis.prototype.eval;

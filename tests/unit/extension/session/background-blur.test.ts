@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BackgroundBlur,
   BLUR_START_TIMEOUT_MS,
@@ -144,66 +144,58 @@ describe('BackgroundBlur', () => {
 });
 
 describe('BackgroundBlur start timeout', () => {
-  it(`gives up with a plain failure and sends the camera where no blurred frame came within ${BLUR_START_TIMEOUT_MS / 1000} s`, async () => {
+  beforeEach(() => {
     vi.useFakeTimers();
-    try {
-      vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-      const engine = new FakeBlurEngine();
-      const { blur, stops } = blurWith([engine]);
-      const camera = track('camera');
-      expect(blur.output(camera)).toBeNull();
-      await vi.advanceTimersByTimeAsync(0);
-      expect(blur.output(camera)).toBeNull(); // loaded, never running
-      await vi.advanceTimersByTimeAsync(BLUR_START_TIMEOUT_MS - 1);
-      expect(stops).toEqual([]);
-      await vi.advanceTimersByTimeAsync(1);
-      expect(stops).toEqual(['failed']);
-      expect(blur.enabled).toBe(false);
-      expect(blur.output(camera)).toBe(camera);
-      expect(engine.closed).toBe(1);
-    } finally {
-      vi.useRealTimers();
-    }
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it(`gives up with a plain failure and sends the camera where no blurred frame came within ${BLUR_START_TIMEOUT_MS / 1000} s`, async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const engine = new FakeBlurEngine();
+    const { blur, stops } = blurWith([engine]);
+    const camera = track('camera');
+    expect(blur.output(camera)).toBeNull();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(blur.output(camera)).toBeNull(); // loaded, never running
+    await vi.advanceTimersByTimeAsync(BLUR_START_TIMEOUT_MS - 1);
+    expect(stops).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(stops).toEqual(['failed']);
+    expect(blur.enabled).toBe(false);
+    expect(blur.output(camera)).toBe(camera);
+    expect(engine.closed).toBe(1);
   });
 
   it('does not give up on a blur that showed its first frame in time', async () => {
-    vi.useFakeTimers();
-    try {
-      const engine = new FakeBlurEngine();
-      const { blur, stops } = blurWith([engine]);
-      const camera = track('camera');
-      blur.output(camera);
-      await vi.advanceTimersByTimeAsync(0);
-      blur.output(camera);
-      engine.start();
-      expect(blur.output(camera)).toBe(engine.output);
-      await vi.advanceTimersByTimeAsync(2 * BLUR_START_TIMEOUT_MS);
-      expect(stops).toEqual([]);
-      expect(blur.output(camera)).toBe(engine.output);
-    } finally {
-      vi.useRealTimers();
-    }
+    const engine = new FakeBlurEngine();
+    const { blur, stops } = blurWith([engine]);
+    const camera = track('camera');
+    blur.output(camera);
+    await vi.advanceTimersByTimeAsync(0);
+    blur.output(camera);
+    engine.start();
+    expect(blur.output(camera)).toBe(engine.output);
+    await vi.advanceTimersByTimeAsync(2 * BLUR_START_TIMEOUT_MS);
+    expect(stops).toEqual([]);
+    expect(blur.output(camera)).toBe(engine.output);
   });
 
   it('does not count the time the camera is off: no false failure for a blur that had no camera to show', async () => {
-    vi.useFakeTimers();
-    try {
-      const engine = new FakeBlurEngine();
-      const { blur, stops } = blurWith([engine]);
-      const camera = track('camera');
-      blur.output(camera);
-      await vi.advanceTimersByTimeAsync(0); // loaded, no frame yet
-      blur.output(null); // the person turns the camera off
-      expect(engine.camera).toBeNull();
-      await vi.advanceTimersByTimeAsync(2 * BLUR_START_TIMEOUT_MS);
-      expect(stops).toEqual([]);
-      expect(blur.enabled).toBe(true);
-      // On again: a fresh wait for the first frame.
-      expect(blur.output(camera)).toBeNull();
-      engine.start();
-      expect(blur.output(camera)).toBe(engine.output);
-    } finally {
-      vi.useRealTimers();
-    }
+    const engine = new FakeBlurEngine();
+    const { blur, stops } = blurWith([engine]);
+    const camera = track('camera');
+    blur.output(camera);
+    await vi.advanceTimersByTimeAsync(0); // loaded, no frame yet
+    blur.output(null); // the person turns the camera off
+    expect(engine.camera).toBeNull();
+    await vi.advanceTimersByTimeAsync(2 * BLUR_START_TIMEOUT_MS);
+    expect(stops).toEqual([]);
+    expect(blur.enabled).toBe(true);
+    // On again: a fresh wait for the first frame.
+    expect(blur.output(camera)).toBeNull();
+    engine.start();
+    expect(blur.output(camera)).toBe(engine.output);
   });
 });

@@ -89,6 +89,16 @@ afterEach(() => {
 const asked = (n: number) => vi.waitFor(() => expect(asks.length).toBeGreaterThanOrEqual(n), { timeout: 1_000, interval: 1 });
 const live = () => opened.filter((t) => t.readyState === 'live').map((t) => `${t.kind}:${t.deviceId}`);
 
+/** A LocalMedia started with the camera on, the browser having opened both at once. */
+async function started(): Promise<LocalMedia> {
+  const media = new LocalMedia();
+  const starting = media.start({ micMuted: false, cameraOff: false });
+  await asked(1);
+  asks[0]?.open();
+  await starting;
+  return media;
+}
+
 describe('LocalMedia while the browser is still opening a device', () => {
   it('stops a camera that opens after the person turned it off at the permission prompt', async () => {
     const media = new LocalMedia();
@@ -103,11 +113,7 @@ describe('LocalMedia while the browser is still opening a device', () => {
   });
 
   it('stops a camera picked in Settings that opens after the camera was turned off', async () => {
-    const media = new LocalMedia();
-    const starting = media.start({ micMuted: false, cameraOff: false });
-    await asked(1);
-    asks[0]?.open();
-    await starting;
+    const media = await started();
     const switching = media.useDevice('camera', 'cam2');
     await asked(2);
     await media.setCameraOff(true);
@@ -118,11 +124,7 @@ describe('LocalMedia while the browser is still opening a device', () => {
   });
 
   it('keeps the camera picked last when an earlier pick opens after it, and stops the earlier one', async () => {
-    const media = new LocalMedia();
-    const starting = media.start({ micMuted: false, cameraOff: false });
-    await asked(1);
-    asks[0]?.open();
-    await starting;
+    const media = await started();
     const toA = media.useDevice('camera', 'camA');
     await asked(2);
     const toB = media.useDevice('camera', 'camB');
