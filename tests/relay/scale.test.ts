@@ -50,16 +50,21 @@ async function connect(relay: { url: string }, label: string): Promise<TestClien
   return c;
 }
 
-/** A new pair of instances, and a room with Alice on the first and Bob on the second, each knowing of the other. */
-async function aliceAndBobAcross(instanceTtlMs = TTL_MS) {
-  const [one, two] = await startPair(instanceTtlMs);
+/** A new room with Alice on `one` and Bob on `two`, each knowing of the other. */
+async function aliceAndBobIn(one: Relay, two: Relay) {
   const room = newRoomId();
   const alice = await connect(one, 'alice');
   const bob = await connect(two, 'bob');
   await alice.join(room);
   await bob.join(room);
   await alice.next('peerJoined');
-  return { one, two, room, alice, bob };
+  return { room, alice, bob };
+}
+
+/** A new pair of instances, with aliceAndBobIn's room across them. */
+async function aliceAndBobAcross(instanceTtlMs = TTL_MS) {
+  const [one, two] = await startPair(instanceTtlMs);
+  return { one, two, ...(await aliceAndBobIn(one, two)) };
 }
 
 describe('two relay instances on one Redis', () => {
@@ -119,12 +124,7 @@ describe('two relay instances on one Redis', () => {
   });
 
   it('keeps the order of many signals from one peer on one instance to a peer on the other', async () => {
-    const room = newRoomId();
-    const alice = await connect(one, 'alice');
-    const bob = await connect(two, 'bob');
-    await alice.join(room);
-    await bob.join(room);
-    await alice.next('peerJoined');
+    const { alice, bob } = await aliceAndBobIn(one, two);
     // Unicasts and broadcasts interleaved: they take the same path and must not overtake each other.
     for (let i = 0; i < 100; i++) alice.send(i % 3 ? { type: 'signal', to: bob.id, data: `m${i}` } : { type: 'signal', data: `m${i}` });
     for (let i = 0; i < 100; i++) expect((await bob.next('signal')).data).toBe(`m${i}`);
