@@ -182,13 +182,15 @@ describe('a group call', () => {
       )
       .toBeGreaterThan(10);
     // A floating tile keeps its place while someone leaves and comes back. Tiles glide to a new place
-    // (a 0.2 s transition), so each place is read once the tile has stopped.
+    // (a 0.2 s transition), so each place is read once the tile has stopped: no transition running on
+    // it (on a starved machine two reads 100 ms apart can fall between frames of one), and two reads alike.
     const settled = async () => {
       let last = (await cy.boundingBox())!;
-      for (let i = 0; i < 20; i++) {
+      for (let i = 0; i < 50; i++) {
         await new Promise((r) => setTimeout(r, 100));
+        const moving = await cy.evaluate((el) => el.getAnimations().some((a) => a instanceof CSSTransition));
         const box = (await cy.boundingBox())!;
-        if (box.x === last.x && box.y === last.y && box.width === last.width) return box;
+        if (!moving && box.x === last.x && box.y === last.y && box.width === last.width) return box;
         last = box;
       }
       return last;
