@@ -636,8 +636,8 @@ class Outgoing extends Transfer {
   readonly info: TransferInfo;
   readonly #source: FileSource;
   readonly #file: Blob;
-  /** This receiver's way through the file, from start(); closed when the transfer ends. */
-  #reader: SliceReader | undefined;
+  /** This receiver's way through the file; its reads start with start(), and it closes when the transfer ends. */
+  readonly #reader: SliceReader;
   /** `offered`: the offer is out, waiting for the receiver's answer; nothing else is sent until it says yes. */
   #phase: 'opening' | 'offered' | 'sending' | 'sentAll' = 'opening';
   readonly #progress: ProgressGate;
@@ -646,6 +646,7 @@ class Outgoing extends Transfer {
     super(host, channel);
     this.info = info;
     this.#source = source;
+    this.#reader = source.reader();
     this.#file = file;
     this.#progress = new ProgressGate(host, info);
     channel.bufferedAmountLowThreshold = host.pacing.lowWaterBytes;
@@ -656,7 +657,6 @@ class Outgoing extends Transfer {
     this.host.emit('transferStarted', { ...this.info });
     // The first reads go on while the channel opens and the offer makes its round trip, so the
     // first chunk leaves as the accept arrives rather than a read later (bench:transfer, small files).
-    this.#reader = this.#source.reader();
     this.#reader.prefetch();
     this.#offer().catch((err: unknown) => this.fail(`could not send the file: ${describe(err)}`));
   }
@@ -689,7 +689,7 @@ class Outgoing extends Transfer {
 
   async #run(): Promise<void> {
     const { chunkBytes, highWaterBytes } = this.host.pacing;
-    const reader = this.#reader ?? this.#source.reader();
+    const reader = this.#reader;
     try {
       let sent = 0;
       for (let slice = await reader.next(); slice !== undefined; slice = await reader.next()) {
@@ -741,12 +741,12 @@ class Outgoing extends Transfer {
     super.finish(event, ...args);
     this.#wake?.();
     // Declined or ended before #run took it: its reads ahead and its place in the shared window go.
-    this.#reader?.close();
+    this.#reader.close();
   }
 
   override dispose(): void {
     super.dispose();
-    this.#reader?.close();
+    this.#reader.close();
   }
 }
 
