@@ -112,6 +112,9 @@ export interface RedisConfig {
 
 export const DEFAULT_INSTANCE_TTL_MS = 10_000;
 
+/** The largest frame a relay may be set to take (ZING_MAX_MESSAGE_BYTES): redis-bus.ts bounds what it takes from other instances by it too. */
+export const MAX_MESSAGE_BYTES_CEILING = 16 * 1024 * 1024;
+
 export const DEFAULTS: RelayConfig = {
   port: 8787,
   host: '127.0.0.1',
@@ -224,7 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
   if (logLevel !== 'info' && logLevel !== 'silent') {
     throw new ConfigError(`ZING_LOG must be "info" or "silent", got "${logLevel}"`);
   }
-  const maxMessageBytes = int(env, 'ZING_MAX_MESSAGE_BYTES', DEFAULTS.maxMessageBytes, 1024, 16 * 1024 * 1024);
+  const maxMessageBytes = int(env, 'ZING_MAX_MESSAGE_BYTES', DEFAULTS.maxMessageBytes, 1024, MAX_MESSAGE_BYTES_CEILING);
   return {
     port: int(env, 'PORT', DEFAULTS.port, 0, 65535),
     host: env.HOST || DEFAULTS.host,

@@ -42,6 +42,7 @@ import type { Bus, BusEvent, BusListener } from './bus.ts';
 import type { Logger } from './log.ts';
 import type { PeerId, RoomId } from '../protocol/relay.ts';
 import { isPeerId } from '../protocol/ids.ts';
+import { MAX_MESSAGE_BYTES_CEILING } from './config.ts';
 
 export interface RedisBusOptions {
   url: string;
@@ -59,7 +60,7 @@ export interface BusStats {
   errors: number;
   /** Peers of crashed instances this instance swept out. */
   swept: number;
-  /** Bus messages dropped as malformed (a peer id that is not one, a signal past MAX_BUS_DATA_CHARS). */
+  /** Bus messages dropped as malformed (a peer id that is not one, a signal past MAX_MESSAGE_BYTES_CEILING). */
   rejected: number;
   /** Both connections ready. */
   up: boolean;
@@ -70,8 +71,6 @@ export interface BusStats {
  * fails (the client is told to reconnect) rather than hanging; 5 s is far above
  * a healthy round trip (well under 1 ms on a LAN) and below a user's patience.
  */
-/** The longest signal data taken from the bus: the largest frame a relay may be set to take (config.ts). */
-const MAX_BUS_DATA_CHARS = 16 * 1024 * 1024;
 const COMMAND_TIMEOUT_MS = 5_000;
 /** Start-up gives up (the process exits 1, the orchestrator retries) if Redis does not answer in this time. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -441,7 +440,7 @@ export class RedisBus implements Bus {
           const from = message.slice(a + 1, b);
           const to = message.slice(b + 1, c);
           const data = message.slice(c + 1);
-          if (c < 0 || !isPeerId(from) || (to !== '' && !isPeerId(to)) || data.length > MAX_BUS_DATA_CHARS) return undefined;
+          if (c < 0 || !isPeerId(from) || (to !== '' && !isPeerId(to)) || data.length > MAX_MESSAGE_BYTES_CEILING) return undefined;
           return { type: 'signal', from, to: to === '' ? undefined : to, data };
         }
       case 106 /* j */:
