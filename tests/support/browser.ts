@@ -399,28 +399,47 @@ export interface FrameProof {
 /**
  * Proof that a participant's video really decodes: the <video> in their tile
  * presents `frames` new frames (requestVideoFrameCallback) with a real size.
+ * It follows whichever <video> the tile holds: a link that is replaced (a
+ * peer that joined again) gets a new element, and the first one, detached,
+ * never presents another frame (a resilience run waited 30 s on one).
  */
 export async function videoFrames(page: Page, groupName: string, timeoutMs = 15_000, frames = 5): Promise<FrameProof> {
   const video = page.getByRole('group', { name: groupName, exact: true }).locator('video');
   await video.waitFor({ state: 'attached', timeout: timeoutMs });
-  return video.evaluate(
-    (el, [timeout, wanted]) =>
+  return page.evaluate(
+    ([name, timeout, wanted]) =>
       new Promise<FrameProof>((resolve, reject) => {
-        const v = el as HTMLVideoElement;
-        const timer = setTimeout(() => reject(new Error(`no decoded frames within ${timeout} ms`)), timeout);
+        let watched: HTMLVideoElement | undefined;
         let first: number | undefined;
-        const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
-          // A new stream in the same element (a link that was replaced) counts its frames from 0 again.
+        const current = () =>
+          [...document.querySelectorAll('[role="group"]')].find((g) => g.getAttribute('aria-label') === name)?.querySelector('video') ??
+          undefined;
+        const finish = (end: () => void) => {
+          clearTimeout(timer);
+          clearInterval(follow);
+          end();
+        };
+        const timer = setTimeout(() => finish(() => reject(new Error(`no decoded frames within ${timeout} ms`))), timeout);
+        const onFrame = (v: HTMLVideoElement) => (_now: number, meta: VideoFrameCallbackMetadata) => {
+          if (v !== watched) return; // an element the tile no longer holds
+          // A new stream in the same element counts its frames from 0 again.
           if (first === undefined || meta.presentedFrames < first) first = meta.presentedFrames;
           const advanced = meta.presentedFrames - first;
           if (advanced >= wanted && meta.width > 0 && meta.height > 0) {
-            clearTimeout(timer);
-            resolve({ width: meta.width, height: meta.height, framesAdvanced: advanced });
-          } else v.requestVideoFrameCallback(onFrame);
+            finish(() => resolve({ width: meta.width, height: meta.height, framesAdvanced: advanced }));
+          } else v.requestVideoFrameCallback(onFrame(v));
         };
-        v.requestVideoFrameCallback(onFrame);
+        const look = () => {
+          const v = current();
+          if (!v || v === watched) return;
+          watched = v;
+          first = undefined;
+          v.requestVideoFrameCallback(onFrame(v));
+        };
+        const follow = setInterval(look, 200);
+        look();
       }),
-    [timeoutMs, frames] as const,
+    [groupName, timeoutMs, frames] as const,
   );
 }
 
