@@ -109,6 +109,66 @@ export interface LinkWant {
   screen: ViewSize | undefined;
   /** Steps down that link's own signals asked for (pressure.ts): 0 is none. */
   level: number;
+  /**
+   * What that receiver showed until a moment ago (heldViews): the stream is
+   * not sent, but keeps its place in the split and in the count of watched
+   * links, so the other links keep their encodings.
+   */
+  held?: HeldSizes;
+}
+
+export interface HeldSizes {
+  camera?: ViewSize;
+  screen?: ViewSize;
+}
+
+/**
+ * How long a stream its receiver stopped showing keeps its place in the split.
+ * A viewer who toggles a tile (or a tab) every few hundred ms would otherwise
+ * move the fair split, and the CPU caps by watched links, on every toggle: a
+ * setParameters on every other link up to ten times a second (the view rate
+ * limit). The stream itself stops at once, so a hidden tab still costs nothing.
+ */
+export const UNWATCHED_HOLD_MS = 2_000;
+
+/** A stream's last shown size, and until when it is held (heldViews). */
+export interface HeldView {
+  view: ViewSize;
+  until: number;
+}
+
+export interface HeldViews {
+  camera?: HeldView;
+  screen?: HeldView;
+}
+
+/**
+ * The held views after a receiver's want went from `before` to `after` at `now`:
+ * a stream that went from shown to not shown is held for UNWATCHED_HOLD_MS at the
+ * size it had (a hold running keeps its size and end); one shown again is not held.
+ */
+export function heldViews(
+  held: HeldViews,
+  before: { camera: ViewSize; screen: ViewSize } | undefined,
+  after: { camera: ViewSize; screen: ViewSize },
+  now: number,
+): HeldViews {
+  const next: HeldViews = {};
+  for (const kind of ['camera', 'screen'] as const) {
+    const running = held[kind] !== undefined && now < held[kind].until ? held[kind] : undefined;
+    if (isShown(after[kind])) continue;
+    const was = before?.[kind];
+    if (running) next[kind] = running;
+    else if (was && isShown(was)) next[kind] = { view: was, until: now + UNWATCHED_HOLD_MS };
+  }
+  return next;
+}
+
+/** The sizes of `held` still held at `now`, as plan() takes them. */
+export function heldAt(held: HeldViews, now: number): HeldSizes | undefined {
+  const camera = held.camera && now < held.camera.until ? held.camera.view : undefined;
+  const screen = held.screen && now < held.screen.until ? held.screen.view : undefined;
+  return camera || screen ? { camera, screen } : undefined;
 }
 
 export interface PlanInput {
@@ -237,6 +297,8 @@ export function fairSplit(demands: readonly number[], total: number): number[] {
 
 interface Stream {
   link: string;
+  /** Not shown there since a moment ago: counted in the split, not sent. */
+  held: boolean;
   kind: 'camera' | 'screen';
   /** Wanted height before the budget, capped by the source. */
   height: number;
@@ -258,14 +320,24 @@ const INACTIVE: StreamPlan = {
 /** Every link's camera and screen encoding, and the capture height that serves them. */
 export function plan(input: PlanInput): Plan {
   const { camera, screen } = input;
-  // A receiver that has not said yet counts as watching, as before receivers said anything.
-  const watched = camera ? [...input.links.values()].filter((w) => w.camera === undefined || isShown(w.camera)).length : 0;
+  // A receiver that has not said yet counts as watching, as before receivers said anything; one that
+  // stopped a moment ago still does (UNWATCHED_HOLD_MS).
+  const cameraView = (w: LinkWant): { view: ViewSize | undefined; held: boolean } =>
+    w.camera !== undefined && !isShown(w.camera) && w.held?.camera ? { view: w.held.camera, held: true } : { view: w.camera, held: false };
+  const screenView = (w: LinkWant): { view: ViewSize | undefined; held: boolean } =>
+    w.screen !== undefined && !isShown(w.screen) && w.held?.screen ? { view: w.held.screen, held: true } : { view: w.screen, held: false };
+  const watched = camera
+    ? [...input.links.values()].filter((w) => {
+        const { view } = cameraView(w);
+        return view === undefined || isShown(view);
+      }).length
+    : 0;
   // The capture follows the links (quality.ts), up to the setting: links are sized against that, then clamped to the capture now.
   const cameraCeiling = camera ? input.maxCameraHeight : 0;
   const streams: Stream[] = [];
   for (const [link, want] of input.links) {
     if (camera) {
-      const view = want.camera;
+      const { view, held } = cameraView(want);
       if (view === undefined || isShown(view)) {
         let height = view === undefined ? cameraCeiling : rungAtLeast(neededHeight(view, aspectOf(camera), 'cover'));
         height = Math.min(height, cameraCeiling);
@@ -277,11 +349,11 @@ export function plan(input: PlanInput): Plan {
         // Every stream's cap is at least the floor, so the split counts the floor: lifting a small stream to it afterwards would overrun the budget.
         const floor = cameraFloor(height);
         const demand = Math.max(floor, Math.min(MAX_LINK_VIDEO_BPS, bitrateFor(height, fps)));
-        streams.push({ link, kind: 'camera', height, fps, demand, floor, source: camera });
+        streams.push({ link, kind: 'camera', held, height, fps, demand, floor, source: camera });
       }
     }
     if (screen) {
-      const view = want.screen;
+      const { view, held } = screenView(want);
       if (view === undefined || isShown(view)) {
         let height = view === undefined ? screen.height : rungAtLeast(neededHeight(view, aspectOf(screen), 'contain'));
         height = Math.min(height, screen.height);
@@ -289,7 +361,7 @@ export function plan(input: PlanInput): Plan {
         ({ height, fps } = applyPressure(height, fps, want.level));
         height = Math.min(height, screen.height);
         const demand = Math.max(MIN_LINK_VIDEO_BPS, Math.min(MAX_SCREEN_VIDEO_BPS, Math.round(bitrateFor(height, fps) * SCREEN_DETAIL)));
-        streams.push({ link, kind: 'screen', height, fps, demand, floor: MIN_LINK_VIDEO_BPS, source: screen });
+        streams.push({ link, kind: 'screen', held, height, fps, demand, floor: MIN_LINK_VIDEO_BPS, source: screen });
       }
     }
   }
@@ -304,6 +376,7 @@ export function plan(input: PlanInput): Plan {
   let captureHeight = 0;
   let cameraFrameRate = 0;
   streams.forEach((s, i) => {
+    if (s.held) return; // its share stays unused, and its link sends nothing: INACTIVE
     const got = allotted[i]!; // one allotment per stream
     let { height, fps } = s;
     let bitrate = s.demand;

@@ -18,7 +18,18 @@
 // the stats polling, and is what CallSession and the UI talk to.
 import type { LinkState } from './peer-link.ts';
 import { encodeViewMessage, parseViewMessage } from '../../protocol/data.ts';
-import { PRESSURE_LEVELS, linkAskBps, plan, type LinkPlan, type Source, type StreamPlan, type VideoEncoding } from './bandwidth.ts';
+import {
+  PRESSURE_LEVELS,
+  heldAt,
+  heldViews,
+  linkAskBps,
+  plan,
+  type HeldViews,
+  type LinkPlan,
+  type Source,
+  type StreamPlan,
+  type VideoEncoding,
+} from './bandwidth.ts';
 import { initialCapture, nextCapture, type CaptureState } from './capture-size.ts';
 import type { Channel, ChannelEventMap } from './channel.ts';
 import { cameraConstraints } from './local-media.ts';
@@ -27,6 +38,7 @@ import { NOT_STRAINED, nextStrain, type StrainState } from './strain.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 import { decodeBetween, readSent, receivedVideo, type ReceivedVideo, type SentVideo } from './video-stats.ts';
 import {
+  NO_WANT,
   PAUSE_BELOW_HEIGHT_PX,
   ViewOutbox,
   fullViewBucket,
@@ -143,6 +155,10 @@ interface Entry {
   views: ViewBucket;
   /** A replan waiting for a token: it applies whatever they said last. */
   viewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Streams they stopped showing a moment ago, which keep their place in the split (UNWATCHED_HOLD_MS). */
+  held: HeldViews;
+  /** The replan at the end of the earliest hold. */
+  holdTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 const sourceOf = (track: MediaStreamTrack, fallbackHeight: number): Source => {
@@ -188,6 +204,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     const old = this.#links.get(peer);
     old?.detachChannel();
     clearTimeout(old?.viewTimer);
+    clearTimeout(old?.holdTimer);
     this.#links.set(peer, {
       link,
       channel: undefined,
@@ -201,6 +218,8 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
       plan: undefined,
       views: old?.views ?? fullViewBucket(this.#now()),
       viewTimer: undefined,
+      held: {},
+      holdTimer: undefined,
     });
     this.#pollTimer ??= setInterval(() => void this.#poll(), this.#opts.pollMs ?? QUALITY_POLL_MS);
     this.#refreshWants();
@@ -219,6 +238,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     if (!entry) return;
     entry.detachChannel();
     clearTimeout(entry.viewTimer);
+    clearTimeout(entry.holdTimer);
     this.#links.delete(peer);
     this.#outbox.forget(peer);
     if (this.#links.size === 0) {
@@ -329,6 +349,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     const maxCamera = Math.min(this.#opts.maxCameraHeight, this.#cameraLimit ?? Infinity);
     const camera = media.video ? sourceOf(media.video, maxCamera) : undefined;
     const screen = media.screen ? sourceOf(media.screen, 1080) : undefined;
+    const now = this.#now();
     const self = viewsOf(
       [...this.#tiles.values()].map((t) => t.report).filter((r) => r.participant === 'self'),
       undefined,
@@ -340,7 +361,10 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
       maxCameraHeight: maxCamera,
       selfView: self?.camera,
       links: new Map(
-        [...this.#links].map(([peer, e]) => [peer, { camera: e.asked?.camera, screen: e.asked?.screen, level: e.pressure.level }]),
+        [...this.#links].map(([peer, e]) => [
+          peer,
+          { camera: e.asked?.camera, screen: e.asked?.screen, level: e.pressure.level, held: heldAt(e.held, now) },
+        ]),
       ),
     });
     for (const [peer, e] of this.#links) {
@@ -365,6 +389,7 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     for (const e of this.#links.values()) {
       e.detachChannel();
       clearTimeout(e.viewTimer);
+      clearTimeout(e.holdTimer);
     }
     this.#links.clear();
     this.#tiles.clear();
@@ -377,6 +402,8 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     if (!view || !entry) return;
     const asked: Want = { camera: view.camera, screen: view.screen, dropped: view.dropped };
     if (entry.asked && sameWant(entry.asked, asked)) return;
+    entry.held = heldViews(entry.held, entry.asked, asked, this.#now());
+    this.#armHold(peer, entry);
     entry.asked = asked;
     // A replan already waits for a token: it will apply this latest view.
     if (entry.viewTimer !== undefined) return;
@@ -392,6 +419,24 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
       entry.views = takeViewToken(entry.views, this.#now()).bucket;
       this.replan();
     }, waitMs);
+  }
+
+  // When the earliest hold ends, the split moves what that stream held to the others.
+  #armHold(peer: string, entry: Entry): void {
+    clearTimeout(entry.holdTimer);
+    entry.holdTimer = undefined;
+    const ends = [entry.held.camera?.until, entry.held.screen?.until].filter((t) => t !== undefined);
+    if (ends.length === 0) return;
+    entry.holdTimer = setTimeout(
+      () => {
+        entry.holdTimer = undefined;
+        if (this.#links.get(peer) !== entry) return;
+        entry.held = heldViews(entry.held, entry.asked, entry.asked ?? NO_WANT, this.#now());
+        this.#armHold(peer, entry);
+        this.replan();
+      },
+      Math.max(0, Math.min(...ends) - this.#now()),
+    );
   }
 
   // The capture follows the largest height wanted, with hysteresis (capture-size.ts).

@@ -15,11 +15,14 @@ import {
   REDUCED_FRAMERATE,
   THUMBNAIL_FRAMERATE,
   THUMBNAIL_HEIGHT,
+  UNWATCHED_HOLD_MS,
   applyPressure,
   bitrateFor,
   cameraFloor,
   fairSplit,
   heightFor,
+  heldAt,
+  heldViews,
   neededHeight,
   plan,
   rungAtLeast,
@@ -306,7 +309,12 @@ describe('plan: the wanted size → encoding mapping', () => {
       fc.constant(NOT_SHOWN),
       fc.record({ width: fc.integer({ min: 1, max: 4000 }), height: fc.integer({ min: 1, max: 2500 }) }),
     );
-    const link = fc.record({ camera: size, screen: size, level: fc.integer({ min: 0, max: 3 }) });
+    const link = fc.record({
+      camera: size,
+      screen: size,
+      level: fc.integer({ min: 0, max: 3 }),
+      held: fc.option(fc.record({ camera: size, screen: size }), { nil: undefined }),
+    });
     const source = fc.record({ width: fc.integer({ min: 160, max: 3840 }), height: fc.integer({ min: 90, max: 2160 }) });
     fc.assert(
       fc.property(
@@ -354,6 +362,45 @@ describe('plan: the wanted size → encoding mapping', () => {
       ),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('a stream its receiver stopped showing keeps its place a moment', () => {
+  const large = { width: 1280, height: 720 };
+  const shown = { camera: large, screen: NOT_SHOWN };
+  const hidden = { camera: NOT_SHOWN, screen: NOT_SHOWN };
+
+  it('is held at the size it had, from when it went, for UNWATCHED_HOLD_MS, and not once it shows again', () => {
+    const held = heldViews({}, shown, hidden, 1_000);
+    expect(held).toEqual({ camera: { view: large, until: 1_000 + UNWATCHED_HOLD_MS } });
+    expect(heldAt(held, 1_000 + UNWATCHED_HOLD_MS - 1)).toEqual({ camera: large, screen: undefined });
+    expect(heldAt(held, 1_000 + UNWATCHED_HOLD_MS)).toBeUndefined();
+    // Shown again: no hold; hidden again within it: the hold runs on from when it first went.
+    expect(heldViews(held, hidden, shown, 1_500)).toEqual({});
+    expect(heldViews(held, { camera: { width: 320, height: 180 }, screen: NOT_SHOWN }, hidden, 1_700)).toEqual(held);
+    // A receiver that never showed it holds nothing; a hold that ran out is dropped.
+    expect(heldViews({}, undefined, hidden, 0)).toEqual({});
+    expect(heldViews(held, hidden, hidden, 1_000 + UNWATCHED_HOLD_MS)).toEqual({});
+  });
+
+  it('sends nothing on the held link, and every other link keeps the encoding it had while it was watched', () => {
+    // Three watched links cross the CPU frame-rate cap, and split the budget three ways: one going unwatched
+    // would give the others more frames and more bits at once.
+    const links = { a: want(large), b: want(large), c: want(large) };
+    const watching = plan(input(links));
+    const gone = plan(input({ ...links, c: want(NOT_SHOWN) }));
+    expect(cameraOf(gone, 'a').encoding).not.toEqual(cameraOf(watching, 'a').encoding);
+    const held = plan(input({ ...links, c: { ...want(NOT_SHOWN), held: { camera: large } } }));
+    expect(cameraOf(held, 'c').encoding.active).toBe(false);
+    expect(cameraOf(held, 'a').encoding).toEqual(cameraOf(watching, 'a').encoding);
+    expect(cameraOf(held, 'b').encoding).toEqual(cameraOf(watching, 'b').encoding);
+    // A held screen too: sent nowhere while held, and the camera links keep theirs.
+    const screenLinks = { a: want(large, 0, large), b: want(large, 0, large) };
+    const sharing = plan(input(screenLinks, { screen: SCREEN }));
+    const screenHeld = plan(input({ ...screenLinks, b: { ...want(large, 0, NOT_SHOWN), held: { screen: large } } }, { screen: SCREEN }));
+    expect(screenHeld.links.get('b')!.screen!.encoding.active).toBe(false);
+    expect(screenHeld.links.get('a')!.screen!.encoding).toEqual(sharing.links.get('a')!.screen!.encoding);
+    expect(cameraOf(screenHeld, 'b').encoding).toEqual(cameraOf(sharing, 'b').encoding);
   });
 });
 

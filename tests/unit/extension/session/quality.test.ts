@@ -15,7 +15,7 @@ import {
   type QualitySnapshot,
 } from '../../../../extension/session/quality.ts';
 import { STRAIN_AFTER_MS } from '../../../../extension/session/strain.ts';
-import { AUDIO_RESERVE_BPS } from '../../../../extension/session/bandwidth.ts';
+import { AUDIO_RESERVE_BPS, UNWATCHED_HOLD_MS } from '../../../../extension/session/bandwidth.ts';
 import { PAUSE_BELOW_HEIGHT_PX, VIEW_BURST, VIEW_REFILL_MS, type TileReport } from '../../../../extension/session/view-wants.ts';
 
 type Listener = (ev: never) => void;
@@ -149,10 +149,10 @@ describe('ViewQuality', () => {
   });
 
   /** Ada sends her camera to Bo and Cy; Bo's page tells her how he shows it. */
-  function call() {
+  function call(budgetBps = 2_500_000) {
     const camera = fakeCamera();
     const ada = new ViewQuality({
-      budgetBps: 2_500_000,
+      budgetBps,
       maxCameraHeight: 720,
       media: { video: camera.track, screen: null },
       now: Date.now,
@@ -195,6 +195,40 @@ describe('ViewQuality', () => {
     expect(toBo.last.active).toBe(false);
     bo.reportTile(tile, 'ada', cameraTile('ada', 640, 360, true));
     expect(toBo.last.active).toBe(true);
+  });
+
+  it('keeps every other link as it was while a viewer toggles its tile, and gives them the share once it stays hidden', async () => {
+    // An uplink that two 720-line tiles share: one going unwatched leaves the other more.
+    const { ada, bo, toBo, toCy } = call(1_000_000);
+    const [adaCy, cyEnd] = channelPair();
+    ada.addChannel('cy', adaCy);
+    adaCy.open();
+    cyEnd.readyState = 'open';
+    cyEnd.send(JSON.stringify({ type: 'view', camera: { width: 1280, height: 720 }, screen: { width: 0, height: 0 }, dropped: 0 }));
+    const tile = {};
+    bo.reportTile(tile, 'ada', cameraTile('ada', 1280, 720));
+    await vi.advanceTimersByTimeAsync(5_000);
+    const watched = toCy.last;
+    const before = toCy.camera.length;
+    // Bo hides and shows his tab five times a second for two seconds: each hide stops his video at once.
+    for (let i = 0; i < 10; i++) {
+      bo.reportTile(tile, 'ada', cameraTile('ada', 1280, 720, false));
+      expect(toBo.last.active).toBe(false);
+      await vi.advanceTimersByTimeAsync(100);
+      bo.reportTile(tile, 'ada', cameraTile('ada', 1280, 720, true));
+      await vi.advanceTimersByTimeAsync(100);
+      expect(toBo.last.active).toBe(true);
+    }
+    // Cy's link was sized again (the governor sizes every link on each replan) but never differently.
+    expect(toCy.camera.length).toBeGreaterThan(before);
+    expect(toCy.camera.slice(before).every((e) => JSON.stringify(e) === JSON.stringify(watched))).toBe(true);
+    // Hidden for good: once the hold runs out, Cy gets what Bo no longer uses.
+    bo.reportTile(tile, 'ada', cameraTile('ada', 1280, 720, false));
+    await vi.advanceTimersByTimeAsync(UNWATCHED_HOLD_MS - 100);
+    expect(toCy.last).toEqual(watched);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(toCy.last.maxBitrate).toBeGreaterThan(watched.maxBitrate);
+    expect(toBo.last.active).toBe(false);
   });
 
   it('debounces a tile being resized into one message', () => {
