@@ -9,7 +9,15 @@ import type { CameraStats } from './quality.ts';
 import type { VideoMids } from './link-stats.ts';
 import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
 import { withOpusDtx } from './opus-dtx.ts';
-import { declaresSimulcast, iceUfragsOf, remoteConnectionOf, startedOver, type RemoteConnection } from './sdp-session.ts';
+import {
+  CANDIDATES_PER_GENERATION,
+  candidateUfrag,
+  declaresSimulcast,
+  iceUfragsOf,
+  remoteConnectionOf,
+  startedOver,
+  type RemoteConnection,
+} from './sdp-session.ts';
 import { certificateDigest, declaresOneCertificate, digestOfFingerprint, fingerprintsOf } from './safety-code.ts';
 import type { IceCandidate, PeerMessage } from '../../protocol/peer.ts';
 import { TypedEmitter } from './typed-emitter.ts';
@@ -127,6 +135,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #remoteConnection: RemoteConnection | undefined;
   /** The ICE username fragments of the remote description applied last: a candidate naming none of them is not for this link now. */
   #remoteUfrags: ReadonlySet<string> = new Set();
+  /** Candidates taken per generation of the remote description (CANDIDATES_PER_GENERATION). */
+  readonly #candidatesTaken = new Map<string, number>();
   #closed = false;
 
   constructor(opts: PeerLinkOptions) {
@@ -534,6 +544,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       }
       this.#remoteConnection = remoteConnectionOf(description.sdp);
       this.#remoteUfrags = iceUfragsOf(description.sdp);
+      for (const ufrag of this.#candidatesTaken.keys()) if (!this.#remoteUfrags.has(ufrag)) this.#candidatesTaken.delete(ufrag);
       this.#watchTransports();
       if (description.type === 'offer') {
         await this.#attachCamera();
@@ -552,8 +563,12 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       // offer ignored in a collision): dropped here. Chromium's addIceCandidate blocks the page's main
       // thread while the WebRTC thread refuses it; a member starting over in a loop sends hundreds, and a
       // profile of the page they flooded caught one 4.4 s freeze in it (.tmp/rebuild-flood.ts).
-      const ufrag = msg.candidate.usernameFragment;
-      if (ufrag !== undefined && !this.#remoteUfrags.has(ufrag)) return;
+      // One that names no generation is refused too, and so is one past CANDIDATES_PER_GENERATION.
+      const ufrag = candidateUfrag(msg.candidate);
+      if (ufrag === undefined || !this.#remoteUfrags.has(ufrag)) return;
+      const taken = (this.#candidatesTaken.get(ufrag) ?? 0) + 1;
+      if (taken > CANDIDATES_PER_GENERATION) return;
+      this.#candidatesTaken.set(ufrag, taken);
       try {
         await this.pc.addIceCandidate(msg.candidate);
       } catch (err) {

@@ -59,3 +59,25 @@ export function iceUfragsOf(sdp: string): ReadonlySet<string> {
  * peer that asked for them.
  */
 export const declaresSimulcast = (sdp: string): boolean => /^a=(simulcast|rid):/m.test(sdp);
+
+/**
+ * Candidates taken per ICE generation. A browser trickles a few per network
+ * address and server (host, reflexive, relayed, over UDP and TCP): tens, and
+ * more on a machine with many addresses (an interface can hold several IPv6
+ * ones, and VPNs and container bridges add interfaces), so this leaves room.
+ * Past it, a peer is flooding: each candidate taken adds pairs to check, and
+ * each refused addIceCandidate holds the page's main thread while the WebRTC
+ * thread turns it down.
+ */
+export const CANDIDATES_PER_GENERATION = 128;
+
+const UFRAG_IN_CANDIDATE = /\sufrag\s(\S+)/;
+
+/**
+ * The ICE generation (username fragment) a trickled candidate names: its own
+ * field, or its text (Chromium writes `ufrag <x>` into it); undefined where
+ * neither says, which no browser's candidate does.
+ */
+export function candidateUfrag(candidate: { candidate?: string; usernameFragment?: string | null }): string | undefined {
+  return candidate.usernameFragment ?? UFRAG_IN_CANDIDATE.exec(candidate.candidate ?? '')?.[1];
+}

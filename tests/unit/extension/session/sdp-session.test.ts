@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  candidateUfrag,
   declaresSimulcast,
   iceUfragsOf,
   remoteConnectionOf,
@@ -80,5 +81,19 @@ describe('declaresSimulcast', () => {
   it('passes a description with one encoding, as Zing and the browsers make them', () => {
     expect(declaresSimulcast(video('a=rtpmap:96 VP8/90000', 'a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id'))).toBe(false);
     expect(declaresSimulcast('')).toBe(false);
+  });
+});
+
+describe('candidateUfrag', () => {
+  it('reads the generation from the field, or from the candidate text as Chromium writes it', () => {
+    expect(candidateUfrag({ candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54321 typ host', usernameFragment: 'abcd' })).toBe('abcd');
+    expect(
+      candidateUfrag({ candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54321 typ host generation 0 ufrag WXyz network-id 1' }),
+    ).toBe('WXyz');
+  });
+
+  it('has none for a candidate that names no generation, which no browser sends', () => {
+    expect(candidateUfrag({ candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54321 typ host' })).toBeUndefined();
+    expect(candidateUfrag({})).toBeUndefined();
   });
 });
