@@ -9,15 +9,7 @@ import type { CameraStats } from './quality.ts';
 import type { VideoMids } from './link-stats.ts';
 import { CHAT_CHANNEL_LABEL } from '../../protocol/data.ts';
 import { withOpusDtx } from './opus-dtx.ts';
-import {
-  CANDIDATES_PER_GENERATION,
-  candidateUfrag,
-  declaresSimulcast,
-  iceUfragsOf,
-  remoteConnectionOf,
-  startedOver,
-  type RemoteConnection,
-} from './sdp-session.ts';
+import { CandidateGate, declaresSimulcast, iceUfragsOf, remoteConnectionOf, startedOver, type RemoteConnection } from './sdp-session.ts';
 import { certificateDigest, declaresOneCertificate, digestOfFingerprint, fingerprintsOf } from './safety-code.ts';
 import type { IceCandidate, PeerMessage } from '../../protocol/peer.ts';
 import { TypedEmitter } from './typed-emitter.ts';
@@ -133,10 +125,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #watchedTransports = new WeakSet<RTCDtlsTransport>();
   /** The remote connection this link last applied a description of (sdp-session.ts). */
   #remoteConnection: RemoteConnection | undefined;
-  /** The ICE username fragments of the remote description applied last: a candidate naming none of them is not for this link now. */
-  #remoteUfrags: ReadonlySet<string> = new Set();
-  /** Candidates taken per generation of the remote description (CANDIDATES_PER_GENERATION). */
-  readonly #candidatesTaken = new Map<string, number>();
+  /** Which trickled candidates are for this link now (the remote description's generations, a bounded number each). */
+  readonly #candidates = new CandidateGate();
   #closed = false;
 
   constructor(opts: PeerLinkOptions) {
@@ -543,8 +533,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         this.#isSettingRemoteAnswerPending = false;
       }
       this.#remoteConnection = remoteConnectionOf(description.sdp);
-      this.#remoteUfrags = iceUfragsOf(description.sdp);
-      for (const ufrag of this.#candidatesTaken.keys()) if (!this.#remoteUfrags.has(ufrag)) this.#candidatesTaken.delete(ufrag);
+      this.#candidates.applied(iceUfragsOf(description.sdp));
       this.#watchTransports();
       if (description.type === 'offer') {
         await this.#attachCamera();
@@ -564,11 +553,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       // thread while the WebRTC thread refuses it; a member starting over in a loop sends hundreds, and a
       // profile of the page they flooded caught one 4.4 s freeze in it (.tmp/rebuild-flood.ts).
       // One that names no generation is refused too, and so is one past CANDIDATES_PER_GENERATION.
-      const ufrag = candidateUfrag(msg.candidate);
-      if (ufrag === undefined || !this.#remoteUfrags.has(ufrag)) return;
-      const taken = (this.#candidatesTaken.get(ufrag) ?? 0) + 1;
-      if (taken > CANDIDATES_PER_GENERATION) return;
-      this.#candidatesTaken.set(ufrag, taken);
+      if (!this.#candidates.admits(msg.candidate)) return;
       try {
         await this.pc.addIceCandidate(msg.candidate);
       } catch (err) {

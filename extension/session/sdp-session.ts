@@ -81,3 +81,30 @@ const UFRAG_IN_CANDIDATE = /\sufrag\s(\S+)/;
 export function candidateUfrag(candidate: { candidate?: string; usernameFragment?: string | null }): string | undefined {
   return candidate.usernameFragment ?? UFRAG_IN_CANDIDATE.exec(candidate.candidate ?? '')?.[1];
 }
+
+/**
+ * Which trickled candidates a link adds: those of a generation the remote
+ * description applied last declares (not one trickled by a connection that
+ * replaced this one, an offer ignored in a collision, or a generation before
+ * an ICE restart), up to CANDIDATES_PER_GENERATION each.
+ */
+export class CandidateGate {
+  #generations: ReadonlySet<string> = new Set();
+  readonly #taken = new Map<string, number>();
+
+  /** A remote description with these generations (iceUfragsOf) was applied; counts of the others go. */
+  applied(generations: ReadonlySet<string>): void {
+    this.#generations = generations;
+    for (const ufrag of this.#taken.keys()) if (!generations.has(ufrag)) this.#taken.delete(ufrag);
+  }
+
+  /** Whether to add `candidate`; one admitted is counted. */
+  admits(candidate: { candidate?: string; usernameFragment?: string | null }): boolean {
+    const ufrag = candidateUfrag(candidate);
+    if (ufrag === undefined || !this.#generations.has(ufrag)) return false;
+    const taken = (this.#taken.get(ufrag) ?? 0) + 1;
+    if (taken > CANDIDATES_PER_GENERATION) return false;
+    this.#taken.set(ufrag, taken);
+    return true;
+  }
+}

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CANDIDATES_PER_GENERATION,
+  CandidateGate,
   candidateUfrag,
   declaresSimulcast,
   iceUfragsOf,
@@ -95,5 +97,41 @@ describe('candidateUfrag', () => {
   it('has none for a candidate that names no generation, which no browser sends', () => {
     expect(candidateUfrag({ candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54321 typ host' })).toBeUndefined();
     expect(candidateUfrag({})).toBeUndefined();
+  });
+});
+
+describe('CandidateGate', () => {
+  const cand = (ufrag: string | undefined, n = 1) => ({
+    candidate: `candidate:${n} 1 udp 2122260223 192.0.2.${n % 250} ${40_000 + n} typ host`,
+    ...(ufrag === undefined ? {} : { usernameFragment: ufrag }),
+  });
+
+  it('admits candidates of the applied generations only: none before a description, none of another or of none', () => {
+    const gate = new CandidateGate();
+    expect(gate.admits(cand('aaaa'))).toBe(false);
+    gate.applied(new Set(['aaaa']));
+    expect(gate.admits(cand('aaaa'))).toBe(true);
+    expect(gate.admits(cand('bbbb'))).toBe(false);
+    expect(gate.admits(cand(undefined))).toBe(false);
+    // Chromium's text names the generation too.
+    expect(gate.admits({ candidate: 'candidate:1 1 udp 1 192.0.2.1 1 typ host generation 0 ufrag aaaa network-id 1' })).toBe(true);
+  });
+
+  it(`admits at most ${CANDIDATES_PER_GENERATION} per generation, counted across descriptions that keep it, afresh for a new one`, () => {
+    const gate = new CandidateGate();
+    gate.applied(new Set(['aaaa']));
+    const flood = Array.from({ length: 1_000 }, (_, i) => gate.admits(cand('aaaa', i)));
+    expect(flood.filter(Boolean)).toHaveLength(CANDIDATES_PER_GENERATION);
+    expect(flood.slice(0, CANDIDATES_PER_GENERATION).every(Boolean)).toBe(true);
+    // A re-offer in the same generation (a renegotiation for a screen) does not refill it.
+    gate.applied(new Set(['aaaa']));
+    expect(gate.admits(cand('aaaa'))).toBe(false);
+    // An ICE restart: the new generation gets its own; the old one is no longer admitted at all.
+    gate.applied(new Set(['cccc']));
+    expect(gate.admits(cand('cccc'))).toBe(true);
+    expect(gate.admits(cand('aaaa'))).toBe(false);
+    // Back to a generation seen before (its count went with it): counted from zero.
+    gate.applied(new Set(['aaaa']));
+    expect(gate.admits(cand('aaaa'))).toBe(true);
   });
 });
