@@ -381,11 +381,16 @@ describe('Firefox sharing its screen alone over a short path (the same ~120 kbps
     await videoFrames(b, "Fiona's screen", 30_000);
     const row = await statsRowOf(fiona, 'Bo');
     await expect.poll(row, { timeout: 10_000 }).toMatch(/screen \d+p/);
-    const before = Number(/screen (\d+)p/.exec(await row())?.[1]);
+    // The plan as first shown. Bo's first screen frames can take many seconds over this path, and on a
+    // loaded machine the link was eased by then (a CI run read 180p, eased 3×, 43 ms after the panel
+    // showed): then, as for the camera above, there is no plan before easing to compare with.
+    const first = await row();
+    const before = /eased/.test(first) ? undefined : Number(/screen (\d+)p/.exec(first)?.[1]);
     const eased = await easedForNetwork(fiona, row, 'screen');
     await expectSendingWithinPath(row, 'screen');
     // Eased means fewer lines (a screen keeps its 15 fps at the first step), and Bo still sees it move.
-    expect(Number(/screen (\d+)p/.exec(await row())?.[1])).toBeLessThan(before);
+    if (before !== undefined) expect(Number(/screen (\d+)p/.exec(await row())?.[1])).toBeLessThan(before);
+    else console.log('turn e2e (Firefox screen): eased before the Stats panel first showed its plan; nothing to compare');
     expect(eased).toContain('no video'); // the camera stayed off: the screen is all the link carried
     const frames = await videoFrames(b, "Fiona's screen", 15_000);
     expect(frames.framesAdvanced).toBeGreaterThanOrEqual(5);
