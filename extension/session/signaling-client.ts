@@ -43,6 +43,14 @@ export interface SignalingOptions {
    * (two 15 s heartbeats), so the others see a reconnect, not a leave.
    */
   livenessMs: number;
+  /**
+   * A socket given up for dark is closed this long after the next one joined,
+   * not at once: where its close does reach the relay (the relay was slow, not
+   * gone), the relay tells the others this address left, and an address that is
+   * still someone's current one leaving is a leave (roster.ts). By then they
+   * have heard from the new address, so it is an old one: a reconnect.
+   */
+  retiredCloseMs: number;
   createSocket: (url: string) => WebSocket;
   /** Milliseconds on a clock that only moves forward; tests pass their own. */
   now: () => number;
@@ -54,12 +62,15 @@ export const DEFAULT_SIGNALING_OPTIONS: SignalingOptions = {
   maxBackoffMs: 2_000,
   connectTimeoutMs: 5_000,
   livenessMs: 4_000,
+  retiredCloseMs: 5_000,
   createSocket: (url) => new WebSocket(url),
   now: () => performance.now(),
 };
 
 /** How often a joined client looks at its socket's liveness (coarse: the figures it checks are seconds). */
 const LIVENESS_TICK_MS = 1_000;
+/** A socket given up for dark is closed after this at the latest, even if no next one ever joins. */
+const RETIRED_MAX_MS = 30_000;
 
 /** Delay before retry number `attempt` (0-based): exponential, capped, jittered. */
 export function backoffDelay(
@@ -86,6 +97,8 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   #lastHeard = 0;
   /** When the unanswered ping went out, if one did. */
   #pingSentAt: number | undefined;
+  /** Sockets given up for dark and not yet closed, each with the timer that closes it. */
+  readonly #retired = new Map<WebSocket, ReturnType<typeof setTimeout>>();
 
   constructor(link: ShareLink, opts: Partial<SignalingOptions> = {}) {
     super();
@@ -156,6 +169,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       if (socket.readyState === WebSocket.OPEN) socket.send(encodeMessage({ type: 'leave' }));
       socket.close(1000, 'left');
     }
+    for (const old of this.#retired.keys()) this.#closeRetired(old, 0);
     this.#setState('closed');
   }
 
@@ -176,6 +190,8 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     switch (msg.type) {
       case 'joined':
         this.#failures = 0;
+        // The others hear of this address before any close of an old one could reach them.
+        for (const old of this.#retired.keys()) this.#closeRetired(old, this.#opts.retiredCloseMs);
         this.#startLiveness();
         this.#setState('open');
         this.emit('joined', { self: msg.self, peers: msg.peers, iceServers: msg.iceServers });
@@ -229,12 +245,26 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     if (now - this.#lastHeard >= this.#opts.livenessMs && this.#write({ type: 'ping' })) this.#pingSentAt = now;
   }
 
-  /** A socket that no longer reaches the relay: dropped at once (its close may take minutes to come), and a new one opened. */
+  /**
+   * A socket that no longer reaches the relay: no longer used, and a new one
+   * opened at once; it is closed once the new one has joined (retiredCloseMs).
+   */
   #giveUp(socket: WebSocket): void {
     this.#socket = undefined;
     this.#stopLiveness();
-    socket.close();
+    this.#closeRetired(socket, RETIRED_MAX_MS);
     this.#scheduleRetry();
+  }
+
+  /** Closes a given-up socket in `ms` (0: now), whatever timer it had. */
+  #closeRetired(socket: WebSocket, ms: number): void {
+    clearTimeout(this.#retired.get(socket));
+    const close = () => {
+      this.#retired.delete(socket);
+      socket.close();
+    };
+    if (ms <= 0) close();
+    else this.#retired.set(socket, setTimeout(close, ms));
   }
 
   #scheduleRetry(): void {

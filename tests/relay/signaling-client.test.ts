@@ -402,6 +402,58 @@ describe('SignalingClient against a real relay', { timeout: 15_000 }, () => {
     expect(b.seen.peerLeft).toEqual([]);
   });
 
+  it('gives up a socket the relay was only slow on, and the others hear the new address before the old one leaves', async () => {
+    // The relay hears this socket, close included, but never its pings: as a relay too busy to answer looks.
+    let sockets = 0;
+    const pingsLost = (url: string): WebSocket => {
+      const socket = createSocket(url);
+      if (++sockets === 1) {
+        const send = socket.send.bind(socket);
+        socket.send = (data) => {
+          if (String(data) !== '{"type":"ping"}') send(data);
+        };
+      }
+      return socket;
+    };
+    const a = probe(link, { ...FAST, livenessMs: 200, retiredCloseMs: 300, createSocket: pingsLost });
+    const b = probe();
+    const first = await a.join();
+    await b.join();
+    const heard: string[] = [];
+    const at = new Map<string, number>();
+    b.client.on('peerJoined', (peer) => {
+      heard.push(`joined ${peer === first.self ? 'old' : 'new'}`);
+      at.set('joined', Date.now());
+    });
+    b.client.on('peerLeft', (peer) => {
+      heard.push(`left ${peer === first.self ? 'old' : 'new'}`);
+      at.set('left', Date.now());
+    });
+    const again = await a.nth('joined', 2);
+    expect(again.self).not.toBe(first.self);
+    await expect.poll(() => heard, { timeout: WAIT_MS }).toEqual(['joined new', 'left old']);
+    // Closed about retiredCloseMs after the new socket joined, not when it was given up.
+    expect(at.get('left')! - at.get('joined')!).toBeGreaterThanOrEqual(200);
+    expect(new Set(relay.rooms.peersIn(link.room))).toEqual(new Set([again.self, b.self]));
+  });
+
+  it('closes a socket it gave up at once when it is closed itself', async () => {
+    const quiet = (url: string): WebSocket => {
+      const socket = createSocket(url);
+      const send = socket.send.bind(socket);
+      socket.send = (data) => {
+        if (String(data) !== '{"type":"ping"}') send(data);
+      };
+      return socket;
+    };
+    // Every socket's pings are lost, and the retired ones would wait a minute: close() must not leave them.
+    const a = probe(link, { ...FAST, livenessMs: 150, retiredCloseMs: 60_000, createSocket: quiet });
+    await a.join();
+    await a.nth('joined', 2);
+    a.client.close();
+    await expect.poll(() => relay.rooms.peersIn(link.room).length, { timeout: WAIT_MS }).toBe(0);
+  });
+
   it('ignores a malformed frame from the relay with a warning, and goes on', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined); // the warning is asserted below
     cleanups.push(() => warn.mockRestore());
