@@ -247,7 +247,8 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
 
   /**
    * A socket that no longer reaches the relay: no longer used, and a new one
-   * opened at once; it is closed once the new one has joined (retiredCloseMs).
+   * opened after the usual backoff; it is closed once the new one has joined
+   * (retiredCloseMs).
    */
   #giveUp(socket: WebSocket): void {
     this.#socket = undefined;
