@@ -322,13 +322,13 @@ export function plan(input: PlanInput): Plan {
   const { camera, screen } = input;
   // A receiver that has not said yet counts as watching, as before receivers said anything; one that
   // stopped a moment ago still does (UNWATCHED_HOLD_MS).
-  const cameraView = (w: LinkWant): { view: ViewSize | undefined; held: boolean } =>
-    w.camera !== undefined && !isShown(w.camera) && w.held?.camera ? { view: w.held.camera, held: true } : { view: w.camera, held: false };
-  const screenView = (w: LinkWant): { view: ViewSize | undefined; held: boolean } =>
-    w.screen !== undefined && !isShown(w.screen) && w.held?.screen ? { view: w.held.screen, held: true } : { view: w.screen, held: false };
+  const viewOf = (w: LinkWant, kind: 'camera' | 'screen'): { view: ViewSize | undefined; held: boolean } => {
+    const [asked, held] = [w[kind], w.held?.[kind]];
+    return asked !== undefined && !isShown(asked) && held ? { view: held, held: true } : { view: asked, held: false };
+  };
   const watched = camera
     ? [...input.links.values()].filter((w) => {
-        const { view } = cameraView(w);
+        const { view } = viewOf(w, 'camera');
         return view === undefined || isShown(view);
       }).length
     : 0;
@@ -337,7 +337,7 @@ export function plan(input: PlanInput): Plan {
   const streams: Stream[] = [];
   for (const [link, want] of input.links) {
     if (camera) {
-      const { view, held } = cameraView(want);
+      const { view, held } = viewOf(want, 'camera');
       if (view === undefined || isShown(view)) {
         let height = view === undefined ? cameraCeiling : rungAtLeast(neededHeight(view, aspectOf(camera), 'cover'));
         height = Math.min(height, cameraCeiling);
@@ -353,7 +353,7 @@ export function plan(input: PlanInput): Plan {
       }
     }
     if (screen) {
-      const { view, held } = screenView(want);
+      const { view, held } = viewOf(want, 'screen');
       if (view === undefined || isShown(view)) {
         let height = view === undefined ? screen.height : rungAtLeast(neededHeight(view, aspectOf(screen), 'contain'));
         height = Math.min(height, screen.height);

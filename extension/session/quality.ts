@@ -38,7 +38,6 @@ import { NOT_STRAINED, nextStrain, type StrainState } from './strain.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 import { decodeBetween, readSent, receivedVideo, type ReceivedVideo, type SentVideo } from './video-stats.ts';
 import {
-  NO_WANT,
   PAUSE_BELOW_HEIGHT_PX,
   ViewOutbox,
   fullViewBucket,
@@ -421,21 +420,22 @@ export class ViewQuality extends TypedEmitter<QualityEvents> {
     }, waitMs);
   }
 
-  // When the earliest hold ends, the split moves what that stream held to the others.
+  // When the earliest hold still running ends, the split moves what that stream held to the others
+  // (a hold that ended counts for nothing: heldAt, heldViews).
   #armHold(peer: string, entry: Entry): void {
     clearTimeout(entry.holdTimer);
     entry.holdTimer = undefined;
-    const ends = [entry.held.camera?.until, entry.held.screen?.until].filter((t) => t !== undefined);
+    const now = this.#now();
+    const ends = [entry.held.camera?.until, entry.held.screen?.until].filter((t): t is number => t !== undefined && t > now);
     if (ends.length === 0) return;
     entry.holdTimer = setTimeout(
       () => {
         entry.holdTimer = undefined;
         if (this.#links.get(peer) !== entry) return;
-        entry.held = heldViews(entry.held, entry.asked, entry.asked ?? NO_WANT, this.#now());
         this.#armHold(peer, entry);
         this.replan();
       },
-      Math.max(0, Math.min(...ends) - this.#now()),
+      Math.min(...ends) - now,
     );
   }
 
