@@ -1105,30 +1105,35 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     const blocked = () => isBlocked(this.#trust.get(participant) ?? PENDING);
     link.on('dataChannel', (channel) => {
       if (channel.label === CHAT_CHANNEL_LABEL) {
-        remote.chatChannel = channel;
-        if (!blocked()) {
-          this.chat.addPeer(participant, channel);
-          this.gestures.peerJoined(participant); // our hand, if it is up, for whoever is new on this channel
-          this.#notices.peerJoined(participant);
-        }
+        this.#attachChat(remote, channel);
         if (!blocked() && current()) this.quality.addChannel(participant, channel);
       } else if (channel.label.startsWith(FILE_CHANNEL_PREFIX) && !blocked()) this.files.acceptChannel(participant, channel);
       else channel.close();
     });
-    if (link.chatChannel) {
-      remote.chatChannel = link.chatChannel;
-      if (!blocked()) {
-        this.chat.addPeer(participant, link.chatChannel);
-        this.gestures.peerJoined(participant);
-        this.#notices.peerJoined(participant);
-      }
-    }
+    if (link.chatChannel) this.#attachChat(remote, link.chatChannel);
     if (blocked()) void link.setBlocked(true);
     if (this.#media.screen) void link.setScreen(this.#media.screen);
     // Sized by what its receiver shows; a renewed link keeps what they said.
     this.quality.addLink(participant, link);
     if (link.chatChannel && !blocked()) this.quality.addChannel(participant, link.chatChannel);
     return link;
+  }
+
+  /**
+   * `remote`'s chat channel (new, or replacing theirs): the chat takes it, and
+   * they are told our hand and whether we record. A blocked person's is taken
+   * blocked (chat.ts): only their hand and recording notices come through.
+   */
+  #attachChat(remote: Remote, channel: RTCDataChannel): void {
+    const { participant } = remote;
+    remote.chatChannel = channel;
+    this.chat.addPeer(participant, channel);
+    if (isBlocked(this.#trust.get(participant) ?? PENDING)) {
+      this.chat.block(participant, true);
+      return;
+    }
+    this.gestures.peerJoined(participant); // our hand, if it is up, for whoever is new on this channel
+    this.#notices.peerJoined(participant);
   }
 
   /**
@@ -1286,16 +1291,16 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     this.#update();
   }
 
-  // No media either way, no chat and no files while blocked; all of it back once accepted.
+  // No media either way, no chat and no files while blocked; all of it back once accepted. Their
+  // hand and whether they record are still followed (chat.block), so both are current once accepted:
+  // the media they would record starts again at that moment, and they do not say it again.
   #block(remote: Remote, blocked: boolean): void {
     void remote.link.setBlocked(blocked);
+    this.chat.block(remote.participant, blocked);
     if (blocked) {
-      this.chat.removePeer(remote.participant);
-      this.#notices.peerLeft(remote.participant);
       this.files.removePeer(remote.participant);
       this.quality.dropChannel(remote.participant);
     } else if (remote.chatChannel) {
-      this.chat.addPeer(remote.participant, remote.chatChannel);
       this.gestures.peerJoined(remote.participant); // what was sent while blocked never reached them
       this.quality.addChannel(remote.participant, remote.chatChannel);
       this.#notices.peerJoined(remote.participant);

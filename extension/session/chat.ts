@@ -8,6 +8,9 @@
 // Display names are the UI's business; entries carry participant ids only.
 // The same channel carries gestures (hands, reactions): sent and queued the
 // same way, validated here, handed on as they are (see gestures.ts).
+// A blocked peer (block()) keeps its channel: nothing goes to it and its chat
+// is dropped, but what it says of itself (a hand, a recording notice) is still
+// taken, so the page knows it the moment the person is let back in.
 import type { ParticipantId } from '../../protocol/ids.ts';
 import { encodeDataMessage, isChatText, parseDataMessage, type GestureMessage, type RecordingNotice } from '../../protocol/data.ts';
 import type { Channel, ChannelEventMap } from './channel.ts';
@@ -70,6 +73,8 @@ interface PeerChat {
   detach: () => void;
   /** What this peer may still send us. */
   bucket: ChatBucket;
+  /** Blocked: nothing is sent to it, and only its hand and recording notices are taken. */
+  blocked: boolean;
 }
 
 export class Chat extends TypedEmitter<ChatEvents> {
@@ -111,6 +116,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
       detach: () => undefined, // replaced once the listeners are attached below
       // A new channel from the same peer does not refill what it may send.
       bucket: old?.bucket ?? fullChatBucket(this.#limits, this.#now()),
+      blocked: old?.blocked ?? false,
     };
     const onMessage = (ev: ChannelEventMap['message']) => this.#receive(peer, ev.data);
     const onOpen = () => this.#flush(entry);
@@ -131,6 +137,22 @@ export class Chat extends TypedEmitter<ChatEvents> {
   }
 
   /**
+   * Blocks `peer` (their safety code changed after it was verified) or lets
+   * them back in. While blocked nothing is sent to them, what was queued for
+   * them is dropped, and of what they send only their hand and recording
+   * notices are taken: those are about them, and the person here must see
+   * them current once they accept the new code (they are not sent again).
+   * A channel that replaces theirs stays blocked; one added after
+   * removePeer starts unblocked.
+   */
+  block(peer: ParticipantId, blocked: boolean): void {
+    const entry = this.#peers.get(peer);
+    if (!entry || entry.blocked === blocked) return;
+    entry.blocked = blocked;
+    if (blocked) entry.queue.length = 0;
+  }
+
+  /**
    * Sends `text` to every peer under one id and emits the own entry. Text that
    * is blank or over MAX_CHAT_TEXT_BYTES is refused as 'invalid'; the UI should
    * stop it before that. Faster than the peers take messages, it is refused as
@@ -145,6 +167,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
     if (admitChat(this.#own, this.#limits, frame.length, now) !== 'ok') return { ok: false, reason: 'tooFast' };
     this.#remember(entry.id);
     for (const peer of this.#peers.values()) {
+      if (peer.blocked) continue;
       peer.queue.push(frame);
       if (peer.queue.length > this.#maxQueued) peer.queue.shift();
       this.#flush(peer);
@@ -159,6 +182,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
     const frame = encodeDataMessage(msg);
     const peers = to === undefined ? [...this.#peers.values()] : [this.#peers.get(to)].filter((p) => p !== undefined);
     for (const peer of peers) {
+      if (peer.blocked) continue;
       peer.queue.push(frame);
       if (peer.queue.length > this.#maxQueued) peer.queue.shift();
       this.#flush(peer);
@@ -192,6 +216,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
   #receive(peer: ParticipantId, data: unknown): void {
     if (typeof data !== 'string') return; // the chat channel carries text only
     const msg = parseDataMessage(data);
+    // A blocked peer's chat and reactions are dropped: nothing of theirs is shown.
+    if (this.#peers.get(peer)?.blocked && msg?.type !== 'hand' && msg?.type !== 'recording') return;
     if (msg?.type === 'hand' || msg?.type === 'reaction') {
       this.emit('gesture', peer, msg);
       return;

@@ -174,7 +174,7 @@ describe('safety codes and identity in a real call', () => {
     await videoFrames(a, 'Ben');
   });
 
-  it('flags a certificate that changes mid-call at both ends, blocks the verified person until accepted, then carries media again', async () => {
+  it('flags a certificate that changes mid-call at both ends, blocks the verified person until accepted, then carries media again, his hand and recording current', async () => {
     const before = await codeAt(a, 'Ben');
     // Ben's page drops its link to Ann for a new RTCPeerConnection under a new certificate.
     await b.evaluate(async () => {
@@ -208,13 +208,24 @@ describe('safety codes and identity in a real call', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await framesPresented(b, 'Ann', 1_500)).toBeLessThanOrEqual(1);
 
+    // While blocked, Ben raises his hand and starts recording. He says each once, to a page that blocks him.
+    const benRecords = b.getByRole('button', { name: 'Record', exact: true });
+    await b.getByRole('button', { name: 'Raise hand', exact: true }).click();
+    await benRecords.click();
+    await expect.poll(() => benRecords.getAttribute('aria-pressed'), { timeout: 2_000 }).toBe('true');
+
     await alert.getByRole('button', { name: 'Accept new code', exact: true }).click();
     await expect.poll(() => a.getByRole('alert').filter({ hasText: 'Ben' }).count(), { timeout: 2_000 }).toBe(0);
     expect(await tile(a, 'Ben').getByText('Blocked', { exact: true }).count()).toBe(0);
+    // Media flows again, and Ann is told at once that Ben records, and that his hand is up.
+    await tile(a, 'Ben').getByText('Recording', { exact: true }).waitFor({ timeout: 1_000 });
+    await tile(a, 'Ben').getByRole('note', { name: 'Hand raised', exact: true }).waitFor({ timeout: 1_000 });
     // Accepted is not verified: still flagged as changed, the toggle off, until they compare again.
     expect(await changedMark(a, 'Ben').count()).toBe(1);
     expect(await verifyToggle(a, 'Ben').getAttribute('aria-pressed')).toBe('false');
     await Promise.all([videoFrames(a, 'Ben'), videoFrames(b, 'Ann')]);
+    await benRecords.click();
+    await expect.poll(() => benRecords.getAttribute('aria-pressed'), { timeout: 3_000 }).toBe('false');
   });
 
   it('refuses a link holder who forges Ben’s presence from Node, and leaves Ben’s tile and link as they were', async () => {

@@ -101,6 +101,29 @@ const heardHello = (person: Person, call: FakeCall) =>
 
 // On a loaded machine a presence can take seconds to open: the real 1 s tick may
 // then greet again, so these tests count presences as "at least one".
+/** An open `chat` data channel from the remote side: records what is sent, delivers what the test says. */
+function chatChannel() {
+  const events = new EventTarget();
+  const sent: string[] = [];
+  const channel = {
+    label: 'chat',
+    readyState: 'open',
+    bufferedAmount: 0,
+    bufferedAmountLowThreshold: 0,
+    binaryType: 'arraybuffer',
+    send: (data: string) => sent.push(data),
+    close: () => undefined,
+    addEventListener: (type: string, l: EventListener) => events.addEventListener(type, l),
+    removeEventListener: (type: string, l: EventListener) => events.removeEventListener(type, l),
+  };
+  return {
+    // The session only uses the part of RTCDataChannel in session/channel.ts, which this has.
+    rtc: channel as unknown as RTCDataChannel,
+    sent: () => sent.map(parseDataMessage),
+    deliver: (frame: object) => events.dispatchEvent(new MessageEvent('message', { data: JSON.stringify(frame) })),
+  };
+}
+
 describe('CallSession', { timeout: 20_000 }, () => {
   describe('joining', () => {
     it('is connecting before it starts, waits alone once the relay takes it in, and is in the call once a welcome arrives', async () => {
@@ -1342,6 +1365,38 @@ describe('CallSession', { timeout: 20_000 }, () => {
       expect(alice.session.state.codeAlerts).toEqual([]);
     });
 
+    it('follows a blocked person’s hand and recording without showing their chat, sends them nothing, and has both current once accepted', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const { alice, bob, a } = await twoSessions();
+      const chat = chatChannel();
+      a.remoteOpens(chat.rtc);
+      const messages: string[] = [];
+      alice.session.chat.on('message', (e) => messages.push(e.text));
+      alice.session.markVerified(idOf(bob), true);
+      a.certs = { local: alice.certificate, remote: 'd'.repeat(64) };
+      vi.advanceTimersByTime(SAFETY_CHECK_MS);
+      await until(() => expect(others(alice)[0]?.blocked).toBe(true));
+      const sentBefore = chat.sent().length;
+
+      // While blocked, Bob raises his hand, starts recording and writes; Alice raises her hand.
+      chat.deliver({ type: 'hand', raised: true, stamp: 4 });
+      chat.deliver({ type: 'recording', on: true });
+      chat.deliver({ type: 'chat', id: crypto.randomUUID(), text: 'unseen', sentAt: 1 });
+      alice.session.gestures.raiseHand();
+      await until(() => expect(alice.session.gestures.state.hands[idOf(bob)]).toBe(1), 3_000); // first in line
+      expect(others(alice)[0]).toMatchObject({ blocked: true, recording: true });
+      expect(messages).toEqual([]);
+      expect(chat.sent()).toHaveLength(sentBefore);
+
+      // Accepted: Bob shows recording at once (the media he would record starts again now), and is told Alice's hand.
+      alice.session.acceptNewCode(idOf(bob));
+      expect(others(alice)[0]).toMatchObject({ blocked: false, recording: true });
+      expect(alice.session.gestures.state.hands).toEqual({ [idOf(bob)]: 1, self: 2 });
+      expect(chat.sent().slice(sentBefore)).toEqual([{ type: 'hand', raised: true, stamp: expect.any(Number) }]);
+      chat.deliver({ type: 'chat', id: crypto.randomUUID(), text: 'seen', sentAt: 2 });
+      await until(() => expect(messages).toEqual(['seen']), 3_000);
+    });
+
     it('keeps a person marked verified through a relay restart, the same code and nothing flagged', async () => {
       const { room, alice, bob, a, codeAt } = await twoSessions();
       const code = codeAt(alice);
@@ -1391,29 +1446,6 @@ describe('CallSession', { timeout: 20_000 }, () => {
   });
 
   describe('hands and reactions', () => {
-    /** An open `chat` data channel from the remote side: records what is sent, delivers what the test says. */
-    function chatChannel() {
-      const events = new EventTarget();
-      const sent: string[] = [];
-      const channel = {
-        label: 'chat',
-        readyState: 'open',
-        bufferedAmount: 0,
-        bufferedAmountLowThreshold: 0,
-        binaryType: 'arraybuffer',
-        send: (data: string) => sent.push(data),
-        close: () => undefined,
-        addEventListener: (type: string, l: EventListener) => events.addEventListener(type, l),
-        removeEventListener: (type: string, l: EventListener) => events.removeEventListener(type, l),
-      };
-      return {
-        // The session only uses the part of RTCDataChannel in session/channel.ts, which this has.
-        rtc: channel as unknown as RTCDataChannel,
-        sent: () => sent.map(parseDataMessage),
-        deliver: (frame: object) => events.dispatchEvent(new MessageEvent('message', { data: JSON.stringify(frame) })),
-      };
-    }
-
     it('tells a participant its raised hand once their chat channel arrives, and queues theirs behind it', async () => {
       const { alice, bob } = await aliceWithBob();
       alice.session.gestures.raiseHand();

@@ -432,4 +432,79 @@ describe('Chat: gestures on the chat channel', () => {
     await settle();
     expect(gestures).toEqual([]);
   });
+
+  describe('a blocked peer (their safety code changed after it was verified)', () => {
+    it('sends them nothing, drops what was queued for them, and goes on with everyone else', async () => {
+      const alice = new Chat();
+      const bob = new Chat();
+      const cy = new Chat();
+      const ab = channelPair();
+      const ac = channelPair();
+      alice.addPeer('bob', ab.a);
+      bob.addPeer('alice', ab.b);
+      alice.addPeer('cy', ac.a);
+      cy.addPeer('alice', ac.b);
+      const bobSaw = record(bob);
+      const cySaw = record(cy);
+      alice.send('queued before the block');
+      alice.block('bob', true);
+      ab.open();
+      ac.open();
+      alice.send('while blocked');
+      alice.sendGesture({ type: 'hand', raised: true, stamp: 1 });
+      alice.sendGesture({ type: 'recording', on: true }, 'bob');
+      await settle();
+      expect(ab.a.sent).toEqual([]);
+      expect(bobSaw).toEqual([]);
+      expect(cySaw.map((e) => e.text)).toEqual(['queued before the block', 'while blocked']);
+      alice.block('bob', false);
+      alice.send('let back in');
+      await settle();
+      expect(bobSaw.map((e) => e.text)).toEqual(['let back in']);
+    });
+
+    it('drops their chat and reactions, and still takes their hand and recording notices', async () => {
+      const { alice, bob, aliceSaw } = twoPeople();
+      const heard: unknown[] = [];
+      alice.on('gesture', (from, msg) => heard.push([from, msg]));
+      alice.on('recording', (from, msg) => heard.push([from, msg]));
+      alice.block('bob', true);
+      bob.send('unseen');
+      bob.sendGesture({ type: 'reaction', reaction: 'clap' });
+      bob.sendGesture({ type: 'hand', raised: true, stamp: 7 });
+      bob.sendGesture({ type: 'recording', on: true });
+      await settle();
+      expect(aliceSaw).toEqual([]);
+      expect(heard).toEqual([
+        ['bob', { type: 'hand', raised: true, stamp: 7 }],
+        ['bob', { type: 'recording', on: true }],
+      ]);
+      // Let back in: their chat is taken again (a message they sent while blocked is not).
+      alice.block('bob', false);
+      bob.send('seen');
+      await settle();
+      expect(aliceSaw.map((e) => e.text)).toEqual(['seen']);
+    });
+
+    it('stays blocked on a channel that replaces theirs, and not once they left and came back', async () => {
+      const alice = new Chat();
+      const first = channelPair();
+      alice.addPeer('bob', first.a);
+      first.open();
+      alice.block('bob', true);
+      const second = channelPair();
+      alice.addPeer('bob', second.a);
+      second.open();
+      alice.send('not to a blocked peer');
+      await settle();
+      expect(second.a.sent).toEqual([]);
+      alice.removePeer('bob');
+      const third = channelPair();
+      alice.addPeer('bob', third.a);
+      third.open();
+      alice.send('to Bob, back');
+      await settle();
+      expect(third.a.sent).toHaveLength(1);
+    });
+  });
 });
