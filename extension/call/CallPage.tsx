@@ -17,8 +17,9 @@ import { tileIdentity, watchTile } from './tile-views.ts';
 import { RecordButton, RecordingResult, createRecordingControl } from './Recording.tsx';
 import { codeAlertText } from './code-alert-text.ts';
 import { statusText } from './status-text.ts';
-import { errorText } from './error-text.ts';
+import { MISSING_CODE_TEXT, errorText } from './error-text.ts';
 import { later } from './later.ts';
+import { codeMissing, dismissMissingCode } from './missing-code.ts';
 import { loadSidePanel } from './side-panel-load.ts';
 
 // Dialogs and panels nobody needs at the start of a call load when first opened,
@@ -331,6 +332,17 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
             {errorText(alert())}
           </p>
         )}
+      </Show>
+      <Show when={codeMissing()}>
+        <div role="alert" class="alert missing-code">
+          <p>{MISSING_CODE_TEXT}</p>
+          <button type="button" onClick={() => location.reload()}>
+            Reload page
+          </button>
+          <button type="button" onClick={dismissMissingCode}>
+            Dismiss
+          </button>
+        </div>
       </Show>
       <For each={state.codeAlerts}>
         {(changed) => (

@@ -25,6 +25,7 @@ import { devicesOf, speakerPref } from './device-prefs.ts';
 import { FailurePage } from './FailurePage.tsx';
 import type { Elsewhere } from './other-tab.ts';
 import { later } from './later.ts';
+import { watchMissingCode } from './missing-code.ts';
 import { loadSidePanel } from './side-panel-load.ts';
 import './call.css';
 
@@ -276,4 +277,5 @@ function fail(err: unknown): void {
 }
 
 const root = document.getElementById('root');
+watchMissingCode(window);
 if (root) boot(root).catch(fail);

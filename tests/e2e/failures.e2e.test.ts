@@ -1,9 +1,12 @@
 // Every failure a person can meet shows words in a role="alert", never a blank page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
+import { seriousViolations } from '../support/axe.ts';
+import { redeployedWebBuild } from '../support/web-build.ts';
 
 /** A port nothing listens on: bind one, then let it go. */
 async function closedPort(): Promise<number> {
@@ -94,5 +97,50 @@ describe('failures in words', () => {
     expect(await alert.textContent()).toContain('This call link is not valid');
     await page.getByText('Ask whoever sent it for the link again', { exact: false }).waitFor({ timeout: 2_000 });
     expect(await page.getByText('Zing popup', { exact: false }).count()).toBe(0);
+  });
+
+  it('tells a guest in words when part of the page is gone after the relay was redeployed, and Reload page gets the new build', async () => {
+    let deployed = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
+    const { port, url } = deployed;
+    const web = redeployedWebBuild(DEFAULTS.webDir);
+    try {
+      const ann = await launchPerson({ name: 'Ann', relayUrl: url });
+      const guest = await launchPerson({ name: 'Guest', relayUrl: url, extension: false });
+      people.push(ann, guest);
+      // No STUN for the guest either: tests send nothing off this machine.
+      await guest.context.addInitScript(() => localStorage.setItem('zing:settings', JSON.stringify({ iceServers: [] })));
+      const host = await startCall(ann);
+      const page = await guest.context.newPage();
+      await page.goto(await callLinkOf(host)); // pasted into the address bar
+      await page.getByRole('button', { name: 'Join call', exact: true }).click();
+      const you = page.getByRole('group', { name: /\(you\)$/ });
+      const guestName = (await you.getAttribute('aria-label'))?.replace(' (you)', '') ?? '';
+      await Promise.all([videoFrames(page, 'Ann'), videoFrames(host, guestName)]);
+
+      // The relay is redeployed under the open pages: a new build, every file under a new name.
+      await deployed.close();
+      deployed = await startRelay({ ...DEFAULTS, port, logLevel: 'silent', webDir: web });
+      await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('Connected');
+      const stats = page.getByRole('button', { name: 'Stats', exact: true });
+      await stats.click();
+      const alert = page.getByRole('alert').filter({ hasText: 'did not load' });
+      await alert.waitFor({ timeout: 10_000 });
+      expect(await alert.textContent()).toContain('Zing was updated since this page opened');
+      expect(await page.getByRole('region', { name: 'Connection stats', exact: true }).count()).toBe(0);
+      expect(await seriousViolations(page, '.missing-code')).toEqual([]);
+      await videoFrames(host, guestName); // the call itself goes on
+
+      // Reload page: the relay's page asks again (as it always does), and the call comes from the new build, where Stats opens.
+      await alert.getByRole('button', { name: 'Reload page', exact: true }).click();
+      await page.getByRole('button', { name: 'Join call', exact: true }).click();
+      await stats.waitFor({ timeout: 15_000 });
+      await stats.click();
+      await page.getByRole('region', { name: 'Connection stats', exact: true }).waitFor({ timeout: 5_000 });
+      expect(await page.getByRole('alert').filter({ hasText: 'did not load' }).count()).toBe(0);
+      await Promise.all([videoFrames(page, 'Ann'), videoFrames(host, guestName)]);
+    } finally {
+      await deployed.close();
+      rmSync(web, { recursive: true, force: true });
+    }
   });
 });
