@@ -78,6 +78,20 @@ function twoPeople() {
   return { alice, bob, pair, aliceSaw: record(alice), bobSaw: record(bob) };
 }
 
+/** Alice with a channel to Bob and one to Cy, none open yet. */
+function threePeople() {
+  const alice = new Chat();
+  const bob = new Chat();
+  const cy = new Chat();
+  const ab = channelPair();
+  const ac = channelPair();
+  alice.addPeer('bob', ab.a);
+  bob.addPeer('alice', ab.b);
+  alice.addPeer('cy', ac.a);
+  cy.addPeer('alice', ac.b);
+  return { alice, bob, cy, ab, ac };
+}
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -139,24 +153,16 @@ describe('Chat', () => {
   });
 
   it('sends every peer the same message under the same id', async () => {
-    const alice = new Chat();
-    const bob = new Chat();
-    const carol = new Chat();
-    const ab = channelPair();
-    const ac = channelPair();
-    alice.addPeer('bob', ab.a);
-    alice.addPeer('carol', ac.a);
-    bob.addPeer('alice', ab.b);
-    carol.addPeer('alice', ac.b);
+    const { alice, bob, cy, ab, ac } = threePeople();
     ab.open();
     ac.open();
     const bobSaw = record(bob);
-    const carolSaw = record(carol);
+    const cySaw = record(cy);
     alice.send('to everyone');
     await settle();
     expect(bobSaw).toHaveLength(1);
-    expect(carolSaw).toHaveLength(1);
-    expect(bobSaw[0]?.id).toBe(carolSaw[0]?.id);
+    expect(cySaw).toHaveLength(1);
+    expect(bobSaw[0]?.id).toBe(cySaw[0]?.id);
   });
 
   it('emits a message that arrives twice only once', async () => {
@@ -401,15 +407,7 @@ describe('Chat: gestures on the chat channel', () => {
   });
 
   it('sends a gesture to one peer only, queued until its channel opens', async () => {
-    const alice = new Chat();
-    const bob = new Chat();
-    const cy = new Chat();
-    const ab = channelPair();
-    const ac = channelPair();
-    alice.addPeer('bob', ab.a);
-    bob.addPeer('alice', ab.b);
-    alice.addPeer('cy', ac.a);
-    cy.addPeer('alice', ac.b);
+    const { alice, bob, cy, ab, ac } = threePeople();
     ab.open();
     const heard: string[] = [];
     bob.on('gesture', () => heard.push('bob'));
@@ -435,15 +433,7 @@ describe('Chat: gestures on the chat channel', () => {
 
   describe('a blocked peer (their safety code changed after it was verified)', () => {
     it('sends them nothing, drops what was queued for them, and goes on with everyone else', async () => {
-      const alice = new Chat();
-      const bob = new Chat();
-      const cy = new Chat();
-      const ab = channelPair();
-      const ac = channelPair();
-      alice.addPeer('bob', ab.a);
-      bob.addPeer('alice', ab.b);
-      alice.addPeer('cy', ac.a);
-      cy.addPeer('alice', ac.b);
+      const { alice, bob, cy, ab, ac } = threePeople();
       const bobSaw = record(bob);
       const cySaw = record(cy);
       alice.send('queued before the block');
