@@ -1103,8 +1103,13 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     });
     link.on('refused', (what) => this.#refused(`${what} from ${participant}`));
     const blocked = () => isBlocked(this.#trust.get(participant) ?? PENDING);
+    // One chat channel a link: ours where we opened it, else the first they open. No Zing page opens
+    // another, so one is a peer's doing: closed, rather than held open and unread for the call.
+    let linkChat = link.chatChannel;
     link.on('dataChannel', (channel) => {
       if (channel.label === CHAT_CHANNEL_LABEL) {
+        if (linkChat) return channel.close();
+        linkChat = channel;
         this.#attachChat(remote, channel);
         if (!blocked() && current()) this.quality.addChannel(participant, channel);
       } else if (channel.label.startsWith(FILE_CHANNEL_PREFIX) && !blocked()) this.files.acceptChannel(participant, channel);

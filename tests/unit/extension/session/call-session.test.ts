@@ -105,6 +105,7 @@ const heardHello = (person: Person, call: FakeCall) =>
 function chatChannel() {
   const events = new EventTarget();
   const sent: string[] = [];
+  let closed = false;
   const channel = {
     label: 'chat',
     readyState: 'open',
@@ -112,7 +113,9 @@ function chatChannel() {
     bufferedAmountLowThreshold: 0,
     binaryType: 'arraybuffer',
     send: (data: string) => sent.push(data),
-    close: () => undefined,
+    close: () => {
+      closed = true;
+    },
     addEventListener: (type: string, l: EventListener) => events.addEventListener(type, l),
     removeEventListener: (type: string, l: EventListener) => events.removeEventListener(type, l),
   };
@@ -120,6 +123,7 @@ function chatChannel() {
     // The session only uses the part of RTCDataChannel in session/channel.ts, which this has.
     rtc: channel as unknown as RTCDataChannel,
     sent: () => sent.map(parseDataMessage),
+    closed: () => closed,
     deliver: (frame: object) => events.dispatchEvent(new MessageEvent('message', { data: JSON.stringify(frame) })),
   };
 }
@@ -1456,6 +1460,22 @@ describe('CallSession', { timeout: 20_000 }, () => {
       await until(() => expect(alice.session.gestures.state.hands).toEqual({ self: 1, [bob.participant]: 2 }));
       bob.leave();
       await until(() => expect(alice.session.gestures.state.hands).toEqual({ self: 1 }));
+    });
+
+    it('closes a second chat channel a peer opens on the same link, and goes on with the first', async () => {
+      const { alice, bob } = await aliceWithBob();
+      const first = chatChannel();
+      const second = chatChannel();
+      alice.links[0]!.remoteOpens(first.rtc);
+      alice.links[0]!.remoteOpens(second.rtc);
+      expect([first.closed(), second.closed()]).toEqual([false, true]);
+      second.deliver({ type: 'hand', raised: true, stamp: 1 });
+      first.deliver({ type: 'hand', raised: true, stamp: 2 });
+      await until(() => expect(alice.session.gestures.state.hands).toEqual({ [bob.participant]: 1 }));
+      // Only the first was told Alice's hand.
+      alice.session.gestures.raiseHand();
+      expect(first.sent()).toEqual([{ type: 'hand', raised: true, stamp: expect.any(Number) }]);
+      expect(second.sent()).toEqual([]);
     });
 
     it('shows a participant’s reaction under their id, and drops a malformed one', async () => {
