@@ -1103,12 +1103,13 @@ export class CallSession extends TypedEmitter<CallSessionEvents> {
     });
     link.on('refused', (what) => this.#refused(`${what} from ${participant}`));
     const blocked = () => isBlocked(this.#trust.get(participant) ?? PENDING);
-    // One chat channel a link: ours where we opened it, else the first they open. No Zing page opens
-    // another, so one is a peer's doing: closed, rather than held open and unread for the call.
+    // One chat channel a link: the latest. Their end opens a new one when it replaced its connection
+    // under a new certificate (this link takes that as it is, and the old channel is dead); one opened
+    // beside a live one is a peer's doing. Either way the one it replaces is closed, not held unread.
     let linkChat = link.chatChannel;
     link.on('dataChannel', (channel) => {
       if (channel.label === CHAT_CHANNEL_LABEL) {
-        if (linkChat) return channel.close();
+        if (linkChat !== channel) linkChat?.close();
         linkChat = channel;
         this.#attachChat(remote, channel);
         if (!blocked() && current()) this.quality.addChannel(participant, channel);

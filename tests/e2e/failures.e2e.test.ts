@@ -84,6 +84,7 @@ describe('failures in words', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor({ timeout: 5_000 });
     expect(await alert.textContent()).toContain('This call link is not valid');
+    expect(await seriousViolations(page, 'main')).toEqual([]);
   });
 
   it('tells a browser without Zing that opens a link cut before its key what to do, not to use a popup it has not got', async () => {

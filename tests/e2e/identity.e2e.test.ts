@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket as WsClient } from 'ws';
 import { LINK_REBUILDS, ROSTER_TICK_MS } from '../../extension/session/call-session.ts';
 import { isPolite } from '../../extension/session/peer-link.ts';
+import { seriousViolations } from '../support/axe.ts';
 import { type CodeSide, safetyCode } from '../../extension/session/safety-code.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, tiles, videoFrames, type Person } from '../support/browser.ts';
 import { Forger } from '../support/forger.ts';
@@ -191,6 +192,7 @@ describe('safety codes and identity in a real call', () => {
     const alert = a.getByRole('alert').filter({ hasText: 'Ben' });
     await alert.waitFor({ timeout: 2_000 });
     expect(await alert.textContent()).toContain('changed after you verified it');
+    expect(await seriousViolations(a, '.code-alert')).toEqual([]);
     expect(await tile(a, 'Ben').getByText('Blocked', { exact: true }).count()).toBe(1);
     expect(await codeAt(a, 'Ben')).not.toBe(before);
     // The new code is again the same at both ends; Ben (who had not verified Ann) is flagged but not blocked.

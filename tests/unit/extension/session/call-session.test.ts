@@ -1462,20 +1462,20 @@ describe('CallSession', { timeout: 20_000 }, () => {
       await until(() => expect(alice.session.gestures.state.hands).toEqual({ self: 1 }));
     });
 
-    it('closes a second chat channel a peer opens on the same link, and goes on with the first', async () => {
+    it('closes the chat channel a newer one replaces on the same link, and goes on with the newer', async () => {
       const { alice, bob } = await aliceWithBob();
       const first = chatChannel();
       const second = chatChannel();
       alice.links[0]!.remoteOpens(first.rtc);
       alice.links[0]!.remoteOpens(second.rtc);
-      expect([first.closed(), second.closed()]).toEqual([false, true]);
-      second.deliver({ type: 'hand', raised: true, stamp: 1 });
-      first.deliver({ type: 'hand', raised: true, stamp: 2 });
+      expect([first.closed(), second.closed()]).toEqual([true, false]);
+      first.deliver({ type: 'hand', raised: true, stamp: 1 });
+      second.deliver({ type: 'hand', raised: true, stamp: 2 });
       await until(() => expect(alice.session.gestures.state.hands).toEqual({ [bob.participant]: 1 }));
-      // Only the first was told Alice's hand.
+      // Only the newer is told Alice's hand.
       alice.session.gestures.raiseHand();
-      expect(first.sent()).toEqual([{ type: 'hand', raised: true, stamp: expect.any(Number) }]);
-      expect(second.sent()).toEqual([]);
+      expect(second.sent()).toEqual([{ type: 'hand', raised: true, stamp: expect.any(Number) }]);
+      expect(first.sent()).toEqual([]);
     });
 
     it('shows a participant’s reaction under their id, and drops a malformed one', async () => {
