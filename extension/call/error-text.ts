@@ -52,6 +52,10 @@ const ERROR_TEXT: Record<ZingErrorCode, (err: ZingError, family: BrowserFamily) 
 
 export const errorText = (err: ZingError, family: BrowserFamily = HERE): string => ERROR_TEXT[err.code](err, family);
 
+/** Reload page found the page's own address unreachable, so it did not reload (missing-code.ts). */
+export const PAGE_UNREACHABLE_TEXT =
+  'The page cannot be fetched right now, so it was not reloaded: the network or the relay is down. The call goes on; try again in a moment.';
+
 /** Code the page asked for did not load (missing-code.ts): the network dropped, or the relay was redeployed. */
 export const MISSING_CODE_TEXT =
   'Part of Zing did not load, so what you just opened cannot show. The network may have dropped, or Zing was updated since this page opened. Reload the page to get it (the relay’s page asks you to join the call again).';

@@ -124,20 +124,30 @@ describe('failures in words', () => {
       await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('Connected');
       const stats = page.getByRole('button', { name: 'Stats', exact: true });
       await stats.click();
-      const alert = page.getByRole('alert').filter({ hasText: 'did not load' });
+      const reload = page.getByRole('button', { name: 'Reload page', exact: true });
+      const alert = page.getByRole('alert').filter({ has: reload });
       await alert.waitFor({ timeout: 10_000 });
+      expect(await alert.textContent()).toContain('Part of Zing did not load');
       expect(await alert.textContent()).toContain('Zing was updated since this page opened');
       expect(await page.getByRole('region', { name: 'Connection stats', exact: true }).count()).toBe(0);
       expect(await seriousViolations(page, '.missing-code')).toEqual([]);
       await videoFrames(host, guestName); // the call itself goes on
 
-      // Reload page: the relay's page asks again (as it always does), and the call comes from the new build, where Stats opens.
-      await alert.getByRole('button', { name: 'Reload page', exact: true }).click();
+      // Reload page while the network is down: not reloaded (that would put the browser's error page
+      // where the call is), and told so; the call goes on.
+      await guest.context.setOffline(true);
+      await reload.click();
+      await alert.getByText('so it was not reloaded', { exact: false }).waitFor({ timeout: 5_000 });
+      expect(await you.count()).toBe(1);
+      await guest.context.setOffline(false);
+
+      // Back online: the relay's page asks again (as it always does), and the call comes from the new build, where Stats opens.
+      await reload.click();
       await page.getByRole('button', { name: 'Join call', exact: true }).click();
       await stats.waitFor({ timeout: 15_000 });
       await stats.click();
       await page.getByRole('region', { name: 'Connection stats', exact: true }).waitFor({ timeout: 5_000 });
-      expect(await page.getByRole('alert').filter({ hasText: 'did not load' }).count()).toBe(0);
+      expect(await alert.count()).toBe(0);
       await Promise.all([videoFrames(page, 'Ann'), videoFrames(host, guestName)]);
     } finally {
       await deployed.close();
