@@ -17,9 +17,9 @@ import { tileIdentity, watchTile } from './tile-views.ts';
 import { RecordButton, RecordingResult, createRecordingControl } from './Recording.tsx';
 import { codeAlertText } from './code-alert-text.ts';
 import { statusText } from './status-text.ts';
-import { MISSING_CODE_TEXT, PAGE_UNREACHABLE_TEXT, errorText } from './error-text.ts';
+import { errorText } from './error-text.ts';
 import { later } from './later.ts';
-import { codeMissing, dismissMissingCode, pageUnreachable, reloadIfReachable } from './missing-code.ts';
+import { MissingCodeAlert } from './MissingCodeAlert.tsx';
 import { loadSidePanel } from './side-panel-load.ts';
 
 // Dialogs and panels nobody needs at the start of a call load when first opened,
@@ -333,17 +333,7 @@ export function CallPage(props: { session: CallSession; prefs: CallPagePrefs }) 
           </p>
         )}
       </Show>
-      <Show when={codeMissing()}>
-        <div role="alert" class="alert missing-code">
-          <p>{pageUnreachable() ? PAGE_UNREACHABLE_TEXT : MISSING_CODE_TEXT}</p>
-          <button type="button" onClick={() => void reloadIfReachable()}>
-            Reload page
-          </button>
-          <button type="button" onClick={dismissMissingCode}>
-            Dismiss
-          </button>
-        </div>
-      </Show>
+      <MissingCodeAlert dismissable />
       <For each={state.codeAlerts}>
         {(changed) => (
           <div role="alert" class="alert code-alert">

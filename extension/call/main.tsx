@@ -25,7 +25,8 @@ import { devicesOf, speakerPref } from './device-prefs.ts';
 import { FailurePage } from './FailurePage.tsx';
 import type { Elsewhere } from './other-tab.ts';
 import { later } from './later.ts';
-import { watchMissingCode } from './missing-code.ts';
+import { codeMissing, watchMissingCode } from './missing-code.ts';
+import { MissingCodeAlert } from './MissingCodeAlert.tsx';
 import { loadSidePanel } from './side-panel-load.ts';
 import './call.css';
 
@@ -230,7 +231,18 @@ async function boot(root: HTMLElement): Promise<void> {
         <Show
           when={session()}
           fallback={
-            <Show when={preJoinUi()}>
+            <Show
+              when={preJoinUi()}
+              fallback={
+                // The gate's own code did not load (the relay mid-redeploy, the network gone): words, not a blank page.
+                <Show when={codeMissing()}>
+                  <main class="call failure">
+                    <h1 class="brand">Zing</h1>
+                    <MissingCodeAlert dismissable={false} />
+                  </main>
+                </Show>
+              }
+            >
               {(ui) => {
                 const [{ PreJoin }, setup, elsewhere] = ui();
                 return (

@@ -6,7 +6,8 @@ import { DEFAULTS } from '../../relay/config.ts';
 import { startRelay, type Relay } from '../../relay/server.ts';
 import { callLinkOf, joinCall, launchPerson, startCall, videoFrames, type Person } from '../support/browser.ts';
 import { seriousViolations } from '../support/axe.ts';
-import { redeployedWebBuild } from '../support/web-build.ts';
+import { newCallLink } from '../support/links.ts';
+import { redeployedWebBuild, webBuildWithout } from '../support/web-build.ts';
 
 /** A port nothing listens on: bind one, then let it go. */
 async function closedPort(): Promise<number> {
@@ -65,6 +66,8 @@ describe('failures in words', () => {
     expect(await aPage.getByRole('group', { name: 'Cat', exact: true }).count()).toBe(0);
     expect((await videoFrames(bPage, 'Ann')).framesAdvanced).toBeGreaterThanOrEqual(5);
     expect(await aPage.getByRole('status').textContent()).toBe('Connected');
+    // Their call would go on beside every test after this one.
+    await Promise.all([aPage.close(), bPage.close(), cPage.close()]);
   });
 
   it('tells a person when the relay cannot be reached', async () => {
@@ -104,10 +107,12 @@ describe('failures in words', () => {
     let deployed = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent' });
     const { port, url } = deployed;
     const web = redeployedWebBuild(DEFAULTS.webDir);
+    // Closed at the end rather than with everyone else: their call would load the tests after it.
+    const inCall: Person[] = [];
     try {
       const ann = await launchPerson({ name: 'Ann', relayUrl: url });
       const guest = await launchPerson({ name: 'Guest', relayUrl: url, extension: false });
-      people.push(ann, guest);
+      inCall.push(ann, guest);
       // No STUN for the guest either: tests send nothing off this machine.
       await guest.context.addInitScript(() => localStorage.setItem('zing:settings', JSON.stringify({ iceServers: [] })));
       const host = await startCall(ann);
@@ -150,7 +155,27 @@ describe('failures in words', () => {
       expect(await alert.count()).toBe(0);
       await Promise.all([videoFrames(page, 'Ann'), videoFrames(host, guestName)]);
     } finally {
+      await Promise.all(inCall.map((p) => p.close()));
       await deployed.close();
+      rmSync(web, { recursive: true, force: true });
+    }
+  });
+
+  it('shows a guest words and Reload page, not a blank page, when the gate’s own code does not come', async () => {
+    const web = webBuildWithout(DEFAULTS.webDir, 'PreJoin-');
+    const midUpdate = await startRelay({ ...DEFAULTS, port: 0, logLevel: 'silent', webDir: web });
+    try {
+      const guest = await launchPerson({ name: 'Guest', relayUrl: midUpdate.url, extension: false });
+      people.push(guest);
+      const page = await guest.context.newPage();
+      await page.goto(await newCallLink(midUpdate.url)); // pasted into the address bar
+      const alert = page.getByRole('alert').filter({ has: page.getByRole('button', { name: 'Reload page', exact: true }) });
+      await alert.waitFor({ timeout: 10_000 });
+      expect(await alert.textContent()).toContain('Part of Zing did not load');
+      expect(await page.getByRole('button', { name: 'Dismiss', exact: true }).count()).toBe(0);
+      expect(await seriousViolations(page, 'main')).toEqual([]);
+    } finally {
+      await midUpdate.close();
       rmSync(web, { recursive: true, force: true });
     }
   });

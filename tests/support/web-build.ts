@@ -1,7 +1,7 @@
 // The relay's web page (dist/web) as a redeploy brings it: a new build, whose
 // every file has a new name (Vite names them by their content hash, and a
 // change anywhere cascades through the names of those that import it).
-import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 
@@ -31,5 +31,20 @@ export function redeployedWebBuild(from: string): string {
     if (TEXT.has(extname(name))) rewrite(join(assets, name));
     renameSync(join(assets, name), join(assets, renamed.get(name) ?? name));
   }
+  return to;
+}
+
+/**
+ * A copy of the web build in `from`, in a new folder, without the assets whose
+ * names start with `prefix`: the page as a browser gets it halfway through a
+ * rolling update, its HTML from one build and a chunk asked of the other.
+ */
+export function webBuildWithout(from: string, prefix: string): string {
+  const to = mkdtempSync(join(tmpdir(), 'zing-web-'));
+  cpSync(from, to, { recursive: true });
+  const assets = join(to, 'assets');
+  const gone = readdirSync(assets).filter((name) => name.startsWith(prefix));
+  if (gone.length === 0) throw new Error(`no asset in ${from} starts with ${prefix}`);
+  for (const name of gone) rmSync(join(assets, name));
   return to;
 }
