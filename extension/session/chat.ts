@@ -166,12 +166,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
     const frame = encodeDataMessage({ type: 'chat', id: entry.id, text, sentAt: now });
     if (admitChat(this.#own, this.#limits, frame.length, now) !== 'ok') return { ok: false, reason: 'tooFast' };
     this.#remember(entry.id);
-    for (const peer of this.#peers.values()) {
-      if (peer.blocked) continue;
-      peer.queue.push(frame);
-      if (peer.queue.length > this.#maxQueued) peer.queue.shift();
-      this.#flush(peer);
-    }
+    for (const peer of this.#peers.values()) this.#enqueue(peer, frame);
     this.emit('message', entry);
     return { ok: true, entry };
   }
@@ -181,12 +176,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
     if (this.#closed) return;
     const frame = encodeDataMessage(msg);
     const peers = to === undefined ? [...this.#peers.values()] : [this.#peers.get(to)].filter((p) => p !== undefined);
-    for (const peer of peers) {
-      if (peer.blocked) continue;
-      peer.queue.push(frame);
-      if (peer.queue.length > this.#maxQueued) peer.queue.shift();
-      this.#flush(peer);
-    }
+    for (const peer of peers) this.#enqueue(peer, frame);
   }
 
   /** Detaches from every channel and forgets all listeners; safe to call twice. */
@@ -196,6 +186,14 @@ export class Chat extends TypedEmitter<ChatEvents> {
     for (const peer of this.#peers.values()) peer.detach();
     this.#peers.clear();
     this.removeAllListeners();
+  }
+
+  /** Queues `frame` for `peer` (none for a blocked one), dropping its oldest past maxQueuedPerPeer, and sends what the channel takes. */
+  #enqueue(peer: PeerChat, frame: string): void {
+    if (peer.blocked) return;
+    peer.queue.push(frame);
+    if (peer.queue.length > this.#maxQueued) peer.queue.shift();
+    this.#flush(peer);
   }
 
   // Everything goes through the queue, so a frame never overtakes an older one
