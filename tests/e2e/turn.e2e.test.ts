@@ -378,21 +378,26 @@ describe('Firefox sharing its screen alone over a short path (the same ~120 kbps
     const { bidi, context } = fiona;
     await click(bidi, context, await waitForOne(bidi, context, 'button', 'Turn off camera', 10_000));
     await click(bidi, context, await waitForOne(bidi, context, 'button', 'Share screen', 10_000));
-    await videoFrames(b, "Fiona's screen", 30_000);
+    // The plan is read as the share starts, and Bo is asked for frames once the link is eased: before
+    // that, a full-size screen does not fit this path (its keyframe and the repeats of its lost packets),
+    // and waiting for Bo's first frames first took more than 30 s in two CI runs of a dozen, on a loaded
+    // machine. What the product owes is a screen that fits once eased, and that Bo then sees move.
+    const shared = Date.now();
     const row = await statsRowOf(fiona, 'Bo');
     await expect.poll(row, { timeout: 10_000 }).toMatch(/screen \d+p/);
-    // The plan as first shown. Bo's first screen frames can take many seconds over this path, and on a
-    // loaded machine the link was eased by then (a CI run read 180p, eased 3×, 43 ms after the panel
-    // showed): then, as for the camera above, there is no plan before easing to compare with.
+    // The plan as first shown. On a loaded machine the link can be eased by then (a CI run read 180p,
+    // eased 3×, 43 ms after the panel showed): then, as for the camera above, there is no plan before
+    // easing to compare with.
     const first = await row();
     const before = /eased/.test(first) ? undefined : Number(/screen (\d+)p/.exec(first)?.[1]);
     const eased = await easedForNetwork(fiona, row, 'screen');
     await expectSendingWithinPath(row, 'screen');
-    // Eased means fewer lines (a screen keeps its 15 fps at the first step), and Bo still sees it move.
+    // Eased means fewer lines (a screen keeps its 15 fps at the first step), and Bo sees it move.
     if (before !== undefined) expect(Number(/screen (\d+)p/.exec(await row())?.[1])).toBeLessThan(before);
     else console.log('turn e2e (Firefox screen): eased before the Stats panel first showed its plan; nothing to compare');
     expect(eased).toContain('no video'); // the camera stayed off: the screen is all the link carried
     const frames = await videoFrames(b, "Fiona's screen", 15_000);
+    console.log(`turn e2e (Firefox screen): Bo saw the screen move ${Date.now() - shared} ms after it was shared`);
     expect(frames.framesAdvanced).toBeGreaterThanOrEqual(5);
   });
 });
