@@ -699,6 +699,7 @@ class Outgoing extends Transfer {
           while (this.channel.bufferedAmount > highWaterBytes) {
             if (!(await this.#until('bufferedamountlow'))) return;
           }
+          if (this.#closing()) return;
           // A view of the shared slice: send() copies it, so the next receiver gets the same bytes.
           this.channel.send(slice.subarray(at, at + chunkBytes));
         }
@@ -706,13 +707,22 @@ class Outgoing extends Transfer {
         this.#progress.report(sent);
       }
       const blockSha256 = await this.#source.digest();
-      if (this.finished) return;
+      if (this.finished || this.#closing()) return;
       this.#progress.report(this.info.size, true);
       this.#phase = 'sentAll';
       this.channel.send(encodeDataMessage({ type: 'fileEnd', id: this.info.id, blockSha256 }));
     } finally {
       reader.close();
     }
+  }
+
+  /**
+   * Whether the channel has begun to close under a transfer that was awaiting a read or the hash.
+   * Its close event follows and fails the transfer with the reason people can read (#onClose);
+   * a send now would throw, and the transfer would fail with "channel not open" instead.
+   */
+  #closing(): boolean {
+    return this.channel.readyState === 'closing' || this.channel.readyState === 'closed';
   }
 
   /** Resolves true on `event`, false once the transfer is over (cancelled, failed, channel closed). */

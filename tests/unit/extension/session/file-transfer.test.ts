@@ -212,6 +212,29 @@ const ended = (who: Person, count = 1) =>
   );
 
 const bytesOf = async (blob: Blob) => new Uint8Array(await blob.arrayBuffer());
+
+/** A Blob whose slices from byte `from` on are read only once `gate` has resolved. */
+class HeldBlob extends Blob {
+  constructor(
+    parts: BlobPart[],
+    readonly gate: Promise<void>,
+    readonly from: number,
+  ) {
+    super(parts);
+  }
+
+  override slice(start = 0, end?: number, type?: string): Blob {
+    const part = super.slice(start, end, type);
+    if (start < this.from) return part;
+    const { gate } = this;
+    // An own arrayBuffer in front of Blob's: the read resolves after the gate.
+    const read = async () => {
+      await gate;
+      return Blob.prototype.arrayBuffer.call(part);
+    };
+    return Object.assign(part, { arrayBuffer: read });
+  }
+}
 const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 afterEach(() => {
@@ -564,6 +587,26 @@ describe('FileTransfers', () => {
     const id = alice.transfers.send(new Blob([randomBytes(4 * MiB)]), ['bob']);
     await next(bob, 'progress');
     alice.opened.get(`bob ${fileChannelLabel(id)}`)?.remote.close(); // as if the connection dropped
+    await Promise.all([ended(alice), ended(bob)]);
+    const reason = 'the connection closed before the transfer finished';
+    expect(alice.log.failed).toEqual([expect.objectContaining({ id, reason })]);
+    expect(bob.log.failed).toEqual([expect.objectContaining({ id, reason })]);
+  });
+
+  it('names the closed connection, not the refused send, when the channel closes while a read is out', async () => {
+    // Reads past the first slice wait for `release`: the sender is awaiting one when the channel
+    // starts closing, and resumes before the close event (a busy machine does this at random).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const file = new HeldBlob([randomBytes(3 * READ_BYTES)], held, READ_BYTES);
+    const all = people(['alice', 'bob']);
+    const [alice, bob] = [pick(all, 'alice'), pick(all, 'bob')];
+    const id = alice.transfers.send(file, ['bob']);
+    await next(bob, 'progress');
+    alice.opened.get(`bob ${fileChannelLabel(id)}`)?.remote.close();
+    release();
     await Promise.all([ended(alice), ended(bob)]);
     const reason = 'the connection closed before the transfer finished';
     expect(alice.log.failed).toEqual([expect.objectContaining({ id, reason })]);
