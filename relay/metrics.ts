@@ -98,7 +98,7 @@ export class RelayMetrics {
     if (bus) {
       new Gauge({
         name: 'zing_relay_bus_up',
-        help: '1 while both Redis connections are ready.',
+        help: '1 while signals route through Redis: both connections ready and, after a reconnect, the rooms subscribed again.',
         registers,
         collect() {
           this.set(bus().up ? 1 : 0);

@@ -62,7 +62,10 @@ export interface BusStats {
   swept: number;
   /** Bus messages dropped as malformed (a peer id that is not one, a signal past MAX_MESSAGE_BYTES_CEILING). */
   rejected: number;
-  /** Both connections ready. */
+  /**
+   * Signals route: both connections are ready and, after a reconnect, this instance's rooms are
+   * subscribed and registered again (#resync). Between the two, what is published reaches nobody here.
+   */
   up: boolean;
 }
 
@@ -261,8 +264,8 @@ export class RedisBus implements Bus {
       conn.on('error', (err: unknown) => this.#failed(`${name} connection`, err));
       conn.on('close', () => this.#setUp(false));
       conn.on('ready', () => {
-        this.#setUp(true);
-        // A reconnect may have lost events (sub) or leaves (pub): set the record straight.
+        // A reconnect may have lost events (sub) or leaves (pub): set the record straight. The bus is
+        // up once that is done, when its rooms are subscribed again and signals reach them.
         if (this.#registered) this.#resync();
       });
     }
@@ -535,6 +538,7 @@ export class RedisBus implements Bus {
             );
           }
           this.#log('bus', { state: 'reregistered', instance: this.instance, rooms: rooms.size });
+          this.#setUp(true);
           clearTimeout(this.#snapshot);
           if (!this.#keyLost) {
             // Our key outlived the disconnection, so Redis kept its data: only this instance's

@@ -67,6 +67,22 @@ async function aliceAndBobAcross(instanceTtlMs = TTL_MS) {
   return { one, two, ...(await aliceAndBobIn(one, two)) };
 }
 
+/**
+ * Resolves the moment every bus's `up` is `up`, watched on every turn of the event loop so that
+ * nothing a bus does after flipping it can run first; fails after `timeoutMs`.
+ */
+function whenBuses(buses: RedisBus[], up: boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (buses.every((b) => b.stats.up === up)) resolve();
+      else if (Date.now() > until) reject(new Error(`buses up: ${buses.map((b) => b.stats.up).join(', ')}, not all ${up}`));
+      else setImmediate(check);
+    };
+    check();
+  });
+}
+
 describe('two relay instances on one Redis', () => {
   let one: Relay;
   let two: Relay;
@@ -315,27 +331,14 @@ describe('a Redis that stops answering without closing its connections', () => {
       } finally {
         redis.child.kill('SIGCONT');
       }
-      await expect.poll(() => buses.map((b) => b.stats.up), { timeout: 15_000, interval: 100 }).toEqual([true, true]);
-      // Routing is back once each instance has subscribed its rooms again, which it does just after its
-      // connections say ready (`up`): a signal sent in between is lost like those of the stall, and the
-      // calls' own retries carry such signals on. So Alice sends until one arrives, within 10 s of `up`.
-      const deadline = Date.now() + 10_000;
-      let arrived = false;
-      for (let i = 0; !arrived && Date.now() < deadline; i++) {
-        alice.send({ type: 'signal', to: bob.id, data: `after the stall ${i}` });
-        // What got through of the stall comes first: read until this one, or nothing for 500 ms.
-        for (
-          let msg = await bob.next('signal', 500).catch(() => undefined);
-          msg;
-          msg = await bob.next('signal', 500).catch(() => undefined)
-        ) {
-          if (msg.type === 'signal' && msg.data.startsWith('after the stall')) {
-            arrived = true;
-            break;
-          }
-        }
-      }
-      expect(arrived).toBe(true);
+      // `up` means routing is back, so one signal sent the moment both buses say so arrives.
+      await whenBuses(buses, true, 15_000);
+      alice.send({ type: 'signal', to: bob.id, data: 'after the stall' });
+      // First comes what got through of the stall, and with the stall longer than the instances' TTL,
+      // Alice leaving and coming back as the other instance swept her and hers re-registered her.
+      let msg = await bob.next();
+      while (!(msg.type === 'signal' && msg.data === 'after the stall')) msg = await bob.next();
+      expect(msg).toEqual({ type: 'signal', from: alice.id, data: 'after the stall' });
     },
     SLOW_TEST_MS,
   );
@@ -398,6 +401,19 @@ describe('an instance whose subscriber is cut', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('is up again only once its rooms are subscribed again: a signal sent that moment arrives', async () => {
+    const { two, room, alice, bob } = await aliceAndBobAcross(5_000);
+    const bus = two.bus as RedisBus; // started with redis
+    const down = whenBuses([bus], false, 5_000);
+    await clientKill(bus, 'sub');
+    await down;
+    await whenBuses([bus], true, 10_000);
+    // Before, `up` came with the new connection, a few round trips before its SUBSCRIBE.
+    expect((await redis.client.pubsub('NUMSUB', `zing:c:${room}`))[1]).toBe(2);
+    alice.send({ type: 'signal', to: bob.id, data: 'right away' });
+    expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'right away' });
   });
 
   it('reconnects and resynchronises its rooms at once: joins and leaves it missed reach its members, and signals flow again', async () => {
