@@ -157,6 +157,8 @@ describe('sharing in a call of three', () => {
     for (const page of [ann, ben]) await page.getByRole('button', { name: 'Stats', exact: true }).click();
     await expect.poll(async () => (await linkCells(ann, 'Ben')).sending, { timeout: 5_000 }).toMatch(cameraThenScreen);
     await expect.poll(async () => (await linkCells(ben, 'Ann')).receiving, { timeout: 5_000 }).toMatch(cameraThenScreen);
+    // The panel at its fullest (a camera and a screen on a link), for the rule every dialog is held to.
+    expect(await seriousViolations(ann, '#stats-panel')).toEqual([]);
 
     await share.click();
     await Promise.all([
