@@ -389,8 +389,13 @@ export async function waitForOne(bidi: BiDi, context: string, role: string, name
   }
 }
 
-/** A real pointer click at the element's centre, as a person would click (`button` 1: the middle button). */
+/**
+ * A real pointer click at the element's centre, as a person would click (`button` 1: the middle
+ * button), scrolled into view first as they would scroll to it (WebDriver's pointer refuses a point
+ * outside the viewport; Playwright's click scrolls the same way).
+ */
 export async function click(bidi: BiDi, context: string, sharedId: string, button: 0 | 1 = 0): Promise<void> {
+  await callOnNode(bidi, context, sharedId, "(el) => el.scrollIntoView({ block: 'nearest', inline: 'nearest' })");
   await bidi.send('input.performActions', {
     context,
     actions: [
