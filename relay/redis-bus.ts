@@ -485,6 +485,10 @@ export class RedisBus implements Bus {
         this.#keyLost = true;
         this.#log('bus', { state: 'reregistering', instance: this.instance });
         this.#resync();
+      } else if (this.#registered && !this.stats.up && !this.#resyncing && this.#pub.status === 'ready' && this.#sub.status === 'ready') {
+        // Connected, but the last resync failed part way (a command that timed out): routing may
+        // be missing for some rooms, and no reconnect is coming to start another. Try again now.
+        this.#resync();
       }
     } catch (err) {
       this.#failed('heartbeat', err);
@@ -556,7 +560,7 @@ export class RedisBus implements Bus {
             this.#snapshot.unref();
           }
         } catch (err) {
-          this.#failed('resync', err); // the next reconnect or heartbeat tries again
+          this.#failed('resync', err); // after a reconnect the bus stays down; the next reconnect or heartbeat tries again
         }
       } while (this.#resyncAgain && !this.#closing);
       this.#resyncing = undefined;

@@ -416,6 +416,34 @@ describe('an instance whose subscriber is cut', () => {
     expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'right away' });
   });
 
+  it('tries a resync that failed again at its next heartbeat, and is up once it went through', async () => {
+    const { two, room, alice, bob } = await aliceAndBobAcross();
+    const bus = two.bus as RedisBus; // started with redis
+    // The resync after the cut fails once part way, as a command that times out does; the connections stay up.
+    const smembersOf = Redis.prototype.smembers;
+    let failures = 0;
+    const spy = vi.spyOn(Redis.prototype, 'smembers').mockImplementation(async function (this: Redis, ...args: unknown[]) {
+      if (failures === 0) {
+        failures += 1;
+        throw new Error('Command timed out');
+      }
+      return (smembersOf as (...a: unknown[]) => Promise<string[]>).apply(this, args);
+    });
+    try {
+      const down = whenBuses([bus], false, 5_000);
+      await clientKill(bus, 'sub');
+      await down;
+      // No reconnect is coming: the heartbeat (every TTL / 3) starts the resync again.
+      await whenBuses([bus], true, 5_000);
+      expect(failures).toBe(1);
+      expect((await redis.client.pubsub('NUMSUB', `zing:c:${room}`))[1]).toBe(2);
+      alice.send({ type: 'signal', to: bob.id, data: 'after the retry' });
+      expect(await bob.next('signal')).toEqual({ type: 'signal', from: alice.id, data: 'after the retry' });
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('reconnects and resynchronises its rooms at once: joins and leaves it missed reach its members, and signals flow again', async () => {
     // A long TTL: the resynchronisation must not wait for it (Redis kept its data, only a connection was cut).
     const ttl = 5_000;
