@@ -107,9 +107,12 @@ export function Options() {
       askForFilesAboveBytes: askBytes,
       maxRecordingBytes: maxRecordingBytes ?? MAX_RECORDING_BYTES,
     });
+    // Said at once: the settings are stored, and the browser's question may stay open a while
+    // (Firefox's doorhanger waits for the person). The warning comes with the answer, if it is no.
     setSavedRelay(url);
-    setRelayAllowed(await allowed);
+    setRelayAllowed(undefined);
     setMessage({ ok: true, text: 'Saved. New calls use these settings.' });
+    setRelayAllowed(await allowed);
   };
 
   return (

@@ -151,7 +151,7 @@ describe('a relay of one’s own, set in the options page', () => {
     expect(await hasAccess(options, OWN_HOST)).toBe(false); // not Zing's yet: the page has to ask
     await options.getByRole('button', { name: 'Save', exact: true }).click();
     await options.getByRole('status').getByText('Saved. New calls use these settings.', { exact: true }).waitFor({ timeout: 5_000 });
-    expect(await hasAccess(options, OWN_HOST)).toBe(true);
+    await expect.poll(() => hasAccess(options, OWN_HOST), { timeout: 5_000 }).toBe(true);
     expect(await options.getByRole('alert').count()).toBe(0);
 
     await waitForShareLinkRedirect(person, own);
@@ -205,11 +205,11 @@ describe('a relay of one’s own, set in the options page', () => {
   });
 });
 
-// Firefox asks for an optional host with a doorhanger of its own, which a test cannot answer either.
-// Its `extensions.webextOptionalPermissionPrompts` set to false stands for the person's "Allow": a
-// request made from a click is granted without the doorhanger, and only for a host the manifest
-// declares optional (ext-permissions.js). Everything else is the person's way: the options page shows
-// the build's relay, they select it, type their own, and press Save; then click a link on a web chat.
+// Firefox asks for an optional host in a doorhanger of its own window, which WebDriver BiDi does not
+// reach from a page; its chrome scope does (--remote-allow-system-access, as launchFirefox uses). The
+// person's "Allow" is a click on that doorhanger's main button. Everything else is the person's way:
+// the options page shows the build's relay, they select it, type their own, and press Save; then they
+// click a link on a web chat.
 describe('a relay of one’s own, set in Firefox’s options page', () => {
   let relay: Relay;
   let site: LinkSite;
@@ -222,7 +222,7 @@ describe('a relay of one’s own, set in Firefox’s options page', () => {
     own = `http://localhost:${relay.port}`;
     relay.server.on('request', (req: IncomingMessage) => requests.push(`${req.method} ${req.url}`));
     site = await startLinkSite();
-    fiona = await launchFirefox({ name: 'Fiona', relayUrl: relay.url, prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
+    fiona = await launchFirefox({ name: 'Fiona', relayUrl: relay.url });
   }, 60_000);
 
   afterAll(async () => {
@@ -233,6 +233,23 @@ describe('a relay of one’s own, set in Firefox’s options page', () => {
 
   const hasAccess = (host: string) =>
     evaluate(fiona.bidi, fiona.context, `browser.permissions.contains({ origins: [${JSON.stringify(host)}] })`);
+
+  /** Presses the main button (Allow) of the doorhanger open in Firefox's window; gives what the doorhanger said. */
+  async function allowInDoorhanger(): Promise<string> {
+    const tree = await fiona.bidi.send<{ contexts: { context: string }[] }>('browsingContext.getTree', { 'moz:scope': 'chrome' });
+    const window = tree.contexts[0]?.context;
+    if (!window) throw new Error('no Firefox window');
+    const press = `(() => {
+      const n = PopupNotifications.panel.querySelector('popupnotification');
+      if (!n || PopupNotifications.panel.state !== 'open') return '';
+      const said = n.textContent.replace(/\\s+/g, ' ').trim() + ' ' + (n.getAttribute('label') ?? '');
+      (n.querySelector('.popup-notification-primary-button') ?? n.button).click();
+      return said || n.id;
+    })()`;
+    let said = '';
+    await expect.poll(async () => (said = String(await evaluate(fiona.bidi, window, press))), { timeout: 5_000 }).not.toBe('');
+    return said;
+  }
 
   it('asks for the relay’s site when it is saved, and once allowed, opens its share links from other sites in Zing', async () => {
     const { bidi, context } = fiona;
@@ -262,10 +279,14 @@ describe('a relay of one’s own, set in Firefox’s options page', () => {
     await typeText(bidi, context, own);
     await expect.poll(shown, { timeout: 5_000 }).toBe(own);
     await click(bidi, context, await waitForOne(bidi, context, 'button', 'Save', 5_000));
+    // Saved at once, while Firefox's question waits for her.
     await expect
       .poll(() => evaluate(bidi, context, 'document.body.innerText'), { timeout: 5_000 })
       .toContain('Saved. New calls use these settings.');
-    expect(await hasAccess('http://localhost/*')).toBe(true);
+    expect(await hasAccess('http://localhost/*')).toBe(false);
+    // Firefox's own words name the host; she allows it.
+    expect(await allowInDoorhanger()).toContain('localhost');
+    await expect.poll(() => hasAccess('http://localhost/*'), { timeout: 5_000 }).toBe(true);
     expect(await evaluate(bidi, context, `document.querySelectorAll('[role="alert"]').length`)).toBe(0);
 
     // A link to that relay, clicked on a web chat: Zing's own call page at the gate, and the relay never asked for the room.
