@@ -485,7 +485,7 @@ export class RedisBus implements Bus {
         this.#keyLost = true;
         this.#log('bus', { state: 'reregistering', instance: this.instance });
         this.#resync();
-      } else if (this.#registered && !this.stats.up && !this.#resyncing && this.#pub.status === 'ready' && this.#sub.status === 'ready') {
+      } else if (this.#registered && !this.stats.up && !this.#resyncing && this.#connected()) {
         // Connected, but the last resync failed part way (a command that timed out): routing may
         // be missing for some rooms, and no reconnect is coming to start another. Try again now.
         this.#resync();
@@ -577,8 +577,13 @@ export class RedisBus implements Bus {
     }
   }
 
+  /** Both connections ready (which is not yet `up` after a reconnect: see BusStats.up). */
+  #connected(): boolean {
+    return this.#pub.status === 'ready' && this.#sub.status === 'ready';
+  }
+
   #setUp(up: boolean): void {
-    const now = up && this.#pub.status === 'ready' && this.#sub.status === 'ready';
+    const now = up && this.#connected();
     if (now === this.stats.up) return;
     this.stats.up = now;
     if (!this.#closing) this.#log('bus', { state: now ? 'up' : 'down', instance: this.instance });
