@@ -34,7 +34,12 @@
 //     navigation start to the moment the last of the N×(N−1) remote tiles
 //     presents its first decoded frame (requestVideoFrameCallback inside each
 //     page: bench/lib/call-probe.ts). If some pairs never do within the limit,
-//     the table says how many did.
+//     the table says how many did. The log gives each pair's first frame both
+//     ways, so a slow join shows which way was slow: at 4 people here
+//     (2026-12-06) the newcomer showed the others 5-8 s after its navigation
+//     and they showed it at 8-16 s; a timeline of its page put its
+//     getUserMedia at 2.3-5.2 s on the saturated machine, ending after its
+//     links were already up, and its video reached the others about 1 s later.
 //  3. STEADY_MS of call, then a CPU_WINDOW_MS window with the stats panel closed:
 //     CPU per person from /proc (bench/lib/call-cpu.ts: the whole Chromium
 //     tree, and the renderer that runs the call page), frames presented per
@@ -274,6 +279,19 @@ async function awaitMesh(
   }
 }
 
+/**
+ * Which pairs took the time after a join: the first frame the newcomer showed of
+ * each other person, and each other person of the newcomer, seconds after the
+ * newcomer's navigation (— where none yet).
+ */
+function firstFramesOf(newcomer: string, records: Map<string, FrameRecord>, nav: number): string {
+  const at = (t: number | undefined) => (t === undefined ? '—' : ((t - nav) / 1000).toFixed(1));
+  const others = [...records.keys()].filter((n) => n !== newcomer);
+  const sees = others.map((o) => `${o} ${at(records.get(newcomer)?.first[o])}`).join(', ');
+  const seen = others.map((o) => `${o} ${at(records.get(o)?.first[newcomer])}`).join(', ');
+  return `first frames after the join, s: ${newcomer} shows ${sees}; shown by ${seen}`;
+}
+
 /** How people join: Zing's call link through the popup, or the naive mesh's page for a room. */
 type Join = (person: Person) => Promise<Page>;
 
@@ -414,6 +432,7 @@ async function measureSize(relay: Relay, naive: NaiveMeshServer, size: number, v
     log(
       `${tag}: all ${mesh.reached}/${mesh.of} pairs${lastJoinMs === undefined ? ' (not all)' : ` ${ms(lastJoinMs)} ms after the last join`}`,
     );
+    if (lastNav !== undefined) log(`${tag}: ${firstFramesOf(members.at(-1)!.name, mesh.records, lastNav)}`);
 
     // 3. Steady state, with the stats panel closed: CPU, frame rate, and upload from getStats.
     await sleep(STEADY_MS);
