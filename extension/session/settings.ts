@@ -150,7 +150,8 @@ export function parseSettings(v: unknown): Settings {
     uploadBudgetKbps: isUploadBudget(v.uploadBudgetKbps) ? v.uploadBudgetKbps : defaults.uploadBudgetKbps,
     maxVideoHeight: isVideoHeight(v.maxVideoHeight) ? v.maxVideoHeight : defaults.maxVideoHeight,
     relayOnly: v.relayOnly === true,
-    askForFilesAboveBytes: isAskAboveBytes(v.askForFilesAboveBytes) ? v.askForFilesAboveBytes : defaults.askForFilesAboveBytes,
+    // `+ 0` reads a -0 (a structured clone keeps one, JSON does not) as 0: the same settings either way.
+    askForFilesAboveBytes: isAskAboveBytes(v.askForFilesAboveBytes) ? v.askForFilesAboveBytes + 0 : defaults.askForFilesAboveBytes,
     maxRecordingBytes: isRecordingLimit(v.maxRecordingBytes) ? v.maxRecordingBytes : defaults.maxRecordingBytes,
   };
 }

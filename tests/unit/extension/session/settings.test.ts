@@ -291,6 +291,11 @@ describe('parseSettings', () => {
     for (const v of [undefined, 1, 'yes', {}]) expect(parseSettings({ ...stored, relayOnly: v }).relayOnly).toBe(false);
   });
 
+  it('reads a stored -0 as 0, so the settings come through a JSON copy as they were', () => {
+    // A structured clone keeps -0 where JSON gives 0; -0 is a valid size (nothing is below it) to read as 0.
+    expect(Object.is(parseSettings({ ...stored, askForFilesAboveBytes: -0 }).askForFilesAboveBytes, 0)).toBe(true);
+  });
+
   it('keeps an empty ICE list rather than restoring the public STUN server', () => {
     expect(parseSettings({ ...stored, iceServers: [] }).iceServers).toEqual([]);
   });
