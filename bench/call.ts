@@ -37,9 +37,10 @@
 //     the table says how many did. The log gives each pair's first frame both
 //     ways, so a slow join shows which way was slow: at 4 people here
 //     (2026-12-06) the newcomer showed the others 5-8 s after its navigation
-//     and they showed it at 8-16 s; a timeline of its page put its
-//     getUserMedia at 2.3-5.2 s on the saturated machine, ending after its
-//     links were already up, and its video reached the others about 1 s later.
+//     and they showed it at 8-16 s. Timelines of its page (three runs) put
+//     its getUserMedia at 2.3-5.2 s on the saturated machine, resolving 6.9-8.4 s
+//     after navigation, and its links up at 4.3-10.3 s; its video reached the
+//     others 1-3 s after the later of the two.
 //  3. STEADY_MS of call, then a CPU_WINDOW_MS window with the stats panel closed:
 //     CPU per person from /proc (bench/lib/call-cpu.ts: the whole Chromium
 //     tree, and the renderer that runs the call page), frames presented per
